@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need: Debian packages through apt-get
+# when run as root (otherwise prints the exact command), Go modules through the
+# module proxy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# One package a line in scripts/debian-packages.txt ("#" starts a comment).
+mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/debian-packages.txt)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "deps: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	else
+		echo "deps: missing Debian packages: ${missing[*]}" >&2
+		echo "deps: run as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+		if [ "${CI:-}" = true ]; then exit 1; fi
+	fi
+fi
+
+if ! command -v go >/dev/null; then
+	echo "deps: Go 1.24 or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
+	exit 1
+fi
+go mod download
