@@ -11,18 +11,21 @@
 #   VMTEST_ARGS="-test.run=CAN"     extra arguments for every test binary
 #   VMTEST_TIMEOUT=600              wall-clock limit for one VM, in seconds
 #   VMTEST_MEM=1024                 guest memory in MiB
+#   VMTEST_QEMU=qemu-system-x86_64  the qemu binary
+#   VMTEST_DEBUG=1                  also print the guest's timing markers
 #   CI=true                         a missing prerequisite fails instead of skipping
 #
 # Kernels are cached in .cache/vm/<package>/ (vmlinuz, the needed modules and
 # the cpio archive holding them); delete that directory to fetch again.
 set -euo pipefail
-shopt -s lastpipe nullglob
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 REPO=$PWD
 VMDIR=integration/vm
 CACHE=$REPO/.cache/vm
 TIMEOUT=${VMTEST_TIMEOUT:-600}
 MEM=${VMTEST_MEM:-1024}
+QEMU=${VMTEST_QEMU:-qemu-system-x86_64}
 KERNELS=${KERNELS:-${KERNEL:-6.1}}
 T0=$EPOCHREALTIME
 
@@ -64,7 +67,7 @@ need() { # need <command> <Debian package>
 	command -v "$1" >/dev/null ||
 		skip "$1 is missing; install it with: apt-get install --no-install-recommends $2 (or: sudo make deps)"
 }
-need qemu-system-x86_64 qemu-system-x86
+need "$QEMU" qemu-system-x86
 need busybox busybox-static
 need cpio cpio
 need depmod kmod
@@ -85,6 +88,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- kernels ---------------------------------------------------------------
 # resolve_kernel prints the Debian package for "6.1", "6.12" or a full
@@ -111,12 +115,15 @@ resolve_kernel() {
 	return 0
 }
 
-# fetch_kernel fills $CACHE/<pkg>/ with vmlinuz, the modules of modules.txt
-# with their dependencies (decompressed, with modules.dep) and modules.cpio,
-# unless it is there already for the same modules.txt.
+# fetch_kernel fills $CACHE/<pkg>/ with vmlinuz and modules.cpio: the modules
+# of modules.txt with their dependencies, decompressed, with modules.dep;
+# unless it is there already for the same modules.txt. When the package cannot
+# be downloaded it sets FETCH_ERR and returns 0 (errexit stays in force).
 fetch_kernel() {
 	local pkg=$1 dir=$CACHE/$1 stamp tmp deb base ver m p rel kos
-	stamp=$(list $VMDIR/modules.txt | sha256sum | cut -c1-16)
+	FETCH_ERR=
+	# The stamp changes with modules.txt and with the cache layout (v2).
+	stamp=$({ echo v2; list $VMDIR/modules.txt; } | sha256sum | cut -c1-16)
 	if [ -f "$dir/modules.cpio" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
@@ -128,7 +135,8 @@ fetch_kernel() {
 	if ! (cd "$tmp" && apt-get download "$pkg") >"$tmp/apt.log" 2>&1; then
 		sed 's/^/vmtest:   /' "$tmp/apt.log" >&2
 		rm -rf "$tmp"
-		skip "cannot download Debian kernel package $pkg (apt-get download $pkg failed; check the apt sources and run apt-get update)"
+		FETCH_ERR="cannot download Debian kernel package $pkg (apt-get download $pkg failed; check the apt sources, then apt-get update)"
+		return 0
 	fi
 	deb=("$tmp"/*.deb)
 	dpkg-deb -x "${deb[0]}" "$tmp/x"
@@ -161,26 +169,51 @@ fetch_kernel() {
 		[ -f "$base/lib/modules/$ver/$p" ] && sed -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$base/lib/modules/$ver/$p" >"$tmp/out/lib/modules/$ver/$p"
 	done
 	depmod -b "$tmp/out" "$ver"
-	(cd "$tmp/out" && find lib | cpio -o -H newc --quiet) >"$tmp/modules.cpio"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	(cd "$tmp/out" && find lib | cpio -o -H newc --quiet) >"$dir/modules.cpio"
 	cp "$tmp/x/boot/vmlinuz-$ver" "$dir/vmlinuz"
-	mv "$tmp/out/lib" "$dir/lib"
-	mv "$tmp/modules.cpio" "$dir/modules.cpio"
 	echo "$ver" >"$dir/version"
 	echo "$stamp" >"$dir/stamp"
 	rm -rf "$tmp"
 	say "cached $pkg: $(du -sh "$dir" | cut -f1) (${#kos[@]} module files)"
 }
 
+# Kernels that cannot be had are reported (and fail the run under CI=true);
+# the others still run.
 KPKGS=()
+UNAVAILABLE=()
 for k in $KERNELS; do
 	pkg=$(resolve_kernel "$k")
 	if [ -z "$pkg" ]; then
-		skip "no Debian kernel package for $k in the configured apt sources (try: apt-cache search linux-image-$k; 6.12 for bookworm comes from bookworm-security or bookworm-backports, then apt-get update)"
+		UNAVAILABLE+=("kernel $k: no Debian kernel package in the configured apt sources (apt-cache search linux-image-$k finds none; bookworm gets 6.12 from bookworm-security or bookworm-backports: add one, then apt-get update)")
+		continue
+	fi
+	fetch_kernel "$pkg"
+	if [ -n "$FETCH_ERR" ]; then
+		UNAVAILABLE+=("kernel $k: $FETCH_ERR")
+		continue
 	fi
 	KPKGS+=("$pkg")
 done
+# report_unavailable prints one line per kernel that cannot be had and
+# returns non-zero under CI=true if there was one.
+report_unavailable() {
+	local m
+	((${#UNAVAILABLE[@]})) || return 0
+	for m in "${UNAVAILABLE[@]}"; do
+		if [ "${CI:-}" = true ]; then
+			echo "vmtest: error (CI=true, not skipping): $m" >&2
+		else
+			echo "vmtest: skipped: $m" >&2
+		fi
+	done
+	[ "${CI:-}" != true ]
+}
+if ((${#KPKGS[@]} == 0)); then
+	report_unavailable || exit 1
+	exit 0
+fi
 
 # --- the common part of the initramfs ---------------------------------------
 ROOT=$WORK/root
@@ -288,7 +321,6 @@ chmod 755 "$ROOT/init"
 # --- run one VM per kernel ---------------------------------------------------
 FAILED=0
 for pkg in "${KPKGS[@]}"; do
-	fetch_kernel "$pkg"
 	kdir=$CACHE/$pkg
 	ver=$(cat "$kdir/version")
 	initrd=$WORK/initrd-$pkg.cpio
@@ -301,31 +333,39 @@ for pkg in "${KPKGS[@]}"; do
 	t_start=$(usec "$EPOCHREALTIME")
 	t_first=
 	t_last=
-	set +e
-	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m "$MEM" -smp 2 -nographic -no-reboot \
+	# qemu runs in the background (timeout makes its own process group, so the
+	# EXIT trap kills it on ^C); its ttyS1 comes through a FIFO so that this
+	# shell keeps what the loop below records.
+	rm -f "$WORK/ttyS1"
+	mkfifo "$WORK/ttyS1"
+	timeout -k 5 "$TIMEOUT" "$QEMU" -accel tcg -m "$MEM" -smp 2 -nographic -no-reboot \
 		-nodefaults -nic none -monitor none -serial "file:$console" -serial stdio \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 oops=panic" \
-		</dev/null 2>"$WORK/qemu.err" |
-		while IFS= read -r line; do
-			line=${line%$'\r'}
-			case $line in
-			"@@VMTEST BEGIN "*)
-				[ -z "$t_first" ] && t_first=$(usec "$EPOCHREALTIME")
-				echo "=== vmtest: ${line#@@VMTEST BEGIN } (kernel $ver)"
-				;;
-			"@@VMTEST END "*)
-				t_last=$(usec "$EPOCHREALTIME")
-				rest=${line#@@VMTEST END }
-				RC[${rest% rc=*}]=${rest##* rc=}
-				;;
-			"@@VMTEST WARN "*) echo "vmtest: guest: ${line#@@VMTEST WARN }" ;;
-			"@@VMTEST KERNEL "* | "@@VMTEST UPTIME "* | "@@VMTEST DONE") [ -n "${VMTEST_DEBUG:-}" ] && echo "$line" ;;
-			*) echo "$line" ;;
-			esac
-		done
-	qrc=${PIPESTATUS[0]}
-	set -e
+		</dev/null >"$WORK/ttyS1" 2>"$WORK/qemu.err" &
+	QEMU_PID=$!
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"@@VMTEST BEGIN "*)
+			if [ -z "$t_first" ]; then t_first=$(usec "$EPOCHREALTIME"); fi
+			echo "=== vmtest: ${line#@@VMTEST BEGIN } (kernel $ver)"
+			;;
+		"@@VMTEST END "*)
+			t_last=$(usec "$EPOCHREALTIME")
+			rest=${line#@@VMTEST END }
+			RC[${rest% rc=*}]=${rest##* rc=}
+			;;
+		"@@VMTEST WARN "*) echo "vmtest: guest: ${line#@@VMTEST WARN }" ;;
+		"@@VMTEST KERNEL "* | "@@VMTEST UPTIME "* | "@@VMTEST DONE")
+			if [ -n "${VMTEST_DEBUG:-}" ]; then echo "$line"; fi
+			;;
+		*) echo "$line" ;;
+		esac
+	done <"$WORK/ttyS1"
+	qrc=0
+	wait "$QEMU_PID" || qrc=$?
+	QEMU_PID=
 	t_end=$(usec "$EPOCHREALTIME")
 
 	bad=0
@@ -357,5 +397,6 @@ for pkg in "${KPKGS[@]}"; do
 	fi
 	unset RC
 done
+report_unavailable || FAILED=1
 say "total $(secs $(($(usec "$EPOCHREALTIME") - $(usec "$T0")))) s"
 exit $FAILED
