@@ -400,7 +400,7 @@ for pkg in "${KPKGS[@]}"; do
 		FAILED=1
 		say "kernel console (last 40 lines of ttyS0):"
 		# Without the firmware's terminal escapes.
-		tail -n 40 "$console" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/^/vmtest:   /'
+		tail -n 40 "$console" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r$//' -e 's/^/vmtest:   /'
 	fi
 	if [ -n "$t_first" ] && [ -n "$t_last" ]; then
 		say "boot+teardown overhead $(secs $((t_first - t_start + t_end - t_last))) s (boot $(secs $((t_first - t_start))) s, teardown $(secs $((t_end - t_last))) s), VM total $(secs $((t_end - t_start))) s"
