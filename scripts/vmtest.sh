@@ -14,12 +14,15 @@
 #   VMTEST_MEM=1024                 guest memory in MiB
 #   VMTEST_QEMU=qemu-system-x86_64  the qemu binary
 #   VMTEST_DEBUG=1                  also print the guest's timing markers
+#   VMTEST_KEEP=1                   keep the work directory (initramfs, consoles)
 #   CI=true                         a missing prerequisite fails instead of skipping
 #
 # Kernels are cached in .cache/vm/<package>/ (vmlinuz, the needed modules and
 # the cpio archive holding them); delete that directory to fetch again.
-set -euo pipefail
+set -eEuo pipefail
 shopt -s nullglob
+# No silent exits: say which command failed.
+trap 'echo "vmtest: error: line $LINENO: \"$BASH_COMMAND\" failed" >&2' ERR
 cd "$(dirname "$0")/.."
 REPO=$PWD
 VMDIR=integration/vm
@@ -90,7 +93,11 @@ WORK=$(mktemp -d /tmp/sockcore-vmtest.XXXXXX)
 QEMU_PID=
 cleanup() {
 	[ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null
-	rm -rf "$WORK"
+	if [ -n "${VMTEST_KEEP:-}" ]; then
+		echo "vmtest: kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -232,7 +239,8 @@ copy_prog() {
 	local src=$1 dst=$2 lib
 	mkdir -p "$ROOT${dst%/*}"
 	cp -L "$src" "$ROOT$dst"
-	ldd "$src" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+	# ldd fails on static binaries: nothing to copy then.
+	{ ldd "$src" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
 		while read -r lib; do
 			[ -e "$ROOT$lib" ] && continue
 			mkdir -p "$ROOT${lib%/*}"
