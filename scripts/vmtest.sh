@@ -114,7 +114,8 @@ resolve_kernel() {
 		;;
 	esac
 	for meta in "linux-image-$want-amd64" linux-image-amd64; do
-		dep=$(apt-cache depends "$meta" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')
+		# An unknown meta package is not an error: try the next one.
+		dep=$({ apt-cache depends "$meta" 2>/dev/null || true; } | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')
 		case $dep in "linux-image-$want".* | "linux-image-$want"-* | "linux-image-$want"+*)
 			echo "$dep"
 			return
