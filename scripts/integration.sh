@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tier 2: host integration. Needs root (network namespaces, veth). Under
-# CI=true, not being able to run it is a failure.
+# CI=true, not being able to run it is a failure. Packages under
+# integration/vm run in tier 3 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then
@@ -9,4 +10,9 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 export SOCKCORE_BIN="$PWD/bin"
-go test -count=1 -p 1 ./integration/...
+mapfile -t pkgs < <(go list ./integration/... 2>/dev/null | grep -v '/integration/vm' || true)
+if ((${#pkgs[@]} == 0)); then
+	echo "integration: no host-integration packages yet"
+	exit 0
+fi
+go test -count=1 -p 1 "${pkgs[@]}"

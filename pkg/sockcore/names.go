@@ -80,3 +80,23 @@ func init() {
 	registerFamilyHint(unix.AF_PACKET, "AF_PACKET", "load the af_packet module")
 	registerFamilyHint(unix.AF_INET6, "AF_INET6", "load the ipv6 module or remove ipv6.disable=1 from the kernel command line")
 }
+
+// getaddrinfo and getnameinfo flags, glibc's values (netdb.h).
+const (
+	AI_PASSIVE     = 0x0001
+	AI_CANONNAME   = 0x0002
+	AI_NUMERICHOST = 0x0004
+	AI_V4MAPPED    = 0x0008
+	AI_ALL         = 0x0010
+	AI_ADDRCONFIG  = 0x0020
+	AI_NUMERICSERV = 0x0400
+
+	NI_NUMERICHOST = 1
+	NI_NUMERICSERV = 2
+	NI_NOFQDN      = 4
+	NI_NAMEREQD    = 8
+	NI_DGRAM       = 16
+
+	NI_MAXHOST = 1025
+	NI_MAXSERV = 32
+)

@@ -1,0 +1,193 @@
+package sockcore
+
+import (
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Read implements io.Reader (the makefile('rb') equivalent): io.EOF when a
+// stream peer has closed.
+func (s *Socket) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := s.RecvInto(p, 0)
+	if err == nil && n == 0 && (s.typ == unix.SOCK_STREAM || s.typ == unix.SOCK_SEQPACKET) {
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+// Write implements io.Writer with SendAll: n < len(p) only with an error.
+func (s *Socket) Write(p []byte) (int, error) { return s.SendAllCount(p, 0) }
+
+// Conn returns a net.Conn over the socket. Its deadlines are its own: they
+// replace the socket's timeout mode for calls made through the Conn. Closing
+// the Conn closes the Socket.
+func (s *Socket) Conn() net.Conn { return &conn{s: s} }
+
+type conn struct {
+	s      *Socket
+	mu     sync.Mutex
+	rd, wd time.Time
+}
+
+func (c *conn) deadlines() (time.Time, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rd, c.wd
+}
+
+func (c *conn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	rd, _ := c.deadlines()
+	if !rd.IsZero() && !time.Now().Before(rd) {
+		return 0, timeoutError("recv")
+	}
+	var n int
+	err := c.s.ioRead("recv", rd, false, func(fd int) error {
+		var e error
+		n, _, e = unix.Recvfrom(fd, p, 0)
+		return e
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 && c.s.typ != unix.SOCK_DGRAM {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (c *conn) Write(p []byte) (int, error) {
+	_, wd := c.deadlines()
+	total := 0
+	for total < len(p) {
+		if !wd.IsZero() && !time.Now().Before(wd) {
+			return total, timeoutError("send")
+		}
+		n, err := c.s.sendto(p[total:], 0, nil, wd, false)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (c *conn) Close() error { return c.s.Close() }
+
+// CloseWrite half-closes the connection (shutdown SHUT_WR).
+func (c *conn) CloseWrite() error { return c.s.Shutdown(unix.SHUT_WR) }
+
+// CloseRead shuts down the read side (shutdown SHUT_RD).
+func (c *conn) CloseRead() error { return c.s.Shutdown(unix.SHUT_RD) }
+
+// Socket returns the underlying Socket.
+func (c *conn) Socket() *Socket { return c.s }
+
+func (c *conn) LocalAddr() net.Addr  { a, _ := c.s.SockName(); return netAddr(a, c.s) }
+func (c *conn) RemoteAddr() net.Addr { a, _ := c.s.PeerName(); return netAddr(a, c.s) }
+
+func (c *conn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.rd, c.wd = t, t
+	c.mu.Unlock()
+	return c.poke()
+}
+
+func (c *conn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.rd = t
+	c.mu.Unlock()
+	return c.poke()
+}
+
+func (c *conn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.wd = t
+	c.mu.Unlock()
+	return c.poke()
+}
+
+// poke applies the deadlines to calls already waiting, as net.Conn requires.
+func (c *conn) poke() error {
+	rd, wd := c.deadlines()
+	if err := c.s.setDeadline(false, rd); err != nil {
+		return err
+	}
+	return c.s.setDeadline(true, wd)
+}
+
+// Listener returns a net.Listener over a listening socket.
+func (s *Socket) Listener() net.Listener { return &listener{s: s} }
+
+type listener struct{ s *Socket }
+
+func (l *listener) Accept() (net.Conn, error) {
+	ns, _, err := l.s.Accept()
+	if err != nil {
+		if errnoOf(err) == unix.EBADF {
+			return nil, net.ErrClosed
+		}
+		return nil, err
+	}
+	ns.SetBlocking(true)
+	return ns.Conn(), nil
+}
+
+func (l *listener) Close() error   { return l.s.Close() }
+func (l *listener) Addr() net.Addr { a, _ := l.s.SockName(); return netAddr(a, l.s) }
+
+// sockAddr adapts an Addr to net.Addr.
+type sockAddr struct {
+	network string
+	a       Addr
+}
+
+func (a sockAddr) Network() string { return a.network }
+func (a sockAddr) String() string {
+	if a.a == nil {
+		return ""
+	}
+	return a.a.String()
+}
+
+// netAddr returns the net package's own address types for IP and UNIX
+// sockets and a generic wrapper for the rest.
+func netAddr(a Addr, s *Socket) net.Addr {
+	switch v := a.(type) {
+	case *InetAddr:
+		ip := v.ip4()
+		if s.typ == unix.SOCK_DGRAM {
+			return &net.UDPAddr{IP: net.IP(ip[:]), Port: v.Port}
+		}
+		return &net.TCPAddr{IP: net.IP(ip[:]), Port: v.Port}
+	case *Inet6Addr:
+		ip := v.ip16()
+		zone := ""
+		if v.ScopeID != 0 {
+			zone = zoneName(v.ScopeID)
+		}
+		if s.typ == unix.SOCK_DGRAM {
+			return &net.UDPAddr{IP: net.IP(ip[:]), Port: v.Port, Zone: zone}
+		}
+		return &net.TCPAddr{IP: net.IP(ip[:]), Port: v.Port, Zone: zone}
+	case *UnixAddr:
+		n := "unix"
+		switch s.typ {
+		case unix.SOCK_DGRAM:
+			n = "unixgram"
+		case unix.SOCK_SEQPACKET:
+			n = "unixpacket"
+		}
+		return &net.UnixAddr{Name: v.String(), Net: n}
+	}
+	return sockAddr{network: FamilyName(s.family), a: a}
+}

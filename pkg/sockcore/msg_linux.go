@@ -1,0 +1,285 @@
+package sockcore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ControlMessage is one ancillary data item: Python's (level, type, data).
+type ControlMessage struct {
+	Level, Type int
+	Data        []byte
+}
+
+const (
+	cmsgAlign   = int(unsafe.Sizeof(uintptr(0)))
+	cmsgHdrLen  = unix.SizeofCmsghdr
+	socklenTMax = math.MaxInt32 // Python's SOCKLEN_T_LIMIT
+)
+
+func alignCmsg(n int) int { return (n + cmsgAlign - 1) &^ (cmsgAlign - 1) }
+
+// ErrCMSGRange is returned by CMSGLen and CMSGSpace where Python raises
+// OverflowError.
+var ErrCMSGRange = errors.New("CMSG argument out of range")
+
+// CMSGLen returns the cmsg_len for n bytes of data (socket.CMSG_LEN).
+func CMSGLen(n int) (int, error) {
+	if n < 0 || n > socklenTMax-alignCmsg(cmsgHdrLen) {
+		return 0, ErrCMSGRange
+	}
+	return alignCmsg(cmsgHdrLen) + n, nil
+}
+
+// CMSGSpace returns the buffer space for n bytes of data with padding
+// (socket.CMSG_SPACE).
+func CMSGSpace(n int) (int, error) {
+	if n < 0 || n > socklenTMax {
+		return 0, ErrCMSGRange
+	}
+	sp := alignCmsg(cmsgHdrLen) + alignCmsg(n)
+	if sp > socklenTMax || sp < n {
+		return 0, ErrCMSGRange
+	}
+	return sp, nil
+}
+
+// BuildControl lays out control messages as sendmsg(2) expects: each item at
+// CMSG_SPACE spacing.
+func BuildControl(anc []ControlMessage) ([]byte, error) {
+	total := 0
+	for _, m := range anc {
+		sp, err := CMSGSpace(len(m.Data))
+		if err != nil || total > socklenTMax-sp {
+			return nil, fmt.Errorf("ancillary data item too large: %w", ErrCMSGRange)
+		}
+		total += sp
+	}
+	b := make([]byte, total)
+	off := 0
+	for _, m := range anc {
+		l, _ := CMSGLen(len(m.Data))
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[off]))
+		h.SetLen(l)
+		h.Level = int32(m.Level)
+		h.Type = int32(m.Type)
+		copy(b[off+alignCmsg(cmsgHdrLen):], m.Data)
+		sp, _ := CMSGSpace(len(m.Data))
+		off += sp
+	}
+	return b, nil
+}
+
+// ParseControl parses the control buffer recvmsg(2) filled (b is exactly
+// msg_controllen bytes). As in Python, a last item whose cmsg_len runs past
+// the buffer is kept with the data that is there; truncated reports that. A
+// header too short to parse ends the list.
+func ParseControl(b []byte) (msgs []ControlMessage, truncated bool) {
+	hl := alignCmsg(cmsgHdrLen)
+	off := 0
+	for off+cmsgHdrLen <= len(b) {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[off]))
+		l := int(h.Len)
+		if l < hl {
+			truncated = true
+			break
+		}
+		dataStart := off + hl
+		dataEnd := off + l
+		if dataStart > len(b) {
+			truncated = true
+			break
+		}
+		if dataEnd > len(b) {
+			dataEnd = len(b)
+			truncated = true
+		}
+		msgs = append(msgs, ControlMessage{
+			Level: int(h.Level), Type: int(h.Type),
+			Data: append([]byte(nil), b[dataStart:dataEnd]...),
+		})
+		next := off + alignCmsg(l)
+		if next <= off {
+			break
+		}
+		off = next
+	}
+	return msgs, truncated
+}
+
+// FDsOf returns the descriptors in the SCM_RIGHTS items of msgs.
+func FDsOf(msgs []ControlMessage) []int {
+	var fds []int
+	for _, m := range msgs {
+		if m.Level != unix.SOL_SOCKET || m.Type != unix.SCM_RIGHTS {
+			continue
+		}
+		for i := 0; i+4 <= len(m.Data); i += 4 {
+			fds = append(fds, int(int32(binary.NativeEndian.Uint32(m.Data[i:]))))
+		}
+	}
+	return fds
+}
+
+// CloseFDs closes the descriptors carried by SCM_RIGHTS items in msgs.
+func CloseFDs(msgs []ControlMessage) {
+	for _, fd := range FDsOf(msgs) {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
+// SendMsg wraps sendmsg(2): gather bufs, send anc, optionally to an address.
+func (s *Socket) SendMsg(bufs [][]byte, anc []ControlMessage, flags int, to Addr) (int, error) {
+	raw, err := s.encode(to)
+	if err != nil {
+		return 0, err
+	}
+	ctl, err := BuildControl(anc)
+	if err != nil {
+		return 0, err
+	}
+	return s.sendmsg(bufs, ctl, flags, raw)
+}
+
+func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int, error) {
+	iov := make([]unix.Iovec, 0, len(bufs))
+	for _, b := range bufs {
+		v := unix.Iovec{}
+		if len(b) > 0 {
+			v.Base = &b[0]
+			v.SetLen(len(b))
+		}
+		iov = append(iov, v)
+	}
+	var msg unix.Msghdr
+	if len(iov) > 0 {
+		msg.Iov = &iov[0]
+		msg.SetIovlen(len(iov))
+	}
+	if len(ctl) > 0 {
+		msg.Control = &ctl[0]
+		msg.SetControllen(len(ctl))
+	}
+	if len(raw) > 0 {
+		msg.Name = &raw[0]
+		msg.Namelen = uint32(len(raw))
+	}
+	dl, nonblock := s.deadline()
+	var sent int
+	err := s.ioWrite("sendmsg", dl, nonblock, func(fd int) error {
+		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_NOSIGNAL))
+		sent = int(r)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return sent, nil
+}
+
+// RecvMsg wraps recvmsg(2): at most n bytes of data and ancBufSize bytes of
+// control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is always
+// added). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
+func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	if n < 0 {
+		return nil, nil, 0, nil, fmt.Errorf("negative buffer size in RecvMsg: %d", n)
+	}
+	buf := make([]byte, n)
+	m, anc, msgFlags, from, err := s.RecvMsgInto([][]byte{buf}, ancBufSize, flags)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	return buf[:m], anc, msgFlags, from, nil
+}
+
+// RecvMsgInto wraps recvmsg(2) scattering into bufs in order.
+func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	if ancBufSize < 0 || ancBufSize > socklenTMax {
+		return 0, nil, 0, nil, fmt.Errorf("invalid ancillary buffer size in RecvMsg: %d", ancBufSize)
+	}
+	iov := make([]unix.Iovec, 0, len(bufs))
+	for _, b := range bufs {
+		v := unix.Iovec{}
+		if len(b) > 0 {
+			v.Base = &b[0]
+			v.SetLen(len(b))
+		}
+		iov = append(iov, v)
+	}
+	var ctl []byte
+	if ancBufSize > 0 {
+		ctl = make([]byte, ancBufSize)
+	}
+	var raw rawBuf
+	var msg unix.Msghdr
+	dl, nonblock := s.deadline()
+	var got int
+	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
+		msg = unix.Msghdr{Name: &raw[0], Namelen: uint32(len(raw))}
+		if len(iov) > 0 {
+			msg.Iov = &iov[0]
+			msg.SetIovlen(len(iov))
+		}
+		if len(ctl) > 0 {
+			msg.Control = &ctl[0]
+			msg.SetControllen(len(ctl))
+		}
+		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_CMSG_CLOEXEC))
+		got = int(r)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return 0, nil, 0, nil, err
+	}
+	cl := min(int(msg.Controllen), len(ctl))
+	anc, _ = ParseControl(ctl[:cl])
+	if msg.Namelen > 0 {
+		from, err = DecodeSockaddr(raw[:min(int(msg.Namelen), len(raw))])
+		if err != nil {
+			CloseFDs(anc)
+			return 0, nil, 0, nil, err
+		}
+	}
+	return got, anc, int(msg.Flags), from, nil
+}
+
+// SendFDs sends fds in one SCM_RIGHTS message with bufs (socket.send_fds).
+func SendFDs(s *Socket, bufs [][]byte, fds []int) (int, error) {
+	data := make([]byte, 4*len(fds))
+	for i, fd := range fds {
+		binary.NativeEndian.PutUint32(data[4*i:], uint32(int32(fd)))
+	}
+	var anc []ControlMessage
+	if len(fds) > 0 {
+		anc = []ControlMessage{{Level: unix.SOL_SOCKET, Type: unix.SCM_RIGHTS, Data: data}}
+	}
+	return s.SendMsg(bufs, anc, 0, nil)
+}
+
+// RecvFDs receives at most n bytes and maxFDs descriptors (socket.recv_fds).
+// The descriptors are close-on-exec. When msgFlags has MSG_CTRUNC some
+// descriptors did not fit: the kernel closed those, the ones returned are
+// open and the caller owns them. On error none are left open.
+func RecvFDs(s *Socket, n, maxFDs int) (data []byte, fds []int, msgFlags int, from Addr, err error) {
+	if maxFDs < 0 {
+		return nil, nil, 0, nil, fmt.Errorf("negative maxFDs %d", maxFDs)
+	}
+	space, err := CMSGSpace(4 * maxFDs)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	data, anc, msgFlags, from, err := s.RecvMsg(n, space, 0)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	fds = FDsOf(anc)
+	// Non-SCM_RIGHTS items are dropped; descriptors in them cannot exist.
+	return data, fds, msgFlags, from, nil
+}

@@ -1,0 +1,426 @@
+package sockcore
+
+import (
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// sockaddrPtr returns the pointer and length for a raw sockaddr ("" → NULL).
+func sockaddrPtr(b []byte) (unsafe.Pointer, uintptr) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(&b[0]), uintptr(len(b))
+}
+
+func (s *Socket) encode(a Addr) ([]byte, error) {
+	if a == nil {
+		return nil, nil
+	}
+	if a.Family() != s.family && s.family != unix.AF_UNSPEC {
+		// AF_UNSPEC dissolves a datagram association (connect to AF_UNSPEC).
+		if _, raw := a.(*RawAddr); !raw || a.Family() != unix.AF_UNSPEC {
+			return nil, ErrAddrFamily
+		}
+	}
+	return EncodeSockaddr(a)
+}
+
+// Bind wraps bind(2).
+func (s *Socket) Bind(a Addr) error {
+	b, err := s.encode(a)
+	if err != nil {
+		return err
+	}
+	p, n := sockaddrPtr(b)
+	return s.control("bind", func(fd int) error {
+		_, _, e := unix.Syscall(unix.SYS_BIND, uintptr(fd), uintptr(p), n)
+		return errnoErr(e)
+	})
+}
+
+// Listen wraps listen(2). A negative backlog is taken as 0; DefaultBacklog is
+// Python's default.
+func (s *Socket) Listen(backlog int) error {
+	backlog = max(backlog, 0)
+	return s.control("listen", func(fd int) error { return unix.Listen(fd, backlog) })
+}
+
+// Accept wraps accept4(2). The new socket is close-on-exec and takes the
+// default timeout, not the listener's (as in Python).
+func (s *Socket) Accept() (*Socket, Addr, error) {
+	dl, nonblock := s.deadline()
+	var (
+		nfd int
+		raw rawBuf
+		rl  uint32
+	)
+	err := s.ioRead("accept", dl, nonblock, func(fd int) error {
+		rl = uint32(len(raw))
+		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&raw[0])),
+			uintptr(unsafe.Pointer(&rl)), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
+		nfd = int(r)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := newSocket(nfd, s.family, s.typ, s.proto)
+	if err != nil {
+		unix.Close(nfd)
+		return nil, nil, err
+	}
+	addr, err := DecodeSockaddr(raw[:min(int(rl), len(raw))])
+	if err != nil {
+		ns.Close()
+		return nil, nil, err
+	}
+	return ns, addr, nil
+}
+
+// Connect wraps connect(2). In blocking and timeout mode it waits for the
+// connection (EINPROGRESS, EINTR) and reports its outcome; in non-blocking
+// mode it returns EINPROGRESS as the kernel does.
+func (s *Socket) Connect(a Addr) error {
+	b, err := s.encode(a)
+	if err != nil {
+		return err
+	}
+	if errno := s.connect(b); errno != 0 {
+		if errno == unix.EWOULDBLOCK {
+			if dl, nonblock := s.deadline(); !nonblock && !dl.IsZero() {
+				return timeoutError("connect")
+			}
+		}
+		return os.NewSyscallError("connect", errno)
+	}
+	return nil
+}
+
+// ConnectEx is connect_ex: the errno instead of an error, 0 on success and
+// EWOULDBLOCK when a timeout expired.
+func (s *Socket) ConnectEx(a Addr) syscall.Errno {
+	b, err := s.encode(a)
+	if err != nil {
+		return unix.EAFNOSUPPORT
+	}
+	return s.connect(b)
+}
+
+func (s *Socket) connect(b []byte) syscall.Errno {
+	dl, nonblock := s.deadline()
+	p, n := sockaddrPtr(b)
+	var errno syscall.Errno
+	err := s.control("connect", func(fd int) error {
+		_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
+		errno = e
+		return nil
+	})
+	if err != nil {
+		return unix.EBADF
+	}
+	if s.family == unix.AF_UNIX && errno == unix.EAGAIN && !nonblock {
+		// A full AF_UNIX backlog: a blocking socket would sleep in the
+		// kernel; poll for room until the deadline.
+		return s.retryUnixConnect(p, n, dl)
+	}
+	if errno == 0 || nonblock || (errno != unix.EINPROGRESS && errno != unix.EINTR) {
+		return errno
+	}
+	// Wait for writability, then fetch the outcome.
+	var soErr int
+	werr := s.ioWrite("connect", dl, false, func(fd int) error {
+		// The poller calls this first without waiting: the connection is
+		// done only once the socket polls writable (or in error).
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+		if n, e := unix.Poll(pfd, 0); e != nil {
+			return e
+		} else if n == 0 {
+			return unix.EAGAIN
+		}
+		v, e := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if e != nil {
+			return e
+		}
+		soErr = v
+		return nil
+	})
+	if werr != nil {
+		if errnoOf(werr) == unix.EBADF {
+			return unix.EBADF
+		}
+		return unix.EWOULDBLOCK // timed out
+	}
+	return syscall.Errno(soErr)
+}
+
+func (s *Socket) retryUnixConnect(p unsafe.Pointer, n uintptr, dl time.Time) syscall.Errno {
+	wait := time.Millisecond
+	for {
+		if !dl.IsZero() && time.Now().After(dl) {
+			return unix.EWOULDBLOCK
+		}
+		time.Sleep(wait)
+		wait = min(wait*2, 50*time.Millisecond)
+		var errno syscall.Errno
+		if err := s.control("connect", func(fd int) error {
+			_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
+			errno = e
+			return nil
+		}); err != nil {
+			return unix.EBADF
+		}
+		if errno != unix.EAGAIN {
+			return errno
+		}
+	}
+}
+
+// Send wraps send(2): the number of bytes sent, which may be fewer than len(b).
+func (s *Socket) Send(b []byte, flags int) (int, error) {
+	return s.SendTo(b, flags, nil)
+}
+
+// SendTo wraps sendto(2); a nil address sends on a connected socket.
+func (s *Socket) SendTo(b []byte, flags int, to Addr) (int, error) {
+	raw, err := s.encode(to)
+	if err != nil {
+		return 0, err
+	}
+	dl, nonblock := s.deadline()
+	return s.sendto(b, flags, raw, dl, nonblock)
+}
+
+func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock bool) (int, error) {
+	p, n := sockaddrPtr(raw)
+	var bp unsafe.Pointer
+	if len(b) > 0 {
+		bp = unsafe.Pointer(&b[0])
+	}
+	var sent int
+	err := s.ioWrite("send", dl, nonblock, func(fd int) error {
+		r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(b)),
+			uintptr(flags|unix.MSG_NOSIGNAL), uintptr(p), n)
+		sent = int(r)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return sent, nil
+}
+
+// SendAll sends all of b (socket.sendall). In timeout mode the timeout covers
+// the whole call, not each send. On error some bytes may have been sent;
+// SendAllCount reports how many.
+func (s *Socket) SendAll(b []byte, flags int) error {
+	_, err := s.SendAllCount(b, flags)
+	return err
+}
+
+// SendAllCount is SendAll that also returns how many bytes were sent, so a
+// partial write is never mistaken for success.
+func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
+	dl, nonblock := s.deadline()
+	total := 0
+	for total < len(b) || (len(b) == 0 && total == 0) {
+		n, err := s.sendto(b[total:], flags, nil, dl, nonblock)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if len(b) == 0 {
+			break
+		}
+	}
+	return total, nil
+}
+
+// Recv wraps recv(2): at most n bytes; an empty result on a stream socket
+// means the peer closed.
+func (s *Socket) Recv(n, flags int) ([]byte, error) {
+	buf := make([]byte, n)
+	m, _, err := s.recvfrom(buf, flags, false)
+	if err != nil {
+		return nil, err
+	}
+	return buf[:m], nil
+}
+
+// RecvInto wraps recv(2) into b.
+func (s *Socket) RecvInto(b []byte, flags int) (int, error) {
+	m, _, err := s.recvfrom(b, flags, false)
+	return m, err
+}
+
+// RecvFrom wraps recvfrom(2).
+func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
+	buf := make([]byte, n)
+	m, a, err := s.recvfrom(buf, flags, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return buf[:m], a, nil
+}
+
+// RecvFromInto wraps recvfrom(2) into b.
+func (s *Socket) RecvFromInto(b []byte, flags int) (int, Addr, error) {
+	return s.recvfrom(b, flags, true)
+}
+
+func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
+	dl, nonblock := s.deadline()
+	var (
+		got int
+		raw rawBuf
+		rl  uint32
+	)
+	var bp unsafe.Pointer
+	if len(b) > 0 {
+		bp = unsafe.Pointer(&b[0])
+	}
+	err := s.ioRead("recv", dl, nonblock, func(fd int) error {
+		var rp, lp unsafe.Pointer
+		if wantAddr {
+			rl = uint32(len(raw))
+			rp, lp = unsafe.Pointer(&raw[0]), unsafe.Pointer(&rl)
+		}
+		r, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(b)),
+			uintptr(flags), uintptr(rp), uintptr(lp))
+		got = int(r)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if !wantAddr {
+		return got, nil, nil
+	}
+	a, err := DecodeSockaddr(raw[:min(int(rl), len(raw))])
+	return got, a, err
+}
+
+// Shutdown wraps shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
+func (s *Socket) Shutdown(how int) error {
+	return s.control("shutdown", func(fd int) error { return unix.Shutdown(fd, how) })
+}
+
+// SockName wraps getsockname(2).
+func (s *Socket) SockName() (Addr, error) { return s.name(unix.SYS_GETSOCKNAME, "getsockname") }
+
+// PeerName wraps getpeername(2).
+func (s *Socket) PeerName() (Addr, error) { return s.name(unix.SYS_GETPEERNAME, "getpeername") }
+
+func (s *Socket) name(trap uintptr, op string) (Addr, error) {
+	var (
+		raw rawBuf
+		rl  uint32
+	)
+	err := s.control(op, func(fd int) error {
+		rl = uint32(len(raw))
+		_, _, e := unix.Syscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&raw[0])), uintptr(unsafe.Pointer(&rl)))
+		return errnoErr(e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rl <= 2 && s.family == unix.AF_UNIX {
+		return &UnixAddr{}, nil
+	}
+	return DecodeSockaddr(raw[:min(int(rl), len(raw))])
+}
+
+// SetsockoptInt wraps setsockopt(2) with an int value.
+func (s *Socket) SetsockoptInt(level, opt, v int) error {
+	return s.control("setsockopt", func(fd int) error { return unix.SetsockoptInt(fd, level, opt, v) })
+}
+
+// SetsockoptBytes wraps setsockopt(2) with a byte buffer.
+func (s *Socket) SetsockoptBytes(level, opt int, b []byte) error {
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	return s.control("setsockopt", func(fd int) error {
+		_, _, e := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(p), uintptr(len(b)), 0)
+		return errnoErr(e)
+	})
+}
+
+// SetsockoptNull wraps setsockopt(2) with a NULL value and optlen
+// (setsockopt(level, opt, None, optlen), e.g. ALG_SET_AEAD_AUTHSIZE).
+func (s *Socket) SetsockoptNull(level, opt, optlen int) error {
+	if optlen < 0 {
+		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	return s.control("setsockopt", func(fd int) error {
+		_, _, e := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), 0, uintptr(optlen), 0)
+		return errnoErr(e)
+	})
+}
+
+// GetsockoptInt wraps getsockopt(2) for an int value.
+func (s *Socket) GetsockoptInt(level, opt int) (int, error) {
+	var v int
+	err := s.control("getsockopt", func(fd int) error {
+		var e error
+		v, e = unix.GetsockoptInt(fd, level, opt)
+		return e
+	})
+	return v, err
+}
+
+// MaxOptLen is the largest buflen GetsockoptBytes accepts, as in Python.
+const MaxOptLen = 1024
+
+// GetsockoptBytes wraps getsockopt(2) into a buffer of buflen bytes (1 to
+// 1024) and returns the bytes the kernel wrote.
+func (s *Socket) GetsockoptBytes(level, opt, buflen int) ([]byte, error) {
+	if buflen <= 0 || buflen > MaxOptLen {
+		return nil, os.NewSyscallError("getsockopt", unix.EINVAL)
+	}
+	buf := make([]byte, buflen)
+	l := uint32(buflen)
+	err := s.control("getsockopt", func(fd int) error {
+		l = uint32(buflen)
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt),
+			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&l)), 0)
+		return errnoErr(e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf[:min(int(l), buflen)], nil
+}
+
+func errnoErr(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// errnoOf returns the errno inside err, or 0.
+func errnoOf(err error) syscall.Errno {
+	var se *os.SyscallError
+	for err != nil {
+		if e, ok := err.(syscall.Errno); ok {
+			return e
+		}
+		if s, ok := err.(*os.SyscallError); ok {
+			se = s
+			err = se.Err
+			continue
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return 0
+		}
+		err = u.Unwrap()
+	}
+	return 0
+}
