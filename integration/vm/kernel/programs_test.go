@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -10,19 +9,11 @@ import (
 	"github.com/sockcore/sockcore/internal/testenv"
 )
 
-// lookPath finds a program that integration/vm/guest-programs.txt copies into
-// the guest; a missing one skips, or fails under CI=true.
-func lookPath(t *testing.T, name string) string {
+// guestProgram finds a program that integration/vm/guest-programs.txt copies
+// into the guest: a missing one skips, or fails under CI=true.
+func guestProgram(t *testing.T, name, debianPkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := name + " is not in the guest: list it in integration/vm/guest-programs.txt and install its Debian package (make deps)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
+	return testenv.RequireProgram(t, name, debianPkg+" and list it in integration/vm/guest-programs.txt")
 }
 
 // TestGuestPrograms runs the peers copied in from the host, which proves their
@@ -34,14 +25,14 @@ func TestGuestPrograms(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"ip/vxcan", func(t *testing.T) {
-			out, err := exec.Command(lookPath(t, "ip"), "-d", "link", "show", "vxcan0").CombinedOutput()
+			out, err := exec.Command(guestProgram(t, "ip", "iproute2"), "-d", "link", "show", "vxcan0").CombinedOutput()
 			if err != nil || !bytes.Contains(out, []byte("vxcan")) {
 				t.Fatalf("ip -d link show vxcan0: %v\n%s", err, out)
 			}
 		}},
 		{"kcapi-dgst/sha256", func(t *testing.T) {
 			const want = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-			cmd := exec.Command(lookPath(t, "kcapi-dgst"), "-c", "sha256", "--hex")
+			cmd := exec.Command(guestProgram(t, "kcapi-dgst", "kcapi-tools"), "-c", "sha256", "--hex")
 			cmd.Stdin = strings.NewReader("abc")
 			out, err := cmd.CombinedOutput()
 			if err != nil {
@@ -53,7 +44,7 @@ func TestGuestPrograms(t *testing.T) {
 		}},
 		{"cansend/vcan1", func(t *testing.T) {
 			rx := canSocket(t, "vcan1")
-			out, err := exec.Command(lookPath(t, "cansend"), "vcan1", "123#DEADBEEF").CombinedOutput()
+			out, err := exec.Command(guestProgram(t, "cansend", "can-utils"), "vcan1", "123#DEADBEEF").CombinedOutput()
 			if err != nil {
 				t.Fatalf("cansend vcan1 123#DEADBEEF: %v\n%s", err, out)
 			}
@@ -65,13 +56,13 @@ func TestGuestPrograms(t *testing.T) {
 		{"candump/help", func(t *testing.T) {
 			// candump without arguments prints its usage and exits 0 or 1;
 			// running at all proves the loader and libraries are there.
-			out, _ := exec.Command(lookPath(t, "candump")).CombinedOutput()
+			out, _ := exec.Command(guestProgram(t, "candump", "can-utils")).CombinedOutput()
 			if !bytes.Contains(out, []byte("candump")) {
 				t.Errorf("candump printed no usage:\n%s", out)
 			}
 		}},
 		{"cangw/help", func(t *testing.T) {
-			out, _ := exec.Command(lookPath(t, "cangw")).CombinedOutput()
+			out, _ := exec.Command(guestProgram(t, "cangw", "can-utils")).CombinedOutput()
 			if !bytes.Contains(out, []byte("cangw")) {
 				t.Errorf("cangw printed no usage:\n%s", out)
 			}
