@@ -17,8 +17,9 @@
 #   VMTEST_KEEP=1                   keep the work directory (initramfs, consoles)
 #   CI=true                         a missing prerequisite fails instead of skipping
 #
-# Kernels are cached in .cache/vm/<package>/ (vmlinuz, the needed modules and
-# the cpio archive holding them); delete that directory to fetch again.
+# Kernels are cached in .cache/vm/<package>/ (vmlinuz and modules.cpio, the
+# modules.txt modules with their dependencies and modules.dep); the cache
+# rebuilds itself when modules.txt changes; delete the directory to fetch again.
 set -eEuo pipefail
 shopt -s nullglob
 # No silent exits: say which command failed.
