@@ -383,10 +383,10 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 		}
 		return nonblock || opErr != unix.EAGAIN
 	}
-	if !nonblock {
-		if err := s.setDeadline(write, dl); err != nil {
-			return os.NewSyscallError(op, errClosed)
-		}
+	// Also in non-blocking mode: a deadline left from timeout mode would
+	// make the poller report a timeout instead of running fn.
+	if err := s.setDeadline(write, dl); err != nil {
+		return os.NewSyscallError(op, errClosed)
 	}
 	var err error
 	if write {
