@@ -398,7 +398,9 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 	case err == nil:
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return timeoutError(op)
-	case errors.Is(err, os.ErrClosed):
+	case errors.Is(err, os.ErrClosed) || s.fd.Load() < 0:
+		// A call woken by Close or Detach gets the poller's unexported
+		// "use of closed file" error, not os.ErrClosed.
 		return os.NewSyscallError(op, errClosed)
 	default:
 		return err
