@@ -39,7 +39,9 @@ func CMSGLen(n int) (int, error) {
 // CMSGSpace returns the buffer space for n bytes of data with padding
 // (socket.CMSG_SPACE).
 func CMSGSpace(n int) (int, error) {
-	if n < 0 || n > socklenTMax {
+	// As CPython's get_CMSG_SPACE: CMSG_SPACE(1) accounts for the padding
+	// before and after the data.
+	if n < 0 || n > socklenTMax-(alignCmsg(cmsgHdrLen)+alignCmsg(1)) {
 		return 0, ErrCMSGRange
 	}
 	sp := alignCmsg(cmsgHdrLen) + alignCmsg(n)
