@@ -273,7 +273,9 @@ func RecvFDs(s *Socket, n, maxFDs int) (data []byte, fds []int, msgFlags int, fr
 	if maxFDs < 0 {
 		return nil, nil, 0, nil, fmt.Errorf("negative maxFDs %d", maxFDs)
 	}
-	space, err := CMSGSpace(4 * maxFDs)
+	// CMSG_LEN as Python's recv_fds: CMSG_SPACE's padding would leave
+	// room for one more descriptor when maxFDs is odd.
+	space, err := CMSGLen(4 * maxFDs)
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
