@@ -249,7 +249,12 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 			return 0, nil, 0, nil, err
 		}
 	}
-	return got, anc, int(msg.Flags), from, nil
+	msgFlags = int(msg.Flags)
+	if flags&unix.MSG_CMSG_CLOEXEC == 0 {
+		// The kernel echoes the MSG_CMSG_CLOEXEC sockcore added.
+		msgFlags &^= unix.MSG_CMSG_CLOEXEC
+	}
+	return got, anc, msgFlags, from, nil
 }
 
 // SendFDs sends fds in one SCM_RIGHTS message with bufs (socket.send_fds).
