@@ -145,8 +145,10 @@ func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*S
 			return nil, err
 		}
 	}
-	// Cancel a pending connect when ctx ends: closing the socket wakes it.
-	stop := context.AfterFunc(ctx, func() { s.setDeadline(true, time.Unix(1, 0)) })
+	// Cancel a pending connect when ctx ends: closing the socket wakes it,
+	// and unlike a past deadline it cannot be undone by the deadline the
+	// connect sets when it starts waiting.
+	stop := context.AfterFunc(ctx, func() { s.Close() })
 	err = s.Connect(ai.Addr)
 	if !stop() && ctx.Err() != nil {
 		return nil, ctx.Err()
