@@ -82,7 +82,7 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 		o(&cfg)
 	}
 	h, p := host, port
-	infos, err := GetAddrInfo(&h, &p, cfg.family, cfg.typ, cfg.proto, cfg.flags)
+	infos, err := resolveConnect(&h, &p, cfg.family, cfg.typ, cfg.proto, cfg.flags)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +118,10 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 	}
 	return nil, cerr
 }
+
+// resolveConnect is the lookup CreateConnection uses; tests replace it to
+// give a host several addresses without depending on name services.
+var resolveConnect = GetAddrInfo
 
 func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*Socket, error) {
 	s, err := New(ai.Family, ai.Type, ai.Proto)
