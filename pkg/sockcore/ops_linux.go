@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"fmt"
 	"os"
 	"syscall"
 	"time"
@@ -243,6 +244,9 @@ func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
 // Recv wraps recv(2): at most n bytes; an empty result on a stream socket
 // means the peer closed.
 func (s *Socket) Recv(n, flags int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("negative buffersize in recv: %d", n)
+	}
 	buf := make([]byte, n)
 	m, _, err := s.recvfrom(buf, flags, false)
 	if err != nil {
@@ -259,6 +263,9 @@ func (s *Socket) RecvInto(b []byte, flags int) (int, error) {
 
 // RecvFrom wraps recvfrom(2).
 func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
+	if n < 0 {
+		return nil, nil, fmt.Errorf("negative buffersize in recvfrom: %d", n)
+	}
 	buf := make([]byte, n)
 	m, a, err := s.recvfrom(buf, flags, true)
 	if err != nil {
