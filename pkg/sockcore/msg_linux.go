@@ -174,6 +174,7 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 		msg.Namelen = uint32(len(raw))
 	}
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
 	err := s.ioWrite("sendmsg", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_NOSIGNAL))
@@ -222,6 +223,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	var raw rawBuf
 	var msg unix.Msghdr
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var got int
 	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
 		msg = unix.Msghdr{Name: &raw[0], Namelen: uint32(len(raw))}

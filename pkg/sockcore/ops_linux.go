@@ -197,6 +197,7 @@ func (s *Socket) SendTo(b []byte, flags int, to Addr) (int, error) {
 }
 
 func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock bool) (int, error) {
+	nonblock = dontWait(flags, dl, nonblock)
 	p, n := sockaddrPtr(raw)
 	var bp unsafe.Pointer
 	if len(b) > 0 {
@@ -279,8 +280,17 @@ func (s *Socket) RecvFromInto(b []byte, flags int) (int, Addr, error) {
 	return s.recvfrom(b, flags, true)
 }
 
+// dontWait reports whether a call with flags runs once without waiting:
+// in non-blocking mode, and with MSG_DONTWAIT in blocking mode (Python's
+// blocking descriptor then returns EAGAIN; in timeout mode Python waits for
+// readiness first, so the timeout still applies).
+func dontWait(flags int, dl time.Time, nonblock bool) bool {
+	return nonblock || flags&unix.MSG_DONTWAIT != 0 && dl.IsZero()
+}
+
 func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var (
 		got int
 		raw rawBuf
