@@ -289,6 +289,26 @@ func dontWait(flags int, dl time.Time, nonblock bool) bool {
 }
 
 func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
+	got, a, err := s.recvfromOnce(b, flags, wantAddr)
+	// With MSG_WAITALL the kernel fills the whole buffer of Python's
+	// blocking descriptor; sockcore's is non-blocking, so in blocking mode
+	// it keeps reading, and returns what arrived at end of stream or error
+	// as the kernel does.
+	if err == nil && flags&unix.MSG_WAITALL != 0 && s.typ == unix.SOCK_STREAM {
+		if dl, nonblock := s.deadline(); dl.IsZero() && !dontWait(flags, dl, nonblock) {
+			for got > 0 && got < len(b) {
+				n, _, err := s.recvfromOnce(b[got:], flags, false)
+				if err != nil || n == 0 {
+					break
+				}
+				got += n
+			}
+		}
+	}
+	return got, a, err
+}
+
+func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, error) {
 	dl, nonblock := s.deadline()
 	nonblock = dontWait(flags, dl, nonblock)
 	var (
