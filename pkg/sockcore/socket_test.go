@@ -542,3 +542,20 @@ func TestRecvSurvivesSignals(t *testing.T) {
 		t.Errorf("Recv = %q, %v; want after", r.b, r.err)
 	}
 }
+
+// TestNewMissingFamily: a family the kernel lacks is a NotSupportedError
+// that says what to load and still unwraps to EAFNOSUPPORT.
+func TestNewMissingFamily(t *testing.T) {
+	s, err := New(unix.AF_CAN, unix.SOCK_RAW, 1)
+	if err == nil {
+		s.Close()
+		t.Skip("this kernel has AF_CAN")
+	}
+	var ns *NotSupportedError
+	if !errors.As(err, &ns) || !isErrno(err, unix.EAFNOSUPPORT) {
+		t.Fatalf("New(AF_CAN) = %v; want a NotSupportedError unwrapping to EAFNOSUPPORT", err)
+	}
+	if want := "AF_CAN is not available in this kernel (load the can and can_raw modules)"; err.Error() != want {
+		t.Errorf("error %q; want %q", err, want)
+	}
+}
