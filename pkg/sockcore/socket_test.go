@@ -488,41 +488,35 @@ func TestTimeoutModes(t *testing.T) {
 			}
 		})
 	}
-	t.Run("Recv/blocking waits", func(t *testing.T) {
-		a, b := mustPair(t, unix.SOCK_STREAM)
-		a.SetBlocking(true)
-		ch := goRecv(a, 10)
-		waitBlocked(t, "goRecv")
-		b.Send([]byte("late"), 0)
-		if r := <-ch; r.err != nil || string(r.b) != "late" {
-			t.Errorf("Recv = %q, %v; want late", r.b, r.err)
-		}
-	})
-	t.Run("Recv/timeout mode gets data", func(t *testing.T) {
-		a, b := mustPair(t, unix.SOCK_STREAM)
-		a.SetTimeout(time.Hour)
-		ch := goRecv(a, 10)
-		waitBlocked(t, "goRecv")
-		b.Send([]byte("soon"), 0)
-		if r := <-ch; r.err != nil || string(r.b) != "soon" {
-			t.Errorf("Recv = %q, %v; want soon", r.b, r.err)
-		}
-	})
-	t.Run("Recv/timeout then blocking", func(t *testing.T) {
-		// A deadline left from timeout mode must not fire in blocking mode.
-		a, b := mustPair(t, unix.SOCK_STREAM)
-		a.SetTimeout(time.Millisecond)
-		if _, err := a.Recv(1, 0); !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("Recv = %v; want a timeout", err)
-		}
-		a.SetBlocking(true)
-		ch := goRecv(a, 10)
-		waitBlocked(t, "goRecv")
-		b.Send([]byte("ok"), 0)
-		if r := <-ch; r.err != nil || string(r.b) != "ok" {
-			t.Errorf("Recv = %q, %v; want ok", r.b, r.err)
-		}
-	})
+	// A Recv that waits gets the data sent while it waits: blocking mode,
+	// timeout mode, and blocking mode after a timeout expired (the stale
+	// deadline must not fire).
+	waits := []struct {
+		name  string
+		setup func(t *testing.T, s *Socket)
+	}{
+		{"blocking", func(t *testing.T, s *Socket) { s.SetBlocking(true) }},
+		{"timeout", func(t *testing.T, s *Socket) { s.SetTimeout(time.Hour) }},
+		{"timeout then blocking", func(t *testing.T, s *Socket) {
+			s.SetTimeout(time.Millisecond)
+			if _, err := s.Recv(1, 0); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("Recv = %v; want a timeout", err)
+			}
+			s.SetBlocking(true)
+		}},
+	}
+	for _, w := range waits {
+		t.Run("Recv/"+w.name+" waits", func(t *testing.T) {
+			a, b := mustPair(t, unix.SOCK_STREAM)
+			w.setup(t, a)
+			ch := goRecv(a, 10)
+			waitBlocked(t, "goRecv")
+			b.Send([]byte("late"), 0)
+			if r := <-ch; r.err != nil || string(r.b) != "late" {
+				t.Errorf("Recv = %q, %v; want late", r.b, r.err)
+			}
+		})
+	}
 }
 
 // TestRecvSurvivesSignals sends signals to the process while a Recv is
