@@ -42,6 +42,12 @@ func in(t *testing.T, ns *testenv.NetNS, fn func() error) {
 // (IPV6_V6ONLY=1, set explicitly) the IPv4 client is refused.
 func TestCreateServerDualStack(t *testing.T) {
 	srv, cli := twoHosts(t)
+	// With the namespace's default flipped, IPV6_V6ONLY=0 on the dual-stack
+	// server shows it was set explicitly (the unit tests show the same for
+	// IPV6_V6ONLY=1 under the default 0).
+	if out, err := srv.Command("sysctl", "-qw", "net.ipv6.bindv6only=1").CombinedOutput(); err != nil {
+		t.Fatalf("sysctl net.ipv6.bindv6only=1: %v: %s", err, out)
+	}
 	var dual, v6only *sockcore.Socket
 	in(t, srv, func() (err error) {
 		if dual, err = sockcore.CreateServer("", "8080", sockcore.WithDualStack()); err != nil {
