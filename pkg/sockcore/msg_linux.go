@@ -199,7 +199,7 @@ func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMe
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
-	return buf[:m], anc, msgFlags, from, nil
+	return buf[:min(m, n)], anc, msgFlags, from, nil // MSG_TRUNC: m is the datagram's length
 }
 
 // RecvMsgInto wraps recvmsg(2) scattering into bufs in order.

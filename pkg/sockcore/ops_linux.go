@@ -253,7 +253,7 @@ func (s *Socket) Recv(n, flags int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buf[:m], nil
+	return buf[:min(m, n)], nil // MSG_TRUNC: m is the datagram's length
 }
 
 // RecvInto wraps recv(2) into b.
@@ -272,7 +272,7 @@ func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return buf[:m], a, nil
+	return buf[:min(m, n)], a, nil
 }
 
 // RecvFromInto wraps recvfrom(2) into b.
