@@ -122,3 +122,42 @@ func TestNegativeSizes(t *testing.T) {
 		t.Error("RecvFrom(-1) succeeded")
 	}
 }
+
+// TestMsgTrunc: with MSG_TRUNC a datagram socket reports the datagram's
+// real length. RecvInto and RecvFromInto return it as Python does; Recv,
+// RecvFrom and RecvMsg return the bytes that fit.
+func TestMsgTrunc(t *testing.T) {
+	r := mustNew(t, unix.AF_INET, unix.SOCK_DGRAM, 0)
+	r.Bind(loopback(unix.AF_INET))
+	r.SetTimeout(10 * time.Second)
+	ra, _ := r.SockName()
+	s := mustNew(t, unix.AF_INET, unix.SOCK_DGRAM, 0)
+	send := func() {
+		t.Helper()
+		if _, err := s.SendTo([]byte("0123456789"), 0, ra); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send()
+	if got, err := r.Recv(4, unix.MSG_TRUNC); err != nil || string(got) != "0123" {
+		t.Errorf("Recv(4, MSG_TRUNC) = %q, %v; want 0123", got, err)
+	}
+	send()
+	if got, _, err := r.RecvFrom(4, unix.MSG_TRUNC); err != nil || string(got) != "0123" {
+		t.Errorf("RecvFrom(4, MSG_TRUNC) = %q, %v; want 0123", got, err)
+	}
+	send()
+	buf := make([]byte, 4)
+	if n, err := r.RecvInto(buf, unix.MSG_TRUNC); err != nil || n != 10 || string(buf) != "0123" {
+		t.Errorf("RecvInto(MSG_TRUNC) = %d %q, %v; want 10 0123", n, buf, err)
+	}
+	send()
+	if n, _, err := r.RecvFromInto(buf, unix.MSG_TRUNC); err != nil || n != 10 {
+		t.Errorf("RecvFromInto(MSG_TRUNC) = %d, %v; want 10", n, err)
+	}
+	send()
+	got, _, flags, _, err := r.RecvMsg(4, 0, unix.MSG_TRUNC)
+	if err != nil || string(got) != "0123" || flags&unix.MSG_TRUNC == 0 {
+		t.Errorf("RecvMsg(4, MSG_TRUNC) = %q flags %#x, %v; want 0123 with MSG_TRUNC", got, flags, err)
+	}
+}
