@@ -48,7 +48,7 @@ func (c *conn) Read(p []byte) (int, error) {
 	}
 	rd, _ := c.deadlines()
 	if !rd.IsZero() && !time.Now().Before(rd) {
-		return 0, timeoutError("recv")
+		return 0, c.opError("read", timeoutError("recv"))
 	}
 	var n int
 	err := c.s.ioRead("recv", rd, false, func(fd int) error {
@@ -57,7 +57,7 @@ func (c *conn) Read(p []byte) (int, error) {
 		return e
 	})
 	if err != nil {
-		return 0, err
+		return 0, c.opError("read", err)
 	}
 	if n == 0 && c.s.typ != unix.SOCK_DGRAM {
 		return 0, io.EOF
@@ -70,15 +70,22 @@ func (c *conn) Write(p []byte) (int, error) {
 	total := 0
 	for total < len(p) {
 		if !wd.IsZero() && !time.Now().Before(wd) {
-			return total, timeoutError("send")
+			return total, c.opError("write", timeoutError("send"))
 		}
 		n, err := c.s.sendto(p[total:], 0, nil, wd, false)
 		if err != nil {
-			return total, err
+			return total, c.opError("write", err)
 		}
 		total += n
 	}
 	return total, nil
+}
+
+// opError wraps err in a *net.OpError, the net.Error that net.Conn callers
+// test (Timeout() is true for a deadline); errors.Is still sees the errno
+// and os.ErrDeadlineExceeded through it.
+func (c *conn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 }
 
 func (c *conn) Close() error { return c.s.Close() }

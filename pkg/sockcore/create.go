@@ -82,7 +82,7 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 		o(&cfg)
 	}
 	h, p := host, port
-	infos, err := GetAddrInfo(&h, &p, cfg.family, cfg.typ, cfg.proto, cfg.flags)
+	infos, err := resolveConnect(&h, &p, cfg.family, cfg.typ, cfg.proto, cfg.flags)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +119,10 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 	return nil, cerr
 }
 
+// resolveConnect is the lookup CreateConnection uses; tests replace it to
+// give a host several addresses without depending on name services.
+var resolveConnect = GetAddrInfo
+
 func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*Socket, error) {
 	s, err := New(ai.Family, ai.Type, ai.Proto)
 	if err != nil {
@@ -145,8 +149,10 @@ func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*S
 			return nil, err
 		}
 	}
-	// Cancel a pending connect when ctx ends: closing the socket wakes it.
-	stop := context.AfterFunc(ctx, func() { s.setDeadline(true, time.Unix(1, 0)) })
+	// Cancel a pending connect when ctx ends: closing the socket wakes it,
+	// and unlike a past deadline it cannot be undone by the deadline the
+	// connect sets when it starts waiting.
+	stop := context.AfterFunc(ctx, func() { s.Close() })
 	err = s.Connect(ai.Addr)
 	if !stop() && ctx.Err() != nil {
 		return nil, ctx.Err()

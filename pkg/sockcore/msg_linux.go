@@ -39,7 +39,9 @@ func CMSGLen(n int) (int, error) {
 // CMSGSpace returns the buffer space for n bytes of data with padding
 // (socket.CMSG_SPACE).
 func CMSGSpace(n int) (int, error) {
-	if n < 0 || n > socklenTMax {
+	// As CPython's get_CMSG_SPACE: CMSG_SPACE(1) accounts for the padding
+	// before and after the data.
+	if n < 0 || n > socklenTMax-(alignCmsg(cmsgHdrLen)+alignCmsg(1)) {
 		return 0, ErrCMSGRange
 	}
 	sp := alignCmsg(cmsgHdrLen) + alignCmsg(n)
@@ -172,6 +174,7 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 		msg.Namelen = uint32(len(raw))
 	}
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
 	err := s.ioWrite("sendmsg", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_NOSIGNAL))
@@ -196,7 +199,7 @@ func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMe
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
-	return buf[:m], anc, msgFlags, from, nil
+	return buf[:min(m, n)], anc, msgFlags, from, nil // MSG_TRUNC: m is the datagram's length
 }
 
 // RecvMsgInto wraps recvmsg(2) scattering into bufs in order.
@@ -220,6 +223,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	var raw rawBuf
 	var msg unix.Msghdr
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var got int
 	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
 		msg = unix.Msghdr{Name: &raw[0], Namelen: uint32(len(raw))}
@@ -247,7 +251,12 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 			return 0, nil, 0, nil, err
 		}
 	}
-	return got, anc, int(msg.Flags), from, nil
+	msgFlags = int(msg.Flags)
+	if flags&unix.MSG_CMSG_CLOEXEC == 0 {
+		// The kernel echoes the MSG_CMSG_CLOEXEC sockcore added.
+		msgFlags &^= unix.MSG_CMSG_CLOEXEC
+	}
+	return got, anc, msgFlags, from, nil
 }
 
 // SendFDs sends fds in one SCM_RIGHTS message with bufs (socket.send_fds).
@@ -271,7 +280,9 @@ func RecvFDs(s *Socket, n, maxFDs int) (data []byte, fds []int, msgFlags int, fr
 	if maxFDs < 0 {
 		return nil, nil, 0, nil, fmt.Errorf("negative maxFDs %d", maxFDs)
 	}
-	space, err := CMSGSpace(4 * maxFDs)
+	// CMSG_LEN as Python's recv_fds: CMSG_SPACE's padding would leave
+	// room for one more descriptor when maxFDs is odd.
+	space, err := CMSGLen(4 * maxFDs)
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}

@@ -28,9 +28,14 @@ func GetAddrInfo(host, port *string, family, typ, proto, flags int) ([]AddrInfo,
 	}
 	var ip netip.Addr
 	if host == nil || *host == "" {
-		if flags&AI_PASSIVE != 0 {
+		switch {
+		case flags&AI_PASSIVE != 0 && family == unix.AF_INET6:
+			ip = netip.IPv6Unspecified()
+		case flags&AI_PASSIVE != 0:
 			ip = netip.IPv4Unspecified()
-		} else {
+		case family == unix.AF_INET6:
+			ip = netip.IPv6Loopback()
+		default:
 			ip = netip.MustParseAddr("127.0.0.1")
 		}
 	} else if *host == "localhost" {

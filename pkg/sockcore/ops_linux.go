@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"fmt"
 	"os"
 	"syscall"
 	"time"
@@ -196,6 +197,7 @@ func (s *Socket) SendTo(b []byte, flags int, to Addr) (int, error) {
 }
 
 func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock bool) (int, error) {
+	nonblock = dontWait(flags, dl, nonblock)
 	p, n := sockaddrPtr(raw)
 	var bp unsafe.Pointer
 	if len(b) > 0 {
@@ -243,12 +245,15 @@ func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
 // Recv wraps recv(2): at most n bytes; an empty result on a stream socket
 // means the peer closed.
 func (s *Socket) Recv(n, flags int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("negative buffersize in recv: %d", n)
+	}
 	buf := make([]byte, n)
 	m, _, err := s.recvfrom(buf, flags, false)
 	if err != nil {
 		return nil, err
 	}
-	return buf[:m], nil
+	return buf[:min(m, n)], nil // MSG_TRUNC: m is the datagram's length
 }
 
 // RecvInto wraps recv(2) into b.
@@ -259,12 +264,15 @@ func (s *Socket) RecvInto(b []byte, flags int) (int, error) {
 
 // RecvFrom wraps recvfrom(2).
 func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
+	if n < 0 {
+		return nil, nil, fmt.Errorf("negative buffersize in recvfrom: %d", n)
+	}
 	buf := make([]byte, n)
 	m, a, err := s.recvfrom(buf, flags, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	return buf[:m], a, nil
+	return buf[:min(m, n)], a, nil
 }
 
 // RecvFromInto wraps recvfrom(2) into b.
@@ -272,8 +280,37 @@ func (s *Socket) RecvFromInto(b []byte, flags int) (int, Addr, error) {
 	return s.recvfrom(b, flags, true)
 }
 
+// dontWait reports whether a call with flags runs once without waiting:
+// in non-blocking mode, and with MSG_DONTWAIT in blocking mode (Python's
+// blocking descriptor then returns EAGAIN; in timeout mode Python waits for
+// readiness first, so the timeout still applies).
+func dontWait(flags int, dl time.Time, nonblock bool) bool {
+	return nonblock || flags&unix.MSG_DONTWAIT != 0 && dl.IsZero()
+}
+
 func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
+	got, a, err := s.recvfromOnce(b, flags, wantAddr)
+	// With MSG_WAITALL the kernel fills the whole buffer of Python's
+	// blocking descriptor; sockcore's is non-blocking, so in blocking mode
+	// it keeps reading, and returns what arrived at end of stream or error
+	// as the kernel does.
+	if err == nil && flags&unix.MSG_WAITALL != 0 && s.typ == unix.SOCK_STREAM {
+		if dl, nonblock := s.deadline(); dl.IsZero() && !dontWait(flags, dl, nonblock) {
+			for got > 0 && got < len(b) {
+				n, _, err := s.recvfromOnce(b[got:], flags, false)
+				if err != nil || n == 0 {
+					break
+				}
+				got += n
+			}
+		}
+	}
+	return got, a, err
+}
+
+func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, error) {
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var (
 		got int
 		raw rawBuf

@@ -383,8 +383,8 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 		}
 		return nonblock || opErr != unix.EAGAIN
 	}
-	// Non-blocking calls clear a deadline left by an earlier timeout-mode
-	// call: the poller would report it as expired before trying.
+	// Also in non-blocking mode: a deadline left from timeout mode would
+	// make the poller report a timeout instead of running fn.
 	if err := s.setDeadline(write, dl); err != nil {
 		return os.NewSyscallError(op, errClosed)
 	}
@@ -399,7 +399,8 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return timeoutError(op)
 	case errors.Is(err, os.ErrClosed) || s.fd.Load() < 0:
-		// Closed while waiting: the poller says "use of closed file".
+		// A call woken by Close or Detach gets the poller's unexported
+		// "use of closed file" error, not os.ErrClosed.
 		return os.NewSyscallError(op, errClosed)
 	default:
 		return err
