@@ -194,7 +194,11 @@ func netAddr(a Addr, s *Socket) net.Addr {
 		case unix.SOCK_SEQPACKET:
 			n = "unixpacket"
 		}
-		return &net.UnixAddr{Name: v.String(), Net: n}
+		name := v.String()
+		if v.Name == "" {
+			name = "" // as the net package names an unnamed socket
+		}
+		return &net.UnixAddr{Name: name, Net: n}
 	}
 	return sockAddr{network: FamilyName(s.family), a: a}
 }

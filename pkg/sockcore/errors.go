@@ -165,7 +165,7 @@ func wrapSocketErr(errno error, family, typ, proto int) error {
 			what, fix = h.name, h.fix
 		}
 		return &NotSupportedError{What: what, Fix: fix, Err: os.NewSyscallError("socket", errno)}
-	case errors.Is(errno, syscall.EPROTONOSUPPORT), errors.Is(errno, syscall.ESOCKTNOSUPPORT):
+	case (errors.Is(errno, syscall.EPROTONOSUPPORT) || errors.Is(errno, syscall.ESOCKTNOSUPPORT)) && !standardIPProto(family, proto):
 		what := fmt.Sprintf("%s %s protocol %d", FamilyName(family), TypeName(typ), proto)
 		if n := ProtoName(family, proto); n != "" {
 			what = fmt.Sprintf("%s over %s", n, FamilyName(family))
@@ -185,4 +185,18 @@ var protoHints = map[int]string{
 	IPPROTO_MPTCP:   "set net.mptcp.enabled=1 or use a kernel built with CONFIG_MPTCP",
 	IPPROTO_UDPLITE: "use a kernel built with CONFIG_IP_UDPLITE",
 	IPPROTO_SCTP:    "load the sctp module",
+}
+
+// standardIPProto reports whether proto is one every IP kernel has (TCP, UDP,
+// ICMP): EPROTONOSUPPORT for those means a type/protocol mismatch, not a
+// missing kernel feature.
+func standardIPProto(family, proto int) bool {
+	if family != syscall.AF_INET && family != syscall.AF_INET6 {
+		return false
+	}
+	switch proto {
+	case syscall.IPPROTO_TCP, syscall.IPPROTO_UDP, syscall.IPPROTO_ICMP, syscall.IPPROTO_ICMPV6, syscall.IPPROTO_IP:
+		return true
+	}
+	return false
 }

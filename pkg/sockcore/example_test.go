@@ -14,7 +14,7 @@ import (
 // New is socket.socket(): SOCK_NONBLOCK in the type selects non-blocking
 // mode and is not part of Type().
 func ExampleNew() {
-	s, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK, 0)
+	s, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK, unix.IPPROTO_UDP)
 	if err != nil {
 		fmt.Println(err)
 		return

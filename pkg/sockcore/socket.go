@@ -77,11 +77,8 @@ func New(family, typ, proto int) (*Socket, error) {
 	if err != nil {
 		return nil, wrapSocketErr(err, family, base, proto)
 	}
-	if proto == 0 {
-		if p, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL); err == nil {
-			proto = p
-		}
-	}
+	// As in Python, Proto() is what the caller asked for (0 stays 0);
+	// FromFD asks the kernel.
 	s, err := newSocket(fd, family, base, proto)
 	if err != nil {
 		unix.Close(fd)
@@ -217,7 +214,8 @@ func (s *Socket) Close() error {
 }
 
 // Detach puts the socket in the closed state without closing the descriptor,
-// and returns it (socket.detach). The descriptor keeps its blocking mode:
+// and returns it (socket.detach). On a closed socket it returns -1 and no
+// error, as Python does. The descriptor keeps its blocking mode:
 // blocking when the socket was in blocking mode, non-blocking otherwise.
 func (s *Socket) Detach() (int, error) {
 	fd := -1
@@ -226,7 +224,7 @@ func (s *Socket) Detach() (int, error) {
 		s.file.Close()
 	})
 	if fd < 0 {
-		return -1, errClosed
+		return -1, nil
 	}
 	s.mu.Lock()
 	blocking := !s.hasTimeout
