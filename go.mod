@@ -3,7 +3,9 @@ module github.com/sockcore/sockcore
 go 1.26.8
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/urfave/cli/v2 v2.27.7
+	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
 )
 
