@@ -526,14 +526,12 @@ func (r *Resolver) filesByName(name string, family int) hostAnswer {
 	a := hostAnswer{status: nssNotFound, herrno: HOST_NOT_FOUND}
 	multi := r.multi()
 	for _, e := range r.hosts() {
-		if family == unix.AF_INET && !e.Addr.Is4() || family == unix.AF_INET6 && e.Addr.Is4() {
-			continue
-		}
-		if !hostMatches(e, name) {
+		addr, ok := entryAddr(e, family)
+		if !ok || !hostMatches(e, name) {
 			continue
 		}
 		if a.status == nssSuccess {
-			a.addrs = append(a.addrs, e.Addr)
+			a.addrs = append(a.addrs, addr)
 			a.aliases = append(a.aliases, e.Aliases...)
 			if e.Name != a.name {
 				a.aliases = append(a.aliases, e.Name)
@@ -543,12 +541,34 @@ func (r *Resolver) filesByName(name string, family int) hostAnswer {
 		a.status, a.herrno = nssSuccess, 0
 		a.name = e.Name
 		a.aliases = append([]string{}, e.Aliases...)
-		a.addrs = []netip.Addr{e.Addr}
+		a.addrs = []netip.Addr{addr}
 		if !multi {
 			break
 		}
 	}
 	return a
+}
+
+// entryAddr is a hosts line's address as nss_files parses it for one
+// family: for AF_INET a v4-mapped address becomes IPv4 and ::1 becomes
+// 127.0.0.1 (other IPv6 lines are skipped); for AF_INET6 IPv4 lines are
+// skipped; family 0 takes every line as it is.
+func entryAddr(e hostEntry, family int) (netip.Addr, bool) {
+	switch family {
+	case unix.AF_INET:
+		switch {
+		case e.Addr.Is4():
+			return e.Addr, true
+		case e.Addr.Is4In6():
+			return e.Addr.Unmap(), true
+		case e.Addr == netip.IPv6Loopback():
+			return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
+		}
+		return netip.Addr{}, false
+	case unix.AF_INET6:
+		return e.Addr, e.Addr.Is6()
+	}
+	return e.Addr, true
 }
 
 func hostMatches(e hostEntry, name string) bool {

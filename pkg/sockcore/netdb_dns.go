@@ -273,6 +273,8 @@ func (r *Resolver) query(name string, qtype dnsmessage.Type) dnsResult {
 }
 
 // hostErrFor maps a failed query to glibc's h_errno as res_query does.
+// SERVFAIL, NOTIMP and REFUSED only come back when every server gave one
+// (res_send then fails): TRY_AGAIN.
 func hostErrFor(res dnsResult) int {
 	if res.Err != nil {
 		return TRY_AGAIN
@@ -280,7 +282,7 @@ func hostErrFor(res dnsResult) int {
 	switch res.Answer.RCode {
 	case dnsmessage.RCodeNameError:
 		return HOST_NOT_FOUND
-	case dnsmessage.RCodeServerFailure:
+	case dnsmessage.RCodeServerFailure, dnsmessage.RCodeRefused, dnsmessage.RCodeNotImplemented:
 		return TRY_AGAIN
 	case dnsmessage.RCodeSuccess:
 		return NO_DATA

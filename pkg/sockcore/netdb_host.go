@@ -159,8 +159,12 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 		case "files":
 			start := time.Now()
 			found := false
+			fam := unix.AF_INET6
+			if a.Is4() {
+				fam = unix.AF_INET
+			}
 			for _, e := range r.hosts() {
-				if e.Addr == a {
+				if ea, ok := entryAddr(e, fam); ok && ea == a {
 					r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: true, Took: time.Since(start)})
 					return HostEnt{Name: e.Name, Aliases: nonNil(e.Aliases), Addrs: []string{a.String()}}, nil
 				}
