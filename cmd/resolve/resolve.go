@@ -264,16 +264,26 @@ func errorJSON(err error) map[string]any {
 	return map[string]any{"name": "", "code": cli.ExitCode(err), "message": err.Error()}
 }
 
-// lookupError is the one line a failed lookup prints: what was looked up,
-// why it failed and the EAI_*/h_errno name.
-func lookupError(what string, err error) error {
+// lookupErr is a failed lookup: what was looked up, why it failed and
+// the EAI_*/h_errno name, on one line. It unwraps to the *GAIError or
+// *HError, which set the exit code.
+type lookupErr struct {
+	what string
+	err  error
+}
+
+func (e *lookupErr) Error() string {
 	var ge *sockcore.GAIError
 	var he *sockcore.HError
 	switch {
-	case errors.As(err, &ge):
-		return cli.Exitf(cli.ExitCode(err), "%s: %s (%s)", what, ge.Msg, ge.Name())
-	case errors.As(err, &he):
-		return cli.Exitf(cli.ExitCode(err), "%s: %s (%s)", what, he.Msg, he.Name())
+	case errors.As(e.err, &ge):
+		return fmt.Sprintf("%s: %s (%s)", e.what, ge.Msg, ge.Name())
+	case errors.As(e.err, &he):
+		return fmt.Sprintf("%s: %s (%s)", e.what, he.Msg, he.Name())
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return e.what + ": " + e.err.Error()
 }
+
+func (e *lookupErr) Unwrap() error { return e.err }
+
+func lookupError(what string, err error) error { return &lookupErr{what, err} }
