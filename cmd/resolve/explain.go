@@ -60,7 +60,11 @@ func (e *explanation) text() string {
 			if s.Err != "" {
 				fmt.Fprintf(&b, ";; dns %s %s @%s: %s (%.3f ms)\n", s.Name, s.Type, s.Server, s.Err, ms(s.Took))
 			} else {
-				fmt.Fprintf(&b, ";; dns %s %s @%s: %s, %d answers (%.3f ms)\n", s.Name, s.Type, s.Server, s.RCode, s.Answers, ms(s.Took))
+				plural := "s"
+				if s.Answers == 1 {
+					plural = ""
+				}
+				fmt.Fprintf(&b, ";; dns %s %s @%s: %s, %d answer%s (%.3f ms)\n", s.Name, s.Type, s.Server, s.RCode, s.Answers, plural, ms(s.Took))
 			}
 		case "skip":
 			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped\n", s.Name)

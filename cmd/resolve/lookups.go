@@ -261,27 +261,16 @@ func lookupAddrInfo(c *ucli.Context, r *sockcore.Resolver, args []string) answer
 	return answer{text: text.String(), getent: getent.String(), json: js}
 }
 
+// getentTypes are getent's names of socket types.
+var getentTypes = map[int]string{unix.SOCK_STREAM: "STREAM", unix.SOCK_DGRAM: "DGRAM", unix.SOCK_RAW: "RAW",
+	unix.SOCK_SEQPACKET: "SEQPACKET", unix.SOCK_RDM: "RDM", unix.SOCK_DCCP: "DCCP", unix.SOCK_PACKET: "PACKET"}
+
 // getentAhostsLine is one line of getent ahosts: the address (with a
 // %scope) padded to 15 columns, the socket type padded to 6, the
 // canonical name (empty after the first line).
 func getentAhostsLine(ai sockcore.AddrInfo, ip string, scope uint32) string {
-	var st string
-	switch ai.Type {
-	case unix.SOCK_STREAM:
-		st = "STREAM"
-	case unix.SOCK_DGRAM:
-		st = "DGRAM"
-	case unix.SOCK_RAW:
-		st = "RAW"
-	case unix.SOCK_SEQPACKET:
-		st = "SEQPACKET"
-	case unix.SOCK_RDM:
-		st = "RDM"
-	case unix.SOCK_DCCP:
-		st = "DCCP"
-	case unix.SOCK_PACKET:
-		st = "PACKET"
-	default:
+	st, ok := getentTypes[ai.Type]
+	if !ok {
 		st = strconv.Itoa(ai.Type)
 	}
 	sc := ""

@@ -81,38 +81,44 @@ func (r *Resolver) trace(e TraceEvent) {
 func (r *Resolver) resolvConf() resolvConf {
 	r.confOnce.Do(func() {
 		host, _ := GetHostname()
-		r.resolv = parseResolvConf(readFile(r.path(r.ResolvConfFile, "/etc/resolv.conf")), host)
+		r.resolv = cachedParse(r.path(r.ResolvConfFile, "/etc/resolv.conf"), "resolv.conf\x00"+host, func(data []byte) resolvConf {
+			return parseResolvConf(data, host)
+		})
 		if r.dnsPort != 0 {
+			servers := make([]netip.AddrPort, len(r.resolv.Servers))
 			for i, s := range r.resolv.Servers {
-				r.resolv.Servers[i] = netip.AddrPortFrom(s.Addr(), r.dnsPort)
+				servers[i] = netip.AddrPortFrom(s.Addr(), r.dnsPort)
 			}
+			r.resolv.Servers = servers
 		}
 	})
 	return r.resolv
 }
 
 func (r *Resolver) hosts() []hostEntry {
-	return parseHosts(readFile(r.path(r.HostsFile, "/etc/hosts")))
+	return cachedParse(r.path(r.HostsFile, "/etc/hosts"), "hosts", parseHosts)
 }
 
 func (r *Resolver) nssHosts() []nssSource {
-	data := readFile(r.path(r.NSSwitchFile, "/etc/nsswitch.conf"))
-	if data == nil {
-		return defaultNSSHosts
-	}
-	return parseNSSwitch(data, "hosts")
+	return cachedParse(r.path(r.NSSwitchFile, "/etc/nsswitch.conf"), "nsswitch", func(data []byte) []nssSource {
+		if data == nil {
+			return defaultNSSHosts
+		}
+		return parseNSSwitch(data, "hosts")
+	})
 }
 
 func (r *Resolver) gaiConf() gaiConf {
-	data := readFile(r.path(r.GAIConfFile, "/etc/gai.conf"))
-	if data == nil {
-		return defaultGAIConf
-	}
-	return parseGAIConf(data)
+	return cachedParse(r.path(r.GAIConfFile, "/etc/gai.conf"), "gai.conf", func(data []byte) gaiConf {
+		if data == nil {
+			return defaultGAIConf
+		}
+		return parseGAIConf(data)
+	})
 }
 
 func (r *Resolver) multi() bool {
-	return parseHostConf(readFile(r.path(r.HostConfFile, "/etc/host.conf")))
+	return cachedParse(r.path(r.HostConfFile, "/etc/host.conf"), "host.conf", parseHostConf)
 }
 
 // GetAddrInfo is socket.getaddrinfo: host and port may be nil (NULL). It

@@ -151,16 +151,20 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 		}
 		to = &Inet6Addr{IP: server.Addr().WithZone(""), Port: int(server.Port()), ScopeID: scope}
 	}
+	typ := unix.SOCK_DGRAM
+	if tcp {
+		typ = unix.SOCK_STREAM
+	}
+	s, err := New(fam, typ, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	s.SetTimeout(timeout)
+	if err := s.Connect(to); err != nil {
+		return nil, err
+	}
 	if !tcp {
-		s, err := New(fam, unix.SOCK_DGRAM, 0)
-		if err != nil {
-			return nil, err
-		}
-		defer s.Close()
-		s.SetTimeout(timeout)
-		if err := s.Connect(to); err != nil {
-			return nil, err
-		}
 		if _, err := s.Send(query, 0); err != nil {
 			return nil, err
 		}
@@ -173,6 +177,7 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 			// Skip answers to other ids (a late answer to an earlier try).
 			if len(resp) >= 12 && binary.BigEndian.Uint16(resp) == binary.BigEndian.Uint16(query) {
 				if resp[2]&0x02 != 0 { // TC
+					s.Close()
 					return exchange(server, query, timeout, true)
 				}
 				return resp, nil
@@ -183,15 +188,6 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 			}
 			s.SetTimeout(left)
 		}
-	}
-	s, err := New(fam, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	s.SetTimeout(timeout)
-	if err := s.Connect(to); err != nil {
-		return nil, err
 	}
 	msg := binary.BigEndian.AppendUint16(nil, uint16(len(query)))
 	if err := s.SendAll(append(msg, query...), 0); err != nil {

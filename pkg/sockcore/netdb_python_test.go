@@ -217,7 +217,11 @@ func TestPythonDifferential(t *testing.T) {
 		}
 	}
 
-	want := runPython(t, map[string]any{"gai": gais, "gni": gnis, "sbn": sbn, "sbp": sbp, "pbn": pbn, "hbx": hbx, "hbn": hbn})
+	fqdn := []string{"", "0.0.0.0", "127.0.0.1", " localhost "}
+	for _, e := range parseHosts(readFile("/etc/hosts")) {
+		fqdn = append(fqdn, e.Addr.String(), e.Name)
+	}
+	want := runPython(t, map[string]any{"gai": gais, "gni": gnis, "sbn": sbn, "sbp": sbp, "pbn": pbn, "hbx": hbx, "hbn": hbn, "fqdn": fqdn})
 
 	check := func(kind string, i int, input any, got pyCall) {
 		t.Helper()
@@ -270,6 +274,9 @@ func TestPythonDifferential(t *testing.T) {
 	for i, c := range hbn {
 		a, err := GetHostByName(c)
 		check("hbn", i, c, goCall(a, err))
+	}
+	for i, c := range fqdn {
+		check("fqdn", i, c, goCall(GetFQDN(c), nil))
 	}
 	t.Logf("compared %d getaddrinfo, %d getnameinfo, %d getservbyname, %d getservbyport, %d getprotobyname, %d gethostbyname_ex, %d gethostbyname calls",
 		len(gais), len(gnis), len(sbn), len(sbp), len(pbn), len(hbx), len(hbn))

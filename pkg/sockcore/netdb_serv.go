@@ -13,18 +13,26 @@ var (
 )
 
 func (r *Resolver) services() []ServEnt {
-	return parseServices(readFile(r.path(r.ServicesFile, "/etc/services")))
+	return cachedParse(r.path(r.ServicesFile, "/etc/services"), "services", parseServices)
+}
+
+func (r *Resolver) protocols() []ProtoEnt {
+	return cachedParse(r.path(r.ProtocolsFile, "/etc/protocols"), "protocols", parseProtocols)
 }
 
 // Services returns every entry of the services file, in file order
 // (getservent).
-func (r *Resolver) Services() []ServEnt { return r.services() }
+func (r *Resolver) Services() []ServEnt { return append([]ServEnt{}, r.services()...) }
 
 // Protocols returns every entry of the protocols file, in file order
 // (getprotoent).
-func (r *Resolver) Protocols() []ProtoEnt {
-	return parseProtocols(readFile(r.path(r.ProtocolsFile, "/etc/protocols")))
-}
+func (r *Resolver) Protocols() []ProtoEnt { return append([]ProtoEnt{}, r.protocols()...) }
+
+// clone copies the aliases: the parsed file is shared.
+func (s ServEnt) clone() ServEnt { s.Aliases = append([]string{}, s.Aliases...); return s }
+
+// clone copies the aliases: the parsed file is shared.
+func (p ProtoEnt) clone() ProtoEnt { p.Aliases = append([]string{}, p.Aliases...); return p }
 
 // findServByName is nss_files' getservbyname: the first line whose name or
 // an alias is name (case-sensitive) and, when proto is not "", whose
@@ -35,11 +43,11 @@ func findServByName(l []ServEnt, name, proto string) (ServEnt, bool) {
 			continue
 		}
 		if s.Name == name {
-			return s, true
+			return s.clone(), true
 		}
 		for _, a := range s.Aliases {
 			if a == name {
-				return s, true
+				return s.clone(), true
 			}
 		}
 	}
@@ -57,7 +65,7 @@ func (r *Resolver) ServByName(name, proto string) (ServEnt, bool) {
 func (r *Resolver) ServByPort(port int, proto string) (ServEnt, bool) {
 	for _, s := range r.services() {
 		if s.Port == port && (proto == "" || s.Proto == proto) {
-			return s, true
+			return s.clone(), true
 		}
 	}
 	return ServEnt{}, false
@@ -66,13 +74,13 @@ func (r *Resolver) ServByPort(port int, proto string) (ServEnt, bool) {
 // ProtoByName is getprotobyname(3): the entry whose name or an alias is
 // name (case-sensitive).
 func (r *Resolver) ProtoByName(name string) (ProtoEnt, bool) {
-	for _, p := range r.Protocols() {
+	for _, p := range r.protocols() {
 		if p.Name == name {
-			return p, true
+			return p.clone(), true
 		}
 		for _, a := range p.Aliases {
 			if a == name {
-				return p, true
+				return p.clone(), true
 			}
 		}
 	}
@@ -81,9 +89,9 @@ func (r *Resolver) ProtoByName(name string) (ProtoEnt, bool) {
 
 // ProtoByNumber is getprotobynumber(3).
 func (r *Resolver) ProtoByNumber(n int) (ProtoEnt, bool) {
-	for _, p := range r.Protocols() {
+	for _, p := range r.protocols() {
 		if p.Number == n {
-			return p, true
+			return p.clone(), true
 		}
 	}
 	return ProtoEnt{}, false

@@ -519,3 +519,18 @@ func TestGetFQDN(t *testing.T) {
 		}
 	}
 }
+
+func TestFilesReloadWhenChanged(t *testing.T) {
+	r := testResolver(t, "192.0.2.1 one\n", "", "hosts: files\n", 0)
+	for i, want := range []string{"192.0.2.1", "192.0.2.22"} {
+		if i == 1 {
+			if err := os.WriteFile(r.HostsFile, []byte("192.0.2.22 one\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := r.GetHostByName("one")
+		if err != nil || h != want {
+			t.Errorf("lookup %d: %q, %v; want %s", i, h, err, want)
+		}
+	}
+}

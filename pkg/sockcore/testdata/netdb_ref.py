@@ -43,5 +43,6 @@ out = {
     "pbn": [call(socket.getprotobyname, c) for c in cases["pbn"]],
     "hbx": [call(hbx, c) for c in cases["hbx"]],
     "hbn": [call(socket.gethostbyname, c) for c in cases["hbn"]],
+    "fqdn": [call(socket.getfqdn, c) for c in cases["fqdn"]],
 }
 json.dump(out, sys.stdout)
