@@ -474,3 +474,14 @@ func TestServicesProtocols(t *testing.T) {
 	gotOut, gotCode = run("", resolve, "proto", "--format", "getent")
 	compare("protocols enumeration", wantOut, wantCode, gotOut, gotCode)
 }
+
+// TestSetHostname sets the host name in a UTS namespace of its own.
+func TestSetHostname(t *testing.T) {
+	testenv.RequireRoot(t)
+	unshare := testenv.RequireProgram(t, "unshare", "util-linux")
+	resolve := testenv.Bin(t, "resolve")
+	out, err := exec.Command(unshare, "--uts", "sh", "-c", resolve+" hostname --set sc-resolve-test && "+resolve+" hostname && hostname").CombinedOutput()
+	if err != nil || string(out) != "sc-resolve-test\nsc-resolve-test\n" {
+		t.Errorf("unshare --uts: %v: %q, want the new name twice", err, out)
+	}
+}

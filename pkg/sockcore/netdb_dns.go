@@ -133,6 +133,9 @@ func buildQuery(id uint16, name string, qtype dnsmessage.Type) ([]byte, error) {
 	return b.Finish()
 }
 
+// udpBufs hold the largest UDP datagram a response can be.
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, 65536); return &b }}
+
 // errDNSTimeout is a query no server answered in time.
 var errDNSTimeout = fmt.Errorf("no DNS server answered: %w", errTimeoutCause)
 
@@ -169,11 +172,14 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 			return nil, err
 		}
 		deadline := time.Now().Add(timeout)
+		bp := udpBufs.Get().(*[]byte)
+		defer udpBufs.Put(bp)
 		for {
-			resp, err := s.Recv(65536, 0)
+			n, err := s.RecvInto(*bp, 0)
 			if err != nil {
 				return nil, err
 			}
+			resp := append([]byte(nil), (*bp)[:n]...)
 			// Skip answers to other ids (a late answer to an earlier try).
 			if len(resp) >= 12 && binary.BigEndian.Uint16(resp) == binary.BigEndian.Uint16(query) {
 				if resp[2]&0x02 != 0 { // TC

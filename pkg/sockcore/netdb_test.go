@@ -413,8 +413,17 @@ func TestResolverDNS(t *testing.T) {
 			}
 		})
 	}
-	if f.tcpSeen == 0 {
+	f.mu.Lock()
+	tcpSeen := f.tcpSeen
+	f.mu.Unlock()
+	if tcpSeen == 0 {
 		t.Error("the truncated answer was not retried over TCP")
+	}
+
+	// A server that refuses (nothing listens on 127.0.0.2) is skipped.
+	r2 := testResolver(t, "", "nameserver 127.0.0.2\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n", "hosts: dns\n", f.port)
+	if got := gai2(r2, "www.example.test"); got != "198.51.100.10:0" {
+		t.Errorf("second nameserver: got %q, want 198.51.100.10:0", got)
 	}
 
 	h, err := r.GetHostByNameEx("alias.example.test")
@@ -439,6 +448,14 @@ func TestResolverDNS(t *testing.T) {
 	if !errors.As(err, &ge) || ge.Code != EAI_NONAME {
 		t.Errorf("GetNameInfo NI_NAMEREQD without a name: %v, want EAI_NONAME", err)
 	}
+}
+
+func gai2(r *Resolver, name string) string {
+	infos, err := r.GetAddrInfo(&name, nil, unix.AF_INET, unix.SOCK_STREAM, 0, 0)
+	if err != nil {
+		return err.Error()
+	}
+	return infos[0].Addr.String()
 }
 
 func TestResolverTrace(t *testing.T) {
