@@ -221,7 +221,11 @@ func TestPythonDifferential(t *testing.T) {
 	for _, e := range parseHosts(readFile("/etc/hosts")) {
 		fqdn = append(fqdn, e.Addr.String(), e.Name)
 	}
-	want := runPython(t, map[string]any{"gai": gais, "gni": gnis, "sbn": sbn, "sbp": sbp, "pbn": pbn, "hbx": hbx, "hbn": hbn, "fqdn": fqdn})
+	var hba []string
+	for _, e := range parseHosts(readFile("/etc/hosts")) {
+		hba = append(hba, e.Addr.String())
+	}
+	want := runPython(t, map[string]any{"gai": gais, "gni": gnis, "sbn": sbn, "sbp": sbp, "pbn": pbn, "hbx": hbx, "hbn": hbn, "fqdn": fqdn, "hba": hba})
 
 	check := func(kind string, i int, input any, got pyCall) {
 		t.Helper()
@@ -278,6 +282,16 @@ func TestPythonDifferential(t *testing.T) {
 	for i, c := range fqdn {
 		check("fqdn", i, c, goCall(GetFQDN(c), nil))
 	}
+	for i, c := range hba {
+		h, err := GetHostByAddr(c)
+		check("hba", i, c, goCall([]any{h.Name, h.Aliases, h.Addrs}, err))
+	}
+	l, err := IfNameIndex()
+	var ifs [][]any
+	for _, e := range l {
+		ifs = append(ifs, []any{e.Index, e.Name})
+	}
+	check("ifs", 0, "if_nameindex", goCall(ifs, err))
 	t.Logf("compared %d getaddrinfo, %d getnameinfo, %d getservbyname, %d getservbyport, %d getprotobyname, %d gethostbyname_ex, %d gethostbyname calls",
 		len(gais), len(gnis), len(sbn), len(sbp), len(pbn), len(hbx), len(hbn))
 }

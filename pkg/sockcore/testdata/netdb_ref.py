@@ -44,5 +44,7 @@ out = {
     "hbx": [call(hbx, c) for c in cases["hbx"]],
     "hbn": [call(socket.gethostbyname, c) for c in cases["hbn"]],
     "fqdn": [call(socket.getfqdn, c) for c in cases["fqdn"]],
+    "hba": [call(lambda a: list(socket.gethostbyaddr(a)), c) for c in cases["hba"]],
+    "ifs": [call(lambda: [list(x) for x in socket.if_nameindex()])],
 }
 json.dump(out, sys.stdout)
