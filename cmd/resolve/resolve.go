@@ -50,7 +50,7 @@ var outputFlags = []ucli.Flag{
 	&ucli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, getent (byte-identical to getent(1), with its exit codes) or json"},
 	&ucli.BoolFlag{Name: "json", Usage: "same as --format json"},
 	&ucli.BoolFlag{Name: "explain", Usage: "say which source answered: files or DNS, which server, which search expansion, how long it took"},
-	&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 8, Usage: "with `-` as the argument: resolve up to `N` lines of stdin at once (output stays in input order)"},
+	&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 8, Usage: "with - as the argument: resolve up to `N` lines of stdin at once (output stays in input order)"},
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

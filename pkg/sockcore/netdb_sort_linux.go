@@ -203,12 +203,9 @@ func rfc3484Sort(in []AddrInfo, ifs *ifaceAddrs, conf gaiConf) []AddrInfo {
 		if fd == -1 {
 			continue
 		}
+		// An IPv4 destination on glibc's IPv6 socket is connected as the
+		// sockaddr_in it is; Linux treats that as an IPv4 connect.
 		dst := ai.Addr
-		if af == unix.AF_INET6 && ai.Family == unix.AF_INET {
-			// glibc connects its IPv6 socket to the sockaddr_in as is;
-			// Linux treats that as an IPv4 connect.
-			dst = ai.Addr
-		}
 		src, ok := sourceFor(fd, dst)
 		if !ok && af == unix.AF_INET6 && ai.Family == unix.AF_INET {
 			// An IPv6-only socket: retry with an IPv4 one.
@@ -245,7 +242,6 @@ func rfc3484Sort(in []AddrInfo, ifs *ifaceAddrs, conf gaiConf) []AddrInfo {
 			r.deprec, r.home, r.prefixlen, r.index = f.deprecated, f.home, f.prefixlen, f.index
 		}
 	}
-	// addr16 gave IPv4 addresses in 16-byte v4-mapped form already.
 	order := make([]int, len(in))
 	for i := range order {
 		order[i] = i

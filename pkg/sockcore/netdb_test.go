@@ -551,3 +551,34 @@ func TestFilesReloadWhenChanged(t *testing.T) {
 		}
 	}
 }
+
+func TestResolverRotate(t *testing.T) {
+	f := &fakeDNS{z: zone{"www.example.test.": {rr("www.example.test.", a4("198.51.100.10"))}}}
+	startFakeDNS(t, f)
+	for _, tt := range []struct {
+		opts string
+		same bool
+	}{{"options timeout:1 attempts:1", true}, {"options rotate timeout:1 attempts:1", false}} {
+		// Nothing listens on 127.0.0.2: that server refuses at once.
+		r := testResolver(t, "", "nameserver 127.0.0.2\nnameserver 127.0.0.1\n"+tt.opts+"\n", "hosts: dns\n", f.port)
+		var firsts []string
+		for range 2 {
+			var mu sync.Mutex
+			first := ""
+			r.Trace = func(e TraceEvent) {
+				mu.Lock()
+				defer mu.Unlock()
+				if e.Kind == "dns" && first == "" {
+					first = e.Server
+				}
+			}
+			if got := gai2(r, "www.example.test"); got != "198.51.100.10:0" {
+				t.Fatalf("%s: %s", tt.opts, got)
+			}
+			firsts = append(firsts, first)
+		}
+		if (firsts[0] == firsts[1]) != tt.same {
+			t.Errorf("%s: first servers asked %v", tt.opts, firsts)
+		}
+	}
+}
