@@ -307,7 +307,7 @@ func sortedHost(r reply) reply {
 	return r
 }
 
-var names = []string{"www.test", "www", "v4.test", "v6.test", "alias.test", "many.test", "nosuch.test", "filehost", "filehost.test", "localhost", "ptronly.test"}
+var names = []string{"www.test", "www", "WWW.Test", "www.test.", "alias", "10.53.1.10", "v4.test", "v6.test", "alias.test", "many.test", "nosuch.test", "filehost", "filehost.test", "localhost", "ptronly.test"}
 
 func TestAgainstPython(t *testing.T) {
 	e := setup(t)
