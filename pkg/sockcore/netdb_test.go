@@ -186,7 +186,7 @@ func rr(name string, body dnsmessage.ResourceBody) dnsmessage.Resource {
 	return dnsmessage.Resource{Header: dnsmessage.ResourceHeader{Name: dnsmessage.MustNewName(name), Class: dnsmessage.ClassINET, TTL: 60}, Body: body}
 }
 
-func startFakeDNS(t *testing.T, f *fakeDNS) {
+func startFakeDNS(t testing.TB, f *fakeDNS) {
 	t.Helper()
 	var pc net.PacketConn
 	var ln net.Listener
@@ -319,7 +319,7 @@ func (f *fakeDNS) answer(q []byte, tcp bool) []byte {
 
 // testResolver returns a Resolver over files written to a temporary
 // directory, with DNS at port.
-func testResolver(t *testing.T, hosts, resolv, nss string, port uint16) *Resolver {
+func testResolver(t testing.TB, hosts, resolv, nss string, port uint16) *Resolver {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, data string) string {
