@@ -18,31 +18,40 @@ type IfNameIndexEntry struct {
 // network namespace, read with netlink RTM_GETLINK (as glibc's
 // if_nameindex does), in the kernel's dump order.
 func IfNameIndex() ([]IfNameIndexEntry, error) {
-	rib, err := syscall.NetlinkRIB(unix.RTM_GETLINK, unix.AF_UNSPEC)
-	if err != nil {
-		return nil, os.NewSyscallError("netlink RTM_GETLINK", err)
-	}
-	msgs, err := syscall.ParseNetlinkMessage(rib)
-	if err != nil {
-		return nil, os.NewSyscallError("netlink RTM_GETLINK", err)
-	}
 	var out []IfNameIndexEntry
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWLINK || len(m.Data) < unix.SizeofIfInfomsg {
-			continue
-		}
+	err := netlinkDump(unix.RTM_GETLINK, unix.RTM_NEWLINK, unix.SizeofIfInfomsg, func(m *syscall.NetlinkMessage) {
 		ifi := (*unix.IfInfomsg)(unsafe.Pointer(&m.Data[0]))
-		attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+		attrs, err := syscall.ParseNetlinkRouteAttr(m)
 		if err != nil {
-			continue
+			return
 		}
 		for _, a := range attrs {
 			if a.Attr.Type == unix.IFLA_IFNAME {
 				out = append(out, IfNameIndexEntry{Index: int(ifi.Index), Name: unix.ByteSliceToString(a.Value)})
 			}
 		}
+	})
+	return out, err
+}
+
+// netlinkDump runs one rtnetlink dump request (RTM_GETLINK, RTM_GETADDR)
+// and calls fn for each message of type want whose body holds at least
+// hdrLen bytes.
+func netlinkDump(req, want, hdrLen int, fn func(m *syscall.NetlinkMessage)) error {
+	rib, err := syscall.NetlinkRIB(req, unix.AF_UNSPEC)
+	if err != nil {
+		return os.NewSyscallError("netlink", err)
 	}
-	return out, nil
+	msgs, err := syscall.ParseNetlinkMessage(rib)
+	if err != nil {
+		return os.NewSyscallError("netlink", err)
+	}
+	for i := range msgs {
+		if int(msgs[i].Header.Type) == want && len(msgs[i].Data) >= hdrLen {
+			fn(&msgs[i])
+		}
+	}
+	return nil
 }
 
 // IfNameToIndex is socket.if_nametoindex (SIOCGIFINDEX). An unknown name

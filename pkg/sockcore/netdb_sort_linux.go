@@ -31,22 +31,11 @@ type ifaceAddrs struct {
 // with netlink RTM_GETADDR, as __check_pf does.
 func loadIfaceAddrs() *ifaceAddrs {
 	out := &ifaceAddrs{}
-	rib, err := syscall.NetlinkRIB(unix.RTM_GETADDR, unix.AF_UNSPEC)
-	if err != nil {
-		return out
-	}
-	msgs, err := syscall.ParseNetlinkMessage(rib)
-	if err != nil {
-		return out
-	}
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWADDR || len(m.Data) < unix.SizeofIfAddrmsg {
-			continue
-		}
+	netlinkDump(unix.RTM_GETADDR, unix.RTM_NEWADDR, unix.SizeofIfAddrmsg, func(m *syscall.NetlinkMessage) {
 		ifa := (*unix.IfAddrmsg)(unsafe.Pointer(&m.Data[0]))
-		attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+		attrs, err := syscall.ParseNetlinkRouteAttr(m)
 		if err != nil {
-			continue
+			return
 		}
 		var local, address []byte
 		flags := uint32(ifa.Flags)
@@ -81,10 +70,10 @@ func loadIfaceAddrs() *ifaceAddrs {
 			}
 			e.addr = [16]byte(address)
 		default:
-			continue
+			return
 		}
 		out.addrs = append(out.addrs, e)
-	}
+	})
 	return out
 }
 
@@ -102,16 +91,10 @@ func (s *ifaceAddrs) find(a [16]byte) (ifaceAddr, bool) {
 func (s *ifaceAddrs) native(index uint32) bool {
 	if s.linkTypes == nil {
 		s.linkTypes = map[uint32]uint16{}
-		if rib, err := syscall.NetlinkRIB(unix.RTM_GETLINK, unix.AF_UNSPEC); err == nil {
-			if msgs, err := syscall.ParseNetlinkMessage(rib); err == nil {
-				for _, m := range msgs {
-					if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
-						ifi := (*unix.IfInfomsg)(unsafe.Pointer(&m.Data[0]))
-						s.linkTypes[uint32(ifi.Index)] = ifi.Type
-					}
-				}
-			}
-		}
+		netlinkDump(unix.RTM_GETLINK, unix.RTM_NEWLINK, unix.SizeofIfInfomsg, func(m *syscall.NetlinkMessage) {
+			ifi := (*unix.IfInfomsg)(unsafe.Pointer(&m.Data[0]))
+			s.linkTypes[uint32(ifi.Index)] = ifi.Type
+		})
 	}
 	t, ok := s.linkTypes[index]
 	if !ok {
