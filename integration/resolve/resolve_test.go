@@ -485,3 +485,37 @@ func TestSetHostname(t *testing.T) {
 		t.Errorf("unshare --uts: %v: %q, want the new name twice", err, out)
 	}
 }
+
+// TestLoopbackOnly compares getaddrinfo in a namespace with nothing but
+// lo: AI_ADDRCONFIG then sees neither family (loopback does not count),
+// and the NULL host and numeric hosts sort against loopback sources.
+func TestLoopbackOnly(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireProgram(t, "python3", "python3")
+	e := &env{ns: testenv.NewNetNS(t), resolve: testenv.Bin(t, "resolve")}
+	e.etc = filepath.Join("/etc/netns", e.ns.Name)
+	if err := os.MkdirAll(e.etc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(e.etc) })
+	e.write(t, "hosts", "127.0.0.1 localhost\n::1 localhost ip6-localhost\n127.0.1.1 box.example box\n")
+	e.write(t, "resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+	var calls []call
+	for _, h := range []string{"localhost", "box", "::1", "127.0.0.1", "fe80::1%lo"} {
+		for _, fam := range []int{0, unix.AF_INET, unix.AF_INET6} {
+			for _, fl := range []int{0, sockcore.AI_ADDRCONFIG, sockcore.AI_ADDRCONFIG | sockcore.AI_V4MAPPED, sockcore.AI_CANONNAME} {
+				if h == "box" && fam == unix.AF_INET6 && fl&sockcore.AI_V4MAPPED == 0 {
+					continue // would ask DNS, which nobody serves here
+				}
+				calls = append(calls, call{Op: "gai", Host: strp(h), Family: fam, Type: unix.SOCK_STREAM, Flags: fl})
+			}
+		}
+	}
+	want := e.python(t, calls)
+	for i, c := range calls {
+		if diff := cmp.Diff(norm(want[i]), norm(e.viaResolve(t, c))); diff != "" {
+			in, _ := json.Marshal(c)
+			t.Errorf("%s (-python +resolve):\n%s", in, diff)
+		}
+	}
+}
