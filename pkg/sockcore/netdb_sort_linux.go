@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -31,26 +30,22 @@ type ifaceAddrs struct {
 // with netlink RTM_GETADDR, as __check_pf does.
 func loadIfaceAddrs() *ifaceAddrs {
 	out := &ifaceAddrs{}
-	netlinkDump(unix.RTM_GETADDR, unix.RTM_NEWADDR, unix.SizeofIfAddrmsg, func(m *syscall.NetlinkMessage) {
-		ifa := (*unix.IfAddrmsg)(unsafe.Pointer(&m.Data[0]))
-		attrs, err := syscall.ParseNetlinkRouteAttr(m)
-		if err != nil {
-			return
-		}
+	netlinkDump(unix.RTM_GETADDR, unix.RTM_NEWADDR, unix.SizeofIfAddrmsg, func(body []byte) {
+		ifa := (*unix.IfAddrmsg)(unsafe.Pointer(&body[0]))
 		var local, address []byte
 		flags := uint32(ifa.Flags)
-		for _, a := range attrs {
-			switch a.Attr.Type {
+		rtAttrs(body[unix.SizeofIfAddrmsg:], func(typ uint16, val []byte) {
+			switch typ {
 			case unix.IFA_LOCAL:
-				local = a.Value
+				local = val
 			case unix.IFA_ADDRESS:
-				address = a.Value
+				address = val
 			case unix.IFA_FLAGS:
-				if len(a.Value) >= 4 {
-					flags = binary.NativeEndian.Uint32(a.Value)
+				if len(val) >= 4 {
+					flags = binary.NativeEndian.Uint32(val)
 				}
 			}
-		}
+		})
 		if local != nil {
 			address = local
 		}
@@ -91,8 +86,8 @@ func (s *ifaceAddrs) find(a [16]byte) (ifaceAddr, bool) {
 func (s *ifaceAddrs) native(index uint32) bool {
 	if s.linkTypes == nil {
 		s.linkTypes = map[uint32]uint16{}
-		netlinkDump(unix.RTM_GETLINK, unix.RTM_NEWLINK, unix.SizeofIfInfomsg, func(m *syscall.NetlinkMessage) {
-			ifi := (*unix.IfInfomsg)(unsafe.Pointer(&m.Data[0]))
+		netlinkDump(unix.RTM_GETLINK, unix.RTM_NEWLINK, unix.SizeofIfInfomsg, func(body []byte) {
+			ifi := (*unix.IfInfomsg)(unsafe.Pointer(&body[0]))
 			s.linkTypes[uint32(ifi.Index)] = ifi.Type
 		})
 	}
