@@ -67,3 +67,13 @@ func FuzzParseDNSAnswer(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRtAttrs(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		total := 0
+		rtAttrs(b, func(typ uint16, val []byte) { total += 4 + len(val) })
+		if total > len(b) {
+			t.Fatalf("attributes of %d bytes in %d", total, len(b))
+		}
+	})
+}
