@@ -1,0 +1,341 @@
+package sockcore
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+	"golang.org/x/sys/unix"
+)
+
+// HostEnt is glibc's struct hostent as Python's gethostbyname_ex and
+// gethostbyaddr return it: (hostname, aliaslist, ipaddrlist).
+type HostEnt struct {
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases"`
+	Addrs   []string `json:"addrs"`
+}
+
+// GetHostByName is socket.gethostbyname: the first IPv4 address of name.
+func GetHostByName(name string) (string, error) { return defaultResolver.GetHostByName(name) }
+
+// GetHostByName is socket.gethostbyname against r's files.
+func (r *Resolver) GetHostByName(name string) (string, error) {
+	a, err := r.setIPAddr(name, unix.AF_INET)
+	if err != nil {
+		return "", err
+	}
+	return a.String(), nil
+}
+
+// setIPAddr is Python's setipaddr: "" is INADDR_ANY, "<broadcast>" is
+// INADDR_BROADCAST, a dotted quad is itself, anything else goes through
+// getaddrinfo for family and its first address is taken.
+func (r *Resolver) setIPAddr(name string, family int) (netip.Addr, error) {
+	switch name {
+	case "":
+		if family == unix.AF_INET6 {
+			return netip.IPv6Unspecified(), nil
+		}
+		return netip.IPv4Unspecified(), nil
+	case "<broadcast>", "255.255.255.255":
+		if family == unix.AF_INET6 {
+			return netip.Addr{}, NewGAIError(EAI_FAMILY)
+		}
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
+	}
+	if family == unix.AF_INET || family == unix.AF_UNSPEC {
+		if a, err := netip.ParseAddr(name); err == nil && a.Is4() {
+			return a, nil
+		}
+	}
+	h := name
+	infos, err := r.GetAddrInfo(&h, nil, family, 0, 0, 0)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	switch a := infos[0].Addr.(type) {
+	case *InetAddr:
+		return a.IP, nil
+	case *Inet6Addr:
+		return a.IP, nil
+	}
+	return netip.Addr{}, NewGAIError(EAI_FAMILY)
+}
+
+// GetHostByNameEx is socket.gethostbyname_ex: the IPv4 host entry of
+// name. A name that does not resolve is a *GAIError (Python checks it with
+// getaddrinfo first); a lookup failure after that is an *HError.
+func GetHostByNameEx(name string) (HostEnt, error) { return defaultResolver.GetHostByNameEx(name) }
+
+// GetHostByNameEx is socket.gethostbyname_ex against r's files.
+func (r *Resolver) GetHostByNameEx(name string) (HostEnt, error) {
+	if _, err := r.setIPAddr(name, unix.AF_INET); err != nil {
+		return HostEnt{}, err
+	}
+	return r.HostByName(name, unix.AF_INET)
+}
+
+// HostByName is gethostbyname2(3): the host entry of name for one family
+// (numeric addresses answer themselves, as __nss_hostname_digits_dots
+// does), from the NSS hosts sources in order. Errors are *HError.
+func (r *Resolver) HostByName(name string, family int) (HostEnt, error) {
+	if name == "" {
+		return HostEnt{}, NewHError(NO_RECOVERY)
+	}
+	if a, ok := digitsDots(name, family); ok {
+		r.trace(TraceEvent{Kind: "numeric", Name: name, Found: true})
+		return HostEnt{Name: name, Aliases: []string{}, Addrs: []string{a.String()}}, nil
+	}
+	herr := HOST_NOT_FOUND
+	for _, src := range r.nssHosts() {
+		a, ok := r.lookupSource(src.Name, name, family)
+		status := nssUnavail
+		if ok {
+			status = a.status
+		}
+		if ok && status == nssSuccess {
+			h := HostEnt{Name: a.name, Aliases: nonNil(a.aliases)}
+			for _, ad := range a.addrs {
+				h.Addrs = append(h.Addrs, ad.String())
+			}
+			return h, nil
+		}
+		if ok {
+			herr = a.herrno
+		}
+		if src.ReturnOn[nssStatusKey[status]] {
+			break
+		}
+	}
+	return HostEnt{}, NewHError(herr)
+}
+
+// digitsDots is the numeric part of __nss_hostname_digits_dots: an
+// address in inet_aton form for AF_INET (no trailing dot), an IPv6
+// address for AF_INET6.
+func digitsDots(name string, family int) (netip.Addr, bool) {
+	if family == unix.AF_INET {
+		if strings.HasSuffix(name, ".") || strings.Trim(name, "0123456789.xXabcdefABCDEF") != "" || !isDigit(name[0]) {
+			return netip.Addr{}, false
+		}
+		return inetAtonExact(name)
+	}
+	if b, ok := pton6(name); ok && strings.Contains(name, ":") {
+		return netip.AddrFrom16(b), true
+	}
+	return netip.Addr{}, false
+}
+
+// GetHostByAddr is socket.gethostbyaddr: the host entry of an address
+// (a name is resolved first, as Python does). Errors are *HError, or
+// *GAIError when the name does not resolve.
+func GetHostByAddr(addr string) (HostEnt, error) { return defaultResolver.GetHostByAddr(addr) }
+
+// GetHostByAddr is socket.gethostbyaddr against r's files.
+func (r *Resolver) GetHostByAddr(addr string) (HostEnt, error) {
+	a, err := r.setIPAddr(addr, unix.AF_UNSPEC)
+	if err != nil {
+		return HostEnt{}, err
+	}
+	return r.HostByAddr(a)
+}
+
+// HostByAddr is gethostbyaddr(3) for one address: the hosts file's first
+// line with it, else the first PTR record from DNS.
+func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
+	a = a.WithZone("")
+	herr := HOST_NOT_FOUND
+	if a.Is6() && a.IsUnspecified() {
+		return HostEnt{}, NewHError(HOST_NOT_FOUND)
+	}
+	for _, src := range r.nssHosts() {
+		status := nssNotFound
+		switch src.Name {
+		case "files":
+			start := time.Now()
+			found := false
+			fam := unix.AF_INET6
+			if a.Is4() {
+				fam = unix.AF_INET
+			}
+			for _, e := range r.hosts() {
+				if ea, ok := entryAddr(e, fam); ok && ea == a {
+					r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: true, Took: time.Since(start)})
+					return HostEnt{Name: e.Name, Aliases: nonNil(e.Aliases), Addrs: []string{a.String()}}, nil
+				}
+			}
+			r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: found, Took: time.Since(start)})
+			herr = HOST_NOT_FOUND
+		case "dns":
+			q := a
+			if q.Is4In6() {
+				q = q.Unmap()
+			}
+			res := r.query(reverseName(q), dnsmessage.TypePTR)
+			if res.Err == nil && len(res.Answer.PTRs) > 0 {
+				return HostEnt{Name: res.Answer.PTRs[0], Aliases: []string{}, Addrs: []string{a.String()}}, nil
+			}
+			herr = hostErrFor(res)
+			if res.Err == nil && res.Answer.RCode == dnsmessage.RCodeSuccess {
+				herr = NO_DATA
+			}
+			status = nssNotFound
+			if herr == TRY_AGAIN {
+				status = nssTryAgain
+			}
+		default:
+			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
+			status = nssUnavail
+		}
+		if src.ReturnOn[nssStatusKey[status]] {
+			break
+		}
+	}
+	return HostEnt{}, NewHError(herr)
+}
+
+// NI_* flags glibc accepts besides the ones in names.go (netdb.h).
+const (
+	NI_IDN  = 32
+	niKnown = NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | NI_DGRAM | NI_IDN | 0xc0 // deprecated IDN bits
+)
+
+// GetNameInfo is socket.getnameinfo for an InetAddr or Inet6Addr: the host
+// from the hosts sources (or numeric, with a %scope for scoped IPv6), the
+// service from /etc/services (tcp, or udp with NI_DGRAM). Errors are
+// *GAIError.
+func GetNameInfo(a Addr, flags int) (host, port string, err error) {
+	return defaultResolver.GetNameInfo(a, flags)
+}
+
+// GetNameInfo is getnameinfo(3) against r's files.
+func (r *Resolver) GetNameInfo(a Addr, flags int) (host, port string, err error) {
+	if flags&^niKnown != 0 {
+		return "", "", NewGAIError(EAI_BADFLAGS)
+	}
+	var ip netip.Addr
+	var p int
+	var scope uint32
+	switch a := a.(type) {
+	case *InetAddr:
+		ip, p = a.IP.Unmap(), a.Port
+		if !ip.IsValid() {
+			ip = netip.IPv4Unspecified()
+		}
+	case *Inet6Addr:
+		ip, p, scope = netip.AddrFrom16(a.IP.As16()), a.Port, a.ScopeID
+	default:
+		return "", "", NewGAIError(EAI_FAMILY)
+	}
+	if flags&NI_NUMERICHOST == 0 {
+		h, err := r.HostByAddr(ip)
+		if err == nil {
+			host = h.Name
+			if flags&NI_NOFQDN != 0 {
+				host = r.stripLocalDomain(host)
+			}
+		} else if he, ok := err.(*HError); ok && he.Code == TRY_AGAIN {
+			return "", "", NewGAIError(EAI_AGAIN)
+		}
+	}
+	if host == "" {
+		if flags&NI_NAMEREQD != 0 {
+			return "", "", NewGAIError(EAI_NONAME)
+		}
+		host = ip.String()
+		if ip.Is6() {
+			host = ntop6(ip.As16())
+		}
+		if ip.Is6() && scope != 0 {
+			if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() {
+				if name, err := ifIndexToName(int(scope)); err == nil {
+					host += "%" + name
+				} else {
+					host += "%" + strconv.FormatUint(uint64(scope), 10)
+				}
+			} else {
+				host += "%" + strconv.FormatUint(uint64(scope), 10)
+			}
+		}
+	}
+	if flags&NI_NUMERICSERV == 0 {
+		proto := "tcp"
+		if flags&NI_DGRAM != 0 {
+			proto = "udp"
+		}
+		if s, ok := r.ServByPort(p, proto); ok {
+			return host, s.Name, nil
+		}
+	}
+	return host, strconv.Itoa(p), nil
+}
+
+// stripLocalDomain is NI_NOFQDN: the name up to ".<local domain>", where
+// the local domain is what follows the first dot of the host name, or of
+// its canonical name (glibc's nrl_domainname).
+func (r *Resolver) stripLocalDomain(name string) string {
+	hn, _ := GetHostname()
+	_, dom, ok := strings.Cut(hn, ".")
+	if !ok {
+		if h, err := r.HostByName(hn, unix.AF_INET); err == nil {
+			_, dom, ok = strings.Cut(h.Name, ".")
+		}
+	}
+	if !ok || dom == "" {
+		return name
+	}
+	if i := strings.Index(name, dom); i > 0 && name[i-1] == '.' {
+		return name[:i-1]
+	}
+	return name
+}
+
+// GetFQDN is socket.getfqdn: the first name containing a dot among the
+// host name and aliases gethostbyaddr returns for name (the local host
+// name when name is empty, "0.0.0.0" or "::"), else that host name, else
+// name.
+func GetFQDN(name string) string { return defaultResolver.GetFQDN(name) }
+
+// GetFQDN is socket.getfqdn against r's files.
+func (r *Resolver) GetFQDN(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" || name == "0.0.0.0" || name == "::" {
+		name, _ = GetHostname()
+	}
+	h, err := r.GetHostByAddr(name)
+	if err != nil {
+		return name
+	}
+	for _, n := range append([]string{h.Name}, h.Aliases...) {
+		if strings.Contains(n, ".") {
+			return n
+		}
+	}
+	return h.Name
+}
+
+// GetHostname is socket.gethostname: the kernel's node name (uname(2)).
+func GetHostname() (string, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", os.NewSyscallError("uname", err)
+	}
+	return unix.ByteSliceToString(u.Nodename[:]), nil
+}
+
+// SetHostname is socket.sethostname (sethostname(2); needs
+// CAP_SYS_ADMIN in the UTS namespace).
+func SetHostname(name string) error {
+	if len(name) > 64 {
+		return fmt.Errorf("sethostname: %q is %d bytes, the limit is 64: %w", name, len(name), os.NewSyscallError("sethostname", unix.EINVAL))
+	}
+	if err := unix.Sethostname([]byte(name)); err != nil {
+		return os.NewSyscallError("sethostname", err)
+	}
+	return nil
+}
