@@ -412,7 +412,7 @@ func TestBlockedAlgorithmFallsBack(t *testing.T) {
 }
 
 // testFiles writes inputs that take each data path: empty, small, 3 MiB of
-// random bytes (several splice rounds), a 64 MiB sparse file.
+// random bytes (several splice rounds), a 16 MiB sparse file.
 func testFiles(t *testing.T) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -427,8 +427,8 @@ func testFiles(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Truncate(64 << 20)
-	f.WriteAt([]byte("middle"), 40<<20)
+	f.Truncate(16 << 20)
+	f.WriteAt([]byte("middle"), 10<<20)
 	f.Close()
 	return append(files, sparse)
 }
@@ -461,7 +461,10 @@ func TestToolKernelMatchesGo(t *testing.T) {
 				if len(extra) > 0 && extra[0] == "--tag" {
 					w = runTool(t, nil, append(append([]string{"--backend", "go", "--tag"}, base...), files...)...).Stdout
 				}
-				if got.Code != 0 || got.Stdout != w {
+				if got.Code != 0 {
+					t.Fatalf("%q: exit %d, stderr %q", args, got.Code, got.Stderr)
+				}
+				if got.Stdout != w {
 					t.Errorf("%q: exit %d, stdout %q, stderr %q; want stdout %q", args, got.Code, got.Stdout, got.Stderr, w)
 				}
 				if !strings.Contains(got.Stderr, "hashed by kernel (") {
