@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,20 +39,8 @@ func runTool(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 // rewritten to carry afalg-hash's name.
 func runPeer(t *testing.T, stdin string, prog string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	path := testenv.RequireProgram(t, prog, "coreutils")
-	cmd := exec.Command(path, args...)
-	cmd.Args[0] = prog // diagnostics start with "prog: "
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("%s: %v", prog, err)
-	}
-	stderr = strings.ReplaceAll(errb.String(), prog+": ", name+": ")
-	return out.String(), stderr, cmd.ProcessState.ExitCode()
+	r := testenv.Run(t, strings.NewReader(stdin), testenv.RequireProgram(t, prog, "coreutils"), args...)
+	return r.Stdout, strings.ReplaceAll(r.Stderr, prog+": ", name+": "), r.Code
 }
 
 // corpus makes the test inputs in a fresh directory and changes into it:

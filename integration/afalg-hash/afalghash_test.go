@@ -1,10 +1,7 @@
 package afalghash
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,25 +13,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-type outcome struct {
-	Stdout, Stderr string
-	Code           int
-}
+type outcome = testenv.Result
 
+// execute runs prog; a coreutils peer's diagnostics are rewritten to carry
+// afalg-hash's name.
 func execute(t *testing.T, stdin string, prog string, args ...string) outcome {
 	t.Helper()
-	cmd := exec.Command(prog, args...)
-	cmd.Args[0] = filepath.Base(prog)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("%s: %v", prog, err)
-	}
-	return outcome{out.String(), strings.ReplaceAll(errb.String(), filepath.Base(prog)+": ", "afalg-hash: "), cmd.ProcessState.ExitCode()}
+	r := testenv.Run(t, strings.NewReader(stdin), prog, args...)
+	r.Stderr = strings.ReplaceAll(r.Stderr, filepath.Base(prog)+": ", "afalg-hash: ")
+	return r
 }
 
 func hasALG() bool {

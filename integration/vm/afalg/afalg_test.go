@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,25 +370,15 @@ func blockedAlgorithm(t *testing.T) string {
 	return ""
 }
 
-type outcome struct {
-	Stdout, Stderr string
-	Code           int
-}
+type outcome = testenv.Result
 
 func runTool(t *testing.T, stdin []byte, args ...string) outcome {
 	t.Helper()
-	cmd := exec.Command(testenv.Bin(t, "afalg-hash"), args...)
+	var in io.Reader
 	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+		in = bytes.NewReader(stdin)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("afalg-hash: %v", err)
-	}
-	return outcome{out.String(), errb.String(), cmd.ProcessState.ExitCode()}
+	return testenv.Run(t, in, testenv.Bin(t, "afalg-hash"), args...)
 }
 
 // TestBlockedAlgorithmFallsBack: ENOENT at bind sends auto mode to Go with
