@@ -35,7 +35,8 @@ type options struct {
 	keyFile                     string
 	keyFD                       int
 	backend                     string
-	verbose, list, noZeroCopy   bool
+	verbose, list               bool
+	zeroCopy                    string
 	jobs                        int
 }
 
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which backend and kernel driver hashed each file", Destination: &o.verbose},
 		&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "hash `N` files at once (output keeps the argument order)", Destination: &o.jobs},
 		&ucli.BoolFlag{Name: "list", Usage: "list the kernel's hash algorithms with driver and priority", Destination: &o.list},
-		&ucli.BoolFlag{Name: "no-zero-copy", Usage: "kernel backend: read and send the data instead of splicing it", Destination: &o.noZeroCopy},
+		&ucli.StringFlag{Name: "zero-copy", Value: "auto", Usage: "kernel backend: `on` splices file data into the kernel, off reads and sends it, auto splices on Linux 6.5 and later", Destination: &o.zeroCopy},
 	}
 	app.Action = func(c *ucli.Context) error {
 		if o.list {
@@ -95,6 +96,9 @@ func listAlgs(w io.Writer) error {
 func validate(o *options) error {
 	if o.backend != "auto" && o.backend != "kernel" && o.backend != "go" {
 		return cli.Usagef("--backend must be auto, kernel or go, not %q", o.backend)
+	}
+	if o.zeroCopy != "auto" && o.zeroCopy != "on" && o.zeroCopy != "off" {
+		return cli.Usagef("--zero-copy must be auto, on or off, not %q", o.zeroCopy)
 	}
 	if o.jobs < 1 {
 		return cli.Usagef("--jobs must be at least 1, not %d", o.jobs)
@@ -180,7 +184,7 @@ func choose(o *options, a algo) (*engine, error) {
 		}
 		e.primary = gh
 	} else {
-		k, err := openKernel(a, o.noZeroCopy)
+		k, err := openKernel(a, o.zeroCopy)
 		switch {
 		case err == nil:
 			e.primary = k
@@ -314,9 +318,12 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 		defer k.Close()
 	}
 	if o.verbose {
-		if e.why != "" {
+		switch k, ok := e.primary.(*kernelHasher); {
+		case e.why != "":
 			fmt.Fprintf(stderr, "%s: using %s: %s\n", name, e.primary.Describe(), e.why)
-		} else {
+		case ok:
+			fmt.Fprintf(stderr, "%s: using %s, %s\n", name, k.Describe(), k.DataPath())
+		default:
 			fmt.Fprintf(stderr, "%s: using %s\n", name, e.primary.Describe())
 		}
 	}
