@@ -45,8 +45,7 @@ run "sha256sum" sha256sum
 run "afalg-hash --backend go" "$tool" --backend go
 if "$tool" --backend kernel < /dev/null > /dev/null 2>&1; then
 	run "afalg-hash --backend kernel" "$tool" --backend kernel
-	run "afalg-hash --backend kernel --zero-copy on" "$tool" --backend kernel --zero-copy on
-	run "afalg-hash --backend kernel --zero-copy off" "$tool" --backend kernel --zero-copy off
+	run "afalg-hash --backend kernel --no-zero-copy" "$tool" --backend kernel --no-zero-copy
 	if command -v kcapi-dgst > /dev/null; then
 		run "kcapi-dgst -c sha256 --hex" kcapi-dgst -c sha256 --hex
 	fi

@@ -28,7 +28,7 @@ type kernelHasher struct {
 // openKernel binds a transform socket for a and sets its HMAC key. Errors:
 // *sockcore.NotSupportedError when AF_ALG is missing,
 // *sockcore.ALGNotFoundError when the algorithm is.
-func openKernel(a algo, zeroCopy string) (*kernelHasher, error) {
+func openKernel(a algo, zeroCopy bool) (*kernelHasher, error) {
 	tfm, err := sockcore.New(unix.AF_ALG, unix.SOCK_SEQPACKET, 0)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func openKernel(a algo, zeroCopy string) (*kernelHasher, error) {
 			return nil, fmt.Errorf("setting the %s key: %w", a.Name, err)
 		}
 	}
-	k := &kernelHasher{a: a, tfm: tfm, zeroCopy: useSplice(zeroCopy, kernelRelease())}
+	k := &kernelHasher{a: a, tfm: tfm, zeroCopy: zeroCopy}
 	// The template instance (hmac(sha256)) exists in /proc/crypto once
 	// bound, so look the driver up now.
 	if algs, err := readProcCrypto(); err == nil {
@@ -67,35 +67,6 @@ func (k *kernelHasher) DataPath() string {
 		return "file data by splice (zero-copy)"
 	}
 	return "file data by read/write"
-}
-
-// kernelRelease is uname -r.
-func kernelRelease() string {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return ""
-	}
-	return unix.ByteSliceToString(u.Release[:])
-}
-
-// useSplice decides the data path. "on" and "off" force it; "auto"
-// splices on Linux 6.5 and later, where splice into a socket is one
-// sendmsg(MSG_SPLICE_PAGES) per pipe load. Before 6.5 it is one sendpage
-// per 4 KiB page, and algif_hash runs a hash update for each: measured in
-// the VM tier on 6.1, read/write (whose sendmsg hashes 64 KiB per update
-// from pinned user pages) is half again as fast.
-func useSplice(mode, release string) bool {
-	switch mode {
-	case "on":
-		return true
-	case "off":
-		return false
-	}
-	var major, minor int
-	if _, err := fmt.Sscanf(release, "%d.%d", &major, &minor); err != nil {
-		return false
-	}
-	return major > 6 || major == 6 && minor >= 5
 }
 
 // kernelError is a failure of the crypto API itself (accept, send, splice

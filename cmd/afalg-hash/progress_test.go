@@ -27,24 +27,3 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		t.Errorf("progress wrote %q to a buffer", buf.String())
 	}
 }
-
-func TestUseSplice(t *testing.T) {
-	for _, tc := range []struct {
-		mode, release string
-		want          bool
-	}{
-		{"auto", "6.1.0-56-amd64", false},
-		{"auto", "6.4.16", false},
-		{"auto", "6.5.0", true},
-		{"auto", "6.12.117+deb12-amd64", true},
-		{"auto", "7.0.1", true},
-		{"auto", "5.10.0-30-amd64", false},
-		{"auto", "garbage", false},
-		{"on", "6.1.0", true},
-		{"off", "6.12.0", false},
-	} {
-		if got := useSplice(tc.mode, tc.release); got != tc.want {
-			t.Errorf("useSplice(%q, %q) = %v, want %v", tc.mode, tc.release, got, tc.want)
-		}
-	}
-}

@@ -35,8 +35,7 @@ type options struct {
 	keyFile                     string
 	keyFD                       int
 	backend                     string
-	verbose, list               bool
-	zeroCopy                    string
+	verbose, list, noZeroCopy   bool
 	jobs                        int
 }
 
@@ -65,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which backend and kernel driver hashed each file", Destination: &o.verbose},
 		&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "hash `N` files at once (output keeps the argument order)", Destination: &o.jobs},
 		&ucli.BoolFlag{Name: "list", Usage: "list the kernel's hash algorithms with driver and priority", Destination: &o.list},
-		&ucli.StringFlag{Name: "zero-copy", Value: "auto", Usage: "kernel backend: `on` splices file data into the kernel, off reads and sends it, auto splices on Linux 6.5 and later", Destination: &o.zeroCopy},
+		&ucli.BoolFlag{Name: "no-zero-copy", Usage: "kernel backend: read and send file data instead of splicing it into the kernel", Destination: &o.noZeroCopy},
 	}
 	app.Action = func(c *ucli.Context) error {
 		if o.list {
@@ -96,9 +95,6 @@ func listAlgs(w io.Writer) error {
 func validate(o *options) error {
 	if o.backend != "auto" && o.backend != "kernel" && o.backend != "go" {
 		return cli.Usagef("--backend must be auto, kernel or go, not %q", o.backend)
-	}
-	if o.zeroCopy != "auto" && o.zeroCopy != "on" && o.zeroCopy != "off" {
-		return cli.Usagef("--zero-copy must be auto, on or off, not %q", o.zeroCopy)
 	}
 	if o.jobs < 1 {
 		return cli.Usagef("--jobs must be at least 1, not %d", o.jobs)
@@ -184,7 +180,7 @@ func choose(o *options, a algo) (*engine, error) {
 		}
 		e.primary = gh
 	} else {
-		k, err := openKernel(a, o.zeroCopy)
+		k, err := openKernel(a, !o.noZeroCopy)
 		switch {
 		case err == nil:
 			e.primary = k

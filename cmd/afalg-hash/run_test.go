@@ -333,7 +333,6 @@ func TestUsageErrors(t *testing.T) {
 		{"--hmac"},
 		{"--key-file", "k"},
 		{"-j", "0"},
-		{"--zero-copy", "maybe"},
 		{"--no-such-flag"},
 	}
 	for _, args := range tests {

@@ -445,7 +445,7 @@ func TestToolKernelMatchesGo(t *testing.T) {
 			if want.Code != 0 {
 				t.Fatalf("go backend: %+v", want)
 			}
-			for _, extra := range [][]string{nil, {"--zero-copy", "on"}, {"--zero-copy", "off"}, {"-j", "3"}, {"--tag"}} {
+			for _, extra := range [][]string{nil, {"--no-zero-copy"}, {"-j", "3"}, {"--tag"}} {
 				args := append(append(append([]string{"--backend", "kernel", "-v"}, base...), extra...), files...)
 				got := runTool(t, nil, args...)
 				w := want.Stdout
@@ -567,14 +567,9 @@ func BenchmarkKernelBackend(b *testing.B) {
 	benchProgram(b, testenv.Bin(b, "afalg-hash"), "--backend", "kernel")
 }
 
-func BenchmarkKernelBackendSplice(b *testing.B) {
+func BenchmarkKernelBackendNoZeroCopy(b *testing.B) {
 	testenv.RequireVM(b)
-	benchProgram(b, testenv.Bin(b, "afalg-hash"), "--backend", "kernel", "--zero-copy", "on")
-}
-
-func BenchmarkKernelBackendReadWrite(b *testing.B) {
-	testenv.RequireVM(b)
-	benchProgram(b, testenv.Bin(b, "afalg-hash"), "--backend", "kernel", "--zero-copy", "off")
+	benchProgram(b, testenv.Bin(b, "afalg-hash"), "--backend", "kernel", "--no-zero-copy")
 }
 
 func BenchmarkGoBackend(b *testing.B) {
