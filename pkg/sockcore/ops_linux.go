@@ -38,11 +38,21 @@ func (s *Socket) Bind(a Addr) error {
 		return err
 	}
 	p, n := sockaddrPtr(b)
-	return s.control("bind", func(fd int) error {
+	err = s.control("bind", func(fd int) error {
 		_, _, e := unix.Syscall(unix.SYS_BIND, uintptr(fd), uintptr(p), n)
 		return errnoErr(e)
 	})
+	if wrap, ok := bindErrors[s.family]; ok && err != nil {
+		return wrap(err, a)
+	}
+	return err
 }
+
+// bindErrors maps a family to the function that turns its bind(2) errors
+// into typed ones (AF_ALG: ENOENT means the algorithm is missing).
+var bindErrors = map[int]func(err error, a Addr) error{}
+
+func registerBindError(family int, wrap func(err error, a Addr) error) { bindErrors[family] = wrap }
 
 // Listen wraps listen(2). A negative backlog is taken as 0; DefaultBacklog is
 // Python's default.
@@ -60,10 +70,16 @@ func (s *Socket) Accept() (*Socket, Addr, error) {
 		raw rawBuf
 		rl  uint32
 	)
+	// AF_ALG operation sockets have no name: accept4 with an address
+	// buffer fails there (ECONNABORTED), so pass NULL as Python does.
+	rp, lp := unsafe.Pointer(&raw[0]), unsafe.Pointer(&rl)
+	if s.family == unix.AF_ALG {
+		rp, lp = nil, nil
+	}
 	err := s.ioRead("accept", dl, nonblock, func(fd int) error {
 		rl = uint32(len(raw))
-		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&raw[0])),
-			uintptr(unsafe.Pointer(&rl)), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
+		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(rp),
+			uintptr(lp), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
 		nfd = int(r)
 		return errnoErr(e)
 	})
@@ -74,6 +90,9 @@ func (s *Socket) Accept() (*Socket, Addr, error) {
 	if err != nil {
 		unix.Close(nfd)
 		return nil, nil, err
+	}
+	if rp == nil {
+		return ns, nil, nil
 	}
 	addr, err := DecodeSockaddr(raw[:min(int(rl), len(raw))])
 	if err != nil {

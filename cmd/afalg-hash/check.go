@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// checkLine is one parsed line of a checksum file.
+type checkLine struct {
+	lineNo  int
+	ok      bool // properly formatted
+	digest  string
+	fname   string
+	comment bool // '#' or empty: skipped without counting
+}
+
+func isWhite(c byte) bool { return c == ' ' || c == '\t' }
+
+func validHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// unescapeName undoes the \\, \n and \r escapes of a checksum line; any
+// other escape, a trailing backslash or a NUL makes the line invalid.
+func unescapeName(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i == len(s)-1 {
+				return "", false
+			}
+			i++
+			switch s[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case '\\':
+				b.WriteByte('\\')
+			default:
+				return "", false
+			}
+		case 0:
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// lineParser parses checksum lines as coreutils' split_3 does: GNU
+// ("HEX  NAME", "HEX *NAME"), BSD ("TAG (NAME) = HEX") and the "bsd
+// reversed" form ("HEX NAME", one space), which once seen excludes the GNU
+// form and the other way round.
+type lineParser struct {
+	tag         string
+	hexLen      int
+	bsdReversed int // -1 undecided, 0 GNU seen, 1 reversed seen
+}
+
+func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
+	i := 0
+	for i < len(s) && isWhite(s[i]) {
+		i++
+	}
+	escaped := false
+	if i < len(s) && s[i] == '\\' {
+		i++
+		escaped = true
+	}
+	if strings.HasPrefix(s[i:], p.tag) {
+		j := i + len(p.tag)
+		if j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if j < len(s) && s[j] == '(' {
+			return p.parseBSD(s[j+1:], escaped)
+		}
+		return "", "", false
+	}
+	extra := 0
+	if i < len(s) && s[i] == '\\' {
+		extra = 1
+	}
+	if len(s)-i < p.hexLen+2+extra {
+		return "", "", false
+	}
+	k := i
+	for k < len(s) && s[k] != 0 && !isWhite(s[k]) {
+		k++
+	}
+	if k == len(s) {
+		return "", "", false
+	}
+	digest = s[i:k]
+	k++
+	if !validHex(digest, p.hexLen) {
+		return "", "", false
+	}
+	if len(s)-k == 1 || (k < len(s) && s[k] != ' ' && s[k] != '*') || k >= len(s) {
+		if p.bsdReversed == 0 {
+			return "", "", false
+		}
+		p.bsdReversed = 1
+	} else if p.bsdReversed != 1 {
+		p.bsdReversed = 0
+		k++ // the mode mark: ' ' text, '*' binary
+	}
+	fname = s[k:]
+	if escaped {
+		if fname, ok = unescapeName(fname); !ok {
+			return "", "", false
+		}
+	}
+	return digest, fname, true
+}
+
+func (p *lineParser) parseBSD(s string, escaped bool) (digest, fname string, ok bool) {
+	if s == "" {
+		return "", "", false
+	}
+	i := len(s) - 1
+	for i > 0 && s[i] != ')' {
+		i--
+	}
+	if s[i] != ')' {
+		return "", "", false
+	}
+	fname = s[:i]
+	if escaped {
+		if fname, ok = unescapeName(fname); !ok {
+			return "", "", false
+		}
+	}
+	i++
+	for i < len(s) && isWhite(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] != '=' {
+		return "", "", false
+	}
+	i++
+	for i < len(s) && isWhite(s[i]) {
+		i++
+	}
+	digest = s[i:]
+	if !validHex(digest, p.hexLen) {
+		return "", "", false
+	}
+	return digest, fname, true
+}
+
+// splitLines cuts a checksum file into lines as getline does, numbering
+// them from 1; comments and empty lines are marked so that they keep their
+// numbers but are skipped.
+func splitLines(data []byte) []string {
+	var lines []string
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			lines = append(lines, string(data))
+			break
+		}
+		lines = append(lines, string(data[:i+1]))
+		data = data[i+1:]
+	}
+	return lines
+}
+
+// checkStatus is what one checksum line came to.
+type checkStatus int
+
+const (
+	stSkipped checkStatus = iota
+	stMisformatted
+	stOK
+	stMismatch
+	stOpenFail
+	stMissing
+)
+
+// checkFile verifies one checksum file as sha256sum -c does, printing
+// coreutils' lines and warnings, and reports whether it all checked out.
+func checkFile(o *options, e *engine, op opener, cf string, prog *progress, write func(result)) bool {
+	display := cf
+	var data []byte
+	var err error
+	isStdin := cf == "-"
+	if isStdin {
+		display = "standard input"
+		data, err = io.ReadAll(op.stdin)
+	} else {
+		data, err = os.ReadFile(cf)
+	}
+	if err != nil {
+		write(result{errOut: fmt.Sprintf("%s: %s: %s\n", name, quotef(display), strerror(err))})
+		return false
+	}
+	raw := splitLines(data)
+	lines := make([]checkLine, len(raw))
+	if e.parser == nil {
+		e.parser = &lineParser{tag: e.a.Tag, hexLen: 2 * e.size, bsdReversed: -1}
+	}
+	for n, l := range raw {
+		cl := checkLine{lineNo: n + 1}
+		if l == "" || l[0] == '#' {
+			cl.comment = true
+			lines[n] = cl
+			continue
+		}
+		l = strings.TrimSuffix(l, "\n")
+		l = strings.TrimSuffix(l, "\r")
+		if l == "" {
+			cl.comment = true
+			lines[n] = cl
+			continue
+		}
+		d, f, ok := e.parser.parse(l)
+		if ok && isStdin && f == "-" {
+			ok = false
+		}
+		cl.ok, cl.digest, cl.fname = ok, d, f
+		lines[n] = cl
+	}
+	status := make([]checkStatus, len(lines))
+	ordered(len(lines), o.jobs, func(i int) result {
+		cl := lines[i]
+		switch {
+		case cl.comment:
+			return result{}
+		case !cl.ok:
+			status[i] = stMisformatted
+			if o.warn {
+				return result{errOut: fmt.Sprintf("%s: %s: %d: improperly formatted %s checksum line\n",
+					name, quotef(display), cl.lineNo, e.a.Tag)}
+			}
+			return result{}
+		}
+		st, r := verify(o, e, op, cl, prog)
+		status[i] = st
+		return r
+	}, write)
+	var misformatted, mismatched, unreadable int
+	properly, matched := false, false
+	for _, st := range status {
+		switch st {
+		case stMisformatted:
+			misformatted++
+		case stOK:
+			properly, matched = true, true
+		case stMismatch:
+			properly = true
+			mismatched++
+		case stOpenFail:
+			properly = true
+			unreadable++
+		case stMissing:
+			properly = true
+		}
+	}
+	var warn strings.Builder
+	if !properly {
+		fmt.Fprintf(&warn, "%s: %s: no properly formatted checksum lines found\n", name, quotef(display))
+	} else if !o.status {
+		plural := func(n int, one, many string) {
+			if n == 1 {
+				fmt.Fprintf(&warn, "%s: WARNING: %d %s\n", name, n, one)
+			} else if n > 1 {
+				fmt.Fprintf(&warn, "%s: WARNING: %d %s\n", name, n, many)
+			}
+		}
+		plural(misformatted, "line is improperly formatted", "lines are improperly formatted")
+		plural(unreadable, "listed file could not be read", "listed files could not be read")
+		plural(mismatched, "computed checksum did NOT match", "computed checksums did NOT match")
+		if o.ignoreMissing && !matched {
+			fmt.Fprintf(&warn, "%s: %s: no file was verified\n", name, quotef(display))
+		}
+	}
+	if warn.Len() > 0 {
+		write(result{errOut: warn.String()})
+	}
+	return properly && matched && mismatched == 0 && unreadable == 0 && (!o.strict || misformatted == 0)
+}
+
+// verify hashes the file of one checksum line and compares.
+func verify(o *options, e *engine, op opener, cl checkLine, prog *progress) (checkStatus, result) {
+	failed := func(err error) (checkStatus, result) {
+		r := result{errOut: fmt.Sprintf("%s: %s: %s\n", name, quotef(cl.fname), strerror(err))}
+		if !isReadError(err) && !errors.Is(err, os.ErrNotExist) && !isOpenError(err) {
+			r.errOut = hashErrorLine(cl.fname, err)
+		}
+		if !o.status {
+			r.out = checkName(cl.fname) + ": FAILED open or read\n"
+		}
+		return stOpenFail, r
+	}
+	src, closeSrc, err := op.open(cl.fname)
+	if err != nil {
+		if o.ignoreMissing && errors.Is(err, os.ErrNotExist) {
+			return stMissing, result{}
+		}
+		return failed(err)
+	}
+	defer closeSrc()
+	sum, _, err := e.hash(src, prog.counter())
+	if err != nil {
+		return failed(err)
+	}
+	if strings.EqualFold(fmt.Sprintf("%x", sum), cl.digest) {
+		if o.status || o.quiet {
+			return stOK, result{}
+		}
+		return stOK, result{out: checkName(cl.fname) + ": OK\n"}
+	}
+	if o.status {
+		return stMismatch, result{}
+	}
+	return stMismatch, result{out: checkName(cl.fname) + ": FAILED\n"}
+}
+
+func isOpenError(err error) bool {
+	var pe *os.PathError
+	return errors.As(err, &pe)
+}

@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+const name = "afalg-hash"
+
+func init() {
+	// -v is --verbose here, as in kcapi-dgst; --version stays long.
+	ucli.VersionFlag = &ucli.BoolFlag{Name: "version", Usage: "print the version"}
+}
+
+// options are the parsed flags.
+type options struct {
+	alg                         string
+	check, tag, zero, binary    bool
+	quiet, status, strict, warn bool
+	ignoreMissing               bool
+	hmac                        bool
+	keyFile                     string
+	keyFD                       int
+	backend                     string
+	verbose, list, noZeroCopy   bool
+	jobs                        int
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o options
+	app := cli.NewApp(name, "print or check message digests with the kernel's crypto API (AF_ALG), or Go's crypto where the kernel has none",
+		stdin, stdout, stderr)
+	app.ArgsUsage = "[FILE]..."
+	app.Description = "With no FILE, or when FILE is -, read standard input. Output and --check are those of sha256sum (coreutils 9.1)."
+	app.Flags = []ucli.Flag{
+		&ucli.StringFlag{Name: "algorithm", Aliases: []string{"a"}, Value: "sha256", Usage: "hash `ALG`: any hash in /proc/crypto (see --list); Go has md5, sha1, sha224, sha256, sha384, sha512, sha3-*, crc32c", Destination: &o.alg},
+		&ucli.BoolFlag{Name: "check", Aliases: []string{"c"}, Usage: "read checksums from the FILEs and check them", Destination: &o.check},
+		&ucli.BoolFlag{Name: "tag", Usage: "create a BSD-style checksum", Destination: &o.tag},
+		&ucli.BoolFlag{Name: "zero", Aliases: []string{"z"}, Usage: "end each output line with NUL, not newline, and do not escape file names", Destination: &o.zero},
+		&ucli.BoolFlag{Name: "binary", Aliases: []string{"b"}, Usage: "mark lines with '*' (binary mode)", Destination: &o.binary},
+		&ucli.BoolFlag{Name: "text", Aliases: []string{"t"}, Usage: "mark lines with ' ' (text mode, the default)"},
+		&ucli.BoolFlag{Name: "quiet", Usage: "with --check: do not print OK for each verified file", Destination: &o.quiet},
+		&ucli.BoolFlag{Name: "status", Usage: "with --check: print nothing, the exit status tells", Destination: &o.status},
+		&ucli.BoolFlag{Name: "strict", Usage: "with --check: exit non-zero for improperly formatted lines", Destination: &o.strict},
+		&ucli.BoolFlag{Name: "warn", Aliases: []string{"w"}, Usage: "with --check: warn about improperly formatted lines", Destination: &o.warn},
+		&ucli.BoolFlag{Name: "ignore-missing", Usage: "with --check: do not fail or report status for missing files", Destination: &o.ignoreMissing},
+		&ucli.BoolFlag{Name: "hmac", Usage: "compute hmac(ALG) with the key of --key-file or --key-fd", Destination: &o.hmac},
+		&ucli.StringFlag{Name: "key-file", Usage: "read the HMAC key from `FILE` (its bytes, exactly)", Destination: &o.keyFile},
+		&ucli.IntFlag{Name: "key-fd", Value: -1, Usage: "read the HMAC key from descriptor `N` to its end", Destination: &o.keyFD},
+		&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`auto` (kernel, else Go), kernel or go", Destination: &o.backend},
+		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which backend and kernel driver hashed each file", Destination: &o.verbose},
+		&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "hash `N` files at once (output keeps the argument order)", Destination: &o.jobs},
+		&ucli.BoolFlag{Name: "list", Usage: "list the kernel's hash algorithms with driver and priority", Destination: &o.list},
+		&ucli.BoolFlag{Name: "no-zero-copy", Usage: "kernel backend: read and send file data instead of splicing it into the kernel", Destination: &o.noZeroCopy},
+	}
+	app.Action = func(c *ucli.Context) error {
+		if o.list {
+			return listAlgs(stdout)
+		}
+		return execute(ctx, &o, c.Args().Slice(), stdin, stdout, stderr)
+	}
+	return cli.RunApp(ctx, app, args)
+}
+
+func listAlgs(w io.Writer) error {
+	algs, err := readProcCrypto()
+	if err != nil {
+		return cli.Exitf(cli.ExitUnsupported, "reading the kernel's algorithms: %w", err)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ALGORITHM\tDRIVER\tPRIORITY\tMODULE\tGO")
+	for _, a := range hashAlgs(algs) {
+		g := "-"
+		if la := lookupAlgo(a.Name, false, nil); la.GoName != "" {
+			g = la.GoName
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", a.Name, a.Driver, a.Priority, a.Module, g)
+	}
+	return tw.Flush()
+}
+
+func validate(o *options) error {
+	if o.backend != "auto" && o.backend != "kernel" && o.backend != "go" {
+		return cli.Usagef("--backend must be auto, kernel or go, not %q", o.backend)
+	}
+	if o.jobs < 1 {
+		return cli.Usagef("--jobs must be at least 1, not %d", o.jobs)
+	}
+	if o.zero && o.check {
+		return cli.Usagef("the --zero option is not supported when verifying checksums")
+	}
+	if o.tag && o.check {
+		return cli.Usagef("the --tag option is meaningless when verifying checksums")
+	}
+	if o.binary && o.check {
+		return cli.Usagef("the --binary and --text options are meaningless when verifying checksums")
+	}
+	if o.tag && !o.binary {
+		o.binary = true // coreutils: --tag implies binary mode; its lines have no mode mark
+	}
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{{o.ignoreMissing, "--ignore-missing"}, {o.status, "--status"}, {o.warn, "--warn"}, {o.quiet, "--quiet"}, {o.strict, "--strict"}} {
+		if f.set && !o.check {
+			return cli.Usagef("the %s option is meaningful only when verifying checksums", f.name)
+		}
+	}
+	if (o.keyFile != "" || o.keyFD >= 0) && !o.hmac && !strings.HasPrefix(strings.ToLower(o.alg), "hmac(") {
+		return cli.Usagef("--key-file and --key-fd need --hmac")
+	}
+	if o.keyFile != "" && o.keyFD >= 0 {
+		return cli.Usagef("give the key with --key-file or --key-fd, not both")
+	}
+	return nil
+}
+
+// readKey reads the HMAC key; it is never taken from the command line,
+// where ps would show it.
+func readKey(o *options) ([]byte, error) {
+	var (
+		key []byte
+		err error
+	)
+	switch {
+	case o.keyFile != "":
+		key, err = os.ReadFile(o.keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the HMAC key: %w", err)
+		}
+	case o.keyFD >= 0:
+		f := os.NewFile(uintptr(o.keyFD), "key-fd")
+		key, err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the HMAC key from descriptor %d: %w", o.keyFD, err)
+		}
+	default:
+		return nil, cli.Usagef("an HMAC needs its key: --key-file FILE or --key-fd N")
+	}
+	if key == nil {
+		key = []byte{}
+	}
+	return key, nil
+}
+
+// engine is the chosen backend with its fallback.
+type engine struct {
+	a        algo
+	primary  hasher
+	fallback hasher // Go, when auto mode may retry a file there
+	why      string // why the kernel is not used, for -v
+	size     int    // digest size in bytes
+	parser   *lineParser
+}
+
+// choose picks the backend: the kernel when asked or available, else Go.
+func choose(o *options, a algo) (*engine, error) {
+	e := &engine{a: a}
+	var gh hasher
+	if a.newGo != nil {
+		gh = goHasher{a}
+	}
+	if o.backend == "go" {
+		if gh == nil {
+			return nil, cli.Exitf(cli.ExitUnsupported, "hashing with Go's %s: Go's standard library has no %s (use --backend kernel)", a.Name, a.Name)
+		}
+		e.primary = gh
+	} else {
+		k, err := openKernel(a, !o.noZeroCopy)
+		switch {
+		case err == nil:
+			e.primary = k
+			if o.backend == "auto" && gh != nil {
+				e.fallback = gh
+			}
+		case o.backend == "kernel" || gh == nil:
+			return nil, kernelSetupError(a, err, o.backend == "auto")
+		default:
+			e.primary, e.why = gh, err.Error()
+		}
+	}
+	sum, err := e.primary.Hash(source{name: "", r: strings.NewReader("")}, new(atomic.Int64))
+	if err != nil {
+		return nil, fmt.Errorf("hashing the empty message with %s: %w", e.primary.Describe(), err)
+	}
+	e.size = len(sum)
+	return e, nil
+}
+
+func kernelSetupError(a algo, err error, auto bool) error {
+	var (
+		nse *sockcore.NotSupportedError
+		nf  *sockcore.ALGNotFoundError
+	)
+	what := "hashing with the kernel's " + a.Name
+	if auto {
+		what += " (Go's standard library has no " + a.Name + ")"
+	}
+	if errors.As(err, &nse) || errors.As(err, &nf) {
+		return cli.Exit(cli.ExitUnsupported, fmt.Errorf("%s: %w", what, err))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// hash hashes one input with the primary backend, and in auto mode again
+// with Go when the kernel fails on a file that can be read again.
+func (e *engine) hash(src source, done *atomic.Int64) ([]byte, hasher, error) {
+	before := done.Load()
+	sum, err := e.primary.Hash(src, done)
+	var ke *kernelError
+	if err != nil && e.fallback != nil && errors.As(err, &ke) && src.f != nil {
+		if _, serr := src.f.Seek(0, io.SeekStart); serr == nil {
+			done.Store(before)
+			sum, err = e.fallback.Hash(src, done)
+			return sum, e.fallback, err
+		}
+	}
+	return sum, e.primary, err
+}
+
+// result is the output of one input or check line, written in order.
+type result struct {
+	out, errOut string
+}
+
+// ordered runs n tasks on jobs workers and writes each result as soon as
+// all earlier ones are written, so that output keeps the argument order.
+func ordered(n, jobs int, task func(i int) result, write func(result)) {
+	if jobs <= 1 || n <= 1 {
+		for i := 0; i < n; i++ {
+			write(task(i))
+		}
+		return
+	}
+	res := make([]chan result, n)
+	for i := range res {
+		res[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(jobs, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res[i] <- task(i)
+			}
+		}()
+	}
+	go func() {
+		for i := 0; i < n; i++ {
+			next <- i
+		}
+		close(next)
+	}()
+	for i := 0; i < n; i++ {
+		write(<-res[i])
+	}
+	wg.Wait()
+}
+
+// opener opens inputs; "-" is standard input.
+type opener struct {
+	stdin io.Reader
+}
+
+func (op opener) open(fname string) (source, func(), error) {
+	if fname == "-" {
+		src := source{name: fname, r: op.stdin}
+		if f, ok := op.stdin.(*os.File); ok {
+			src.f = f
+		}
+		return src, func() {}, nil
+	}
+	f, err := os.Open(fname)
+	if err != nil {
+		return source{}, nil, err
+	}
+	return source{name: fname, f: f, r: f}, func() { f.Close() }, nil
+}
+
+func execute(ctx context.Context, o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := validate(o); err != nil {
+		return err
+	}
+	var key []byte
+	if o.hmac || strings.HasPrefix(strings.ToLower(o.alg), "hmac(") {
+		k, err := readKey(o)
+		if err != nil {
+			return err
+		}
+		key = k
+	}
+	a := lookupAlgo(o.alg, o.hmac, key)
+	e, err := choose(o, a)
+	if err != nil {
+		return err
+	}
+	if k, ok := e.primary.(*kernelHasher); ok {
+		defer k.Close()
+	}
+	if o.verbose {
+		switch k, ok := e.primary.(*kernelHasher); {
+		case e.why != "":
+			fmt.Fprintf(stderr, "%s: using %s: %s\n", name, e.primary.Describe(), e.why)
+		case ok:
+			fmt.Fprintf(stderr, "%s: using %s, %s\n", name, k.Describe(), k.DataPath())
+		default:
+			fmt.Fprintf(stderr, "%s: using %s\n", name, e.primary.Describe())
+		}
+	}
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	write := func(r result) {
+		if r.errOut != "" {
+			out.Flush()
+			io.WriteString(stderr, r.errOut)
+		}
+		out.WriteString(r.out)
+	}
+	prog := newProgress(stderr, files)
+	defer prog.stop()
+	op := opener{stdin: stdin}
+	if o.check {
+		ok := true
+		for _, cf := range files {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			ok = checkFile(o, e, op, cf, prog, write) && ok
+		}
+		out.Flush()
+		if !ok {
+			return cli.Quiet(cli.ExitFailure)
+		}
+		return nil
+	}
+	delim := byte('\n')
+	if o.zero {
+		delim = 0
+	}
+	var failed atomic.Bool
+	ordered(len(files), o.jobs, func(i int) result {
+		if ctx.Err() != nil {
+			failed.Store(true)
+			return result{}
+		}
+		fname := files[i]
+		src, closeSrc, err := op.open(fname)
+		if err != nil {
+			failed.Store(true)
+			return result{errOut: fmt.Sprintf("%s: %s: %s\n", name, quotef(fname), strerror(err))}
+		}
+		defer closeSrc()
+		sum, h, err := e.hash(src, prog.counter())
+		if err != nil {
+			failed.Store(true)
+			return result{errOut: hashErrorLine(fname, err)}
+		}
+		r := result{out: formatLine(a.Tag, sum, fname, o.tag, o.binary, delim)}
+		if o.verbose {
+			r.errOut = fmt.Sprintf("%s: %s: hashed by %s\n", name, quotef(fname), h.Describe())
+		}
+		return r
+	}, write)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if failed.Load() {
+		return cli.Quiet(cli.ExitFailure)
+	}
+	return nil
+}
+
+// hashErrorLine is the diagnostic for a file that could not be hashed:
+// coreutils' "NAME: strerror" for read errors, the kernel's failure
+// otherwise.
+func hashErrorLine(fname string, err error) string {
+	if isReadError(err) {
+		return fmt.Sprintf("%s: %s: %s\n", name, quotef(fname), strerror(err))
+	}
+	return fmt.Sprintf("%s: %s: the kernel's crypto API failed: %v\n", name, quotef(fname), err)
+}

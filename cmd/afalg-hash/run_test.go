@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// runTool runs afalg-hash's run() with buffers and returns what it printed
+// and the exit code cli.Main would use.
+func runTool(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{name}, args...), strings.NewReader(stdin), &out, &errb)
+	code = cli.ExitCode(err)
+	if err != nil {
+		var ee *cli.ExitError
+		if !errors.As(err, &ee) || ee.Err.Error() != fmt.Sprintf("exit status %d", code) {
+			cli.Report(&errb, name, err) // what cli.Main prints
+		}
+	}
+	return out.String(), errb.String(), code
+}
+
+// runPeer runs a coreutils tool in the C locale; its diagnostics are
+// rewritten to carry afalg-hash's name.
+func runPeer(t *testing.T, stdin string, prog string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	r := testenv.Run(t, strings.NewReader(stdin), testenv.RequireProgram(t, prog, "coreutils"), args...)
+	return r.Stdout, strings.ReplaceAll(r.Stderr, prog+": ", name+": "), r.Code
+}
+
+// corpus makes the test inputs in a fresh directory and changes into it:
+// empty, small, 1 MiB of random bytes, a sparse file, and names that need
+// coreutils' escapes.
+func corpus(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	rnd := make([]byte, 1<<20)
+	rand.Read(rnd)
+	files := map[string][]byte{
+		"empty":   nil,
+		"small":   []byte("hello\n"),
+		"random":  rnd,
+		"sp ace":  []byte("space"),
+		"x\ny":    []byte("newline"),
+		`b\c`:     []byte("backslash"),
+		"r\rr":    []byte("carriage return"),
+		"n\\\nm":  []byte("both"),
+		"it's":    []byte("quote"),
+		"tab\tta": []byte("tab"),
+	}
+	var names []string
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	// Sparse: 8 MiB with holes around one written block.
+	f, err := os.Create(filepath.Join(dir, "sparse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(8 << 20); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("data in the middle of holes"), 5<<20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	names = append(names, "sparse")
+	return names
+}
+
+type outcome struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+func TestMatchesCoreutils(t *testing.T) {
+	names := corpus(t)
+	peers := []struct{ alg, prog string }{
+		{"sha256", "sha256sum"}, {"sha1", "sha1sum"}, {"md5", "md5sum"}, {"sha512", "sha512sum"},
+		{"sha224", "sha224sum"}, {"sha384", "sha384sum"},
+	}
+	modes := [][]string{nil, {"--tag"}, {"-z"}, {"--tag", "-z"}, {"-b"}}
+	for _, p := range peers {
+		for _, m := range modes {
+			t.Run(p.alg+strings.Join(m, ""), func(t *testing.T) {
+				args := append(append([]string{}, m...), names...)
+				var want, got outcome
+				want.Stdout, want.Stderr, want.Code = runPeer(t, "", p.prog, args...)
+				got.Stdout, got.Stderr, got.Code = runTool(t, "", append([]string{"-a", p.alg, "--backend", "go"}, args...)...)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("afalg-hash vs %s (-want +got):\n%s", p.prog, diff)
+				}
+				// auto falls back to Go here and prints the same.
+				var auto outcome
+				auto.Stdout, auto.Stderr, auto.Code = runTool(t, "", append([]string{"-a", p.alg}, args...)...)
+				if diff := cmp.Diff(want, auto); diff != "" {
+					t.Errorf("afalg-hash --backend auto vs %s (-want +got):\n%s", p.prog, diff)
+				}
+			})
+		}
+	}
+}
+
+func TestStdinAndMissingFiles(t *testing.T) {
+	corpus(t)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"stdin implicit", "from stdin\n", nil},
+		{"stdin dash", "from stdin\n", []string{"-"}},
+		{"stdin tagged", "x", []string{"--tag", "-"}},
+		{"missing among present", "", []string{"small", "nope", "sp ace missing", "empty"}},
+		{"directory", "", []string{".", "small"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var want, got outcome
+			want.Stdout, want.Stderr, want.Code = runPeer(t, tc.stdin, "sha256sum", tc.args...)
+			got.Stdout, got.Stderr, got.Code = runTool(t, tc.stdin, tc.args...)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCheckMatchesCoreutils(t *testing.T) {
+	names := corpus(t)
+	// Checksum files made by sha256sum itself, then damaged.
+	gnu, _, _ := runPeer(t, "", "sha256sum", names...)
+	bsd, _, _ := runPeer(t, "", "sha256sum", append([]string{"--tag"}, names...)...)
+	smallSum := "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+	files := map[string]string{
+		"gnu.sums": gnu,
+		"bsd.sums": bsd,
+		"mixed.sums": gnu + bsd +
+			strings.Repeat("0", 64) + "  small\n" + // mismatch
+			"garbage line\n" +
+			"MD5 (small) = b1946ac92492d2347c6235b4d2611184\n" + // another algorithm
+			smallSum + "  missing file\n" +
+			smallSum + " *small\r\n" + // binary mark and CRLF
+			"# a comment\n\n" +
+			strings.ToUpper(smallSum) + "  small\n" +
+			"\\" + smallSum + "  bad\\escape\n",
+		"reversed.sums":    smallSum + " small\n" + smallSum + " empty\n",
+		"onlymissing.sums": smallSum + "  gone\n",
+		"onlybad.sums":     "nothing to see\n",
+		"mixedforms.sums":  smallSum + "  small\n" + smallSum + " small\n",
+		"noeol.sums":       smallSum + "  small",
+	}
+	for n, s := range files {
+		if err := os.WriteFile(n, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flagSets := [][]string{nil, {"--quiet"}, {"--status"}, {"--strict"}, {"-w"}, {"--ignore-missing"},
+		{"--strict", "-w"}, {"--ignore-missing", "--quiet"}}
+	sumFiles := []string{"gnu.sums", "bsd.sums", "mixed.sums", "reversed.sums", "onlymissing.sums",
+		"onlybad.sums", "mixedforms.sums", "noeol.sums", "does-not-exist.sums"}
+	for _, fl := range flagSets {
+		for _, sf := range sumFiles {
+			t.Run(strings.Join(fl, "")+"/"+sf, func(t *testing.T) {
+				args := append(append([]string{"-c"}, fl...), sf)
+				var want, got outcome
+				want.Stdout, want.Stderr, want.Code = runPeer(t, "", "sha256sum", args...)
+				got.Stdout, got.Stderr, got.Code = runTool(t, "", args...)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("afalg-hash %q vs sha256sum (-want +got):\n%s", args, diff)
+				}
+			})
+		}
+	}
+	t.Run("several files and stdin", func(t *testing.T) {
+		args := []string{"-c", "gnu.sums", "-", "onlybad.sums"}
+		var want, got outcome
+		want.Stdout, want.Stderr, want.Code = runPeer(t, files["mixed.sums"], "sha256sum", args...)
+		got.Stdout, got.Stderr, got.Code = runTool(t, files["mixed.sums"], args...)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("jobs keep the order", func(t *testing.T) {
+		one, _, _ := runTool(t, "", "-c", "mixed.sums")
+		four, _, _ := runTool(t, "", "-j", "4", "-c", "mixed.sums")
+		if diff := cmp.Diff(one, four); diff != "" {
+			t.Errorf("-j 4 (-j1 +j4):\n%s", diff)
+		}
+	})
+}
+
+func TestJobsKeepOrder(t *testing.T) {
+	names := corpus(t)
+	var many []string
+	for range 8 {
+		many = append(many, names...)
+	}
+	seq, _, _ := runTool(t, "", many...)
+	par, _, code := runTool(t, "", append([]string{"-j", "4"}, many...)...)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if diff := cmp.Diff(seq, par); diff != "" {
+		t.Errorf("-j 4 output differs from -j 1 (-seq +par):\n%s", diff)
+	}
+}
+
+func TestVectors(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key")
+	if err := os.WriteFile(key, []byte("Jefe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"sha256 abc", "abc", []string{"-a", "sha256"}, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n"},
+		{"sha1 abc", "abc", []string{"-a", "sha1"}, "a9993e364706816aba3e25717850c26c9cd0d89d  -\n"},
+		{"md5 abc", "abc", []string{"-a", "md5"}, "900150983cd24fb0d6963f7d28e17f72  -\n"},
+		{"sha224 abc", "abc", []string{"-a", "sha224"}, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7  -\n"},
+		{"sha3-256 abc", "abc", []string{"-a", "sha3-256"}, "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532  -\n"},
+		// crc32c("123456789") = 0xe3069283, as the kernel's digest bytes (little-endian).
+		{"crc32c check value", "123456789", []string{"-a", "crc32c"}, "839206e3  -\n"},
+		{"crc32c tag", "123456789", []string{"-a", "crc32c", "--tag"}, "CRC32C (-) = 839206e3\n"},
+		// RFC 4231 test case 2.
+		{"hmac-sha256 rfc4231 case 2", "what do ya want for nothing?", []string{"--hmac", "--key-file", key},
+			"5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843  -\n"},
+		{"hmac(sha256) by name", "what do ya want for nothing?", []string{"-a", "hmac(sha256)", "--key-file", key, "--tag"},
+			"HMAC-SHA256 (-) = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runTool(t, tc.stdin, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if diff := cmp.Diff(tc.want, out); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestKeyFD(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString("Jefe")
+	w.Close()
+	// run() takes ownership of the descriptor and closes it.
+	fd, err := unix.Dup(int(r.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	out, errOut, code := runTool(t, "what do ya want for nothing?", "--hmac", "--key-fd", fmt.Sprint(fd))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843  -\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+func kernelHasALG() bool {
+	s, err := sockcore.New(unix.AF_ALG, unix.SOCK_SEQPACKET, 0)
+	if err != nil {
+		return false
+	}
+	s.Close()
+	return true
+}
+
+func TestKernelBackendWithoutALG(t *testing.T) {
+	if kernelHasALG() {
+		t.Skip("this kernel has AF_ALG: the VM tier tests the kernel backend")
+	}
+	out, errOut, code := runTool(t, "abc", "--backend", "kernel")
+	want := outcome{
+		Stderr: "afalg-hash: hashing with the kernel's sha256: AF_ALG is not available in this kernel (load the af_alg and algif_hash modules)\n",
+		Code:   cli.ExitUnsupported,
+	}
+	if diff := cmp.Diff(want, outcome{out, errOut, code}); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// -v says why auto mode uses Go, and which backend hashed.
+	_, errOut, code = runTool(t, "abc", "-v")
+	wantErr := "afalg-hash: using go (crypto/sha256): AF_ALG is not available in this kernel (load the af_alg and algif_hash modules)\n" +
+		"afalg-hash: -: hashed by go (crypto/sha256)\n"
+	if code != 0 || errOut != wantErr {
+		t.Errorf("-v: exit %d, stderr %q; want %q", code, errOut, wantErr)
+	}
+	// An algorithm only the kernel could have: the same exit code.
+	_, errOut, code = runTool(t, "abc", "-a", "blake2b-512")
+	if code != cli.ExitUnsupported || !strings.Contains(errOut, "AF_ALG is not available") {
+		t.Errorf("blake2b-512 without AF_ALG: exit %d, %q", code, errOut)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := [][]string{
+		{"--backend", "gpu"},
+		{"-c", "--tag", "x"},
+		{"-c", "-z", "x"},
+		{"--quiet", "x"},
+		{"--status", "x"},
+		{"--strict", "x"},
+		{"-w", "x"},
+		{"--ignore-missing", "x"},
+		{"--hmac"},
+		{"--key-file", "k"},
+		{"-j", "0"},
+		{"--no-such-flag"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, errOut, code := runTool(t, "", args...)
+			if code != cli.ExitUsage {
+				t.Errorf("exit %d (%q), want %d", code, errOut, cli.ExitUsage)
+			}
+		})
+	}
+}
+
+func TestList(t *testing.T) {
+	if _, err := os.Stat("/proc/crypto"); err != nil {
+		t.Skip("no /proc/crypto")
+	}
+	out, errOut, code := runTool(t, "", "--list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "ALGORITHM") {
+		t.Errorf("no header: %q", out)
+	}
+}

@@ -1,0 +1,88 @@
+package sockcore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Field sizes of struct sockaddr_alg (linux/if_alg.h): salg_type[14] and
+// salg_name[64], both NUL-terminated.
+const (
+	algTypeSize = 14
+	algNameSize = 64
+)
+
+// ALGAddr is an AF_ALG address: Python's (type, name[, feat[, mask]]), e.g.
+// {Type: "hash", Name: "sha256"}. Type is "hash", "skcipher", "aead" or
+// "rng"; Name is the kernel's algorithm or driver name.
+type ALGAddr struct {
+	Type string
+	Name string
+	Feat uint32
+	Mask uint32
+}
+
+// ErrALGType and ErrALGName are Python's ValueErrors for an AF_ALG address
+// whose type or name does not fit sockaddr_alg.
+var (
+	ErrALGType = errors.New("AF_ALG type too long")
+	ErrALGName = errors.New("AF_ALG name too long")
+)
+
+// Family returns AF_ALG.
+func (a *ALGAddr) Family() int { return unix.AF_ALG }
+
+// String returns "type:name", with feat and mask when set.
+func (a *ALGAddr) String() string {
+	s := a.Type + ":" + a.Name
+	if a.Feat != 0 || a.Mask != 0 {
+		s += fmt.Sprintf(" feat=%#x mask=%#x", a.Feat, a.Mask)
+	}
+	return s
+}
+
+func (a *ALGAddr) sockaddr() ([]byte, error) {
+	if strings.IndexByte(a.Type, 0) >= 0 || strings.IndexByte(a.Name, 0) >= 0 {
+		return nil, errors.New("AF_ALG type and name must not contain a NUL byte")
+	}
+	if len(a.Type) >= algTypeSize {
+		return nil, ErrALGType
+	}
+	if len(a.Name) >= algNameSize {
+		return nil, ErrALGName
+	}
+	b := make([]byte, unix.SizeofSockaddrALG)
+	putFamily(b, unix.AF_ALG)
+	copy(b[2:2+algTypeSize], a.Type)
+	binary.NativeEndian.PutUint32(b[16:], a.Feat)
+	binary.NativeEndian.PutUint32(b[20:], a.Mask)
+	copy(b[24:24+algNameSize], a.Name)
+	return b, nil
+}
+
+func decodeALG(b []byte) (Addr, error) {
+	if len(b) < unix.SizeofSockaddrALG {
+		return nil, fmt.Errorf("sockcore: AF_ALG sockaddr of %d bytes", len(b))
+	}
+	cstr := func(p []byte) string {
+		if i := indexByte(p, 0); i >= 0 {
+			p = p[:i]
+		}
+		return string(p)
+	}
+	return &ALGAddr{
+		Type: cstr(b[2 : 2+algTypeSize]),
+		Feat: binary.NativeEndian.Uint32(b[16:]),
+		Mask: binary.NativeEndian.Uint32(b[20:]),
+		Name: cstr(b[24 : 24+algNameSize]),
+	}, nil
+}
+
+func init() {
+	registerDecoder(unix.AF_ALG, decodeALG)
+	registerBindError(unix.AF_ALG, wrapALGBindErr)
+}
