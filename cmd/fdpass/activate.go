@@ -171,7 +171,12 @@ func startForConn(c *ucli.Context, s *sockcore.Socket, argv []string) (*exec.Cmd
 		return nil, err
 	}
 	defer f.Close()
-	sp := &spawn{Argv: argv, Stdin: c.App.Reader, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	sp := &spawn{Argv: argv, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	// Children running side by side share fdpass's stdin only when it is
+	// a file they can inherit; a reader cannot be split between them.
+	if in, ok := c.App.Reader.(*os.File); ok {
+		sp.Stdin = in
+	}
 	if c.Bool("inetd") {
 		sp.Inetd, sp.Conn = true, f
 	} else {

@@ -48,7 +48,7 @@ func closeFDs(fds []int) {
 // always passes MSG_CMSG_CLOEXEC, so nothing received leaks into a program
 // this process starts unless handed on on purpose. A truncated control
 // message (more descriptors than maxFDs, or no room for them) or truncated
-// data is an error, and every descriptor that did arrive is closed before
+// data is an error, as is more than maxFDs descriptors, and every descriptor that did arrive is closed before
 // returning: the caller owns descriptors only when err is nil.
 func recvBatch(s *sockcore.Socket, maxFDs int) (*batch, error) {
 	rights, err := sockcore.CMSGSpace(4 * maxFDs)
@@ -67,7 +67,9 @@ func recvBatch(s *sockcore.Socket, maxFDs int) (*batch, error) {
 		}
 	}
 	switch {
-	case flags&unix.MSG_CTRUNC != 0:
+	case flags&unix.MSG_CTRUNC != 0 || len(b.FDs) > maxFDs:
+		// The room kept for SCM_CREDENTIALS can hold a few more descriptors
+		// than asked for: more than maxFDs is refused like a truncation.
 		n := len(b.FDs)
 		b.Close()
 		return nil, cli.Exit(cli.ExitFailure, fmt.Errorf("receive: %w: the sender passed more than %d descriptors (closed the %d that fit; --max goes up to %d)", errTruncated, maxFDs, n, scmMaxFD))

@@ -28,7 +28,8 @@ type holder struct {
 	ownUID    uint32
 	allowUIDs map[uint32]bool
 	allowGIDs map[uint32]bool
-	logw      io.Writer // nil: quiet
+	logw      io.Writer         // nil: quiet
+	expired   func(name string) // called after an expiry, for tests
 
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -283,6 +284,9 @@ func (h *holder) expire(name string, e *entry) {
 	if h.entries[name] == e {
 		h.drop(name, e)
 		h.logf("%s expired", name)
+		if h.expired != nil {
+			h.expired(name)
+		}
 	}
 }
 

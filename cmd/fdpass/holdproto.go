@@ -146,7 +146,8 @@ func parseListEntry(msg []byte) (listEntry, error) {
 	}
 	n, err1 := strconv.Atoi(f[1])
 	ttl, err2 := strconv.ParseInt(f[2], 10, 64)
-	if err := validName(f[0]); err != nil || err1 != nil || err2 != nil || n < 1 || n > scmMaxFD || ttl < 0 {
+	canonical := f[1] == strconv.Itoa(n) && f[2] == strconv.FormatInt(ttl, 10)
+	if err := validName(f[0]); err != nil || err1 != nil || err2 != nil || !canonical || n < 1 || n > scmMaxFD || ttl < 0 {
 		return listEntry{}, fmt.Errorf("list entry %q: want \"name n ttl-ms\"", msg)
 	}
 	return listEntry{Name: f[0], N: n, TTLms: ttl}, nil

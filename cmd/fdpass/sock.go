@@ -56,7 +56,9 @@ func dialUnix(arg string, timeout time.Duration) (*sockcore.Socket, error) {
 		}
 		s.Close()
 		last = err
-		if !errors.Is(err, syscall.EPROTOTYPE) {
+		// A path of another type gives EPROTOTYPE; an abstract name is
+		// looked up with its type, so there it is ECONNREFUSED.
+		if !errors.Is(err, syscall.EPROTOTYPE) && !(a.IsAbstract() && errors.Is(err, syscall.ECONNREFUSED)) {
 			break
 		}
 	}
