@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 )
@@ -204,7 +205,7 @@ func TestInfoPID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if err := ln.SetsockoptInt(1, 15, 1); err != nil { // SOL_SOCKET, SO_REUSEPORT
+	if err := ln.SetsockoptInt(unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := ln.SockName()

@@ -85,12 +85,11 @@ func replyError(what, arg string, r reply) error {
 
 func (hc *holdClient) store(name string, ttl time.Duration, fds []int) error {
 	what := "store " + name
-	r, b, err := hc.roundTrip(what, request{Op: opStore, Name: name, TTLms: ttl.Milliseconds()}, fds, 0)
+	_, b, err := hc.roundTrip(what, request{Op: opStore, Name: name, TTLms: ttl.Milliseconds()}, fds, 0)
 	if err != nil {
 		return err
 	}
 	b.Close()
-	_ = r
 	return nil
 }
 
