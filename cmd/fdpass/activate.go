@@ -149,12 +149,18 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 			}
 			return fmt.Errorf("accept: %w", a.err)
 		}
+		who := fmt.Sprint(a.peer)
+		if c.Bool("verbose") && a.s.Family() == unix.AF_UNIX {
+			if cred, err := peerCred(a.s); err == nil {
+				who += " (" + credString(cred) + ", SO_PEERCRED)"
+			}
+		}
 		cmd, err := startForConn(c, a.s, argv)
 		if err != nil {
 			return err
 		}
 		if c.Bool("verbose") {
-			fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", a.peer, argv[0], cmd.Process.Pid)
+			fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
 		}
 		children.Add(1)
 		go func() {

@@ -104,16 +104,23 @@ func TestActivateInheritsNoStaleListenEnv(t *testing.T) {
 	}
 }
 
-// --accept and --inetd: one COMMAND per connection.
+// --accept and --inetd: one COMMAND per connection, over TCP and UNIX
+// sockets; -v names the peer, with SO_PEERCRED for UNIX.
 func TestActivatePerConnection(t *testing.T) {
-	for _, tt := range []struct{ mode, child string }{{"--accept", "echo3"}, {"--inetd", "echo01"}} {
-		t.Run(tt.mode, func(t *testing.T) {
+	tests := []struct{ mode, child, url, network string }{
+		{"--accept", "echo3", "tcp://127.0.0.1:0", "tcp"},
+		{"--inetd", "echo01", "tcp://127.0.0.1:0", "tcp"},
+		{"--accept", "echo3", "unix://@fdpass-test-accept", "unix"},
+		{"--inetd", "echo01", "unix://@fdpass-test-inetd", "unix"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode+" "+tt.network, func(t *testing.T) {
 			t.Setenv("FDPASS_TEST_CHILD", tt.child)
-			act := startFdpass(t, "activate", "-v", tt.mode, "--listen", "tcp://127.0.0.1:0", "--", self(t))
+			act := startFdpass(t, "activate", "-v", tt.mode, "--listen", tt.url, "--", self(t))
 			line := act.waitLine(t, "listening on")
 			addr := line[strings.LastIndex(line, "(")+1 : strings.LastIndex(line, ")")]
 			for i := range 3 {
-				c, err := net.Dial("tcp", addr)
+				c, err := net.Dial(tt.network, addr)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,8 +132,12 @@ func TestActivatePerConnection(t *testing.T) {
 				}
 			}
 			act.cancel()
-			if res := act.finish(t); res.code != 0 {
+			res := act.finish(t)
+			if res.code != 0 {
 				t.Errorf("activate after cancel: exit %d: %s", res.code, res.stderr)
+			}
+			if want := fmt.Sprintf("pid %d uid %d gid %d, SO_PEERCRED", os.Getpid(), os.Getuid(), os.Getgid()); tt.network == "unix" && !strings.Contains(res.stderr, want) {
+				t.Errorf("activate -v stderr lacks %q:\n%s", want, res.stderr)
 			}
 		})
 	}
