@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+)
+
+func holdCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "hold",
+		Usage: "run a descriptor holder on SOCKET: store, retrieve, list and delete descriptors by name",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "on", Required: true, Usage: "create and listen on `SOCKET` (path or @abstract)"},
+			&ucli.StringFlag{Name: "mode", Value: "0600", Usage: "file `MODE` of the socket path"},
+			&ucli.IntSliceFlag{Name: "allow-uid", Usage: "also serve peers with user id `UID` (repeatable)"},
+			&ucli.IntSliceFlag{Name: "allow-gid", Usage: "also serve peers with group id `GID` (repeatable)"},
+			&ucli.IntFlag{Name: "max-names", Value: 1000, Usage: "hold at most `N` names"},
+			verboseFlag(),
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Usagef("hold takes no arguments, got %q", c.Args().First())
+			}
+			mode, err := parseMode(c.String("mode"))
+			if err != nil {
+				return err
+			}
+			ln, cleanup, err := listenUnix(c.String("on"), unix.SOCK_SEQPACKET, mode)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			h := newHolder(c.Int("max-names"), c.IntSlice("allow-uid"), c.IntSlice("allow-gid"), verboseTo(c))
+			h.logf("listening on %s", c.String("on"))
+			return h.serve(c.Context, ln)
+		},
+	}
+}
+
+func holderTimeout() ucli.Flag { return timeoutFlag(5*time.Second, "give up on the holder after `D`") }
+
+func storeCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "store",
+		Usage:     "store descriptors in a holder under NAME",
+		ArgsUsage: "[FD...]",
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "to", Required: true, Usage: "the holder's `SOCKET`"},
+			&ucli.StringFlag{Name: "name", Required: true, Usage: "store under `NAME`"},
+			&ucli.DurationFlag{Name: "ttl", Usage: "the holder closes them after `D` (0: never)"},
+			holderTimeout(),
+		}, gatherFlags()...),
+		Action: func(c *ucli.Context) error {
+			name, err := holdName(c)
+			if err != nil {
+				return err
+			}
+			ttl := c.Duration("ttl")
+			if ttl < 0 || (ttl > 0 && ttl < time.Millisecond) {
+				return cli.Usagef("--ttl %s: want 0 or at least 1ms", ttl)
+			}
+			fds, release, err := gather(c)
+			if err != nil {
+				return err
+			}
+			defer release()
+			hc, err := dialHolder(c.String("to"), c.Duration("timeout"))
+			if err != nil {
+				return err
+			}
+			defer hc.Close()
+			return hc.store(name, ttl, fds)
+		},
+	}
+}
+
+func holdName(c *ucli.Context) (string, error) {
+	name := c.String("name")
+	if err := validName(name); err != nil {
+		return "", cli.Usagef("--name: %v", err)
+	}
+	return name, nil
+}
+
+func retrieveCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "retrieve",
+		Usage:     "retrieve the descriptors held under NAME and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
+		ArgsUsage: "-- COMMAND [ARGS...]",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
+			&ucli.StringFlag{Name: "name", Required: true, Usage: "retrieve what is held under `NAME`"},
+			&ucli.BoolFlag{Name: "take", Usage: "delete them from the holder too"},
+			&ucli.BoolFlag{Name: "print", Usage: "describe the descriptors on stdout instead of running COMMAND"},
+			holderTimeout(),
+			verboseFlag(),
+		},
+		Action: func(c *ucli.Context) error {
+			name, err := holdName(c)
+			if err != nil {
+				return err
+			}
+			argv := c.Args().Slice()
+			if !c.Bool("print") {
+				if _, err := lookCommand(argv); err != nil {
+					return err
+				}
+			}
+			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			if err != nil {
+				return err
+			}
+			if c.Bool("verbose") {
+				reportPeer(c.App.ErrWriter, "retrieve", hc.s)
+			}
+			fds, err := hc.retrieve(name, c.Bool("take"))
+			hc.Close()
+			if err != nil {
+				return err
+			}
+			names, _ := namesFor([]string{name}, len(fds))
+			return handOn(c, fds, names, argv)
+		},
+	}
+}
+
+func listCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "list",
+		Usage: "list what a holder holds: NAME, number of descriptors, time left",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
+			holderTimeout(),
+		},
+		Action: func(c *ucli.Context) error {
+			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			if err != nil {
+				return err
+			}
+			defer hc.Close()
+			list, err := hc.list()
+			if err != nil {
+				return err
+			}
+			for _, e := range list {
+				left := "never"
+				if e.TTLms > 0 {
+					left = (time.Duration(e.TTLms) * time.Millisecond).String()
+				}
+				fmt.Fprintf(c.App.Writer, "%s %d %s\n", e.Name, e.N, left)
+			}
+			return nil
+		},
+	}
+}
+
+func deleteCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "delete",
+		Usage: "delete what a holder holds under NAME (it closes the descriptors)",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
+			&ucli.StringFlag{Name: "name", Required: true, Usage: "delete `NAME`"},
+			holderTimeout(),
+		},
+		Action: func(c *ucli.Context) error {
+			name, err := holdName(c)
+			if err != nil {
+				return err
+			}
+			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			if err != nil {
+				return err
+			}
+			defer hc.Close()
+			return hc.delete(name)
+		},
+	}
+}

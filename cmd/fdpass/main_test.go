@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+)
+
+// The test binary doubles as fdpass's re-exec helper and as the COMMAND the
+// tests start: FDPASS_TEST_CHILD=report prints what a socket-activated
+// program sees.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == helperArg {
+		err := runHelper(os.Args[2:])
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(cli.ExitCode(err))
+	}
+	switch os.Getenv("FDPASS_TEST_CHILD") {
+	case "report":
+		reportChild(os.Stdout)
+		os.Exit(0)
+	case "echo3":
+		echoOn(os.NewFile(3, "conn"), os.NewFile(3, "conn"))
+		os.Exit(0)
+	case "echo01":
+		echoOn(os.Stdin, os.Stdout)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// reportChild prints "pid-ok fds names" and one line per passed descriptor:
+// "N blocking|nonblocking inheritable|cloexec".
+func reportChild(w io.Writer) {
+	pidOK := os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid())
+	fmt.Fprintf(w, "pid-ok=%t fds=%s names=%s\n", pidOK, os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"))
+	n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	for fd := 3; fd < 3+n; fd++ {
+		fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+		if err != nil {
+			fmt.Fprintf(w, "%d closed\n", fd)
+			continue
+		}
+		fdfl, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		mode, inh := "blocking", "inheritable"
+		if fl&unix.O_NONBLOCK != 0 {
+			mode = "nonblocking"
+		}
+		if fdfl&unix.FD_CLOEXEC != 0 {
+			inh = "cloexec"
+		}
+		fmt.Fprintf(w, "%d %s %s\n", fd, mode, inh)
+	}
+}
+
+// echoOn answers one line with "echo: line".
+func echoOn(r io.Reader, w io.Writer) {
+	line, _ := bufio.NewReader(r).ReadString('\n')
+	fmt.Fprintf(w, "echo: %s", line)
+}
+
+// syncBuffer is a bytes.Buffer safe for a run() in another goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runResult is what one run() returned.
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func runFdpass(ctx context.Context, args ...string) runResult {
+	var out, errb syncBuffer
+	err := run(ctx, append([]string{"fdpass"}, args...), strings.NewReader(""), &out, &errb)
+	if err != nil {
+		cli.Report(&errb, "fdpass", err)
+	}
+	return runResult{cli.ExitCode(err), out.String(), errb.String()}
+}
+
+// background runs fdpass in a goroutine; its stderr lines arrive on a
+// channel so that the test can wait for one ("listening on").
+type background struct {
+	lines  chan string
+	stderr *syncBuffer
+	stdout *syncBuffer
+	done   chan runResult
+	cancel context.CancelFunc
+}
+
+func startFdpass(t *testing.T, args ...string) *background {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	bg := &background{lines: make(chan string, 1024), stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan runResult, 1), cancel: cancel}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			bg.stderr.Write([]byte(sc.Text() + "\n"))
+			bg.lines <- sc.Text()
+		}
+		close(bg.lines)
+	}()
+	go func() {
+		err := run(ctx, append([]string{"fdpass"}, args...), strings.NewReader(""), bg.stdout, pw)
+		if err != nil {
+			cli.Report(pw, "fdpass", err)
+		}
+		pw.Close()
+		bg.done <- runResult{code: cli.ExitCode(err), stdout: bg.stdout.String()}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		bg.finish(t)
+	})
+	return bg
+}
+
+// waitLine waits for a stderr line containing want and returns it.
+func (bg *background) waitLine(t *testing.T, want string) string {
+	t.Helper()
+	for line := range bg.lines {
+		if strings.Contains(line, want) {
+			return line
+		}
+	}
+	t.Fatalf("fdpass ended before printing %q: %s", want, bg.stderr)
+	return ""
+}
+
+// finish waits for the end of run and returns the result with all of
+// stderr.
+func (bg *background) finish(t *testing.T) runResult {
+	t.Helper()
+	for range bg.lines {
+	}
+	r := <-bg.done
+	bg.done <- r
+	r.stderr = bg.stderr.String()
+	return r
+}
+
+func sockPath(t *testing.T) string {
+	return filepath.Join(t.TempDir(), "s.sock")
+}
+
+// openFDs counts this process's open descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}

@@ -1,0 +1,276 @@
+// Package fdpass holds the host-integration tests of the fdpass tool: real
+// processes, another uid, python3's socket module and systemd-socket-activate
+// as peers, each test in its own network namespace.
+package fdpass
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+)
+
+// The test binary doubles as the programs fdpass starts (FDPASS_IT_CHILD).
+func TestMain(m *testing.M) {
+	switch os.Getenv("FDPASS_IT_CHILD") {
+	case "report":
+		report(os.Stdout)
+		os.Exit(0)
+	case "serve":
+		serve()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// report prints what a socket-activated program sees: whether LISTEN_PID is
+// its pid, LISTEN_FDS, LISTEN_FDNAMES, and each descriptor's blocking mode
+// and close-on-exec flag.
+func report(w io.Writer) {
+	pidOK := os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid())
+	fmt.Fprintf(w, "pid-ok=%t fds=%s names=%s\n", pidOK, os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"))
+	n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	for fd := 3; fd < 3+n; fd++ {
+		fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+		if err != nil {
+			fmt.Fprintf(w, "%d closed\n", fd)
+			continue
+		}
+		fdfl, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		fmt.Fprintf(w, "%d nonblock=%t cloexec=%t\n", fd, fl&unix.O_NONBLOCK != 0, fdfl&unix.FD_CLOEXEC != 0)
+	}
+}
+
+// serve is the test server of the handover: it answers every connection on
+// the listener at descriptor 3 with $FDPASS_IT_GEN, and obeys commands on
+// stdin: "store" stores the listener in the holder at $FDPASS_IT_HOLD with
+// fdpass store, "stop" stops accepting and exits once the connection in hand
+// is answered.
+//
+// It accepts with raw syscalls and SO_RCVTIMEO rather than Go's net package:
+// the listener's open file description is shared with the other
+// generation, and fdpass puts it in blocking mode for the program it starts
+// (systemd's convention), so neither side can rely on O_NONBLOCK; a blocked
+// accept(2) wakes every 100 ms to look at the stop flag instead.
+func serve() {
+	gen := os.Getenv("FDPASS_IT_GEN")
+	tv := unix.Timeval{Usec: 100_000}
+	if err := unix.SetsockoptTimeval(3, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		fmt.Println("setsockopt:", err)
+		return
+	}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		done    = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		for {
+			mu.Lock()
+			s := stopped
+			mu.Unlock()
+			if s {
+				return
+			}
+			pfd := []unix.PollFd{{Fd: 3, Events: unix.POLLIN}}
+			if n, _ := unix.Poll(pfd, 100); n <= 0 {
+				continue
+			}
+			c, _, err := unix.Accept4(3, unix.SOCK_CLOEXEC)
+			if err != nil {
+				continue // EAGAIN: the other generation took it
+			}
+			unix.Write(c, []byte(gen+"\n"))
+			unix.Close(c)
+		}
+	}()
+	fmt.Println("ready")
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		switch sc.Text() {
+		case "store":
+			cmd := exec.Command(os.Getenv("FDPASS_BIN"), "store", "--to", os.Getenv("FDPASS_IT_HOLD"), "--name", "web", "3")
+			cmd.ExtraFiles = []*os.File{os.NewFile(3, "listener")}
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fmt.Printf("store failed: %v: %s\n", err, strings.ReplaceAll(string(out), "\n", " "))
+				continue
+			}
+			fmt.Println("stored")
+		case "stop":
+			mu.Lock()
+			stopped = true
+			mu.Unlock()
+			<-done
+			unix.Close(3)
+			fmt.Println("stopped")
+			return
+		}
+	}
+}
+
+// proc is a started program whose stdout and stderr lines the test reads.
+type proc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	out    chan string
+	errs   chan string
+	mu     sync.Mutex
+	stderr strings.Builder
+	waited chan struct{}
+	code   int
+}
+
+func start(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, out: make(chan string, 1024), errs: make(chan string, 1024), waited: make(chan struct{})}
+	var err error
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	so, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() {
+		defer readers.Done()
+		lines(so, p.out, nil)
+	}()
+	go func() {
+		defer readers.Done()
+		lines(se, p.errs, func(l string) {
+			p.mu.Lock()
+			p.stderr.WriteString(l + "\n")
+			p.mu.Unlock()
+		})
+	}()
+	go func() {
+		readers.Wait()
+		err := cmd.Wait()
+		p.code = cmd.ProcessState.ExitCode()
+		if err != nil && p.code < 0 {
+			p.code = 128 + int(cmd.ProcessState.Sys().(unix.WaitStatus).Signal())
+		}
+		close(p.waited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(unix.SIGTERM)
+		p.stdin.Close()
+		<-p.waited
+	})
+	return p
+}
+
+func lines(r io.Reader, ch chan string, also func(string)) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if also != nil {
+			also(sc.Text())
+		}
+		ch <- sc.Text()
+	}
+	close(ch)
+}
+
+// waitErr waits for a stderr line containing want.
+func (p *proc) waitErr(t *testing.T, want string) string {
+	t.Helper()
+	for l := range p.errs {
+		if strings.Contains(l, want) {
+			return l
+		}
+	}
+	<-p.waited
+	t.Fatalf("%s ended (exit %d) before printing %q: %s", p.cmd.Path, p.code, want, p.stderrText())
+	return ""
+}
+
+// waitOut waits for the next stdout line and checks it.
+func (p *proc) waitOut(t *testing.T, want string) {
+	t.Helper()
+	l, ok := <-p.out
+	if !ok {
+		<-p.waited
+		t.Fatalf("%s ended (exit %d) before printing %q: %s", p.cmd.Path, p.code, want, p.stderrText())
+	}
+	if l != want {
+		t.Fatalf("%s printed %q, want %q; stderr: %s", p.cmd.Path, l, want, p.stderrText())
+	}
+}
+
+func (p *proc) send(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *proc) stderrText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+// finish waits for the exit and returns the code, all of stdout and stderr.
+func (p *proc) finish() (int, string, string) {
+	var out strings.Builder
+	for l := range p.out {
+		out.WriteString(l + "\n")
+	}
+	for range p.errs {
+	}
+	<-p.waited
+	return p.code, out.String(), p.stderrText()
+}
+
+// env is what the test binary needs to act as a child.
+func childEnv(t *testing.T, mode string, extra ...string) []string {
+	return append(os.Environ(), append([]string{"FDPASS_IT_CHILD=" + mode, "FDPASS_BIN=" + testenv.Bin(t, "fdpass")}, extra...)...)
+}
+
+func self(t *testing.T) string {
+	t.Helper()
+	p, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sharedDir is a temporary directory other users can enter, for sockets
+// that the uid tests reach as nobody.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "fdpass-it-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	if err := os.Chmod(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// connectDeadline bounds one client connection so that a hung server fails
+// the test instead of hanging it; it is not a timing assertion.
+const connectDeadline = 10 * time.Second
