@@ -81,7 +81,7 @@ func NewApp(name, usage string, stdin io.Reader, stdout, stderr io.Writer) *ucli
 // target) instead of running.
 func RunApp(ctx context.Context, app *ucli.App, args []string) error {
 	if len(args) == 2 && args[1] == "--man-page" {
-		page, err := app.ToMan()
+		page, err := app.ToManWithSection(1)
 		if err != nil {
 			return err
 		}
