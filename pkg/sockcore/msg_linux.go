@@ -151,15 +151,7 @@ func (s *Socket) SendMsg(bufs [][]byte, anc []ControlMessage, flags int, to Addr
 }
 
 func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int, error) {
-	iov := make([]unix.Iovec, 0, len(bufs))
-	for _, b := range bufs {
-		v := unix.Iovec{}
-		if len(b) > 0 {
-			v.Base = &b[0]
-			v.SetLen(len(b))
-		}
-		iov = append(iov, v)
-	}
+	iov := iovecs(bufs)
 	var msg unix.Msghdr
 	if len(iov) > 0 {
 		msg.Iov = &iov[0]
@@ -207,15 +199,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	if ancBufSize < 0 || ancBufSize > socklenTMax {
 		return 0, nil, 0, nil, fmt.Errorf("invalid ancillary buffer size in RecvMsg: %d", ancBufSize)
 	}
-	iov := make([]unix.Iovec, 0, len(bufs))
-	for _, b := range bufs {
-		v := unix.Iovec{}
-		if len(b) > 0 {
-			v.Base = &b[0]
-			v.SetLen(len(b))
-		}
-		iov = append(iov, v)
-	}
+	iov := iovecs(bufs)
 	var ctl []byte
 	if ancBufSize > 0 {
 		ctl = make([]byte, ancBufSize)
@@ -293,4 +277,16 @@ func RecvFDs(s *Socket, n, maxFDs int) (data []byte, fds []int, msgFlags int, fr
 	fds = FDsOf(anc)
 	// Non-SCM_RIGHTS items are dropped; descriptors in them cannot exist.
 	return data, fds, msgFlags, from, nil
+}
+
+// iovecs returns the iovec array for bufs; empty buffers get a NULL base.
+func iovecs(bufs [][]byte) []unix.Iovec {
+	iov := make([]unix.Iovec, len(bufs))
+	for i, b := range bufs {
+		if len(b) > 0 {
+			iov[i].Base = &b[0]
+			iov[i].SetLen(len(b))
+		}
+	}
+	return iov
 }

@@ -238,13 +238,9 @@ func (s *Socket) Detach() (int, error) {
 // Dup returns a new Socket on a duplicate of the descriptor, with the same
 // timeout.
 func (s *Socket) Dup() (*Socket, error) {
-	fd, err := s.ufd()
+	nfd, err := s.dupFD()
 	if err != nil {
-		return nil, os.NewSyscallError("dup", err)
-	}
-	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		return nil, os.NewSyscallError("dup", err)
+		return nil, err
 	}
 	n, err := newSocket(nfd, s.family, s.typ, s.proto)
 	if err != nil {
@@ -258,16 +254,25 @@ func (s *Socket) Dup() (*Socket, error) {
 	return n, nil
 }
 
-// File returns a new *os.File on a duplicate of the descriptor, for APIs that
-// want one (exec.Cmd.ExtraFiles). Closing it does not close the Socket.
-func (s *Socket) File() (*os.File, error) {
+// dupFD returns a close-on-exec duplicate of the descriptor.
+func (s *Socket) dupFD() (int, error) {
 	fd, err := s.ufd()
 	if err != nil {
-		return nil, os.NewSyscallError("dup", err)
+		return -1, os.NewSyscallError("dup", err)
 	}
 	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
-		return nil, os.NewSyscallError("dup", err)
+		return -1, os.NewSyscallError("dup", err)
+	}
+	return nfd, nil
+}
+
+// File returns a new *os.File on a duplicate of the descriptor, for APIs that
+// want one (exec.Cmd.ExtraFiles). Closing it does not close the Socket.
+func (s *Socket) File() (*os.File, error) {
+	nfd, err := s.dupFD()
+	if err != nil {
+		return nil, err
 	}
 	return os.NewFile(uintptr(nfd), s.String()), nil
 }
