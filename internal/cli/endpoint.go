@@ -170,3 +170,54 @@ func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, 
 	}
 	return s, nil
 }
+
+// SchemeOf names the URL scheme of an open socket from its family, type and
+// protocol ("tcp", "udp", "unix-dgram", …); "" when no scheme fits.
+func SchemeOf(s *sockcore.Socket) string {
+	switch s.Family() {
+	case unix.AF_INET, unix.AF_INET6:
+		switch {
+		case s.Type() == unix.SOCK_STREAM && s.Proto() == sockcore.IPPROTO_MPTCP:
+			return "mptcp"
+		case s.Type() == unix.SOCK_STREAM:
+			return "tcp"
+		case s.Type() == unix.SOCK_DGRAM && s.Proto() == sockcore.IPPROTO_UDPLITE:
+			return "udplite"
+		case s.Type() == unix.SOCK_DGRAM:
+			return "udp"
+		}
+	case unix.AF_UNIX:
+		switch s.Type() {
+		case unix.SOCK_STREAM:
+			return "unix"
+		case unix.SOCK_DGRAM:
+			return "unix-dgram"
+		case unix.SOCK_SEQPACKET:
+			return "unix-seqpacket"
+		}
+	case unix.AF_VSOCK:
+		return "vsock"
+	}
+	return ""
+}
+
+// AddrURL writes a socket address in URL form for the scheme:
+// tcp://[::]:50007, unix:///run/x.sock, unix://@name, vsock://2:1024.
+func AddrURL(scheme string, a sockcore.Addr) string {
+	if scheme == "" {
+		scheme = sockcore.FamilyName(a.Family())
+	}
+	if u, ok := a.(*sockcore.UnixAddr); ok && u.IsAbstract() {
+		return scheme + "://@" + u.String()[1:]
+	}
+	return scheme + "://" + a.String()
+}
+
+// SocketURL names an open socket's local address in URL form.
+func SocketURL(s *sockcore.Socket) string {
+	a, err := s.SockName()
+	if err != nil {
+		return fmt.Sprintf("fd://%d", s.Fileno())
+	}
+	return AddrURL(SchemeOf(s), a)
+}
