@@ -137,7 +137,12 @@ func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, 
 		if host == "" {
 			host = "localhost"
 		}
-		return sockcore.CreateConnection(ctx, host, e.Port, opts...)
+		s, err := sockcore.CreateConnection(ctx, host, e.Port, opts...)
+		var gai *sockcore.GAIError
+		if errors.As(err, &gai) {
+			return nil, fmt.Errorf("look up %s port %s: %w", host, e.Port, err)
+		}
+		return s, err
 	}
 	if e.Scheme == "fd" {
 		s, err := sockcore.FromFD(e.FD)

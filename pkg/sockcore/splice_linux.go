@@ -31,7 +31,7 @@ func (s *Socket) SpliceSend(pipeR, n int) (int, error) {
 	dl, nonblock := s.deadline()
 	var sent int
 	err := s.ioWrite("splice", dl, nonblock, func(fd int) error {
-		r, e := unix.Splice(pipeR, nil, fd, nil, n, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MORE)
+		r, e := unix.Splice(pipeR, nil, fd, nil, n, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
 		sent = int(r)
 		return e
 	})
