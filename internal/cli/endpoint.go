@@ -164,6 +164,13 @@ func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, 
 			return nil, err
 		}
 	}
+	if e.Family == unix.AF_UNIX && e.Type == unix.SOCK_DGRAM {
+		// Autobind to an abstract name, so that the server can answer.
+		if err := s.Bind(&sockcore.UnixAddr{}); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("bind a reply address for %s: %w", e, err)
+		}
+	}
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
 	if err := s.Connect(e.Addr()); err != nil {
