@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -165,6 +166,7 @@ type server struct {
 	st        stats
 	limiter   *rateLimiter
 	pipes     pipePool
+	hot       atomic.Int64 // connections holding a splice pipe while they wait
 	listeners []*listener
 
 	mu    sync.Mutex

@@ -16,35 +16,39 @@ const pipeSize = 256 << 10
 // errIdle ends a connection that was idle for --idle-timeout.
 var errIdle = errors.New("idle timeout")
 
+// maxHotPipes is how many connections may hold a splice pipe while they
+// wait for data. They wait in splice itself (three system calls a round
+// trip, as Go's own io.Copy); beyond them a connection waits with a
+// one-byte MSG_PEEK and owns no pipe or buffer meanwhile, so that thousands
+// of idle connections cost only their goroutine and socket.
+const maxHotPipes = 256
+
 // stream serves one connected stream or seqpacket socket. It returns the
-// bytes received and sent. A connection owns no buffer or pipe while it
-// waits for data: it waits with a one-byte MSG_PEEK, so that thousands of
-// idle connections cost only their goroutine and socket.
+// bytes received and sent.
 func (srv *server) stream(c *sockcore.Socket) (in, out int64, err error) {
 	seqpacket := c.Type() == unix.SOCK_SEQPACKET
 	spliceOK := !seqpacket && !srv.cfg.discard
 	for {
-		if err := srv.waitData(c); err != nil {
-			if errors.Is(err, errEOF) {
-				c.Shutdown(unix.SHUT_WR)
-				return in, out, nil
-			}
-			return in, out, err
-		}
 		var n, m int64
 		if spliceOK {
-			n, m, err = srv.spliceBurst(c)
+			n, m, err = srv.spliceLoop(c)
+			in, out = in+n, out+m
 			if errors.Is(err, unix.EINVAL) && n == 0 {
 				// This socket type cannot splice (vsock, some MPTCP
 				// kernels): copy through user space from now on.
 				spliceOK = false
-				err = nil
 				continue
 			}
+			if err == nil {
+				// Cold: wait for data without a pipe.
+				err = srv.waitData(c)
+			}
 		} else {
-			n, m, err = srv.copyBurst(c, seqpacket)
+			if err = srv.waitData(c); err == nil {
+				n, m, err = srv.copyBurst(c, seqpacket)
+				in, out = in+n, out+m
+			}
 		}
-		in, out = in+n, out+m
 		if errors.Is(err, errEOF) {
 			c.Shutdown(unix.SHUT_WR)
 			return in, out, nil
@@ -55,17 +59,22 @@ func (srv *server) stream(c *sockcore.Socket) (in, out int64, err error) {
 	}
 }
 
+// setIdle puts c in blocking mode bounded by the idle timeout.
+func (srv *server) setIdle(c *sockcore.Socket) {
+	if srv.cfg.idleTimeout > 0 {
+		c.SetTimeout(srv.cfg.idleTimeout)
+	} else {
+		c.SetBlocking(true)
+	}
+}
+
 // errEOF is the peer's end of stream inside this file.
 var errEOF = errors.New("end of stream")
 
 // waitData waits until the socket has data or the peer closed (errEOF),
 // within the idle timeout.
 func (srv *server) waitData(c *sockcore.Socket) error {
-	if srv.cfg.idleTimeout > 0 {
-		c.SetTimeout(srv.cfg.idleTimeout)
-	} else {
-		c.SetBlocking(true)
-	}
+	srv.setIdle(c)
 	var one [1]byte
 	n, err := c.RecvInto(one[:], unix.MSG_PEEK)
 	switch {
@@ -81,31 +90,47 @@ func (srv *server) waitData(c *sockcore.Socket) error {
 	return nil
 }
 
-// spliceBurst moves everything queued on the socket back to it through a
-// pipe, until the socket would block. The pipe goes back to the pool.
-func (srv *server) spliceBurst(c *sockcore.Socket) (in, out int64, err error) {
+// spliceLoop echoes through a pipe. A hot connection (one of the first
+// maxHotPipes) keeps the pipe and waits in splice; any other moves what is
+// queued and returns nil when the socket would block, giving the pipe back.
+func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
 	p, err := srv.pipes.get()
 	if err != nil {
 		return 0, 0, err
 	}
+	hot := srv.hot.Add(1) <= maxHotPipes
+	if !hot {
+		srv.hot.Add(-1)
+	} else {
+		defer srv.hot.Add(-1)
+	}
+	if hot {
+		srv.setIdle(c)
+	}
 	for {
-		c.SetTimeout(0)
+		if !hot {
+			c.SetTimeout(0)
+		}
 		n, err := c.SpliceRecv(p.w, pipeSize)
-		if err != nil {
-			if errors.Is(err, unix.EAGAIN) {
-				srv.pipes.put(p)
-				return in, out, nil
-			}
+		switch {
+		case err == nil && n == 0:
+			srv.pipes.put(p)
+			return in, out, errEOF
+		case errors.Is(err, unix.EAGAIN):
+			srv.pipes.put(p)
+			return in, out, nil
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			srv.pipes.put(p)
+			return in, out, errIdle
+		case err != nil:
 			srv.pipes.put(p) // empty: nothing was moved
 			return in, out, err
 		}
-		if n == 0 {
-			srv.pipes.put(p)
-			return in, out, errEOF
-		}
 		in += int64(n)
 		srv.st.bytesIn.Add(uint64(n))
-		c.SetBlocking(true)
+		if !hot {
+			c.SetBlocking(true)
+		}
 		for sent := 0; sent < n; {
 			m, err := c.SpliceSend(p.r, n-sent)
 			if err != nil {
