@@ -1,6 +1,8 @@
 package echo
 
 import (
+	"bufio"
+	"io"
 	"strings"
 	"testing"
 
@@ -71,7 +73,6 @@ func TestPeersAgainstEchod(t *testing.T) {
 		{"socat TCP6", []string{socat, "-", "TCP6:[::1]:50007"}},
 		{"socat UDP4", []string{socat, "-", "UDP4:127.0.0.1:50007"}},
 		{"ncat TCP", []string{ncat, "127.0.0.1", "50007"}},
-		{"ncat UDP", []string{ncat, "-u", "--idle-timeout", "1", "127.0.0.1", "50007"}},
 		{"nc -N TCP", []string{nc, "-N", "127.0.0.1", "50007"}},
 		{"nc IPv6 TCP", []string{nc, "-N", "::1", "50007"}},
 		{"nc -u", []string{nc, "-u", "-w", "1", "127.0.0.1", "50007"}},
@@ -83,4 +84,21 @@ func TestPeersAgainstEchod(t *testing.T) {
 			}
 		})
 	}
+	// ncat -u exits at the end of its input without waiting for replies:
+	// keep its input open until the echo is back.
+	t.Run("ncat UDP", func(t *testing.T) {
+		cmd := ns.Command(ncat, "-u", "127.0.0.1", "50007")
+		in, _ := cmd.StdinPipe()
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer in.Close()
+		io.WriteString(in, "peer line\n")
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if line != "peer line\n" {
+			t.Errorf("ncat -u read %q, %v", line, err)
+		}
+	})
 }
