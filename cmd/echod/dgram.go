@@ -21,7 +21,7 @@ const batchSize = 32
 // --idle-timeout, until idle).
 func (srv *server) dgramLoop(l *listener) error {
 	s := l.s
-	if srv.cfg.idleTimeout > 0 && s.Fileno() == 0 {
+	if srv.cfg.idleTimeout > 0 && l.idleExit {
 		s.SetTimeout(srv.cfg.idleTimeout) // inetd wait mode: exit when idle
 	} else {
 		s.SetBlocking(true)

@@ -151,8 +151,9 @@ func isDualStack(s *sockcore.Socket) bool {
 
 // listener is one server socket with what it serves.
 type listener struct {
-	s    *sockcore.Socket
-	name string // LISTEN_FDNAMES entry
+	s        *sockcore.Socket
+	name     string // LISTEN_FDNAMES entry
+	idleExit bool   // inetd wait mode: stop after --idle-timeout without datagrams
 }
 
 func (l *listener) stream() bool {
@@ -279,7 +280,7 @@ func (srv *server) inetd(ctx context.Context) error {
 		return cli.Exit(cli.ExitNoSuchThing, fmt.Errorf("--inetd: standard input is not a socket: %w", err))
 	}
 	if s.Type() == unix.SOCK_DGRAM {
-		srv.listeners = []*listener{{s: s}}
+		srv.listeners = []*listener{{s: s, idleExit: true}}
 		return srv.serve(ctx, 0)
 	}
 	if acc, _ := s.GetsockoptInt(unix.SOL_SOCKET, unix.SO_ACCEPTCONN); acc == 1 {
