@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -135,7 +136,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return session(c.Context, o, s)
 	}
-	return cli.RunApp(ctx, app, args)
+	err := cli.RunApp(ctx, app, args)
+	if errors.Is(err, context.Canceled) {
+		return cli.Exit(cli.ExitInterrupted, errors.New("interrupted"))
+	}
+	return err
 }
 
 // seconds converts a -q/-w value; negative means unset where allowed.

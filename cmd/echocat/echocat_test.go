@@ -110,6 +110,25 @@ func TestCopyAndHalfClose(t *testing.T) {
 	}
 }
 
+func TestSourceAddress(t *testing.T) {
+	peers := make(chan string, 1)
+	port := server(t, func(c *sockcore.Socket) {
+		a, _ := c.PeerName()
+		peers <- a.String()
+	})
+	// A free port for the source: bind, read it, close.
+	tmp, _ := sockcore.CreateServer("127.0.0.1", "0")
+	a, _ := tmp.SockName()
+	tmp.Close()
+	got := echocat(t, "", "-d", "-s", "127.0.0.1", "-p", strings.TrimPrefix(a.String(), "127.0.0.1:"), "127.0.0.1", port)
+	if got.Code != 0 {
+		t.Fatalf("%+v", got)
+	}
+	if peer := <-peers; peer != a.String() {
+		t.Errorf("the server saw %s, want %s", peer, a)
+	}
+}
+
 func TestPeerCloseEndsSession(t *testing.T) {
 	// -d: no input at all; the server speaks first and closes.
 	port := server(t, func(c *sockcore.Socket) { c.SendAll([]byte("banner\n"), 0) })
