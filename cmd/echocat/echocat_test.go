@@ -384,3 +384,38 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParsePorts(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		ports, err := parsePorts(s)
+		if err != nil {
+			if cli.ExitCode(err) != cli.ExitUsage {
+				t.Fatalf("parsePorts(%q): exit code %d", s, cli.ExitCode(err))
+			}
+			return
+		}
+		if len(ports) == 0 || len(ports) > maxProbePorts {
+			t.Fatalf("parsePorts(%q) = %d ports", s, len(ports))
+		}
+		for _, p := range ports {
+			if p < 1 || p > 65535 {
+				t.Fatalf("parsePorts(%q) gave port %d", s, p)
+			}
+		}
+	})
+}
+
+func FuzzParseSockopt(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		so, err := parseSockopt(s)
+		if err != nil {
+			if cli.ExitCode(err) != cli.ExitUsage {
+				t.Fatalf("parseSockopt(%q): exit code %d", s, cli.ExitCode(err))
+			}
+			return
+		}
+		if l, o, ok := sockcore.SockoptByName(so.name); !ok || l != so.level || o != so.opt {
+			t.Fatalf("parseSockopt(%q) = %+v, not the table's", s, so)
+		}
+	})
+}

@@ -453,3 +453,12 @@ func TestSplitNames(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func FuzzGuard(f *testing.F) {
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ip, reason := guard(raw)
+		if reason == dropNone && ip.IsValid() && (ip.IsMulticast() || ip.IsUnspecified()) {
+			t.Fatalf("guard(%x) lets %s through", raw, ip)
+		}
+	})
+}
