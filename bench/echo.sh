@@ -12,8 +12,19 @@ IDLE=${BENCH_IDLE_CONNS:-10000}
 tmp=$(mktemp -d)
 pids=()
 ns=""
+# descendants PID...: the PIDs and all their descendants (socat and ncat
+# fork a child per connection that outlives its parent).
+descendants() {
+	local p
+	for p in "$@"; do
+		echo "$p"
+		descendants $(pgrep -P "$p" || true)
+	done
+}
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	local all
+	all=$(descendants "${pids[@]}")
+	[ -n "$all" ] && kill $all 2>/dev/null || true
 	wait 2>/dev/null || true
 	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$tmp"
@@ -91,19 +102,26 @@ servers=(echod socat ncat iocopy)
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
+# Test-major order: every server is measured for one test before the next
+# test starts, so that load from elsewhere on the machine skews the ratios less.
 declare -A R
 for s in "${servers[@]}"; do
-	a=127.0.0.1:${port[$s]}
-	out=$(lg -mode bulk -conns 1 -size 65536 -addr "$a"); R[$s,bulk1]=$(val mbps "$out")
-	out=$(lg -mode bulk -conns 8 -size 65536 -addr "$a"); R[$s,bulk8]=$(val mbps "$out")
-	out=$(lg -mode pingpong -conns 1 -size 64 -addr "$a")
-	R[$s,pp1]=$(val rps "$out"); R[$s,pp1p50]=$(val p50_us "$out"); R[$s,pp1p99]=$(val p99_us "$out")
-	out=$(lg -mode pingpong -conns 16 -size 64 -addr "$a")
-	R[$s,pp16]=$(val rps "$out"); R[$s,pp16p50]=$(val p50_us "$out"); R[$s,pp16p99]=$(val p99_us "$out")
+	out=$(lg -mode bulk -conns 1 -size 65536 -addr "127.0.0.1:${port[$s]}"); R[$s,bulk1]=$(val mbps "$out")
+done
+for s in "${servers[@]}"; do
+	out=$(lg -mode bulk -conns 8 -size 65536 -addr "127.0.0.1:${port[$s]}"); R[$s,bulk8]=$(val mbps "$out")
+done
+for n in 1 16; do
+	for s in "${servers[@]}"; do
+		out=$(lg -mode pingpong -conns $n -size 64 -addr "127.0.0.1:${port[$s]}")
+		R[$s,pp$n]=$(val rps "$out"); R[$s,pp${n}p50]=$(val p50_us "$out"); R[$s,pp${n}p99]=$(val p99_us "$out")
+	done
+done
+for s in "${servers[@]}"; do
 	if [ "$s" = ncat ]; then
 		R[$s,udp]=""; R[$s,udpp50]=""; R[$s,udpp99]="" # ncat: no keep-open UDP echo with --exec
 	else
-		out=$(lg -mode udp -conns 1 -size 64 -addr "$a")
+		out=$(lg -mode udp -conns 1 -size 64 -addr "127.0.0.1:${port[$s]}")
 		R[$s,udp]=$(val rps "$out"); R[$s,udpp50]=$(val p50_us "$out"); R[$s,udpp99]=$(val p99_us "$out")
 	fi
 done

@@ -11,7 +11,7 @@ import (
 )
 
 // pipeSize is the capacity asked for each splice pipe (F_SETPIPE_SZ).
-const pipeSize = 256 << 10
+const pipeSize = 1 << 20 // as Go's own splice (internal/poll)
 
 // errIdle ends a connection that was idle for --idle-timeout.
 var errIdle = errors.New("idle timeout")
