@@ -51,7 +51,7 @@ type daemon struct {
 
 // start runs echod with args and waits for its "listening" lines, one per
 // --listen URL.
-func start(t *testing.T, args ...string) *daemon {
+func start(t testing.TB, args ...string) *daemon {
 	t.Helper()
 	n := 0
 	for _, a := range args {
@@ -85,7 +85,7 @@ func start(t *testing.T, args ...string) *daemon {
 }
 
 // stop cancels the context (SIGTERM in cli.Main) and returns run's error.
-func (d *daemon) stop(t *testing.T) error {
+func (d *daemon) stop(t testing.TB) error {
 	t.Helper()
 	if d.cancel == nil {
 		return nil
@@ -164,6 +164,38 @@ func TestStreamEcho(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSmallThenBulk switches one connection from splice to the buffer
+// path (small messages) and back (bulk) and checks every byte.
+func TestSmallThenBulk(t *testing.T) {
+	d := start(t, "--listen", "tcp://127.0.0.1:0")
+	s := dial(t, d.urls[0])
+	pingpong := func(rounds int) {
+		for i := range rounds {
+			msg := []byte{byte(i), 'p', 'i', 'n', 'g'}
+			if err := s.SendAll(msg, 0); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]byte, len(msg))
+			if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, msg) {
+				t.Fatalf("round %d: %q, %v", i, got, err)
+			}
+		}
+	}
+	pingpong(3 * smallBursts)
+	bulk := make([]byte, 4<<20)
+	rand.Read(bulk)
+	errc := make(chan error, 1)
+	go func() { errc <- s.SendAll(bulk, 0) }()
+	got := make([]byte, len(bulk))
+	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, bulk) {
+		t.Fatalf("bulk echo differs (%v)", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	pingpong(3 * smallBursts)
 }
 
 func TestSeqpacketKeepsRecords(t *testing.T) {

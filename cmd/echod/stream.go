@@ -90,6 +90,14 @@ func (srv *server) waitData(c *sockcore.Socket) error {
 	return nil
 }
 
+// A hot connection whose last smallBursts reads each brought less than
+// smallBurst bytes echoes through a buffer instead (recv and send cost less
+// than two splices for small messages) until a read fills the buffer.
+const (
+	smallBurst  = 4096
+	smallBursts = 8
+)
+
 // spliceLoop echoes through a pipe. A hot connection (one of the first
 // maxHotPipes) keeps the pipe and waits in splice; any other moves what is
 // queued and returns nil when the socket would block, giving the pipe back.
@@ -103,11 +111,19 @@ func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
 		srv.hot.Add(-1)
 	} else {
 		defer srv.hot.Add(-1)
-	}
-	if hot {
 		srv.setIdle(c)
 	}
+	small := 0
 	for {
+		if hot && small >= smallBursts {
+			n, m, err := srv.bufferLoop(c)
+			in, out = in+n, out+m
+			if err != nil {
+				srv.pipes.put(p)
+				return in, out, err
+			}
+			small = 0
+		}
 		if !hot {
 			c.SetTimeout(0)
 		}
@@ -126,6 +142,11 @@ func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
 			srv.pipes.put(p) // empty: nothing was moved
 			return in, out, err
 		}
+		if n < smallBurst {
+			small++
+		} else {
+			small = 0
+		}
 		in += int64(n)
 		srv.st.bytesIn.Add(uint64(n))
 		if !hot {
@@ -140,6 +161,37 @@ func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
 			sent += m
 			out += int64(m)
 			srv.st.bytesOut.Add(uint64(m))
+		}
+	}
+}
+
+// bufferLoop echoes a hot connection through a buffer until a read fills
+// it (bulk data again: nil error, back to splice), the peer closes (errEOF),
+// the idle timeout passes (errIdle) or an error.
+func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		n, err := c.RecvInto(buf, 0)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return in, out, errIdle
+		case err != nil:
+			return in, out, err
+		case n == 0:
+			return in, out, errEOF
+		}
+		in += int64(n)
+		srv.st.bytesIn.Add(uint64(n))
+		m, err := c.SendAllCount(buf[:n], 0)
+		out += int64(m)
+		srv.st.bytesOut.Add(uint64(m))
+		if err != nil {
+			return in, out, err
+		}
+		if n == len(buf) {
+			return in, out, nil
 		}
 	}
 }
