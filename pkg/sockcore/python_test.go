@@ -61,9 +61,9 @@ type pyResponse struct {
 	Consts    map[string]*int `json:"consts"`
 }
 
-// unixConstants are the socket constants Python's socket module exposes on
+// pyConstants are the socket constants Python's socket module exposes on
 // Linux that golang.org/x/sys/unix also defines.
-var unixConstants = map[string]int{
+var pyConstants = map[string]int{
 	"AF_INET":                       unix.AF_INET,
 	"AF_INET6":                      unix.AF_INET6,
 	"AF_NETLINK":                    unix.AF_NETLINK,
@@ -417,7 +417,7 @@ func TestPythonDifferential(t *testing.T) {
 		Ntop6: ntop6Corpus(r),
 		CMSG:  cmsgCorpus(),
 	}
-	for name := range unixConstants {
+	for name := range pyConstants {
 		req.Consts = append(req.Consts, name)
 	}
 	resp := runPython(t, req)
@@ -432,7 +432,7 @@ func TestPythonDifferential(t *testing.T) {
 	itoa := func(n int, err error) (string, error) { return fmt.Sprint(n), err }
 	compare(t, "CMSGLen", req.CMSG, resp.CMSGLen, func(n int) (string, error) { return itoa(CMSGLen(n)) })
 	compare(t, "CMSGSpace", req.CMSG, resp.CMSGSpace, func(n int) (string, error) { return itoa(CMSGSpace(n)) })
-	for name, v := range unixConstants {
+	for name, v := range pyConstants {
 		p := resp.Consts[name]
 		if p == nil {
 			t.Errorf("python3 has no socket.%s", name)

@@ -1,0 +1,176 @@
+// Command loadgen is bench/echo.sh's load generator: the same client for
+// every echo server. It prints one line of key=value results.
+//
+//	loadgen -mode bulk -conns 8 -addr 127.0.0.1:7      echoed MB/s, full duplex
+//	loadgen -mode pingpong -conns 16 -size 64 …        round trips/s, p50, p99
+//	loadgen -mode udp -size 64 …                       UDP round trips/s, p50, p99
+//	loadgen -mode idle -conns 10000 …                  opens, prints "ready", waits for stdin EOF
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	mode := flag.String("mode", "pingpong", "bulk, pingpong, udp or idle")
+	addr := flag.String("addr", "127.0.0.1:50007", "server address")
+	conns := flag.Int("conns", 1, "connections")
+	size := flag.Int("size", 64, "bytes per message (bulk: per write)")
+	dur := flag.Duration("duration", 3*time.Second, "measurement time")
+	flag.Parse()
+	switch *mode {
+	case "bulk":
+		bulk(*addr, *conns, *size, *dur)
+	case "pingpong":
+		pingpong("tcp", *addr, *conns, *size, *dur)
+	case "udp":
+		pingpong("udp", *addr, *conns, *size, *dur)
+	case "idle":
+		idle(*addr, *conns)
+	default:
+		log.Fatalf("unknown -mode %q", *mode)
+	}
+}
+
+// bulk writes and reads at once on every connection and reports the echoed
+// bytes per second.
+func bulk(addr string, conns, size int, dur time.Duration) {
+	var echoed atomic.Int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var cs []net.Conn
+	for range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	start := time.Now()
+	for _, c := range cs {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, size)
+			for {
+				select {
+				case <-stop:
+					c.(*net.TCPConn).CloseWrite()
+					return
+				default:
+				}
+				if _, err := c.Write(buf); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			for {
+				n, err := c.Read(buf)
+				if time.Since(start) <= dur {
+					echoed.Add(int64(n))
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(dur)
+	got := echoed.Load()
+	close(stop)
+	for _, c := range cs {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+	}
+	wg.Wait()
+	for _, c := range cs {
+		c.Close()
+	}
+	fmt.Printf("mbps=%.1f\n", float64(got)/dur.Seconds()/1e6)
+}
+
+// pingpong sends size bytes and waits for them back, over and over, on
+// each connection (network "udp": one socket per connection).
+func pingpong(network, addr string, conns, size int, dur time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(dur)
+	for range conns {
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			out := make([]byte, size)
+			in := make([]byte, size+1)
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				if _, err := c.Write(out); err != nil {
+					log.Fatal(err)
+				}
+				if network == "udp" {
+					c.SetReadDeadline(time.Now().Add(time.Second))
+					if _, err := c.Read(in); err != nil {
+						continue // lost: not counted
+					}
+				} else if _, err := io.ReadFull(c, in[:size]); err != nil {
+					log.Fatal(err)
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		log.Fatal("no round trip completed")
+	}
+	pct := func(p int) float64 { return float64(lat[min(len(lat)-1, len(lat)*p/100)].Microseconds()) }
+	fmt.Printf("rps=%.0f p50_us=%.0f p99_us=%.0f\n", float64(len(lat))/dur.Seconds(), pct(50), pct(99))
+}
+
+// idle opens conns connections, checks each with one echo, prints "ready"
+// and holds them until standard input ends.
+func idle(addr string, conns int) {
+	var cs []net.Conn
+	buf := make([]byte, 1)
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			log.Fatalf("connection %d: %v", i, err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte{'i'}); err != nil {
+			log.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			log.Fatalf("connection %d: %v", i, err)
+		}
+		cs = append(cs, c)
+	}
+	fmt.Println("ready")
+	io.Copy(io.Discard, bufio.NewReader(os.Stdin))
+	for _, c := range cs {
+		c.Close()
+	}
+}

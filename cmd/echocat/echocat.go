@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"strconv"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+type options struct {
+	family     int
+	noShutdown bool
+	quit       time.Duration // -q; < 0: not set
+	wait       time.Duration // -w; 0: not set
+	noStdin    bool
+	recvCount  int
+	verbose    bool
+	numeric    bool
+	crlf       bool
+	hexdump    bool
+	sockopts   []sockopt
+	sendFile   string
+	source     string
+	sourcePort string
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	app := cli.NewApp("echocat", "netcat-class client and echo verifier on sockcore", stdin, stdout, stderr)
+	app.UsageText = "echocat [options] HOST PORT\n   echocat [options] URL\n   echocat -l [options] [HOST] PORT | URL\n" +
+		"   echocat -z [options] HOST PORT[-PORT][,PORT...]\n   echocat --verify [options] HOST PORT | URL\n\n" +
+		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
+		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT fd://N. Options go before the address."
+	app.Flags = []ucli.Flag{
+		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
+		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},
+		&ucli.BoolFlag{Name: "udp", Aliases: []string{"u"}, Usage: "UDP instead of TCP for HOST PORT"},
+		&ucli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "bind to source `ADDR` first"},
+		&ucli.StringFlag{Name: "source-port", Aliases: []string{"p"}, Usage: "bind to source `PORT` first (with -l: the port to listen on)"},
+		&ucli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after end of input"},
+		&ucli.Float64Flag{Name: "quit", Aliases: []string{"q"}, Value: -1, Usage: "quit `SECS` after end of input (default: when the peer closes)"},
+		&ucli.Float64Flag{Name: "wait", Aliases: []string{"w"}, Usage: "connect timeout and idle timeout in `SECS` (default: none; 2 for datagram replies and -z)"},
+		&ucli.BoolFlag{Name: "no-stdin", Aliases: []string{"d"}, Usage: "do not read standard input"},
+		&ucli.IntFlag{Name: "recv-count", Usage: "datagram sockets: exit after `N` replies (default: as many as were sent)"},
+		&ucli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "accept one connection (or the first datagram's sender) instead of connecting"},
+		&ucli.BoolFlag{Name: "zero", Aliases: []string{"z"}, Usage: "probe ports: one line per port, exit 0 only if all are open"},
+		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "report connections on standard error"},
+		&ucli.BoolFlag{Name: "numeric", Aliases: []string{"n"}, Usage: "no name lookups"},
+		&ucli.BoolFlag{Name: "crlf", Aliases: []string{"C"}, Usage: "send CRLF for each LF of input"},
+		&ucli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "hex dump of the traffic on standard error"},
+		&ucli.StringSliceFlag{Name: "option", Aliases: []string{"O"}, Usage: "set socket option `NAME=VALUE` (TCP_NODELAY=1, SO_RCVBUF=262144, IP_TOS=0x10, TCP_CONGESTION=cubic)"},
+		&ucli.StringFlag{Name: "send-file", Usage: "send `FILE` with sendfile(2) instead of standard input"},
+		&ucli.BoolFlag{Name: "verify", Usage: "send random payloads and check every echoed byte"},
+		&ucli.IntFlag{Name: "count", Value: 100, Usage: "--verify: payloads to send"},
+		&ucli.IntFlag{Name: "size", Value: 64, Usage: "--verify: bytes per payload"},
+		&ucli.Float64Flag{Name: "rate", Usage: "--verify: payloads per second (0: as fast as the echoes come)"},
+		&ucli.DurationFlag{Name: "duration", Usage: "--verify: send for this long instead of --count payloads"},
+		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
+		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
+	}
+	app.Action = func(c *ucli.Context) error {
+		o := &options{
+			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
+			verbose: c.Bool("verbose"), numeric: c.Bool("numeric"), crlf: c.Bool("crlf"), hexdump: c.Bool("hex"),
+			sendFile: c.String("send-file"), source: c.String("source"), sourcePort: c.String("source-port"),
+			stdin: stdin, stdout: stdout, stderr: stderr,
+		}
+		switch {
+		case c.Bool("4") && c.Bool("6"):
+			return cli.Usagef("-4 and -6 exclude each other")
+		case c.Bool("4"):
+			o.family = unix.AF_INET
+		case c.Bool("6"):
+			o.family = unix.AF_INET6
+		}
+		var err error
+		if o.quit, err = seconds("-q", c.Float64("quit"), true); err != nil {
+			return err
+		}
+		if o.wait, err = seconds("-w", c.Float64("wait"), false); err != nil {
+			return err
+		}
+		if o.recvCount < 0 {
+			return cli.Usagef("--recv-count %d: want 0 or more", o.recvCount)
+		}
+		for _, kv := range c.StringSlice("option") {
+			so, err := parseSockopt(kv)
+			if err != nil {
+				return err
+			}
+			o.sockopts = append(o.sockopts, so)
+		}
+		scheme := "tcp"
+		if c.Bool("udp") {
+			scheme = "udp"
+		}
+		args := c.Args().Slice()
+		switch {
+		case c.Bool("zero"):
+			return probe(c.Context, o, scheme, args)
+		case c.Bool("listen"):
+			e, err := listenEndpoint(scheme, args, o.sourcePort)
+			if err != nil {
+				return err
+			}
+			return listenOnce(c.Context, o, e)
+		}
+		e, err := connectEndpoint(scheme, args)
+		if err != nil {
+			return err
+		}
+		if c.Bool("verify") {
+			v := verifyConfig{count: c.Int("count"), size: c.Int("size"), rate: c.Float64("rate"),
+				duration: c.Duration("duration"), maxLoss: c.Float64("max-loss"), json: c.Bool("json")}
+			if v.count < 1 && v.duration <= 0 || v.size < 1 || v.size > 65000 || v.rate < 0 || v.maxLoss < 0 {
+				return cli.Usagef("--verify wants --count ≥ 1 (or --duration), 1 ≤ --size ≤ 65000, --rate ≥ 0, --max-loss ≥ 0")
+			}
+			return verify(c.Context, o, e, v)
+		}
+		s, err := dial(c.Context, o, e)
+		if err != nil {
+			return err
+		}
+		return session(c.Context, o, s)
+	}
+	err := cli.RunApp(ctx, app, args)
+	if errors.Is(err, context.Canceled) {
+		return cli.Exit(cli.ExitInterrupted, errors.New("interrupted"))
+	}
+	return err
+}
+
+// seconds converts a -q/-w value; negative means unset where allowed.
+func seconds(flag string, v float64, negUnset bool) (time.Duration, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v > 1e6 || (v < 0 && !negUnset) {
+		return 0, cli.Usagef("%s %v: want a number of seconds", flag, v)
+	}
+	if v < 0 {
+		return -1, nil
+	}
+	return time.Duration(v * float64(time.Second)), nil
+}
+
+// connectEndpoint reads URL or HOST PORT.
+func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
+	switch len(args) {
+	case 1:
+		if !strings.Contains(args[0], "://") {
+			return nil, cli.Usagef("%q: want HOST PORT or a URL such as tcp://%s:7", args[0], args[0])
+		}
+		return cli.ParseURL(args[0])
+	case 2:
+		return cli.NewInetEndpoint(scheme, args[0], args[1])
+	case 0:
+		return nil, cli.Usagef("missing address: want HOST PORT or URL (echocat --help)")
+	}
+	return nil, cli.Usagef("too many arguments %q: options go before the address", args[2:])
+}
+
+// listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.
+func listenEndpoint(scheme string, args []string, port string) (*cli.Endpoint, error) {
+	switch {
+	case len(args) == 1 && strings.Contains(args[0], "://"):
+		return cli.ParseURL(args[0])
+	case len(args) == 1:
+		return cli.NewInetEndpoint(scheme, "", args[0])
+	case len(args) == 0 && port != "":
+		return cli.NewInetEndpoint(scheme, "", port)
+	}
+	return connectEndpoint(scheme, args)
+}
+
+// sockopt is one -O NAME=VALUE.
+type sockopt struct {
+	name       string
+	level, opt int
+	ival       int
+	sval       string
+	isInt      bool
+}
+
+func parseSockopt(kv string) (sockopt, error) {
+	name, val, ok := strings.Cut(kv, "=")
+	if !ok || val == "" {
+		return sockopt{}, cli.Usagef("-O %q: want NAME=VALUE (TCP_NODELAY=1)", kv)
+	}
+	level, opt, ok := sockcore.SockoptByName(name)
+	if !ok {
+		return sockopt{}, cli.Usagef("-O %s: unknown socket option name %q (C names such as TCP_NODELAY, SO_RCVBUF, IP_TOS)", kv, name)
+	}
+	so := sockopt{name: name, level: level, opt: opt}
+	if v, err := strconv.ParseInt(val, 0, 32); err == nil {
+		so.ival, so.isInt = int(v), true
+	} else {
+		so.sval = val
+	}
+	return so, nil
+}
+
+func (so sockopt) apply(s *sockcore.Socket) error {
+	var err error
+	if so.isInt {
+		err = s.SetsockoptInt(so.level, so.opt, so.ival)
+	} else {
+		err = s.SetsockoptBytes(so.level, so.opt, []byte(so.sval))
+	}
+	if err != nil {
+		return fmt.Errorf("-O %s: %w", so.name, err)
+	}
+	return nil
+}
+
+func (o *options) control(s *sockcore.Socket) error {
+	for _, so := range o.sockopts {
+		if err := so.apply(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dial connects to e with the options, reporting with -v.
+func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, error) {
+	cfg := cli.DialConfig{Timeout: o.wait, Family: o.family, SourceHost: o.source, SourcePort: o.sourcePort,
+		Numeric: o.numeric, Control: o.control}
+	s, err := e.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.SetBlocking(true)
+	if o.verbose {
+		peer, _ := s.PeerName()
+		if peer != nil {
+			fmt.Fprintf(o.stderr, "echocat: connected to %s\n", cli.AddrURL(cli.SchemeOf(s), peer))
+		} else {
+			fmt.Fprintf(o.stderr, "echocat: connected to %s\n", e)
+		}
+	}
+	return s, nil
+}
+
+// listenOnce accepts one connection (stream) or waits for the first
+// datagram and talks to its sender.
+func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
+	cfg := cli.ListenConfig{Family: o.family, Backlog: 1}
+	ln, err := e.Listen(cfg)
+	if err != nil {
+		return err
+	}
+	if err := o.control(ln); err != nil {
+		ln.Close()
+		return err
+	}
+	if o.verbose {
+		fmt.Fprintf(o.stderr, "echocat: listening on %s\n", cli.SocketURL(ln))
+	}
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	if ln.Type() == unix.SOCK_DGRAM {
+		buf := make([]byte, 65536)
+		n, from, err := ln.RecvFromInto(buf, 0)
+		if err != nil {
+			ln.Close()
+			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", cli.SocketURL(ln), err))
+		}
+		if o.verbose {
+			fmt.Fprintf(o.stderr, "echocat: datagram from %s\n", cli.AddrURL(cli.SchemeOf(ln), from))
+		}
+		if err := ln.Connect(from); err != nil {
+			ln.Close()
+			return fmt.Errorf("connect to %s: %w", from, err)
+		}
+		o.dump("<", buf[:n])
+		if _, err := o.stdout.Write(buf[:n]); err != nil {
+			ln.Close()
+			return err
+		}
+		return session(ctx, o, ln)
+	}
+	c, peer, err := ln.Accept()
+	ln.Close()
+	if err != nil {
+		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
+	}
+	c.SetBlocking(true)
+	if o.verbose {
+		fmt.Fprintf(o.stderr, "echocat: connection from %s\n", cli.AddrURL(cli.SchemeOf(c), peer))
+	}
+	return session(ctx, o, c)
+}
+
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// dump writes a hex dump of b to stderr under -x: dir is ">" for sent, "<"
+// for received.
+func (o *options) dump(dir string, b []byte) {
+	if !o.hexdump || len(b) == 0 {
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %d bytes\n", dir, len(b))
+	for off := 0; off < len(b); off += 16 {
+		line := b[off:min(off+16, len(b))]
+		fmt.Fprintf(&sb, "%s %08x ", dir, off)
+		for i := range 16 {
+			if i < len(line) {
+				fmt.Fprintf(&sb, " %02x", line[i])
+			} else {
+				sb.WriteString("   ")
+			}
+		}
+		sb.WriteString("  |")
+		for _, ch := range line {
+			if ch < 0x20 || ch > 0x7e {
+				ch = '.'
+			}
+			sb.WriteByte(ch)
+		}
+		sb.WriteString("|\n")
+	}
+	io.WriteString(o.stderr, sb.String())
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// defaultReplyWait bounds the wait for datagram replies after end of input
+// when -w is not given.
+const defaultReplyWait = 2 * time.Second
+
+// session copies standard input to s and s to standard output until the
+// end-of-stream rules (README.md, "end of stream") say it is over:
+//
+//   - End of input (or -d, or the end of --send-file) half-closes the write
+//     side of a stream socket, unless --no-shutdown.
+//   - The peer closing its side ends the session, exit 0.
+//   - -q SECS ends it SECS after end of input, exit 0.
+//   - -w SECS ends it after SECS without traffic either way, exit 7.
+//   - A datagram socket ends, after end of input, once --recv-count replies
+//     (default: one per datagram sent) have arrived, exit 0, or after -w
+//     (default 2) seconds without them, exit 7.
+func session(ctx context.Context, o *options, s *sockcore.Socket) error {
+	defer s.Close()
+	stream := s.Type() != unix.SOCK_DGRAM
+	done := make(chan error, 2)
+	var last atomic.Int64
+	touch := func() { last.Store(time.Now().UnixNano()) }
+	touch()
+	var sent, received atomic.Int64
+	recvd := make(chan struct{}, 1)
+	inputEnd := make(chan struct{})
+
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := s.RecvInto(buf, 0)
+			if err != nil {
+				done <- err
+				return
+			}
+			touch()
+			if n == 0 && stream {
+				done <- nil
+				return
+			}
+			o.dump("<", buf[:n])
+			if _, err := o.stdout.Write(buf[:n]); err != nil {
+				done <- err
+				return
+			}
+			if !stream {
+				received.Add(1)
+				select {
+				case recvd <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	go func() {
+		if err := sendInput(o, s, stream, touch, &sent); err != nil {
+			done <- err
+			return
+		}
+		if stream && !o.noShutdown && !o.noStdin {
+			if err := s.Shutdown(unix.SHUT_WR); err != nil && !errors.Is(err, unix.ENOTCONN) {
+				done <- err
+				return
+			}
+		}
+		close(inputEnd)
+	}()
+
+	idle := o.wait
+	var idleC <-chan time.Time
+	var idleT *time.Timer
+	armIdle := func(d time.Duration) {
+		idle = d
+		idleT = time.NewTimer(d)
+		idleC = idleT.C
+	}
+	if idle > 0 {
+		armIdle(idle)
+	}
+	defer func() {
+		if idleT != nil {
+			idleT.Stop()
+		}
+	}()
+	var quitC <-chan time.Time
+	inputDone := false
+	target := int64(-1) // datagram replies to wait for, once known
+	endC := (<-chan struct{})(inputEnd)
+	for {
+		if !stream && inputDone && received.Load() >= target {
+			return nil
+		}
+		select {
+		case err := <-done:
+			return err
+		case <-endC:
+			endC = nil
+			inputDone = true
+			if o.quit >= 0 {
+				quitC = time.After(o.quit)
+			}
+			if !stream {
+				target = int64(o.recvCount)
+				if target == 0 {
+					target = sent.Load()
+				}
+				if idleT == nil {
+					armIdle(defaultReplyWait)
+				}
+			}
+		case <-recvd:
+		case <-quitC:
+			return nil
+		case <-idleC:
+			quiet := time.Since(time.Unix(0, last.Load()))
+			if quiet >= idle {
+				if !stream && inputDone {
+					return cli.Exitf(cli.ExitTimeout, "%d of %d datagram replies arrived within %s", received.Load(), target, idle)
+				}
+				return cli.Exitf(cli.ExitTimeout, "no traffic for %s (-w)", idle)
+			}
+			idleT.Reset(idle - quiet)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// sendInput sends standard input (each read one datagram on a datagram
+// socket) or --send-file, then returns at its end.
+func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *atomic.Int64) error {
+	if o.sendFile != "" {
+		f, err := os.Open(o.sendFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if !stream {
+			return cli.Usagef("--send-file needs a stream socket (sendfile(2))")
+		}
+		_, err = s.SendFile(f, 0, 0)
+		touch()
+		return err
+	}
+	if o.noStdin {
+		return nil
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := o.stdin.Read(buf)
+		if n > 0 {
+			data := buf[:n]
+			if o.crlf {
+				data = toCRLF(data)
+			}
+			o.dump(">", data)
+			if stream {
+				err = s.SendAll(data, 0)
+			} else {
+				_, err = s.Send(data, 0)
+				sent.Add(1)
+			}
+			touch()
+			if err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// toCRLF turns each LF not already after CR into CRLF.
+func toCRLF(b []byte) []byte {
+	if bytes.IndexByte(b, '\n') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			out = append(out, '\r')
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,472 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// DefaultPort is the port of the socket documentation's echo examples.
+const DefaultPort = "50007"
+
+type config struct {
+	discard      bool
+	maxConns     int
+	idleTimeout  time.Duration
+	drainTimeout time.Duration
+	workers      int
+	reusePort    bool
+	backlog      int
+	udpRate      float64
+	maxDatagram  int
+	verbose      bool
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	app := cli.NewApp("echod", "echo (RFC 862) and discard (RFC 863) server", stdin, stdout, stderr)
+	app.UsageText = "echod [--listen URL]... [options]\n\n" +
+		"With no --listen, echod serves TCP and UDP on port " + DefaultPort + " of every address\n" +
+		"(one dual-stack IPv6 socket each, IPv4 where the host has no IPv6).\n" +
+		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
+		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT fd://N"
+	app.Flags = []ucli.Flag{
+		&ucli.StringSliceFlag{Name: "listen", Aliases: []string{"l"}, Usage: "serve on `URL` (repeatable)"},
+		&ucli.BoolFlag{Name: "systemd", Usage: "serve the sockets systemd passes (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES)"},
+		&ucli.BoolFlag{Name: "inetd", Usage: "serve the socket on standard input (inetd nowait for stream, wait for datagram)"},
+		&ucli.StringFlag{Name: "mode", Value: "echo", Usage: "echo or discard"},
+		&ucli.IntFlag{Name: "max-conns", Usage: "close connections beyond `N` open at once (0: no limit)"},
+		&ucli.DurationFlag{Name: "idle-timeout", Usage: "close a connection idle this long (0: never); with --inetd and a datagram socket, exit when idle"},
+		&ucli.DurationFlag{Name: "drain-timeout", Value: 10 * time.Second, Usage: "on SIGTERM/SIGINT, wait this long for open connections before closing them"},
+		&ucli.IntFlag{Name: "workers", Value: 1, Usage: "`N` accept/receive loops per socket"},
+		&ucli.BoolFlag{Name: "reuse-port", Usage: "give each worker its own SO_REUSEPORT socket"},
+		&ucli.IntFlag{Name: "backlog", Value: sockcore.DefaultBacklog, Usage: "listen backlog"},
+		&ucli.Float64Flag{Name: "udp-rate", Value: 1000, Usage: "datagrams per second echoed to one source address (0: no limit)"},
+		&ucli.IntFlag{Name: "max-datagram", Value: 8192, Usage: "drop datagrams longer than `BYTES`"},
+		&ucli.DurationFlag{Name: "stats-interval", Usage: "log the counters this often (SIGUSR1 logs them at once)"},
+		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
+		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},
+	}
+	app.Action = func(c *ucli.Context) error {
+		if c.NArg() > 0 {
+			return cli.Usagef("unexpected argument %q (addresses go in --listen URL)", c.Args().First())
+		}
+		cfg := config{
+			maxConns: c.Int("max-conns"), idleTimeout: c.Duration("idle-timeout"), drainTimeout: c.Duration("drain-timeout"),
+			workers: c.Int("workers"), reusePort: c.Bool("reuse-port"), backlog: c.Int("backlog"),
+			udpRate: c.Float64("udp-rate"), maxDatagram: c.Int("max-datagram"), verbose: c.Bool("verbose"),
+		}
+		switch c.String("mode") {
+		case "echo":
+		case "discard":
+			cfg.discard = true
+		default:
+			return cli.Usagef("--mode %q: want echo or discard", c.String("mode"))
+		}
+		if cfg.workers < 1 {
+			return cli.Usagef("--workers %d: want 1 or more", cfg.workers)
+		}
+		if cfg.maxDatagram < 1 || cfg.maxDatagram > 65535 {
+			return cli.Usagef("--max-datagram %d: want 1 to 65535", cfg.maxDatagram)
+		}
+		if cfg.maxConns < 0 || cfg.udpRate < 0 || cfg.backlog < 0 {
+			return cli.Usagef("--max-conns, --udp-rate and --backlog cannot be negative")
+		}
+		var h slog.Handler
+		switch c.String("log-format") {
+		case "text":
+			h = slog.NewTextHandler(stderr, nil)
+		case "json":
+			h = slog.NewJSONHandler(stderr, nil)
+		default:
+			return cli.Usagef("--log-format %q: want text or json", c.String("log-format"))
+		}
+		srv := newServer(cfg, slog.New(h))
+		nmodes := 0
+		for _, on := range []bool{c.Bool("systemd"), c.Bool("inetd"), len(c.StringSlice("listen")) > 0} {
+			if on {
+				nmodes++
+			}
+		}
+		if nmodes > 1 {
+			return cli.Usagef("--listen, --systemd and --inetd exclude each other")
+		}
+		var err error
+		switch {
+		case c.Bool("inetd"):
+			return srv.inetd(c.Context)
+		case c.Bool("systemd"):
+			err = srv.openSystemd()
+		default:
+			err = srv.openListeners(c.StringSlice("listen"))
+		}
+		if err != nil {
+			srv.closeListeners()
+			return err
+		}
+		for _, l := range srv.listeners {
+			printBound(stdout, c.String("log-format"), l)
+		}
+		return srv.serve(c.Context, c.Duration("stats-interval"))
+	}
+	return cli.RunApp(ctx, app, args)
+}
+
+// printBound prints one line per bound socket on standard output, so that
+// scripts and tests learn the ports the kernel chose.
+func printBound(w io.Writer, format string, l *listener) {
+	u := cli.SocketURL(l.s)
+	dual := l.s.Family() == unix.AF_INET6 && isDualStack(l.s)
+	if format == "json" {
+		fmt.Fprintf(w, "{\"listening\":%q,\"dual_stack\":%v,\"name\":%q}\n", u, dual, l.name)
+		return
+	}
+	line := "listening " + u
+	if dual {
+		line += " (dual-stack)"
+	}
+	if l.name != "" {
+		line += " name=" + l.name
+	}
+	fmt.Fprintln(w, line)
+}
+
+func isDualStack(s *sockcore.Socket) bool {
+	v, err := s.GetsockoptInt(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY)
+	return err == nil && v == 0
+}
+
+// listener is one server socket with what it serves.
+type listener struct {
+	s        *sockcore.Socket
+	name     string // LISTEN_FDNAMES entry
+	idleExit bool   // inetd wait mode: stop after --idle-timeout without datagrams
+}
+
+func (l *listener) stream() bool {
+	return l.s.Type() == unix.SOCK_STREAM || l.s.Type() == unix.SOCK_SEQPACKET
+}
+
+// server holds the sockets, the open connections and the counters.
+type server struct {
+	cfg       config
+	log       *slog.Logger
+	st        stats
+	limiter   *rateLimiter
+	pipes     pipePool
+	hot       atomic.Int64 // connections holding a splice pipe while they wait
+	listeners []*listener
+
+	mu    sync.Mutex
+	conns map[*sockcore.Socket]struct{}
+	wg    sync.WaitGroup // connections
+}
+
+func newServer(cfg config, log *slog.Logger) *server {
+	return &server{cfg: cfg, log: log, limiter: newRateLimiter(cfg.udpRate), conns: map[*sockcore.Socket]struct{}{}}
+}
+
+// openListeners opens every --listen URL, or the default TCP and UDP pair.
+func (srv *server) openListeners(urls []string) error {
+	if len(urls) == 0 {
+		urls = []string{"tcp://:" + DefaultPort, "udp://:" + DefaultPort}
+	}
+	eps := make([]*cli.Endpoint, len(urls))
+	for i, u := range urls {
+		e, err := cli.ParseURL(u)
+		if err != nil {
+			return err
+		}
+		eps[i] = e
+	}
+	for _, e := range eps {
+		n := 1
+		if srv.cfg.reusePort && e.IsInet() {
+			n = srv.cfg.workers
+		}
+		for range n {
+			s, err := e.Listen(cli.ListenConfig{Backlog: srv.cfg.backlog, ReusePort: srv.cfg.reusePort})
+			if err != nil {
+				return err
+			}
+			srv.listeners = append(srv.listeners, &listener{s: s})
+			if e.Port == "0" && n > 1 {
+				// Every SO_REUSEPORT sibling must share the port the kernel chose.
+				a, _ := s.SockName()
+				e = withPort(e, a)
+			}
+		}
+	}
+	return nil
+}
+
+func withPort(e *cli.Endpoint, a sockcore.Addr) *cli.Endpoint {
+	c := *e
+	switch a := a.(type) {
+	case *sockcore.InetAddr:
+		c.Port = fmt.Sprint(a.Port)
+	case *sockcore.Inet6Addr:
+		c.Port = fmt.Sprint(a.Port)
+	}
+	return &c
+}
+
+// openSystemd takes the sockets of systemd's socket activation protocol
+// (sd_listen_fds(3)): descriptors 3 … 3+LISTEN_FDS-1 when LISTEN_PID is us.
+func (srv *server) openSystemd() error {
+	pid, nfds, names := os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES")
+	for _, v := range []string{"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"} {
+		os.Unsetenv(v)
+	}
+	if pid == "" || nfds == "" {
+		return cli.Exitf(cli.ExitNoSuchThing, "--systemd: LISTEN_PID and LISTEN_FDS are not set (start echod from a systemd .socket unit or systemd-socket-activate)")
+	}
+	if pid != fmt.Sprint(os.Getpid()) {
+		return cli.Exitf(cli.ExitNoSuchThing, "--systemd: LISTEN_PID=%s is not this process (%d)", pid, os.Getpid())
+	}
+	var n int
+	if _, err := fmt.Sscanf(nfds, "%d", &n); err != nil || n < 1 {
+		return cli.Exitf(cli.ExitNoSuchThing, "--systemd: LISTEN_FDS=%q: want a positive number", nfds)
+	}
+	nameList := splitNames(names)
+	for i := range n {
+		s, err := sockcore.FromFD(3 + i)
+		if err != nil {
+			return cli.Exit(cli.ExitNoSuchThing, fmt.Errorf("--systemd: descriptor %d: %w", 3+i, err))
+		}
+		l := &listener{s: s}
+		if i < len(nameList) {
+			l.name = nameList[i]
+		}
+		srv.listeners = append(srv.listeners, l)
+	}
+	return nil
+}
+
+func splitNames(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ':' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// inetd serves the socket on standard input: a connected stream socket is
+// served once (nowait), a listening one or a datagram socket (wait) until a
+// signal or, with --idle-timeout, until idle.
+func (srv *server) inetd(ctx context.Context) error {
+	s, err := sockcore.FromFD(0)
+	if err != nil {
+		return cli.Exit(cli.ExitNoSuchThing, fmt.Errorf("--inetd: standard input is not a socket: %w", err))
+	}
+	if s.Type() == unix.SOCK_DGRAM {
+		srv.listeners = []*listener{{s: s, idleExit: true}}
+		return srv.serve(ctx, 0)
+	}
+	if acc, _ := s.GetsockoptInt(unix.SOL_SOCKET, unix.SO_ACCEPTCONN); acc == 1 {
+		srv.listeners = []*listener{{s: s}}
+		return srv.serve(ctx, 0)
+	}
+	srv.track(s)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.serveConn(s, "stdin")
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		srv.drain()
+		<-done
+	}
+	return nil
+}
+
+// serve runs every listener until ctx ends, then drains.
+func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
+	var loops sync.WaitGroup
+	errc := make(chan error, 1)
+	for _, l := range srv.listeners {
+		n := srv.cfg.workers
+		if srv.cfg.reusePort && (l.s.Family() == unix.AF_INET || l.s.Family() == unix.AF_INET6) {
+			n = 1 // one loop per SO_REUSEPORT socket
+		}
+		for range n {
+			loops.Add(1)
+			go func() {
+				defer loops.Done()
+				var err error
+				if l.stream() {
+					err = srv.acceptLoop(l)
+				} else {
+					err = srv.dgramLoop(l)
+				}
+				if err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+				}
+			}()
+		}
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	var tick <-chan time.Time
+	if statsEvery > 0 {
+		t := time.NewTicker(statsEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	loopsDone := make(chan struct{})
+	go func() { loops.Wait(); close(loopsDone) }()
+	var ferr error
+wait:
+	for {
+		select {
+		case <-usr1:
+			srv.logStats("stats")
+		case <-tick:
+			srv.logStats("stats")
+		case err := <-errc:
+			ferr = err
+			break wait
+		case <-loopsDone:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	srv.closeListeners()
+	<-loopsDone
+	srv.drain()
+	if srv.cfg.verbose {
+		srv.logStats("exit")
+	}
+	return ferr
+}
+
+func (srv *server) closeListeners() {
+	for _, l := range srv.listeners {
+		l.s.Close()
+	}
+}
+
+// drain waits for open connections up to the drain timeout, then closes them.
+func (srv *server) drain() {
+	done := make(chan struct{})
+	go func() { srv.wg.Wait(); close(done) }()
+	srv.mu.Lock()
+	open := len(srv.conns)
+	srv.mu.Unlock()
+	if open > 0 {
+		srv.log.Info("draining", "connections", open, "timeout", srv.cfg.drainTimeout.String())
+	}
+	t := time.NewTimer(srv.cfg.drainTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	srv.mu.Lock()
+	srv.log.Warn("drain timeout: closing connections", "connections", len(srv.conns))
+	for s := range srv.conns {
+		s.Close()
+	}
+	srv.mu.Unlock()
+	<-done
+}
+
+func (srv *server) track(s *sockcore.Socket) {
+	srv.mu.Lock()
+	srv.conns[s] = struct{}{}
+	srv.mu.Unlock()
+	srv.wg.Add(1)
+}
+
+func (srv *server) untrack(s *sockcore.Socket) {
+	srv.mu.Lock()
+	delete(srv.conns, s)
+	srv.mu.Unlock()
+	srv.wg.Done()
+}
+
+// acceptLoop accepts connections until the listener is closed.
+func (srv *server) acceptLoop(l *listener) error {
+	scheme := cli.SchemeOf(l.s)
+	for {
+		c, peer, err := l.s.Accept()
+		if err != nil {
+			if errors.Is(err, unix.EBADF) {
+				return nil
+			}
+			if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) {
+				srv.st.acceptErrors.Add(1)
+				srv.log.Error("accept: out of descriptors (raise the open-files limit)", "err", err)
+				time.Sleep(10 * time.Millisecond) // let connections close
+				continue
+			}
+			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
+		}
+		c.SetBlocking(true)
+		srv.mu.Lock()
+		full := srv.cfg.maxConns > 0 && len(srv.conns) >= srv.cfg.maxConns
+		srv.mu.Unlock()
+		peerName := cli.AddrURL(scheme, peer)
+		if full {
+			srv.st.refused.Add(1)
+			if srv.cfg.verbose {
+				srv.log.Info("refused: --max-conns reached", "peer", peerName)
+			}
+			c.Close()
+			continue
+		}
+		srv.track(c)
+		srv.st.accepted.Add(1)
+		go srv.serveConn(c, peerName)
+	}
+}
+
+// serveConn echoes (or discards) one connection until the peer closes it,
+// then closes it.
+func (srv *server) serveConn(c *sockcore.Socket, peer string) {
+	defer srv.untrack(c)
+	defer c.Close()
+	start := time.Now()
+	if srv.cfg.verbose {
+		srv.log.Info("connection", "peer", peer)
+	}
+	in, out, err := srv.stream(c)
+	if srv.cfg.verbose {
+		args := []any{"peer", peer, "bytes_in", in, "bytes_out", out, "seconds", time.Since(start).Seconds()}
+		if err != nil {
+			args = append(args, "err", err.Error())
+		}
+		srv.log.Info("closed", args...)
+	}
+}

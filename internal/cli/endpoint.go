@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// ListenConfig tunes Endpoint.Listen.
+type ListenConfig struct {
+	Family    int  // AF_INET or AF_INET6 to restrict an inet endpoint with an empty host; 0: dual-stack where possible
+	Backlog   int  // 0: sockcore.DefaultBacklog
+	ReusePort bool // SO_REUSEPORT
+}
+
+// Listen opens the endpoint as a server socket: bound, and listening for
+// stream and seqpacket types. An inet endpoint with an empty host and no
+// family is one dual-stack IPv6 socket (IPV6_V6ONLY=0 set explicitly), or
+// IPv4 where the host has no IPv6. A filesystem UNIX path left behind by a
+// dead server (connect refused) is removed first. fd://N wraps descriptor N.
+func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
+	backlog := cfg.Backlog
+	if backlog == 0 {
+		backlog = sockcore.DefaultBacklog
+	}
+	switch {
+	case e.Scheme == "fd":
+		s, err := sockcore.FromFD(e.FD)
+		if err != nil {
+			return nil, fmt.Errorf("fd://%d: %w", e.FD, err)
+		}
+		return s, nil
+	case e.IsInet():
+		opts := []sockcore.ServerOption{sockcore.WithServerType(e.Type), sockcore.WithServerProto(e.Proto), sockcore.WithBacklog(backlog)}
+		if cfg.ReusePort {
+			opts = append(opts, sockcore.WithReusePort())
+		}
+		family := e.Family
+		if family == 0 && e.Host != "" {
+			family = cfg.Family
+		}
+		if e.Host == "" && cfg.Family == 0 && sockcore.HasDualStackIPv6() {
+			s, err := sockcore.CreateServer("::", e.Port, append(opts, sockcore.WithDualStack())...)
+			if err == nil {
+				return s, nil
+			}
+			if !errors.Is(err, unix.EAFNOSUPPORT) && !errors.Is(err, unix.EADDRNOTAVAIL) {
+				return nil, fmt.Errorf("listen on %s: %w", e, err)
+			}
+		}
+		if e.Host == "" && family == 0 {
+			family = unix.AF_INET
+		}
+		if e.Host == "" && cfg.Family != 0 {
+			family = cfg.Family
+		}
+		host := e.Host
+		if host == "" && family == unix.AF_INET6 {
+			host = "::"
+		}
+		s, err := sockcore.CreateServer(host, e.Port, append(opts, sockcore.WithServerFamily(family))...)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", e, err)
+		}
+		return s, nil
+	}
+	s, err := sockcore.New(e.Family, e.Type, e.Proto)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", e, err)
+	}
+	err = s.Bind(e.Addr())
+	if errors.Is(err, unix.EADDRINUSE) && e.Family == unix.AF_UNIX && e.Path[0] != 0 && staleUnix(e) {
+		os.Remove(e.Path)
+		err = s.Bind(e.Addr())
+	}
+	if err == nil && e.Type != unix.SOCK_DGRAM {
+		err = s.Listen(backlog)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listen on %s: %w", e, err)
+	}
+	return s, nil
+}
+
+// staleUnix reports whether nobody accepts on the endpoint's path.
+func staleUnix(e *Endpoint) bool {
+	c, err := sockcore.New(unix.AF_UNIX, e.Type, 0)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetTimeout(time.Second)
+	return errors.Is(c.Connect(e.Addr()), unix.ECONNREFUSED)
+}
+
+// DialConfig tunes Endpoint.Dial.
+type DialConfig struct {
+	Timeout    time.Duration // connect timeout and the socket's timeout; 0: blocking
+	Family     int           // restrict inet addresses to AF_INET or AF_INET6
+	SourceHost string        // bind to this source first ("" with SourcePort alone: any address)
+	SourcePort string
+	Numeric    bool                         // no name lookups
+	Control    func(*sockcore.Socket) error // runs before bind and connect (socket options)
+}
+
+// Dial connects to the endpoint. Inet endpoints try every address
+// (sockcore.CreateConnection).
+func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, error) {
+	if e.IsInet() {
+		opts := []sockcore.ConnOption{sockcore.WithType(e.Type), sockcore.WithProto(e.Proto), sockcore.WithFamily(cfg.Family)}
+		if cfg.Timeout > 0 {
+			opts = append(opts, sockcore.WithTimeout(cfg.Timeout))
+		} else {
+			opts = append(opts, sockcore.WithTimeout(-1))
+		}
+		if cfg.SourceHost != "" || cfg.SourcePort != "" {
+			port := cfg.SourcePort
+			if port == "" {
+				port = "0"
+			}
+			opts = append(opts, sockcore.WithSource(cfg.SourceHost, port))
+		}
+		if cfg.Numeric {
+			opts = append(opts, sockcore.WithNumericHost())
+		}
+		if cfg.Control != nil {
+			opts = append(opts, sockcore.WithControl(cfg.Control))
+		}
+		host := e.Host
+		if host == "" {
+			host = "localhost"
+		}
+		s, err := sockcore.CreateConnection(ctx, host, e.Port, opts...)
+		var gai *sockcore.GAIError
+		if errors.As(err, &gai) {
+			return nil, fmt.Errorf("look up %s port %s: %w", host, e.Port, err)
+		}
+		return s, err
+	}
+	if e.Scheme == "fd" {
+		s, err := sockcore.FromFD(e.FD)
+		if err != nil {
+			return nil, fmt.Errorf("fd://%d: %w", e.FD, err)
+		}
+		return s, nil
+	}
+	s, err := sockcore.New(e.Family, e.Type, e.Proto)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout > 0 {
+		s.SetTimeout(cfg.Timeout)
+	}
+	if cfg.Control != nil {
+		if err := cfg.Control(s); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if e.Family == unix.AF_UNIX && e.Type == unix.SOCK_DGRAM {
+		// Autobind to an abstract name, so that the server can answer.
+		if err := s.Bind(&sockcore.UnixAddr{}); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("bind a reply address for %s: %w", e, err)
+		}
+	}
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	if err := s.Connect(e.Addr()); err != nil {
+		s.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("connect to %s: %w", e, err)
+	}
+	return s, nil
+}
+
+// SchemeOf names the URL scheme of an open socket from its family, type and
+// protocol ("tcp", "udp", "unix-dgram", …); "" when no scheme fits.
+func SchemeOf(s *sockcore.Socket) string {
+	switch s.Family() {
+	case unix.AF_INET, unix.AF_INET6:
+		switch {
+		case s.Type() == unix.SOCK_STREAM && s.Proto() == sockcore.IPPROTO_MPTCP:
+			return "mptcp"
+		case s.Type() == unix.SOCK_STREAM:
+			return "tcp"
+		case s.Type() == unix.SOCK_DGRAM && s.Proto() == sockcore.IPPROTO_UDPLITE:
+			return "udplite"
+		case s.Type() == unix.SOCK_DGRAM:
+			return "udp"
+		}
+	case unix.AF_UNIX:
+		switch s.Type() {
+		case unix.SOCK_STREAM:
+			return "unix"
+		case unix.SOCK_DGRAM:
+			return "unix-dgram"
+		case unix.SOCK_SEQPACKET:
+			return "unix-seqpacket"
+		}
+	case unix.AF_VSOCK:
+		return "vsock"
+	}
+	return ""
+}
+
+// AddrURL writes a socket address in URL form for the scheme:
+// tcp://[::]:50007, unix:///run/x.sock, unix://@name, vsock://2:1024.
+func AddrURL(scheme string, a sockcore.Addr) string {
+	if scheme == "" {
+		scheme = sockcore.FamilyName(a.Family())
+	}
+	if u, ok := a.(*sockcore.UnixAddr); ok && u.IsAbstract() {
+		return scheme + "://@" + u.String()[1:]
+	}
+	return scheme + "://" + a.String()
+}
+
+// SocketURL names an open socket's local address in URL form.
+func SocketURL(s *sockcore.Socket) string {
+	a, err := s.SockName()
+	if err != nil {
+		return fmt.Sprintf("fd://%d", s.Fileno())
+	}
+	return AddrURL(SchemeOf(s), a)
+}

@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// Endpoint is a parsed listen or connect address URL:
+//
+//	tcp://HOST:PORT  udp://HOST:PORT  udplite://HOST:PORT  mptcp://HOST:PORT
+//	unix:///path  unix-dgram:///path  unix-seqpacket:///path  unix://@abstract
+//	vsock://CID:PORT  fd://N
+//
+// HOST is a name, an IPv4 address, an IPv6 address in brackets
+// ([::1], [fe80::1%eth0]) or empty for every address. A unix URL whose path
+// starts with @ names an abstract socket.
+type Endpoint struct {
+	Scheme string // "tcp", "udp", …
+	Family int    // AF_INET6 or AF_INET for inet URLs with a literal host, 0 for a name or empty host; AF_UNIX; AF_VSOCK; 0 for fd
+	Type   int    // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (0 for fd: read from the socket)
+	Proto  int    // IPPROTO_MPTCP, IPPROTO_UDPLITE or 0
+
+	Host string // inet: without brackets; "" means any
+	Port string // inet: a number 0-65535 or a service name
+
+	Path string // unix: exact sun_path bytes; abstract names start with NUL
+
+	CID   uint32 // vsock
+	VPort uint32 // vsock
+
+	FD int // fd://N
+}
+
+type scheme struct {
+	family, typ, proto int
+}
+
+var schemes = map[string]scheme{
+	"tcp":            {0, unix.SOCK_STREAM, 0},
+	"udp":            {0, unix.SOCK_DGRAM, 0},
+	"udplite":        {0, unix.SOCK_DGRAM, sockcore.IPPROTO_UDPLITE},
+	"mptcp":          {0, unix.SOCK_STREAM, sockcore.IPPROTO_MPTCP},
+	"unix":           {unix.AF_UNIX, unix.SOCK_STREAM, 0},
+	"unix-dgram":     {unix.AF_UNIX, unix.SOCK_DGRAM, 0},
+	"unix-seqpacket": {unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
+	"vsock":          {unix.AF_VSOCK, unix.SOCK_STREAM, 0},
+	"fd":             {},
+}
+
+// SchemeNames lists the URL schemes ParseURL accepts, for usage texts.
+const SchemeNames = "tcp, udp, udplite, mptcp, unix, unix-dgram, unix-seqpacket, vsock, fd"
+
+// ParseURL parses an address URL. Errors are usage errors that name the bad
+// part.
+func ParseURL(s string) (*Endpoint, error) {
+	name, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return nil, Usagef("bad URL %q: no scheme (want SCHEME://ADDRESS, SCHEME one of %s)", s, SchemeNames)
+	}
+	sc, ok := schemes[name]
+	if !ok {
+		return nil, Usagef("bad URL %q: unknown scheme %q (want one of %s)", s, name, SchemeNames)
+	}
+	e := &Endpoint{Scheme: name, Family: sc.family, Type: sc.typ, Proto: sc.proto}
+	switch {
+	case name == "fd":
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 0 {
+			return nil, Usagef("bad URL %q: descriptor %q is not a non-negative number", s, rest)
+		}
+		e.FD = n
+	case sc.family == unix.AF_UNIX:
+		if rest == "" || rest == "@" {
+			return nil, Usagef("bad URL %q: missing UNIX socket path (unix:///path or unix://@name)", s)
+		}
+		if rest[0] == '@' {
+			e.Path = "\x00" + rest[1:]
+		} else {
+			e.Path = rest
+		}
+		if len(e.Path) >= sockcore.UnixPathMax && rest[0] != '@' || len(e.Path) > sockcore.UnixPathMax {
+			return nil, Usagef("bad URL %q: UNIX socket path is %d bytes, the limit is %d", s, len(rest), sockcore.UnixPathMax-1)
+		}
+		if strings.IndexByte(rest, 0) >= 0 {
+			return nil, Usagef("bad URL %q: UNIX socket path contains a NUL byte", s)
+		}
+	case sc.family == unix.AF_VSOCK:
+		cid, port, ok := strings.Cut(rest, ":")
+		if !ok {
+			return nil, Usagef("bad URL %q: want vsock://CID:PORT", s)
+		}
+		c, err := parseVSockCID(cid)
+		if err != nil {
+			return nil, Usagef("bad URL %q: %v", s, err)
+		}
+		p, err := parseVSockPort(port)
+		if err != nil {
+			return nil, Usagef("bad URL %q: %v", s, err)
+		}
+		e.CID, e.VPort = c, p
+	default:
+		host, port, err := SplitHostPort(rest)
+		if err != nil {
+			return nil, Usagef("bad URL %q: %v", s, err)
+		}
+		e.Host, e.Port = host, port
+		e.Family = hostFamily(host)
+	}
+	return e, nil
+}
+
+// NewInetEndpoint is the Endpoint of HOST PORT arguments, for tools that take
+// them as well as URLs. scheme is "tcp", "udp", "udplite" or "mptcp".
+func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
+	sc, ok := schemes[scheme]
+	if !ok || sc.family != 0 || scheme == "fd" {
+		return nil, Usagef("%q is not an IP transport", scheme)
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if err := checkPort(port); err != nil {
+		return nil, Usagef("%v", err)
+	}
+	return &Endpoint{Scheme: scheme, Type: sc.typ, Proto: sc.proto, Host: host, Port: port, Family: hostFamily(host)}, nil
+}
+
+// IsInet reports whether the endpoint is an IP one (tcp, udp, udplite, mptcp).
+func (e *Endpoint) IsInet() bool {
+	return e.Scheme == "tcp" || e.Scheme == "udp" || e.Scheme == "udplite" || e.Scheme == "mptcp"
+}
+
+// Addr returns the socket address of a unix or vsock endpoint; inet
+// endpoints are resolved with GetAddrInfo instead.
+func (e *Endpoint) Addr() sockcore.Addr {
+	switch e.Family {
+	case unix.AF_UNIX:
+		return &sockcore.UnixAddr{Name: e.Path}
+	case unix.AF_VSOCK:
+		return &sockcore.VSockAddr{CID: e.CID, Port: e.VPort}
+	}
+	return nil
+}
+
+// String returns the URL form.
+func (e *Endpoint) String() string {
+	switch {
+	case e.Scheme == "fd":
+		return "fd://" + strconv.Itoa(e.FD)
+	case e.Family == unix.AF_UNIX:
+		if strings.HasPrefix(e.Path, "\x00") {
+			return e.Scheme + "://@" + e.Path[1:]
+		}
+		return e.Scheme + "://" + e.Path
+	case e.Family == unix.AF_VSOCK:
+		return fmt.Sprintf("vsock://%d:%d", e.CID, e.VPort)
+	}
+	return e.Scheme + "://" + JoinHostPort(e.Host, e.Port)
+}
+
+// JoinHostPort puts brackets around IPv6 hosts.
+func JoinHostPort(host, port string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port
+	}
+	return host + ":" + port
+}
+
+// SplitHostPort splits HOST:PORT, [IPV6]:PORT or :PORT and checks the port.
+func SplitHostPort(s string) (host, port string, err error) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return "", "", fmt.Errorf("IPv6 address %q has no closing bracket", s)
+		}
+		host = s[1:end]
+		if _, err := netip.ParseAddr(host); err != nil {
+			return "", "", fmt.Errorf("%q in brackets is not an IPv6 address", host)
+		}
+		if !strings.Contains(host, ":") {
+			return "", "", fmt.Errorf("%q in brackets is not an IPv6 address", host)
+		}
+		rest := s[end+1:]
+		if !strings.HasPrefix(rest, ":") {
+			return "", "", fmt.Errorf("missing :PORT after [%s]", host)
+		}
+		port = rest[1:]
+	} else {
+		i := strings.LastIndexByte(s, ':')
+		if i < 0 {
+			return "", "", fmt.Errorf("missing :PORT in %q", s)
+		}
+		host, port = s[:i], s[i+1:]
+		if strings.Contains(host, ":") {
+			return "", "", fmt.Errorf("IPv6 address %q must be in brackets ([%s]:%s)", host, host, port)
+		}
+		if strings.ContainsAny(host, "/@[] ") {
+			return "", "", fmt.Errorf("bad host %q", host)
+		}
+	}
+	if err := checkPort(port); err != nil {
+		return "", "", err
+	}
+	return host, port, nil
+}
+
+// checkPort accepts a number 0-65535 or a service name (letters, digits, -).
+func checkPort(port string) error {
+	if port == "" {
+		return fmt.Errorf("missing port")
+	}
+	if port[0] >= '0' && port[0] <= '9' || port[0] == '-' || port[0] == '+' {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+		}
+		return nil
+	}
+	for _, c := range port {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("port %q is neither a number nor a service name", port)
+		}
+	}
+	return nil
+}
+
+func hostFamily(host string) int {
+	a, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return 0
+	case a.Is4():
+		return unix.AF_INET
+	}
+	return unix.AF_INET6
+}
+
+var vsockCIDs = map[string]uint32{
+	"any": unix.VMADDR_CID_ANY, "hypervisor": unix.VMADDR_CID_HYPERVISOR,
+	"local": unix.VMADDR_CID_LOCAL, "host": unix.VMADDR_CID_HOST,
+}
+
+func parseVSockCID(s string) (uint32, error) {
+	if c, ok := vsockCIDs[s]; ok {
+		return c, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("vsock CID %q is not a number or one of any, hypervisor, local, host", s)
+	}
+	return uint32(n), nil
+}
+
+func parseVSockPort(s string) (uint32, error) {
+	if s == "any" {
+		return unix.VMADDR_PORT_ANY, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("vsock port %q is not a number or any", s)
+	}
+	return uint32(n), nil
+}

@@ -1,0 +1,120 @@
+package sockcore
+
+import (
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// MMsgBatch is a set of datagram buffers and their addresses for RecvMMsg
+// and SendMMsg, allocated once and reused across calls.
+type MMsgBatch struct {
+	Bufs  [][]byte // message i's buffer; RecvMMsg fills Bufs[i][:N[i]]
+	N     []int    // bytes received in message i, or to send
+	Flags []int    // msg_flags of message i after RecvMMsg (MSG_TRUNC)
+
+	names    []rawBuf
+	namelens []uint32
+	hdrs     []unix.Mmsghdr
+	iovs     []unix.Iovec
+}
+
+// NewMMsgBatch returns a batch of count messages of size bytes each.
+func NewMMsgBatch(count, size int) *MMsgBatch {
+	b := &MMsgBatch{
+		Bufs: make([][]byte, count), N: make([]int, count), Flags: make([]int, count),
+		names: make([]rawBuf, count), namelens: make([]uint32, count),
+		hdrs: make([]unix.Mmsghdr, count), iovs: make([]unix.Iovec, count),
+	}
+	mem := make([]byte, count*size)
+	for i := range b.Bufs {
+		b.Bufs[i] = mem[i*size : (i+1)*size : (i+1)*size]
+	}
+	return b
+}
+
+// Len returns the number of messages the batch holds.
+func (b *MMsgBatch) Len() int { return len(b.Bufs) }
+
+// Name returns the raw sockaddr of message i: the source after RecvMMsg,
+// the destination for SendMMsg. The bytes belong to the batch.
+func (b *MMsgBatch) Name(i int) []byte { return b.names[i][:b.namelens[i]] }
+
+// SetName sets the destination of message i from a raw sockaddr (nil: the
+// connected peer).
+func (b *MMsgBatch) SetName(i int, raw []byte) { b.namelens[i] = uint32(copy(b.names[i][:], raw)) }
+
+// From decodes the address of message i.
+func (b *MMsgBatch) From(i int) (Addr, error) { return DecodeSockaddr(b.Name(i)) }
+
+// RecvMMsg wraps recvmmsg(2): it waits for at least one datagram by the
+// socket's timeout mode, then takes as many as are queued, up to the
+// batch's size, and returns how many it received.
+func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
+	for i := range b.hdrs {
+		b.namelens[i] = uint32(len(b.names[i]))
+		b.setHdr(i, i, len(b.Bufs[i]))
+	}
+	dl, nonblock := s.deadline()
+	var got int
+	err := s.ioRead("recvmmsg", dl, nonblock, func(fd int) error {
+		r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
+			uintptr(len(b.hdrs)), uintptr(flags), 0, 0)
+		got = int(r)
+		return errnoErr(e)
+	})
+	runtime.KeepAlive(b)
+	if err != nil {
+		return 0, err
+	}
+	for i := range got {
+		b.N[i] = int(b.hdrs[i].Len)
+		b.Flags[i] = int(b.hdrs[i].Hdr.Flags)
+		b.namelens[i] = min(b.hdrs[i].Hdr.Namelen, uint32(len(b.names[i])))
+	}
+	return got, nil
+}
+
+// SendMMsg wraps sendmmsg(2): it sends the messages with the given indices,
+// in order, each N[i] bytes to Name(i), and returns how many were sent. When
+// fewer than all were sent the error, if any, belongs to message idx[sent].
+func (s *Socket) SendMMsg(b *MMsgBatch, idx []int, flags int) (int, error) {
+	if len(idx) == 0 {
+		return 0, nil
+	}
+	for j, i := range idx {
+		b.setHdr(j, i, b.N[i])
+	}
+	dl, nonblock := s.deadline()
+	var sent int
+	err := s.ioWrite("sendmmsg", dl, nonblock, func(fd int) error {
+		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
+			uintptr(len(idx)), uintptr(flags|unix.MSG_NOSIGNAL), 0, 0)
+		sent = int(r)
+		return errnoErr(e)
+	})
+	runtime.KeepAlive(b)
+	if err != nil {
+		return 0, err
+	}
+	return sent, nil
+}
+
+// setHdr points header j at message i's buffer (n bytes) and name.
+func (b *MMsgBatch) setHdr(j, i, n int) {
+	v := &b.iovs[j]
+	*v = unix.Iovec{}
+	if n > 0 {
+		v.Base = &b.Bufs[i][0]
+		v.SetLen(n)
+	}
+	h := &b.hdrs[j]
+	*h = unix.Mmsghdr{}
+	h.Hdr.Iov = v
+	h.Hdr.SetIovlen(1)
+	if b.namelens[i] > 0 {
+		h.Hdr.Name = &b.names[i][0]
+		h.Hdr.Namelen = b.namelens[i]
+	}
+}
