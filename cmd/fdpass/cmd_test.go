@@ -171,7 +171,7 @@ func TestBadInput(t *testing.T) {
 		{"descriptor not open", []string{"send", "--to", missing, "987"}, cli.ExitNoSuchThing, "descriptor 987: not open"},
 		{"file missing", []string{"send", "--to", missing, "--file", filepath.Join(dir, "nope")}, cli.ExitNoSuchThing, "no such file"},
 		{"nothing to pass", []string{"send", "--to", missing}, cli.ExitUsage, "nothing to pass"},
-		{"bad URL", []string{"send", "--to", missing, "--listen", "tcp:/x"}, cli.ExitUsage, "has no scheme"},
+		{"bad URL", []string{"send", "--to", missing, "--listen", "tcp:/x"}, cli.ExitUsage, "no scheme"},
 		{"names mismatch", []string{"send", "--to", missing, "--name", "a", "--name", "b", "0", "1", "2"}, cli.ExitUsage, "--name given 2 times"},
 		{"nothing within timeout", []string{"recv", "--on", filepath.Join(dir, "r.sock"), "--timeout", "50ms", "--print"}, cli.ExitTimeout, "nothing received within 50ms"},
 		{"receiver in the way", []string{"recv", "--on", regular, "--print"}, cli.ExitNetwork, "a regular file is in the way"},
