@@ -82,13 +82,15 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 		o(&cfg)
 	}
 	h, p := host, port
-	infos, err := resolveConnect(&h, &p, cfg.family, cfg.typ, cfg.proto, cfg.flags)
+	// As Python, the lookup is by type only: getaddrinfo knows no
+	// IPPROTO_MPTCP; the protocol matters to socket() alone.
+	infos, err := resolveConnect(&h, &p, cfg.family, cfg.typ, 0, cfg.flags)
 	if err != nil {
 		return nil, err
 	}
 	var src Addr
 	if cfg.srcHost != nil {
-		srcInfos, err := GetAddrInfo(cfg.srcHost, cfg.srcPort, cfg.family, cfg.typ, cfg.proto, AI_PASSIVE|cfg.flags)
+		srcInfos, err := GetAddrInfo(cfg.srcHost, cfg.srcPort, cfg.family, cfg.typ, 0, AI_PASSIVE|cfg.flags)
 		if err != nil {
 			return nil, fmt.Errorf("source address %s: %w", *cfg.srcHost, err)
 		}
@@ -124,7 +126,7 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 var resolveConnect = GetAddrInfo
 
 func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*Socket, error) {
-	s, err := New(ai.Family, ai.Type, ai.Proto)
+	s, err := New(ai.Family, ai.Type, cfg.proto)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +227,7 @@ func CreateServer(host, port string, opts ...ServerOption) (*Socket, error) {
 	if host != "" {
 		hp = &h
 	}
-	infos, err := GetAddrInfo(hp, &p, family, cfg.typ, cfg.proto, AI_PASSIVE)
+	infos, err := GetAddrInfo(hp, &p, family, cfg.typ, 0, AI_PASSIVE)
 	if err != nil {
 		return nil, err
 	}

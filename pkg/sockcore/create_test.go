@@ -333,3 +333,33 @@ func TestCreateServer(t *testing.T) {
 		t.Error("HasDualStackIPv6() = false on a host with IPv6")
 	}
 }
+
+// The lookup is by type only (getaddrinfo knows no IPPROTO_MPTCP); the
+// protocol reaches socket() alone, as in Python.
+func TestCreateWithProtoMPTCP(t *testing.T) {
+	srv, err := CreateServer("127.0.0.1", "0", WithServerProto(IPPROTO_MPTCP))
+	var nse *NotSupportedError
+	if errors.As(err, &nse) {
+		t.Skipf("kernel without MPTCP: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if got, _ := srv.GetsockoptInt(unix.SOL_SOCKET, unix.SO_PROTOCOL); got != IPPROTO_MPTCP {
+		t.Errorf("server SO_PROTOCOL = %d; want IPPROTO_MPTCP", got)
+	}
+	a, err := srv.SockName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(a.(*InetAddr).Port)
+	c, err := CreateConnection(context.Background(), "127.0.0.1", port, WithProto(IPPROTO_MPTCP), WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, _ := c.GetsockoptInt(unix.SOL_SOCKET, unix.SO_PROTOCOL); got != IPPROTO_MPTCP {
+		t.Errorf("client SO_PROTOCOL = %d; want IPPROTO_MPTCP", got)
+	}
+}
