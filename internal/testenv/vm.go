@@ -1,5 +1,3 @@
-// Package testenv tells tests which tier they run in and lets them skip with a
-// reason and the fix.
 package testenv
 
 import (

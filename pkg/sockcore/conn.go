@@ -191,4 +191,3 @@ func netAddr(a Addr, s *Socket) net.Addr {
 	}
 	return sockAddr{network: FamilyName(s.family), a: a}
 }
-

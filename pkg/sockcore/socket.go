@@ -383,10 +383,10 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 		}
 		return nonblock || opErr != unix.EAGAIN
 	}
-	if !nonblock {
-		if err := s.setDeadline(write, dl); err != nil {
-			return os.NewSyscallError(op, errClosed)
-		}
+	// Non-blocking calls clear a deadline left by an earlier timeout-mode
+	// call: the poller would report it as expired before trying.
+	if err := s.setDeadline(write, dl); err != nil {
+		return os.NewSyscallError(op, errClosed)
 	}
 	var err error
 	if write {
@@ -398,7 +398,8 @@ func (s *Socket) io(op string, dl time.Time, nonblock, write bool, fn func(fd in
 	case err == nil:
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return timeoutError(op)
-	case errors.Is(err, os.ErrClosed):
+	case errors.Is(err, os.ErrClosed) || s.fd.Load() < 0:
+		// Closed while waiting: the poller says "use of closed file".
 		return os.NewSyscallError(op, errClosed)
 	default:
 		return err
