@@ -64,6 +64,9 @@ func openRaw(iface string) (*sockcore.Socket, error) {
 
 // canIfaceErr names the interface in a bind or resolve error.
 func canIfaceErr(iface string, err error) error {
+	if len(iface) >= unix.IFNAMSIZ {
+		return cli.Usagef("CAN interface name %q is %d bytes, the limit is %d", iface, len(iface), unix.IFNAMSIZ-1)
+	}
 	if errors.Is(err, unix.ENODEV) {
 		return cli.Exitf(cli.ExitNoSuchThing, "no CAN interface %q (ip link add dev %s type vcan; ip link set %s up)", iface, iface, iface)
 	}

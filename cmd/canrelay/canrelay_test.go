@@ -66,6 +66,7 @@ func TestBadInput(t *testing.T) {
 		{"dlc over 8", []string{"send", "vcan0", "123#010203040506070809"}, cli.ExitUsage, "DLC > 8"},
 		{"standard id too wide", []string{"send", "vcan0", "800#00"}, cli.ExitUsage, "exceeds 7FF"},
 		{"unknown interface", []string{"send", "nosuch0", "123#00"}, cli.ExitNoSuchThing, `no CAN interface "nosuch0"`},
+		{"interface name too long", []string{"send", "a234567890123456", "123#00"}, cli.ExitUsage, "the limit is 15"},
 		{"bad filter", []string{"dump", "vcan0,12x:7FF"}, cli.ExitUsage, "ID and MASK are hex"},
 		{"bad timestamp mode", []string{"dump", "-t", "q", "vcan0"}, cli.ExitUsage, "want a, d or z"},
 		{"bridge to itself", []string{"bridge", "vcan0", "vcan0"}, cli.ExitUsage, "would loop"},
@@ -107,15 +108,17 @@ func TestDump(t *testing.T) {
 	bus := newFakeBus(t, "vcan0")
 	bus.write("vcan0", "123#DEADBEEF", "12345678#1122", "123##1DEADBEEF", "123#R4", "20000044#0004000000000000", "7FF#")
 	out, _, err := bus.run("dump", "-n", "6", "vcan0")
+	// After an extended id, standard ids are indented to line up, as
+	// candump does.
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "  vcan0  123   [4]  DE AD BE EF\n" +
 		"  vcan0  12345678   [2]  11 22\n" +
-		"  vcan0  123  [04]  DE AD BE EF\n" +
-		"  vcan0  123   [4]  remote request\n" +
+		"  vcan0       123  [04]  DE AD BE EF\n" +
+		"  vcan0       123   [4]  remote request\n" +
 		"  vcan0  20000044   [8]  00 04 00 00 00 00 00 00   ERRORFRAME controller-problem{rx-error-warning},bus-off\n" +
-		"  vcan0  7FF   [0] \n"
+		"  vcan0       7FF   [0] \n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("dump output (-want +got):\n%s", diff)
 	}

@@ -92,6 +92,7 @@ type dumper struct {
 	first   time.Time
 	prev    time.Time
 	width   int
+	sawEFF  bool // candump indents standard ids once it has seen an extended one
 	linebuf []byte
 }
 
@@ -212,6 +213,11 @@ func (d *dumper) print(df *dumpFrame) bool {
 		b = append(b, strings.Repeat(" ", max(0, d.width-len(df.iface)))...)
 		b = append(b, df.iface...)
 		b = append(b, "  "...)
+		if df.frame.Extended {
+			d.sawEFF = true
+		} else if d.sawEFF && !df.frame.Err {
+			b = append(b, "     "...)
+		}
 		b = canframe.AppendLong(b, &df.frame)
 		b = append(b, '\n')
 		d.out.Write(b)

@@ -171,9 +171,11 @@ func TestBCM(t *testing.T) {
 	}
 	bcmWrite(t, s, &sockcore.BCMMsg{Opcode: sockcore.TX_DELETE, CANID: 0x321})
 
-	// RX_SETUP on a CAN FD id: RX_CHANGED for new content only.
+	// RX_SETUP on a CAN FD id with a mask on the first byte: RX_CHANGED
+	// for the first frame and for new content only.
 	fd := bcmSocket(t, "vcan0")
-	bcmWrite(t, fd, &sockcore.BCMMsg{Opcode: sockcore.RX_SETUP, Flags: sockcore.BCM_RX_FILTER_ID | sockcore.BCM_CAN_FD_FRAME, CANID: 0x444})
+	bcmWrite(t, fd, &sockcore.BCMMsg{Opcode: sockcore.RX_SETUP, Flags: sockcore.BCM_CAN_FD_FRAME, CANID: 0x444,
+		Frames: [][]byte{wire(t, "444##0FF")}})
 	send(t, raw, "444##1AA", "444##1AA", "444##1BB")
 	for _, want := range []string{"444##1AA", "444##1BB"} {
 		m := bcmRead(t, fd)

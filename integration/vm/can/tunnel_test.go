@@ -3,6 +3,7 @@ package can
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"strconv"
 	"testing"
 
@@ -18,6 +19,11 @@ import (
 // canrelay tunnel in each: 100,000 frames cross in order with no loss.
 func TestTunnelNetns(t *testing.T) {
 	testenv.RequireVM(t)
+	// ip netns keeps its names under /run/netns; the guest's initramfs
+	// has no /run.
+	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
+		t.Fatal(err)
+	}
 	a, b := testenv.NewNetNS(t), testenv.NewNetNS(t)
 	testenv.Veth(t, a, b, []string{"10.77.0.1/24"}, []string{"10.77.0.2/24"})
 	for _, ns := range []*testenv.NetNS{a, b} {
