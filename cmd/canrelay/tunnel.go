@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -25,13 +27,15 @@ func tunnelCommand(e *env) *ucli.Command {
 		ArgsUsage: "IFACE",
 		Description: "Frames read on IFACE go to --peer in datagrams of several frames (as many as are " +
 			"waiting, up to --max-datagram bytes); datagrams from --peer are written to IFACE. Each " +
-			"datagram has a sequence number; lost and reordered datagrams are counted. Addresses are " +
+			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
+			"in sequence order (a datagram that overtook another waits up to --reorder-wait). Addresses are " +
 			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "listen", Required: true, Usage: "local UDP `ADDR:PORT`"},
 			&ucli.StringFlag{Name: "peer", Required: true, Usage: "the other tunnel's UDP `ADDR:PORT`"},
 			&ucli.IntFlag{Name: "max-datagram", Value: 1400, Usage: "largest datagram in `BYTES` (76 to 65507)"},
 			&ucli.IntFlag{Name: "n", Usage: "stop after writing `COUNT` frames to IFACE"},
+			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
@@ -65,7 +69,11 @@ func tunnelCommand(e *env) *ucli.Command {
 			if err := u.Bind(listen); err != nil {
 				return fmt.Errorf("tunnel: bind %s: %w", c.String("listen"), err)
 			}
-			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n"))}
+			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
+			if err != nil {
+				return err
+			}
+			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
 			err = t.run(c.Context)
 			t.printStats(e.stdout, c.Args().First())
 			return err
@@ -96,6 +104,7 @@ type tunnel struct {
 	peer        sockcore.Addr
 	maxDatagram int
 	limit       int64 // stop after writing this many frames to CAN; 0: never
+	reorderWait time.Duration
 
 	seq     uint8
 	tracker canframe.SeqTracker
@@ -129,8 +138,13 @@ func (t *tunnel) run(ctx context.Context) error {
 		return err
 	}
 	defer drain.Close()
-	drain.SetTimeout(0) // non-blocking: empties what is queued into one datagram
-	stop := ctxClose(ctx, t.can, t.udp, drain)
+	drain.SetTimeout(0)    // non-blocking: empties what is queued into one datagram
+	rx, err := t.udp.Dup() // the receiver's own timeout mode, apart from the sender's
+	if err != nil {
+		return err
+	}
+	defer rx.Close()
+	stop := ctxClose(ctx, t.can, t.udp, drain, rx)
 	defer stop()
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
@@ -142,7 +156,7 @@ func (t *tunnel) run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		errc <- t.udpToCAN()
+		errc <- t.udpToCAN(rx)
 		cancel()
 	}()
 	wg.Wait()
@@ -201,13 +215,48 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 	}
 }
 
-// udpToCAN writes the frames of each datagram from the peer to CAN.
-func (t *tunnel) udpToCAN() error {
+// reorderWindow is how many datagrams may wait for a missing one.
+const reorderWindow = 64
+
+// udpToCAN writes the frames of each datagram from the peer to CAN, in
+// sequence order: a datagram that overtook another waits for it (at most
+// reorderWait, at most reorderWindow datagrams).
+func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 	pkt := make([]byte, 65536)
 	var out frameBuf
 	peer := t.peer.String()
+	reorder := newReorderBuf(reorderWindow)
+	var ready []canframe.Datagram
+	write := func() bool {
+		for _, d := range ready {
+			for i := range d.Frames {
+				b, _ := canframe.AppendWire(out[:0], &d.Frames[i])
+				if _, err := t.can.Send(b, 0); err != nil {
+					t.canDrops.Add(1)
+					continue
+				}
+				if r := t.rxFrames.Add(1); t.limit > 0 && int64(r) >= t.limit {
+					return true
+				}
+			}
+		}
+		ready = ready[:0]
+		return false
+	}
 	for {
-		n, from, err := t.udp.RecvFromInto(pkt, 0)
+		if reorder.waiting() {
+			rx.SetTimeout(t.reorderWait)
+		} else {
+			rx.SetBlocking(true)
+		}
+		n, from, err := rx.RecvFromInto(pkt, 0)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			ready = reorder.flush(ready)
+			if write() {
+				return nil
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -224,15 +273,13 @@ func (t *tunnel) udpToCAN() error {
 		t.mu.Lock()
 		t.tracker.Observe(d.Seq)
 		t.mu.Unlock()
-		for i := range d.Frames {
-			b, _ := canframe.AppendWire(out[:0], &d.Frames[i])
-			if _, err := t.can.Send(b, 0); err != nil {
-				t.canDrops.Add(1)
-				continue
-			}
-			if r := t.rxFrames.Add(1); t.limit > 0 && int64(r) >= t.limit {
-				return nil
-			}
+		if t.reorderWait > 0 {
+			ready = reorder.push(d, ready)
+		} else {
+			ready = append(ready, d)
+		}
+		if write() {
+			return nil
 		}
 	}
 }

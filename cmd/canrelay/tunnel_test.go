@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -39,8 +40,8 @@ func TestTunnelInOrder(t *testing.T) {
 	ub, addrB := udpLoopback(t)
 	canA, _ := busA.openRaw("a")
 	canB, _ := busB.openRaw("b")
-	ta := &tunnel{can: canA, udp: ua, peer: addrB, maxDatagram: 1400}
-	tb := &tunnel{can: canB, udp: ub, peer: addrA, maxDatagram: 1400}
+	ta := &tunnel{can: canA, udp: ua, peer: addrB, maxDatagram: 1400, reorderWait: 20 * time.Millisecond}
+	tb := &tunnel{can: canB, udp: ub, peer: addrA, maxDatagram: 1400, reorderWait: 20 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 2)
 	go func() { errc <- ta.run(ctx) }()
@@ -95,7 +96,7 @@ func TestTunnelCounts(t *testing.T) {
 	stranger, _ := udpLoopback(t)
 	ub, addrB := udpLoopback(t)
 	canB, _ := bus.openRaw("b")
-	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 6}
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 6, reorderWait: 20 * time.Millisecond}
 	errc := make(chan error, 1)
 	go func() { errc <- tb.run(context.Background()) }()
 	send := func(s *sockcore.Socket, seq uint8) {
@@ -122,7 +123,8 @@ func TestTunnelCounts(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"00A#0A", "00B#0B", "00D#0D", "00C#0C", "00E#0E", "014#14"}, bus.read("b", 6)); diff != "" {
+	// 13 waits for 12; 20 waits for 15-19 until the reorder wait ends.
+	if diff := cmp.Diff([]string{"00A#0A", "00B#0B", "00C#0C", "00D#0D", "00E#0E", "014#14"}, bus.read("b", 6)); diff != "" {
 		t.Errorf("frames written (-want +got):\n%s", diff)
 	}
 	got := []uint64{tb.rxDatagrams.Load(), tb.tracker.Lost, tb.tracker.Reordered, tb.bad.Load(), tb.foreign.Load()}
