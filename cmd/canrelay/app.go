@@ -134,6 +134,30 @@ func ctxClose(ctx context.Context, socks ...*sockcore.Socket) (stop func()) {
 // ctxClose closed).
 func ended(ctx context.Context, err error) bool { return err != nil && ctx.Err() != nil }
 
+// sendCAN writes one encoded frame. A full transmit queue (ENOBUFS: CAN
+// drivers and the qdisc in front of them say so instead of blocking) is
+// waited out with backoff for up to about 100 ms before the error is
+// returned, so that a relay passes bursts on instead of dropping them.
+func sendCAN(s *sockcore.Socket, b []byte) error {
+	wait := 50 * time.Microsecond
+	for waited := time.Duration(0); ; waited += wait {
+		_, err := s.Send(b, 0)
+		if err == nil || !errors.Is(err, unix.ENOBUFS) || waited > 100*time.Millisecond {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 10*time.Millisecond)
+	}
+}
+
+// bigRcvBuf gives s a 4 MiB receive buffer (beyond rmem_max when root) for
+// bursts: the kernel drops what does not fit, silently for CAN.
+func bigRcvBuf(s *sockcore.Socket) {
+	if s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20) != nil {
+		s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
+	}
+}
+
 // parseDurationFlag is time.ParseDuration with a usage error.
 func parseDurationFlag(name, s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)

@@ -129,6 +129,7 @@ func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, errw io.Writer)
 		socks = append(socks, d.from, d.to)
 		// The bridge must never be handed back what it sent.
 		d.from.SetCANRawRecvOwnMsgs(false)
+		bigRcvBuf(d.from)
 	}
 	stop := ctxClose(ctx, socks...)
 	defer stop()
@@ -178,7 +179,7 @@ func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error 
 			canframe.SetWireCANID(buf[:n], to|id&canframe.RTRFlag)
 			d.rewritten.Add(1)
 		}
-		if _, err := d.to.Send(buf[:n], 0); err != nil {
+		if err := sendCAN(d.to, buf[:n]); err != nil {
 			if errors.Is(err, unix.EBADF) || errors.Is(err, unix.ENOTSOCK) {
 				return err
 			}

@@ -127,12 +127,8 @@ func (t *tunnel) printStats(w io.Writer, iface string) {
 func (t *tunnel) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Room for bursts: the kernel drops what does not fit, silently for CAN.
-	for _, s := range []*sockcore.Socket{t.can, t.udp} {
-		if s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20) != nil {
-			s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
-		}
-	}
+	bigRcvBuf(t.can)
+	bigRcvBuf(t.udp)
 	drain, err := t.can.Dup()
 	if err != nil {
 		return err
@@ -231,7 +227,7 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 		for _, d := range ready {
 			for i := range d.Frames {
 				b, _ := canframe.AppendWire(out[:0], &d.Frames[i])
-				if _, err := t.can.Send(b, 0); err != nil {
+				if err := sendCAN(t.can, b); err != nil {
 					t.canDrops.Add(1)
 					continue
 				}
