@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,8 @@ func bridgeCommand(e *env) *ucli.Command {
 		ArgsUsage: "IFACE_A IFACE_B",
 		Description: "Forwards A to B, and B to A unless --one-way. The bridge never receives its own " +
 			"transmissions (CAN_RAW_RECV_OWN_MSGS stays off, and a frame flagged as its own is dropped " +
-			"and counted as a loop). Counters per direction are printed when it stops.",
+			"and counted as a loop). Counters per direction are printed when it stops: overflows are " +
+			"frames the kernel dropped because the bridge did not read them in time (SO_RXQ_OVFL).",
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "one-way", Usage: "forward A to B only"},
 			&ucli.StringSliceFlag{Name: "filter", Usage: "forward A to B only frames passing `FILTER` (ID:MASK, ID~MASK, #ERRMASK, j)"},
@@ -91,6 +93,7 @@ type bridgeDir struct {
 	rewrite          map[uint32]uint32 // can_id (with EFF flag) to can_id
 
 	received, forwarded, filtered, rewritten, dropped, loops atomic.Uint64
+	overflows                                                atomic.Uint64 // SO_RXQ_OVFL: dropped by the kernel before the bridge read them
 }
 
 func (d *bridgeDir) addRewrite(s string) error {
@@ -114,9 +117,9 @@ func (d *bridgeDir) addRewrite(s string) error {
 }
 
 func (d *bridgeDir) printStats(w io.Writer) {
-	fmt.Fprintf(w, "%s->%s received=%d forwarded=%d filtered=%d rewritten=%d dropped=%d loops=%d\n",
+	fmt.Fprintf(w, "%s->%s received=%d forwarded=%d filtered=%d rewritten=%d dropped=%d loops=%d overflows=%d\n",
 		d.fromName, d.toName, d.received.Load(), d.forwarded.Load(), d.filtered.Load(),
-		d.rewritten.Load(), d.dropped.Load(), d.loops.Load())
+		d.rewritten.Load(), d.dropped.Load(), d.loops.Load(), d.overflows.Load())
 }
 
 // bridge runs every direction until ctx ends, a read fails, or limit frames
@@ -130,6 +133,7 @@ func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, errw io.Writer)
 		// The bridge must never be handed back what it sent.
 		d.from.SetCANRawRecvOwnMsgs(false)
 		bigRcvBuf(d.from)
+		d.from.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
 	}
 	stop := ctxClose(ctx, socks...)
 	defer stop()
@@ -153,15 +157,21 @@ func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, errw io.Writer)
 }
 
 func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error {
+	pinThread()
 	var buf frameBuf
 	bufs := [][]byte{buf[:]}
 	reported := false
 	for limit <= 0 || total.Load() < limit {
-		n, _, flags, _, err := d.from.RecvMsgInto(bufs, 0, 0)
+		n, anc, flags, _, err := d.from.RecvMsgInto(bufs, 32, 0)
 		if err != nil {
 			return err
 		}
 		d.received.Add(1)
+		for _, m := range anc {
+			if m.Level == unix.SOL_SOCKET && m.Type == unix.SO_RXQ_OVFL && len(m.Data) >= 4 {
+				d.overflows.Store(uint64(binary.NativeEndian.Uint32(m.Data)))
+			}
+		}
 		if flags&unix.MSG_CONFIRM != 0 {
 			d.loops.Add(1)
 			continue

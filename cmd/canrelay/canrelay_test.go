@@ -235,8 +235,8 @@ func TestBridge(t *testing.T) {
 	if err := wait(); err != nil {
 		t.Fatal(err)
 	}
-	want := "vcan0->vcan1 received=5 forwarded=3 filtered=2 rewritten=1 dropped=0 loops=0\n" +
-		"vcan1->vcan0 received=2 forwarded=2 filtered=0 rewritten=1 dropped=0 loops=0\n"
+	want := "vcan0->vcan1 received=5 forwarded=3 filtered=2 rewritten=1 dropped=0 loops=0 overflows=0\n" +
+		"vcan1->vcan0 received=2 forwarded=2 filtered=0 rewritten=1 dropped=0 loops=0 overflows=0\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
@@ -252,7 +252,7 @@ func TestBridgeOneWayCount(t *testing.T) {
 	if diff := cmp.Diff([]string{"001#01", "002#02", "003#03"}, bus.read("vcan1", 3)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if want := "vcan0->vcan1 received=3 forwarded=3 filtered=0 rewritten=0 dropped=0 loops=0\n"; out != want {
+	if want := "vcan0->vcan1 received=3 forwarded=3 filtered=0 rewritten=0 dropped=0 loops=0 overflows=0\n"; out != want {
 		t.Errorf("counters %q, want %q", out, want)
 	}
 }
@@ -274,7 +274,7 @@ func TestBridgeDropsCounted(t *testing.T) {
 	if err := wait(); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^vcan0->vcan1 received=[12] forwarded=0 filtered=0 rewritten=0 dropped=[12] loops=0\n$`).MatchString(out.String()) {
+	if !regexp.MustCompile(`^vcan0->vcan1 received=[12] forwarded=0 filtered=0 rewritten=0 dropped=[12] loops=0 overflows=0\n$`).MatchString(out.String()) {
 		t.Errorf("counters %q", out.String())
 	}
 }

@@ -52,6 +52,7 @@ type echoStats struct{ received, sent, sendErrors int }
 // echo answers every frame on s with the same frame until ctx ends or count
 // frames are answered.
 func echo(ctx context.Context, s *sockcore.Socket, first *canframe.Frame, count int, out, errw io.Writer) (echoStats, error) {
+	pinThread()
 	var st echoStats
 	stop := ctxClose(ctx, s)
 	defer stop()

@@ -42,6 +42,7 @@ func sendCommand(e *env) *ucli.Command {
 			}
 			defer s.Close()
 			var buf frameBuf
+			pinThread()
 			for i := 0; i < c.Int("repeat"); i++ {
 				for j := range frames {
 					if err := writeFrame(s, &frames[j], buf[:]); err != nil {
@@ -119,6 +120,7 @@ func (r *replayer) sock(iface string) (*sockcore.Socket, error) {
 // run sends each logged frame when its time offset from the first one has
 // passed since the start.
 func (r *replayer) run(ctx context.Context, sc *bufio.Scanner) error {
+	pinThread()
 	var (
 		start, first time.Time
 		buf          frameBuf

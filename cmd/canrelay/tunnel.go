@@ -168,6 +168,7 @@ func (t *tunnel) run(ctx context.Context) error {
 // canToUDP reads a frame (waiting), then every frame already queued, and
 // sends them as one datagram, or several when they do not fit.
 func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
+	pinThread() // datagrams, like frames, leave in order from one CPU
 	var buf frameBuf
 	dgram := make([]byte, 0, t.maxDatagram)
 	count := 0
@@ -218,6 +219,7 @@ const reorderWindow = 64
 // sequence order: a datagram that overtook another waits for it (at most
 // reorderWait, at most reorderWindow datagrams).
 func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
+	pinThread()
 	pkt := make([]byte, 65536)
 	var out frameBuf
 	peer := t.peer.String()
