@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -150,23 +148,6 @@ func sendCAN(s *sockcore.Socket, b []byte) error {
 		time.Sleep(wait)
 		wait = min(2*wait, 10*time.Millisecond)
 	}
-}
-
-// pinThread locks the calling goroutine to its OS thread and the thread to
-// the CPU it is on, for good (the thread ends with the goroutine). Frames
-// written to a virtual CAN interface (vcan, vxcan) are delivered through
-// the per-CPU backlog of the writing CPU, so a writer that moves between
-// CPUs can have its frames delivered out of order; real CAN drivers keep
-// order anyway. Every goroutine that writes frames in sequence calls it.
-func pinThread() {
-	runtime.LockOSThread()
-	var cpu uint32
-	if _, _, e := unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), 0, 0); e != 0 {
-		return
-	}
-	var set unix.CPUSet
-	set.Set(int(cpu))
-	unix.SchedSetaffinity(0, &set)
 }
 
 // bigRcvBuf gives s a 4 MiB receive buffer (beyond rmem_max when root) for

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -157,7 +158,7 @@ func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, errw io.Writer)
 }
 
 func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error {
-	pinThread()
+	cpupin.Pin()
 	var buf frameBuf
 	bufs := [][]byte{buf[:]}
 	reported := false

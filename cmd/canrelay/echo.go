@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -52,7 +53,7 @@ type echoStats struct{ received, sent, sendErrors int }
 // echo answers every frame on s with the same frame until ctx ends or count
 // frames are answered.
 func echo(ctx context.Context, s *sockcore.Socket, first *canframe.Frame, count int, out, errw io.Writer) (echoStats, error) {
-	pinThread()
+	cpupin.Pin()
 	var st echoStats
 	stop := ctxClose(ctx, s)
 	defer stop()

@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -42,7 +43,7 @@ func sendCommand(e *env) *ucli.Command {
 			}
 			defer s.Close()
 			var buf frameBuf
-			pinThread()
+			cpupin.Pin()
 			for i := 0; i < c.Int("repeat"); i++ {
 				for j := range frames {
 					if err := writeFrame(s, &frames[j], buf[:]); err != nil {
@@ -120,7 +121,7 @@ func (r *replayer) sock(iface string) (*sockcore.Socket, error) {
 // run sends each logged frame when its time offset from the first one has
 // passed since the start.
 func (r *replayer) run(ctx context.Context, sc *bufio.Scanner) error {
-	pinThread()
+	cpupin.Pin()
 	var (
 		start, first time.Time
 		buf          frameBuf

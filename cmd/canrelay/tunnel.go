@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -168,7 +169,7 @@ func (t *tunnel) run(ctx context.Context) error {
 // canToUDP reads a frame (waiting), then every frame already queued, and
 // sends them as one datagram, or several when they do not fit.
 func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
-	pinThread() // datagrams, like frames, leave in order from one CPU
+	cpupin.Pin() // datagrams, like frames, leave in order from one CPU
 	var buf frameBuf
 	dgram := make([]byte, 0, t.maxDatagram)
 	count := 0
@@ -219,7 +220,7 @@ const reorderWindow = 64
 // sequence order: a datagram that overtook another waits for it (at most
 // reorderWait, at most reorderWindow datagrams).
 func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
-	pinThread()
+	cpupin.Pin()
 	pkt := make([]byte, 65536)
 	var out frameBuf
 	peer := t.peer.String()

@@ -7,15 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
@@ -23,41 +19,9 @@ import (
 )
 
 // timeout bounds every wait; the guest runs under TCG, so it is generous.
-const timeout = 20 * time.Second
+const timeout = Timeout
 
-// rawSocket opens a CAN_RAW socket bound to iface, with CAN FD frames and a
-// read timeout, closed when the test ends.
-// pin keeps the calling goroutine on one CPU for good: frames written to
-// vcan are delivered through the writing CPU's backlog, so a writer that
-// moves between CPUs can see its frames delivered out of order.
-func pin() {
-	runtime.LockOSThread()
-	var cpu uint32
-	if _, _, e := unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), 0, 0); e != 0 {
-		return
-	}
-	var set unix.CPUSet
-	set.Set(int(cpu))
-	unix.SchedSetaffinity(0, &set)
-}
-
-func rawSocket(t *testing.T, iface string) *sockcore.Socket {
-	t.Helper()
-	pin()
-	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_RAW, unix.CAN_RAW)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.SetCANRawFDFrames(true); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Bind(&sockcore.CANAddr{Interface: iface}); err != nil {
-		t.Fatalf("bind %s: %v", iface, err)
-	}
-	s.SetTimeout(timeout)
-	return s
-}
+func rawSocket(t *testing.T, iface string) *sockcore.Socket { return RawSocket(t, iface) }
 
 func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	t.Helper()

@@ -6,52 +6,24 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sockcore/sockcore/integration/vm/can"
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-const timeout = 20 * time.Second
-
-// pin keeps the calling goroutine on one CPU for good: frames written to
-// vcan are delivered through the writing CPU's backlog, so a writer that
-// moves between CPUs can see its frames delivered out of order.
-func pin() {
-	runtime.LockOSThread()
-	var cpu uint32
-	if _, _, e := unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), 0, 0); e != 0 {
-		return
-	}
-	var set unix.CPUSet
-	set.Set(int(cpu))
-	unix.SchedSetaffinity(0, &set)
-}
+const timeout = can.Timeout
 
 func rawSocket(t *testing.T, iface string) *sockcore.Socket {
-	t.Helper()
-	pin()
-	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_RAW, unix.CAN_RAW)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Bind(&sockcore.CANAddr{Interface: iface}); err != nil {
-		t.Fatal(err)
-	}
-	if s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20) != nil {
-		t.Fatal("SO_RCVBUFFORCE")
-	}
+	s := can.RawSocket(t, iface)
 	s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
-	s.SetTimeout(timeout)
 	return s
 }
 
