@@ -93,6 +93,7 @@ type dumper struct {
 	prev    time.Time
 	width   int
 	sawEFF  bool // candump indents standard ids once it has seen an extended one
+	names   map[int]string
 	linebuf []byte
 }
 
@@ -161,8 +162,8 @@ func (d *dumper) read(ctx context.Context, cancel func(), s *sockcore.Socket, if
 			continue
 		}
 		df := dumpFrame{iface: iface, frame: f}
-		if a, ok := from.(*sockcore.CANAddr); ok && a.Interface != "" {
-			df.iface = a.Interface
+		if a, ok := from.(*sockcore.CANAddr); ok && iface == "" {
+			df.iface = d.ifName(a) // "any": name the interface the frame came on
 		}
 		if df.iface == "" {
 			df.iface = "any"
@@ -177,6 +178,22 @@ func (d *dumper) read(ctx context.Context, cancel func(), s *sockcore.Socket, if
 			return nil
 		}
 	}
+}
+
+// ifName names a received frame's interface, remembering names by index as
+// candump does.
+func (d *dumper) ifName(a *sockcore.CANAddr) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if n, ok := d.names[a.Ifindex]; ok {
+		return n
+	}
+	n := a.IfName()
+	if d.names == nil {
+		d.names = map[int]string{}
+	}
+	d.names[a.Ifindex] = n
+	return n
 }
 
 // print writes one frame; it reports whether the count is reached.

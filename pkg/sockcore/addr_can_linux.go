@@ -25,7 +25,8 @@ const (
 //
 // Interface "" with Ifindex 0 means every CAN interface. When Interface is
 // set it is resolved to its index when the address is encoded; when it is
-// empty Ifindex is used as it is.
+// empty Ifindex is used as it is. A decoded address carries Ifindex only;
+// IfName looks the name up.
 //
 // A decoded address fills the fields of both union members from the same
 // bytes and guesses Kind (all zero: raw; pgn and addr zero: ISO-TP; otherwise
@@ -69,12 +70,19 @@ func (a *CANAddr) WithProto(proto int) *CANAddr {
 	return &c
 }
 
-func (a *CANAddr) ifaceString() string {
-	switch {
-	case a.Interface != "":
+// IfName returns the interface name: Interface when set, else the name of
+// Ifindex looked up now (the decoder leaves it to this call, so that
+// receiving a frame costs no lookup), else "" for every interface.
+func (a *CANAddr) IfName() string {
+	if a.Interface != "" || a.Ifindex == 0 {
 		return a.Interface
-	case a.Ifindex != 0:
-		return zoneName(uint32(a.Ifindex))
+	}
+	return zoneName(uint32(a.Ifindex))
+}
+
+func (a *CANAddr) ifaceString() string {
+	if n := a.IfName(); n != "" {
+		return n
 	}
 	return "any"
 }
@@ -151,11 +159,6 @@ func decodeCAN(b []byte) (Addr, error) {
 		Name:    binary.NativeEndian.Uint64(u[0:]),
 		PGN:     binary.NativeEndian.Uint32(u[8:]),
 		Addr:    u[12],
-	}
-	if a.Ifindex > 0 {
-		if name, err := ifIndexToName(a.Ifindex); err == nil {
-			a.Interface = name
-		}
 	}
 	// Bytes 13-15 are the J1939 member's padding and say nothing.
 	switch {

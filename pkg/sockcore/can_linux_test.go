@@ -32,7 +32,7 @@ func TestCANAddrEncode(t *testing.T) {
 		decode *CANAddr
 	}{
 		{"any", &CANAddr{}, raw(0, nil), "any", &CANAddr{}},
-		{"raw by name", &CANAddr{Interface: "lo"}, raw(lo, nil), "lo", &CANAddr{Interface: "lo", Ifindex: lo}},
+		{"raw by name", &CANAddr{Interface: "lo"}, raw(lo, nil), "lo", &CANAddr{Ifindex: lo}},
 		{"isotp", &CANAddr{Kind: CANKindISOTP, Ifindex: 7, RxID: 0x7e8, TxID: 0x80000123}, raw(7, func(b []byte) {
 			binary.NativeEndian.PutUint32(b[8:], 0x7e8)
 			binary.NativeEndian.PutUint32(b[12:], 0x80000123)
@@ -72,6 +72,9 @@ func TestCANAddrEncode(t *testing.T) {
 			if tt.decode != nil {
 				if diff := cmp.Diff(tt.decode, got); diff != "" {
 					t.Errorf("decoded (-want +got):\n%s", diff)
+				}
+				if got.String() != tt.a.String() {
+					t.Errorf("decoded String() = %q, want %q", got.String(), tt.a.String())
 				}
 			}
 		})

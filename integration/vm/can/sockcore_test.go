@@ -21,7 +21,7 @@ func TestCANAddrFromKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	ca, ok := a.(*sockcore.CANAddr)
-	if !ok || ca.Interface != "vcan0" || ca.Kind != sockcore.CANKindRaw {
+	if !ok || ca.IfName() != "vcan0" || ca.Kind != sockcore.CANKindRaw {
 		t.Errorf("getsockname = %#v", a)
 	}
 	// Frames received on an "any" socket name their interface.
@@ -50,7 +50,7 @@ func TestCANAddrFromKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := got.(*sockcore.CANAddr).WithProto(unix.CAN_ISOTP)
-	if g.Interface != "vcan0" || g.RxID != want.RxID || g.TxID != want.TxID {
+	if g.IfName() != "vcan0" || g.RxID != want.RxID || g.TxID != want.TxID {
 		t.Errorf("ISO-TP getsockname = %v, want %v", g, want)
 	}
 	// Binding an unknown interface is ENODEV.
