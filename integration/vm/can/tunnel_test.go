@@ -76,8 +76,9 @@ func TestTunnelNetns(t *testing.T) {
 	}
 	rx, _ := strconv.Atoi(stat(t, lb, "rx_frames"))
 	tx, _ := strconv.Atoi(stat(t, la, "tx_frames"))
-	if rx < total || rx != tx {
-		t.Errorf("A sent %d frames, B wrote %d, want %d and more (probes)", tx, rx, total)
+	// Probes sent before B listened are lost before B counts anything.
+	if rx < total || tx < rx {
+		t.Errorf("A sent %d frames, B wrote %d, want at least %d (and the probes)", tx, rx, total)
 	}
 }
 
