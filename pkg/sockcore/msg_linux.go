@@ -180,8 +180,8 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 }
 
 // RecvMsg wraps recvmsg(2): at most n bytes of data and ancBufSize bytes of
-// control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is always
-// added). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
+// control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is
+// added on AF_UNIX sockets). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
 func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMessage, msgFlags int, from Addr, err error) {
 	if n < 0 {
 		return nil, nil, 0, nil, fmt.Errorf("negative buffer size in RecvMsg: %d", n)
@@ -209,6 +209,12 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	dl, nonblock := s.deadline()
 	nonblock = dontWait(flags, dl, nonblock)
 	var got int
+	// Only AF_UNIX passes descriptors; some families (CAN_J1939) reject
+	// recvmsg flags they do not know with EINVAL.
+	cloexec := 0
+	if s.family == unix.AF_UNIX {
+		cloexec = unix.MSG_CMSG_CLOEXEC
+	}
 	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
 		msg = unix.Msghdr{Name: &raw[0], Namelen: uint32(len(raw))}
 		if len(iov) > 0 {
@@ -219,7 +225,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 			msg.Control = &ctl[0]
 			msg.SetControllen(len(ctl))
 		}
-		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_CMSG_CLOEXEC))
+		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|cloexec))
 		got = int(r)
 		return errnoErr(e)
 	})

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// env is what the subcommands reach the outside world through; tests swap
+// openRaw for socketpairs so that everything but the kernel runs on a host
+// without CAN.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// openRaw returns a CAN_RAW socket bound to iface ("" = every
+	// interface) that reads and writes CAN FD frames as well.
+	openRaw func(iface string) (*sockcore.Socket, error)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, openRaw: openRaw})
+}
+
+func runEnv(ctx context.Context, args []string, e *env) error {
+	app := cli.NewApp("canrelay", "CAN frames: dump, send, replay, bridge, tunnel over UDP, cyclic, ISO-TP, J1939",
+		e.stdin, e.stdout, e.stderr)
+	app.Description = "Frames are written as can-utils writes them: 123#DEADBEEF (standard id), " +
+		"12345678#11 (extended id), 123#R or 123#R5 (remote request), 123##1DEADBEEF (CAN FD, flags digit). " +
+		"Flags come before the arguments."
+	app.Commands = []*ucli.Command{
+		echoCommand(e), dumpCommand(e), sendCommand(e), replayCommand(e), bridgeCommand(e),
+		tunnelCommand(e), cyclicCommand(e), isotpCommand(e), j1939Command(e),
+	}
+	return cli.RunApp(ctx, app, args)
+}
+
+// openRaw opens a CAN_RAW socket on iface with CAN FD frames enabled.
+func openRaw(iface string) (*sockcore.Socket, error) {
+	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_RAW, unix.CAN_RAW)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.SetCANRawFDFrames(true); err != nil && !errors.Is(err, unix.ENOPROTOOPT) {
+		s.Close()
+		return nil, err
+	}
+	if err := s.Bind(&sockcore.CANAddr{Interface: iface}); err != nil {
+		s.Close()
+		return nil, canIfaceErr(iface, err)
+	}
+	return s, nil
+}
+
+// canIfaceErr names the interface in a bind or resolve error.
+func canIfaceErr(iface string, err error) error {
+	if len(iface) >= unix.IFNAMSIZ {
+		return cli.Usagef("CAN interface name %q is %d bytes, the limit is %d", iface, len(iface), unix.IFNAMSIZ-1)
+	}
+	if errors.Is(err, unix.ENODEV) {
+		return cli.Exitf(cli.ExitNoSuchThing, "no CAN interface %q (ip link add dev %s type vcan; ip link set %s up)", iface, iface, iface)
+	}
+	return fmt.Errorf("bind %s: %w", iface, err)
+}
+
+// parseFrameArg parses frame text given on the command line: errors are
+// usage errors.
+func parseFrameArg(s string) (canframe.Frame, error) {
+	f, err := canframe.Parse(s)
+	if err != nil {
+		return f, cli.Usagef("frame %q: %v", s, err)
+	}
+	return f, nil
+}
+
+// parseID reads a CAN id as the frame text writes it: 8 hex digits (or a
+// value above 7FF) is an extended id, returned with CAN_EFF_FLAG. A leading
+// "0x" is allowed.
+func parseID(s string) (uint32, error) {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	v, err := strconv.ParseUint(t, 16, 32)
+	if err != nil {
+		return 0, cli.Usagef("CAN id %q is not hexadecimal", s)
+	}
+	if len(t) == 8 || v > canframe.SFFMask {
+		if v > canframe.EFFMask {
+			return 0, cli.Usagef("CAN id %q exceeds 1FFFFFFF", s)
+		}
+		return uint32(v) | canframe.EFFFlag, nil
+	}
+	return uint32(v), nil
+}
+
+// frameBuf is room for one struct canfd_frame.
+type frameBuf [canframe.FDMTU]byte
+
+// writeFrame encodes f and writes it to s.
+func writeFrame(s *sockcore.Socket, f *canframe.Frame, buf []byte) error {
+	b, err := canframe.AppendWire(buf[:0], f)
+	if err != nil {
+		return cli.Usagef("frame %s: %v", f.Text(), err)
+	}
+	_, err = s.Send(b, 0)
+	return err
+}
+
+// ctxClose closes the sockets when ctx ends, so that blocked reads return.
+// The returned stop ends the watch.
+func ctxClose(ctx context.Context, socks ...*sockcore.Socket) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			for _, s := range socks {
+				s.Close()
+			}
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
+// ended reports whether err is only the end of ctx (a read on a socket
+// ctxClose closed).
+func ended(ctx context.Context, err error) bool { return err != nil && ctx.Err() != nil }
+
+// sendCAN writes one encoded frame. A full transmit queue (ENOBUFS: CAN
+// drivers and the qdisc in front of them say so instead of blocking) is
+// waited out with backoff for up to about 100 ms before the error is
+// returned, so that a relay passes bursts on instead of dropping them.
+func sendCAN(s *sockcore.Socket, b []byte) error {
+	wait := 50 * time.Microsecond
+	for waited := time.Duration(0); ; waited += wait {
+		_, err := s.Send(b, 0)
+		if err == nil || !errors.Is(err, unix.ENOBUFS) || waited > 100*time.Millisecond {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 10*time.Millisecond)
+	}
+}
+
+// bigRcvBuf gives s a 4 MiB receive buffer (beyond rmem_max when root) for
+// bursts: the kernel drops what does not fit, silently for CAN.
+func bigRcvBuf(s *sockcore.Socket) {
+	if s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20) != nil {
+		s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
+	}
+}
+
+// parseDurationFlag is time.ParseDuration with a usage error.
+func parseDurationFlag(name, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, cli.Usagef("--%s %q is not a duration like 100ms", name, s)
+	}
+	return d, nil
+}

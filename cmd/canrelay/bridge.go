@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+func bridgeCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "bridge",
+		Usage:     "forward frames between two interfaces (a user-space gateway)",
+		ArgsUsage: "IFACE_A IFACE_B",
+		Description: "Forwards A to B, and B to A unless --one-way. The bridge never receives its own " +
+			"transmissions (CAN_RAW_RECV_OWN_MSGS stays off, and a frame flagged as its own is dropped " +
+			"and counted as a loop). Counters per direction are printed when it stops: overflows are " +
+			"frames the kernel dropped because the bridge did not read them in time (SO_RXQ_OVFL).",
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "one-way", Usage: "forward A to B only"},
+			&ucli.StringSliceFlag{Name: "filter", Usage: "forward A to B only frames passing `FILTER` (ID:MASK, ID~MASK, #ERRMASK, j)"},
+			&ucli.StringSliceFlag{Name: "filter-back", Usage: "the same for B to A"},
+			&ucli.StringSliceFlag{Name: "rewrite", Usage: "A to B: send id FROM as id TO (`FROM=TO`, hex)"},
+			&ucli.StringSliceFlag{Name: "rewrite-back", Usage: "the same for B to A"},
+			&ucli.IntFlag{Name: "n", Usage: "stop after forwarding `COUNT` frames (both directions together)"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 2 {
+				return cli.Usagef("bridge: want two interfaces")
+			}
+			a, b := c.Args().Get(0), c.Args().Get(1)
+			if a == b {
+				return cli.Usagef("bridge: %s to itself would loop", a)
+			}
+			ab := &bridgeDir{fromName: a, toName: b}
+			ba := &bridgeDir{fromName: b, toName: a}
+			for _, x := range []struct {
+				d       *bridgeDir
+				filters []string
+				rewrite []string
+			}{{ab, c.StringSlice("filter"), c.StringSlice("rewrite")}, {ba, c.StringSlice("filter-back"), c.StringSlice("rewrite-back")}} {
+				for _, f := range x.filters {
+					if err := x.d.filters.addFilter(f); err != nil {
+						return err
+					}
+				}
+				for _, r := range x.rewrite {
+					if err := x.d.addRewrite(r); err != nil {
+						return err
+					}
+				}
+			}
+			sa, err := e.openRaw(a)
+			if err != nil {
+				return err
+			}
+			defer sa.Close()
+			sb, err := e.openRaw(b)
+			if err != nil {
+				return err
+			}
+			defer sb.Close()
+			dirs := []*bridgeDir{ab}
+			if !c.Bool("one-way") {
+				dirs = append(dirs, ba)
+			}
+			ab.from, ab.to, ba.from, ba.to = sa, sb, sb, sa
+			err = bridge(c.Context, dirs, int64(c.Int("n")), e.stderr)
+			for _, d := range dirs {
+				d.printStats(e.stdout)
+			}
+			return err
+		},
+	}
+}
+
+// bridgeDir is one direction of a bridge.
+type bridgeDir struct {
+	from, to         *sockcore.Socket
+	fromName, toName string
+	filters          filterSet
+	rewrite          map[uint32]uint32 // can_id (with EFF flag) to can_id
+
+	received, forwarded, filtered, rewritten, dropped, loops atomic.Uint64
+	overflows                                                atomic.Uint64 // SO_RXQ_OVFL: dropped by the kernel before the bridge read them
+}
+
+func (d *bridgeDir) addRewrite(s string) error {
+	from, to, ok := strings.Cut(s, "=")
+	if !ok {
+		return cli.Usagef("bridge: --rewrite %q: want FROM=TO", s)
+	}
+	f, err := parseID(from)
+	if err != nil {
+		return err
+	}
+	t, err := parseID(to)
+	if err != nil {
+		return err
+	}
+	if d.rewrite == nil {
+		d.rewrite = map[uint32]uint32{}
+	}
+	d.rewrite[f] = t
+	return nil
+}
+
+func (d *bridgeDir) printStats(w io.Writer) {
+	fmt.Fprintf(w, "%s->%s received=%d forwarded=%d filtered=%d rewritten=%d dropped=%d loops=%d overflows=%d\n",
+		d.fromName, d.toName, d.received.Load(), d.forwarded.Load(), d.filtered.Load(),
+		d.rewritten.Load(), d.dropped.Load(), d.loops.Load(), d.overflows.Load())
+}
+
+// bridge runs every direction until ctx ends, a read fails, or limit frames
+// (0: no limit) are forwarded.
+func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, errw io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var socks []*sockcore.Socket
+	for _, d := range dirs {
+		socks = append(socks, d.from, d.to)
+		// The bridge must never be handed back what it sent.
+		d.from.SetCANRawRecvOwnMsgs(false)
+		bigRcvBuf(d.from)
+		d.from.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+	}
+	stop := ctxClose(ctx, socks...)
+	defer stop()
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, len(dirs))
+	for _, d := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := d.run(&total, limit, errw)
+			if err != nil && !ended(ctx, err) {
+				errc <- err
+			}
+			cancel()
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error {
+	cpupin.Pin()
+	var buf frameBuf
+	bufs := [][]byte{buf[:]}
+	reported := false
+	for limit <= 0 || total.Load() < limit {
+		n, anc, flags, _, err := d.from.RecvMsgInto(bufs, 32, 0)
+		if err != nil {
+			return err
+		}
+		d.received.Add(1)
+		for _, m := range anc {
+			if m.Level == unix.SOL_SOCKET && m.Type == unix.SO_RXQ_OVFL && len(m.Data) >= 4 {
+				d.overflows.Store(uint64(binary.NativeEndian.Uint32(m.Data)))
+			}
+		}
+		if flags&unix.MSG_CONFIRM != 0 {
+			d.loops.Add(1)
+			continue
+		}
+		id, ok := canframe.WireCANID(buf[:n])
+		if !ok || (n != canframe.MTU && n != canframe.FDMTU) {
+			d.dropped.Add(1)
+			continue
+		}
+		if !d.filters.match(id) {
+			d.filtered.Add(1)
+			continue
+		}
+		if to, ok := d.rewrite[id&^(canframe.RTRFlag|canframe.ErrFlag)]; ok {
+			canframe.SetWireCANID(buf[:n], to|id&canframe.RTRFlag)
+			d.rewritten.Add(1)
+		}
+		if err := sendCAN(d.to, buf[:n]); err != nil {
+			if errors.Is(err, unix.EBADF) || errors.Is(err, unix.ENOTSOCK) {
+				return err
+			}
+			d.dropped.Add(1)
+			if !reported {
+				reported = true
+				cli.Report(errw, "canrelay", fmt.Errorf("bridge %s->%s: send: %w (dropped and counted; reported once)", d.fromName, d.toName, err))
+			}
+			continue
+		}
+		d.forwarded.Add(1)
+		total.Add(1)
+	}
+	return nil
+}

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// On a kernel without AF_CAN every subcommand that needs CAN says so in
+// one line and exits 6.
+func TestNoCANInKernel(t *testing.T) {
+	if s, err := sockcore.New(unix.AF_CAN, unix.SOCK_RAW, unix.CAN_RAW); err == nil {
+		s.Close()
+		t.Skip("this kernel has AF_CAN; the VM tier runs canrelay on vcan")
+	}
+	const want = "canrelay: AF_CAN is not available in this kernel (load the can and can_raw modules)\n"
+	for _, args := range [][]string{
+		{"echo", "vcan0"},
+		{"dump", "vcan0"},
+		{"dump", "any"},
+		{"send", "vcan0", "123#DEADBEEF"},
+		{"bridge", "vcan0", "vcan1"},
+		{"tunnel", "--listen", "127.0.0.1:0", "--peer", "127.0.0.1:9", "vcan0"},
+		{"cyclic", "vcan0", "123#00"},
+		{"isotp", "send", "--rx", "123", "--tx", "321", "vcan0", "00"},
+		{"isotp", "recv", "--rx", "123", "--tx", "321", "vcan0"},
+		{"j1939", "send", "--src", "0x20", "--pgn", "0x12300", "vcan0", "01"},
+		{"j1939", "recv", "vcan0"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"canrelay"}, args...), strings.NewReader(""), &stdout, &stderr)
+			if code := cli.ExitCode(err); code != cli.ExitUnsupported {
+				t.Errorf("exit code %d (%v), want %d", code, err, cli.ExitUnsupported)
+			}
+			var line bytes.Buffer
+			cli.Report(&line, "canrelay", err)
+			if line.String() != want {
+				t.Errorf("stderr line %q, want %q", line.String(), want)
+			}
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"malformed frame", []string{"send", "vcan0", "123DEADBEEF"}, cli.ExitUsage, "no '#' after the id"},
+		{"dlc over 8", []string{"send", "vcan0", "123#010203040506070809"}, cli.ExitUsage, "DLC > 8"},
+		{"standard id too wide", []string{"send", "vcan0", "800#00"}, cli.ExitUsage, "exceeds 7FF"},
+		{"unknown interface", []string{"send", "nosuch0", "123#00"}, cli.ExitNoSuchThing, `no CAN interface "nosuch0"`},
+		{"interface name too long", []string{"send", "a234567890123456", "123#00"}, cli.ExitUsage, "the limit is 15"},
+		{"bad filter", []string{"dump", "vcan0,12x:7FF"}, cli.ExitUsage, "ID and MASK are hex"},
+		{"bad timestamp mode", []string{"dump", "-t", "q", "vcan0"}, cli.ExitUsage, "want a, d or z"},
+		{"bridge to itself", []string{"bridge", "vcan0", "vcan0"}, cli.ExitUsage, "would loop"},
+		{"bad rewrite", []string{"bridge", "--rewrite", "123", "vcan0", "vcan1"}, cli.ExitUsage, "want FROM=TO"},
+		{"tunnel bad address", []string{"tunnel", "--listen", "localhost:1", "--peer", "127.0.0.1:2", "vcan0"}, cli.ExitUsage, "numeric"},
+		{"tunnel mixed families", []string{"tunnel", "--listen", "127.0.0.1:1", "--peer", "[::1]:2", "vcan0"}, cli.ExitUsage, "both be IPv4"},
+		{"cyclic bad interval", []string{"cyclic", "--interval", "soon", "vcan0", "123#00"}, cli.ExitUsage, "not a duration"},
+		{"replay bad map", []string{"replay", "--map", "vcan0", "x.log"}, cli.ExitUsage, "want FROM=TO"},
+		{"isotp bad id", []string{"isotp", "send", "--rx", "xyz", "--tx", "1", "vcan0", "00"}, cli.ExitUsage, "not hexadecimal"},
+		{"j1939 bad pgn", []string{"j1939", "send", "--src", "1", "--pgn", "0x40000", "vcan0", "00"}, cli.ExitUsage, "--pgn"},
+		{"echo bad frame", []string{"echo", "--send", "123#R12", "vcan0"}, cli.ExitUsage, "remote request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bus := newFakeBus(t, "vcan0", "vcan1")
+			_, _, err := bus.run(tt.args...)
+			if code := cli.ExitCode(err); code != tt.code {
+				t.Errorf("exit code %d (%v), want %d", code, err, tt.code)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %v, want it to mention %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+func TestSend(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	frames := []string{"123#DEADBEEF", "12345678#11", "123#R", "123#R5", "123##1" + strings.Repeat("AB", 64)}
+	if _, _, err := bus.run(append([]string{"send", "--repeat", "2", "vcan0"}, frames...)...); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(append(frames, frames...), bus.read("vcan0", 2*len(frames))); diff != "" {
+		t.Errorf("frames on the bus (-want +got):\n%s", diff)
+	}
+}
+
+func TestDump(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	bus.write("vcan0", "123#DEADBEEF", "12345678#1122", "123##1DEADBEEF", "123#R4", "20000044#0004000000000000", "7FF#")
+	out, _, err := bus.run("dump", "-n", "6", "vcan0")
+	// After an extended id, standard ids are indented to line up, as
+	// candump does.
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  vcan0  123   [4]  DE AD BE EF\n" +
+		"  vcan0  12345678   [2]  11 22\n" +
+		"  vcan0       123  [04]  DE AD BE EF\n" +
+		"  vcan0       123   [4]  remote request\n" +
+		"  vcan0  20000044   [8]  00 04 00 00 00 00 00 00   ERRORFRAME controller-problem{rx-error-warning},bus-off\n" +
+		"  vcan0       7FF   [0] \n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("dump output (-want +got):\n%s", diff)
+	}
+}
+
+func TestDumpLogAndTimestamps(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	bus.write("vcan0", "123#DEADBEEF", "12345678##3AA")
+	logFile := filepath.Join(t.TempDir(), "can.log")
+	out, _, err := bus.run("dump", "-t", "z", "-l", logFile, "-n", "2", "vcan0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], " (000.000000)  vcan0  123   [4]  DE AD BE EF") ||
+		!regexp.MustCompile(`^ \(\d{3}\.\d{6}\)  vcan0  12345678  \[01\]  AA$`).MatchString(lines[1]) {
+		t.Errorf("dump -t z output:\n%s", out)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRE := regexp.MustCompile(`^\(\d{10}\.\d{6}\) vcan0 123#DEADBEEF\n\(\d{10}\.\d{6}\) vcan0 12345678##3AA\n$`)
+	if !logRE.Match(log) {
+		t.Errorf("log file:\n%s", log)
+	}
+	// What dump logs, replay reads.
+	for _, l := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		if _, err := canframe.ParseLogLine(l); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestEcho(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	bus.write("vcan0", "123#DEADBEEF", "12345678##1AA")
+	out, _, err := bus.run("echo", "--send", "7FF#01", "-n", "2", "vcan0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"7FF#01", "123#DEADBEEF", "12345678##1AA"}, bus.read("vcan0", 3)); diff != "" {
+		t.Errorf("frames sent (-want +got):\n%s", diff)
+	}
+	want := "can_id=123 dlc=4 data=deadbeef\ncan_id=92345678 dlc=1 data=aa\necho vcan0: received=2 sent=3 send_errors=0\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+// A send that fails is counted and reported, and echo goes on.
+func TestEchoSendErrorsCounted(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	bus.write("vcan0", "123#01", "123#02")
+	// The test end stops reading: SHUT_RD makes canrelay's sends fail.
+	if err := bus.test["vcan0"].Shutdown(unix.SHUT_RD); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := bus.run("echo", "-n", "2", "vcan0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out, "echo vcan0: received=2 sent=0 send_errors=2\n") {
+		t.Errorf("output:\n%s", out)
+	}
+	if n := strings.Count(errOut, "canrelay: echo: send:"); n != 2 {
+		t.Errorf("stderr has %d send errors:\n%s", n, errOut)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "can1")
+	logFile := filepath.Join(t.TempDir(), "in.log")
+	log := "(1700000000.000000) vcan0 123#01\n" +
+		"# a comment\n\n" +
+		"(1700000000.001000) vcan1 12345678##1AA T\n" +
+		"(1700000000.002000) vcan0 456#R2\n"
+	if err := os.WriteFile(logFile, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := bus.run("replay", "--map", "vcan1=can1", logFile); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"123#01", "456#R2"}, bus.read("vcan0", 2)); diff != "" {
+		t.Errorf("vcan0 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"12345678##1AA"}, bus.read("can1", 1)); diff != "" {
+		t.Errorf("can1 (-want +got):\n%s", diff)
+	}
+	if err := os.WriteFile(logFile, []byte("(1.0) vcan0 123#0102030405060708AA\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := bus.run("replay", "--fast", logFile)
+	if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad log line: %v", err)
+	}
+}
+
+func TestBridge(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "vcan1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, _, wait := bus.start(ctx, "", "bridge", "--filter", "100:700", "--filter", "12345678:1FFFFFFF",
+		"--rewrite", "123=456", "--rewrite-back", "12345678=00000001", "vcan0", "vcan1")
+	bus.write("vcan0", "123#01", "200#02", "7FF##104", "12345678#03", "1FF#R")
+	if diff := cmp.Diff([]string{"456#01", "12345678#03", "1FF#R"}, bus.read("vcan1", 3)); diff != "" {
+		t.Errorf("vcan0 to vcan1 (-want +got):\n%s", diff)
+	}
+	bus.write("vcan1", "12345678#AA", "7FF#BB")
+	if diff := cmp.Diff([]string{"00000001#AA", "7FF#BB"}, bus.read("vcan0", 2)); diff != "" {
+		t.Errorf("vcan1 to vcan0 (-want +got):\n%s", diff)
+	}
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	want := "vcan0->vcan1 received=5 forwarded=3 filtered=2 rewritten=1 dropped=0 loops=0 overflows=0\n" +
+		"vcan1->vcan0 received=2 forwarded=2 filtered=0 rewritten=1 dropped=0 loops=0 overflows=0\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("counters (-want +got):\n%s", diff)
+	}
+}
+
+func TestBridgeOneWayCount(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "vcan1")
+	bus.write("vcan0", "001#01", "002#02", "003#03")
+	out, _, err := bus.run("bridge", "--one-way", "-n", "3", "vcan0", "vcan1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"001#01", "002#02", "003#03"}, bus.read("vcan1", 3)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if want := "vcan0->vcan1 received=3 forwarded=3 filtered=0 rewritten=0 dropped=0 loops=0 overflows=0\n"; out != want {
+		t.Errorf("counters %q, want %q", out, want)
+	}
+}
+
+func TestBridgeDropsCounted(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "vcan1")
+	if err := bus.test["vcan1"].Shutdown(unix.SHUT_RD); err != nil {
+		t.Fatal(err)
+	}
+	bus.write("vcan0", "001#01", "002#02")
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut, wait := bus.start(ctx, "", "bridge", "--one-way", "vcan0", "vcan1")
+	// Wait (with a deadline) for the first drop to be reported.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errOut.String(), "dropped and counted") && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^vcan0->vcan1 received=[12] forwarded=0 filtered=0 rewritten=0 dropped=[12] loops=0 overflows=0\n$`).MatchString(out.String()) {
+		t.Errorf("counters %q", out.String())
+	}
+}
+
+func TestFilters(t *testing.T) {
+	tests := []struct {
+		name  string
+		items []string
+		pass  []uint32
+		block []uint32
+	}{
+		{"none passes all", nil, []uint32{0x123, 0x80000001}, []uint32{canframe.ErrFlag | 4}},
+		{"id mask", []string{"120:7F0"}, []uint32{0x120, 0x12F, 0x8000012F}, []uint32{0x130, 0x7FF}},
+		{"extended id", []string{"12345678:1FFFFFFF"}, []uint32{0x92345678}, []uint32{0x12345678 & 0x7ff}},
+		{"inverse", []string{"123~7FF"}, []uint32{0x124}, []uint32{0x123}},
+		{"any of two", []string{"100:7FF", "200:7FF"}, []uint32{0x100, 0x200}, []uint32{0x300}},
+		{"join", []string{"100:700", "010:010", "j"}, []uint32{0x110, 0x1F0}, []uint32{0x100, 0x210}},
+		{"error mask", []string{"#44"}, []uint32{canframe.ErrFlag | 4, 0x123}, []uint32{canframe.ErrFlag | 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fs filterSet
+			for _, it := range tt.items {
+				if err := fs.addFilter(it); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, id := range tt.pass {
+				if !fs.match(id) {
+					t.Errorf("%#x blocked", id)
+				}
+			}
+			for _, id := range tt.block {
+				if fs.match(id) {
+					t.Errorf("%#x passed", id)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"", "123", ":7FF", "123:", "#", "#xyz", "12g:7FF"} {
+		var fs filterSet
+		if err := fs.addFilter(bad); cli.ExitCode(err) != cli.ExitUsage {
+			t.Errorf("addFilter(%q) = %v, want a usage error", bad, err)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for in, want := range map[string]uint32{"123": 0x123, "0x7ff": 0x7ff, "00000123": 0x80000123, "800": 0x80000800, "1FFFFFFF": 0x9fffffff} {
+		if got, err := parseID(in); err != nil || got != want {
+			t.Errorf("parseID(%q) = %#x, %v; want %#x", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "xyz", "-1", "20000000", "123456789"} {
+		if _, err := parseID(bad); err == nil {
+			t.Errorf("parseID(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestCyclicSetup(t *testing.T) {
+	f, _ := canframe.Parse("123#0102")
+	m, err := cyclicSetup(&f, 100*time.Millisecond, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire, _ := canframe.EncodeWire(&f)
+	want := &sockcore.BCMMsg{Opcode: sockcore.TX_SETUP, Flags: sockcore.BCM_SETTIMER | sockcore.BCM_STARTTIMER,
+		Ival2: 100 * time.Millisecond, CANID: 0x123, Frames: [][]byte{wire}}
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Errorf("forever (-want +got):\n%s", diff)
+	}
+	fd, _ := canframe.Parse("12345678##1AABB")
+	m, err = cyclicSetup(&fd, time.Millisecond, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Count != 5 || m.Ival1 != time.Millisecond || m.Ival2 != 0 || m.CANID != 0x92345678 ||
+		m.Flags != sockcore.BCM_SETTIMER|sockcore.BCM_STARTTIMER|sockcore.BCM_TX_COUNTEVT|sockcore.BCM_CAN_FD_FRAME ||
+		len(m.Frames[0]) != canframe.FDMTU {
+		t.Errorf("counted FD setup: %+v", m)
+	}
+}
+
+func TestParseUDPAddr(t *testing.T) {
+	a, err := parseUDPAddr("peer", "192.0.2.1:20000")
+	if err != nil || a.String() != "192.0.2.1:20000" || a.Family() != unix.AF_INET {
+		t.Errorf("IPv4: %v, %v", a, err)
+	}
+	a, err = parseUDPAddr("peer", "[2001:db8::1]:9")
+	if err != nil || a.Family() != unix.AF_INET6 {
+		t.Errorf("IPv6: %v, %v", a, err)
+	}
+	for _, bad := range []string{"192.0.2.1", "host:1", "1.2.3.4:x", "[::1]:70000"} {
+		if _, err := parseUDPAddr("peer", bad); !errors.Is(err, err) || cli.ExitCode(err) != cli.ExitUsage {
+			t.Errorf("parseUDPAddr(%q) = %v, want a usage error", bad, err)
+		}
+	}
+}

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+func tunnelCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "tunnel",
+		Usage:     "carry CAN and CAN FD frames over UDP to another canrelay tunnel",
+		ArgsUsage: "IFACE",
+		Description: "Frames read on IFACE go to --peer in datagrams of several frames (as many as are " +
+			"waiting, up to --max-datagram bytes); datagrams from --peer are written to IFACE. Each " +
+			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
+			"in sequence order (a datagram that overtook another waits up to --reorder-wait). Addresses are " +
+			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "listen", Required: true, Usage: "local UDP `ADDR:PORT`"},
+			&ucli.StringFlag{Name: "peer", Required: true, Usage: "the other tunnel's UDP `ADDR:PORT`"},
+			&ucli.IntFlag{Name: "max-datagram", Value: 1400, Usage: "largest datagram in `BYTES` (76 to 65507)"},
+			&ucli.IntFlag{Name: "n", Usage: "stop after writing `COUNT` frames to IFACE"},
+			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return cli.Usagef("tunnel: want one interface")
+			}
+			listen, err := parseUDPAddr("listen", c.String("listen"))
+			if err != nil {
+				return err
+			}
+			peer, err := parseUDPAddr("peer", c.String("peer"))
+			if err != nil {
+				return err
+			}
+			if listen.Family() != peer.Family() {
+				return cli.Usagef("tunnel: --listen and --peer must both be IPv4 or both IPv6")
+			}
+			max := c.Int("max-datagram")
+			if max < canframe.TunnelHeaderLen+canframe.FDMTU-2 || max > 65507 {
+				return cli.Usagef("tunnel: --max-datagram %d is out of range 76-65507", max)
+			}
+			s, err := e.openRaw(c.Args().First())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			u, err := sockcore.New(listen.Family(), unix.SOCK_DGRAM, 0)
+			if err != nil {
+				return err
+			}
+			defer u.Close()
+			if err := u.Bind(listen); err != nil {
+				return fmt.Errorf("tunnel: bind %s: %w", c.String("listen"), err)
+			}
+			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
+			if err != nil {
+				return err
+			}
+			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
+			err = t.run(c.Context)
+			t.printStats(e.stdout, c.Args().First())
+			return err
+		},
+	}
+}
+
+// parseUDPAddr reads a numeric ADDR:PORT.
+func parseUDPAddr(flag, s string) (sockcore.Addr, error) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return nil, cli.Usagef("tunnel: --%s %q: want ADDR:PORT", flag, s)
+	}
+	ap, err := netip.ParseAddrPort(net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, cli.Usagef("tunnel: --%s %q: want a numeric ADDR:PORT (%v)", flag, s, err)
+	}
+	if ap.Addr().Is4() {
+		return &sockcore.InetAddr{IP: ap.Addr(), Port: int(ap.Port())}, nil
+	}
+	return &sockcore.Inet6Addr{IP: ap.Addr(), Port: int(ap.Port())}, nil
+}
+
+// tunnel joins a CAN socket and a UDP socket.
+type tunnel struct {
+	can         *sockcore.Socket
+	udp         *sockcore.Socket
+	peer        sockcore.Addr
+	maxDatagram int
+	limit       int64 // stop after writing this many frames to CAN; 0: never
+	reorderWait time.Duration
+
+	seq     uint8
+	tracker canframe.SeqTracker
+	mu      sync.Mutex // guards tracker
+
+	txFrames, txDatagrams, txErrors     atomic.Uint64
+	rxFrames, rxDatagrams, bad, foreign atomic.Uint64
+	canDrops                            atomic.Uint64
+}
+
+func (t *tunnel) printStats(w io.Writer, iface string) {
+	t.mu.Lock()
+	lost, reordered := t.tracker.Lost, t.tracker.Reordered
+	t.mu.Unlock()
+	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d\n",
+		iface, t.txFrames.Load(), t.txDatagrams.Load(), t.txErrors.Load(), t.rxFrames.Load(), t.rxDatagrams.Load(),
+		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load())
+}
+
+func (t *tunnel) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bigRcvBuf(t.can)
+	bigRcvBuf(t.udp)
+	drain, err := t.can.Dup()
+	if err != nil {
+		return err
+	}
+	defer drain.Close()
+	drain.SetTimeout(0)    // non-blocking: empties what is queued into one datagram
+	rx, err := t.udp.Dup() // the receiver's own timeout mode, apart from the sender's
+	if err != nil {
+		return err
+	}
+	defer rx.Close()
+	stop := ctxClose(ctx, t.can, t.udp, drain, rx)
+	defer stop()
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errc <- t.canToUDP(drain)
+		cancel()
+	}()
+	go func() {
+		defer wg.Done()
+		errc <- t.udpToCAN(rx)
+		cancel()
+	}()
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil && !ended(ctx, err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// canToUDP reads a frame (waiting), then every frame already queued, and
+// sends them as one datagram, or several when they do not fit.
+func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
+	cpupin.Pin() // datagrams, like frames, leave in order from one CPU
+	var buf frameBuf
+	dgram := make([]byte, 0, t.maxDatagram)
+	count := 0
+	flush := func() {
+		if count == 0 {
+			return
+		}
+		dgram[2] = t.seq
+		dgram[3], dgram[4] = byte(count>>8), byte(count)
+		if _, err := t.udp.SendTo(dgram, 0, t.peer); err != nil {
+			t.txErrors.Add(1)
+		} else {
+			t.txDatagrams.Add(1)
+			t.txFrames.Add(uint64(count))
+		}
+		t.seq++
+		dgram = dgram[:0]
+		count = 0
+	}
+	for {
+		n, err := t.can.RecvInto(buf[:], 0)
+		for err == nil {
+			f, derr := canframe.DecodeWire(buf[:n])
+			if derr == nil {
+				if count > 0 && len(dgram)+canframe.TunnelFrameLen(&f) > t.maxDatagram || count == 0xffff {
+					flush()
+				}
+				if count == 0 {
+					dgram = canframe.AppendTunnelHeader(dgram, 0, 0)
+				}
+				dgram, _ = canframe.AppendTunnelFrame(dgram, &f)
+				count++
+			}
+			n, err = drain.RecvInto(buf[:], 0)
+		}
+		if !errors.Is(err, unix.EAGAIN) {
+			flush()
+			return err
+		}
+		flush()
+	}
+}
+
+// reorderWindow is how many datagrams may wait for a missing one.
+const reorderWindow = 64
+
+// udpToCAN writes the frames of each datagram from the peer to CAN, in
+// sequence order: a datagram that overtook another waits for it (at most
+// reorderWait, at most reorderWindow datagrams).
+func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
+	cpupin.Pin()
+	pkt := make([]byte, 65536)
+	var out frameBuf
+	peer := t.peer.String()
+	reorder := newReorderBuf(reorderWindow)
+	var ready []canframe.Datagram
+	write := func() bool {
+		for _, d := range ready {
+			for i := range d.Frames {
+				b, _ := canframe.AppendWire(out[:0], &d.Frames[i])
+				if err := sendCAN(t.can, b); err != nil {
+					t.canDrops.Add(1)
+					continue
+				}
+				if r := t.rxFrames.Add(1); t.limit > 0 && int64(r) >= t.limit {
+					return true
+				}
+			}
+		}
+		ready = ready[:0]
+		return false
+	}
+	for {
+		if reorder.waiting() {
+			rx.SetTimeout(t.reorderWait)
+		} else {
+			rx.SetBlocking(true)
+		}
+		n, from, err := rx.RecvFromInto(pkt, 0)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			ready = reorder.flush(ready)
+			if write() {
+				return nil
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if from == nil || from.String() != peer {
+			t.foreign.Add(1)
+			continue
+		}
+		d, err := canframe.DecodeDatagram(pkt[:n])
+		if err != nil {
+			t.bad.Add(1)
+			continue
+		}
+		t.rxDatagrams.Add(1)
+		t.mu.Lock()
+		t.tracker.Observe(d.Seq)
+		t.mu.Unlock()
+		if t.reorderWait > 0 {
+			ready = reorder.push(d, ready)
+		} else {
+			ready = append(ready, d)
+		}
+		if write() {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+func udpLoopback(t *testing.T) (*sockcore.Socket, sockcore.Addr) {
+	t.Helper()
+	u, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.Close() })
+	if err := u.Bind(&sockcore.InetAddr{IP: netip.MustParseAddr("127.0.0.1")}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := u.SockName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, a
+}
+
+// Two tunnels over loopback UDP carry frames A to B in order and without
+// loss, CAN FD and remote frames included.
+func TestTunnelInOrder(t *testing.T) {
+	busA, busB := newFakeBus(t, "a"), newFakeBus(t, "b")
+	ua, addrA := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canA, _ := busA.openRaw("a")
+	canB, _ := busB.openRaw("b")
+	ta := &tunnel{can: canA, udp: ua, peer: addrB, maxDatagram: 1400, reorderWait: 20 * time.Millisecond}
+	tb := &tunnel{can: canB, udp: ub, peer: addrA, maxDatagram: 1400, reorderWait: 20 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 2)
+	go func() { errc <- ta.run(ctx) }()
+	go func() { errc <- tb.run(ctx) }()
+
+	const total, window = 20000, 100
+	frame := func(i int) string {
+		var d [4]byte
+		binary.BigEndian.PutUint32(d[:], uint32(i))
+		switch i % 7 {
+		case 3:
+			return fmt.Sprintf("%08X##1%X%s", i, d, "00112233445566778899")
+		case 5:
+			if i%9 == 0 {
+				return fmt.Sprintf("%03X#R", i%0x800)
+			}
+			return fmt.Sprintf("%03X#R%d", i%0x800, i%9)
+		}
+		return fmt.Sprintf("%03X#%X", i%0x800, d)
+	}
+	for start := 0; start < total; start += window {
+		var want []string
+		for i := start; i < start+window; i++ {
+			want = append(want, frame(i))
+		}
+		busA.write("a", want...)
+		if diff := cmp.Diff(want, busB.read("b", window)); diff != "" {
+			t.Fatalf("frames %d-%d (-want +got):\n%s", start, start+window-1, diff)
+		}
+	}
+	cancel()
+	for i := 0; i < 2; i++ {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := ta.txFrames.Load(); got != total {
+		t.Errorf("A sent %d frames, want %d", got, total)
+	}
+	if ta.txDatagrams.Load() > total || ta.txDatagrams.Load() != tb.rxDatagrams.Load() {
+		t.Errorf("A sent %d datagrams, B received %d", ta.txDatagrams.Load(), tb.rxDatagrams.Load())
+	}
+	if tb.rxFrames.Load() != total || tb.tracker.Lost != 0 || tb.tracker.Reordered != 0 || tb.bad.Load() != 0 {
+		t.Errorf("B: rx_frames=%d lost=%d reordered=%d bad=%d", tb.rxFrames.Load(), tb.tracker.Lost, tb.tracker.Reordered, tb.bad.Load())
+	}
+}
+
+// Loss, reordering, malformed datagrams and strangers are counted.
+func TestTunnelCounts(t *testing.T) {
+	bus := newFakeBus(t, "b")
+	peer, peerAddr := udpLoopback(t)
+	stranger, _ := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canB, _ := bus.openRaw("b")
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 6, reorderWait: 20 * time.Millisecond}
+	errc := make(chan error, 1)
+	go func() { errc <- tb.run(context.Background()) }()
+	send := func(s *sockcore.Socket, seq uint8) {
+		t.Helper()
+		d := canframe.Datagram{Seq: seq, Frames: []canframe.Frame{{ID: uint32(seq), Data: []byte{seq}}}}
+		b, err := canframe.EncodeDatagram(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SendTo(b, 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(peer, 10)
+	send(peer, 11)
+	if _, err := peer.SendTo([]byte{9, 0, 12, 0, 0}, 0, addrB); err != nil {
+		t.Fatal(err)
+	}
+	send(stranger, 12)
+	send(peer, 13)
+	send(peer, 12)
+	send(peer, 14)
+	send(peer, 20)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	// 13 waits for 12; 20 waits for 15-19 until the reorder wait ends.
+	if diff := cmp.Diff([]string{"00A#0A", "00B#0B", "00C#0C", "00D#0D", "00E#0E", "014#14"}, bus.read("b", 6)); diff != "" {
+		t.Errorf("frames written (-want +got):\n%s", diff)
+	}
+	got := []uint64{tb.rxDatagrams.Load(), tb.tracker.Lost, tb.tracker.Reordered, tb.bad.Load(), tb.foreign.Load()}
+	if diff := cmp.Diff([]uint64{6, 5, 1, 1, 1}, got); diff != "" {
+		t.Errorf("rx_datagrams, lost, reordered, bad, foreign (-want +got):\n%s", diff)
+	}
+}
+
+// Frames queued together leave in one datagram, split at --max-datagram.
+func TestTunnelBatching(t *testing.T) {
+	bus := newFakeBus(t, "a")
+	ua, _ := udpLoopback(t)
+	sink, sinkAddr := udpLoopback(t)
+	canA, _ := bus.openRaw("a")
+	// Queue the frames before the tunnel starts reading, so that it finds
+	// them all waiting.
+	var frames []string
+	for i := 0; i < 40; i++ {
+		frames = append(frames, fmt.Sprintf("%03X#0102030405060708", i))
+	}
+	bus.write("a", frames...)
+	ta := &tunnel{can: canA, udp: ua, peer: sinkAddr, maxDatagram: canframe.TunnelHeaderLen + 13*16}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- ta.run(ctx) }()
+	var counts []int
+	var got []string
+	for len(got) < len(frames) {
+		b, _, err := sink.RecvFrom(65536, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := canframe.DecodeDatagram(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > ta.maxDatagram {
+			t.Errorf("datagram of %d bytes exceeds %d", len(b), ta.maxDatagram)
+		}
+		counts = append(counts, len(d.Frames))
+		for _, f := range d.Frames {
+			got = append(got, f.Text())
+		}
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(frames, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{16, 16, 8}, counts); diff != "" {
+		t.Errorf("frames per datagram (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,262 @@
+package can
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// timeout bounds every wait; the guest runs under TCG, so it is generous.
+const timeout = Timeout
+
+func rawSocket(t *testing.T, iface string) *sockcore.Socket { return RawSocket(t, iface) }
+
+func send(t *testing.T, s *sockcore.Socket, frames ...string) {
+	t.Helper()
+	for _, text := range frames {
+		f, err := canframe.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := canframe.EncodeWire(&f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Send(b, 0); err != nil {
+			t.Fatalf("send %s: %v", text, err)
+		}
+	}
+}
+
+// recv reads the next frame as text.
+func recv(t *testing.T, s *sockcore.Socket) string {
+	t.Helper()
+	f, err := tryRecv(s)
+	if err != nil {
+		t.Fatalf("receive: %v", err)
+	}
+	return f
+}
+
+func tryRecv(s *sockcore.Socket) (string, error) {
+	buf := make([]byte, canframe.FDMTU)
+	n, err := s.RecvInto(buf, 0)
+	if err != nil {
+		return "", err
+	}
+	f, err := canframe.DecodeWire(buf[:n])
+	if err != nil {
+		return "", err
+	}
+	return f.Text(), nil
+}
+
+// recvN reads n frames, skipping those for which skip is true.
+func recvN(t *testing.T, s *sockcore.Socket, n int, skip func(string) bool) []string {
+	t.Helper()
+	var out []string
+	for len(out) < n {
+		f := recv(t, s)
+		if skip != nil && skip(f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// probe sends frame from s every 20 ms until seen returns true: it waits
+// for a process started in the background to be listening.
+func probe(t *testing.T, s *sockcore.Socket, frame string, seen func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		send(t, s, frame)
+		if seen() {
+			return
+		}
+	}
+	t.Fatalf("nothing saw probe frame %s within %v", frame, timeout)
+}
+
+// seenOn returns a probe check: the next frame on s (within 20 ms) is want.
+func seenOn(s *sockcore.Socket, want string) func() bool {
+	return func() bool {
+		d, _ := s.Timeout()
+		s.SetTimeout(20 * time.Millisecond)
+		defer s.SetTimeout(d)
+		for {
+			f, err := tryRecv(s)
+			if err != nil {
+				return false
+			}
+			if f == want {
+				return true
+			}
+		}
+	}
+}
+
+// proc is canrelay (or a peer) running in the background with its stdout
+// read line by line.
+type proc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	lines  chan string
+	stderr bytes.Buffer
+	done   chan struct{}
+	once   sync.Once
+	err    error
+}
+
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1<<16), done: make(chan struct{})}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = &p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.stop() })
+	return p
+}
+
+var execCommand = exec.Command
+
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	return startCmd(t, exec.Command(testenv.Bin(t, "canrelay"), args...))
+}
+
+// line returns the next line of output.
+func (p *proc) line() string {
+	p.t.Helper()
+	select {
+	case l, ok := <-p.lines:
+		if !ok {
+			<-p.done
+			p.t.Fatalf("%s ended (%v) before the line the test waits for; stderr: %s", p.cmd.Args, p.err, p.stderr.String())
+		}
+		return l
+	case <-time.After(timeout):
+		p.t.Fatalf("%s printed nothing within %v", p.cmd.Args, timeout)
+	}
+	return ""
+}
+
+// lineWithin returns the next line, or false after d.
+func (p *proc) lineWithin(d time.Duration) (string, bool) {
+	select {
+	case l, ok := <-p.lines:
+		return l, ok
+	case <-time.After(d):
+		return "", false
+	}
+}
+
+// stop sends SIGTERM and returns the rest of the output and the exit error.
+func (p *proc) stop() (rest []string, err error) {
+	p.once.Do(func() {
+		if p.cmd.Process != nil {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+		}
+	})
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+	for l := range p.lines {
+		rest = append(rest, l)
+	}
+	return rest, p.err
+}
+
+// wait waits for the process to exit by itself.
+func (p *proc) wait() ([]string, error) {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.t.Fatalf("%s still running after %v", p.cmd.Args, timeout)
+	}
+	var rest []string
+	for l := range p.lines {
+		rest = append(rest, l)
+	}
+	return rest, p.err
+}
+
+// canrelay runs canrelay to completion.
+func canrelay(t *testing.T, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(testenv.Bin(t, "canrelay"), args...)
+	cmd.Stdin = stdin
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+// stat finds "key=value" in a counters line.
+func stat(t *testing.T, line, key string) string {
+	t.Helper()
+	for _, f := range strings.Fields(line) {
+		if k, v, ok := strings.Cut(f, "="); ok && k == key {
+			return v
+		}
+	}
+	t.Fatalf("no %s= in %q", key, line)
+	return ""
+}
+
+func findLine(t *testing.T, lines []string, prefix string) string {
+	t.Helper()
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	t.Fatalf("no line starting %q in %q", prefix, lines)
+	return ""
+}
+
+func writeFile(t *testing.T, name string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

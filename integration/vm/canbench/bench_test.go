@@ -1,0 +1,194 @@
+package canbench
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/integration/vm/can"
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/canframe"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+const timeout = can.Timeout
+
+func rawSocket(t *testing.T, iface string) *sockcore.Socket {
+	s := can.RawSocket(t, iface)
+	s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+	return s
+}
+
+func frame(i int) []byte {
+	f := canframe.Frame{ID: uint32(0x100 + i%0x600), Data: []byte{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 1, 2, 3, 4}}
+	b, _ := canframe.EncodeWire(&f)
+	return b
+}
+
+// ready sends a probe on vcan0 until one arrives on vcan1, then a sync
+// frame, and reads vcan1 up to the sync frame: the relays keep order, so
+// no probe is left behind it.
+func ready(t *testing.T, s0, s1 *sockcore.Socket) {
+	t.Helper()
+	probe, _ := canframe.EncodeWire(&canframe.Frame{ID: 0x7FE})
+	sync, _ := canframe.EncodeWire(&canframe.Frame{ID: 0x7FD})
+	buf := make([]byte, canframe.FDMTU)
+	deadline := time.Now().Add(timeout)
+	s1.SetTimeout(50 * time.Millisecond)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the relay never forwarded a probe")
+		}
+		s0.Send(probe, 0)
+		// Skip what an earlier row left behind.
+		n, err := s1.RecvInto(buf, 0)
+		for err == nil && string(buf[:n]) != string(probe) {
+			n, err = s1.RecvInto(buf, 0)
+		}
+		if err == nil {
+			break
+		}
+	}
+	s1.SetTimeout(timeout)
+	s0.Send(sync, 0)
+	for {
+		n, err := s1.RecvInto(buf, 0)
+		if err != nil {
+			t.Fatalf("sync frame not relayed: %v", err)
+		}
+		if string(buf[:n]) == string(sync) {
+			return
+		}
+	}
+}
+
+// rate relays n frames vcan0 → vcan1 in windows of w frames (each window is
+// sent, then received in full) and returns frames per second.
+func rate(t *testing.T, s0, s1 *sockcore.Socket, n, w int) (float64, error) {
+	t.Helper()
+	ready(t, s0, s1)
+	buf := make([]byte, canframe.FDMTU)
+	start := time.Now()
+	for sent := 0; sent < n; sent += w {
+		for i := sent; i < sent+w; i++ {
+			if _, err := s0.Send(frame(i), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := sent; i < sent+w; i++ {
+			m, anc, _, _, err := s1.RecvMsgInto([][]byte{buf}, 32, 0)
+			for _, c := range anc {
+				if c.Type == unix.SO_RXQ_OVFL && len(c.Data) >= 4 && c.Data[0]|c.Data[1]|c.Data[2]|c.Data[3] != 0 {
+					return 0, fmt.Errorf("the measuring socket overflowed at frame %d: %x", i, c.Data)
+				}
+			}
+			if err != nil {
+				return 0, fmt.Errorf("frame %d of %d not relayed: %v", i, n, err)
+			}
+			if string(buf[:m]) != string(frame(i)) {
+				got, _ := canframe.DecodeWire(buf[:m])
+				want, _ := canframe.DecodeWire(frame(i))
+				return 0, fmt.Errorf("frame %d of %d: got %s, want %s", i, n, got.Text(), want.Text())
+			}
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+func start(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr // counters land in the log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	return cmd
+}
+
+func stop(cmd *exec.Cmd) { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
+
+// Sizes of the runs: bench/can.sh passes them through VMTEST_ARGS.
+var (
+	frames     = flag.Int("canbench.frames", 50000, "frames per relay")
+	window     = flag.Int("canbench.window", 1000, "frames sent before they are all received")
+	pipeFrames = flag.Int("canbench.pipe-frames", 300, "frames through the candump | cansend pipeline")
+)
+
+func TestBenchRelay(t *testing.T) {
+	testenv.RequireVM(t)
+	canrelay := testenv.Bin(t, "canrelay")
+	cangw := testenv.RequireProgram(t, "cangw", "can-utils")
+	testenv.RequireProgram(t, "candump", "can-utils")
+	testenv.RequireProgram(t, "cansend", "can-utils")
+	n, w := *frames, *window
+	// vcan delivers through the per-CPU backlog (netif_rx): a burst of a
+	// window larger than netdev_max_backlog (1000) is dropped there, before
+	// any socket.
+	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
+		t.Fatal(err)
+	}
+	s0, s1 := rawSocket(t, "vcan0"), rawSocket(t, "vcan1")
+	rows := map[string]float64{}
+	var order []string
+	measure := func(label string, n, w int, startRelay func() func()) {
+		stopRelay := startRelay()
+		r, err := rate(t, s0, s1, n, w)
+		stopRelay()
+		if err != nil {
+			t.Errorf("%s: %v", label, err)
+		}
+		rows[label] = r
+		order = append(order, label)
+	}
+	measure("cangw -A -s vcan0 -d vcan1 -e (kernel)", n, w, func() func() {
+		if out, err := exec.Command(cangw, "-A", "-s", "vcan0", "-d", "vcan1", "-e").CombinedOutput(); err != nil {
+			t.Fatalf("cangw: %v: %s", err, out)
+		}
+		return func() { exec.Command(cangw, "-F").Run() }
+	})
+	measure("canrelay bridge --one-way vcan0 vcan1", n, w, func() func() {
+		cmd := start(t, canrelay, "bridge", "--one-way", "vcan0", "vcan1")
+		return func() { stop(cmd) }
+	})
+	measure("canrelay tunnel vcan0 -> UDP -> vcan1", n, w, func() func() {
+		a := start(t, canrelay, "tunnel", "--listen", "127.0.0.1:21000", "--peer", "127.0.0.1:21001", "vcan0")
+		b := start(t, canrelay, "tunnel", "--listen", "127.0.0.1:21001", "--peer", "127.0.0.1:21000", "vcan1")
+		return func() { stop(a); stop(b) }
+	})
+	pn := *pipeFrames
+	measure("candump -L vcan0 | while read; cansend vcan1", pn, min(pn, 50), func() func() {
+		cmd := start(t, "sh", "-c", `candump -L vcan0 | while read -r ts ifc fr; do cansend vcan1 "$fr"; done`)
+		return func() { stop(cmd) }
+	})
+	if b, err := os.ReadFile("/proc/net/softnet_stat"); err == nil {
+		t.Logf("softnet_stat (column 2: backlog drops):\n%s", b)
+	}
+	gw := rows[order[0]]
+	w2 := bufio.NewWriter(os.Stdout)
+	fmt.Fprintf(w2, "canbench| canrelay bench in the kernel VM (qemu TCG, %s): frames/s relayed vcan0 -> vcan1, %d frames in windows of %d (the pipeline: %d)\n",
+		kernelRelease(), n, w, pn)
+	fmt.Fprintf(w2, "canbench| %-46s %12s %10s\n", "relay", "frames/s", "x cangw")
+	for _, l := range order {
+		fmt.Fprintf(w2, "canbench| %-46s %12.0f %10.3f\n", l, rows[l], rows[l]/gw)
+	}
+	pipe := rows[order[3]]
+	fmt.Fprintf(w2, "canbench| bridge/cangw %.2f (target >= 0.5), bridge/pipeline %.0f (target >= 10)\n", rows[order[1]]/gw, rows[order[1]]/pipe)
+	w2.Flush()
+}
+
+func kernelRelease() string {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return "?"
+	}
+	return strings.TrimRight(string(u.Release[:]), "\x00")
+}
