@@ -185,8 +185,8 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 }
 
 // RecvMsg wraps recvmsg(2): at most n bytes of data and ancBufSize bytes of
-// control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is always
-// added). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
+// control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is added on
+// AF_UNIX sockets). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
 func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMessage, msgFlags int, from Addr, err error) {
 	if n < 0 {
 		return nil, nil, 0, nil, fmt.Errorf("negative buffer size in RecvMsg: %d", n)
@@ -219,6 +219,11 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	}
 	var raw rawBuf
 	var msg unix.Msghdr
+	// Only AF_UNIX passes descriptors; other families (AF_PACKET) reject
+	// MSG_CMSG_CLOEXEC with EINVAL.
+	if s.family == unix.AF_UNIX {
+		flags |= unix.MSG_CMSG_CLOEXEC
+	}
 	dl, nonblock := s.deadline()
 	var got int
 	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
@@ -231,7 +236,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 			msg.Control = &ctl[0]
 			msg.SetControllen(len(ctl))
 		}
-		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_CMSG_CLOEXEC))
+		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
 		got = int(r)
 		return errnoErr(e)
 	})
