@@ -242,7 +242,7 @@ func openSource(o *options, name string, idx int) (*source, error) {
 	}
 	blockSize := 1 << 20
 	blocks := max(2, o.bufferKiB*1024/blockSize)
-	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: 50 * time.Millisecond})
+	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})
 	if err != nil {
 		return fail("setting up the receive ring", err)
 	}
@@ -298,13 +298,22 @@ type capture struct {
 // the capture's lock.
 func (c *capture) run(src *source) {
 	var f sockcore.RingFrame
+	draining := false
 	for {
 		blk, err := src.ring.NextBlock()
 		if err != nil {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
+				return
 			}
-			return
+			if draining || !c.interrupted() {
+				return
+			}
+			// Interrupted by a signal: the kernel retires the block
+			// being filled within the retire timeout; read it too.
+			draining = true
+			src.s.SetTimeout(4 * retireTimeout)
+			continue
 		}
 		c.mu.Lock()
 		for c.err == nil && blk.Next(&f) {
@@ -323,6 +332,17 @@ func (c *capture) run(src *source) {
 			return
 		}
 	}
+}
+
+// retireTimeout bounds how long a packet waits in a partly filled block.
+const retireTimeout = 50 * time.Millisecond
+
+// interrupted reports whether the capture stopped for a signal rather than
+// for -c or an error.
+func (c *capture) interrupted() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err == nil && (c.o.count == 0 || c.n < c.o.count)
 }
 
 func (c *capture) fail(err error) {

@@ -29,14 +29,15 @@ type textSink struct {
 	d      *decoder
 	first  time.Time
 	prev   time.Time
-	names  []string
+	names  func(i int) string
+	many   bool // several interfaces: lines name theirs
 	line   []byte
 	jsonEn *json.Encoder
 }
 
-func newTextSink(o *options, w io.Writer, names []string) *textSink {
+func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *textSink {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	t := &textSink{o: o, w: bw, d: newDecoder(), names: names}
+	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
 	if o.json {
 		t.jsonEn = json.NewEncoder(bw)
 	}
@@ -91,8 +92,8 @@ func (t *textSink) write(p *pkt) error {
 		f := s.fields
 		f["time"] = p.ts.UTC().Format(time.RFC3339Nano)
 		f["length"], f["caplen"] = p.len, len(p.data)
-		if p.iface < len(t.names) {
-			f["interface"] = t.names[p.iface]
+		if n := t.names(p.iface); n != "" {
+			f["interface"] = n
 		}
 		if p.dir != 0 {
 			f["direction"] = strings.ToLower(dirNames[p.dir])
@@ -102,8 +103,8 @@ func (t *textSink) write(p *pkt) error {
 	}
 	t.line = t.line[:0]
 	t.line = append(t.line, t.stamp(p.ts)...)
-	if len(t.names) > 1 && p.iface < len(t.names) {
-		t.line = append(t.line, t.names[p.iface]...)
+	if t.many {
+		t.line = append(t.line, t.names(p.iface)...)
 		if p.dir != 0 {
 			t.line = append(t.line, ' ')
 			t.line = append(t.line, dirNames[p.dir]...)

@@ -91,7 +91,17 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 			return 0, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
 		}
 	} else {
-		out = newTextSink(o, stdout, names)
+		name := func(i int) string {
+			if ng == nil {
+				return ""
+			}
+			intf, err := ng.Interface(i)
+			if err != nil {
+				return ""
+			}
+			return intf.Name
+		}
+		out = newTextSink(o, stdout, name, len(names) > 1)
 	}
 	n := 0
 	for o.count == 0 || n < o.count {

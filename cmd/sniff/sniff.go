@@ -201,7 +201,7 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		}
 		out = fs
 	} else {
-		out = newTextSink(o, stdout, names)
+		out = newTextSink(o, stdout, func(i int) string { return names[i] }, len(names) > 1)
 	}
 	if o.user != "" {
 		if err := dropPrivileges(o.user); err != nil {

@@ -258,6 +258,8 @@ func (r *Ring) NextBlock() (*RingBlock, error) {
 			return unix.EAGAIN
 		})
 		if err != nil {
+			// A wait ended by Interrupt's deadline leaves the flag set.
+			r.intr.Store(false)
 			return nil, err
 		}
 	}
