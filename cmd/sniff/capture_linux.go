@@ -240,8 +240,10 @@ func openSource(o *options, name string, idx int) (*source, error) {
 			return fail("PACKET_IGNORE_OUTGOING", err)
 		}
 	}
-	blockSize := 1 << 20
-	blocks := max(2, o.bufferKiB*1024/blockSize)
+	// Blocks of 256 KiB hold the largest packet; more of them let the
+	// kernel fill some while sniff reads another.
+	blockSize := 256 << 10
+	blocks := max(4, o.bufferKiB*1024/blockSize)
 	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})
 	if err != nil {
 		return fail("setting up the receive ring", err)
@@ -292,6 +294,7 @@ type capture struct {
 	stop  context.CancelFunc
 	srcs  []*source
 	vlanT [4]byte
+	p     pkt
 }
 
 // run reads src's ring until interrupted, handing packets to the sink under
@@ -406,8 +409,9 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 	if len(data) > c.o.snaplen {
 		data = data[:c.o.snaplen]
 	}
-	p := pkt{data: data, ts: time.Unix(int64(f.Sec), int64(f.Nsec)), len: length, iface: src.idx, dir: dir, lt: src.lt}
-	if err := c.out.write(&p); err != nil {
+	// c.p is reused under the lock: one allocation fewer per packet.
+	c.p = pkt{data: data, ts: time.Unix(int64(f.Sec), int64(f.Nsec)), len: length, iface: src.idx, dir: dir, lt: src.lt}
+	if err := c.out.write(&c.p); err != nil {
 		c.err = writeErr(c.o, err)
 		return
 	}

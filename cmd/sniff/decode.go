@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ type decoder struct {
 	udp    layers.UDP
 	dns    layers.DNS
 	pay    gopacket.Payload
+	fields map[string]any // scratch fields when JSON is off
 	parser map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	types  []gopacket.LayerType
 	vlans  []layers.Dot1Q
@@ -81,7 +83,19 @@ func ethertypeName(t layers.EthernetType) string {
 }
 
 func (d *decoder) decode(p *pkt, verbose bool) summary {
-	s := summary{fields: map[string]any{}}
+	return d.decodeWith(p, verbose, false, false)
+}
+
+// decodeWith decodes p; link builds the -e text and fields the JSON fields,
+// which the plain line does not pay for.
+func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
+	s := summary{fields: d.fields}
+	if fields {
+		s.fields = map[string]any{}
+	} else if s.fields == nil {
+		s.fields = map[string]any{}
+		d.fields = s.fields
+	}
 	first := layers.LayerTypeEthernet
 	switch p.lt {
 	case layers.LinkTypeLinuxSLL:
@@ -113,7 +127,13 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 		}
 		switch t {
 		case layers.LayerTypeEthernet:
-			s.fields["src_mac"], s.fields["dst_mac"] = d.eth.SrcMAC.String(), d.eth.DstMAC.String()
+			if fields {
+				s.fields["src_mac"], s.fields["dst_mac"] = d.eth.SrcMAC.String(), d.eth.DstMAC.String()
+			}
+			if !link {
+				s.payload = d.eth.Payload
+				continue
+			}
 			s.link = fmt.Sprintf("%s > %s, ethertype %s (0x%04x), length %d: ", d.eth.SrcMAC, d.eth.DstMAC,
 				ethertypeName(d.eth.EthernetType), uint16(d.eth.EthernetType), p.len)
 			s.payload = d.eth.Payload
@@ -135,7 +155,9 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 			s.fields["proto"] = "ARP"
 			done = true
 		case layers.LayerTypeIPv4:
-			s.fields["src"], s.fields["dst"] = d.ip4.SrcIP.String(), d.ip4.DstIP.String()
+			if fields {
+				s.fields["src"], s.fields["dst"] = d.ip4.SrcIP.String(), d.ip4.DstIP.String()
+			}
 			if verbose {
 				flags := []string{}
 				if d.ip4.Flags&layers.IPv4DontFragment != 0 {
@@ -153,12 +175,14 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 			if d.ip4.FragOffset != 0 {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d", d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol))
 				done = true
-			} else if !d.transport(&b, d.types[i+1:], d.ip4.SrcIP.String(), d.ip4.DstIP.String(), uint8(d.ip4.Protocol), len(d.ip4.Payload), s.fields) {
+			} else if !d.transport(&b, d.types[i+1:], d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol), len(d.ip4.Payload), s.fields) {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d %d", d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol), len(d.ip4.Payload))
 			}
 			done = true
 		case layers.LayerTypeIPv6:
-			s.fields["src"], s.fields["dst"] = d.ip6.SrcIP.String(), d.ip6.DstIP.String()
+			if fields {
+				s.fields["src"], s.fields["dst"] = d.ip6.SrcIP.String(), d.ip6.DstIP.String()
+			}
 			if verbose {
 				fmt.Fprintf(&b, "IP6 (flowlabel 0x%05x, hlim %d, next-header %s (%d) payload length: %d) ",
 					d.ip6.FlowLabel, d.ip6.HopLimit, d.ip6.NextHeader, uint8(d.ip6.NextHeader), d.ip6.Length)
@@ -166,7 +190,7 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 				b.WriteString("IP6 ")
 			}
 			proto := d.lastNext()
-			if !d.transport(&b, d.types[i+1:], d.ip6.SrcIP.String(), d.ip6.DstIP.String(), proto, d.l4len(), s.fields) {
+			if !d.transport(&b, d.types[i+1:], d.ip6.SrcIP, d.ip6.DstIP, proto, d.l4len(), s.fields) {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d %d", d.ip6.SrcIP, d.ip6.DstIP, proto, d.l4len())
 			}
 			done = true
@@ -222,6 +246,15 @@ func (d *decoder) l4len() int {
 	return n
 }
 
+// appendIP appends an address as net.IP.String does, without allocating.
+func appendIP(dst []byte, ip net.IP) []byte {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return append(dst, ip.String()...)
+	}
+	return a.Unmap().AppendTo(dst)
+}
+
 func has(ts []gopacket.LayerType, t gopacket.LayerType) bool {
 	for _, x := range ts {
 		if x == t {
@@ -232,24 +265,41 @@ func has(ts []gopacket.LayerType, t gopacket.LayerType) bool {
 }
 
 // transport writes "src.port > dst.port: ..." for the layer after IP.
-func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, src, dst string, proto uint8, l4 int, f map[string]any) bool {
+func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP, dstIP net.IP, proto uint8, l4 int, f map[string]any) bool {
+	var src, dst string
+	ends := func(sport, dport layers.TCPPort) {
+		var buf [128]byte
+		o := appendIP(buf[:0], srcIP)
+		o = append(o, '.')
+		o = strconv.AppendUint(o, uint64(sport), 10)
+		o = append(o, " > "...)
+		o = appendIP(o, dstIP)
+		o = append(o, '.')
+		o = strconv.AppendUint(o, uint64(dport), 10)
+		o = append(o, ": "...)
+		b.Write(o)
+	}
 	switch {
 	case has(rest, layers.LayerTypeTCP):
 		f["proto"], f["sport"], f["dport"] = "TCP", int(d.tcp.SrcPort), int(d.tcp.DstPort)
-		fmt.Fprintf(b, "%s.%d > %s.%d: ", src, d.tcp.SrcPort, dst, d.tcp.DstPort)
+		ends(d.tcp.SrcPort, d.tcp.DstPort)
 		tcpText(b, &d.tcp)
 		return true
 	case has(rest, layers.LayerTypeUDP):
 		f["proto"], f["sport"], f["dport"] = "UDP", int(d.udp.SrcPort), int(d.udp.DstPort)
-		fmt.Fprintf(b, "%s.%d > %s.%d: ", src, d.udp.SrcPort, dst, d.udp.DstPort)
+		ends(layers.TCPPort(d.udp.SrcPort), layers.TCPPort(d.udp.DstPort))
 		if (d.udp.SrcPort == 53 || d.udp.DstPort == 53 || d.udp.SrcPort == 5353 || d.udp.DstPort == 5353) &&
 			d.dns.DecodeFromBytes(d.udp.Payload, gopacket.NilDecodeFeedback) == nil {
 			dnsText(b, &d.dns, len(d.udp.Payload))
 			f["dns_id"] = int(d.dns.ID)
 			return true
 		}
-		fmt.Fprintf(b, "UDP, length %d", len(d.udp.Payload))
+		var buf [32]byte
+		b.Write(strconv.AppendInt(append(buf[:0], "UDP, length "...), int64(len(d.udp.Payload)), 10))
 		return true
+	}
+	src, dst = srcIP.String(), dstIP.String()
+	switch {
 	case has(rest, layers.LayerTypeICMPv4):
 		f["proto"] = "ICMP"
 		fmt.Fprintf(b, "%s > %s: ICMP %s", src, dst, icmp4Text(&d.icmp4, l4))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,30 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 		t.jsonEn = json.NewEncoder(bw)
 	}
 	return t
+}
+
+// appendStamp is stamp for the default format without allocating.
+func (t *textSink) appendStamp(dst []byte, ts time.Time) []byte {
+	if t.o.tstamp != 0 && t.o.tstamp != 2 {
+		return append(dst, t.stamp(ts)...)
+	}
+	if t.o.tstamp == 2 {
+		dst = strconv.AppendInt(dst, ts.Unix(), 10)
+	} else {
+		dst = ts.AppendFormat(dst, "15:04:05")
+	}
+	dst = append(dst, '.')
+	v, digits := ts.Nanosecond()/1000, 6
+	if t.o.nano {
+		v, digits = ts.Nanosecond(), 9
+	}
+	var buf [9]byte
+	for i := digits - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	dst = append(dst, buf[:digits]...)
+	return append(dst, ' ')
 }
 
 func (t *textSink) stamp(ts time.Time) string {
@@ -87,7 +112,7 @@ func (t *textSink) stamp(ts time.Time) string {
 var dirNames = []string{"", "In", "Out"}
 
 func (t *textSink) write(p *pkt) error {
-	s := t.d.decode(p, t.o.verbose > 0)
+	s := t.d.decodeWith(p, t.o.verbose > 0, t.o.link, t.jsonEn != nil)
 	if t.jsonEn != nil {
 		f := s.fields
 		f["time"] = p.ts.UTC().Format(time.RFC3339Nano)
@@ -102,7 +127,7 @@ func (t *textSink) write(p *pkt) error {
 		return t.jsonEn.Encode(f)
 	}
 	t.line = t.line[:0]
-	t.line = append(t.line, t.stamp(p.ts)...)
+	t.line = t.appendStamp(t.line, p.ts)
 	if t.many {
 		t.line = append(t.line, t.names(p.iface)...)
 		if p.dir != 0 {
