@@ -130,16 +130,8 @@ func join(s []string) string {
 func compileLive(expr, ifname string, lt layers.LinkType, snaplen int) ([]unix.SockFilter, error) {
 	h, err := pcap.OpenLive(ifname, int32(snaplen), false, time.Millisecond)
 	if err == nil {
-		insns, cerr := h.CompileBPFFilter(expr)
-		h.Close()
-		if cerr != nil {
-			return nil, cli.Usagef("filter %q: %v", expr, cerr)
-		}
-		prog := make([]unix.SockFilter, len(insns))
-		for i, in := range insns {
-			prog[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
-		}
-		return prog, nil
+		defer h.Close()
+		return sockFilter(h.CompileBPFFilter(expr))(expr)
 	}
 	return compileFilter(expr, lt, snaplen)
 }

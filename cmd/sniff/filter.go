@@ -19,15 +19,22 @@ import (
 // and snaplen (pcap_open_dead + pcap_compile: no capture is opened). The
 // error is libpcap's own message.
 func compileFilter(expr string, lt layers.LinkType, snaplen int) ([]unix.SockFilter, error) {
-	insns, err := pcap.CompileBPFFilter(lt, snaplen, expr)
-	if err != nil {
-		return nil, cli.Usagef("filter %q: %v", expr, err)
+	return sockFilter(pcap.CompileBPFFilter(lt, snaplen, expr))(expr)
+}
+
+// sockFilter converts libpcap's compiled program, or reports its error as
+// a usage error about expr.
+func sockFilter(insns []pcap.BPFInstruction, err error) func(expr string) ([]unix.SockFilter, error) {
+	return func(expr string) ([]unix.SockFilter, error) {
+		if err != nil {
+			return nil, cli.Usagef("filter %q: %v", expr, err)
+		}
+		prog := make([]unix.SockFilter, len(insns))
+		for i, in := range insns {
+			prog[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+		}
+		return prog, nil
 	}
-	prog := make([]unix.SockFilter, len(insns))
-	for i, in := range insns {
-		prog[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
-	return prog, nil
 }
 
 // parseDDD reads the output of tcpdump -ddd: a count line, then one
