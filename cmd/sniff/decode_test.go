@@ -217,3 +217,65 @@ func BenchmarkDecode(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// writeBig writes n 1400-byte UDP frames, one a second from t=1000.
+func writeBig(t *testing.T, path string, n int) {
+	t.Helper()
+	fs, err := newFileSink(path, "pcap", []string{"eth0"}, []layers.LinkType{layers.LinkTypeEthernet}, 262144, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, gopacket.Payload(make([]byte, 1358)))
+	for i := range n {
+		if err := fs.write(&pkt{data: data, len: len(data), ts: time.Unix(int64(1000+i), 0), lt: layers.LinkTypeEthernet}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fs.close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pcap")
+	writeBig(t, in, 1500) // 2.1 MB
+	tests := []struct {
+		name string
+		args []string
+		want map[string]int // file: packets
+	}{
+		// 1,000,000 / (16 + 1400) bytes: a file takes 707 packets.
+		{"size", []string{"-C", "1"}, map[string]int{"out": 707, "out1": 707, "out2": 86}},
+		{"size and count", []string{"-C", "1", "-W", "2"}, map[string]int{"out0": 86, "out1": 707}},
+		// Without a strftime pattern the second file replaces the first.
+		{"seconds and count", []string{"-G", "600", "-W", "2"}, map[string]int{"out": 600}},
+		{"seconds with strftime", []string{"-G", "1000"}, map[string]int{"out-1970-01-01T00:16:40": 1000, "out-1970-01-01T00:33:20": 500}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TZ", "UTC")
+			sub := t.TempDir()
+			w := filepath.Join(sub, "out")
+			if strings.Contains(tt.name, "strftime") {
+				w += "-%Y-%m-%dT%H:%M:%S"
+			}
+			var out, errb bytes.Buffer
+			if err := run(t.Context(), append([]string{"sniff", "-r", in, "-w", w}, tt.args...), nil, &out, &errb); err != nil {
+				t.Fatalf("%v: %s", err, errb.String())
+			}
+			got := map[string]int{}
+			ents, _ := os.ReadDir(sub)
+			for _, e := range ents {
+				var o bytes.Buffer
+				if err := run(t.Context(), []string{"sniff", "-r", filepath.Join(sub, e.Name())}, nil, &o, &errb); err != nil {
+					t.Fatal(err)
+				}
+				got[e.Name()] = strings.Count(o.String(), "\n")
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("files and packets (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

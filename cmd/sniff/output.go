@@ -223,6 +223,7 @@ func (t *textSink) close() error { return t.w.Flush() }
 
 // fileSink writes pcap or pcapng.
 type fileSink struct {
+	cw  countWriter
 	f   *os.File
 	bw  *bufio.Writer
 	pw  *pcapgo.Writer
@@ -246,11 +247,12 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 		w = f
 	}
 	fs.bw = bufio.NewWriterSize(w, 256<<10)
+	fs.cw = countWriter{w: fs.bw}
 	if format == "pcapng" {
 		intf := func(i int) pcapgo.NgInterface {
 			return pcapgo.NgInterface{Name: names[i], LinkType: lts[i], SnapLength: uint32(snaplen), TimestampResolution: 9, OS: "Linux"}
 		}
-		ng, err := pcapgo.NewNgWriterInterface(fs.bw, intf(0), pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "sniff", OS: "Linux"}})
+		ng, err := pcapgo.NewNgWriterInterface(&fs.cw, intf(0), pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "sniff", OS: "Linux"}})
 		if err != nil {
 			fs.closeFile()
 			return nil, err
@@ -270,13 +272,28 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 			return nil, fmt.Errorf("the interfaces have different link types (%s, %s): a pcap file holds one; write pcapng (--format pcapng)", lts[0], lt)
 		}
 	}
-	fs.pw = pcapgo.NewWriterNanos(fs.bw)
+	fs.pw = pcapgo.NewWriterNanos(&fs.cw)
 	if err := fs.pw.WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
 		fs.closeFile()
 		return nil, err
 	}
 	return fs, nil
 }
+
+// countWriter counts the bytes written through it: the file's size for -C.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// size is the number of bytes written to the file so far.
+func (fs *fileSink) size() int64 { return fs.cw.n }
 
 func (fs *fileSink) closeFile() {
 	if fs.f != nil {

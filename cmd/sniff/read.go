@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -87,7 +89,12 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 				lts = append(lts, intf.LinkType)
 			}
 		}
-		if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, stdout); err != nil {
+		if o.fileSizeMB > 0 || o.rotateSecs > 0 {
+			// Rotation by -G follows the packets' own time stamps.
+			if out, err = newRotator(o, wnames, lts, stdout, time.Time{}); err != nil {
+				return 0, cli.Exitf(cli.ExitCode(err), "%v", err)
+			}
+		} else if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, stdout); err != nil {
 			return 0, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
 		}
 	} else {
@@ -139,6 +146,9 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 			}
 		}
 		if err := out.write(&pkt{data: data, ts: ci.Timestamp, len: ci.Length, iface: ci.InterfaceIndex, dir: dir, lt: plt}); err != nil {
+			if errors.Is(err, errRotationDone) {
+				break
+			}
 			return n, writeErr(o, err)
 		}
 		n++
@@ -153,6 +163,9 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 }
 
 func writeErr(o *options, err error) error {
+	if errors.Is(err, errRotationDone) {
+		return err
+	}
 	if errno, ok := err.(interface{ Unwrap() error }); ok && errno.Unwrap() == unix.EPIPE {
 		return cli.Quiet(cli.ExitFailure)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 	ucli "github.com/urfave/cli/v2"
@@ -43,7 +44,10 @@ type options struct {
 	read      string
 	format    string
 	flushEach bool
-	user      string
+	user       string
+	fileSizeMB int
+	rotateSecs int
+	fileCount  int
 	filter    string
 	prog      []unix.SockFilter
 }
@@ -86,6 +90,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.StringFlag{Name: "w", Usage: "write packets to `FILE` (- for stdout): pcap, or pcapng by .pcapng extension or --format", Destination: &o.write},
 		&ucli.StringFlag{Name: "r", Usage: "read packets from `FILE` (pcap or pcapng; - for stdin)", Destination: &o.read},
 		&ucli.StringFlag{Name: "format", Usage: "file format for -w: `pcap` or pcapng"},
+		&ucli.IntFlag{Name: "C", Usage: "start a new -w file when the current one exceeds `MB` million bytes (FILE, FILE1, FILE2 …)", Destination: &o.fileSizeMB},
+		&ucli.IntFlag{Name: "G", Usage: "start a new -w file every `SEC` seconds (strftime conversions in FILE)", Destination: &o.rotateSecs},
+		&ucli.IntFlag{Name: "W", Usage: "with -C: reuse `N` files FILE0 … FILE(N-1); with -G: stop after N files", Destination: &o.fileCount},
 		&ucli.BoolFlag{Name: "l", Usage: "flush the output after every packet"},
 		&ucli.BoolFlag{Name: "U", Usage: "flush the written file after every packet"},
 		&ucli.StringFlag{Name: "Z", Usage: "drop privileges to `USER` once the sockets are open", Destination: &o.user},
@@ -112,6 +119,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		if o.bufferKiB <= 0 {
 			return cli.Usagef("-B %d: the ring size must be positive", o.bufferKiB)
+		}
+		if (o.fileSizeMB != 0 || o.rotateSecs != 0 || o.fileCount != 0) && (o.write == "" || o.write == "-") {
+			return cli.Usagef("-C, -G and -W need -w FILE")
+		}
+		if o.fileSizeMB < 0 || o.rotateSecs < 0 || o.fileCount < 0 || (o.fileCount > 0 && o.fileSizeMB == 0 && o.rotateSecs == 0) {
+			return cli.Usagef("-C, -G and -W take positive numbers, and -W needs -C or -G")
 		}
 		o.format = c.String("format")
 		switch {
@@ -194,13 +207,20 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		names[i], lts[i] = s.name, s.lt
 	}
 	var out sink
-	if o.write != "" {
+	switch {
+	case o.fileSizeMB > 0 || o.rotateSecs > 0:
+		r, err := newRotator(o, names, lts, stdout, time.Now())
+		if err != nil {
+			return cli.Exitf(cli.ExitCode(err), "%v", err)
+		}
+		out = r
+	case o.write != "":
 		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, stdout)
 		if err != nil {
 			return cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
 		}
 		out = fs
-	} else {
+	default:
 		out = newTextSink(o, stdout, func(i int) string { return names[i] }, len(names) > 1)
 	}
 	if o.user != "" {
@@ -232,7 +252,7 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "%d packet%s received by filter\n%d packet%s dropped by kernel\n",
 			st.Packets, plural(int(st.Packets)), st.Drops, plural(int(st.Drops)))
 	}
-	if c.err != nil {
+	if c.err != nil && !errors.Is(c.err, errRotationDone) {
 		return c.err
 	}
 	if cerr != nil {
@@ -283,5 +303,3 @@ func dropPrivileges(name string) error {
 	}
 	return nil
 }
-
-var _ = errors.Is
