@@ -21,35 +21,35 @@ import (
 )
 
 type options struct {
-	ifaces    []string
-	list      bool
-	noPromisc bool
-	count     int
-	snaplen   int
-	bufferKiB int
-	direction string
-	netns     string
-	dump      bool
-	bpfFile   string
-	verbose   int
-	link      bool
-	hex       int
-	hexASCII  int
-	ascii     bool
-	quiet     bool
-	tstamp    int
-	nano      bool
-	json      bool
-	write     string
-	read      string
-	format    string
-	flushEach bool
+	ifaces     []string
+	list       bool
+	noPromisc  bool
+	count      int
+	snaplen    int
+	bufferKiB  int
+	direction  string
+	netns      string
+	dump       bool
+	bpfFile    string
+	verbose    int
+	link       bool
+	hex        int
+	hexASCII   int
+	ascii      bool
+	quiet      bool
+	tstamp     int
+	nano       bool
+	json       bool
+	write      string
+	read       string
+	format     string
+	flushEach  bool
 	user       string
 	fileSizeMB int
 	rotateSecs int
 	fileCount  int
-	filter    string
-	prog      []unix.SockFilter
+	filter     string
+	prog       []unix.SockFilter
 }
 
 const usageText = `capture packets on AF_PACKET sockets like tcpdump
