@@ -26,7 +26,7 @@ type source struct {
 	idx     int // position in -i order: the pcapng interface id
 	ifindex int // 0 for any
 	lt      layers.LinkType
-	cooked  bool // SOCK_DGRAM: sniff builds the LINUX_SLL header
+	cooked  bool // SOCK_DGRAM: sniff builds the LINUX_SLL2 header, as tcpdump -i any
 	s       *sockcore.Socket
 	ring    *sockcore.Ring
 	vm      *bpf.VM // user-space filter of cooked captures
@@ -171,7 +171,7 @@ func openSource(o *options, name string, idx int) (*source, error) {
 	src := &source{name: name, idx: idx, lt: layers.LinkTypeEthernet}
 	typ := unix.SOCK_RAW
 	if name == "any" {
-		src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL, unix.SOCK_DGRAM
+		src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL2, unix.SOCK_DGRAM
 	} else {
 		ifi, err := net.InterfaceByName(name)
 		if err != nil {
@@ -187,7 +187,7 @@ func openSource(o *options, name string, idx int) (*source, error) {
 		case unix.ARPHRD_CAN:
 			src.lt = linkTypeCAN
 		default:
-			src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL, unix.SOCK_DGRAM
+			src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL2, unix.SOCK_DGRAM
 		}
 	}
 	s, err := sockcore.New(unix.AF_PACKET, typ, 0)
@@ -366,16 +366,16 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 	data, length := f.Data, f.Len
 	switch {
 	case src.cooked:
-		src.scratch = append(src.scratch[:0], make([]byte, 16)...)
-		h := src.scratch
-		pt := f.PktType
-		binary.BigEndian.PutUint16(h[0:], uint16(pt))
-		binary.BigEndian.PutUint16(h[2:], uint16(f.HAType))
-		binary.BigEndian.PutUint16(h[4:], uint16(f.HALen))
-		copy(h[6:14], f.Addr[:f.HALen])
-		binary.BigEndian.PutUint16(h[14:], f.Proto)
-		src.scratch = append(src.scratch, data...)
-		data, length = src.scratch, length+16
+		// struct sll2_header (pcap-linktype(7), LINKTYPE_LINUX_SLL2).
+		var h [20]byte
+		binary.BigEndian.PutUint16(h[0:], f.Proto)
+		binary.BigEndian.PutUint32(h[4:], uint32(f.Ifindex))
+		binary.BigEndian.PutUint16(h[8:], uint16(f.HAType))
+		h[10] = byte(f.PktType)
+		h[11] = byte(f.HALen)
+		copy(h[12:], f.Addr[:f.HALen])
+		src.scratch = append(append(src.scratch[:0], h[:]...), data...)
+		data, length = src.scratch, length+20
 	case f.Status&unix.TP_STATUS_VLAN_VALID != 0 && src.lt == layers.LinkTypeEthernet && len(data) >= 12:
 		// Put back the tag the kernel stripped, as libpcap does.
 		tpid := uint16(unix.ETH_P_8021Q)

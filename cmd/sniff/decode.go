@@ -30,6 +30,8 @@ type decoder struct {
 	eth    layers.Ethernet
 	dot1q  layers.Dot1Q
 	sll    layers.LinuxSLL
+	sll2   layers.LinuxSLL2
+	ifname func(index int) string // names SLL2 interface indexes
 	arp    layers.ARP
 	ip4    layers.IPv4
 	ip6    layers.IPv6
@@ -42,6 +44,7 @@ type decoder struct {
 	dns    layers.DNS
 	pay    gopacket.Payload
 	fields map[string]any // scratch fields when JSON is off
+	quiet  bool           // -q: no application-layer decoding
 	parser map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	types  []gopacket.LayerType
 	vlans  []layers.Dot1Q
@@ -49,9 +52,10 @@ type decoder struct {
 
 func newDecoder() *decoder {
 	d := &decoder{parser: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
-	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+	d.ifname = localIfname()
+	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
 		p := gopacket.NewDecodingLayerParser(first,
-			&d.eth, &d.dot1q, &d.sll, &d.arp, &d.ip4, &d.ip6, &d.ext, &d.frag, &d.icmp4, &d.icmp6, &d.tcp, &d.udp, &d.pay)
+			&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.arp, &d.ip4, &d.ip6, &d.ext, &d.frag, &d.icmp4, &d.icmp6, &d.tcp, &d.udp, &d.pay)
 		p.IgnoreUnsupported = true
 		d.parser[first] = p
 	}
@@ -62,6 +66,7 @@ func newDecoder() *decoder {
 // summary is what one packet decodes to: the text line's parts and the
 // JSON object's fields.
 type summary struct {
+	prefix  string // cooked v2: "lo    In  "
 	link    string // -e: "aa:.. > bb:.., ethertype IPv4 (0x0800), length 98: "
 	vlan    string
 	text    string // "IP 10.0.0.1.5 > 10.0.0.2.6: UDP, length 4"
@@ -100,6 +105,8 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 	switch p.lt {
 	case layers.LinkTypeLinuxSLL:
 		first = layers.LayerTypeLinuxSLL
+	case layers.LinkTypeLinuxSLL2:
+		first = layers.LayerTypeLinuxSLL2
 	case layers.LinkTypeRaw, layers.LinkTypeIPv4:
 		first = layers.LayerTypeIPv4
 		if len(p.data) > 0 && p.data[0]>>4 == 6 {
@@ -145,6 +152,19 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 			s.link = fmt.Sprintf("%-3s %s ethertype %s (0x%04x), length %d: ", dir, net.HardwareAddr(d.sll.Addr),
 				ethertypeName(d.sll.EthernetType), uint16(d.sll.EthernetType), p.len)
 			s.payload = d.sll.Payload
+		case layers.LayerTypeLinuxSLL2:
+			// tcpdump prints the interface and direction of cooked v2
+			// packets with or without -e.
+			name := d.ifname(int(d.sll2.InterfaceIndex))
+			s.prefix = fmt.Sprintf("%-5s %-3s ", name, sll2Dir(uint8(d.sll2.PacketType)))
+			if fields {
+				s.fields["interface"] = name
+			}
+			if link {
+				s.link = fmt.Sprintf("ifindex %d %s ethertype %s (0x%04x), length %d: ", d.sll2.InterfaceIndex, d.sll2.Addr,
+					ethertypeName(d.sll2.ProtocolType), uint16(d.sll2.ProtocolType), p.len)
+			}
+			s.payload = d.sll2.Payload
 		case layers.LayerTypeDot1Q:
 			s.vlan += fmt.Sprintf("vlan %d, p %d, ethertype %s (0x%04x), ", d.dot1q.VLANIdentifier, d.dot1q.Priority,
 				ethertypeName(d.dot1q.Type), uint16(d.dot1q.Type))
@@ -168,7 +188,7 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 				}
 				fmt.Fprintf(&b, "IP (tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d)\n    ",
 					d.ip4.TOS, d.ip4.TTL, d.ip4.Id, int(d.ip4.FragOffset)*8, strings.Join(flagsOrNone(flags), ""),
-					strings.ToUpper(d.ip4.Protocol.String()), uint8(d.ip4.Protocol), d.ip4.Length)
+					ipProtoName(d.ip4.Protocol), uint8(d.ip4.Protocol), d.ip4.Length)
 			} else {
 				b.WriteString("IP ")
 			}
@@ -185,7 +205,7 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 			}
 			if verbose {
 				fmt.Fprintf(&b, "IP6 (flowlabel 0x%05x, hlim %d, next-header %s (%d) payload length: %d) ",
-					d.ip6.FlowLabel, d.ip6.HopLimit, d.ip6.NextHeader, uint8(d.ip6.NextHeader), d.ip6.Length)
+					d.ip6.FlowLabel, d.ip6.HopLimit, ipProtoName(d.ip6.NextHeader), uint8(d.ip6.NextHeader), d.ip6.Length)
 			} else {
 				b.WriteString("IP6 ")
 			}
@@ -210,6 +230,52 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 	}
 	s.text = b.String()
 	return s
+}
+
+// sll2Dir names a packet type as tcpdump does.
+func sll2Dir(t uint8) string {
+	switch t {
+	case 0:
+		return "In"
+	case 1:
+		return "B"
+	case 2:
+		return "M"
+	case 3:
+		return "P"
+	case 4:
+		return "Out"
+	}
+	return "?"
+}
+
+// localIfname names interface indexes in sniff's own namespace, caching.
+func localIfname() func(int) string {
+	cache := map[int]string{}
+	return func(i int) string {
+		if n, ok := cache[i]; ok {
+			return n
+		}
+		n := "ifindex" + strconv.Itoa(i)
+		if ifi, err := net.InterfaceByIndex(i); err == nil {
+			n = ifi.Name
+		}
+		cache[i] = n
+		return n
+	}
+}
+
+// ipProtoName names an IP protocol as tcpdump -v does.
+func ipProtoName(p layers.IPProtocol) string {
+	switch p {
+	case layers.IPProtocolICMPv4:
+		return "ICMP"
+	case layers.IPProtocolICMPv6:
+		return "ICMPv6"
+	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolIGMP, layers.IPProtocolGRE, layers.IPProtocolSCTP:
+		return strings.ToUpper(p.String())
+	}
+	return "unknown"
 }
 
 func flagsOrNone(f []string) []string {
@@ -288,7 +354,7 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	case has(rest, layers.LayerTypeUDP):
 		f["proto"], f["sport"], f["dport"] = "UDP", int(d.udp.SrcPort), int(d.udp.DstPort)
 		ends(layers.TCPPort(d.udp.SrcPort), layers.TCPPort(d.udp.DstPort))
-		if (d.udp.SrcPort == 53 || d.udp.DstPort == 53 || d.udp.SrcPort == 5353 || d.udp.DstPort == 5353) &&
+		if !d.quiet && (d.udp.SrcPort == 53 || d.udp.DstPort == 53 || d.udp.SrcPort == 5353 || d.udp.DstPort == 5353) &&
 			d.dns.DecodeFromBytes(d.udp.Payload, gopacket.NilDecodeFeedback) == nil {
 			dnsText(b, &d.dns, len(d.udp.Payload))
 			f["dns_id"] = int(d.dns.ID)
@@ -398,6 +464,25 @@ func icmp4Text(c *layers.ICMPv4, l4 int) string {
 	case layers.ICMPv4TypeEchoReply:
 		return fmt.Sprintf("echo reply, id %d, seq %d, length %d", c.Id, c.Seq, l4)
 	case layers.ICMPv4TypeDestinationUnreachable:
+		// The quoted datagram names what was unreachable.
+		q := c.Payload
+		if len(q) >= 20 && q[0]>>4 == 4 {
+			dst := netip.AddrFrom4([4]byte(q[16:20]))
+			ihl := int(q[0]&0xf) * 4
+			switch c.TypeCode.Code() {
+			case 0:
+				return fmt.Sprintf("net %s unreachable, length %d", dst, l4)
+			case 1:
+				return fmt.Sprintf("host %s unreachable, length %d", dst, l4)
+			case 2:
+				return fmt.Sprintf("%s protocol %d unreachable, length %d", dst, q[9], l4)
+			case 3:
+				if len(q) >= ihl+4 && (q[9] == 6 || q[9] == 17) {
+					proto := map[byte]string{6: "tcp", 17: "udp"}[q[9]]
+					return fmt.Sprintf("%s %s port %d unreachable, length %d", dst, proto, binary.BigEndian.Uint16(q[ihl+2:]), l4)
+				}
+			}
+		}
 		return fmt.Sprintf("unreachable (code %d), length %d", c.TypeCode.Code(), l4)
 	case layers.ICMPv4TypeTimeExceeded:
 		return fmt.Sprintf("time exceeded in-transit, length %d", l4)

@@ -39,6 +39,7 @@ type textSink struct {
 func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *textSink {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
+	t.d.quiet = o.quiet
 	if o.json {
 		t.jsonEn = json.NewEncoder(bw)
 	}
@@ -81,12 +82,17 @@ func (t *textSink) stamp(ts time.Time) string {
 		return fmt.Sprintf("%09d", d.Nanoseconds()%1e9)
 	}
 	delta := func(from time.Time) string {
-		d := ts.Sub(from)
+		// tcpdump subtracts the time stamps at the printed precision.
+		unit := time.Microsecond
+		if t.o.nano {
+			unit = time.Nanosecond
+		}
+		d := ts.Truncate(unit).Sub(from.Truncate(unit))
 		if from.IsZero() || d < 0 {
 			d = 0
 		}
 		h, m, s := int(d/time.Hour), int(d/time.Minute)%60, int(d/time.Second)%60
-		return fmt.Sprintf("%02d:%02d:%02d.%s ", h, m, s, frac(d))
+		return fmt.Sprintf(" %02d:%02d:%02d.%s ", h, m, s, frac(d))
 	}
 	ns := time.Duration(ts.Nanosecond())
 	switch t.o.tstamp {
@@ -117,7 +123,7 @@ func (t *textSink) write(p *pkt) error {
 		f := s.fields
 		f["time"] = p.ts.UTC().Format(time.RFC3339Nano)
 		f["length"], f["caplen"] = p.len, len(p.data)
-		if n := t.names(p.iface); n != "" {
+		if n := t.names(p.iface); n != "" && f["interface"] == nil {
 			f["interface"] = n
 		}
 		if p.dir != 0 {
@@ -136,11 +142,21 @@ func (t *textSink) write(p *pkt) error {
 		}
 		t.line = append(t.line, ' ')
 	}
+	t.line = append(t.line, s.prefix...)
 	if t.o.link {
 		t.line = append(t.line, s.link...)
 		t.line = append(t.line, s.vlan...)
 	}
 	text := s.text
+	if t.o.link && s.link != "" {
+		// The link header named the protocol already.
+		for _, p := range []string{"IP ", "IP6 ", "ARP, "} {
+			if strings.HasPrefix(text, p) {
+				text = text[len(p):]
+				break
+			}
+		}
+	}
 	if t.o.quiet {
 		text = quietText(text)
 	}
@@ -153,10 +169,17 @@ func (t *textSink) write(p *pkt) error {
 		}
 		t.line = appendHex(t.line, b, t.o.hexASCII > 0)
 	} else if t.o.ascii {
-		for _, c := range s.payload {
-			if c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f) {
+		// tcpdump's ascii_print: CR before LF is dropped, other
+		// non-printing bytes but tab, space and LF are dots.
+		for i, c := range s.payload {
+			switch {
+			case c == '\r':
+				if i+1 == len(s.payload) || s.payload[i+1] != '\n' {
+					t.line = append(t.line, '.')
+				}
+			case c == '\t' || c == ' ' || c == '\n' || (c > 0x20 && c < 0x7f):
 				t.line = append(t.line, c)
-			} else {
+			default:
 				t.line = append(t.line, '.')
 			}
 		}
@@ -203,7 +226,7 @@ func appendHex(dst, b []byte, ascii bool) []byte {
 		if ascii {
 			dst = append(dst, ' ')
 			for _, c := range row {
-				if c >= 0x20 && c < 0x7f {
+				if c > 0x20 && c < 0x7f { // isgraph, as tcpdump
 					dst = append(dst, c)
 				} else {
 					dst = append(dst, '.')

@@ -45,6 +45,9 @@ func start(t *testing.T, cmd *exec.Cmd) *proc {
 	if err != nil {
 		t.Fatalf("%s: no listening line: %v", cmd, err)
 	}
+	if strings.HasPrefix(line, "tcpdump: data link type") { // tcpdump -i any says this first
+		line, _ = br.ReadString('\n')
+	}
 	if !strings.Contains(line, "listening on") {
 		t.Fatalf("%s: first line %q", cmd, line)
 	}
@@ -240,6 +243,24 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 			t.Errorf("filter %q: packets accepted (-tcpdump +sniff):\n%s", expr, diff)
 		}
 	}
+	// The text output is tcpdump's, for every output flag.
+	// (-v is not in the list: tcpdump -v verifies checksums and quotes
+	// more fields than sniff prints.)
+	for _, flags := range [][]string{{}, {"-e"}, {"-x"}, {"-xx"}, {"-X"}, {"-XX"}, {"-A"}, {"-q"},
+		{"-t"}, {"-tt"}, {"-ttt"}, {"-tttt"}, {"-ttttt"}, {"--time-stamp-precision", "nano"}} {
+		args := append(append([]string{"-nr", td}, flags...), "icmp or arp or tcp or udp port 53")
+		want, err := exec.Command("tcpdump", args...).Output()
+		if err != nil {
+			t.Fatalf("tcpdump %v: %v", args, err)
+		}
+		got, err := exec.Command(e.sniff, args...).Output()
+		if err != nil {
+			t.Fatalf("sniff %v: %v", args, err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("sniff %v against tcpdump (-want +got):\n%s", flags, diff)
+		}
+	}
 	// sniff reads tcpdump's file and its own.
 	for _, f := range []string{td, ng} {
 		out := must(t, exec.Command(e.sniff, "-r", f, "-n"))
@@ -252,6 +273,85 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 		if !strings.Contains(text, w) {
 			t.Errorf("sniff -r -e output lacks %q:\n%s", w, text)
 		}
+	}
+}
+
+func TestAnyMatchesTcpdump(t *testing.T) {
+	e := newEnv(t)
+	sn := filepath.Join(e.dir, "any.pcap")
+	td := filepath.Join(e.dir, "tcpdump-any.pcap")
+	p1 := start(t, e.sniffCmd(e.a, "-i", "any", "-w", sn, "icmp"))
+	p2 := start(t, e.a.Command("tcpdump", "-Z", "root", "--immediate-mode", "-U", "-i", "any", "-w", td, "icmp"))
+	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	p1.stop(t)
+	p2.stop(t)
+	// Compared in e.a's namespace so that interface indexes name the same
+	// interfaces.
+	dump := func(bin, f string) string {
+		out, err := e.a.Command(bin, "-r", f, "-t", "-nxx").Output()
+		if err != nil {
+			t.Fatalf("%s -r %s: %v", bin, f, err)
+		}
+		return string(out)
+	}
+	// tcpdump -i any may miss the first ping (it says it listens before
+	// its ring is bound): compare from the second on.
+	skipFirst := func(out string) string {
+		var b strings.Builder
+		skip := false
+		for _, l := range strings.SplitAfter(out, "\n") {
+			if !strings.HasPrefix(l, "\t") {
+				skip = strings.Contains(l, "10.0.0.") && strings.Contains(l, ", seq 1,")
+			}
+			if !skip {
+				b.WriteString(l)
+			}
+		}
+		return b.String()
+	}
+	want := skipFirst(dump("tcpdump", td))
+	got := skipFirst(dump(e.sniff, sn))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sniff -i any against tcpdump -i any (-want +got):\n%s", diff)
+	}
+	if n := strings.Count(got, " In ") + strings.Count(got, " Out "); n != 6 {
+		t.Errorf("%d packets, want 6 (pings 2 and 3 on veth0 each way, 1 on lo once):\n%s", n, got)
+	}
+}
+
+func TestWithoutCapability(t *testing.T) {
+	e := newEnv(t)
+	setpriv := testenv.RequireProgram(t, "setpriv", "util-linux")
+	var stderr bytes.Buffer
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+		e.sniff, "-i", "lo")
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		t.Errorf("exit %v, want 5", err)
+	}
+	if !strings.Contains(stderr.String(), "CAP_NET_RAW") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q: want one line naming CAP_NET_RAW", stderr.String())
+	}
+}
+
+func TestDropPrivileges(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "z.pcap")
+	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-w", f, "icmp"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "\nUid:\t65534\t65534\t65534\t65534\n") {
+		t.Errorf("sniff -Z nobody runs as:\n%s", status)
+	}
+	p.stop(t)
+	if got := tcpdumpCount(t, f); got != 2 {
+		t.Errorf("%d packets after dropping privileges, want 2", got)
 	}
 }
 
