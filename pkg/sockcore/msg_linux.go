@@ -209,8 +209,8 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	dl, nonblock := s.deadline()
 	nonblock = dontWait(flags, dl, nonblock)
 	var got int
-	// Only AF_UNIX passes descriptors; some families (CAN_J1939) reject
-	// recvmsg flags they do not know with EINVAL.
+	// Only AF_UNIX passes descriptors; other families (AF_PACKET,
+	// CAN_J1939) reject MSG_CMSG_CLOEXEC with EINVAL.
 	cloexec := 0
 	if s.family == unix.AF_UNIX {
 		cloexec = unix.MSG_CMSG_CLOEXEC

@@ -1,0 +1,430 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcap"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// source is one interface's capture: a packet socket with a TPACKET_V3 ring.
+type source struct {
+	name    string
+	idx     int // position in -i order: the pcapng interface id
+	ifindex int // 0 for any
+	lt      layers.LinkType
+	cooked  bool // SOCK_DGRAM: sniff builds the LINUX_SLL2 header, as tcpdump -i any
+	s       *sockcore.Socket
+	ring    *sockcore.Ring
+	vm      *bpf.VM // user-space filter of cooked captures
+	loIndex int
+	scratch []byte
+}
+
+// inNetns runs fn on a thread inside the named network namespace (ip netns
+// add NAME); the thread is never reused. Sockets fn opens stay there.
+func inNetns(name string, fn func() error) error {
+	if name == "" {
+		return fn()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies in the namespace
+		fd, err := unix.Open("/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errc <- cli.Exitf(cli.ExitNoSuchThing, "network namespace %s: %v (ip netns list shows them)", name, err)
+			return
+		}
+		defer unix.Close(fd)
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("entering network namespace %s: %w", name, os.NewSyscallError("setns", err))
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+func permErr(what string, err error) error {
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+		return cli.Exitf(cli.ExitPermission, "%s: %v (capturing needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep on sniff)", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// defaultInterface is tcpdump's choice: the first interface that is up and
+// not a loopback.
+func defaultInterface() (string, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "", err
+	}
+	for _, i := range ifs {
+		if i.Flags&net.FlagUp != 0 && i.Flags&net.FlagLoopback == 0 {
+			return i.Name, nil
+		}
+	}
+	for _, i := range ifs {
+		if i.Flags&net.FlagUp != 0 {
+			return i.Name, nil
+		}
+	}
+	return "", cli.Exitf(cli.ExitNoSuchThing, "no interface is up (name one with -i)")
+}
+
+func listInterfaces(o *options) ([]string, error) {
+	var lines []string
+	err := inNetns(o.netns, func() error {
+		ifs, err := net.Interfaces()
+		if err != nil {
+			return err
+		}
+		for n, i := range ifs {
+			var st []string
+			if i.Flags&net.FlagUp != 0 {
+				st = append(st, "Up")
+			}
+			if i.Flags&net.FlagRunning != 0 {
+				st = append(st, "Running")
+			}
+			if i.Flags&net.FlagLoopback != 0 {
+				st = append(st, "Loopback")
+			}
+			lines = append(lines, fmt.Sprintf("%d.%s [%s]", n+1, i.Name, join(st)))
+			if n == len(ifs)-1 {
+				lines = append(lines, fmt.Sprintf("%d.any (Pseudo-device that captures on all interfaces) [Up, Running]", n+2))
+			}
+		}
+		return nil
+	})
+	return lines, err
+}
+
+func join(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+// compileLive compiles expr the way tcpdump does for a live interface: on a
+// libpcap handle for it, so that vlan tests use the kernel's VLAN
+// extensions. A dead handle of the same link type is the fallback.
+func compileLive(expr, ifname string, lt layers.LinkType, snaplen int) ([]unix.SockFilter, error) {
+	h, err := pcap.OpenLive(ifname, int32(snaplen), false, time.Millisecond)
+	if err == nil {
+		defer h.Close()
+		return sockFilter(h.CompileBPFFilter(expr))(expr)
+	}
+	return compileFilter(expr, lt, snaplen)
+}
+
+// openSources opens every -i interface inside --netns.
+func openSources(o *options) ([]*source, error) {
+	var srcs []*source
+	err := inNetns(o.netns, func() error {
+		if len(o.ifaces) == 0 {
+			name, err := defaultInterface()
+			if err != nil {
+				return err
+			}
+			o.ifaces = []string{name}
+		}
+		lo := 0
+		if ifi, err := net.InterfaceByName("lo"); err == nil {
+			lo = ifi.Index
+		}
+		for i, name := range o.ifaces {
+			src, err := openSource(o, name, i)
+			if err != nil {
+				for _, s := range srcs {
+					s.close()
+				}
+				return err
+			}
+			src.loIndex = lo
+			srcs = append(srcs, src)
+		}
+		return nil
+	})
+	return srcs, err
+}
+
+func openSource(o *options, name string, idx int) (*source, error) {
+	src := &source{name: name, idx: idx, lt: layers.LinkTypeEthernet}
+	typ := unix.SOCK_RAW
+	if name == "any" {
+		src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL2, unix.SOCK_DGRAM
+	} else {
+		ifi, err := net.InterfaceByName(name)
+		if err != nil {
+			return nil, cli.Exitf(cli.ExitNoSuchThing, "interface %s: no such interface (sniff -D lists them)", name)
+		}
+		src.ifindex = ifi.Index
+		hatype, err := hardwareType(ifi.Index)
+		if err != nil {
+			return nil, permErr("opening a packet socket on "+name, err)
+		}
+		switch hatype {
+		case unix.ARPHRD_ETHER, unix.ARPHRD_LOOPBACK:
+		case unix.ARPHRD_CAN:
+			src.lt = linkTypeCAN
+		default:
+			src.cooked, src.lt, typ = true, layers.LinkTypeLinuxSLL2, unix.SOCK_DGRAM
+		}
+	}
+	s, err := sockcore.New(unix.AF_PACKET, typ, 0)
+	if err != nil {
+		return nil, permErr("opening a packet socket on "+name, err)
+	}
+	src.s = s
+	fail := func(what string, err error) (*source, error) {
+		src.close()
+		return nil, fmt.Errorf("%s on %s: %w", what, name, err)
+	}
+	prog := o.prog
+	if prog == nil && o.filter != "" {
+		if src.cooked {
+			prog, err = compileFilter(o.filter, src.lt, o.snaplen)
+		} else {
+			prog, err = compileLive(o.filter, name, src.lt, o.snaplen)
+		}
+		if err != nil {
+			src.close()
+			return nil, err
+		}
+	}
+	switch {
+	case src.cooked && prog != nil:
+		if src.vm, err = newVM(prog); err != nil {
+			src.close()
+			return nil, cli.Usagef("filter on %s: %v", name, err)
+		}
+	case prog != nil:
+		if err := s.AttachFilter(prog); err != nil {
+			return fail("attaching the filter", err)
+		}
+	default:
+		// No filter: the kernel still cuts packets to the snaplen.
+		if err := s.AttachFilter([]unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: uint32(o.snaplen)}}); err != nil {
+			return fail("attaching the snaplen filter", err)
+		}
+	}
+	if o.direction == "in" {
+		if err := s.SetsockoptInt(unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
+			return fail("PACKET_IGNORE_OUTGOING", err)
+		}
+	}
+	// Blocks of 256 KiB hold the largest packet; more of them let the
+	// kernel fill some while sniff reads another.
+	blockSize := 256 << 10
+	blocks := max(4, o.bufferKiB*1024/blockSize)
+	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})
+	if err != nil {
+		return fail("setting up the receive ring", err)
+	}
+	if err := s.Bind(&sockcore.PacketAddr{Ifindex: src.ifindex, Proto: unix.ETH_P_ALL}); err != nil {
+		return fail("binding", err)
+	}
+	if !o.noPromisc && src.ifindex != 0 {
+		if err := s.AddPacketMembership(src.ifindex, unix.PACKET_MR_PROMISC, nil); err != nil {
+			return fail("promiscuous mode", err)
+		}
+	}
+	return src, nil
+}
+
+// hardwareType returns the interface's ARPHRD_* type from a packet socket
+// bound to it with protocol 0, which receives nothing.
+func hardwareType(ifindex int) (int, error) {
+	s, err := sockcore.New(unix.AF_PACKET, unix.SOCK_RAW, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	if err := s.Bind(&sockcore.PacketAddr{Ifindex: ifindex}); err != nil {
+		return 0, err
+	}
+	a, err := s.SockName()
+	if err != nil {
+		return 0, err
+	}
+	return a.(*sockcore.PacketAddr).HAType, nil
+}
+
+func (src *source) close() {
+	if src.ring != nil {
+		src.ring.Close()
+	}
+	src.s.Close()
+}
+
+// capture is the shared state of every source's reader.
+type capture struct {
+	o     *options
+	mu    sync.Mutex
+	out   sink
+	n     int
+	err   error
+	stop  context.CancelFunc
+	srcs  []*source
+	vlanT [4]byte
+	p     pkt
+}
+
+// run reads src's ring until interrupted, handing packets to the sink under
+// the capture's lock.
+func (c *capture) run(src *source) {
+	var f sockcore.RingFrame
+	draining := false
+	for {
+		blk, err := src.ring.NextBlock()
+		if err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
+				return
+			}
+			if draining || !c.interrupted() {
+				return
+			}
+			// Interrupted by a signal: the kernel retires the block
+			// being filled within the retire timeout; read it too.
+			draining = true
+			src.s.SetTimeout(4 * retireTimeout)
+			continue
+		}
+		c.mu.Lock()
+		for c.err == nil && blk.Next(&f) {
+			c.frame(src, &f)
+		}
+		if c.err == nil {
+			if err := c.out.flush(); err != nil {
+				c.err = writeErr(c.o, err)
+			}
+		}
+		done := c.err != nil || (c.o.count > 0 && c.n >= c.o.count)
+		c.mu.Unlock()
+		blk.Release()
+		if done {
+			c.stop()
+			return
+		}
+	}
+}
+
+// retireTimeout bounds how long a packet waits in a partly filled block.
+const retireTimeout = 50 * time.Millisecond
+
+// interrupted reports whether the capture stopped for a signal rather than
+// for -c or an error.
+func (c *capture) interrupted() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err == nil && (c.o.count == 0 || c.n < c.o.count)
+}
+
+func (c *capture) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+	c.stop()
+}
+
+func (c *capture) frame(src *source, f *sockcore.RingFrame) {
+	if c.o.count > 0 && c.n >= c.o.count {
+		return
+	}
+	dir := 1
+	if f.PktType == unix.PACKET_OUTGOING {
+		dir = 2
+		// Loopback packets go out and come back in: show them once.
+		if f.Ifindex == src.loIndex || c.o.direction == "in" {
+			return
+		}
+	} else if c.o.direction == "out" {
+		return
+	}
+	data, length := f.Data, f.Len
+	switch {
+	case src.cooked:
+		// struct sll2_header (pcap-linktype(7), LINKTYPE_LINUX_SLL2).
+		var h [20]byte
+		binary.BigEndian.PutUint16(h[0:], f.Proto)
+		binary.BigEndian.PutUint32(h[4:], uint32(f.Ifindex))
+		binary.BigEndian.PutUint16(h[8:], uint16(f.HAType))
+		h[10] = byte(f.PktType)
+		h[11] = byte(f.HALen)
+		copy(h[12:], f.Addr[:f.HALen])
+		src.scratch = append(append(src.scratch[:0], h[:]...), data...)
+		data, length = src.scratch, length+20
+	case f.Status&unix.TP_STATUS_VLAN_VALID != 0 && src.lt == layers.LinkTypeEthernet && len(data) >= 12:
+		// Put back the tag the kernel stripped, as libpcap does.
+		tpid := uint16(unix.ETH_P_8021Q)
+		if f.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 && f.VLANTPID != 0 {
+			tpid = f.VLANTPID
+		}
+		binary.BigEndian.PutUint16(c.vlanT[:], tpid)
+		binary.BigEndian.PutUint16(c.vlanT[2:], f.VLANTCI)
+		src.scratch = append(append(append(src.scratch[:0], data[:12]...), c.vlanT[:]...), data[12:]...)
+		data, length = src.scratch, length+4
+	case src.lt == linkTypeCAN && len(data) >= 4:
+		// struct can_frame has the identifier in host order; pcap files
+		// carry it in network order.
+		src.scratch = append(src.scratch[:0], data...)
+		binary.BigEndian.PutUint32(src.scratch, binary.NativeEndian.Uint32(data))
+		data = src.scratch
+	}
+	if src.vm != nil {
+		if keep, err := src.vm.Run(data); err != nil || keep == 0 {
+			return
+		}
+	}
+	if len(data) > c.o.snaplen {
+		data = data[:c.o.snaplen]
+	}
+	// c.p is reused under the lock: one allocation fewer per packet.
+	c.p = pkt{data: data, ts: time.Unix(int64(f.Sec), int64(f.Nsec)), len: length, iface: src.idx, dir: dir, lt: src.lt}
+	if err := c.out.write(&c.p); err != nil {
+		c.err = writeErr(c.o, err)
+		return
+	}
+	c.n++
+	if c.o.flushEach {
+		if err := c.out.flush(); err != nil {
+			c.err = writeErr(c.o, err)
+		}
+	}
+}
+
+// stats sums PACKET_STATISTICS over the sources.
+func (c *capture) stats() (sockcore.PacketStats, error) {
+	var sum sockcore.PacketStats
+	for _, src := range c.srcs {
+		st, err := src.s.PacketStatistics()
+		if err != nil {
+			return sum, err
+		}
+		sum.Packets += st.Packets
+		sum.Drops += st.Drops
+	}
+	return sum, nil
+}

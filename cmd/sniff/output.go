@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// sink receives every packet that passed the filter, one goroutine at a time.
+type sink interface {
+	write(p *pkt) error
+	flush() error
+	close() error
+}
+
+// textSink prints tcpdump-style lines (or JSON objects with --json).
+type textSink struct {
+	o      *options
+	w      *bufio.Writer
+	d      *decoder
+	first  time.Time
+	prev   time.Time
+	names  func(i int) string
+	many   bool // several interfaces: lines name theirs
+	line   []byte
+	jsonEn *json.Encoder
+}
+
+func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *textSink {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
+	t.d.quiet = o.quiet
+	if o.json {
+		t.jsonEn = json.NewEncoder(bw)
+	}
+	return t
+}
+
+// appendStamp is stamp for the default format without allocating.
+func (t *textSink) appendStamp(dst []byte, ts time.Time) []byte {
+	if t.o.tstamp != 0 && t.o.tstamp != 2 {
+		return append(dst, t.stamp(ts)...)
+	}
+	if t.o.tstamp == 2 {
+		dst = strconv.AppendInt(dst, ts.Unix(), 10)
+	} else {
+		dst = ts.AppendFormat(dst, "15:04:05")
+	}
+	dst = append(dst, '.')
+	v, digits := ts.Nanosecond()/1000, 6
+	if t.o.nano {
+		v, digits = ts.Nanosecond(), 9
+	}
+	var buf [9]byte
+	for i := digits - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	dst = append(dst, buf[:digits]...)
+	return append(dst, ' ')
+}
+
+func (t *textSink) stamp(ts time.Time) string {
+	digits := 6
+	if t.o.nano {
+		digits = 9
+	}
+	frac := func(d time.Duration) string {
+		if digits == 6 {
+			return fmt.Sprintf("%06d", d.Microseconds()%1e6)
+		}
+		return fmt.Sprintf("%09d", d.Nanoseconds()%1e9)
+	}
+	delta := func(from time.Time) string {
+		// tcpdump subtracts the time stamps at the printed precision.
+		unit := time.Microsecond
+		if t.o.nano {
+			unit = time.Nanosecond
+		}
+		d := ts.Truncate(unit).Sub(from.Truncate(unit))
+		if from.IsZero() || d < 0 {
+			d = 0
+		}
+		h, m, s := int(d/time.Hour), int(d/time.Minute)%60, int(d/time.Second)%60
+		return fmt.Sprintf(" %02d:%02d:%02d.%s ", h, m, s, frac(d))
+	}
+	ns := time.Duration(ts.Nanosecond())
+	switch t.o.tstamp {
+	case 1:
+		return ""
+	case 2:
+		return fmt.Sprintf("%d.%s ", ts.Unix(), frac(ns))
+	case 3:
+		s := delta(t.prev)
+		t.prev = ts
+		return s
+	case 4:
+		return ts.Format("2006-01-02 15:04:05") + "." + frac(ns) + " "
+	case 5:
+		if t.first.IsZero() {
+			t.first = ts
+		}
+		return delta(t.first)
+	}
+	return ts.Format("15:04:05") + "." + frac(ns) + " "
+}
+
+var dirNames = []string{"", "In", "Out"}
+
+func (t *textSink) write(p *pkt) error {
+	s := t.d.decodeWith(p, t.o.verbose > 0, t.o.link, t.jsonEn != nil)
+	if t.jsonEn != nil {
+		f := s.fields
+		f["time"] = p.ts.UTC().Format(time.RFC3339Nano)
+		f["length"], f["caplen"] = p.len, len(p.data)
+		if n := t.names(p.iface); n != "" && f["interface"] == nil {
+			f["interface"] = n
+		}
+		if p.dir != 0 {
+			f["direction"] = strings.ToLower(dirNames[p.dir])
+		}
+		f["summary"] = s.text
+		return t.jsonEn.Encode(f)
+	}
+	t.line = t.line[:0]
+	t.line = t.appendStamp(t.line, p.ts)
+	if t.many {
+		t.line = append(t.line, t.names(p.iface)...)
+		if p.dir != 0 {
+			t.line = append(t.line, ' ')
+			t.line = append(t.line, dirNames[p.dir]...)
+		}
+		t.line = append(t.line, ' ')
+	}
+	t.line = append(t.line, s.prefix...)
+	if t.o.link {
+		t.line = append(t.line, s.link...)
+		t.line = append(t.line, s.vlan...)
+	}
+	text := s.text
+	if t.o.link && s.link != "" {
+		// The link header named the protocol already.
+		for _, p := range []string{"IP ", "IP6 ", "ARP, "} {
+			if strings.HasPrefix(text, p) {
+				text = text[len(p):]
+				break
+			}
+		}
+	}
+	if t.o.quiet {
+		text = quietText(text)
+	}
+	t.line = append(t.line, text...)
+	t.line = append(t.line, '\n')
+	if t.o.hex > 0 || t.o.hexASCII > 0 {
+		b := s.payload
+		if t.o.hex > 1 || t.o.hexASCII > 1 {
+			b = p.data
+		}
+		t.line = appendHex(t.line, b, t.o.hexASCII > 0)
+	} else if t.o.ascii {
+		// tcpdump's ascii_print: CR before LF is dropped, other
+		// non-printing bytes but tab, space and LF are dots.
+		for i, c := range s.payload {
+			switch {
+			case c == '\r':
+				if i+1 == len(s.payload) || s.payload[i+1] != '\n' {
+					t.line = append(t.line, '.')
+				}
+			case c == '\t' || c == ' ' || c == '\n' || (c > 0x20 && c < 0x7f):
+				t.line = append(t.line, c)
+			default:
+				t.line = append(t.line, '.')
+			}
+		}
+		t.line = append(t.line, '\n')
+	}
+	_, err := t.w.Write(t.line)
+	return err
+}
+
+// quietText shortens TCP lines the way -q does: "tcp 0".
+func quietText(s string) string {
+	if i := strings.Index(s, ": Flags ["); i >= 0 {
+		n := "0"
+		if j := strings.LastIndex(s, ", length "); j >= 0 {
+			n = s[j+len(", length "):]
+		}
+		return s[:i] + ": tcp " + n
+	}
+	return s
+}
+
+// appendHex is tcpdump's -x / -X layout: 16 bytes a line, in groups of two.
+func appendHex(dst, b []byte, ascii bool) []byte {
+	for off := 0; off < len(b); off += 16 {
+		row := b[off:min(off+16, len(b))]
+		dst = fmt.Appendf(dst, "\t0x%04x:  ", off)
+		for i := 0; i < 16; i += 2 {
+			switch {
+			case i+1 < len(row):
+				dst = hex.AppendEncode(dst, row[i:i+2])
+			case i < len(row):
+				dst = hex.AppendEncode(dst, row[i:i+1])
+				dst = append(dst, "  "...)
+			default:
+				if !ascii {
+					continue
+				}
+				dst = append(dst, "    "...)
+			}
+			if i < 14 || ascii {
+				dst = append(dst, ' ')
+			}
+		}
+		if ascii {
+			dst = append(dst, ' ')
+			for _, c := range row {
+				if c > 0x20 && c < 0x7f { // isgraph, as tcpdump
+					dst = append(dst, c)
+				} else {
+					dst = append(dst, '.')
+				}
+			}
+		}
+		for len(dst) > 0 && dst[len(dst)-1] == ' ' {
+			dst = dst[:len(dst)-1]
+		}
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+func (t *textSink) flush() error { return t.w.Flush() }
+func (t *textSink) close() error { return t.w.Flush() }
+
+// fileSink writes pcap or pcapng.
+type fileSink struct {
+	cw  countWriter
+	f   *os.File
+	bw  *bufio.Writer
+	pw  *pcapgo.Writer
+	ng  *pcapgo.NgWriter
+	lts []layers.LinkType
+}
+
+// newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
+// pcap holds one link type; pcapng one interface block per interface.
+func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, stdout io.Writer) (*fileSink, error) {
+	fs := &fileSink{lts: lts}
+	var w io.Writer
+	if path == "-" {
+		w = stdout
+	} else {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		fs.f = f
+		w = f
+	}
+	fs.bw = bufio.NewWriterSize(w, 256<<10)
+	fs.cw = countWriter{w: fs.bw}
+	if format == "pcapng" {
+		intf := func(i int) pcapgo.NgInterface {
+			return pcapgo.NgInterface{Name: names[i], LinkType: lts[i], SnapLength: uint32(snaplen), TimestampResolution: 9, OS: "Linux"}
+		}
+		ng, err := pcapgo.NewNgWriterInterface(&fs.cw, intf(0), pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "sniff", OS: "Linux"}})
+		if err != nil {
+			fs.closeFile()
+			return nil, err
+		}
+		for i := 1; i < len(names); i++ {
+			if _, err := ng.AddInterface(intf(i)); err != nil {
+				fs.closeFile()
+				return nil, err
+			}
+		}
+		fs.ng = ng
+		return fs, nil
+	}
+	for _, lt := range lts[1:] {
+		if lt != lts[0] {
+			fs.closeFile()
+			return nil, fmt.Errorf("the interfaces have different link types (%s, %s): a pcap file holds one; write pcapng (--format pcapng)", lts[0], lt)
+		}
+	}
+	fs.pw = pcapgo.NewWriterNanos(&fs.cw)
+	if err := fs.pw.WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
+		fs.closeFile()
+		return nil, err
+	}
+	return fs, nil
+}
+
+// countWriter counts the bytes written through it: the file's size for -C.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// size is the number of bytes written to the file so far.
+func (fs *fileSink) size() int64 { return fs.cw.n }
+
+func (fs *fileSink) closeFile() {
+	if fs.f != nil {
+		fs.f.Close()
+	}
+}
+
+func (fs *fileSink) write(p *pkt) error {
+	ci := gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len, InterfaceIndex: p.iface}
+	if fs.ng != nil {
+		var opts pcapgo.NgPacketOptions
+		if p.dir != 0 {
+			opts.Flags = &pcapgo.NgEpbFlags{Direction: pcapgo.NgEpbFlag(p.dir)}
+		}
+		return fs.ng.WritePacketWithOptions(ci, p.data, opts)
+	}
+	ci.InterfaceIndex = 0
+	return fs.pw.WritePacket(ci, p.data)
+}
+
+func (fs *fileSink) flush() error {
+	if fs.ng != nil {
+		if err := fs.ng.Flush(); err != nil {
+			return err
+		}
+	}
+	return fs.bw.Flush()
+}
+
+func (fs *fileSink) close() error {
+	err := fs.flush()
+	if fs.f != nil {
+		if cerr := fs.f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

@@ -1,0 +1,458 @@
+// Package sniff tests the sniff tool against tcpdump and tshark on traffic
+// the tests generate in network namespaces joined by veth.
+package sniff
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// proc is a capture running in the background.
+type proc struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	done   chan error
+}
+
+// start runs cmd and returns once its first stderr line ("listening on")
+// has arrived, so that its sockets are bound.
+func start(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, done: make(chan error, 1)}
+	r, w := io.Pipe()
+	cmd.Stderr = w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(r)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		t.Fatalf("%s: no listening line: %v", cmd, err)
+	}
+	if strings.HasPrefix(line, "tcpdump: data link type") { // tcpdump -i any says this first
+		line, _ = br.ReadString('\n')
+	}
+	if !strings.Contains(line, "listening on") {
+		t.Fatalf("%s: first line %q", cmd, line)
+	}
+	copied := make(chan struct{})
+	go func() { io.Copy(&p.stderr, br); close(copied) }()
+	go func() { err := cmd.Wait(); w.Close(); <-copied; p.done <- err }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return p
+}
+
+// stop sends SIGINT and waits for the summary.
+func (p *proc) stop(t *testing.T) string {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGINT)
+	if err := <-p.done; err != nil {
+		t.Fatalf("%s: %v: %s", p.cmd, err, p.stderr.String())
+	}
+	return p.stderr.String()
+}
+
+func must(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v: %s", cmd, err, out)
+	}
+	return string(out)
+}
+
+// countLines runs tcpdump -r file [filter] and counts the packets.
+func tcpdumpCount(t *testing.T, file string, filter ...string) int {
+	t.Helper()
+	out, err := exec.Command("tcpdump", append([]string{"-nr", file}, filter...)...).Output()
+	if err != nil {
+		t.Fatalf("tcpdump -r %s %v: %v", file, filter, err)
+	}
+	return strings.Count(string(out), "\n")
+}
+
+// tshark runs tshark and returns its standard output (it warns about root
+// on stderr).
+func tshark(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("tshark %v: %v", args, err)
+	}
+	return string(out)
+}
+
+type env struct {
+	a, b   *testenv.NetNS
+	sniff  string
+	dir    string
+	tshark string
+}
+
+func newEnv(t *testing.T) *env {
+	testenv.RequireProgram(t, "tcpdump", "tcpdump")
+	e := &env{sniff: testenv.Bin(t, "sniff"), dir: t.TempDir(), tshark: testenv.RequireProgram(t, "tshark", "tshark")}
+	e.a, e.b = testenv.NewNetNS(t), testenv.NewNetNS(t)
+	testenv.Veth(t, e.a, e.b, []string{"10.0.0.1/24", "fd00::1/64"}, []string{"10.0.0.2/24", "fd00::2/64"})
+	return e
+}
+
+func (e *env) sniffCmd(ns *testenv.NetNS, args ...string) *exec.Cmd {
+	return exec.Command(e.sniff, append([]string{"--netns", ns.Name}, args...)...)
+}
+
+// traffic generates from a to b: 3 pings (after ARP), a TCP connection
+// attempt, a DNS-shaped UDP query, one VLAN 10 tagged frame, 2 UDP
+// datagrams.
+func (e *env) traffic(t *testing.T) {
+	t.Helper()
+	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
+	must(t, e.a.Command("ping", "-6", "-c", "2", "-i", "0.2", "fd00::2"))
+	err := e.a.Do(func() error {
+		c, err := sockcore.New(unix.AF_INET, unix.SOCK_STREAM, 0)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if errno := c.ConnectEx(&sockcore.InetAddr{IP: netip.MustParseAddr("10.0.0.2"), Port: 8080}); errno != unix.ECONNREFUSED {
+			return errors.New("connect to a closed port: " + errno.Error())
+		}
+		u, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			return err
+		}
+		defer u.Close()
+		dns := []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01")
+		dst := func(p int) sockcore.Addr { return &sockcore.InetAddr{IP: netip.MustParseAddr("10.0.0.2"), Port: p} }
+		for _, m := range []struct {
+			b []byte
+			p int
+		}{{dns, 53}, {[]byte("one"), 9000}, {[]byte("two"), 9001}} {
+			if _, err := u.SendTo(m.b, 0, dst(m.p)); err != nil {
+				return err
+			}
+		}
+		raw, err := sockcore.New(unix.AF_PACKET, unix.SOCK_RAW, 0)
+		if err != nil {
+			return err
+		}
+		defer raw.Close()
+		frame := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x0a, 0x08, 0x00,
+			0x45, 0, 0, 34, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 10, 1, 10, 0, 10, 2, 0x1b, 0x58, 0x1b, 0x58, 0, 14, 0, 0}
+		frame = append(frame, "tagged"...)
+		_, err = raw.SendTo(frame, 0, &sockcore.PacketAddr{Ifname: "veth0"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCaptureMatchesTcpdump(t *testing.T) {
+	e := newEnv(t)
+	ng := filepath.Join(e.dir, "sniff.pcapng")
+	pc := filepath.Join(e.dir, "sniff.pcap")
+	td := filepath.Join(e.dir, "tcpdump.pcap")
+	filter := "not ip6 multicast" // no spontaneous MLD or router solicitations
+	s1 := start(t, e.sniffCmd(e.b, "-i", "veth1", "-w", ng, filter))
+	s2 := start(t, e.sniffCmd(e.b, "-i", "veth1", "-w", pc, filter))
+	td1 := start(t, e.b.Command("tcpdump", "-Z", "root", "--immediate-mode", "-U", "-i", "veth1", "-w", td, filter))
+	e.traffic(t)
+	sum := s1.stop(t)
+	s2.stop(t)
+	td1.stop(t)
+
+	for _, c := range []struct {
+		filter []string
+		want   int
+	}{
+		{[]string{"icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply"}, 6},
+		{[]string{"arp"}, 2},
+		{[]string{"tcp"}, 2},
+		{[]string{"udp port 53"}, 1},
+		{[]string{"udp portrange 9000-9001"}, 2},
+		{[]string{"vlan 10"}, 1},
+	} {
+		for _, f := range []string{ng, pc, td} {
+			if got := tcpdumpCount(t, f, c.filter...); got != c.want {
+				t.Errorf("tcpdump -r %s %s: %d packets, want %d", filepath.Base(f), c.filter, got, c.want)
+			}
+		}
+	}
+	// The three files hold the same packets, byte for byte (timestamps
+	// differ by microseconds between sockets).
+	dump := func(f string) string {
+		out := must(t, exec.Command("tcpdump", "-r", f, "-t", "-nxx"))
+		return out[strings.Index(out, "\n")+1:]
+	}
+	want := dump(td)
+	for _, f := range []string{ng, pc} {
+		if diff := cmp.Diff(want, dump(f)); diff != "" {
+			t.Errorf("tcpdump -xx of %s against tcpdump's own capture (-want +got):\n%s", filepath.Base(f), diff)
+		}
+	}
+	n := tcpdumpCount(t, td)
+	for _, f := range []string{ng, pc} {
+		out := tshark(t, e.tshark, "-r", f, "-T", "fields", "-e", "frame.len")
+		if got := strings.Count(out, "\n"); got != n {
+			t.Errorf("tshark -r %s: %d packets, want %d", filepath.Base(f), got, n)
+		}
+	}
+	if !strings.Contains(sum, strconv.Itoa(n)+" packets captured") {
+		t.Errorf("summary %q: want %d packets captured", sum, n)
+	}
+	// The filter corpus: sniff -r accepts exactly the packets tcpdump -r
+	// accepts (compared by their -tt timestamps).
+	stamps := func(out string) []string {
+		var s []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if f := strings.Fields(l); len(f) > 0 && !strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, " ") {
+				s = append(s, f[0])
+			}
+		}
+		return s
+	}
+	for _, expr := range filterCorpus {
+		tdOut, err := exec.Command("tcpdump", "-nr", td, "-tt", expr).Output()
+		if err != nil {
+			t.Errorf("tcpdump -r %q: %v", expr, err)
+			continue
+		}
+		snOut, err := exec.Command(e.sniff, "-r", td, "-tt", expr).Output()
+		if err != nil {
+			t.Errorf("sniff -r %q: %v", expr, err)
+			continue
+		}
+		if diff := cmp.Diff(stamps(string(tdOut)), stamps(string(snOut))); diff != "" {
+			t.Errorf("filter %q: packets accepted (-tcpdump +sniff):\n%s", expr, diff)
+		}
+	}
+	// The text output is tcpdump's, for every output flag.
+	// (-v is not in the list: tcpdump -v verifies checksums and quotes
+	// more fields than sniff prints.)
+	for _, flags := range [][]string{{}, {"-e"}, {"-x"}, {"-xx"}, {"-X"}, {"-XX"}, {"-A"}, {"-q"},
+		{"-t"}, {"-tt"}, {"-ttt"}, {"-tttt"}, {"-ttttt"}, {"--time-stamp-precision", "nano"}} {
+		args := append(append([]string{"-nr", td}, flags...), "icmp or arp or tcp or udp port 53")
+		want, err := exec.Command("tcpdump", args...).Output()
+		if err != nil {
+			t.Fatalf("tcpdump %v: %v", args, err)
+		}
+		got, err := exec.Command(e.sniff, args...).Output()
+		if err != nil {
+			t.Fatalf("sniff %v: %v", args, err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("sniff %v against tcpdump (-want +got):\n%s", flags, diff)
+		}
+	}
+	// sniff reads tcpdump's file and its own.
+	for _, f := range []string{td, ng} {
+		out := must(t, exec.Command(e.sniff, "-r", f, "-n"))
+		if got := strings.Count(out, "\n"); got != n {
+			t.Errorf("sniff -r %s: %d lines, want %d", filepath.Base(f), got, n)
+		}
+	}
+	text := must(t, exec.Command(e.sniff, "-r", ng, "-e", "udp port 53 or vlan"))
+	for _, w := range []string{"A? example.com. (29)", "vlan 10, p 0, ethertype IPv4 (0x0800)"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("sniff -r -e output lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+func TestAnyMatchesTcpdump(t *testing.T) {
+	e := newEnv(t)
+	sn := filepath.Join(e.dir, "any.pcap")
+	td := filepath.Join(e.dir, "tcpdump-any.pcap")
+	p1 := start(t, e.sniffCmd(e.a, "-i", "any", "-w", sn, "icmp"))
+	p2 := start(t, e.a.Command("tcpdump", "-Z", "root", "--immediate-mode", "-U", "-i", "any", "-w", td, "icmp"))
+	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	p1.stop(t)
+	p2.stop(t)
+	// Compared in e.a's namespace so that interface indexes name the same
+	// interfaces.
+	dump := func(bin, f string) string {
+		out, err := e.a.Command(bin, "-r", f, "-t", "-nxx").Output()
+		if err != nil {
+			t.Fatalf("%s -r %s: %v", bin, f, err)
+		}
+		return string(out)
+	}
+	// tcpdump -i any may miss the first ping (it says it listens before
+	// its ring is bound): compare from the second on.
+	skipFirst := func(out string) string {
+		var b strings.Builder
+		skip := false
+		for _, l := range strings.SplitAfter(out, "\n") {
+			if !strings.HasPrefix(l, "\t") {
+				skip = strings.Contains(l, "10.0.0.") && strings.Contains(l, ", seq 1,")
+			}
+			if !skip {
+				b.WriteString(l)
+			}
+		}
+		return b.String()
+	}
+	want := skipFirst(dump("tcpdump", td))
+	got := skipFirst(dump(e.sniff, sn))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sniff -i any against tcpdump -i any (-want +got):\n%s", diff)
+	}
+	if n := strings.Count(got, " In ") + strings.Count(got, " Out "); n != 6 {
+		t.Errorf("%d packets, want 6 (pings 2 and 3 on veth0 each way, 1 on lo once):\n%s", n, got)
+	}
+}
+
+func TestWithoutCapability(t *testing.T) {
+	e := newEnv(t)
+	setpriv := testenv.RequireProgram(t, "setpriv", "util-linux")
+	var stderr bytes.Buffer
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+		e.sniff, "-i", "lo")
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		t.Errorf("exit %v, want 5", err)
+	}
+	if !strings.Contains(stderr.String(), "CAP_NET_RAW") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q: want one line naming CAP_NET_RAW", stderr.String())
+	}
+}
+
+func TestDropPrivileges(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "z.pcap")
+	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-w", f, "icmp"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "\nUid:\t65534\t65534\t65534\t65534\n") {
+		t.Errorf("sniff -Z nobody runs as:\n%s", status)
+	}
+	p.stop(t)
+	if got := tcpdumpCount(t, f); got != 2 {
+		t.Errorf("%d packets after dropping privileges, want 2", got)
+	}
+}
+
+func TestLoopbackOnce(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "lo.pcap")
+	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-w", f, "icmp"))
+	must(t, e.a.Command("ping", "-c", "2", "-i", "0.2", "127.0.0.1"))
+	sum := p.stop(t)
+	if got := tcpdumpCount(t, f); got != 4 {
+		t.Errorf("%d packets on lo for 2 pings, want 4 (each once)", got)
+	}
+	if !strings.Contains(sum, "4 packets captured") {
+		t.Errorf("summary %q", sum)
+	}
+}
+
+func TestCountExits(t *testing.T) {
+	e := newEnv(t)
+	p := start(t, e.sniffCmd(e.b, "-i", "veth1", "-c", "2", "-tt", "icmp"))
+	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
+	if err := <-p.done; err != nil {
+		t.Fatalf("sniff -c 2: %v: %s", err, p.stderr.String())
+	}
+	if !strings.Contains(p.stderr.String(), "2 packets captured") {
+		t.Errorf("summary %q", p.stderr.String())
+	}
+}
+
+func TestMultiInterfacePcapng(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "multi.pcapng")
+	p := start(t, e.sniffCmd(e.a, "-i", "veth0", "-i", "lo", "-w", f, "icmp"))
+	must(t, e.a.Command("ping", "-c", "1", "10.0.0.2"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	p.stop(t)
+	out := tshark(t, e.tshark, "-r", f, "-T", "fields", "-e", "frame.interface_name",
+		"-e", "frame.packet_flags_direction", "-e", "icmp.type")
+	want := "veth0\t0x00000002\t8\nveth0\t0x00000001\t0\nlo\t0x00000001\t8\nlo\t0x00000001\t0\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("tshark interface, direction, icmp type (-want +got):\n%s", diff)
+	}
+	js := must(t, exec.Command(e.sniff, "-r", f, "--json"))
+	for _, w := range []string{`"interface":"veth0"`, `"direction":"out"`, `"interface":"lo"`} {
+		if !strings.Contains(js, w) {
+			t.Errorf("sniff -r --json lacks %s:\n%s", w, js)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pcap")
+	os.WriteFile(garbage, []byte("this is not a capture file"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown interface", []string{"--netns", e.a.Name, "-i", "nosuch0"}, 8, "interface nosuch0: no such interface"},
+		{"bad filter", []string{"--netns", e.a.Name, "-i", "lo", "tcp port"}, 2, "syntax error"},
+		{"unknown port", []string{"-d", "port 80 and portt 5"}, 2, "unknown port 'portt'"},
+		{"unwritable file", []string{"--netns", e.a.Name, "-i", "lo", "-w", "/nonexistent/dir/x.pcap"}, 8, "writing /nonexistent/dir/x.pcap"},
+		{"corrupt pcap", []string{"-r", garbage}, 2, "not a pcap or pcapng file"},
+		{"missing file", []string{"-r", filepath.Join(dir, "none.pcap")}, 8, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			cmd := exec.Command(e.sniff, tt.args...)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != tt.code {
+				t.Errorf("exit %v, want %d", err, tt.code)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "sniff: ") || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("stderr %q: want one line with %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+// filterCorpus is run against the capture of traffic(): hosts, nets,
+// ports, protocols, flags, VLAN, lengths, broadcast, IPv6.
+var filterCorpus = []string{
+	"", "ip", "ip6", "arp", "rarp", "icmp", "icmp6", "tcp", "udp", "vlan", "vlan 10", "vlan 20",
+	"host 10.0.0.1", "host 10.0.0.2", "src host 10.0.0.1", "dst host 10.0.0.2", "host 10.0.10.2",
+	"net 10.0.0.0/24", "net 10.0.0.0/8", "src net 10.0.0.0/30", "dst net 10.0.10.0/24", "not net 10.0.0.0/24",
+	"port 53", "udp port 53", "tcp port 53", "dst port 53", "src port 53", "port 8080", "tcp dst port 8080",
+	"portrange 9000-9001", "udp portrange 9000-9000", "tcp portrange 1-1024", "port 9000 or port 9001",
+	"tcp[tcpflags] & tcp-syn != 0", "tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)",
+	"tcp[tcpflags] & tcp-rst != 0", "tcp[13] = 2", "icmp[icmptype] = icmp-echo", "icmp[icmptype] = icmp-echoreply",
+	"icmp[icmptype] = icmp-unreach", "len > 100", "len < 60", "len >= 98", "greater 90", "less 64",
+	"broadcast", "ether broadcast", "multicast", "ether multicast", "ether broadcast or arp",
+	"ip6 and udp", "ip6 and icmp6", "ip6 host fd00::1", "ip6 net fd00::/64", "dst host fd00::2 and icmp6",
+	"ip proto 17", "ip proto \\udp", "proto \\tcp", "ip[8] = 64", "ip[2:2] > 40", "ip[6] & 0x40 != 0",
+	"udp[8:2] = 0x1234", "ether proto 0x0806", "ether proto 0x8100", "ether host ff:ff:ff:ff:ff:ff",
+	"not arp and not icmp", "(tcp or udp) and host 10.0.0.2", "vlan and udp port 7000", "udp and not port 53",
+	"icmp or (udp and len < 80)", "ip and not vlan",
+}
