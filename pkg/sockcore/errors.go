@@ -171,7 +171,9 @@ func wrapSocketErr(errno error, family, typ, proto int) error {
 			what = fmt.Sprintf("%s over %s", n, FamilyName(family))
 		}
 		fix := ""
-		if h, ok := protoHints[proto]; ok && (family == syscall.AF_INET || family == syscall.AF_INET6) {
+		if h, ok := familyProtoHints[[2]int{family, proto}]; ok {
+			what, fix = h.name+" over "+FamilyName(family), h.fix
+		} else if h, ok := protoHints[proto]; ok && (family == syscall.AF_INET || family == syscall.AF_INET6) {
 			fix = h
 		} else if h, ok := familyHints[family]; ok {
 			fix = h.fix
@@ -179,6 +181,15 @@ func wrapSocketErr(errno error, family, typ, proto int) error {
 		return &NotSupportedError{What: what, Fix: fix, Err: os.NewSyscallError("socket", errno)}
 	}
 	return os.NewSyscallError("socket", errno)
+}
+
+// familyProtoHints name the module of one protocol of a family, where the
+// family's own module is not enough (AF_CAN's CAN_ISOTP needs can_isotp).
+var familyProtoHints = map[[2]int]struct{ name, fix string }{}
+
+// registerProtoHint records how to get a protocol of a family.
+func registerProtoHint(family, proto int, name, fix string) {
+	familyProtoHints[[2]int{family, proto}] = struct{ name, fix string }{name, fix}
 }
 
 var protoHints = map[int]string{

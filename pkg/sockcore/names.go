@@ -71,6 +71,9 @@ func ProtoName(family, proto int) string {
 
 func init() {
 	registerFamilyHint(unix.AF_CAN, "AF_CAN", "load the can and can_raw modules")
+	registerProtoHint(unix.AF_CAN, unix.CAN_BCM, "CAN_BCM", "load the can_bcm module")
+	registerProtoHint(unix.AF_CAN, unix.CAN_ISOTP, "CAN_ISOTP", "load the can_isotp module")
+	registerProtoHint(unix.AF_CAN, unix.CAN_J1939, "CAN_J1939", "load the can_j1939 module")
 	registerFamilyHint(unix.AF_ALG, "AF_ALG", "load the af_alg and algif_hash modules")
 	registerFamilyHint(unix.AF_TIPC, "AF_TIPC", "load the tipc module")
 	registerFamilyHint(unix.AF_RDS, "AF_RDS", "load the rds and rds_tcp modules")
