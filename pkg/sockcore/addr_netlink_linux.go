@@ -64,7 +64,8 @@ const netlinkRecvSize = 65536
 // kernel on a netlink socket and collects the replies with the request's
 // sequence number: for a dump (NLM_F_DUMP) until NLMSG_DONE, otherwise
 // until the ACK (NLM_F_ACK) or the first reply. Messages with another
-// sequence number (multicast notifications) are skipped. An NLMSG_ERROR
+// sequence number are skipped; give requests a non-zero one, since
+// multicast notifications carry 0. An NLMSG_ERROR
 // with a non-zero code is returned as *nlmsg.Error, which unwraps to the
 // errno. The returned messages own their memory.
 func NetlinkExchange(s *Socket, req []byte) ([]nlmsg.Message, error) {
