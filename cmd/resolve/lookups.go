@@ -584,15 +584,11 @@ func lookupIface(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
 	kernel := &explanation{Source: "kernel", Steps: []sockcore.TraceEvent{}}
 	switch len(args) {
 	case 0:
-		l, err := sockcore.IfNameIndex()
+		l, err := interfaces()
 		if err != nil {
 			return answer{err: err}
 		}
-		var b strings.Builder
-		for _, e := range l {
-			fmt.Fprintf(&b, "%d %s\n", e.Index, e.Name)
-		}
-		return answer{text: b.String(), json: l, explain: kernel}
+		return answer{text: ifaceText(l), json: l, explain: kernel}
 	case 1:
 	default:
 		return answer{err: cli.Usagef("iface takes at most one NAME|INDEX, not %d arguments", len(args))}
