@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 
 	ucli "github.com/urfave/cli/v2"
@@ -47,9 +48,13 @@ func activateCommand() *ucli.Command {
 				return err
 			}
 			var lns []*sockcore.Socket
+			var created []socketFile
 			defer func() {
 				for _, s := range lns {
 					s.Close()
+				}
+				for _, f := range created {
+					f.remove()
 				}
 			}()
 			for _, u := range urls {
@@ -58,6 +63,9 @@ func activateCommand() *ucli.Command {
 					return fmt.Errorf("listen on %s: %w", u, err)
 				}
 				lns = append(lns, s)
+				if f, ok := boundSocketFile(u, s); ok {
+					created = append(created, f)
+				}
 				if perConn && s.Type() == unix.SOCK_DGRAM {
 					return cli.Usagef("listen on %s: --accept and --inetd need stream sockets, this is a datagram socket", u)
 				}
@@ -189,4 +197,38 @@ func startForConn(c *ucli.Context, s *sockcore.Socket, argv []string) (*exec.Cmd
 		sp.Files, sp.Names = []*os.File{f}, []string{"connection"}
 	}
 	return sp.start()
+}
+
+// socketFile is a UNIX socket path activate bound, removed when it exits
+// (systemd-socket-activate leaves them; a second run would find the path in
+// use).
+type socketFile struct {
+	path     string
+	dev, ino uint64
+}
+
+// boundSocketFile reports the filesystem path s was bound to by a unix*://
+// listen URL (not fd://, whose path belongs to someone else).
+func boundSocketFile(u string, s *sockcore.Socket) (socketFile, bool) {
+	if s.Family() != unix.AF_UNIX || strings.HasPrefix(u, "fd:") {
+		return socketFile{}, false
+	}
+	a, err := s.SockName()
+	ua, ok := a.(*sockcore.UnixAddr)
+	if err != nil || !ok || ua.Name == "" || ua.IsAbstract() {
+		return socketFile{}, false
+	}
+	var st unix.Stat_t
+	if unix.Lstat(ua.Name, &st) != nil {
+		return socketFile{}, false
+	}
+	return socketFile{path: ua.Name, dev: st.Dev, ino: st.Ino}, true
+}
+
+// remove unlinks the path if it is still the socket activate created.
+func (f socketFile) remove() {
+	var st unix.Stat_t
+	if unix.Lstat(f.path, &st) == nil && st.Dev == f.dev && st.Ino == f.ino && st.Mode&unix.S_IFMT == unix.S_IFSOCK {
+		os.Remove(f.path)
+	}
 }

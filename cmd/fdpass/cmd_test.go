@@ -94,6 +94,22 @@ func TestActivateListenEnv(t *testing.T) {
 	}
 }
 
+// activate removes the socket files it created, so a second run on the same
+// path works; a path it did not create is left alone.
+func TestActivateRemovesItsSocketFiles(t *testing.T) {
+	t.Setenv("FDPASS_TEST_CHILD", "report")
+	path := filepath.Join(t.TempDir(), "act.sock")
+	for run := 1; run <= 2; run++ {
+		r := runFdpass(context.Background(), "activate", "--listen", "unix://"+path, "--", self(t))
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d: %s", run, r.code, r.stderr)
+		}
+		if _, err := os.Lstat(path); !os.IsNotExist(err) {
+			t.Fatalf("run %d: %s still exists after activate (%v)", run, path, err)
+		}
+	}
+}
+
 func TestActivateInheritsNoStaleListenEnv(t *testing.T) {
 	t.Setenv("FDPASS_TEST_CHILD", "report")
 	t.Setenv("LISTEN_FDS", "7")
