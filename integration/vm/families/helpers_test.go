@@ -1,9 +1,11 @@
 package families
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -48,7 +50,7 @@ func peerName(t *testing.T, s *sockcore.Socket) sockcore.Addr {
 
 func sameAddr(t *testing.T, what string, want, got sockcore.Addr) {
 	t.Helper()
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
 		t.Errorf("%s (-want +got):\n%s", what, diff)
 	}
 }
