@@ -112,3 +112,47 @@ func intOption(t *testing.T, s *sockcore.Socket, name string, v int) {
 		t.Errorf("%s = %d after setting %d", name, got, v)
 	}
 }
+
+// datagrams sends msg from a to bAddr and a reply from b back to the sender
+// address b saw, which must be aAddr; the reply must come from bAddr.
+func datagrams(t *testing.T, a, b *sockcore.Socket, aAddr, bAddr sockcore.Addr) {
+	t.Helper()
+	sendTo(t, a, msg, bAddr)
+	got, from := recvFrom(t, b)
+	sameBytes(t, "message", msg, got)
+	sameAddr(t, "sender", aAddr, from)
+	sendTo(t, b, []byte("reply"), from)
+	got, from = recvFrom(t, a)
+	sameBytes(t, "reply", []byte("reply"), got)
+	sameAddr(t, "replier", bAddr, from)
+}
+
+// converse sends msg from cli to conn and a reply back.
+func converse(t *testing.T, cli, conn *sockcore.Socket) {
+	t.Helper()
+	send(t, cli, msg)
+	sameBytes(t, "message", msg, recv(t, conn))
+	send(t, conn, []byte("reply"))
+	sameBytes(t, "reply", []byte("reply"), recv(t, cli))
+}
+
+// connectAccept listens on srv, connects cli to addr from another goroutine
+// (a TIPC connect completes only when the server accepts, as in CPython's
+// threaded test) and returns the accepted socket and the address accept gave.
+func connectAccept(t *testing.T, srv, cli *sockcore.Socket, addr sockcore.Addr) (*sockcore.Socket, sockcore.Addr) {
+	t.Helper()
+	if err := srv.Listen(5); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	connected := make(chan error, 1)
+	go func() { connected <- cli.Connect(addr) }()
+	conn, connAddr, err := srv.Accept()
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := <-connected; err != nil {
+		t.Fatalf("connect %v: %v", addr, err)
+	}
+	return conn, connAddr
+}

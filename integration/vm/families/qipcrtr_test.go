@@ -34,12 +34,5 @@ func TestQIPCRTR(t *testing.T) {
 		t.Errorf("after connect getsockname %v: want node %d and a port", bound, unbound.Node)
 	}
 	sameAddr(t, "getpeername", srvAddr, peerName(t, cli))
-	send(t, cli, msg)
-	got, from := recvFrom(t, srv)
-	sameBytes(t, "message", msg, got)
-	sameAddr(t, "sender", bound, from)
-	sendTo(t, srv, []byte("reply"), from)
-	got, from = recvFrom(t, cli)
-	sameBytes(t, "reply", []byte("reply"), got)
-	sameAddr(t, "replier", srvAddr, from)
+	datagrams(t, cli, srv, bound, srvAddr)
 }

@@ -42,14 +42,7 @@ func TestRDS(t *testing.T) {
 	}{{"default", 4000, -1}, {"tcp", 4010, rdsTransTCP}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b, aa, ba := rdsPair(t, tc.port, tc.transport)
-			sendTo(t, a, msg, ba)
-			got, from := recvFrom(t, b)
-			sameBytes(t, "message", msg, got)
-			sameAddr(t, "sender", aa, from)
-			sendTo(t, b, []byte("reply"), aa)
-			got, from = recvFrom(t, a)
-			sameBytes(t, "reply", []byte("reply"), got)
-			sameAddr(t, "replier", ba, from)
+			datagrams(t, a, b, aa, ba)
 		})
 	}
 }

@@ -32,27 +32,14 @@ func TestSCTPStream(t *testing.T) {
 			srv := newSocket(t, fam.family, unix.SOCK_STREAM, unix.IPPROTO_SCTP)
 			bind(t, srv, srvAddr)
 			sameAddr(t, "getsockname after bind", srvAddr, sockName(t, srv))
-			if err := srv.Listen(5); err != nil {
-				t.Fatal(err)
-			}
 			cli := newSocket(t, fam.family, unix.SOCK_STREAM, unix.IPPROTO_SCTP)
-			if err := cli.Connect(srvAddr); err != nil {
-				t.Fatalf("connect %v: %v", srvAddr, err)
-			}
-			conn, connAddr, err := srv.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			conn, connAddr := connectAccept(t, srv, cli, srvAddr)
 			sameAddr(t, "client getpeername", srvAddr, peerName(t, cli))
 			sameAddr(t, "accepted address = client getsockname", sockName(t, cli), connAddr)
 			if conn.Proto() != unix.IPPROTO_SCTP {
 				t.Errorf("accepted socket protocol %d, want IPPROTO_SCTP", conn.Proto())
 			}
-			send(t, cli, msg)
-			sameBytes(t, "message", msg, recv(t, conn))
-			send(t, conn, []byte("reply"))
-			sameBytes(t, "reply", []byte("reply"), recv(t, cli))
+			converse(t, cli, conn)
 		})
 	}
 }
@@ -72,14 +59,7 @@ func TestSCTPSeqpacket(t *testing.T) {
 			cli := newSocket(t, fam.family, unix.SOCK_SEQPACKET, unix.IPPROTO_SCTP)
 			bind(t, cli, cliAddr)
 			sameAddr(t, "getsockname after bind", cliAddr, sockName(t, cli))
-			sendTo(t, cli, msg, srvAddr)
-			got, from := recvFrom(t, srv)
-			sameBytes(t, "message", msg, got)
-			sameAddr(t, "sender", cliAddr, from)
-			sendTo(t, srv, []byte("reply"), from)
-			got, from = recvFrom(t, cli)
-			sameBytes(t, "reply", []byte("reply"), got)
-			sameAddr(t, "replier", srvAddr, from)
+			datagrams(t, cli, srv, cliAddr, srvAddr)
 		})
 	}
 }

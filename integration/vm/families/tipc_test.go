@@ -1,6 +1,7 @@
 package families
 
 import (
+	"errors"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -55,24 +56,11 @@ func TestTIPCConnected(t *testing.T) {
 			srv := newSocket(t, unix.AF_TIPC, typ.typ, 0)
 			intOption(t, srv, "SO_REUSEADDR", 1)
 			bind(t, srv, tipcSrvAddr)
-			if err := srv.Listen(5); err != nil {
-				t.Fatal(err)
-			}
 			cli := newSocket(t, unix.AF_TIPC, typ.typ, 0)
-			if err := cli.Connect(tipcSendAddr); err != nil {
-				t.Fatalf("connect %v: %v", tipcSendAddr, err)
-			}
-			conn, connAddr, err := srv.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			conn, connAddr := connectAccept(t, srv, cli, tipcSendAddr)
 			sameAddr(t, "accepted address = client getsockname", sockName(t, cli), connAddr)
 			sameAddr(t, "client getpeername = connection getsockname", sockName(t, conn), peerName(t, cli))
-			send(t, cli, msg)
-			sameBytes(t, "message", msg, recv(t, conn))
-			send(t, conn, []byte("reply"))
-			sameBytes(t, "reply", []byte("reply"), recv(t, cli))
+			converse(t, cli, conn)
 		})
 	}
 }
@@ -83,8 +71,16 @@ func TestTIPCOptions(t *testing.T) {
 	intOption(t, s, "TIPC_IMPORTANCE", unix.TIPC_HIGH_IMPORTANCE)
 	intOption(t, s, "TIPC_IMPORTANCE", unix.TIPC_CRITICAL_IMPORTANCE)
 	intOption(t, s, "TIPC_CONN_TIMEOUT", 5000)
-	intOption(t, s, "TIPC_SRC_DROPPABLE", 1)
-	intOption(t, s, "TIPC_DEST_DROPPABLE", 1)
+	// The droppable flags are for connectionless sockets: a stream refuses
+	// them (ENOPROTOOPT).
+	level, opt, _ := sockcore.SockoptByName("TIPC_SRC_DROPPABLE")
+	if err := s.SetsockoptInt(level, opt, 1); !errors.Is(err, unix.ENOPROTOOPT) {
+		t.Errorf("TIPC_SRC_DROPPABLE on a stream: %v, want ENOPROTOOPT", err)
+	}
+	rdm := newSocket(t, unix.AF_TIPC, unix.SOCK_RDM, 0)
+	intOption(t, rdm, "TIPC_SRC_DROPPABLE", 1)
+	intOption(t, rdm, "TIPC_DEST_DROPPABLE", 1)
+	intOption(t, rdm, "TIPC_DEST_DROPPABLE", 0)
 	if _, err := s.GetsockoptInt(unix.SOL_TIPC, unix.TIPC_SOCK_RECVQ_DEPTH); err != nil {
 		t.Errorf("TIPC_SOCK_RECVQ_DEPTH: %v", err)
 	}

@@ -16,27 +16,17 @@ func TestVSockStream(t *testing.T) {
 	srv := newSocket(t, unix.AF_VSOCK, unix.SOCK_STREAM, 0)
 	bind(t, srv, srvAddr)
 	sameAddr(t, "getsockname after bind", srvAddr, sockName(t, srv))
-	if err := srv.Listen(5); err != nil {
-		t.Fatal(err)
-	}
 	cli := newSocket(t, unix.AF_VSOCK, unix.SOCK_STREAM, 0)
-	if err := cli.Connect(srvAddr); err != nil {
-		t.Fatalf("connect %v: %v", srvAddr, err)
-	}
-	conn, connAddr, err := srv.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, connAddr := connectAccept(t, srv, cli, srvAddr)
 	sameAddr(t, "client getpeername", srvAddr, peerName(t, cli))
-	sameAddr(t, "accepted address = client getsockname", sockName(t, cli), connAddr)
-	if a := connAddr.(*sockcore.VSockAddr); a.CID != unix.VMADDR_CID_LOCAL || a.Port == unix.VMADDR_PORT_ANY {
-		t.Errorf("client address %v: want CID 1 and a bound port", a)
+	// The client is bound to VMADDR_CID_ANY and the port it was given; the
+	// server sees it as VMADDR_CID_LOCAL and that port.
+	local := sockName(t, cli).(*sockcore.VSockAddr)
+	sameAddr(t, "accepted address", &sockcore.VSockAddr{CID: unix.VMADDR_CID_LOCAL, Port: local.Port}, connAddr)
+	if local.CID != unix.VMADDR_CID_ANY || local.Port == unix.VMADDR_PORT_ANY {
+		t.Errorf("client getsockname %v: want VMADDR_CID_ANY and a bound port", local)
 	}
-	send(t, cli, msg)
-	sameBytes(t, "message", msg, recv(t, conn))
-	send(t, conn, []byte("reply"))
-	sameBytes(t, "reply", []byte("reply"), recv(t, cli))
+	converse(t, cli, conn)
 }
 
 // TestVSockBufferOptions: the 64-bit SO_VM_SOCKETS_BUFFER_* options at level
@@ -83,15 +73,15 @@ func TestVSockBufferOptions(t *testing.T) {
 }
 
 // TestVSockLocalCID: IOCTL_VM_SOCKETS_GET_LOCAL_CID on /dev/vsock. The guest
-// has only the loopback transport (no virtio-vsock device), for which the
-// kernel answers VMADDR_CID_ANY.
+// has no virtio-vsock device, only the loopback transport, whose CID is
+// VMADDR_CID_LOCAL (6.1 and 6.12 both answer so).
 func TestVSockLocalCID(t *testing.T) {
 	testenv.RequireVM(t)
 	cid, err := sockcore.VSockLocalCID()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cid != unix.VMADDR_CID_ANY {
-		t.Errorf("local CID %d, want VMADDR_CID_ANY (%d) without a guest-to-host transport", cid, uint32(unix.VMADDR_CID_ANY))
+	if cid != unix.VMADDR_CID_LOCAL {
+		t.Errorf("local CID %d, want VMADDR_CID_LOCAL (1), the loopback transport's", cid)
 	}
 }
