@@ -30,9 +30,17 @@ const defaultReplyWait = 2 * time.Second
 //   - A datagram socket ends, after end of input, once --recv-count replies
 //     (default: one per datagram sent) have arrived, exit 0, or after -w
 //     (default 2) seconds without them, exit 7.
+//   - TIPC and SCTP streams cannot half-close (TIPC's shutdown(2) takes only
+//     SHUT_RDWR, SCTP's SHUTDOWN ends both directions): they end, after end
+//     of input, once as many bytes came back as were sent, exit 0, or after
+//     -w (default 2) seconds without them, exit 7.
 func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 	defer s.Close()
 	stream := s.Type() != unix.SOCK_DGRAM
+	// TIPC's shutdown(2) takes only SHUT_RDWR; SCTP has no half-closed
+	// state (a SHUTDOWN stops the peer's data too, RFC 9260 9.2).
+	halfClose := stream && s.Family() != unix.AF_TIPC && s.Proto() != unix.IPPROTO_SCTP
+	counted := stream && !halfClose // waits for the bytes it sent to come back
 	done := make(chan error, 2)
 	var last atomic.Int64
 	touch := func() { last.Store(time.Now().UnixNano()) }
@@ -59,8 +67,12 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 				done <- err
 				return
 			}
-			if !stream {
-				received.Add(1)
+			if !stream || counted {
+				if counted {
+					received.Add(int64(n))
+				} else {
+					received.Add(1)
+				}
 				select {
 				case recvd <- struct{}{}:
 				default:
@@ -73,7 +85,7 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 			done <- err
 			return
 		}
-		if stream && !o.noShutdown && !o.noStdin {
+		if halfClose && !o.noShutdown && !o.noStdin {
 			if err := s.Shutdown(unix.SHUT_WR); err != nil && !errors.Is(err, unix.ENOTCONN) {
 				done <- err
 				return
@@ -103,7 +115,7 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 	target := int64(-1) // datagram replies to wait for, once known
 	endC := (<-chan struct{})(inputEnd)
 	for {
-		if !stream && inputDone && received.Load() >= target {
+		if !halfClose && inputDone && received.Load() >= target {
 			return nil
 		}
 		select {
@@ -115,9 +127,9 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 			if o.quit >= 0 {
 				quitC = time.After(o.quit)
 			}
-			if !stream {
+			if !halfClose {
 				target = int64(o.recvCount)
-				if target == 0 {
+				if target == 0 || counted {
 					target = sent.Load()
 				}
 				if idleT == nil {
@@ -130,6 +142,9 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 		case <-idleC:
 			quiet := time.Since(time.Unix(0, last.Load()))
 			if quiet >= idle {
+				if counted && inputDone {
+					return cli.Exitf(cli.ExitTimeout, "%d of %d bytes came back within %s", received.Load(), target, idle)
+				}
 				if !stream && inputDone {
 					return cli.Exitf(cli.ExitTimeout, "%d of %d datagram replies arrived within %s", received.Load(), target, idle)
 				}
@@ -154,7 +169,8 @@ func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *
 		if !stream {
 			return cli.Usagef("--send-file needs a stream socket (sendfile(2))")
 		}
-		_, err = s.SendFile(f, 0, 0)
+		n, err := s.SendFile(f, 0, 0)
+		sent.Add(int64(n))
 		touch()
 		return err
 	}
@@ -172,6 +188,7 @@ func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *
 			o.dump(">", data)
 			if stream {
 				err = s.SendAll(data, 0)
+				sent.Add(int64(len(data)))
 			} else {
 				_, err = s.Send(data, 0)
 				sent.Add(1)

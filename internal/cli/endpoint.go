@@ -74,7 +74,12 @@ func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", e, err)
 	}
-	err = s.Bind(e.Addr())
+	addr := e.Addr()
+	if e.Family == unix.AF_TIPC {
+		// Publish the service's single instance, cluster-wide.
+		addr = &sockcore.TIPCAddr{AddrType: unix.TIPC_ADDR_NAMESEQ, V1: e.TIPCType, V2: e.TIPCInstance, V3: e.TIPCInstance, Scope: unix.TIPC_CLUSTER_SCOPE}
+	}
+	err = s.Bind(addr)
 	if errors.Is(err, unix.EADDRINUSE) && e.Family == unix.AF_UNIX && e.Path[0] != 0 && staleUnix(e) {
 		os.Remove(e.Path)
 		err = s.Bind(e.Addr())
@@ -191,6 +196,8 @@ func SchemeOf(s *sockcore.Socket) string {
 		switch {
 		case s.Type() == unix.SOCK_STREAM && s.Proto() == sockcore.IPPROTO_MPTCP:
 			return "mptcp"
+		case s.Type() == unix.SOCK_STREAM && s.Proto() == unix.IPPROTO_SCTP:
+			return "sctp"
 		case s.Type() == unix.SOCK_STREAM:
 			return "tcp"
 		case s.Type() == unix.SOCK_DGRAM && s.Proto() == sockcore.IPPROTO_UDPLITE:
@@ -209,15 +216,27 @@ func SchemeOf(s *sockcore.Socket) string {
 		}
 	case unix.AF_VSOCK:
 		return "vsock"
+	case unix.AF_TIPC:
+		switch s.Type() {
+		case unix.SOCK_STREAM:
+			return "tipc"
+		case unix.SOCK_SEQPACKET:
+			return "tipc-seqpacket"
+		}
 	}
 	return ""
 }
 
 // AddrURL writes a socket address in URL form for the scheme:
-// tcp://[::]:50007, unix:///run/x.sock, unix://@name, vsock://2:1024.
+// tcp://[::]:50007, unix:///run/x.sock, unix://@name, vsock://2:1024,
+// tipc://2000:205 (a service name). A TIPC socket ID, which getsockname(2)
+// and accept(2) give, has no URL form: tipc://<NODE:REF>.
 func AddrURL(scheme string, a sockcore.Addr) string {
 	if scheme == "" {
 		scheme = sockcore.FamilyName(a.Family())
+	}
+	if t, ok := a.(*sockcore.TIPCAddr); ok && (t.AddrType == unix.TIPC_ADDR_NAME || t.AddrType == unix.TIPC_ADDR_NAMESEQ && t.V2 == t.V3) {
+		return fmt.Sprintf("%s://%d:%d", scheme, t.V1, t.V2)
 	}
 	if u, ok := a.(*sockcore.UnixAddr); ok && u.IsAbstract() {
 		return scheme + "://@" + u.String()[1:]

@@ -15,16 +15,19 @@ import (
 //
 //	tcp://HOST:PORT  udp://HOST:PORT  udplite://HOST:PORT  mptcp://HOST:PORT
 //	unix:///path  unix-dgram:///path  unix-seqpacket:///path  unix://@abstract
-//	vsock://CID:PORT  fd://N
+//	vsock://CID:PORT  fd://N  sctp://HOST:PORT
+//	tipc://TYPE:INSTANCE  tipc-seqpacket://TYPE:INSTANCE
 //
 // HOST is a name, an IPv4 address, an IPv6 address in brackets
 // ([::1], [fe80::1%eth0]) or empty for every address. A unix URL whose path
-// starts with @ names an abstract socket.
+// starts with @ names an abstract socket. A tipc URL names a TIPC service
+// (type 64 or more; lower types are reserved): a server binds the single
+// instance with cluster scope, a client connects to the service name.
 type Endpoint struct {
 	Scheme string // "tcp", "udp", …
 	Family int    // AF_INET6 or AF_INET for inet URLs with a literal host, 0 for a name or empty host; AF_UNIX; AF_VSOCK; 0 for fd
 	Type   int    // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (0 for fd: read from the socket)
-	Proto  int    // IPPROTO_MPTCP, IPPROTO_UDPLITE or 0
+	Proto  int    // IPPROTO_MPTCP, IPPROTO_UDPLITE, IPPROTO_SCTP or 0
 
 	Host string // inet: without brackets; "" means any
 	Port string // inet: a number 0-65535 or a service name
@@ -35,6 +38,8 @@ type Endpoint struct {
 	VPort uint32 // vsock
 
 	FD int // fd://N
+
+	TIPCType, TIPCInstance uint32 // tipc: the service name
 }
 
 type scheme struct {
@@ -50,11 +55,14 @@ var schemes = map[string]scheme{
 	"unix-dgram":     {unix.AF_UNIX, unix.SOCK_DGRAM, 0},
 	"unix-seqpacket": {unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
 	"vsock":          {unix.AF_VSOCK, unix.SOCK_STREAM, 0},
+	"sctp":           {0, unix.SOCK_STREAM, unix.IPPROTO_SCTP},
+	"tipc":           {unix.AF_TIPC, unix.SOCK_STREAM, 0},
+	"tipc-seqpacket": {unix.AF_TIPC, unix.SOCK_SEQPACKET, 0},
 	"fd":             {},
 }
 
 // SchemeNames lists the URL schemes ParseURL accepts, for usage texts.
-const SchemeNames = "tcp, udp, udplite, mptcp, unix, unix-dgram, unix-seqpacket, vsock, fd"
+const SchemeNames = "tcp, udp, udplite, mptcp, sctp, unix, unix-dgram, unix-seqpacket, vsock, tipc, tipc-seqpacket, fd"
 
 // ParseURL parses an address URL. Errors are usage errors that name the bad
 // part.
@@ -104,6 +112,12 @@ func ParseURL(s string) (*Endpoint, error) {
 			return nil, Usagef("bad URL %q: %v", s, err)
 		}
 		e.CID, e.VPort = c, p
+	case sc.family == unix.AF_TIPC:
+		typ, inst, err := parseTIPCName(rest)
+		if err != nil {
+			return nil, Usagef("bad URL %q: %v", s, err)
+		}
+		e.TIPCType, e.TIPCInstance = typ, inst
 	default:
 		host, port, err := SplitHostPort(rest)
 		if err != nil {
@@ -116,7 +130,7 @@ func ParseURL(s string) (*Endpoint, error) {
 }
 
 // NewInetEndpoint is the Endpoint of HOST PORT arguments, for tools that take
-// them as well as URLs. scheme is "tcp", "udp", "udplite" or "mptcp".
+// them as well as URLs. scheme is "tcp", "udp", "udplite", "mptcp" or "sctp".
 func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
 	sc, ok := schemes[scheme]
 	if !ok || sc.family != 0 || scheme == "fd" {
@@ -129,15 +143,23 @@ func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
 	return &Endpoint{Scheme: scheme, Type: sc.typ, Proto: sc.proto, Host: host, Port: port, Family: hostFamily(host)}, nil
 }
 
-// IsInet reports whether the endpoint is an IP one (tcp, udp, udplite, mptcp).
+// IsInet reports whether the endpoint is an IP one (tcp, udp, udplite, mptcp,
+// sctp).
 func (e *Endpoint) IsInet() bool {
-	return e.Scheme == "tcp" || e.Scheme == "udp" || e.Scheme == "udplite" || e.Scheme == "mptcp"
+	switch e.Scheme {
+	case "tcp", "udp", "udplite", "mptcp", "sctp":
+		return true
+	}
+	return false
 }
 
-// Addr returns the socket address of a unix or vsock endpoint; inet
-// endpoints are resolved with GetAddrInfo instead.
+// Addr returns the socket address of a unix, vsock or tipc endpoint (for
+// tipc the service name a client connects to); inet endpoints are resolved
+// with GetAddrInfo instead.
 func (e *Endpoint) Addr() sockcore.Addr {
 	switch e.Family {
+	case unix.AF_TIPC:
+		return &sockcore.TIPCAddr{AddrType: unix.TIPC_ADDR_NAME, V1: e.TIPCType, V2: e.TIPCInstance}
 	case unix.AF_UNIX:
 		return &sockcore.UnixAddr{Name: e.Path}
 	case unix.AF_VSOCK:
@@ -158,6 +180,8 @@ func (e *Endpoint) String() string {
 		return e.Scheme + "://" + e.Path
 	case e.Family == unix.AF_VSOCK:
 		return fmt.Sprintf("vsock://%d:%d", e.CID, e.VPort)
+	case e.Family == unix.AF_TIPC:
+		return fmt.Sprintf("%s://%d:%d", e.Scheme, e.TIPCType, e.TIPCInstance)
 	}
 	return e.Scheme + "://" + JoinHostPort(e.Host, e.Port)
 }
@@ -264,4 +288,25 @@ func parseVSockPort(s string) (uint32, error) {
 		return 0, fmt.Errorf("vsock port %q is not a number or any", s)
 	}
 	return uint32(n), nil
+}
+
+// parseTIPCName parses TYPE:INSTANCE, two unsigned 32-bit numbers; types
+// below TIPC_RESERVED_TYPES (64) belong to TIPC itself.
+func parseTIPCName(s string) (typ, inst uint32, err error) {
+	ts, is, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, 0, fmt.Errorf("want tipc://TYPE:INSTANCE")
+	}
+	t, err := strconv.ParseUint(ts, 10, 32)
+	if err != nil {
+		return 0, 0, fmt.Errorf("TIPC service type %q is not a number from 0 to 4294967295", ts)
+	}
+	if t < unix.TIPC_RESERVED_TYPES {
+		return 0, 0, fmt.Errorf("TIPC service types below %d are reserved", unix.TIPC_RESERVED_TYPES)
+	}
+	i, err := strconv.ParseUint(is, 10, 32)
+	if err != nil {
+		return 0, 0, fmt.Errorf("TIPC instance %q is not a number from 0 to 4294967295", is)
+	}
+	return uint32(t), uint32(i), nil
 }

@@ -30,6 +30,10 @@ func TestParseURL(t *testing.T) {
 		{"vsock://1:5000", Endpoint{Scheme: "vsock", Family: unix.AF_VSOCK, Type: unix.SOCK_STREAM, CID: 1, VPort: 5000}},
 		{"vsock://any:any", Endpoint{Scheme: "vsock", Family: unix.AF_VSOCK, Type: unix.SOCK_STREAM, CID: unix.VMADDR_CID_ANY, VPort: unix.VMADDR_PORT_ANY}},
 		{"fd://3", Endpoint{Scheme: "fd", FD: 3}},
+		{"sctp://127.0.0.1:9", Endpoint{Scheme: "sctp", Family: unix.AF_INET, Type: unix.SOCK_STREAM, Proto: unix.IPPROTO_SCTP, Host: "127.0.0.1", Port: "9"}},
+		{"sctp://[::1]:5000", Endpoint{Scheme: "sctp", Family: unix.AF_INET6, Type: unix.SOCK_STREAM, Proto: unix.IPPROTO_SCTP, Host: "::1", Port: "5000"}},
+		{"tipc://2000:205", Endpoint{Scheme: "tipc", Family: unix.AF_TIPC, Type: unix.SOCK_STREAM, TIPCType: 2000, TIPCInstance: 205}},
+		{"tipc-seqpacket://64:4294967295", Endpoint{Scheme: "tipc-seqpacket", Family: unix.AF_TIPC, Type: unix.SOCK_SEQPACKET, TIPCType: 64, TIPCInstance: 4294967295}},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
 			got, err := ParseURL(tc.url)
@@ -67,6 +71,10 @@ func TestParseURLErrors(t *testing.T) {
 		{"vsock://x:1", `vsock CID "x"`},
 		{"vsock://1", "want vsock://CID:PORT"},
 		{"vsock://1:p", `vsock port "p"`},
+		{"tipc://2000", "want tipc://TYPE:INSTANCE"},
+		{"tipc://1:1", "below 64 are reserved"},
+		{"tipc://x:1", `TIPC service type "x"`},
+		{"tipc-seqpacket://2000:4294967296", `TIPC instance "4294967296"`},
 		{"fd://-1", `descriptor "-1"`},
 		{"fd://x", `descriptor "x"`},
 	} {

@@ -160,6 +160,9 @@ func decodeCAN(b []byte) (Addr, error) {
 		PGN:     binary.NativeEndian.Uint32(u[8:]),
 		Addr:    u[12],
 	}
+	if a.Ifindex < 0 {
+		return nil, fmt.Errorf("sockcore: AF_CAN sockaddr with interface index %d", a.Ifindex)
+	}
 	// Bytes 13-15 are the J1939 member's padding and say nothing.
 	switch {
 	case [13]byte(u[:]) == [13]byte{}:

@@ -89,6 +89,9 @@ func decodePacket(b []byte) (Addr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Ifindex < 0 {
+		return nil, fmt.Errorf("sockcore: AF_PACKET sockaddr with interface index %d", a.Ifindex)
+	}
 	a.Ifname, _ = ifIndexToName(a.Ifindex)
 	return a, nil
 }

@@ -32,6 +32,10 @@ func FuzzDecodeSockaddr(f *testing.F) {
 				if v.FlowInfo > 0xfffff {
 					return // flowinfo beyond 20 bits: Python refuses it too
 				}
+			case *TIPCAddr:
+				if v.AddrType < unix.TIPC_ADDR_NAMESEQ || v.AddrType > unix.TIPC_ADDR_ID {
+					return // an unknown TIPC address type: Python refuses it too
+				}
 			}
 			t.Fatalf("EncodeSockaddr(%#v) from %x: %v", a, b, err)
 		}

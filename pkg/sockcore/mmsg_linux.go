@@ -90,7 +90,7 @@ func (s *Socket) SendMMsg(b *MMsgBatch, idx []int, flags int) (int, error) {
 	var sent int
 	err := s.ioWrite("sendmmsg", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
-			uintptr(len(idx)), uintptr(flags|unix.MSG_NOSIGNAL), 0, 0)
+			uintptr(len(idx)), uintptr(s.sendFlags(flags)), 0, 0)
 		sent = int(r)
 		return errnoErr(e)
 	})

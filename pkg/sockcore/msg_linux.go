@@ -169,7 +169,7 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
 	err := s.ioWrite("sendmsg", dl, nonblock, func(fd int) error {
-		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|unix.MSG_NOSIGNAL))
+		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(s.sendFlags(flags)))
 		sent = int(r)
 		return errnoErr(e)
 	})

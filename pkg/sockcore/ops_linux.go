@@ -22,13 +22,29 @@ func (s *Socket) encode(a Addr) ([]byte, error) {
 	if a == nil {
 		return nil, nil
 	}
-	if a.Family() != s.family && s.family != unix.AF_UNSPEC {
+	if a.Family() != s.family && s.family != unix.AF_UNSPEC && !rdsInet(s.family, a.Family()) {
 		// AF_UNSPEC dissolves a datagram association (connect to AF_UNSPEC).
 		if _, raw := a.(*RawAddr); !raw || a.Family() != unix.AF_UNSPEC {
 			return nil, ErrAddrFamily
 		}
 	}
 	return EncodeSockaddr(a)
+}
+
+// rdsInet reports whether an address of family fam fits a socket of family
+// sockFam because RDS addresses are sockaddr_in and sockaddr_in6.
+func rdsInet(sockFam, fam int) bool {
+	return sockFam == unix.AF_RDS && (fam == unix.AF_INET || fam == unix.AF_INET6)
+}
+
+// sendFlags adds MSG_NOSIGNAL to send flags, except for the families whose
+// sendmsg refuses any flag but MSG_DONTWAIT (RDS: EOPNOTSUPP, QIPCRTR:
+// EINVAL) and cannot raise SIGPIPE anyway.
+func (s *Socket) sendFlags(flags int) int {
+	if s.family == unix.AF_RDS || s.family == unix.AF_QIPCRTR {
+		return flags
+	}
+	return flags | unix.MSG_NOSIGNAL
 }
 
 // Bind wraps bind(2).
@@ -225,7 +241,7 @@ func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock 
 	var sent int
 	err := s.ioWrite("send", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(b)),
-			uintptr(flags|unix.MSG_NOSIGNAL), uintptr(p), n)
+			uintptr(s.sendFlags(flags)), uintptr(p), n)
 		sent = int(r)
 		return errnoErr(e)
 	})

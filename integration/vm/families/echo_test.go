@@ -1,0 +1,70 @@
+package families
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+)
+
+// startEchod runs echod on a listen URL and waits for its "listening" line.
+func startEchod(t *testing.T, url, wantPrefix string) string {
+	t.Helper()
+	echod := exec.Command(testenv.Bin(t, "echod"), "--listen", url)
+	out, err := echod.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	echod.Stderr = &stderr
+	if err := echod.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { echod.Process.Kill(); echod.Wait() })
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "listening "+wantPrefix) {
+		echod.Process.Kill()
+		echod.Wait()
+		t.Fatalf("echod --listen %s did not listen: %q %s", url, sc.Text(), stderr.String())
+	}
+	return sc.Text()
+}
+
+// TestEchoTIPCAndSCTP: echod serves a TIPC service name and an SCTP port;
+// echocat echoes a line and verifies 200 sequenced messages over each.
+func TestEchoTIPCAndSCTP(t *testing.T) {
+	testenv.RequireVM(t)
+	for _, tc := range []struct {
+		listen, listening, dial string
+	}{
+		{"tipc://3000:7", "tipc://<", "tipc://3000:7"},
+		{"tipc-seqpacket://3001:7", "tipc-seqpacket://<", "tipc-seqpacket://3001:7"},
+		{"sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300"},
+		{"sctp://[::1]:5301", "sctp://[::1]:5301", "sctp://[::1]:5301"},
+	} {
+		t.Run(tc.listen, func(t *testing.T) {
+			startEchod(t, tc.listen, tc.listening)
+			for _, args := range [][]string{
+				{"-w", "10", tc.dial},
+				{"-w", "10", "--verify", "--count", "200", "--size", "1024", tc.dial},
+			} {
+				cmd := exec.Command(testenv.Bin(t, "echocat"), args...)
+				cmd.Stdin = strings.NewReader("over " + tc.dial + "\n")
+				var o, e bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &o, &e
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("echocat %v: %v: %s", args, err, e.String())
+				}
+				if args[2] != "--verify" && o.String() != "over "+tc.dial+"\n" {
+					t.Errorf("echocat %v echoed %q", args, o.String())
+				}
+				if args[2] == "--verify" && !strings.Contains(o.String(), "lost 0 (0.00%), corrupted 0") {
+					t.Errorf("echocat %v: %s", args, o.String())
+				}
+			}
+		})
+	}
+}
