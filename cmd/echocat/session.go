@@ -24,7 +24,8 @@ const defaultReplyWait = 2 * time.Second
 //
 //   - End of input (or -d, or the end of --send-file) half-closes the write
 //     side of a stream socket, unless --no-shutdown.
-//   - The peer closing its side ends the session, exit 0.
+//   - The peer closing its side ends the session, exit 0, once the input at
+//     hand is sent too (at most 0.5 s more, as socat's -t).
 //   - -q SECS ends it SECS after end of input, exit 0.
 //   - -w SECS ends it after SECS without traffic either way, exit 7.
 //   - A datagram socket ends, after end of input, once --recv-count replies
@@ -120,6 +121,12 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 		}
 		select {
 		case err := <-done:
+			if err == nil && stream && !inputDone {
+				// The peer finished its side: input already at hand is
+				// still sent (nothing the peer may read is dropped), for
+				// at most peerEOFLinger, as socat's -t.
+				return lingerForInput(endC, done)
+			}
 			return err
 		case <-endC:
 			endC = nil
@@ -154,6 +161,26 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// peerEOFLinger bounds how long input is still sent after the peer closed
+// its side (socat's -t default).
+const peerEOFLinger = 500 * time.Millisecond
+
+// lingerForInput waits for the input side to finish after the peer's end of
+// stream: nil once all input was sent, the send error if one came first, nil
+// after peerEOFLinger (an interactive terminal with nothing typed).
+func lingerForInput(inputEnd <-chan struct{}, done <-chan error) error {
+	t := time.NewTimer(peerEOFLinger)
+	defer t.Stop()
+	select {
+	case <-inputEnd:
+		return nil
+	case err := <-done:
+		return err
+	case <-t.C:
+		return nil
 	}
 }
 
