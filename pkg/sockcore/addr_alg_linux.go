@@ -68,17 +68,28 @@ func decodeALG(b []byte) (Addr, error) {
 	if len(b) < unix.SizeofSockaddrALG {
 		return nil, fmt.Errorf("sockcore: AF_ALG sockaddr of %d bytes", len(b))
 	}
-	cstr := func(p []byte) string {
-		if i := indexByte(p, 0); i >= 0 {
-			p = p[:i]
+	// The kernel's strings end in a NUL inside their fields; one that
+	// fills its field is not a sockaddr the kernel made.
+	cstr := func(field string, p []byte) (string, error) {
+		i := indexByte(p, 0)
+		if i < 0 {
+			return "", fmt.Errorf("sockcore: AF_ALG sockaddr %s without a NUL", field)
 		}
-		return string(p)
+		return string(p[:i]), nil
+	}
+	typ, err := cstr("type", b[2:2+algTypeSize])
+	if err != nil {
+		return nil, err
+	}
+	name, err := cstr("name", b[24:24+algNameSize])
+	if err != nil {
+		return nil, err
 	}
 	return &ALGAddr{
-		Type: cstr(b[2 : 2+algTypeSize]),
+		Type: typ,
 		Feat: binary.NativeEndian.Uint32(b[16:]),
 		Mask: binary.NativeEndian.Uint32(b[20:]),
-		Name: cstr(b[24 : 24+algNameSize]),
+		Name: name,
 	}, nil
 }
 

@@ -171,6 +171,10 @@ func decodeCAN(b []byte) (Addr, error) {
 		a.Kind = CANKindISOTP
 	default:
 		a.Kind = CANKindJ1939
+		if a.PGN > J1939NoPGN {
+			// The kernel never reports one; the encoder refuses it too.
+			return nil, fmt.Errorf("sockcore: AF_CAN J1939 sockaddr with PGN %#x", a.PGN)
+		}
 	}
 	return a, nil
 }

@@ -65,13 +65,16 @@ func (a *PacketAddr) sockaddr() ([]byte, error) {
 	if idx < 0 || idx > 1<<31-1 {
 		return nil, fmt.Errorf("AF_PACKET interface index %d out of range", idx)
 	}
-	if len(a.Addr) > 8 {
-		return nil, fmt.Errorf("AF_PACKET hardware address is %d bytes, the limit is 8", len(a.Addr))
+	// sll_addr holds 8 bytes, but the kernel reads sll_halen bytes from a
+	// longer sockaddr (InfiniBand's 20-byte addresses) and returns them
+	// too; Python refuses more than 8, sockcore encodes what it decodes.
+	if len(a.Addr) > 0xff {
+		return nil, fmt.Errorf("AF_PACKET hardware address is %d bytes, the limit is 255", len(a.Addr))
 	}
 	if a.PktType < 0 || a.PktType > 0xff || a.HAType < 0 || a.HAType > 0xffff {
 		return nil, fmt.Errorf("AF_PACKET pkttype %d or hatype %d out of range", a.PktType, a.HAType)
 	}
-	b := make([]byte, sizeofSockaddrLL)
+	b := make([]byte, max(sizeofSockaddrLL, 12+len(a.Addr)))
 	putFamily(b, unix.AF_PACKET)
 	binary.BigEndian.PutUint16(b[2:], a.Proto)
 	binary.NativeEndian.PutUint32(b[4:], uint32(idx))

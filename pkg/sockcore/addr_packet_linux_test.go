@@ -75,7 +75,7 @@ func TestPacketAddrErrors(t *testing.T) {
 		addr PacketAddr
 	}{
 		{"unknown interface", PacketAddr{Ifname: "nosuchif0"}},
-		{"address too long", PacketAddr{Addr: make([]byte, 9)}},
+		{"address too long", PacketAddr{Addr: make([]byte, 256)}},
 		{"pkttype out of range", PacketAddr{PktType: 256}},
 		{"negative index", PacketAddr{Ifindex: -1}},
 	}
