@@ -360,6 +360,11 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 		if f.Ifindex == src.loIndex || c.o.direction == "in" {
 			return
 		}
+		// The CAN core echoes every sent frame back in: show it once, as
+		// libpcap does (unless only outgoing frames are asked for).
+		if src.lt == linkTypeCAN && c.o.direction != "out" {
+			return
+		}
 	} else if c.o.direction == "out" {
 		return
 	}

@@ -596,3 +596,12 @@ func canText(p []byte, f map[string]any) string {
 // linkTypeCAN is LINKTYPE_CAN_SOCKETCAN (pcap-linktype(7)); gopacket has no
 // name for it.
 const linkTypeCAN layers.LinkType = 227
+
+// linkTypeName names lt for the "listening on" line: gopacket's name, or
+// libpcap's for the link types gopacket does not know.
+func linkTypeName(lt layers.LinkType) string {
+	if lt == linkTypeCAN {
+		return "CAN_SOCKETCAN"
+	}
+	return lt.String()
+}

@@ -230,7 +230,7 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 	if o.write == "" || o.write != "-" {
-		fmt.Fprintf(stderr, "sniff: listening on %s, link-type %s, snapshot length %d bytes\n", strings.Join(names, ", "), lts[0], o.snaplen)
+		fmt.Fprintf(stderr, "sniff: listening on %s, link-type %s, snapshot length %d bytes\n", strings.Join(names, ", "), linkTypeName(lts[0]), o.snaplen)
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()

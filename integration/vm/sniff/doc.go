@@ -1,0 +1,3 @@
+// Package sniff tests sniff in the kernel VM tier (make vmtest) on link
+// types the host cannot give it: a vcan interface (LINKTYPE_CAN_SOCKETCAN).
+package sniff
