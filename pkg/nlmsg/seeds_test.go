@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// TestWriteSeeds regenerates testdata/fuzz/FuzzParse when NLMSG_SEEDS=1.
-func TestWriteSeeds(t *testing.T) {
-	if os.Getenv("NLMSG_SEEDS") != "1" {
-		t.Skip("set NLMSG_SEEDS=1 to rewrite testdata/fuzz/FuzzParse")
-	}
+// TestSeeds checks that testdata/fuzz/FuzzParse holds the seeds the encoder
+// makes today (so a codec change cannot leave stale seeds behind), and
+// rewrites them when NLMSG_SEEDS=1.
+func TestSeeds(t *testing.T) {
+	write := os.Getenv("NLMSG_SEEDS") == "1"
 	req := request(t)
 	done := NewEncoder(Done, FMulti, 7)
 	done.Fixed([]byte{0, 0, 0, 0})
@@ -27,12 +27,21 @@ func TestWriteSeeds(t *testing.T) {
 		"bad-attrlen": append(append([]byte{}, req[:HeaderLen+16]...), 2, 0, 1, 0),
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzParse")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	for name, b := range seeds {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)), 0o644); err != nil {
-			t.Fatal(err)
+		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+		path := filepath.Join(dir, name)
+		if write {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != want {
+			t.Errorf("seed %s is stale or missing (%v): run NLMSG_SEEDS=1 go test -run TestSeeds ./pkg/nlmsg", path, err)
 		}
 	}
 }
