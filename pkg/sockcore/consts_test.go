@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/testenv"
 )
 
 func TestSockoptByName(t *testing.T) {
@@ -68,10 +70,7 @@ func TestConstantByName(t *testing.T) {
 // TestConstantsMatchPython compares every name the table shares with
 // Python's socket module.
 func TestConstantsMatchPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: apt-get install python3")
-	}
+	py := testenv.RequireProgram(t, "python3", "python3")
 	out, err := exec.Command(py, "-c", `import socket, json
 print(json.dumps({n: getattr(socket, n) for n in dir(socket) if n.split("_")[0] in
   ("AF","SOCK","SOL","IPPROTO","SO","SCM","IP","IPV6","TCP","UDP","MSG","SHUT","AI","NI","EAI") and isinstance(getattr(socket, n), int)}))`).Output()

@@ -15,15 +15,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/testenv"
 )
 
 // listenBacklog reads the backlog the kernel recorded for a listening TCP
 // socket: ss shows it as Send-Q.
 func listenBacklog(t *testing.T, port int) int {
 	t.Helper()
-	if _, err := exec.LookPath("ss"); err != nil {
-		t.Skip("ss (iproute2) not installed")
-	}
+	testenv.RequireProgram(t, "ss", "iproute2")
 	out, err := exec.Command("ss", "-Hltn", "sport = :"+strconv.Itoa(port)).Output()
 	if err != nil {
 		t.Fatalf("ss: %v", err)
