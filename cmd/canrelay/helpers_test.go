@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -87,28 +88,10 @@ func (b *fakeBus) read(iface string, n int) []string {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe for a running command and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // start runs canrelay with args on the fake bus in the background; wait
 // returns its error.
-func (b *fakeBus) start(ctx context.Context, stdin string, args ...string) (stdout, stderr *syncBuffer, wait func() error) {
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+func (b *fakeBus) start(ctx context.Context, stdin string, args ...string) (stdout, stderr *testenv.SyncBuffer, wait func() error) {
+	stdout, stderr = &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
 	e := &env{stdin: bytes.NewBufferString(stdin), stdout: stdout, stderr: stderr, openRaw: b.openRaw}
 	errc := make(chan error, 1)
 	go func() { errc <- runEnv(ctx, append([]string{"canrelay"}, args...), e) }()

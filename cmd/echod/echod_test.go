@@ -20,31 +20,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // daemon is echod's run() in a goroutine.
 type daemon struct {
 	urls   []string
-	stderr *syncBuffer
+	stderr *testenv.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -61,7 +44,7 @@ func start(t testing.TB, args ...string) *daemon {
 	}
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &daemon{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	d := &daemon{stderr: &testenv.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		err := run(ctx, append([]string{"echod"}, args...), strings.NewReader(""), pw, d.stderr)
 		pw.Close()

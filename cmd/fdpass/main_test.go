@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,12 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
 )
 
 // The test binary doubles as fdpass's re-exec helper and as the COMMAND the
@@ -71,24 +70,6 @@ func echoOn(r io.Reader, w io.Writer) {
 	fmt.Fprintf(w, "echo: %s", line)
 }
 
-// syncBuffer is a bytes.Buffer safe for a run() in another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runResult is what one run() returned.
 type runResult struct {
 	code           int
@@ -96,7 +77,7 @@ type runResult struct {
 }
 
 func runFdpass(ctx context.Context, args ...string) runResult {
-	var out, errb syncBuffer
+	var out, errb testenv.SyncBuffer
 	err := run(ctx, append([]string{"fdpass"}, args...), strings.NewReader(""), &out, &errb)
 	if err != nil {
 		cli.Report(&errb, "fdpass", err)
@@ -108,8 +89,8 @@ func runFdpass(ctx context.Context, args ...string) runResult {
 // channel so that the test can wait for one ("listening on").
 type background struct {
 	lines  chan string
-	stderr *syncBuffer
-	stdout *syncBuffer
+	stderr *testenv.SyncBuffer
+	stdout *testenv.SyncBuffer
 	done   chan runResult
 	cancel context.CancelFunc
 }
@@ -118,7 +99,7 @@ func startFdpass(t *testing.T, args ...string) *background {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	bg := &background{lines: make(chan string, 1024), stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan runResult, 1), cancel: cancel}
+	bg := &background{lines: make(chan string, 1024), stderr: &testenv.SyncBuffer{}, stdout: &testenv.SyncBuffer{}, done: make(chan runResult, 1), cancel: cancel}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
