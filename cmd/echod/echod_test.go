@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/echotest"
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -92,23 +93,6 @@ func dial(t *testing.T, url string) *sockcore.Socket {
 	return s
 }
 
-// echoStream sends data, half-closes, and returns everything read until EOF.
-func echoStream(s *sockcore.Socket, data []byte) ([]byte, error) {
-	errc := make(chan error, 1)
-	go func() {
-		err := s.SendAll(data, 0)
-		if err == nil {
-			err = s.Shutdown(unix.SHUT_WR)
-		}
-		errc <- err
-	}()
-	got, err := io.ReadAll(s)
-	if werr := <-errc; werr != nil {
-		return got, werr
-	}
-	return got, err
-}
-
 func TestStreamEcho(t *testing.T) {
 	dir := t.TempDir()
 	for _, url := range []string{"tcp://127.0.0.1:0", "tcp://[::1]:0", "unix://" + filepath.Join(dir, "s"), "unix://@echod-test-" + filepath.Base(dir)} {
@@ -130,7 +114,7 @@ func TestStreamEcho(t *testing.T) {
 						return
 					}
 					defer s.Close()
-					got, err := echoStream(s, payload)
+					got, err := echotest.EchoAll(s, payload)
 					if err != nil {
 						errs <- err
 						return
@@ -229,7 +213,7 @@ func TestDatagramEchoDemultiplexes(t *testing.T) {
 func TestDiscard(t *testing.T) {
 	d := start(t, "--listen", "tcp://127.0.0.1:0", "--mode", "discard")
 	s := dial(t, d.urls[0])
-	got, err := echoStream(s, bytes.Repeat([]byte("x"), 100000))
+	got, err := echotest.EchoAll(s, bytes.Repeat([]byte("x"), 100000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +292,7 @@ func TestDrainKeepsOpenConnections(t *testing.T) {
 	// … while the open one is still served, byte for byte.
 	payload := make([]byte, 256<<10)
 	rand.Read(payload)
-	got, err := echoStream(s, payload)
+	got, err := echotest.EchoAll(s, payload)
 	if err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("echo while draining: %d bytes, %v", len(got), err)
 	}

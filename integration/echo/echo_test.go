@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/echotest"
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -208,7 +208,7 @@ func TestInetd(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		got, err := echoAll(client, []byte("inetd nowait"))
+		got, err := echotest.EchoAll(client, []byte("inetd nowait"))
 		if err != nil || string(got) != "inetd nowait" {
 			t.Errorf("echo %q, %v", got, err)
 		}
@@ -238,23 +238,6 @@ func TestInetd(t *testing.T) {
 			t.Errorf("echod --inetd (wait) exited with %v when idle", err)
 		}
 	})
-}
-
-// echoAll sends data, half-closes and reads to the end.
-func echoAll(s *sockcore.Socket, data []byte) ([]byte, error) {
-	errc := make(chan error, 1)
-	go func() {
-		err := s.SendAll(data, 0)
-		if err == nil {
-			err = s.Shutdown(unix.SHUT_WR)
-		}
-		errc <- err
-	}()
-	got, err := io.ReadAll(s)
-	if werr := <-errc; werr != nil {
-		return got, werr
-	}
-	return got, err
 }
 
 func nsDial(t *testing.T, ns *testenv.NetNS, host, port string) *sockcore.Socket {
@@ -299,7 +282,7 @@ func TestDrainOnSIGTERM(t *testing.T) {
 	errc := make(chan error, len(conns))
 	for _, s := range conns {
 		go func() {
-			got, err := echoAll(s, payload)
+			got, err := echotest.EchoAll(s, payload)
 			if err == nil && !bytes.Equal(got, payload) {
 				err = fmt.Errorf("echoed %d bytes, not the %d sent", len(got), len(payload))
 			}
