@@ -86,24 +86,14 @@ func sniffMonitor(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
 	m := &monitor{o: o, s: s, out: out, vm: vm}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		m.err = m.run()
-		stop()
-	}()
-	<-ctx.Done()
-	s.Close() // ends a read in progress
-	<-done
+	err = m.run(ctx)
 	cerr := out.close()
-	// The monitor channel keeps no drop counters: like tcpdump on it,
-	// sniff reports the captured packets only.
+	// The monitor channel keeps no drop counters: sniff reports the
+	// captured packets only.
 	fmt.Fprintf(stderr, "%d packet%s captured\n", m.n, plural(m.n))
-	if m.err != nil && !errors.Is(m.err, errRotationDone) {
-		return m.err
+	if err != nil && !errors.Is(err, errRotationDone) {
+		return err
 	}
 	if cerr != nil {
 		return writeErr(o, cerr)
@@ -118,21 +108,33 @@ type monitor struct {
 	out sink
 	vm  *bpf.VM
 	n   int
-	err error
 }
 
-// run reads packets until -c is reached, the socket is closed or the
-// output fails. A closed socket is the normal end.
-func (m *monitor) run() error {
+// monitorPoll is how often the reader looks whether the capture was
+// interrupted; then it reads what the socket still holds and stops.
+const monitorPoll = 100 * time.Millisecond
+
+// run reads packets until -c is reached, ctx ends (then it first reads
+// what the socket holds) or the output fails.
+func (m *monitor) run(ctx context.Context) error {
 	// struct hci_mon_hdr is 6 bytes; its len field bounds the payload.
 	buf := make([]byte, 4+6+0xffff)
 	var hdr [4]byte
+	draining := false
+	m.s.SetTimeout(monitorPoll)
 	for m.o.count == 0 || m.n < m.o.count {
+		if !draining && ctx.Err() != nil {
+			draining = true
+			m.s.SetBlocking(false)
+		}
 		n, anc, _, _, err := m.s.RecvMsgInto([][]byte{buf[4:]}, 64, 0)
-		if err != nil {
-			if errors.Is(err, unix.EBADF) || errors.Is(err, os.ErrClosed) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, unix.EAGAIN) {
+			if draining {
 				return nil
 			}
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("reading %s: %w", btMonitorDevice, err)
 		}
 		ts, ok := sockcore.ParseTimestamp(anc)
