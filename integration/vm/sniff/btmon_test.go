@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/integration/vm/vhci"
@@ -97,6 +99,43 @@ func TestBTMonitorText(t *testing.T) {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("sniff printed no line %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestBTMonitorJSON(t *testing.T) {
+	testenv.RequireVM(t)
+	idx, out, _ := captureMonitor(t, "--json")
+	want := map[string]any{"interface": "bluetooth-monitor", "adapter": float64(idx), "proto": "BT-MON",
+		"mon_opcode": "COMMAND_PKT", "hci_opcode": float64(0x1009), "length": float64(7), "caplen": float64(7)}
+	found := false
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(l), &got); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		if got["hci_opcode"] != float64(0x1009) {
+			continue
+		}
+		found = true
+		delete(got, "time")
+		delete(got, "summary")
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Read BD_ADDR object (-want +got):\n%s", diff)
+		}
+	}
+	if !found {
+		t.Errorf("no object for the Read BD_ADDR command:\n%s", out)
+	}
+}
+
+func TestBTMonitorListed(t *testing.T) {
+	testenv.RequireVM(t)
+	out, err := exec.Command(testenv.Bin(t, "sniff"), "-D").CombinedOutput()
+	if err != nil {
+		t.Fatalf("sniff -D: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^\d+\.bluetooth-monitor \(Bluetooth Linux Monitor\) \[Wireless\]$`).Match(out) {
+		t.Errorf("sniff -D does not list bluetooth-monitor:\n%s", out)
 	}
 }
 
