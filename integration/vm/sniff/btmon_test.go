@@ -89,6 +89,7 @@ func captureMonitor(t *testing.T, args ...string) (int, string, string) {
 func TestBTMonitorText(t *testing.T) {
 	testenv.RequireVM(t)
 	idx, out, _ := captureMonitor(t, "-t")
+	t.Logf("sniff -i bluetooth-monitor -t:\n%s", out)
 	hci := fmt.Sprintf("hci%d ", idx)
 	for _, want := range []string{
 		hci + "NEW_INDEX, length 16",
