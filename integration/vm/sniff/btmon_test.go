@@ -1,9 +1,7 @@
 package sniff
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -28,31 +25,8 @@ import (
 // then interrupts it. It returns the controller index, stdout and stderr.
 func captureMonitor(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	// The context only ends a sniff that hangs; it is no timing assertion.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, testenv.Bin(t, "sniff"), append([]string{"-i", "bluetooth-monitor"}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start sniff: %v", err)
-	}
-	sc := bufio.NewScanner(errPipe)
-	var stderr []string
-	for sc.Scan() {
-		stderr = append(stderr, sc.Text())
-		if strings.Contains(sc.Text(), "listening on bluetooth-monitor, link-type BLUETOOTH_LINUX_MONITOR") {
-			break
-		}
-	}
-	if len(stderr) == 0 || !strings.Contains(stderr[len(stderr)-1], "listening") {
-		cmd.Wait()
-		t.Fatalf("sniff %v did not start listening: %q", args, stderr)
-	}
+	c := startCapture(t, testenv.Bin(t, "sniff"), "listening on bluetooth-monitor, link-type BLUETOOTH_LINUX_MONITOR",
+		append([]string{"-i", "bluetooth-monitor"}, args...)...)
 	_, idx := vhci.Up(t)
 	raw := vhci.Socket(t, unix.SOCK_RAW, unix.BTPROTO_HCI)
 	if err := raw.Bind(&sockcore.HCIAddr{Dev: uint16(idx)}); err != nil {
@@ -74,16 +48,11 @@ func captureMonitor(t *testing.T, args ...string) (int, string, string) {
 	if _, err := raw.Recv(260, 0); err != nil {
 		t.Fatalf("recv Command Complete: %v", err)
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	for sc.Scan() {
-		stderr = append(stderr, sc.Text())
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("sniff %v: %v (stderr %q)", args, err, stderr)
-	}
-	return idx, out.String(), strings.Join(stderr, "\n")
+	out, stderr := c.wait(t)
+	return idx, out, stderr
 }
 
 func TestBTMonitorText(t *testing.T) {
