@@ -106,6 +106,9 @@ func listInterfaces(o *options) ([]string, error) {
 			lines = append(lines, fmt.Sprintf("%d.%s [%s]", n+1, i.Name, join(st)))
 			if n == len(ifs)-1 {
 				lines = append(lines, fmt.Sprintf("%d.any (Pseudo-device that captures on all interfaces) [Up, Running]", n+2))
+				if hasBluetooth() {
+					lines = append(lines, fmt.Sprintf("%d.%s (Bluetooth Linux Monitor) [Wireless]", n+3, btMonitorDevice))
+				}
 			}
 		}
 		return nil

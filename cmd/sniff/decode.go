@@ -118,6 +118,10 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 		s.text = canText(p.data, s.fields)
 		s.payload = p.data
 		return s
+	case linkTypeBTMon:
+		s.text = btMonText(p.data, s.fields)
+		s.payload = p.data[min(4, len(p.data)):]
+		return s
 	case layers.LinkTypeEthernet:
 	default:
 		s.text = fmt.Sprintf("unsupported link type %d, length %d", p.lt, p.len)
@@ -600,8 +604,11 @@ const linkTypeCAN layers.LinkType = 227
 // linkTypeName names lt for the "listening on" line: gopacket's name, or
 // libpcap's for the link types gopacket does not know.
 func linkTypeName(lt layers.LinkType) string {
-	if lt == linkTypeCAN {
+	switch lt {
+	case linkTypeCAN:
 		return "CAN_SOCKETCAN"
+	case linkTypeBTMon:
+		return "BLUETOOTH_LINUX_MONITOR"
 	}
 	return lt.String()
 }

@@ -192,6 +192,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"corrupt file", []string{"-r", garbage}, 2},
 		{"bad bpf file", []string{"--bpf-file", badddd, "-d"}, 2},
 		{"filter syntax", []string{"-d", "tcp port"}, 2},
+		{"protocol filter on bluetooth-monitor", []string{"-i", "bluetooth-monitor", "-d", "tcp"}, 2},
+		{"bluetooth-monitor with another interface", []string{"-i", "bluetooth-monitor", "-i", "lo"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,6 +90,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(p.data, uint16(layers.LinkTypeEthernet))
 	}
 	f.Add([]byte{0, 0, 1, 0x23, 4, 0, 0, 0, 1, 2, 3, 4}, uint16(linkTypeCAN))
+	f.Add([]byte{0, 0, 0, 2, 0x09, 0x10, 0}, uint16(linkTypeBTMon))
 	f.Fuzz(func(t *testing.T, data []byte, lt uint16) {
 		d := newDecoder()
 		s := d.decode(&pkt{data: data, len: len(data), lt: layers.LinkType(lt)}, true)

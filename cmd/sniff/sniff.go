@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +180,9 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		printProgram(stdout, prog)
 		return nil
 	}
+	if slices.Contains(o.ifaces, btMonitorDevice) {
+		return sniffMonitor(ctx, o, stdout, stderr)
+	}
 	srcs, err := openSources(o)
 	if err != nil {
 		return err
@@ -206,31 +210,9 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 	for i, s := range srcs {
 		names[i], lts[i] = s.name, s.lt
 	}
-	var out sink
-	switch {
-	case o.fileSizeMB > 0 || o.rotateSecs > 0:
-		r, err := newRotator(o, names, lts, stdout, time.Now())
-		if err != nil {
-			return cli.Exitf(cli.ExitCode(err), "%v", err)
-		}
-		out = r
-	case o.write != "":
-		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, stdout)
-		if err != nil {
-			return cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
-		}
-		out = fs
-	default:
-		out = newTextSink(o, stdout, func(i int) string { return names[i] }, len(names) > 1)
-	}
-	if o.user != "" {
-		if err := dropPrivileges(o.user); err != nil {
-			out.close()
-			return err
-		}
-	}
-	if o.write == "" || o.write != "-" {
-		fmt.Fprintf(stderr, "sniff: listening on %s, link-type %s, snapshot length %d bytes\n", strings.Join(names, ", "), linkTypeName(lts[0]), o.snaplen)
+	out, err := startOutput(o, names, lts, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -259,6 +241,38 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		return writeErr(o, cerr)
 	}
 	return nil
+}
+
+// startOutput opens the output for the captured interfaces, drops
+// privileges for -Z and says what sniff listens on.
+func startOutput(o *options, names []string, lts []layers.LinkType, stdout, stderr io.Writer) (sink, error) {
+	var out sink
+	switch {
+	case o.fileSizeMB > 0 || o.rotateSecs > 0:
+		r, err := newRotator(o, names, lts, stdout, time.Now())
+		if err != nil {
+			return nil, cli.Exitf(cli.ExitCode(err), "%v", err)
+		}
+		out = r
+	case o.write != "":
+		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, stdout)
+		if err != nil {
+			return nil, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
+		}
+		out = fs
+	default:
+		out = newTextSink(o, stdout, func(i int) string { return names[i] }, len(names) > 1)
+	}
+	if o.user != "" {
+		if err := dropPrivileges(o.user); err != nil {
+			out.close()
+			return nil, err
+		}
+	}
+	if o.write == "" || o.write != "-" {
+		fmt.Fprintf(stderr, "sniff: listening on %s, link-type %s, snapshot length %d bytes\n", strings.Join(names, ", "), linkTypeName(lts[0]), o.snaplen)
+	}
+	return out, nil
 }
 
 func inNetnsProg(o *options, src *source) (prog []unix.SockFilter, err error) {

@@ -64,41 +64,60 @@ func runSniff(t *testing.T, args ...string) string {
 // runCapture runs prog (sniff or tcpdump) as runSniff says.
 func runCapture(t *testing.T, prog string, args ...string) string {
 	t.Helper()
-	// The context only ends a sniff that hangs; it is no timing assertion.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, args...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	errPipe, err := cmd.StderrPipe()
+	c := startCapture(t, prog, "listening on vcan0, link-type CAN_SOCKETCAN", args...)
+	sendFrames(t)
+	out, _ := c.wait(t)
+	return out
+}
+
+// running is a capture program started by startCapture.
+type running struct {
+	cmd    *exec.Cmd
+	out    bytes.Buffer
+	sc     *bufio.Scanner
+	stderr []string
+}
+
+// startCapture starts prog with args and returns once a line of its stderr
+// contains listening.
+func startCapture(t *testing.T, prog, listening string, args ...string) *running {
+	t.Helper()
+	// The context only ends a capture that hangs; it is no timing assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	r := &running{cmd: exec.CommandContext(ctx, prog, args...)}
+	r.cmd.Stdout = &r.out
+	errPipe, err := r.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start sniff: %v", err)
+	if err := r.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", filepath.Base(prog), err)
 	}
-	sc := bufio.NewScanner(errPipe)
-	var stderr []string
-	for sc.Scan() {
-		stderr = append(stderr, sc.Text())
-		if strings.Contains(sc.Text(), "listening on vcan0, link-type CAN_SOCKETCAN") {
-			break
+	r.sc = bufio.NewScanner(errPipe)
+	for r.sc.Scan() {
+		r.stderr = append(r.stderr, r.sc.Text())
+		if strings.Contains(r.sc.Text(), listening) {
+			t.Logf("%s", r.sc.Text())
+			return r
 		}
 	}
-	if len(stderr) == 0 || !strings.Contains(stderr[len(stderr)-1], "listening") {
-		cmd.Wait()
-		t.Fatalf("%s %v did not start listening: %q", filepath.Base(prog), args, stderr)
+	r.cmd.Wait()
+	t.Fatalf("%s %v did not start listening: %q", filepath.Base(prog), args, r.stderr)
+	return nil
+}
+
+// wait reads the rest of stderr, waits for the program to exit and returns
+// its stdout and stderr.
+func (r *running) wait(t *testing.T) (string, string) {
+	t.Helper()
+	for r.sc.Scan() {
+		r.stderr = append(r.stderr, r.sc.Text())
 	}
-	t.Logf("%s", stderr[len(stderr)-1])
-	sendFrames(t)
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s %v: %v (stdout %q)", filepath.Base(prog), args, err, out.String())
+	if err := r.cmd.Wait(); err != nil {
+		t.Fatalf("%v: %v (stdout %q, stderr %q)", r.cmd.Args, err, r.out.String(), r.stderr)
 	}
-	return out.String()
+	return r.out.String(), strings.Join(r.stderr, "\n")
 }
 
 func TestVCANText(t *testing.T) {
