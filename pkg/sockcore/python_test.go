@@ -61,169 +61,6 @@ type pyResponse struct {
 	Consts    map[string]*int `json:"consts"`
 }
 
-// pyConstants are the socket constants Python's socket module exposes on
-// Linux that golang.org/x/sys/unix also defines.
-var pyConstants = map[string]int{
-	"AF_INET":                       unix.AF_INET,
-	"AF_INET6":                      unix.AF_INET6,
-	"AF_NETLINK":                    unix.AF_NETLINK,
-	"AF_PACKET":                     unix.AF_PACKET,
-	"AF_UNIX":                       unix.AF_UNIX,
-	"AF_UNSPEC":                     unix.AF_UNSPEC,
-	"IPPROTO_AH":                    unix.IPPROTO_AH,
-	"IPPROTO_DSTOPTS":               unix.IPPROTO_DSTOPTS,
-	"IPPROTO_EGP":                   unix.IPPROTO_EGP,
-	"IPPROTO_ESP":                   unix.IPPROTO_ESP,
-	"IPPROTO_FRAGMENT":              unix.IPPROTO_FRAGMENT,
-	"IPPROTO_GRE":                   unix.IPPROTO_GRE,
-	"IPPROTO_HOPOPTS":               unix.IPPROTO_HOPOPTS,
-	"IPPROTO_ICMP":                  unix.IPPROTO_ICMP,
-	"IPPROTO_ICMPV6":                unix.IPPROTO_ICMPV6,
-	"IPPROTO_IDP":                   unix.IPPROTO_IDP,
-	"IPPROTO_IGMP":                  unix.IPPROTO_IGMP,
-	"IPPROTO_IP":                    unix.IPPROTO_IP,
-	"IPPROTO_IPIP":                  unix.IPPROTO_IPIP,
-	"IPPROTO_IPV6":                  unix.IPPROTO_IPV6,
-	"IPPROTO_MPTCP":                 unix.IPPROTO_MPTCP,
-	"IPPROTO_NONE":                  unix.IPPROTO_NONE,
-	"IPPROTO_PIM":                   unix.IPPROTO_PIM,
-	"IPPROTO_PUP":                   unix.IPPROTO_PUP,
-	"IPPROTO_RAW":                   unix.IPPROTO_RAW,
-	"IPPROTO_ROUTING":               unix.IPPROTO_ROUTING,
-	"IPPROTO_RSVP":                  unix.IPPROTO_RSVP,
-	"IPPROTO_SCTP":                  unix.IPPROTO_SCTP,
-	"IPPROTO_TCP":                   unix.IPPROTO_TCP,
-	"IPPROTO_TP":                    unix.IPPROTO_TP,
-	"IPPROTO_UDP":                   unix.IPPROTO_UDP,
-	"IPPROTO_UDPLITE":               unix.IPPROTO_UDPLITE,
-	"IPV6_CHECKSUM":                 unix.IPV6_CHECKSUM,
-	"IPV6_DONTFRAG":                 unix.IPV6_DONTFRAG,
-	"IPV6_DSTOPTS":                  unix.IPV6_DSTOPTS,
-	"IPV6_HOPLIMIT":                 unix.IPV6_HOPLIMIT,
-	"IPV6_HOPOPTS":                  unix.IPV6_HOPOPTS,
-	"IPV6_JOIN_GROUP":               unix.IPV6_JOIN_GROUP,
-	"IPV6_LEAVE_GROUP":              unix.IPV6_LEAVE_GROUP,
-	"IPV6_MULTICAST_HOPS":           unix.IPV6_MULTICAST_HOPS,
-	"IPV6_MULTICAST_IF":             unix.IPV6_MULTICAST_IF,
-	"IPV6_MULTICAST_LOOP":           unix.IPV6_MULTICAST_LOOP,
-	"IPV6_NEXTHOP":                  unix.IPV6_NEXTHOP,
-	"IPV6_PATHMTU":                  unix.IPV6_PATHMTU,
-	"IPV6_PKTINFO":                  unix.IPV6_PKTINFO,
-	"IPV6_RECVDSTOPTS":              unix.IPV6_RECVDSTOPTS,
-	"IPV6_RECVHOPLIMIT":             unix.IPV6_RECVHOPLIMIT,
-	"IPV6_RECVHOPOPTS":              unix.IPV6_RECVHOPOPTS,
-	"IPV6_RECVPATHMTU":              unix.IPV6_RECVPATHMTU,
-	"IPV6_RECVPKTINFO":              unix.IPV6_RECVPKTINFO,
-	"IPV6_RECVRTHDR":                unix.IPV6_RECVRTHDR,
-	"IPV6_RECVTCLASS":               unix.IPV6_RECVTCLASS,
-	"IPV6_RTHDR":                    unix.IPV6_RTHDR,
-	"IPV6_RTHDRDSTOPTS":             unix.IPV6_RTHDRDSTOPTS,
-	"IPV6_RTHDR_TYPE_0":             unix.IPV6_RTHDR_TYPE_0,
-	"IPV6_TCLASS":                   unix.IPV6_TCLASS,
-	"IPV6_UNICAST_HOPS":             unix.IPV6_UNICAST_HOPS,
-	"IPV6_V6ONLY":                   unix.IPV6_V6ONLY,
-	"IP_ADD_MEMBERSHIP":             unix.IP_ADD_MEMBERSHIP,
-	"IP_BIND_ADDRESS_NO_PORT":       unix.IP_BIND_ADDRESS_NO_PORT,
-	"IP_DEFAULT_MULTICAST_LOOP":     unix.IP_DEFAULT_MULTICAST_LOOP,
-	"IP_DEFAULT_MULTICAST_TTL":      unix.IP_DEFAULT_MULTICAST_TTL,
-	"IP_DROP_MEMBERSHIP":            unix.IP_DROP_MEMBERSHIP,
-	"IP_HDRINCL":                    unix.IP_HDRINCL,
-	"IP_MAX_MEMBERSHIPS":            unix.IP_MAX_MEMBERSHIPS,
-	"IP_MULTICAST_IF":               unix.IP_MULTICAST_IF,
-	"IP_MULTICAST_LOOP":             unix.IP_MULTICAST_LOOP,
-	"IP_MULTICAST_TTL":              unix.IP_MULTICAST_TTL,
-	"IP_OPTIONS":                    unix.IP_OPTIONS,
-	"IP_RECVOPTS":                   unix.IP_RECVOPTS,
-	"IP_RECVRETOPTS":                unix.IP_RECVRETOPTS,
-	"IP_RECVTOS":                    unix.IP_RECVTOS,
-	"IP_RETOPTS":                    unix.IP_RETOPTS,
-	"IP_TOS":                        unix.IP_TOS,
-	"IP_TRANSPARENT":                unix.IP_TRANSPARENT,
-	"IP_TTL":                        unix.IP_TTL,
-	"MSG_CMSG_CLOEXEC":              unix.MSG_CMSG_CLOEXEC,
-	"MSG_CONFIRM":                   unix.MSG_CONFIRM,
-	"MSG_CTRUNC":                    unix.MSG_CTRUNC,
-	"MSG_DONTROUTE":                 unix.MSG_DONTROUTE,
-	"MSG_DONTWAIT":                  unix.MSG_DONTWAIT,
-	"MSG_EOR":                       unix.MSG_EOR,
-	"MSG_ERRQUEUE":                  unix.MSG_ERRQUEUE,
-	"MSG_FASTOPEN":                  unix.MSG_FASTOPEN,
-	"MSG_MORE":                      unix.MSG_MORE,
-	"MSG_NOSIGNAL":                  unix.MSG_NOSIGNAL,
-	"MSG_OOB":                       unix.MSG_OOB,
-	"MSG_PEEK":                      unix.MSG_PEEK,
-	"MSG_TRUNC":                     unix.MSG_TRUNC,
-	"MSG_WAITALL":                   unix.MSG_WAITALL,
-	"SCM_CREDENTIALS":               unix.SCM_CREDENTIALS,
-	"SCM_RIGHTS":                    unix.SCM_RIGHTS,
-	"SHUT_RD":                       unix.SHUT_RD,
-	"SHUT_RDWR":                     unix.SHUT_RDWR,
-	"SHUT_WR":                       unix.SHUT_WR,
-	"SOCK_CLOEXEC":                  unix.SOCK_CLOEXEC,
-	"SOCK_DGRAM":                    unix.SOCK_DGRAM,
-	"SOCK_NONBLOCK":                 unix.SOCK_NONBLOCK,
-	"SOCK_RAW":                      unix.SOCK_RAW,
-	"SOCK_RDM":                      unix.SOCK_RDM,
-	"SOCK_SEQPACKET":                unix.SOCK_SEQPACKET,
-	"SOCK_STREAM":                   unix.SOCK_STREAM,
-	"SOL_ALG":                       unix.SOL_ALG,
-	"SOL_CAN_BASE":                  unix.SOL_CAN_BASE,
-	"SOL_CAN_RAW":                   unix.SOL_CAN_RAW,
-	"SOL_IP":                        unix.SOL_IP,
-	"SOL_RDS":                       unix.SOL_RDS,
-	"SOL_SOCKET":                    unix.SOL_SOCKET,
-	"SOL_TCP":                       unix.SOL_TCP,
-	"SOL_TIPC":                      unix.SOL_TIPC,
-	"SOL_UDP":                       unix.SOL_UDP,
-	"SOMAXCONN":                     unix.SOMAXCONN,
-	"SO_ACCEPTCONN":                 unix.SO_ACCEPTCONN,
-	"SO_BINDTODEVICE":               unix.SO_BINDTODEVICE,
-	"SO_BROADCAST":                  unix.SO_BROADCAST,
-	"SO_DEBUG":                      unix.SO_DEBUG,
-	"SO_DOMAIN":                     unix.SO_DOMAIN,
-	"SO_DONTROUTE":                  unix.SO_DONTROUTE,
-	"SO_ERROR":                      unix.SO_ERROR,
-	"SO_INCOMING_CPU":               unix.SO_INCOMING_CPU,
-	"SO_KEEPALIVE":                  unix.SO_KEEPALIVE,
-	"SO_LINGER":                     unix.SO_LINGER,
-	"SO_MARK":                       unix.SO_MARK,
-	"SO_OOBINLINE":                  unix.SO_OOBINLINE,
-	"SO_PASSCRED":                   unix.SO_PASSCRED,
-	"SO_PASSSEC":                    unix.SO_PASSSEC,
-	"SO_PEERCRED":                   unix.SO_PEERCRED,
-	"SO_PEERSEC":                    unix.SO_PEERSEC,
-	"SO_PRIORITY":                   unix.SO_PRIORITY,
-	"SO_PROTOCOL":                   unix.SO_PROTOCOL,
-	"SO_RCVBUF":                     unix.SO_RCVBUF,
-	"SO_RCVLOWAT":                   unix.SO_RCVLOWAT,
-	"SO_RCVTIMEO":                   unix.SO_RCVTIMEO,
-	"SO_REUSEADDR":                  unix.SO_REUSEADDR,
-	"SO_REUSEPORT":                  unix.SO_REUSEPORT,
-	"SO_SNDBUF":                     unix.SO_SNDBUF,
-	"SO_SNDLOWAT":                   unix.SO_SNDLOWAT,
-	"SO_SNDTIMEO":                   unix.SO_SNDTIMEO,
-	"SO_TYPE":                       unix.SO_TYPE,
-	"SO_VM_SOCKETS_BUFFER_MAX_SIZE": unix.SO_VM_SOCKETS_BUFFER_MAX_SIZE,
-	"SO_VM_SOCKETS_BUFFER_MIN_SIZE": unix.SO_VM_SOCKETS_BUFFER_MIN_SIZE,
-	"SO_VM_SOCKETS_BUFFER_SIZE":     unix.SO_VM_SOCKETS_BUFFER_SIZE,
-	"TCP_CONGESTION":                unix.TCP_CONGESTION,
-	"TCP_CORK":                      unix.TCP_CORK,
-	"TCP_DEFER_ACCEPT":              unix.TCP_DEFER_ACCEPT,
-	"TCP_FASTOPEN":                  unix.TCP_FASTOPEN,
-	"TCP_INFO":                      unix.TCP_INFO,
-	"TCP_KEEPCNT":                   unix.TCP_KEEPCNT,
-	"TCP_KEEPIDLE":                  unix.TCP_KEEPIDLE,
-	"TCP_KEEPINTVL":                 unix.TCP_KEEPINTVL,
-	"TCP_LINGER2":                   unix.TCP_LINGER2,
-	"TCP_MAXSEG":                    unix.TCP_MAXSEG,
-	"TCP_NODELAY":                   unix.TCP_NODELAY,
-	"TCP_NOTSENT_LOWAT":             unix.TCP_NOTSENT_LOWAT,
-	"TCP_QUICKACK":                  unix.TCP_QUICKACK,
-	"TCP_SYNCNT":                    unix.TCP_SYNCNT,
-	"TCP_USER_TIMEOUT":              unix.TCP_USER_TIMEOUT,
-	"TCP_WINDOW_CLAMP":              unix.TCP_WINDOW_CLAMP,
-}
-
 // aton corpus: every number form glibc's strtoul and inet_aton see, in one
 // to five parts, with trailing text.
 var (
@@ -417,9 +254,9 @@ func TestPythonDifferential(t *testing.T) {
 		Ntop6: ntop6Corpus(r),
 		CMSG:  cmsgCorpus(),
 	}
-	for name := range pyConstants {
-		req.Consts = append(req.Consts, name)
-	}
+	// Constant values are compared in TestConstantsMatchPython, over the
+	// whole generated table; here only SOMAXCONN, for DefaultBacklog.
+	req.Consts = []string{"SOMAXCONN"}
 	resp := runPython(t, req)
 	hexOf := func(b []byte, err error) (string, error) { return hex.EncodeToString(b), err }
 	unhex := func(s string) []byte { b, _ := hex.DecodeString(s); return b }
@@ -432,15 +269,9 @@ func TestPythonDifferential(t *testing.T) {
 	itoa := func(n int, err error) (string, error) { return fmt.Sprint(n), err }
 	compare(t, "CMSGLen", req.CMSG, resp.CMSGLen, func(n int) (string, error) { return itoa(CMSGLen(n)) })
 	compare(t, "CMSGSpace", req.CMSG, resp.CMSGSpace, func(n int) (string, error) { return itoa(CMSGSpace(n)) })
-	for name, v := range pyConstants {
-		p := resp.Consts[name]
-		if p == nil {
-			t.Errorf("python3 has no socket.%s", name)
-		} else if *p != v {
-			t.Errorf("%s = %d in x/sys/unix, %d in python3", name, v, *p)
-		}
-	}
-	if p := resp.Consts["SOMAXCONN"]; p != nil && DefaultBacklog != min(*p, 128) {
+	if p := resp.Consts["SOMAXCONN"]; p == nil {
+		t.Error("python3 has no socket.SOMAXCONN")
+	} else if DefaultBacklog != min(*p, 128) {
 		t.Errorf("DefaultBacklog = %d; python3's min(SOMAXCONN, 128) = %d", DefaultBacklog, min(*p, 128))
 	}
 }
