@@ -7,11 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/internal/testenv"
@@ -28,7 +25,7 @@ func TestMain(m *testing.M) {
 	}
 	switch os.Getenv("FDPASS_TEST_CHILD") {
 	case "report":
-		reportChild(os.Stdout)
+		testenv.ReportListenFDs(os.Stdout)
 		os.Exit(0)
 	case "echo3":
 		echoOn(os.NewFile(3, "conn"), os.NewFile(3, "conn"))
@@ -38,30 +35,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// reportChild prints "pid-ok fds names" and one line per passed descriptor:
-// "N blocking|nonblocking inheritable|cloexec".
-func reportChild(w io.Writer) {
-	pidOK := os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid())
-	fmt.Fprintf(w, "pid-ok=%t fds=%s names=%s\n", pidOK, os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"))
-	n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS"))
-	for fd := 3; fd < 3+n; fd++ {
-		fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-		if err != nil {
-			fmt.Fprintf(w, "%d closed\n", fd)
-			continue
-		}
-		fdfl, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		mode, inh := "blocking", "inheritable"
-		if fl&unix.O_NONBLOCK != 0 {
-			mode = "nonblocking"
-		}
-		if fdfl&unix.FD_CLOEXEC != 0 {
-			inh = "cloexec"
-		}
-		fmt.Fprintf(w, "%d %s %s\n", fd, mode, inh)
-	}
 }
 
 // echoOn answers one line with "echo: line".

@@ -246,7 +246,7 @@ func TestActivateMatchesSystemdSocketActivate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("systemd-socket-activate: exit %d: %s", code, stderr)
 	}
-	want := "pid-ok=true fds=2 names=web:admin\n3 nonblock=false cloexec=false\n4 nonblock=false cloexec=false\n"
+	want := "pid-ok=true fds=2 names=web:admin\n3 blocking inheritable\n4 blocking inheritable\n"
 	if d := cmp.Diff(want, ours); d != "" {
 		t.Errorf("under fdpass activate (-want +got):\n%s", d)
 	}
@@ -296,7 +296,7 @@ func TestSendRecvCounts(t *testing.T) {
 			var want strings.Builder
 			fmt.Fprintf(&want, "pid-ok=true fds=%d names=%s\n", n, strings.Join(names, ":"))
 			for i := range n {
-				fmt.Fprintf(&want, "%d nonblock=false cloexec=false\n", 3+i)
+				fmt.Fprintf(&want, "%d blocking inheritable\n", 3+i)
 			}
 			if code != 0 {
 				t.Errorf("recv: exit %d: %s", code, stderr)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,31 +23,13 @@ import (
 func TestMain(m *testing.M) {
 	switch os.Getenv("FDPASS_IT_CHILD") {
 	case "report":
-		report(os.Stdout)
+		testenv.ReportListenFDs(os.Stdout)
 		os.Exit(0)
 	case "serve":
 		serve()
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// report prints what a socket-activated program sees: whether LISTEN_PID is
-// its pid, LISTEN_FDS, LISTEN_FDNAMES, and each descriptor's blocking mode
-// and close-on-exec flag.
-func report(w io.Writer) {
-	pidOK := os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid())
-	fmt.Fprintf(w, "pid-ok=%t fds=%s names=%s\n", pidOK, os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES"))
-	n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS"))
-	for fd := 3; fd < 3+n; fd++ {
-		fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-		if err != nil {
-			fmt.Fprintf(w, "%d closed\n", fd)
-			continue
-		}
-		fdfl, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		fmt.Fprintf(w, "%d nonblock=%t cloexec=%t\n", fd, fl&unix.O_NONBLOCK != 0, fdfl&unix.FD_CLOEXEC != 0)
-	}
 }
 
 // serve is the test server of the handover: it answers every connection on
