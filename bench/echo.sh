@@ -3,11 +3,12 @@
 # /bin/cat) and a plain Go io.Copy server (bench/iocopy), all driven by the
 # same load generator (bench/loadgen) in the same run. Prints a table of
 # ratios. Runs in its own network namespace when root (loopback otherwise).
-# BENCH_SECONDS sets the length of each measurement (default 2).
+# BENCH_SECONDS sets the length of each measurement (default 1),
+# BENCH_ROUNDS how many interleaved rounds the medians come from (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${SOCKCORE_BIN:-$PWD/bin}
-SECS=${BENCH_SECONDS:-2}
+SECS=${BENCH_SECONDS:-1}
 IDLE=${BENCH_IDLE_CONNS:-10000}
 tmp=$(mktemp -d)
 pids=()
@@ -102,28 +103,44 @@ servers=(echod socat ncat iocopy)
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
-# Test-major order: every server is measured for one test before the next
-# test starts, so that load from elsewhere on the machine skews the ratios less.
-declare -A R
-for s in "${servers[@]}"; do
-	out=$(lg -mode bulk -conns 1 -size 65536 -addr "127.0.0.1:${port[$s]}"); R[$s,bulk1]=$(val mbps "$out")
-done
-for s in "${servers[@]}"; do
-	out=$(lg -mode bulk -conns 8 -size 65536 -addr "127.0.0.1:${port[$s]}"); R[$s,bulk8]=$(val mbps "$out")
-done
-for n in 1 16; do
-	for s in "${servers[@]}"; do
-		out=$(lg -mode pingpong -conns $n -size 64 -addr "127.0.0.1:${port[$s]}")
-		R[$s,pp$n]=$(val rps "$out"); R[$s,pp${n}p50]=$(val p50_us "$out"); R[$s,pp${n}p99]=$(val p99_us "$out")
+# Rounds: every test runs ROUNDS times (BENCH_ROUNDS, default 3), and within
+# a test every server is measured before the next test starts, in an order
+# rotated each round; the table shows each server's median. A single short
+# measurement on a shared 2-CPU machine swings by a third; the median of
+# interleaved rounds is what the ratios are computed from.
+ROUNDS=${BENCH_ROUNDS:-3}
+declare -A S # S[server,key]: the values of every round, space separated
+keep() { S[$1,$2]+="${3:-} "; }
+order() { # the servers rotated by $1
+	local i n=${#servers[@]}
+	for ((i = 0; i < n; i++)); do echo "${servers[(i + $1) % n]}"; done
+}
+for ((r = 0; r < ROUNDS; r++)); do
+	mapfile -t ord < <(order "$r")
+	for s in "${ord[@]}"; do
+		out=$(lg -mode bulk -conns 1 -size 65536 -addr "127.0.0.1:${port[$s]}"); keep "$s" bulk1 "$(val mbps "$out")"
+	done
+	for s in "${ord[@]}"; do
+		out=$(lg -mode bulk -conns 8 -size 65536 -addr "127.0.0.1:${port[$s]}"); keep "$s" bulk8 "$(val mbps "$out")"
+	done
+	for n in 1 16; do
+		for s in "${ord[@]}"; do
+			out=$(lg -mode pingpong -conns $n -size 64 -addr "127.0.0.1:${port[$s]}")
+			keep "$s" pp$n "$(val rps "$out")"; keep "$s" pp${n}p50 "$(val p50_us "$out")"; keep "$s" pp${n}p99 "$(val p99_us "$out")"
+		done
+	done
+	for s in "${ord[@]}"; do
+		[ "$s" = ncat ] && continue # ncat: no keep-open UDP echo with --exec
+		out=$(lg -mode udp -conns 1 -size 64 -addr "127.0.0.1:${port[$s]}")
+		keep "$s" udp "$(val rps "$out")"; keep "$s" udpp50 "$(val p50_us "$out")"; keep "$s" udpp99 "$(val p99_us "$out")"
 	done
 done
-for s in "${servers[@]}"; do
-	if [ "$s" = ncat ]; then
-		R[$s,udp]=""; R[$s,udpp50]=""; R[$s,udpp99]="" # ncat: no keep-open UDP echo with --exec
-	else
-		out=$(lg -mode udp -conns 1 -size 64 -addr "127.0.0.1:${port[$s]}")
-		R[$s,udp]=$(val rps "$out"); R[$s,udpp50]=$(val p50_us "$out"); R[$s,udpp99]=$(val p99_us "$out")
-	fi
+# median VALUES...: the median (the lower middle one of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+declare -A R
+for k in "${!S[@]}"; do
+	read -ra vals <<<"${S[$k]}"
+	R[$k]=$(median "${vals[@]}")
 done
 
 # Idle connections: server RSS (socat and ncat would fork 10,000 processes).
@@ -163,10 +180,10 @@ ratio() { # higher is better for $3=hi, lower for lo
 row() { # label key hi|lo
 	printf "%-30s" "$1"
 	for s in "${servers[@]}"; do printf "%10s" "${R[$s,$2]:--}"; done
-	for s in socat ncat iocopy; do ratio "${R[echod,$2]}" "${R[$s,$2]}" "$3"; done
+	for s in socat ncat iocopy; do ratio "${R[echod,$2]:-}" "${R[$s,$2]:-}" "$3"; done
 	echo
 }
-echo "echo servers, ${SECS}s per measurement, $(nproc) CPUs; ratios are echod's advantage (>1 better)"
+echo "echo servers, medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs; ratios are echod's advantage (>1 better)"
 printf "%-30s%10s%10s%10s%10s%9s %9s %9s\n" test echod socat ncat iocopy "vs socat" "vs ncat" "vs iocopy"
 row "TCP bulk 1 conn (MB/s)" bulk1 hi
 row "TCP bulk 8 conns (MB/s)" bulk8 hi

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -170,6 +171,8 @@ type server struct {
 	pipes     pipePool
 	hot       atomic.Int64 // connections holding a splice pipe while they wait
 	listeners []*listener
+	reactors  []*reactor // one per CPU; none in inetd nowait mode
+	nextHome  atomic.Uint64
 
 	mu    sync.Mutex
 	conns map[*sockcore.Socket]struct{}
@@ -289,10 +292,11 @@ func (srv *server) inetd(ctx context.Context) error {
 		return srv.serve(ctx, 0)
 	}
 	srv.track(s)
+	srv.serveConn(s, "stdin") // no reactors: in a goroutine
 	done := make(chan struct{})
 	go func() {
-		defer close(done)
-		srv.serveConn(s, "stdin")
+		srv.wg.Wait()
+		close(done)
 	}()
 	select {
 	case <-done:
@@ -305,6 +309,11 @@ func (srv *server) inetd(ctx context.Context) error {
 
 // serve runs every listener until ctx ends, then drains.
 func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
+	if err := srv.startReactors(); err != nil {
+		srv.closeListeners()
+		return err
+	}
+	defer srv.stopReactors()
 	var loops sync.WaitGroup
 	errc := make(chan error, 1)
 	for _, l := range srv.listeners {
@@ -391,6 +400,9 @@ func (srv *server) drain() {
 		return
 	case <-t.C:
 	}
+	for _, r := range srv.reactors {
+		r.closeAll()
+	}
 	srv.mu.Lock()
 	srv.log.Warn("drain timeout: closing connections", "connections", len(srv.conns))
 	for s := range srv.conns {
@@ -398,6 +410,34 @@ func (srv *server) drain() {
 	}
 	srv.mu.Unlock()
 	<-done
+}
+
+// startReactors starts one reactor per CPU when a listener accepts stream
+// connections.
+func (srv *server) startReactors() error {
+	need := false
+	for _, l := range srv.listeners {
+		need = need || l.s.Type() == unix.SOCK_STREAM
+	}
+	if !need {
+		return nil
+	}
+	for range runtime.GOMAXPROCS(0) {
+		r, err := newReactor(srv)
+		if err != nil {
+			srv.stopReactors()
+			return err
+		}
+		srv.reactors = append(srv.reactors, r)
+	}
+	return nil
+}
+
+func (srv *server) stopReactors() {
+	for _, r := range srv.reactors {
+		r.stop()
+	}
+	srv.reactors = nil
 }
 
 func (srv *server) track(s *sockcore.Socket) {
@@ -449,25 +489,22 @@ func (srv *server) acceptLoop(l *listener) error {
 		}
 		srv.track(c)
 		srv.st.accepted.Add(1)
-		go srv.serveConn(c, peerName)
+		srv.serveConn(c, peerName)
 	}
 }
 
-// serveConn echoes (or discards) one connection until the peer closes it,
-// then closes it.
-func (srv *server) serveConn(c *sockcore.Socket, peer string) {
-	defer srv.untrack(c)
-	defer c.Close()
-	start := time.Now()
+// serveConn echoes (or discards) one tracked connection until the peer
+// closes it, then closes it: in a reactor when it is a stream socket and
+// there are reactors, otherwise in a goroutine of its own.
+func (srv *server) serveConn(s *sockcore.Socket, peer string) {
+	c := &conn{s: s, peer: peer, start: time.Now()}
 	if srv.cfg.verbose {
 		srv.log.Info("connection", "peer", peer)
 	}
-	in, out, err := srv.stream(c)
-	if srv.cfg.verbose {
-		args := []any{"peer", peer, "bytes_in", in, "bytes_out", out, "seconds", time.Since(start).Seconds()}
-		if err != nil {
-			args = append(args, "err", err.Error())
-		}
-		srv.log.Info("closed", args...)
+	if len(srv.reactors) > 0 && s.Type() == unix.SOCK_STREAM {
+		c.home = srv.reactors[srv.nextHome.Add(1)%uint64(len(srv.reactors))]
+		c.home.add(c)
+		return
 	}
+	go srv.run(c, nil)
 }

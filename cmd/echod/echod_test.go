@@ -165,6 +165,41 @@ func TestSmallThenBulk(t *testing.T) {
 	pingpong(3 * smallBursts)
 }
 
+// TestSlowReader: a client that writes small messages and reads nothing
+// until 2 MiB are sent fills the echo's path; the server must keep every
+// byte it could not send yet (the reactor hands them to a goroutine).
+func TestSlowReader(t *testing.T) {
+	d := start(t, "--listen", "tcp://127.0.0.1:0")
+	s := dial(t, d.urls[0])
+	payload := make([]byte, 8<<20)
+	rand.Read(payload)
+	const chunk = 1000
+	sent := make(chan int, len(payload)/chunk+1)
+	errc := make(chan error, 1)
+	go func() {
+		for off := 0; off < len(payload); off += chunk {
+			if err := s.SendAll(payload[off:min(off+chunk, len(payload))], 0); err != nil {
+				errc <- err
+				return
+			}
+			sent <- off + chunk
+		}
+		errc <- nil
+	}()
+	for n := range sent {
+		if n >= 2<<20 {
+			break
+		}
+	}
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("echo to a slow reader differs (%v)", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestSeqpacketKeepsRecords(t *testing.T) {
 	d := start(t, "--listen", "unix-seqpacket://@echod-seq-"+filepath.Base(t.TempDir()))
 	s := dial(t, d.urls[0])

@@ -23,16 +23,20 @@ var errIdle = errors.New("idle timeout")
 // of idle connections cost only their goroutine and socket.
 const maxHotPipes = 256
 
-// stream serves one connected stream or seqpacket socket. It returns the
-// bytes received and sent.
-func (srv *server) stream(c *sockcore.Socket) (in, out int64, err error) {
+// stream serves one connected stream or seqpacket socket in its goroutine,
+// counting in c.in and c.out. It returns nil at the peer's end of stream
+// (after shutting down the write side), errToReactor when the connection
+// should wait in its home reactor, or the error that ended it.
+func (srv *server) stream(cn *conn) error {
+	c := cn.s
 	seqpacket := c.Type() == unix.SOCK_SEQPACKET
 	spliceOK := !seqpacket && !srv.cfg.discard
+	var err error
 	for {
 		var n, m int64
 		if spliceOK {
-			n, m, err = srv.spliceLoop(c)
-			in, out = in+n, out+m
+			n, m, err = srv.spliceLoop(cn)
+			cn.in, cn.out = cn.in+n, cn.out+m
 			if errors.Is(err, unix.EINVAL) && n == 0 {
 				// This socket type cannot splice (vsock, some MPTCP
 				// kernels): copy through user space from now on.
@@ -40,21 +44,25 @@ func (srv *server) stream(c *sockcore.Socket) (in, out int64, err error) {
 				continue
 			}
 			if err == nil {
-				// Cold: wait for data without a pipe.
+				// Cold: wait for data without a pipe, in the reactor
+				// when there is one.
+				if cn.home != nil {
+					return errToReactor
+				}
 				err = srv.waitData(c)
 			}
 		} else {
 			if err = srv.waitData(c); err == nil {
 				n, m, err = srv.copyBurst(c, seqpacket)
-				in, out = in+n, out+m
+				cn.in, cn.out = cn.in+n, cn.out+m
 			}
 		}
 		if errors.Is(err, errEOF) {
 			c.Shutdown(unix.SHUT_WR)
-			return in, out, nil
+			return nil
 		}
 		if err != nil {
-			return in, out, err
+			return err
 		}
 	}
 }
@@ -91,8 +99,9 @@ func (srv *server) waitData(c *sockcore.Socket) error {
 }
 
 // A hot connection whose last smallBursts reads each brought less than
-// smallBurst bytes echoes through a buffer instead (recv and send cost less
-// than two splices for small messages) until a read fills the buffer.
+// smallBurst bytes goes back to its reactor, or without one echoes through a
+// buffer (recv and send cost less than two splices for small messages)
+// until a read fills the buffer.
 const (
 	smallBurst  = 4096
 	smallBursts = 8
@@ -101,7 +110,8 @@ const (
 // spliceLoop echoes through a pipe. A hot connection (one of the first
 // maxHotPipes) keeps the pipe and waits in splice; any other moves what is
 // queued and returns nil when the socket would block, giving the pipe back.
-func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
+func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
+	c := cn.s
 	p, err := srv.pipes.get()
 	if err != nil {
 		return 0, 0, err
@@ -115,6 +125,10 @@ func (srv *server) spliceLoop(c *sockcore.Socket) (in, out int64, err error) {
 	}
 	small := 0
 	for {
+		if hot && small >= smallBursts && cn.home != nil {
+			srv.pipes.put(p)
+			return in, out, errToReactor
+		}
 		if hot && small >= smallBursts {
 			n, m, err := srv.bufferLoop(c)
 			in, out = in+n, out+m

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// A connection starts in a reactor: one goroutine per CPU that waits for
+// many connections in one level-triggered epoll set and echoes what a
+// connection has queued with one recv and one send, with no goroutine, pipe
+// or buffer of its own. Small messages cost two system calls each and many
+// connections share each wakeup, where a goroutine per connection costs a
+// third call (the read that finds nothing) and a scheduler round trip per
+// message. Idle connections cost only their socket and a conn.
+//
+// A connection leaves its reactor for a goroutine (run, the splice path of
+// stream.go) when a read fills the reactor's buffer (bulk data) or the
+// socket cannot take the whole echo at once (the peer reads slowly: the rest
+// is sent by the goroutine, which may block). The goroutine gives it back
+// when its reads turn small again or it would wait without a pipe.
+
+// reactorBuf is the reactor's read buffer; a read that fills it is bulk.
+const reactorBuf = 64 << 10
+
+// conn is one accepted connection and what it has moved.
+type conn struct {
+	s       *sockcore.Socket
+	peer    string
+	start   time.Time
+	in, out int64
+	home    *reactor  // where it waits between bursts (nil: in its goroutine)
+	last    time.Time // last activity seen by a reactor
+}
+
+type reactor struct {
+	srv *server
+	ep  *sockcore.Epoll
+	buf []byte
+
+	conns  map[uint64]*conn // owned by the loop goroutine
+	nextID uint64
+
+	mu      sync.Mutex
+	adds    []*conn // handed over, not yet registered
+	closing bool    // closeAll: finish every connection, take no more
+	quit    bool    // stop: the loop returns once closing is done
+	done    chan struct{}
+}
+
+func newReactor(srv *server) (*reactor, error) {
+	ep, err := sockcore.NewEpoll()
+	if err != nil {
+		return nil, err
+	}
+	r := &reactor{srv: srv, ep: ep, buf: make([]byte, reactorBuf), conns: map[uint64]*conn{}, done: make(chan struct{})}
+	go r.loop()
+	return r, nil
+}
+
+// add hands c to the reactor. After closeAll it closes c instead.
+func (r *reactor) add(c *conn) {
+	r.mu.Lock()
+	if r.closing {
+		r.mu.Unlock()
+		r.srv.finish(c, errDrained)
+		return
+	}
+	r.adds = append(r.adds, c)
+	first := len(r.adds) == 1
+	r.mu.Unlock()
+	if first {
+		r.ep.Wake()
+	}
+}
+
+// errDrained ends the connections still open at the drain timeout.
+var errDrained = errors.New("closed at the drain timeout")
+
+// closeAll finishes every connection of the reactor, now and later.
+func (r *reactor) closeAll() {
+	r.mu.Lock()
+	r.closing = true
+	r.mu.Unlock()
+	r.ep.Wake()
+}
+
+// stop closes every connection and ends the loop.
+func (r *reactor) stop() {
+	r.mu.Lock()
+	r.closing, r.quit = true, true
+	r.mu.Unlock()
+	r.ep.Wake()
+	<-r.done
+	r.ep.Close()
+}
+
+// sweepEvery is how often a reactor looks for connections idle longer than
+// --idle-timeout: an eighth of it, between 10 ms and 1 s.
+func (srv *server) sweepEvery() time.Duration {
+	return min(max(srv.cfg.idleTimeout/8, 10*time.Millisecond), time.Second)
+}
+
+func (r *reactor) loop() {
+	defer close(r.done)
+	evs := make([]sockcore.EpollEvent, 128)
+	timeout := time.Duration(-1)
+	var nextSweep time.Time
+	if r.srv.cfg.idleTimeout > 0 {
+		timeout = r.srv.sweepEvery()
+		nextSweep = time.Now().Add(timeout)
+	}
+	for {
+		n, err := r.ep.Poll(evs, timeout)
+		if err != nil {
+			r.srv.log.Error("epoll_wait", "err", err)
+			return
+		}
+		now := time.Now()
+		if r.takeAdds(now) {
+			return
+		}
+		for _, ev := range evs[:n] {
+			if c, ok := r.conns[ev.Token]; ok {
+				r.serve(ev.Token, c, now)
+			}
+		}
+		if !nextSweep.IsZero() && !now.Before(nextSweep) {
+			r.sweep(now)
+			nextSweep = now.Add(timeout)
+		}
+	}
+}
+
+// takeAdds registers the connections handed over since the last Poll, or
+// finishes them all after closeAll. It reports whether the loop should end.
+func (r *reactor) takeAdds(now time.Time) bool {
+	r.mu.Lock()
+	adds, closing, quit := r.adds, r.closing, r.quit
+	r.adds = nil
+	r.mu.Unlock()
+	if closing {
+		for _, c := range adds {
+			r.srv.finish(c, errDrained)
+		}
+		for id, c := range r.conns {
+			delete(r.conns, id)
+			r.srv.finish(c, errDrained)
+		}
+		return quit
+	}
+	for _, c := range adds {
+		r.nextID++
+		c.s.SetTimeout(0) // non-blocking: the reactor never waits in a call
+		if err := r.ep.Register(c.s, unix.EPOLLIN|unix.EPOLLRDHUP, r.nextID); err != nil {
+			r.srv.finish(c, err)
+			continue
+		}
+		c.last = now
+		r.conns[r.nextID] = c
+	}
+	return false
+}
+
+// serve echoes what connection c has queued.
+func (r *reactor) serve(id uint64, c *conn, now time.Time) {
+	srv := r.srv
+	n, err := c.s.RecvInto(r.buf, 0)
+	switch {
+	case errors.Is(err, unix.EAGAIN):
+		return
+	case err != nil:
+		r.drop(id)
+		srv.finish(c, err)
+		return
+	case n == 0:
+		r.drop(id)
+		c.s.Shutdown(unix.SHUT_WR)
+		srv.finish(c, nil)
+		return
+	}
+	c.last = now
+	c.in += int64(n)
+	srv.st.bytesIn.Add(uint64(n))
+	m := n
+	if !srv.cfg.discard {
+		m, err = c.s.SendAllCount(r.buf[:n], 0)
+		c.out += int64(m)
+		srv.st.bytesOut.Add(uint64(m))
+		if err != nil && !errors.Is(err, unix.EAGAIN) {
+			r.drop(id)
+			srv.finish(c, err)
+			return
+		}
+	}
+	if m < n || n == len(r.buf) {
+		// Bulk, or a peer that does not read its echo: a goroutine of
+		// its own, which may block, sends the rest.
+		r.ep.Unregister(c.s)
+		r.drop(id)
+		pending := append([]byte(nil), r.buf[m:n]...)
+		go srv.run(c, pending)
+	}
+}
+
+func (r *reactor) drop(id uint64) { delete(r.conns, id) }
+
+// sweep closes the connections idle longer than --idle-timeout.
+func (r *reactor) sweep(now time.Time) {
+	for id, c := range r.conns {
+		if now.Sub(c.last) >= r.srv.cfg.idleTimeout {
+			delete(r.conns, id)
+			r.srv.finish(c, errIdle)
+		}
+	}
+}
+
+// run serves c in a goroutine of its own, first sending pending (what a
+// reactor could not send), until it ends or goes back to a reactor.
+func (srv *server) run(c *conn, pending []byte) {
+	srv.setIdle(c.s)
+	if len(pending) > 0 {
+		m, err := c.s.SendAllCount(pending, 0)
+		c.out += int64(m)
+		srv.st.bytesOut.Add(uint64(m))
+		if err != nil {
+			srv.finish(c, err)
+			return
+		}
+	}
+	err := srv.stream(c)
+	if errors.Is(err, errToReactor) {
+		c.home.add(c)
+		return
+	}
+	srv.finish(c, err)
+}
+
+// errToReactor is stream's answer when the connection should wait in a
+// reactor rather than in its goroutine.
+var errToReactor = errors.New("back to the reactor")
+
+// finish logs c's end with -v, closes it and forgets it.
+func (srv *server) finish(c *conn, err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = errIdle
+	}
+	if srv.cfg.verbose {
+		args := []any{"peer", c.peer, "bytes_in", c.in, "bytes_out", c.out, "seconds", time.Since(c.start).Seconds()}
+		if err != nil {
+			args = append(args, "err", err.Error())
+		}
+		srv.log.Info("closed", args...)
+	}
+	c.s.Close()
+	srv.untrack(c.s)
+}
