@@ -149,22 +149,6 @@ func ctxClose(ctx context.Context, socks ...*sockcore.Socket) (stop func()) {
 // ctxClose closed).
 func ended(ctx context.Context, err error) bool { return err != nil && ctx.Err() != nil }
 
-// sendCAN writes one encoded frame. A full transmit queue (ENOBUFS: CAN
-// drivers and the qdisc in front of them say so instead of blocking) is
-// waited out with backoff for up to about 100 ms before the error is
-// returned, so that a relay passes bursts on instead of dropping them.
-func sendCAN(s *sockcore.Socket, b []byte) error {
-	wait := 50 * time.Microsecond
-	for waited := time.Duration(0); ; waited += wait {
-		_, err := s.Send(b, 0)
-		if err == nil || !errors.Is(err, unix.ENOBUFS) || waited > 100*time.Millisecond {
-			return err
-		}
-		time.Sleep(wait)
-		wait = min(2*wait, 10*time.Millisecond)
-	}
-}
-
 // newFrameBatch returns a recvmmsg/sendmmsg batch of count CAN FD frames,
 // with room for an SO_RXQ_OVFL counter per frame.
 func newFrameBatch(count int) *sockcore.MMsgBatch {
@@ -175,9 +159,12 @@ func newFrameBatch(count int) *sockcore.MMsgBatch {
 
 // sendCANs writes the frames b.Bufs[i][:b.N[i]] for the i in idx, in order,
 // with as few sendmmsg calls as the kernel allows, on the interface s is
-// bound to, and returns how many were sent. A full transmit queue is waited out as in sendCAN; a frame that
-// cannot be sent for another reason is handed to drop and skipped. Only a
-// socket that is gone (closed: EBADF, ENOTSOCK) ends it with an error.
+// bound to, and returns how many were sent. A full transmit queue (ENOBUFS:
+// CAN drivers and the qdisc in front of them say so instead of blocking) is
+// waited out with backoff for up to about 100 ms, so that a relay passes
+// bursts on instead of dropping them; a frame that cannot be sent after
+// that, or for another reason, is handed to drop and skipped. Only a socket
+// that is gone (closed: EBADF, ENOTSOCK) ends it with an error.
 func sendCANs(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int, drop func(error)) (int, error) {
 	for _, i := range idx {
 		// No destination: the source address RecvMMsg left would send

@@ -210,6 +210,10 @@ func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error 
 			}
 			idx = append(idx, i)
 		}
+		if limit > 0 {
+			// The other direction may have forwarded meanwhile.
+			idx = idx[:reserve(total, limit, len(idx))]
+		}
 		sent, err := sendCANs(d.to, b, idx, func(err error) {
 			d.dropped.Add(1)
 			if !reported {
@@ -218,10 +222,26 @@ func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error 
 			}
 		})
 		d.forwarded.Add(uint64(sent))
-		total.Add(int64(sent))
+		if limit > 0 {
+			total.Add(int64(sent - len(idx))) // give back what was reserved but dropped
+		} else {
+			total.Add(int64(sent))
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// reserve takes up to n of the limit frames still to forward from total and
+// returns how many it took.
+func reserve(total *atomic.Int64, limit int64, n int) int {
+	for {
+		cur := total.Load()
+		k := max(0, min(int64(n), limit-cur))
+		if k == 0 || total.CompareAndSwap(cur, cur+k) {
+			return int(k)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -404,5 +405,25 @@ func TestBridgePinsProcess(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// -n counts both directions together: of four frames waiting, two each way,
+// three are forwarded.
+func TestBridgeCountBothWays(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "vcan1")
+	bus.write("vcan0", "001#01", "002#02")
+	bus.write("vcan1", "003#03", "004#04")
+	out, _, err := bus.run("bridge", "-n", "3", "vcan0", "vcan1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forwarded := 0
+	for _, m := range regexp.MustCompile(`forwarded=(\d+)`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		forwarded += n
+	}
+	if forwarded != 3 {
+		t.Errorf("forwarded %d frames in all, want 3:\n%s", forwarded, out)
 	}
 }
