@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -26,10 +27,13 @@ type env struct {
 	// openRaw returns a CAN_RAW socket bound to iface ("" = every
 	// interface) that reads and writes CAN FD frames as well.
 	openRaw func(iface string) (*sockcore.Socket, error)
+	// pinProcess puts the whole process on one CPU (nil: tests, which
+	// run in the test binary's process, leave it alone).
+	pinProcess func(lowLatency bool)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, openRaw: openRaw})
+	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, openRaw: openRaw, pinProcess: pinProcess})
 }
 
 func runEnv(ctx context.Context, args []string, e *env) error {
@@ -60,6 +64,17 @@ func openRaw(iface string) (*sockcore.Socket, error) {
 		return nil, canIfaceErr(iface, err)
 	}
 	return s, nil
+}
+
+// pinProcess puts every thread on the current CPU, so that frames written to
+// vcan or vxcan, which are delivered through the writing CPU's backlog,
+// stay in order without locking goroutines to threads; and, unless
+// lowLatency, makes the threads SCHED_BATCH.
+func pinProcess(lowLatency bool) {
+	cpupin.PinProcess()
+	if !lowLatency {
+		cpupin.SchedBatch()
+	}
 }
 
 // canIfaceErr names the interface in a bind or resolve error.
@@ -134,20 +149,52 @@ func ctxClose(ctx context.Context, socks ...*sockcore.Socket) (stop func()) {
 // ctxClose closed).
 func ended(ctx context.Context, err error) bool { return err != nil && ctx.Err() != nil }
 
-// sendCAN writes one encoded frame. A full transmit queue (ENOBUFS: CAN
-// drivers and the qdisc in front of them say so instead of blocking) is
-// waited out with backoff for up to about 100 ms before the error is
-// returned, so that a relay passes bursts on instead of dropping them.
-func sendCAN(s *sockcore.Socket, b []byte) error {
-	wait := 50 * time.Microsecond
-	for waited := time.Duration(0); ; waited += wait {
-		_, err := s.Send(b, 0)
-		if err == nil || !errors.Is(err, unix.ENOBUFS) || waited > 100*time.Millisecond {
-			return err
-		}
-		time.Sleep(wait)
-		wait = min(2*wait, 10*time.Millisecond)
+// newFrameBatch returns a recvmmsg/sendmmsg batch of count CAN FD frames,
+// with room for an SO_RXQ_OVFL counter per frame.
+func newFrameBatch(count int) *sockcore.MMsgBatch {
+	b := sockcore.NewMMsgBatch(count, canframe.FDMTU)
+	b.SetControlSize(32)
+	return b
+}
+
+// sendCANs writes the frames b.Bufs[i][:b.N[i]] for the i in idx, in order,
+// with as few sendmmsg calls as the kernel allows, on the interface s is
+// bound to, and returns how many were sent. A full transmit queue (ENOBUFS:
+// CAN drivers and the qdisc in front of them say so instead of blocking) is
+// waited out with backoff for up to about 100 ms, so that a relay passes
+// bursts on instead of dropping them; a frame that cannot be sent after
+// that, or for another reason, is handed to drop and skipped. Only a socket
+// that is gone (closed: EBADF, ENOTSOCK) ends it with an error.
+func sendCANs(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int, drop func(error)) (int, error) {
+	for _, i := range idx {
+		// No destination: the source address RecvMMsg left would send
+		// the frame back to the interface it came from.
+		b.SetName(i, nil)
 	}
+	sent := 0
+	wait, waited := 50*time.Microsecond, time.Duration(0)
+	for len(idx) > 0 {
+		n, err := s.SendMMsg(b, idx, 0)
+		sent += n
+		idx = idx[n:]
+		if n > 0 {
+			wait, waited = 50*time.Microsecond, 0
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EBADF) || errors.Is(err, unix.ENOTSOCK):
+			return sent, err
+		case errors.Is(err, unix.ENOBUFS) && waited <= 100*time.Millisecond:
+			time.Sleep(wait)
+			waited += wait
+			wait = min(2*wait, 10*time.Millisecond)
+		default:
+			drop(err)
+			idx = idx[1:]
+			wait, waited = 50*time.Microsecond, 0
+		}
+	}
+	return sent, nil
 }
 
 // bigRcvBuf gives s a 4 MiB receive buffer (beyond rmem_max when root) for

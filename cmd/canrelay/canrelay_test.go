@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -372,5 +374,56 @@ func TestParseUDPAddr(t *testing.T) {
 		if _, err := parseUDPAddr("peer", bad); !errors.Is(err, err) || cli.ExitCode(err) != cli.ExitUsage {
 			t.Errorf("parseUDPAddr(%q) = %v, want a usage error", bad, err)
 		}
+	}
+}
+
+// The bridge places the process (pinProcess) before forwarding, as
+// SCHED_BATCH unless --low-latency.
+func TestBridgePinsProcess(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		flags      []string
+		lowLatency bool
+	}{
+		{"default", nil, false},
+		{"low latency", []string{"--low-latency"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			bus := newFakeBus(t, "vcan0", "vcan1")
+			bus.write("vcan0", "001#01")
+			var calls []bool
+			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, openRaw: bus.openRaw,
+				pinProcess: func(lowLatency bool) { calls = append(calls, lowLatency) }}
+			args := append(append([]string{"canrelay", "bridge", "--one-way", "-n", "1"}, tt.flags...), "vcan0", "vcan1")
+			if err := runEnv(context.Background(), args, e); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]bool{tt.lowLatency}, calls); diff != "" {
+				t.Errorf("pinProcess calls (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"001#01"}, bus.read("vcan1", 1)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// -n counts both directions together: of four frames waiting, two each way,
+// three are forwarded.
+func TestBridgeCountBothWays(t *testing.T) {
+	bus := newFakeBus(t, "vcan0", "vcan1")
+	bus.write("vcan0", "001#01", "002#02")
+	bus.write("vcan1", "003#03", "004#04")
+	out, _, err := bus.run("bridge", "-n", "3", "vcan0", "vcan1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forwarded := 0
+	for _, m := range regexp.MustCompile(`forwarded=(\d+)`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		forwarded += n
+	}
+	if forwarded != 3 {
+		t.Errorf("forwarded %d frames in all, want 3:\n%s", forwarded, out)
 	}
 }

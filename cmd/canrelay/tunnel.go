@@ -16,7 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
-	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -30,13 +29,15 @@ func tunnelCommand(e *env) *ucli.Command {
 			"waiting, up to --max-datagram bytes); datagrams from --peer are written to IFACE. Each " +
 			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
 			"in sequence order (a datagram that overtook another waits up to --reorder-wait). Addresses are " +
-			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops.",
+			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops. Like the bridge it runs " +
+			"on one CPU, as SCHED_BATCH unless --low-latency.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "listen", Required: true, Usage: "local UDP `ADDR:PORT`"},
 			&ucli.StringFlag{Name: "peer", Required: true, Usage: "the other tunnel's UDP `ADDR:PORT`"},
 			&ucli.IntFlag{Name: "max-datagram", Value: 1400, Usage: "largest datagram in `BYTES` (76 to 65507)"},
 			&ucli.IntFlag{Name: "n", Usage: "stop after writing `COUNT` frames to IFACE"},
 			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
+			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame or datagram preempts the running task"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
@@ -75,6 +76,9 @@ func tunnelCommand(e *env) *ucli.Command {
 				return err
 			}
 			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
+			if e.pinProcess != nil {
+				e.pinProcess(c.Bool("low-latency"))
+			}
 			err = t.run(c.Context)
 			t.printStats(e.stdout, c.Args().First())
 			return err
@@ -166,11 +170,14 @@ func (t *tunnel) run(ctx context.Context) error {
 	return nil
 }
 
-// canToUDP reads a frame (waiting), then every frame already queued, and
-// sends them as one datagram, or several when they do not fit.
+// tunnelBatch is how many frames one recvmmsg/sendmmsg call moves.
+const tunnelBatch = 64
+
+// canToUDP reads the frames queued (waiting for one), then those queued
+// meanwhile, and sends them as one datagram, or several when they do not
+// fit.
 func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
-	cpupin.Pin() // datagrams, like frames, leave in order from one CPU
-	var buf frameBuf
+	b := newFrameBatch(tunnelBatch)
 	dgram := make([]byte, 0, t.maxDatagram)
 	count := 0
 	flush := func() {
@@ -190,10 +197,13 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 		count = 0
 	}
 	for {
-		n, err := t.can.RecvInto(buf[:], 0)
+		n, err := t.can.RecvMMsg(b, 0)
 		for err == nil {
-			f, derr := canframe.DecodeWire(buf[:n])
-			if derr == nil {
+			for i := range n {
+				f, derr := canframe.DecodeWire(b.Bufs[i][:b.N[i]])
+				if derr != nil {
+					continue
+				}
 				if count > 0 && len(dgram)+canframe.TunnelFrameLen(&f) > t.maxDatagram || count == 0xffff {
 					flush()
 				}
@@ -203,9 +213,12 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 				dgram, _ = canframe.AppendTunnelFrame(dgram, &f)
 				count++
 			}
-			n, err = drain.RecvInto(buf[:], 0)
+			if n < b.Len() {
+				break // the queue was empty
+			}
+			n, err = drain.RecvMMsg(b, 0)
 		}
-		if !errors.Is(err, unix.EAGAIN) {
+		if err != nil && !errors.Is(err, unix.EAGAIN) {
 			flush()
 			return err
 		}
@@ -220,21 +233,38 @@ const reorderWindow = 64
 // sequence order: a datagram that overtook another waits for it (at most
 // reorderWait, at most reorderWindow datagrams).
 func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
-	cpupin.Pin()
 	pkt := make([]byte, 65536)
-	var out frameBuf
+	out := newFrameBatch(tunnelBatch)
+	idx := make([]int, 0, tunnelBatch)
 	peer := t.peer.String()
 	reorder := newReorderBuf(reorderWindow)
 	var ready []canframe.Datagram
+	drop := func(error) { t.canDrops.Add(1) }
+	// write sends the frames of the ready datagrams, up to tunnelBatch in
+	// one sendmmsg, and reports whether the limit is reached.
 	write := func() bool {
 		for _, d := range ready {
-			for i := range d.Frames {
-				b, _ := canframe.AppendWire(out[:0], &d.Frames[i])
-				if err := sendCAN(t.can, b); err != nil {
-					t.canDrops.Add(1)
-					continue
+			for start := 0; start < len(d.Frames); start += tunnelBatch {
+				frames := d.Frames[start:min(start+tunnelBatch, len(d.Frames))]
+				if t.limit > 0 {
+					frames = frames[:min(int64(len(frames)), t.limit-int64(t.rxFrames.Load()))]
 				}
-				if r := t.rxFrames.Add(1); t.limit > 0 && int64(r) >= t.limit {
+				idx = idx[:0]
+				for i := range frames {
+					w, err := canframe.AppendWire(out.Bufs[i][:0], &frames[i])
+					if err != nil {
+						t.canDrops.Add(1)
+						continue
+					}
+					out.N[i] = len(w)
+					idx = append(idx, i)
+				}
+				sent, err := sendCANs(t.can, out, idx, drop)
+				if err != nil {
+					// The socket is closed: the rest is not written.
+					t.canDrops.Add(uint64(len(idx) - sent))
+				}
+				if r := t.rxFrames.Add(uint64(sent)); t.limit > 0 && int64(r) >= t.limit {
 					return true
 				}
 			}

@@ -12,7 +12,13 @@ import (
 type MMsgBatch struct {
 	Bufs  [][]byte // message i's buffer; RecvMMsg fills Bufs[i][:N[i]]
 	N     []int    // bytes received in message i, or to send
-	Flags []int    // msg_flags of message i after RecvMMsg (MSG_TRUNC)
+	Flags []int    // msg_flags of message i after RecvMMsg (MSG_TRUNC, MSG_CTRUNC)
+
+	// Control holds message i's control-message buffer for RecvMMsg
+	// (SetControlSize makes them; nil: none), ControlN how many bytes of
+	// it the kernel filled. SendMMsg sends no control messages.
+	Control  [][]byte
+	ControlN []int
 
 	names    []rawBuf
 	namelens []uint32
@@ -34,6 +40,29 @@ func NewMMsgBatch(count, size int) *MMsgBatch {
 	return b
 }
 
+// SetControlSize gives every message a control-message buffer of n bytes
+// for RecvMMsg (CMSGSpace of what is expected); n == 0 removes them.
+func (b *MMsgBatch) SetControlSize(n int) {
+	if n <= 0 {
+		b.Control, b.ControlN = nil, nil
+		return
+	}
+	b.Control, b.ControlN = make([][]byte, len(b.Bufs)), make([]int, len(b.Bufs))
+	mem := make([]byte, len(b.Bufs)*n)
+	for i := range b.Control {
+		b.Control[i] = mem[i*n : (i+1)*n : (i+1)*n]
+	}
+}
+
+// ControlMessages parses message i's control messages after RecvMMsg, as
+// ParseControl does.
+func (b *MMsgBatch) ControlMessages(i int) (msgs []ControlMessage, truncated bool) {
+	if b.Control == nil {
+		return nil, false
+	}
+	return ParseControl(b.Control[i][:b.ControlN[i]])
+}
+
 // Len returns the number of messages the batch holds.
 func (b *MMsgBatch) Len() int { return len(b.Bufs) }
 
@@ -50,17 +79,29 @@ func (b *MMsgBatch) From(i int) (Addr, error) { return DecodeSockaddr(b.Name(i))
 
 // RecvMMsg wraps recvmmsg(2): it waits for at least one datagram by the
 // socket's timeout mode, then takes as many as are queued, up to the
-// batch's size, and returns how many it received.
+// batch's size, and returns how many it received. Descriptors passed in
+// control messages are received close-on-exec. With MSG_DONTWAIT a
+// blocking socket does not wait (as in RecvMsg).
 func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
 	for i := range b.hdrs {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
+		if b.Control != nil && len(b.Control[i]) > 0 {
+			b.hdrs[i].Hdr.Control = &b.Control[i][0]
+			b.hdrs[i].Hdr.SetControllen(len(b.Control[i]))
+		}
+	}
+	// As in RecvMsgInto: only AF_UNIX takes MSG_CMSG_CLOEXEC.
+	cloexec := 0
+	if s.family == unix.AF_UNIX && b.Control != nil {
+		cloexec = unix.MSG_CMSG_CLOEXEC
 	}
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var got int
 	err := s.ioRead("recvmmsg", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
-			uintptr(len(b.hdrs)), uintptr(flags), 0, 0)
+			uintptr(len(b.hdrs)), uintptr(flags|cloexec), 0, 0)
 		got = int(r)
 		return errnoErr(e)
 	})
@@ -71,7 +112,13 @@ func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
 	for i := range got {
 		b.N[i] = int(b.hdrs[i].Len)
 		b.Flags[i] = int(b.hdrs[i].Hdr.Flags)
+		if flags&unix.MSG_CMSG_CLOEXEC == 0 {
+			b.Flags[i] &^= unix.MSG_CMSG_CLOEXEC // the kernel echoes what sockcore added
+		}
 		b.namelens[i] = min(b.hdrs[i].Hdr.Namelen, uint32(len(b.names[i])))
+		if b.Control != nil {
+			b.ControlN[i] = min(int(b.hdrs[i].Hdr.Controllen), len(b.Control[i]))
+		}
 	}
 	return got, nil
 }
@@ -87,6 +134,7 @@ func (s *Socket) SendMMsg(b *MMsgBatch, idx []int, flags int) (int, error) {
 		b.setHdr(j, i, b.N[i])
 	}
 	dl, nonblock := s.deadline()
+	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
 	err := s.ioWrite("sendmmsg", dl, nonblock, func(fd int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),

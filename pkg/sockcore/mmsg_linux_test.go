@@ -3,6 +3,7 @@ package sockcore
 import (
 	"bytes"
 	"net/netip"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -120,3 +121,95 @@ func TestSplice(t *testing.T) {
 }
 
 func errnoIs(err error, e unix.Errno) bool { return errnoOf(err) == e }
+
+// TestRecvMMsgControl receives control messages per message: a descriptor
+// (close-on-exec) with the first datagram, none with the second, and a
+// truncated one (MSG_CTRUNC) with the third.
+func TestRecvMMsgControl(t *testing.T) {
+	a, b, err := Pair(unix.AF_UNIX, unix.SOCK_DGRAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := SendFDs(a, [][]byte{[]byte("fd")}, []int{int(f.Fd())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send([]byte("plain"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SendFDs(a, [][]byte{[]byte("two")}, []int{int(f.Fd()), int(f.Fd())}); err != nil {
+		t.Fatal(err)
+	}
+	room, _ := CMSGLen(4) // one descriptor: of the third message's two, the kernel closes one
+	batch := NewMMsgBatch(4, 16)
+	batch.SetControlSize(room)
+	var got []string
+	var fds []int
+	var ctrunc []bool
+	for len(got) < 3 {
+		n, err := b.RecvMMsg(batch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			got = append(got, string(batch.Bufs[i][:batch.N[i]]))
+			msgs, _ := batch.ControlMessages(i)
+			fds = append(fds, len(FDsOf(msgs)))
+			ctrunc = append(ctrunc, batch.Flags[i]&unix.MSG_CTRUNC != 0)
+			for _, fd := range FDsOf(msgs) {
+				flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+				if err != nil || flags&unix.FD_CLOEXEC == 0 {
+					t.Errorf("message %d: received descriptor flags %#x, %v; want FD_CLOEXEC", i, flags, err)
+				}
+				unix.Close(fd)
+			}
+			if batch.Flags[i]&unix.MSG_CMSG_CLOEXEC != 0 {
+				t.Errorf("message %d: flags %#x show MSG_CMSG_CLOEXEC, which the caller did not ask for", i, batch.Flags[i])
+			}
+		}
+	}
+	type res struct {
+		Data   []string
+		FDs    []int
+		CTrunc []bool
+	}
+	want := res{[]string{"fd", "plain", "two"}, []int{1, 0, 1}, []bool{false, false, true}}
+	if diff := cmp.Diff(want, res{got, fds, ctrunc}); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	batch.SetControlSize(0)
+	if msgs, _ := batch.ControlMessages(0); msgs != nil {
+		t.Errorf("ControlMessages without control buffers = %v", msgs)
+	}
+}
+
+// TestMMsgDontWait: MSG_DONTWAIT makes RecvMMsg and SendMMsg on a blocking
+// socket return EAGAIN instead of waiting, as RecvMsg and SendMsg do.
+func TestMMsgDontWait(t *testing.T) {
+	a, b := mustPair(t, unix.SOCK_DGRAM)
+	a.SetBlocking(true)
+	b.SetBlocking(true)
+	batch := NewMMsgBatch(2, 8)
+	if _, err := b.RecvMMsg(batch, unix.MSG_DONTWAIT); !errnoIs(err, unix.EAGAIN) {
+		t.Errorf("RecvMMsg(MSG_DONTWAIT) on an empty socket: %v, want EAGAIN", err)
+	}
+	// Fill a's send queue (b's receive queue) without waiting.
+	batch.N[0] = 8
+	batch.SetName(0, nil) // the connected peer
+	var err error
+	for i := 0; i < 1<<20 && err == nil; i++ {
+		_, err = a.SendMMsg(batch, []int{0}, unix.MSG_DONTWAIT)
+	}
+	if !errnoIs(err, unix.EAGAIN) {
+		t.Errorf("SendMMsg(MSG_DONTWAIT) on a full socket: %v, want EAGAIN", err)
+	}
+	if n, err := b.RecvMMsg(batch, unix.MSG_DONTWAIT); n != 2 || err != nil {
+		t.Errorf("RecvMMsg(MSG_DONTWAIT) on a full socket = %d, %v; want 2, nil", n, err)
+	}
+}

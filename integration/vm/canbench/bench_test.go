@@ -103,6 +103,10 @@ func rate(t *testing.T, s0, s1 *sockcore.Socket, n, w int) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
+// start runs a relay. It inherits the one-CPU mask of the test's thread
+// (can.RawSocket pins it), so every row runs on the CPU that sends and
+// receives the frames: cangw forwards in the sender's softirq there, a
+// user-space relay shares that CPU with the sending and receiving test.
 func start(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(name, args...)
