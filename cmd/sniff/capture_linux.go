@@ -290,6 +290,18 @@ type capture struct {
 	srcs  []*source
 	vlanT [4]byte
 	p     pkt
+	// flushed is the packet time, in seconds, of the last flush of a file.
+	flushed uint32
+}
+
+// flushDue reports whether the output should be flushed after blk, whose
+// last packet was stamped sec. Text goes out after every block. A file
+// goes out when the kernel retired the block on its timeout (the traffic
+// is light, so the file keeps up with it), at least once a second of
+// packet time, and whenever its buffer fills: under a flood, one write(2)
+// covers several blocks.
+func (c *capture) flushDue(blk *sockcore.RingBlock, sec uint32) bool {
+	return c.o.write == "" || blk.TimedOut() || sec-c.flushed >= 1
 }
 
 // run reads src's ring until interrupted, handing packets to the sink under
@@ -317,10 +329,11 @@ func (c *capture) run(src *source) {
 		for c.err == nil && blk.Next(&f) {
 			c.frame(src, &f)
 		}
-		if c.err == nil {
+		if c.err == nil && c.flushDue(blk, f.Sec) {
 			if err := c.out.flush(); err != nil {
 				c.err = writeErr(c.o, err)
 			}
+			c.flushed = f.Sec
 		}
 		done := c.err != nil || (c.o.count > 0 && c.n >= c.o.count)
 		c.mu.Unlock()
