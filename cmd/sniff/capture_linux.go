@@ -422,9 +422,13 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 	if len(data) > c.o.snaplen {
 		data = data[:c.o.snaplen]
 	}
-	// c.p is reused under the lock: one allocation fewer per packet.
-	c.p = pkt{data: data, ts: time.Unix(int64(f.Sec), int64(f.Nsec)), len: length, iface: src.idx, dir: dir, lt: src.lt}
-	if err := c.out.write(&c.p); err != nil {
+	// c.p is reused under the lock: one allocation fewer per packet. Its
+	// fields are set one by one: a composite literal is built on the stack
+	// and then copied, a stall per packet.
+	p := &c.p
+	p.data, p.ts, p.len = data, time.Unix(int64(f.Sec), int64(f.Nsec)), length
+	p.iface, p.dir, p.lt = src.idx, dir, src.lt
+	if err := c.out.write(p); err != nil {
 		c.err = writeErr(c.o, err)
 		return
 	}
