@@ -290,6 +290,9 @@ type capture struct {
 	srcs  []*source
 	vlanT [4]byte
 	p     pkt
+	// pcap is out when it is a pcap file (not rotated): packets go
+	// straight into its buffer as records.
+	pcap *fileSink
 	// flushed is the packet time, in seconds, of the last flush of a file.
 	flushed uint32
 }
@@ -422,13 +425,19 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 	if len(data) > c.o.snaplen {
 		data = data[:c.o.snaplen]
 	}
-	// c.p is reused under the lock: one allocation fewer per packet. Its
-	// fields are set one by one: a composite literal is built on the stack
-	// and then copied, a stall per packet.
-	p := &c.p
-	p.data, p.ts, p.len = data, time.Unix(int64(f.Sec), int64(f.Nsec)), length
-	p.iface, p.dir, p.lt = src.idx, dir, src.lt
-	if err := c.out.write(p); err != nil {
+	var err error
+	if c.pcap != nil {
+		err = c.pcap.record(f.Sec, f.Nsec, data, length)
+	} else {
+		// c.p is reused under the lock: one allocation fewer per packet.
+		// Its fields are set one by one: a composite literal is built on
+		// the stack and then copied, a stall per packet.
+		p := &c.p
+		p.data, p.ts, p.len = data, time.Unix(int64(f.Sec), int64(f.Nsec)), length
+		p.iface, p.dir, p.lt = src.idx, dir, src.lt
+		err = c.out.write(p)
+	}
+	if err != nil {
 		c.err = writeErr(c.o, err)
 		return
 	}

@@ -358,27 +358,33 @@ func (fs *fileSink) write(p *pkt) error {
 		}
 		return fs.ng.WritePacketWithOptions(ci, p.data, opts)
 	}
-	if len(p.data) > p.len {
-		return fmt.Errorf("capture length %d > length %d", len(p.data), p.len)
-	}
-	if len(fs.buf)+pcapRecLen+len(p.data) > cap(fs.buf) {
-		if err := fs.writeBuf(); err != nil {
-			return err
-		}
-	}
 	ts := p.ts
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	// The record header, little-endian as gopacket writes it: seconds,
-	// nanoseconds, captured length, length on the wire.
+	return fs.record(uint32(ts.Unix()), uint32(ts.Nanosecond()), p.data, p.len)
+}
+
+// record appends a pcap record to the buffer: the header, little-endian
+// as gopacket writes it (seconds, nanoseconds, captured length, length on
+// the wire), then data. A live capture calls it for each packet, without
+// a pkt.
+func (fs *fileSink) record(sec, nsec uint32, data []byte, wireLen int) error {
+	if len(data) > wireLen {
+		return fmt.Errorf("capture length %d > length %d", len(data), wireLen)
+	}
+	if len(fs.buf)+pcapRecLen+len(data) > cap(fs.buf) {
+		if err := fs.writeBuf(); err != nil {
+			return err
+		}
+	}
 	n := len(fs.buf)
 	b := fs.buf[:n+pcapRecLen]
-	binary.LittleEndian.PutUint32(b[n:], uint32(ts.Unix()))
-	binary.LittleEndian.PutUint32(b[n+4:], uint32(ts.Nanosecond()))
-	binary.LittleEndian.PutUint32(b[n+8:], uint32(len(p.data)))
-	binary.LittleEndian.PutUint32(b[n+12:], uint32(p.len))
-	fs.buf = append(b, p.data...)
+	binary.LittleEndian.PutUint32(b[n:], sec)
+	binary.LittleEndian.PutUint32(b[n+4:], nsec)
+	binary.LittleEndian.PutUint32(b[n+8:], uint32(len(data)))
+	binary.LittleEndian.PutUint32(b[n+12:], uint32(wireLen))
+	fs.buf = append(b, data...)
 	return nil
 }
 

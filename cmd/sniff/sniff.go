@@ -217,6 +217,9 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	c := &capture{o: o, out: out, stop: stop, srcs: srcs}
+	if fs, ok := out.(*fileSink); ok && fs.ng == nil {
+		c.pcap = fs
+	}
 	var wg sync.WaitGroup
 	for _, src := range srcs {
 		wg.Add(1)
