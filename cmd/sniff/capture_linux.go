@@ -235,9 +235,15 @@ func openSource(o *options, name string, idx int) (*source, error) {
 			return fail("PACKET_IGNORE_OUTGOING", err)
 		}
 	}
-	// Blocks of 256 KiB hold the largest packet; more of them let the
-	// kernel fill some while sniff reads another.
-	blockSize := 256 << 10
+	// The ring is -B in blocks that the kernel hands over whole, and
+	// sniff wakes up once a block: under a flood, blocks of 512 KiB halve
+	// the wakeups that blocks of 256 KiB (libpcap's, room for the largest
+	// packet) cost. Four blocks or more let the kernel fill some while
+	// sniff writes out another; a ring under 2 MiB keeps 256 KiB blocks.
+	blockSize := 512 << 10
+	if o.bufferKiB*1024 < 4*blockSize {
+		blockSize = 256 << 10
+	}
 	blocks := max(4, o.bufferKiB*1024/blockSize)
 	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})
 	if err != nil {
