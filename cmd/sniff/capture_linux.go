@@ -317,21 +317,30 @@ func (c *capture) flushDue(blk *sockcore.RingBlock, sec uint32) bool {
 // the capture's lock.
 func (c *capture) run(src *source) {
 	var f sockcore.RingFrame
-	draining := false
+	var drainEnd time.Time
 	for {
+		if !drainEnd.IsZero() {
+			// Draining: only what the kernel held at the signal, and not
+			// for ever under traffic that goes on.
+			left := time.Until(drainEnd)
+			if left <= 0 || !src.ring.Pending() {
+				return
+			}
+			src.s.SetTimeout(left)
+		}
 		blk, err := src.ring.NextBlock()
 		if err != nil {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
 				return
 			}
-			if draining || !c.interrupted() {
+			if !drainEnd.IsZero() || !c.interrupted() {
 				return
 			}
 			// Interrupted by a signal: the kernel retires the block
-			// being filled within the retire timeout; read it too.
-			draining = true
-			src.s.SetTimeout(4 * retireTimeout)
+			// being filled within the retire timeout (up to two on
+			// kernels with the older block timer); read it too.
+			drainEnd = time.Now().Add(2*retireTimeout + 50*time.Millisecond)
 			continue
 		}
 		c.mu.Lock()

@@ -272,6 +272,17 @@ func (r *Ring) NextBlock() (*RingBlock, error) {
 	return b, nil
 }
 
+// Pending reports whether the kernel holds packets for the reader: the
+// next block is ready, or the block the kernel is filling has packets it
+// hands over when the block is full or its retire timeout expires.
+func (r *Ring) Pending() bool {
+	if r.mem == nil {
+		return false
+	}
+	off := r.cur * r.blockSize
+	return r.ready() || atomic.LoadUint32(r.word(off+blkNumPktsOff)) != 0
+}
+
 // Interrupt makes a NextBlock waiting in another goroutine, or the next
 // call if none is waiting, return os.ErrDeadlineExceeded; the socket's
 // timeout mode applies again from the call after.
