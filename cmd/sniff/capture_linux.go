@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -299,18 +300,47 @@ type capture struct {
 	// pcap is out when it is a pcap file (not rotated): packets go
 	// straight into its buffer as records.
 	pcap *fileSink
-	// flushed is the packet time, in seconds, of the last flush of a file.
-	flushed uint32
+	// A file is written when its buffer fills, and at least every
+	// fileFlush: flushed is the packet time (ns) of its last flush, dirty
+	// says packets wait in the buffer. A reader waiting with a dirty
+	// buffer writes it out after fileFlush without packets.
+	flushed int64
+	dirty   bool
+	// stopping is set before the readers are interrupted.
+	stopping atomic.Bool
 }
 
-// flushDue reports whether the output should be flushed after blk, whose
-// last packet was stamped sec. Text goes out after every block. A file
-// goes out when the kernel retired the block on its timeout (the traffic
-// is light, so the file keeps up with it), at least once a second of
-// packet time, and whenever its buffer fills: under a flood, one write(2)
-// covers several blocks.
-func (c *capture) flushDue(blk *sockcore.RingBlock, sec uint32) bool {
-	return c.o.write == "" || blk.TimedOut() || sec-c.flushed >= 1
+// fileFlush bounds how long a captured packet stays in a file's buffer,
+// in packet time under traffic and in wall time once the traffic stops.
+// Under a flood one write(2) covers several ring blocks: each write wakes
+// the Go runtime's sysmon thread, which then polls every 20 µs until the
+// reader waits again.
+const fileFlush = 250 * time.Millisecond
+
+// flushDue reports whether the output should be flushed after a block
+// whose last packet was stamped ns: text after every block, a file every
+// fileFlush.
+func (c *capture) flushDue(ns int64) bool {
+	return c.o.write == "" || ns-c.flushed >= int64(fileFlush)
+}
+
+// flush writes the output out; c.mu is held.
+func (c *capture) flush() {
+	if c.err != nil {
+		return
+	}
+	if err := c.out.flush(); err != nil {
+		c.err = writeErr(c.o, err)
+	}
+	c.dirty = false
+}
+
+// interrupt makes every reader stop waiting and drain its ring.
+func (c *capture) interrupt() {
+	c.stopping.Store(true)
+	for _, src := range c.srcs {
+		src.ring.Interrupt()
+	}
 }
 
 // run reads src's ring until interrupted, handing packets to the sink under
@@ -318,6 +348,7 @@ func (c *capture) flushDue(blk *sockcore.RingBlock, sec uint32) bool {
 func (c *capture) run(src *source) {
 	var f sockcore.RingFrame
 	var drainEnd time.Time
+	timed := false // waiting at most fileFlush, for a dirty buffer
 	for {
 		if !drainEnd.IsZero() {
 			// Draining: only what the kernel held at the signal, and not
@@ -334,6 +365,15 @@ func (c *capture) run(src *source) {
 				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
 				return
 			}
+			if drainEnd.IsZero() && !c.stopping.Load() {
+				// No packets for fileFlush: write out the buffer.
+				c.mu.Lock()
+				c.flush()
+				c.mu.Unlock()
+				src.s.SetBlocking(true)
+				timed = false
+				continue
+			}
 			if !drainEnd.IsZero() || !c.interrupted() {
 				return
 			}
@@ -347,18 +387,25 @@ func (c *capture) run(src *source) {
 		for c.err == nil && blk.Next(&f) {
 			c.frame(src, &f)
 		}
-		if c.err == nil && c.flushDue(blk, f.Sec) {
-			if err := c.out.flush(); err != nil {
-				c.err = writeErr(c.o, err)
-			}
-			c.flushed = f.Sec
+		if ns := int64(f.Sec)*1e9 + int64(f.Nsec); c.dirty && c.flushDue(ns) {
+			c.flush()
+			c.flushed = ns
 		}
+		dirty := c.dirty
 		done := c.err != nil || (c.o.count > 0 && c.n >= c.o.count)
 		c.mu.Unlock()
 		blk.Release()
 		if done {
 			c.stop()
 			return
+		}
+		if dirty != timed && drainEnd.IsZero() {
+			if dirty {
+				src.s.SetTimeout(fileFlush)
+			} else {
+				src.s.SetBlocking(true)
+			}
+			timed = dirty
 		}
 	}
 }
@@ -457,10 +504,9 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 		return
 	}
 	c.n++
+	c.dirty = true
 	if c.o.flushEach {
-		if err := c.out.flush(); err != nil {
-			c.err = writeErr(c.o, err)
-		}
+		c.flush()
 	}
 }
 

@@ -226,9 +226,7 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		go func() { defer wg.Done(); c.run(src) }()
 	}
 	<-ctx.Done()
-	for _, src := range srcs {
-		src.ring.Interrupt()
-	}
+	c.interrupt()
 	wg.Wait()
 	cerr := out.close()
 	st, serr := c.stats()
