@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -300,28 +299,39 @@ type capture struct {
 	// pcap is out when it is a pcap file (not rotated): packets go
 	// straight into its buffer as records.
 	pcap *fileSink
-	// A file is written when its buffer fills, and at least every
-	// fileFlush: flushed is the packet time (ns) of its last flush, dirty
-	// says packets wait in the buffer. A reader waiting with a dirty
-	// buffer writes it out after fileFlush without packets.
-	flushed int64
-	dirty   bool
-	// stopping is set before the readers are interrupted.
-	stopping atomic.Bool
+	// dirty says packets wait in a file's buffer: it is written when it
+	// fills, and by flushFile every fileFlush.
+	dirty bool
 }
 
-// fileFlush bounds how long a captured packet stays in a file's buffer,
-// in packet time under traffic and in wall time once the traffic stops.
+// fileFlush bounds how long a captured packet stays in a file's buffer.
 // Under a flood one write(2) covers several ring blocks: each write wakes
 // the Go runtime's sysmon thread, which then polls every 20 µs until the
 // reader waits again.
 const fileFlush = 250 * time.Millisecond
 
-// flushDue reports whether the output should be flushed after a block
-// whose last packet was stamped ns: text after every block, a file every
-// fileFlush.
-func (c *capture) flushDue(ns int64) bool {
-	return c.o.write == "" || ns-c.flushed >= int64(fileFlush)
+// flushFile writes out a file's buffer every fileFlush while packets wait
+// in it, until ctx is done.
+func (c *capture) flushFile(ctx context.Context) {
+	t := time.NewTicker(fileFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.mu.Lock()
+			if c.dirty {
+				c.flush()
+			}
+			failed := c.err != nil
+			c.mu.Unlock()
+			if failed {
+				c.stop()
+				return
+			}
+		}
+	}
 }
 
 // flush writes the output out; c.mu is held.
@@ -337,7 +347,6 @@ func (c *capture) flush() {
 
 // interrupt makes every reader stop waiting and drain its ring.
 func (c *capture) interrupt() {
-	c.stopping.Store(true)
 	for _, src := range c.srcs {
 		src.ring.Interrupt()
 	}
@@ -348,7 +357,6 @@ func (c *capture) interrupt() {
 func (c *capture) run(src *source) {
 	var f sockcore.RingFrame
 	var drainEnd time.Time
-	timed := false // waiting at most fileFlush, for a dirty buffer
 	for {
 		if !drainEnd.IsZero() {
 			// Draining: only what the kernel held at the signal, and not
@@ -365,15 +373,6 @@ func (c *capture) run(src *source) {
 				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
 				return
 			}
-			if drainEnd.IsZero() && !c.stopping.Load() {
-				// No packets for fileFlush: write out the buffer.
-				c.mu.Lock()
-				c.flush()
-				c.mu.Unlock()
-				src.s.SetBlocking(true)
-				timed = false
-				continue
-			}
 			if !drainEnd.IsZero() || !c.interrupted() {
 				return
 			}
@@ -387,25 +386,16 @@ func (c *capture) run(src *source) {
 		for c.err == nil && blk.Next(&f) {
 			c.frame(src, &f)
 		}
-		if ns := int64(f.Sec)*1e9 + int64(f.Nsec); c.dirty && c.flushDue(ns) {
+		if c.dirty && c.o.write == "" {
+			// Text goes out after every block.
 			c.flush()
-			c.flushed = ns
 		}
-		dirty := c.dirty
 		done := c.err != nil || (c.o.count > 0 && c.n >= c.o.count)
 		c.mu.Unlock()
 		blk.Release()
 		if done {
 			c.stop()
 			return
-		}
-		if dirty != timed && drainEnd.IsZero() {
-			if dirty {
-				src.s.SetTimeout(fileFlush)
-			} else {
-				src.s.SetBlocking(true)
-			}
-			timed = dirty
 		}
 	}
 }
