@@ -235,9 +235,15 @@ func openSource(o *options, name string, idx int) (*source, error) {
 			return fail("PACKET_IGNORE_OUTGOING", err)
 		}
 	}
-	// Blocks of 256 KiB hold the largest packet; more of them let the
-	// kernel fill some while sniff reads another.
-	blockSize := 256 << 10
+	// The ring is -B in blocks that the kernel hands over whole, and
+	// sniff wakes up once a block: under a flood, blocks of 512 KiB halve
+	// the wakeups that blocks of 256 KiB (libpcap's, room for the largest
+	// packet) cost. Four blocks or more let the kernel fill some while
+	// sniff writes out another; a ring under 2 MiB keeps 256 KiB blocks.
+	blockSize := 512 << 10
+	if o.bufferKiB*1024 < 4*blockSize {
+		blockSize = 256 << 10
+	}
 	blocks := max(4, o.bufferKiB*1024/blockSize)
 	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})
 	if err != nil {
@@ -290,37 +296,99 @@ type capture struct {
 	srcs  []*source
 	vlanT [4]byte
 	p     pkt
+	// pcap is out when it is a pcap file (not rotated): packets go
+	// straight into its buffer as records.
+	pcap *fileSink
+	// dirty says packets wait in a file's buffer: it is written when it
+	// fills, and by flushFile every fileFlush.
+	dirty bool
+}
+
+// fileFlush bounds how long a captured packet stays in a file's buffer.
+// Under a flood one write(2) covers several ring blocks: each write wakes
+// the Go runtime's sysmon thread, which then polls every 20 µs until the
+// reader waits again.
+const fileFlush = 250 * time.Millisecond
+
+// flushFile writes out a file's buffer every fileFlush while packets wait
+// in it, until ctx is done.
+func (c *capture) flushFile(ctx context.Context) {
+	t := time.NewTicker(fileFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.mu.Lock()
+			if c.dirty {
+				c.flush()
+			}
+			failed := c.err != nil
+			c.mu.Unlock()
+			if failed {
+				c.stop()
+				return
+			}
+		}
+	}
+}
+
+// flush writes the output out; c.mu is held.
+func (c *capture) flush() {
+	if c.err != nil {
+		return
+	}
+	if err := c.out.flush(); err != nil {
+		c.err = writeErr(c.o, err)
+	}
+	c.dirty = false
+}
+
+// interrupt makes every reader stop waiting and drain its ring.
+func (c *capture) interrupt() {
+	for _, src := range c.srcs {
+		src.ring.Interrupt()
+	}
 }
 
 // run reads src's ring until interrupted, handing packets to the sink under
 // the capture's lock.
 func (c *capture) run(src *source) {
 	var f sockcore.RingFrame
-	draining := false
+	var drainEnd time.Time
 	for {
+		if !drainEnd.IsZero() {
+			// Draining: only what the kernel held at the signal, and not
+			// for ever under traffic that goes on.
+			left := time.Until(drainEnd)
+			if left <= 0 || !src.ring.Pending() {
+				return
+			}
+			src.s.SetTimeout(left)
+		}
 		blk, err := src.ring.NextBlock()
 		if err != nil {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				c.fail(fmt.Errorf("reading %s: %w", src.name, err))
 				return
 			}
-			if draining || !c.interrupted() {
+			if !drainEnd.IsZero() || !c.interrupted() {
 				return
 			}
 			// Interrupted by a signal: the kernel retires the block
-			// being filled within the retire timeout; read it too.
-			draining = true
-			src.s.SetTimeout(4 * retireTimeout)
+			// being filled within the retire timeout (up to two on
+			// kernels with the older block timer); read it too.
+			drainEnd = time.Now().Add(2*retireTimeout + 50*time.Millisecond)
 			continue
 		}
 		c.mu.Lock()
 		for c.err == nil && blk.Next(&f) {
 			c.frame(src, &f)
 		}
-		if c.err == nil {
-			if err := c.out.flush(); err != nil {
-				c.err = writeErr(c.o, err)
-			}
+		if c.dirty && c.o.write == "" {
+			// Text goes out after every block.
+			c.flush()
 		}
 		done := c.err != nil || (c.o.count > 0 && c.n >= c.o.count)
 		c.mu.Unlock()
@@ -409,17 +477,26 @@ func (c *capture) frame(src *source, f *sockcore.RingFrame) {
 	if len(data) > c.o.snaplen {
 		data = data[:c.o.snaplen]
 	}
-	// c.p is reused under the lock: one allocation fewer per packet.
-	c.p = pkt{data: data, ts: time.Unix(int64(f.Sec), int64(f.Nsec)), len: length, iface: src.idx, dir: dir, lt: src.lt}
-	if err := c.out.write(&c.p); err != nil {
+	var err error
+	if c.pcap != nil {
+		err = c.pcap.record(f.Sec, f.Nsec, data, length)
+	} else {
+		// c.p is reused under the lock: one allocation fewer per packet.
+		// Its fields are set one by one: a composite literal is built on
+		// the stack and then copied, a stall per packet.
+		p := &c.p
+		p.data, p.ts, p.len = data, time.Unix(int64(f.Sec), int64(f.Nsec)), length
+		p.iface, p.dir, p.lt = src.idx, dir, src.lt
+		err = c.out.write(p)
+	}
+	if err != nil {
 		c.err = writeErr(c.o, err)
 		return
 	}
 	c.n++
+	c.dirty = true
 	if c.o.flushEach {
-		if err := c.out.flush(); err != nil {
-			c.err = writeErr(c.o, err)
-		}
+		c.flush()
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // frame serializes ls with lengths and checksums fixed.
@@ -279,5 +280,58 @@ func TestRotation(t *testing.T) {
 				t.Errorf("files and packets (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPcapMatchesGopacket: the pcap records sniff lays out itself are the
+// bytes gopacket's writer produces for the same packets.
+func TestPcapMatchesGopacket(t *testing.T) {
+	data := frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, gopacket.Payload("hello"))
+	pkts := []pkt{
+		{data: data, len: len(data), ts: time.Unix(1700000000, 123456789)},
+		{data: data[:20], len: len(data), ts: time.Unix(1700000001, 0)},
+		{data: nil, len: 60, ts: time.Unix(0, 999999999)},
+		{data: bytes.Repeat(data, 300), len: 300 * len(data), ts: time.Unix(1<<31, 5)},
+	}
+	var want bytes.Buffer
+	w := pcapgo.NewWriterNanos(&want)
+	if err := w.WriteFileHeader(1000, layers.LinkTypeLinuxSLL2); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "x.pcap")
+	fs, err := newFileSink(path, "pcap", []string{"any"}, []layers.LinkType{layers.LinkTypeLinuxSLL2}, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough packets that the buffer goes out several times.
+	for i := range 2000 {
+		p := pkts[i%len(pkts)]
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len}, p.data); err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.write(&p); err != nil {
+			t.Fatal(err)
+		}
+		if i == 7 {
+			if err := fs.flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := fs.size(); got != int64(want.Len()) {
+		t.Errorf("size %d before close, want %d", got, want.Len())
+	}
+	if err := fs.close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("the file (%d bytes) differs from gopacket's (%d bytes)", len(got), want.Len())
+	}
+	if err := fs.write(&pkt{data: data, len: 10}); err == nil {
+		t.Error("a packet longer than its length on the wire: no error")
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -246,32 +248,42 @@ func (t *textSink) close() error { return t.w.Flush() }
 
 // fileSink writes pcap or pcapng.
 type fileSink struct {
+	f *os.File
+	w io.Writer // the file, or stdout for -
+	// pcap: records are laid out in buf, which goes to w when it is full
+	// and on flush; written counts what went. A write error sticks, as
+	// bufio's does.
+	buf     []byte
+	written int64
+	err     error
+	// pcapng: gopacket's writer, buffered.
 	cw  countWriter
-	f   *os.File
 	bw  *bufio.Writer
-	pw  *pcapgo.Writer
 	ng  *pcapgo.NgWriter
 	lts []layers.LinkType
 }
+
+// pcapBufSize is the pcap write buffer: the records of several ring blocks
+// go out in one write(2).
+const pcapBufSize = 1 << 20
 
 // newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
 // pcap holds one link type; pcapng one interface block per interface.
 func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, stdout io.Writer) (*fileSink, error) {
 	fs := &fileSink{lts: lts}
-	var w io.Writer
 	if path == "-" {
-		w = stdout
+		fs.w = stdout
 	} else {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if err != nil {
 			return nil, err
 		}
 		fs.f = f
-		w = f
+		fs.w = f
 	}
-	fs.bw = bufio.NewWriterSize(w, 256<<10)
-	fs.cw = countWriter{w: fs.bw}
 	if format == "pcapng" {
+		fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
+		fs.cw = countWriter{w: fs.bw}
 		intf := func(i int) pcapgo.NgInterface {
 			return pcapgo.NgInterface{Name: names[i], LinkType: lts[i], SnapLength: uint32(snaplen), TimestampResolution: 9, OS: "Linux"}
 		}
@@ -295,11 +307,15 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 			return nil, fmt.Errorf("the interfaces have different link types (%s, %s): a pcap file holds one; write pcapng (--format pcapng)", lts[0], lt)
 		}
 	}
-	fs.pw = pcapgo.NewWriterNanos(&fs.cw)
-	if err := fs.pw.WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
+	// The file header is gopacket's (nanosecond magic); the records are
+	// written here, in the same layout, without a copy through a writer
+	// chain per packet.
+	var hdr bytes.Buffer
+	if err := pcapgo.NewWriterNanos(&hdr).WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
 		fs.closeFile()
 		return nil, err
 	}
+	fs.buf = append(make([]byte, 0, pcapBufSize), hdr.Bytes()...)
 	return fs, nil
 }
 
@@ -315,8 +331,14 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// size is the number of bytes written to the file so far.
-func (fs *fileSink) size() int64 { return fs.cw.n }
+// size is the number of bytes written to the file so far, buffered ones
+// included.
+func (fs *fileSink) size() int64 {
+	if fs.ng != nil {
+		return fs.cw.n
+	}
+	return fs.written + int64(len(fs.buf))
+}
 
 func (fs *fileSink) closeFile() {
 	if fs.f != nil {
@@ -324,24 +346,70 @@ func (fs *fileSink) closeFile() {
 	}
 }
 
+// pcapRecLen is the size of a pcap record header (pcap-savefile(5)).
+const pcapRecLen = 16
+
 func (fs *fileSink) write(p *pkt) error {
-	ci := gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len, InterfaceIndex: p.iface}
 	if fs.ng != nil {
+		ci := gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len, InterfaceIndex: p.iface}
 		var opts pcapgo.NgPacketOptions
 		if p.dir != 0 {
 			opts.Flags = &pcapgo.NgEpbFlags{Direction: pcapgo.NgEpbFlag(p.dir)}
 		}
 		return fs.ng.WritePacketWithOptions(ci, p.data, opts)
 	}
-	ci.InterfaceIndex = 0
-	return fs.pw.WritePacket(ci, p.data)
+	ts := p.ts
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	return fs.record(uint32(ts.Unix()), uint32(ts.Nanosecond()), p.data, p.len)
+}
+
+// record appends a pcap record to the buffer: the header, little-endian
+// as gopacket writes it (seconds, nanoseconds, captured length, length on
+// the wire), then data. A live capture calls it for each packet, without
+// a pkt.
+func (fs *fileSink) record(sec, nsec uint32, data []byte, wireLen int) error {
+	if len(data) > wireLen {
+		return fmt.Errorf("capture length %d > length %d", len(data), wireLen)
+	}
+	if len(fs.buf)+pcapRecLen+len(data) > cap(fs.buf) {
+		if err := fs.writeBuf(); err != nil {
+			return err
+		}
+	}
+	n := len(fs.buf)
+	b := fs.buf[:n+pcapRecLen]
+	binary.LittleEndian.PutUint32(b[n:], sec)
+	binary.LittleEndian.PutUint32(b[n+4:], nsec)
+	binary.LittleEndian.PutUint32(b[n+8:], uint32(len(data)))
+	binary.LittleEndian.PutUint32(b[n+12:], uint32(wireLen))
+	fs.buf = append(b, data...)
+	return nil
+}
+
+// writeBuf writes the buffered pcap records.
+func (fs *fileSink) writeBuf() error {
+	if fs.err != nil || len(fs.buf) == 0 {
+		return fs.err
+	}
+	n, err := fs.w.Write(fs.buf)
+	fs.written += int64(n)
+	if err != nil {
+		fs.buf = fs.buf[:copy(fs.buf, fs.buf[n:])]
+		fs.err = err
+		return err
+	}
+	fs.buf = fs.buf[:0]
+	return nil
 }
 
 func (fs *fileSink) flush() error {
-	if fs.ng != nil {
-		if err := fs.ng.Flush(); err != nil {
-			return err
-		}
+	if fs.ng == nil {
+		return fs.writeBuf()
+	}
+	if err := fs.ng.Flush(); err != nil {
+		return err
 	}
 	return fs.bw.Flush()
 }

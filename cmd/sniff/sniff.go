@@ -217,15 +217,20 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	c := &capture{o: o, out: out, stop: stop, srcs: srcs}
+	if fs, ok := out.(*fileSink); ok && fs.ng == nil {
+		c.pcap = fs
+	}
 	var wg sync.WaitGroup
 	for _, src := range srcs {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.run(src) }()
 	}
-	<-ctx.Done()
-	for _, src := range srcs {
-		src.ring.Interrupt()
+	if o.write != "" && !o.flushEach {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.flushFile(ctx) }()
 	}
+	<-ctx.Done()
+	c.interrupt()
 	wg.Wait()
 	cerr := out.close()
 	st, serr := c.stats()

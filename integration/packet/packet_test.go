@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -424,6 +425,31 @@ func TestRxRing(t *testing.T) {
 	}
 	if st.Packets != n || st.Drops != 0 {
 		t.Errorf("statistics %+v, want %d packets, no drops", st, n)
+	}
+
+	// Pending: nothing on a drained ring; a datagram, whether the kernel
+	// still holds it in the block it fills or has handed the block over.
+	// A block of one datagram can only have been retired by its timer.
+	if ring.Pending() {
+		t.Error("Pending on a drained ring")
+	}
+	sendUDP(t, p.a, payload, 9001)
+	for deadline := time.Now().Add(5 * time.Second); !ring.Pending(); {
+		if time.Now().After(deadline) {
+			t.Fatal("Pending stays false after a datagram")
+		}
+		runtime.Gosched()
+	}
+	blk, err := ring.NextBlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blk.Len() != 1 || !blk.TimedOut() {
+		t.Errorf("block of %d datagrams, timed out %v: want 1, true", blk.Len(), blk.TimedOut())
+	}
+	blk.Release()
+	if ring.Pending() {
+		t.Error("Pending after the last block was read")
 	}
 
 	// An idle ring times out in the socket's mode, and Interrupt wakes a

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -378,6 +379,35 @@ func TestCountExits(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "2 packets captured") {
 		t.Errorf("summary %q", p.stderr.String())
+	}
+}
+
+// TestInterruptUnderTraffic: SIGINT stops a capture while packets keep
+// coming (every block used to renew the wait for the last one), and every
+// packet counted is in the file.
+func TestInterruptUnderTraffic(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "steady.pcap")
+	p := start(t, e.sniffCmd(e.b, "-i", "veth1", "-w", f, "icmp"))
+	ping := e.a.Command("ping", "-q", "-i", "0.005", "10.0.0.2")
+	if err := ping.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ping.Process.Kill(); ping.Wait() }()
+	// Some traffic first: the capture has packets in hand at the signal.
+	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
+	p.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("sniff: %v: %s", err, p.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("sniff still runs 20 s after SIGINT under steady traffic: %s", p.stderr.String())
+	}
+	n := tcpdumpCount(t, f)
+	if want := strconv.Itoa(n) + " packets captured"; n == 0 || !strings.Contains(p.stderr.String(), want) {
+		t.Errorf("file holds %d packets; summary %q", n, p.stderr.String())
 	}
 }
 

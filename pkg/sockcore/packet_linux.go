@@ -179,6 +179,7 @@ type Ring struct {
 	blocks    int
 	cur       int
 	intr      atomic.Bool
+	blk       RingBlock // the block NextBlock hands out, reused
 }
 
 // SetupRxRing switches the socket to TPACKET_V3, asks the kernel for a
@@ -241,7 +242,7 @@ func (r *Ring) ready() bool {
 // NextBlock returns the next block the kernel has handed to user space,
 // waiting through the runtime poller in the socket's timeout mode (a
 // non-blocking socket returns EAGAIN, a timeout os.ErrDeadlineExceeded).
-// The block must be released before the next call.
+// The block must be released before the next call, which reuses it.
 func (r *Ring) NextBlock() (*RingBlock, error) {
 	if r.mem == nil {
 		return nil, os.NewSyscallError("poll", errClosed)
@@ -264,9 +265,22 @@ func (r *Ring) NextBlock() (*RingBlock, error) {
 		}
 	}
 	off := r.cur * r.blockSize
-	b := &RingBlock{r: r, base: off, n: int(binary.NativeEndian.Uint32(r.mem[off+blkNumPktsOff:]))}
+	b := &r.blk
+	*b = RingBlock{r: r, base: off, n: int(binary.NativeEndian.Uint32(r.mem[off+blkNumPktsOff:]))}
+	b.status = binary.NativeEndian.Uint32(r.mem[off+blkStatusOff:])
 	b.next = off + int(binary.NativeEndian.Uint32(r.mem[off+blkFirstPktOff:]))
 	return b, nil
+}
+
+// Pending reports whether the kernel holds packets for the reader: the
+// next block is ready, or the block the kernel is filling has packets it
+// hands over when the block is full or its retire timeout expires.
+func (r *Ring) Pending() bool {
+	if r.mem == nil {
+		return false
+	}
+	off := r.cur * r.blockSize
+	return r.ready() || atomic.LoadUint32(r.word(off+blkNumPktsOff)) != 0
 }
 
 // Interrupt makes a NextBlock waiting in another goroutine, or the next
@@ -296,14 +310,20 @@ func (r *Ring) Close() error {
 
 // RingBlock is one block of a Ring, owned by user space until Release.
 type RingBlock struct {
-	r    *Ring
-	base int
-	n    int // packets left
-	next int // offset of the next packet in the ring
+	r      *Ring
+	base   int
+	n      int // packets left
+	next   int // offset of the next packet in the ring
+	status uint32
 }
 
 // Len returns the number of packets left in the block.
 func (b *RingBlock) Len() int { return b.n }
+
+// TimedOut reports whether the kernel handed the block over when its
+// retire timeout expired (TP_STATUS_BLK_TMO) rather than when it was full:
+// the traffic is light.
+func (b *RingBlock) TimedOut() bool { return b.status&unix.TP_STATUS_BLK_TMO != 0 }
 
 // RingFrame is one packet in a ring block. Data aliases the ring: it is
 // valid until the block is released.
