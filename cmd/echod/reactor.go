@@ -28,6 +28,17 @@ import (
 // reactorBuf is the reactor's read buffer; a read that fills it is bulk.
 const reactorBuf = 64 << 10
 
+// A connection whose last chattyRuns messages each came within chattyGap
+// of the one before gets a goroutine of its own. Reactors busy with such
+// connections never sleep, and the kernel then shares the CPUs between them
+// and the clients in time slices: on this 2-CPU machine 16 ping-pong
+// connections had a p99 of 2 ms in two reactors against 0.9 ms in
+// goroutines, for no more round trips.
+const (
+	chattyGap  = time.Millisecond
+	chattyRuns = 4
+)
+
 // conn is one accepted connection and what it has moved.
 type conn struct {
 	s       *sockcore.Socket
@@ -36,6 +47,7 @@ type conn struct {
 	in, out int64
 	home    *reactor  // where it waits between bursts (nil: in its goroutine)
 	last    time.Time // last activity seen by a reactor
+	quick   int       // messages in a row within chattyGap of the one before
 }
 
 type reactor struct {
@@ -184,6 +196,11 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 		srv.finish(c, nil)
 		return
 	}
+	if now.Sub(c.last) < chattyGap {
+		c.quick++
+	} else {
+		c.quick = 0
+	}
 	c.last = now
 	c.in += int64(n)
 	srv.st.bytesIn.Add(uint64(n))
@@ -198,9 +215,9 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 			return
 		}
 	}
-	if m < n || n == len(r.buf) {
-		// Bulk, or a peer that does not read its echo: a goroutine of
-		// its own, which may block, sends the rest.
+	if m < n || n == len(r.buf) || c.quick >= chattyRuns {
+		// Bulk, a peer that does not read its echo, or a chatty one: a
+		// goroutine of its own, which may block, sends the rest.
 		r.ep.Unregister(c.s)
 		r.drop(id)
 		pending := append([]byte(nil), r.buf[m:n]...)

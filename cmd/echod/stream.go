@@ -99,9 +99,8 @@ func (srv *server) waitData(c *sockcore.Socket) error {
 }
 
 // A hot connection whose last smallBursts reads each brought less than
-// smallBurst bytes goes back to its reactor, or without one echoes through a
-// buffer (recv and send cost less than two splices for small messages)
-// until a read fills the buffer.
+// smallBurst bytes echoes through a buffer instead (recv and send cost less
+// than two splices for small messages) until a read fills the buffer.
 const (
 	smallBurst  = 4096
 	smallBursts = 8
@@ -125,10 +124,6 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 	}
 	small := 0
 	for {
-		if hot && small >= smallBursts && cn.home != nil {
-			srv.pipes.put(p)
-			return in, out, errToReactor
-		}
 		if hot && small >= smallBursts {
 			n, m, err := srv.bufferLoop(c)
 			in, out = in+n, out+m
