@@ -236,13 +236,16 @@ func openSource(o *options, name string, idx int) (*source, error) {
 		}
 	}
 	// The ring is -B in blocks that the kernel hands over whole, and
-	// sniff wakes up once a block: under a flood, blocks of 512 KiB halve
-	// the wakeups that blocks of 256 KiB (libpcap's, room for the largest
-	// packet) cost. Four blocks or more let the kernel fill some while
-	// sniff writes out another; a ring under 2 MiB keeps 256 KiB blocks.
-	blockSize := 512 << 10
-	if o.bufferKiB*1024 < 4*blockSize {
-		blockSize = 256 << 10
+	// sniff wakes up once a block (two context switches: the runtime's
+	// netpoller and its sysmon thread): under a flood of small packets the
+	// wakeups are a fifth of the CPU with 512 KiB blocks, and 1 MiB blocks
+	// halve them. Four blocks or more let the kernel fill some while sniff
+	// writes out another, so the block is the largest of 1 MiB, 512 KiB
+	// and 256 KiB (room for the largest packet) that fits four times; the
+	// default -B (4 MiB) gives 1 MiB blocks.
+	blockSize := 1 << 20
+	for blockSize > 256<<10 && o.bufferKiB*1024 < 4*blockSize {
+		blockSize >>= 1
 	}
 	blocks := max(4, o.bufferKiB*1024/blockSize)
 	src.ring, err = s.SetupRxRing(sockcore.RingConfig{BlockSize: blockSize, BlockCount: blocks, FrameSize: 2048, RetireTimeout: retireTimeout})

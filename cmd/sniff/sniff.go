@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "no-promiscuous-mode", Aliases: []string{"p"}, Usage: "do not put the interfaces in promiscuous mode", Destination: &o.noPromisc},
 		&ucli.IntFlag{Name: "count", Aliases: []string{"c"}, Usage: "exit after `N` packets", Destination: &o.count},
 		&ucli.IntFlag{Name: "snapshot-length", Aliases: []string{"s"}, Value: 262144, Usage: "keep at most `SNAPLEN` bytes of each packet (0: 262144)", Destination: &o.snaplen},
-		&ucli.IntFlag{Name: "buffer-size", Aliases: []string{"B"}, Value: 2048, Usage: "receive ring size per interface in `KiB`", Destination: &o.bufferKiB},
+		&ucli.IntFlag{Name: "buffer-size", Aliases: []string{"B"}, Value: 4096, Usage: "receive ring size per interface in `KiB`", Destination: &o.bufferKiB},
 		&ucli.StringFlag{Name: "direction", Aliases: []string{"Q"}, Value: "inout", Usage: "capture packets going `in`, out or inout", Destination: &o.direction},
 		&ucli.StringFlag{Name: "netns", Usage: "capture inside the network namespace `NAME` (ip netns)", Destination: &o.netns},
 		&ucli.BoolFlag{Name: "d", Usage: "print the compiled BPF program and exit", Destination: &o.dump},
