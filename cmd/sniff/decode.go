@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -45,9 +46,15 @@ type decoder struct {
 	pay    gopacket.Payload
 	fields map[string]any // scratch fields when JSON is off
 	quiet  bool           // -q: no application-layer decoding
-	parser map[gopacket.LayerType]*gopacket.DecodingLayerParser
-	types  []gopacket.LayerType
-	vlans  []layers.Dot1Q
+	absSeq bool           // -S: absolute TCP sequence numbers
+	// tcpSeq holds each TCP conversation's base sequence numbers for
+	// tcpdump's relative numbering (one entry for both directions).
+	tcpSeq  map[tcpConv]tcpBase
+	verbose bool     // -v for the packet being decoded
+	inner   *decoder // for the datagram an ICMP error quotes
+	parser  map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	types   []gopacket.LayerType
+	vlans   []layers.Dot1Q
 }
 
 func newDecoder() *decoder {
@@ -94,6 +101,7 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 // decodeWith decodes p; link builds the -e text and fields the JSON fields,
 // which the plain line does not pay for.
 func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
+	d.verbose = verbose
 	s := summary{fields: d.fields}
 	if fields {
 		s.fields = map[string]any{}
@@ -175,7 +183,7 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 			s.fields["vlan"] = int(d.dot1q.VLANIdentifier)
 			s.payload = d.dot1q.Payload
 		case layers.LayerTypeARP:
-			b.WriteString(arpText(&d.arp, p.len))
+			b.WriteString(arpText(&d.arp, p.len, verbose))
 			s.fields["proto"] = "ARP"
 			done = true
 		case layers.LayerTypeIPv4:
@@ -353,11 +361,16 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	case has(rest, layers.LayerTypeTCP):
 		f["proto"], f["sport"], f["dport"] = "TCP", int(d.tcp.SrcPort), int(d.tcp.DstPort)
 		ends(d.tcp.SrcPort, d.tcp.DstPort)
-		tcpText(b, &d.tcp)
+		seq, ack := d.tcp.Seq, d.tcp.Ack
+		if !d.absSeq && d.tcp.ACK {
+			seq, ack = d.relativeSeq(srcIP, dstIP)
+		}
+		tcpText(b, &d.tcp, seq, ack, d.tcpChecksum(srcIP, dstIP, l4))
 		return true
 	case has(rest, layers.LayerTypeUDP):
 		f["proto"], f["sport"], f["dport"] = "UDP", int(d.udp.SrcPort), int(d.udp.DstPort)
 		ends(layers.TCPPort(d.udp.SrcPort), layers.TCPPort(d.udp.DstPort))
+		b.WriteString(d.v6Checksum("udp", srcIP, dstIP, uint8(layers.IPProtocolUDP), d.udp.Checksum, d.udp.Contents, d.udp.Payload, int(d.udp.Length)))
 		if !d.quiet && (d.udp.SrcPort == 53 || d.udp.DstPort == 53 || d.udp.SrcPort == 5353 || d.udp.DstPort == 5353) &&
 			d.dns.DecodeFromBytes(d.udp.Payload, gopacket.NilDecodeFeedback) == nil {
 			dnsText(b, &d.dns, len(d.udp.Payload))
@@ -373,10 +386,17 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	case has(rest, layers.LayerTypeICMPv4):
 		f["proto"] = "ICMP"
 		fmt.Fprintf(b, "%s > %s: ICMP %s", src, dst, icmp4Text(&d.icmp4, l4))
+		if d.verbose {
+			d.quoted(b)
+		}
 		return true
 	case has(rest, layers.LayerTypeICMPv6):
 		f["proto"] = "ICMP6"
-		fmt.Fprintf(b, "%s > %s: ICMP6, %s", src, dst, icmp6Text(&d.icmp6, l4))
+		sum := d.v6Checksum("icmp6", srcIP, dstIP, uint8(layers.IPProtocolICMPv6), d.icmp6.Checksum, d.icmp6.Contents, d.icmp6.Payload, l4)
+		fmt.Fprintf(b, "%s > %s: %sICMP6, %s", src, dst, sum, icmp6Text(&d.icmp6))
+		if !d.verbose { // -v shows the length in the IPv6 header instead
+			fmt.Fprintf(b, ", length %d", l4)
+		}
 		return true
 	case proto == uint8(layers.IPProtocolTCP) || proto == uint8(layers.IPProtocolUDP):
 		fmt.Fprintf(b, "%s > %s: [|%s]", src, dst, strings.ToLower(layers.IPProtocol(proto).String()))
@@ -385,7 +405,143 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	return false
 }
 
-func tcpText(b *strings.Builder, t *layers.TCP) {
+// tcpConv names a TCP conversation in both directions: the lower address
+// (then port) first, as tcpdump collates them.
+type tcpConv struct {
+	lo, hi [16]byte
+	ports  uint32
+}
+
+// tcpBase is a conversation's first sequence numbers: seq of the lo side,
+// ack that the lo side's packets carry minus one.
+type tcpBase struct{ seq, ack uint32 }
+
+// relativeSeq returns the current TCP segment's seq and ack relative to the
+// conversation, as tcpdump prints them without -S: the first packet with
+// ACK set (the SYN-ACK, or the first one seen mid-stream) and every SYN
+// record the conversation's numbers and print them whole; later packets
+// print the difference.
+func (d *decoder) relativeSeq(src, dst net.IP) (seq, ack uint32) {
+	t := &d.tcp
+	var k tcpConv
+	s4, d4 := src.To4(), dst.To4()
+	a, z := []byte(src.To16()), []byte(dst.To16())
+	if s4 != nil && d4 != nil {
+		a, z = s4, d4
+	}
+	c := bytes.Compare(a, z)
+	rev := c > 0 || (c == 0 && t.SrcPort > t.DstPort)
+	if rev {
+		copy(k.lo[:], z)
+		copy(k.hi[:], a)
+		k.ports = uint32(t.DstPort)<<16 | uint32(t.SrcPort)
+	} else {
+		copy(k.lo[:], a)
+		copy(k.hi[:], z)
+		k.ports = uint32(t.SrcPort)<<16 | uint32(t.DstPort)
+	}
+	if d.tcpSeq == nil {
+		d.tcpSeq = map[tcpConv]tcpBase{}
+	}
+	base, ok := d.tcpSeq[k]
+	if !ok || t.SYN {
+		if rev {
+			d.tcpSeq[k] = tcpBase{seq: t.Ack - 1, ack: t.Seq}
+		} else {
+			d.tcpSeq[k] = tcpBase{seq: t.Seq, ack: t.Ack - 1}
+		}
+		return t.Seq, t.Ack
+	}
+	if rev {
+		return t.Seq - base.ack, t.Ack - base.seq
+	}
+	return t.Seq - base.seq, t.Ack - base.ack
+}
+
+// segment returns the l4 bytes of a transport header and its payload,
+// which lie one after the other in the decoded packet, or nil when the
+// capture holds less.
+func segment(contents, payload []byte, l4 int) []byte {
+	if len(contents) == 0 || len(contents)+len(payload) < l4 || cap(contents) < l4 || l4 < len(contents) {
+		return nil
+	}
+	return contents[:l4:l4]
+}
+
+// pseudoChecksum is the Internet checksum over seg and the IPv4 or IPv6
+// pseudo-header: 0 when seg's checksum field is right.
+func pseudoChecksum(src, dst net.IP, proto uint8, seg []byte) uint16 {
+	var sum uint32
+	add := func(b []byte) {
+		for len(b) >= 2 {
+			sum += uint32(b[0])<<8 | uint32(b[1])
+			b = b[2:]
+		}
+		if len(b) == 1 {
+			sum += uint32(b[0]) << 8
+		}
+	}
+	if s4, d4 := src.To4(), dst.To4(); s4 != nil && d4 != nil {
+		add(s4)
+		add(d4)
+	} else {
+		add(src.To16())
+		add(dst.To16())
+	}
+	n := uint32(len(seg))
+	sum += uint32(proto) + n>>16 + n&0xffff
+	add(seg)
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
+}
+
+// shouldBe is tcpdump's in_cksum_shouldbe: the checksum that would have
+// been right, from the stored one and the computed sum.
+func shouldBe(stored, computed uint16) uint16 {
+	v := uint32(stored) + uint32(computed)
+	v = v&0xffff + v>>16
+	v = v&0xffff + v>>16
+	return uint16(v)
+}
+
+// tcpChecksum returns tcpdump's -v checksum text for the current segment
+// (", cksum 0x1234 (correct)" or "(incorrect -> 0x5678)"), or "" without
+// -v or when the segment was not captured whole. l4 is the TCP length the
+// IP header gives.
+func (d *decoder) tcpChecksum(src, dst net.IP, l4 int) string {
+	t := &d.tcp
+	if !d.verbose {
+		return ""
+	}
+	seg := segment(t.Contents, t.Payload, l4)
+	if seg == nil {
+		return ""
+	}
+	if c := pseudoChecksum(src, dst, uint8(layers.IPProtocolTCP), seg); c != 0 {
+		return fmt.Sprintf(", cksum 0x%04x (incorrect -> 0x%04x)", t.Checksum, shouldBe(t.Checksum, c))
+	}
+	return fmt.Sprintf(", cksum 0x%04x (correct)", t.Checksum)
+}
+
+// v6Checksum returns tcpdump's -v verdict for UDP and ICMPv6 over IPv6
+// ("[udp sum ok] ", "[bad icmp6 cksum 0x1234 -> 0x5678!] "), or "".
+func (d *decoder) v6Checksum(name string, src, dst net.IP, proto uint8, stored uint16, contents, payload []byte, l4 int) string {
+	if !d.verbose || src.To4() != nil {
+		return ""
+	}
+	seg := segment(contents, payload, l4)
+	if seg == nil {
+		return ""
+	}
+	if c := pseudoChecksum(src, dst, proto, seg); c != 0 {
+		return fmt.Sprintf("[bad %s cksum 0x%04x -> 0x%04x!] ", name, stored, shouldBe(stored, c))
+	}
+	return "[" + name + " sum ok] "
+}
+
+func tcpText(b *strings.Builder, t *layers.TCP, seq, ack uint32, cksum string) {
 	flags := ""
 	for _, f := range []struct {
 		on bool
@@ -402,16 +558,17 @@ func tcpText(b *strings.Builder, t *layers.TCP) {
 		flags = "none"
 	}
 	fmt.Fprintf(b, "Flags [%s]", flags)
+	b.WriteString(cksum)
 	n := len(t.Payload)
 	if t.SYN || t.FIN || t.RST || n > 0 {
 		if n > 0 {
-			fmt.Fprintf(b, ", seq %d:%d", t.Seq, t.Seq+uint32(n))
+			fmt.Fprintf(b, ", seq %d:%d", seq, seq+uint32(n))
 		} else {
-			fmt.Fprintf(b, ", seq %d", t.Seq)
+			fmt.Fprintf(b, ", seq %d", seq)
 		}
 	}
 	if t.ACK {
-		fmt.Fprintf(b, ", ack %d", t.Ack)
+		fmt.Fprintf(b, ", ack %d", ack)
 	}
 	fmt.Fprintf(b, ", win %d", t.Window)
 	if t.URG {
@@ -461,6 +618,32 @@ func tcpOption(o layers.TCPOption) string {
 	return fmt.Sprintf("opt-%d:%s", o.OptionType, hex.EncodeToString(d))
 }
 
+// quoted writes, as tcpdump -v does, the datagram an ICMP error quotes on
+// a line of its own, decoded like a packet of its own (its TCP sequence
+// numbers count in the same conversations).
+func (d *decoder) quoted(b *strings.Builder) {
+	switch d.icmp4.TypeCode.Type() {
+	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect,
+		layers.ICMPv4TypeTimeExceeded, layers.ICMPv4TypeParameterProblem:
+	default:
+		return
+	}
+	q := d.icmp4.Payload
+	if len(q) < 20 || q[0]>>4 != 4 {
+		return
+	}
+	if d.inner == nil {
+		d.inner = newDecoder()
+	}
+	if d.tcpSeq == nil {
+		d.tcpSeq = map[tcpConv]tcpBase{}
+	}
+	d.inner.quiet, d.inner.absSeq, d.inner.tcpSeq = d.quiet, d.absSeq, d.tcpSeq
+	in := d.inner.decodeWith(&pkt{data: q, len: len(q), lt: layers.LinkTypeIPv4}, true, false, false)
+	b.WriteString("\n\t")
+	b.WriteString(in.text)
+}
+
 func icmp4Text(c *layers.ICMPv4, l4 int) string {
 	switch c.TypeCode.Type() {
 	case layers.ICMPv4TypeEchoRequest:
@@ -494,7 +677,8 @@ func icmp4Text(c *layers.ICMPv4, l4 int) string {
 	return fmt.Sprintf("type-#%d, length %d", c.TypeCode.Type(), l4)
 }
 
-func icmp6Text(c *layers.ICMPv6, l4 int) string {
+// icmp6Text is the ICMPv6 message as tcpdump names it, without the length.
+func icmp6Text(c *layers.ICMPv6) string {
 	p := c.Payload
 	switch c.TypeCode.Type() {
 	case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
@@ -503,36 +687,80 @@ func icmp6Text(c *layers.ICMPv6, l4 int) string {
 			kind = "reply"
 		}
 		if len(p) >= 4 {
-			return fmt.Sprintf("echo %s, id %d, seq %d, length %d", kind, binary.BigEndian.Uint16(p), binary.BigEndian.Uint16(p[2:]), l4)
+			return fmt.Sprintf("echo %s, id %d, seq %d", kind, binary.BigEndian.Uint16(p), binary.BigEndian.Uint16(p[2:]))
 		}
 	case layers.ICMPv6TypeNeighborSolicitation:
 		if len(p) >= 20 {
-			return fmt.Sprintf("neighbor solicitation, who has %s, length %d", net.IP(p[4:20]), l4)
+			return fmt.Sprintf("neighbor solicitation, who has %s", net.IP(p[4:20]))
 		}
 	case layers.ICMPv6TypeNeighborAdvertisement:
 		if len(p) >= 20 {
-			return fmt.Sprintf("neighbor advertisement, tgt is %s, length %d", net.IP(p[4:20]), l4)
+			return fmt.Sprintf("neighbor advertisement, tgt is %s", net.IP(p[4:20]))
 		}
 	case layers.ICMPv6TypeRouterSolicitation:
-		return fmt.Sprintf("router solicitation, length %d", l4)
+		return "router solicitation"
 	case layers.ICMPv6TypeRouterAdvertisement:
-		return fmt.Sprintf("router advertisement, length %d", l4)
+		return "router advertisement"
 	case layers.ICMPv6TypeDestinationUnreachable:
-		return fmt.Sprintf("destination unreachable, length %d", l4)
+		return "destination unreachable" + unreach6(c.TypeCode.Code(), p)
 	case 143:
-		return fmt.Sprintf("multicast listener report v2, length %d", l4)
+		return "multicast listener report v2"
 	}
-	return fmt.Sprintf("type %d, length %d", c.TypeCode.Type(), l4)
+	return fmt.Sprintf("type %d", c.TypeCode.Type())
 }
 
-func arpText(a *layers.ARP, n int) string {
+// unreach6 is what tcpdump adds to "destination unreachable": the reason
+// and what was unreachable, from the quoted packet (4 unused bytes, then
+// the IPv6 header and the upper layer).
+func unreach6(code uint8, p []byte) string {
+	if len(p) < 44 || p[4]>>4 != 6 {
+		return ""
+	}
+	src, dst := net.IP(p[12:28]), net.IP(p[28:44])
+	switch code {
+	case 0:
+		return ", unreachable route " + dst.String()
+	case 1:
+		return ",  unreachable prohibited " + dst.String()
+	case 2:
+		return ", beyond scope " + dst.String() + ", source address " + src.String()
+	case 3:
+		return ", unreachable address " + dst.String()
+	case 4:
+		next := p[10]
+		if (next == 6 || next == 17) && len(p) >= 48 {
+			proto := map[byte]string{6: "tcp", 17: "udp"}[next]
+			return fmt.Sprintf(", unreachable port, %s %s port %d", dst, proto, binary.BigEndian.Uint16(p[46:]))
+		}
+		return ", unreachable port"
+	}
+	return fmt.Sprintf(", unknown unreach code (%d)", code)
+}
+
+// arpText is tcpdump's ARP line; -v adds the address types and lengths.
+func arpText(a *layers.ARP, n int, verbose bool) string {
+	head := "ARP, "
+	if verbose {
+		hw := fmt.Sprintf("Unknown Hardware (%d)", a.AddrType)
+		if a.AddrType == layers.LinkTypeEthernet {
+			hw = "Ethernet"
+		}
+		pr := fmt.Sprintf("Unknown Protocol (0x%04x)", uint16(a.Protocol))
+		switch a.Protocol {
+		case layers.EthernetTypeIPv4:
+			pr = "IPv4"
+		case layers.EthernetTypeIPv6:
+			pr = "IPv6"
+		}
+		head += fmt.Sprintf("%s (len %d), %s (len %d), ", hw, a.HwAddressSize, pr, a.ProtAddressSize)
+	}
 	switch a.Operation {
 	case layers.ARPRequest:
-		return fmt.Sprintf("ARP, Request who-has %s tell %s, length %d", net.IP(a.DstProtAddress), net.IP(a.SourceProtAddress), n-14)
+		return fmt.Sprintf("%sRequest who-has %s tell %s, length %d", head, net.IP(a.DstProtAddress), net.IP(a.SourceProtAddress), n-14)
 	case layers.ARPReply:
-		return fmt.Sprintf("ARP, Reply %s is-at %s, length %d", net.IP(a.SourceProtAddress), net.HardwareAddr(a.SourceHwAddress), n-14)
+		return fmt.Sprintf("%sReply %s is-at %s, length %d", head, net.IP(a.SourceProtAddress), net.HardwareAddr(a.SourceHwAddress), n-14)
 	}
-	return fmt.Sprintf("ARP, op %d, length %d", a.Operation, n-14)
+	return fmt.Sprintf("%sop %d, length %d", head, a.Operation, n-14)
 }
 
 func dnsText(b *strings.Builder, m *layers.DNS, n int) {

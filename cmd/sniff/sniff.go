@@ -38,6 +38,7 @@ type options struct {
 	hexASCII   int
 	ascii      bool
 	quiet      bool
+	absSeq     bool
 	tstamp     int
 	nano       bool
 	json       bool
@@ -85,6 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "X", Usage: "print the packet in hex and ASCII (-XX: with the link header)", Count: &o.hexASCII},
 		&ucli.BoolFlag{Name: "A", Usage: "print the packet in ASCII", Destination: &o.ascii},
 		&ucli.BoolFlag{Name: "q", Usage: "quiet: less protocol information", Destination: &o.quiet},
+		&ucli.BoolFlag{Name: "absolute-tcp-sequence-numbers", Aliases: []string{"S"}, Usage: "print absolute TCP sequence numbers (default: relative to the first packet of the conversation, as tcpdump)", Destination: &o.absSeq},
 		&ucli.BoolFlag{Name: "t", Usage: "-t no time, -tt seconds since 1970, -ttt delta from the previous packet, -tttt date and time, -ttttt delta from the first", Count: &o.tstamp},
 		&ucli.StringFlag{Name: "time-stamp-precision", Value: "micro", Usage: "`micro` or nano"},
 		&ucli.BoolFlag{Name: "json", Usage: "one JSON object per packet", Destination: &o.json},

@@ -119,13 +119,43 @@ func (e *env) sniffCmd(ns *testenv.NetNS, args ...string) *exec.Cmd {
 }
 
 // traffic generates from a to b: 3 pings (after ARP), a TCP connection
-// attempt, a DNS-shaped UDP query, one VLAN 10 tagged frame, 2 UDP
-// datagrams.
+// attempt, a TCP conversation (handshake, "hello" echoed, close), a
+// DNS-shaped UDP query, one VLAN 10 tagged frame, 2 UDP datagrams.
 func (e *env) traffic(t *testing.T) {
 	t.Helper()
 	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
 	must(t, e.a.Command("ping", "-6", "-c", "2", "-i", "0.2", "fd00::2"))
-	err := e.a.Do(func() error {
+	var ln *sockcore.Socket
+	err := e.b.Do(func() error {
+		var err error
+		if ln, err = sockcore.New(unix.AF_INET, unix.SOCK_STREAM, 0); err != nil {
+			return err
+		}
+		if err := ln.Bind(&sockcore.InetAddr{IP: netip.MustParseAddr("10.0.0.2"), Port: 8081}); err != nil {
+			return err
+		}
+		return ln.Listen(1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	served := make(chan error, 1)
+	go func() {
+		c, _, err := ln.Accept()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 64)
+		n, err := c.RecvInto(buf, 0)
+		if err == nil {
+			err = c.SendAll(buf[:n], 0)
+		}
+		served <- err
+	}()
+	err = e.a.Do(func() error {
 		c, err := sockcore.New(unix.AF_INET, unix.SOCK_STREAM, 0)
 		if err != nil {
 			return err
@@ -134,6 +164,26 @@ func (e *env) traffic(t *testing.T) {
 		if errno := c.ConnectEx(&sockcore.InetAddr{IP: netip.MustParseAddr("10.0.0.2"), Port: 8080}); errno != unix.ECONNREFUSED {
 			return errors.New("connect to a closed port: " + errno.Error())
 		}
+		conv, err := sockcore.New(unix.AF_INET, unix.SOCK_STREAM, 0)
+		if err != nil {
+			return err
+		}
+		defer conv.Close()
+		if err := conv.Connect(&sockcore.InetAddr{IP: netip.MustParseAddr("10.0.0.2"), Port: 8081}); err != nil {
+			return err
+		}
+		if err := conv.SendAll([]byte("hello"), 0); err != nil {
+			return err
+		}
+		if err := <-served; err != nil {
+			return err
+		}
+		for { // until the server's FIN
+			if b, err := conv.Recv(64, 0); err != nil || len(b) == 0 {
+				break
+			}
+		}
+		conv.Close()
 		u, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM, 0)
 		if err != nil {
 			return err
@@ -185,7 +235,8 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 	}{
 		{[]string{"icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply"}, 6},
 		{[]string{"arp"}, 2},
-		{[]string{"tcp"}, 2},
+		{[]string{"tcp port 8080"}, 2},
+		{[]string{"tcp port 8081 and tcp[tcpflags] & tcp-syn != 0"}, 2},
 		{[]string{"udp port 53"}, 1},
 		{[]string{"udp portrange 9000-9001"}, 2},
 		{[]string{"vlan 10"}, 1},
@@ -244,12 +295,13 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 			t.Errorf("filter %q: packets accepted (-tcpdump +sniff):\n%s", expr, diff)
 		}
 	}
-	// The text output is tcpdump's, for every output flag.
-	// (-v is not in the list: tcpdump -v verifies checksums and quotes
-	// more fields than sniff prints.)
-	for _, flags := range [][]string{{}, {"-e"}, {"-x"}, {"-xx"}, {"-X"}, {"-XX"}, {"-A"}, {"-q"},
+	// The text output is tcpdump's, for every output flag: TCP sequence
+	// numbers relative to the conversation (absolute with -S), and with -v
+	// the IP fields and TCP checksum verdicts.
+	for _, flags := range [][]string{{}, {"-e"}, {"-x"}, {"-xx"}, {"-X"}, {"-XX"}, {"-A"}, {"-q"}, {"-S"}, {"-v"},
 		{"-t"}, {"-tt"}, {"-ttt"}, {"-tttt"}, {"-ttttt"}, {"--time-stamp-precision", "nano"}} {
-		args := append(append([]string{"-nr", td}, flags...), "icmp or arp or tcp or udp port 53")
+		args := append(append([]string{"-nr", td}, flags...),
+			"icmp or arp or tcp or udp port 53 or icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply")
 		want, err := exec.Command("tcpdump", args...).Output()
 		if err != nil {
 			t.Fatalf("tcpdump %v: %v", args, err)
