@@ -52,9 +52,12 @@ type decoder struct {
 	tcpSeq  map[tcpConv]tcpBase
 	verbose bool     // -v for the packet being decoded
 	inner   *decoder // for the datagram an ICMP error quotes
-	parser  map[gopacket.LayerType]*gopacket.DecodingLayerParser
-	types   []gopacket.LayerType
-	vlans   []layers.Dot1Q
+	// extPrefix names the IPv6 extension headers before an ICMPv6 message
+	// ("HBH "), as tcpdump prints them without -v.
+	extPrefix string
+	parser    map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	types     []gopacket.LayerType
+	vlans     []layers.Dot1Q
 }
 
 func newDecoder() *decoder {
@@ -207,6 +210,11 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 			if d.ip4.FragOffset != 0 {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d", d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol))
 				done = true
+			} else if d.ip4.Flags&layers.IPv4MoreFragments != 0 && d.ip4.Protocol == layers.IPProtocolICMPv4 &&
+				d.icmp4.DecodeFromBytes(d.ip4.Payload, gopacket.NilDecodeFeedback) == nil {
+				// A first fragment: gopacket stops at the IP layer, tcpdump
+				// decodes the ICMP header it carries.
+				d.transport(&b, []gopacket.LayerType{layers.LayerTypeICMPv4}, d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol), len(d.ip4.Payload), s.fields)
 			} else if !d.transport(&b, d.types[i+1:], d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol), len(d.ip4.Payload), s.fields) {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d %d", d.ip4.SrcIP, d.ip4.DstIP, uint8(d.ip4.Protocol), len(d.ip4.Payload))
 			}
@@ -216,12 +224,30 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 				s.fields["src"], s.fields["dst"] = d.ip6.SrcIP.String(), d.ip6.DstIP.String()
 			}
 			if verbose {
-				fmt.Fprintf(&b, "IP6 (flowlabel 0x%05x, hlim %d, next-header %s (%d) payload length: %d) ",
-					d.ip6.FlowLabel, d.ip6.HopLimit, ipProtoName(d.ip6.NextHeader), uint8(d.ip6.NextHeader), d.ip6.Length)
+				b.WriteString("IP6 (")
+				if d.ip6.FlowLabel != 0 { // tcpdump leaves out a zero flow label
+					fmt.Fprintf(&b, "flowlabel 0x%05x, ", d.ip6.FlowLabel)
+				}
+				fmt.Fprintf(&b, "hlim %d, next-header %s (%d) payload length: %d) ",
+					d.ip6.HopLimit, ipProtoName(d.ip6.NextHeader), uint8(d.ip6.NextHeader), d.ip6.Length)
 			} else {
 				b.WriteString("IP6 ")
 			}
 			proto := d.lastNext()
+			d.extPrefix = ""
+			if !verbose { // -v would print the options too
+				if d.ip6.HopByHop != nil { // gopacket decodes it inside IPv6
+					d.extPrefix = "HBH "
+				}
+				for _, t := range d.types[i+1:] {
+					switch t {
+					case layers.LayerTypeIPv6HopByHop:
+						d.extPrefix += "HBH "
+					case layers.LayerTypeIPv6Destination:
+						d.extPrefix += "DSTOPT "
+					}
+				}
+			}
 			if !d.transport(&b, d.types[i+1:], d.ip6.SrcIP, d.ip6.DstIP, proto, d.l4len(), s.fields) {
 				fmt.Fprintf(&b, "%s > %s: ip-proto-%d %d", d.ip6.SrcIP, d.ip6.DstIP, proto, d.l4len())
 			}
@@ -286,6 +312,8 @@ func ipProtoName(p layers.IPProtocol) string {
 		return "ICMPv6"
 	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolIGMP, layers.IPProtocolGRE, layers.IPProtocolSCTP:
 		return strings.ToUpper(p.String())
+	case layers.IPProtocolIPv6HopByHop:
+		return "Options"
 	}
 	return "unknown"
 }
@@ -393,7 +421,7 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	case has(rest, layers.LayerTypeICMPv6):
 		f["proto"] = "ICMP6"
 		sum := d.v6Checksum("icmp6", srcIP, dstIP, uint8(layers.IPProtocolICMPv6), d.icmp6.Checksum, d.icmp6.Contents, d.icmp6.Payload, l4)
-		fmt.Fprintf(b, "%s > %s: %sICMP6, %s", src, dst, sum, icmp6Text(&d.icmp6))
+		fmt.Fprintf(b, "%s > %s: %s%sICMP6, %s", src, dst, d.extPrefix, sum, icmp6Text(&d.icmp6))
 		if !d.verbose { // -v shows the length in the IPv6 header instead
 			fmt.Fprintf(b, ", length %d", l4)
 		}
@@ -704,6 +732,9 @@ func icmp6Text(c *layers.ICMPv6) string {
 	case layers.ICMPv6TypeDestinationUnreachable:
 		return "destination unreachable" + unreach6(c.TypeCode.Code(), p)
 	case 143:
+		if len(p) >= 4 {
+			return fmt.Sprintf("multicast listener report v2, %d group record(s)", binary.BigEndian.Uint16(p[2:]))
+		}
 		return "multicast listener report v2"
 	}
 	return fmt.Sprintf("type %d", c.TypeCode.Type())

@@ -118,13 +118,15 @@ func (e *env) sniffCmd(ns *testenv.NetNS, args ...string) *exec.Cmd {
 	return exec.Command(e.sniff, append([]string{"--netns", ns.Name}, args...)...)
 }
 
-// traffic generates from a to b: 3 pings (after ARP), a TCP connection
+// traffic generates from a to b: 3 pings (after ARP), 2 ping6, a ping of
+// 2000 bytes (fragmented on veth), a TCP connection
 // attempt, a TCP conversation (handshake, "hello" echoed, close), a
 // DNS-shaped UDP query, one VLAN 10 tagged frame, 2 UDP datagrams.
 func (e *env) traffic(t *testing.T) {
 	t.Helper()
 	must(t, e.a.Command("ping", "-c", "3", "-i", "0.2", "10.0.0.2"))
 	must(t, e.a.Command("ping", "-6", "-c", "2", "-i", "0.2", "fd00::2"))
+	must(t, e.a.Command("ping", "-c", "1", "-s", "2000", "10.0.0.2")) // two fragments each way
 	var ln *sockcore.Socket
 	err := e.b.Do(func() error {
 		var err error
@@ -233,7 +235,8 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 		filter []string
 		want   int
 	}{
-		{[]string{"icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply"}, 6},
+		{[]string{"icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply"}, 8}, // first fragments only
+		{[]string{"ip[6:2] & 0x3fff != 0"}, 4},                                         // fragments
 		{[]string{"arp"}, 2},
 		{[]string{"tcp port 8080"}, 2},
 		{[]string{"tcp port 8081 and tcp[tcpflags] & tcp-syn != 0"}, 2},
