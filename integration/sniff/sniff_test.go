@@ -225,7 +225,10 @@ func TestCaptureMatchesTcpdump(t *testing.T) {
 	filter := "not ip6 multicast" // no spontaneous MLD or router solicitations
 	s1 := start(t, e.sniffCmd(e.b, "-i", "veth1", "-w", ng, filter))
 	s2 := start(t, e.sniffCmd(e.b, "-i", "veth1", "-w", pc, filter))
-	td1 := start(t, e.b.Command("tcpdump", "-Z", "root", "--immediate-mode", "-U", "-i", "veth1", "-w", td, filter))
+	// -s 2048 keeps every packet here whole (MTU 1500) and gives libpcap's
+	// immediate-mode ring 2 KiB frames instead of eight 256 KiB ones that
+	// a burst (the TCP conversation) can overflow.
+	td1 := start(t, e.b.Command("tcpdump", "-Z", "root", "--immediate-mode", "-U", "-s", "2048", "-i", "veth1", "-w", td, filter))
 	e.traffic(t)
 	sum := s1.stop(t)
 	s2.stop(t)
