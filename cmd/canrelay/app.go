@@ -29,7 +29,7 @@ type env struct {
 	openRaw func(iface string) (*sockcore.Socket, error)
 	// pinProcess puts the whole process on one CPU (nil: tests, which
 	// run in the test binary's process, leave it alone).
-	pinProcess func(lowLatency bool)
+	pinProcess func(lowLatency bool, stderr io.Writer)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -69,11 +69,16 @@ func openRaw(iface string) (*sockcore.Socket, error) {
 // pinProcess puts every thread on the current CPU, so that frames written to
 // vcan or vxcan, which are delivered through the writing CPU's backlog,
 // stay in order without locking goroutines to threads; and, unless
-// lowLatency, makes the threads SCHED_BATCH.
-func pinProcess(lowLatency bool) {
-	cpupin.PinProcess()
+// lowLatency, makes the threads SCHED_BATCH. What fails is said on stderr
+// and the relay goes on: unpinned, frames may leave out of order.
+func pinProcess(lowLatency bool, stderr io.Writer) {
+	if cpupin.PinProcess() < 0 {
+		fmt.Fprintln(stderr, "canrelay: warning: cannot pin the process to one CPU (sched_setaffinity): frames may be reordered")
+	}
 	if !lowLatency {
-		cpupin.SchedBatch()
+		if err := cpupin.SchedBatch(); err != nil {
+			fmt.Fprintf(stderr, "canrelay: warning: cannot run as SCHED_BATCH (%v): relaying as --low-latency\n", err)
+		}
 	}
 }
 

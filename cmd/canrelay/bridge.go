@@ -128,7 +128,7 @@ func (d *bridgeDir) printStats(w io.Writer) {
 // bridge runs every direction until ctx ends, a read fails, or limit frames
 // (0: no limit) are forwarded. pin (nil: none) places the process before the
 // frames flow.
-func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, pin func(lowLatency bool), lowLatency bool, errw io.Writer) error {
+func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, pin func(lowLatency bool, stderr io.Writer), lowLatency bool, errw io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var socks []*sockcore.Socket
@@ -142,7 +142,7 @@ func bridge(ctx context.Context, dirs []*bridgeDir, limit int64, pin func(lowLat
 	stop := ctxClose(ctx, socks...)
 	defer stop()
 	if pin != nil {
-		pin(lowLatency)
+		pin(lowLatency, errw)
 	}
 	var total atomic.Int64
 	var wg sync.WaitGroup

@@ -393,7 +393,7 @@ func TestBridgePinsProcess(t *testing.T) {
 			bus.write("vcan0", "001#01")
 			var calls []bool
 			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, openRaw: bus.openRaw,
-				pinProcess: func(lowLatency bool) { calls = append(calls, lowLatency) }}
+				pinProcess: func(lowLatency bool, _ io.Writer) { calls = append(calls, lowLatency) }}
 			args := append(append([]string{"canrelay", "bridge", "--one-way", "-n", "1"}, tt.flags...), "vcan0", "vcan1")
 			if err := runEnv(context.Background(), args, e); err != nil {
 				t.Fatal(err)

@@ -77,7 +77,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			}
 			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
 			if e.pinProcess != nil {
-				e.pinProcess(c.Bool("low-latency"))
+				e.pinProcess(c.Bool("low-latency"), e.stderr)
 			}
 			err = t.run(c.Context)
 			t.printStats(e.stdout, c.Args().First())

@@ -18,9 +18,9 @@ var errIdle = errors.New("idle timeout")
 
 // maxHotPipes is how many connections may hold a splice pipe while they
 // wait for data. They wait in splice itself (three system calls a round
-// trip, as Go's own io.Copy); beyond them a connection waits with a
-// one-byte MSG_PEEK and owns no pipe or buffer meanwhile, so that thousands
-// of idle connections cost only their goroutine and socket.
+// trip, as Go's own io.Copy); beyond them a connection goes back to its
+// reactor (or, in inetd mode, waits with a one-byte MSG_PEEK) and owns no
+// pipe or buffer meanwhile.
 const maxHotPipes = 256
 
 // stream serves one connected stream or seqpacket socket in its goroutine,

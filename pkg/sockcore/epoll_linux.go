@@ -26,6 +26,9 @@ type Epoll struct {
 	raw    []unix.EpollEvent
 	once   sync.Once
 	closed atomic.Bool
+	// deadline: a read deadline is set on file (the last Poll had a
+	// timeout).
+	deadline bool
 }
 
 // EpollEvent is one ready descriptor: the token it was registered with and
@@ -116,7 +119,8 @@ func (e *Epoll) ctl(op string, how int, s *Socket, events uint32, token uint64) 
 
 // Poll fills evs with ready sockets and returns how many (epoll_wait(2)).
 // It waits up to timeout (negative: no limit; 0: does not wait). It returns
-// 0 and no error at the timeout or when woken by Wake.
+// 0 and no error at the timeout or when woken by Wake. One goroutine polls
+// an Epoll at a time.
 func (e *Epoll) Poll(evs []EpollEvent, timeout time.Duration) (int, error) {
 	if len(evs) == 0 {
 		return 0, os.NewSyscallError("epoll_wait", unix.EINVAL)
@@ -129,8 +133,13 @@ func (e *Epoll) Poll(evs []EpollEvent, timeout time.Duration) (int, error) {
 	if timeout > 0 {
 		dl = time.Now().Add(timeout)
 	}
-	if err := e.file.SetReadDeadline(dl); err != nil {
-		return 0, os.NewSyscallError("epoll_wait", errClosed)
+	// A deadline is a runtime timer: set or clear it only when it changes
+	// from one Poll to the next (an event loop polls once per batch).
+	if !dl.IsZero() || e.deadline {
+		if err := e.file.SetReadDeadline(dl); err != nil {
+			return 0, os.NewSyscallError("epoll_wait", errClosed)
+		}
+		e.deadline = !dl.IsZero()
 	}
 	var (
 		n     int
@@ -181,7 +190,8 @@ func (e *Epoll) Poll(evs []EpollEvent, timeout time.Duration) (int, error) {
 }
 
 // Wake makes a Poll in progress, or the next one, return. It is safe from
-// any goroutine and costs one write when several wakes come before a Poll.
+// any goroutine and costs one write when several wakes come before a Poll;
+// it must not race with Close.
 func (e *Epoll) Wake() error {
 	if e.closed.Load() {
 		return os.NewSyscallError("write", errClosed)
