@@ -43,6 +43,9 @@ func tunnelCommand(e *env) *ucli.Command {
 			if c.NArg() != 1 {
 				return cli.Usagef("tunnel: want one interface")
 			}
+			if err := checkIface(c.Args().First()); err != nil {
+				return err
+			}
 			listen, err := parseUDPAddr("listen", c.String("listen"))
 			if err != nil {
 				return err
@@ -58,6 +61,10 @@ func tunnelCommand(e *env) *ucli.Command {
 			if max < canframe.TunnelHeaderLen+canframe.FDMTU-2 || max > 65507 {
 				return cli.Usagef("tunnel: --max-datagram %d is out of range 76-65507", max)
 			}
+			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
+			if err != nil {
+				return err
+			}
 			s, err := e.openRaw(c.Args().First())
 			if err != nil {
 				return err
@@ -70,10 +77,6 @@ func tunnelCommand(e *env) *ucli.Command {
 			defer u.Close()
 			if err := u.Bind(listen); err != nil {
 				return fmt.Errorf("tunnel: bind %s: %w", c.String("listen"), err)
-			}
-			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
-			if err != nil {
-				return err
 			}
 			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
 			if e.pinProcess != nil {
