@@ -188,45 +188,7 @@ func readKey(o *options) ([]byte, error) {
 		return nil, cli.Usagef("an HMAC needs its key: --key-file FILE or --key-fd N")
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading the HMAC key from %s: %w", what, err)
-	}
-	if m := st.Mode(); !m.IsRegular() && m&os.ModeNamedPipe == 0 {
-		return nil, cli.Usagef("the HMAC key must come from a regular file or a pipe; %s is %s", what, fileKind(m))
-	}
-	// One buffer, never grown (growing would leave copies of the key
-	// behind): one byte more than the cap tells a key that is too long.
-	key := make([]byte, maxKeySize+1)
-	n, err := io.ReadFull(f, key)
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-	case err != nil:
-		clear(key)
-		return nil, fmt.Errorf("reading the HMAC key from %s: %w", what, err)
-	default:
-		clear(key)
-		return nil, cli.Usagef("the HMAC key in %s is longer than %d bytes", what, maxKeySize)
-	}
-	if n == 0 {
-		return nil, cli.Usagef("the HMAC key in %s is empty", what)
-	}
-	return key[:n:n], nil
-}
-
-// fileKind names a file type for the key's error message.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "not a regular file"
+	return cli.ReadSecret(f, what, maxKeySize)
 }
 
 // engine is the chosen backend with its fallback.

@@ -375,10 +375,10 @@ func TestKeyRefused(t *testing.T) {
 		name, file string
 		want       outcome
 	}{
-		{"dev-zero", "/dev/zero", outcome{Stderr: "afalg-hash: the HMAC key must come from a regular file or a pipe; /dev/zero is a character device\n", Code: cli.ExitUsage}},
-		{"directory", dir, outcome{Stderr: "afalg-hash: the HMAC key must come from a regular file or a pipe; " + dir + " is a directory\n", Code: cli.ExitUsage}},
-		{"empty", empty, outcome{Stderr: "afalg-hash: the HMAC key in " + empty + " is empty\n", Code: cli.ExitUsage}},
-		{"over-cap", long, outcome{Stderr: fmt.Sprintf("afalg-hash: the HMAC key in %s is longer than %d bytes\n", long, maxKeySize), Code: cli.ExitUsage}},
+		{"dev-zero", "/dev/zero", outcome{Stderr: "afalg-hash: the key must come from a regular file or a pipe; /dev/zero is a character device\n", Code: cli.ExitUsage}},
+		{"directory", dir, outcome{Stderr: "afalg-hash: the key must come from a regular file or a pipe; " + dir + " is a directory\n", Code: cli.ExitUsage}},
+		{"empty", empty, outcome{Stderr: "afalg-hash: the key in " + empty + " is empty\n", Code: cli.ExitUsage}},
+		{"over-cap", long, outcome{Stderr: fmt.Sprintf("afalg-hash: the key in %s is longer than %d bytes\n", long, maxKeySize), Code: cli.ExitUsage}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
