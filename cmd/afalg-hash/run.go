@@ -408,7 +408,7 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 	write := func(r result) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped {
+		if stopped || ctx.Err() != nil {
 			return
 		}
 		if r.errOut != "" {

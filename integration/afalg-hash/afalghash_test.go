@@ -137,6 +137,10 @@ func TestKernelBackendExitCode(t *testing.T) {
 // before, it hashed on until the input ended, that is forever.
 func TestInterruptStopsHashing(t *testing.T) {
 	tool := testenv.Bin(t, "afalg-hash")
+	sums := filepath.Join(t.TempDir(), "SUMS")
+	if err := os.WriteFile(sums, []byte(strings.Repeat("0", 64)+"  /dev/zero\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		sig   syscall.Signal
@@ -148,6 +152,7 @@ func TestInterruptStopsHashing(t *testing.T) {
 		{"stdin/SIGINT", syscall.SIGINT, []string{"-"}, "zero"},
 		{"stdin-go-backend/SIGTERM", syscall.SIGTERM, []string{"--backend", "go", "-"}, "zero"},
 		{"pipe/SIGINT", syscall.SIGINT, nil, "pipe"},
+		{"check/SIGINT", syscall.SIGINT, []string{"-c", sums}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(tool, tc.args...)
