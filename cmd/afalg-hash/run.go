@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return execute(ctx, &o, c.Args().Slice(), stdin, stdout, stderr)
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"algorithm": algorithmNames, "a": algorithmNames}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -46,6 +46,8 @@ func runEnv(ctx context.Context, args []string, e *env) error {
 		echoCommand(e), dumpCommand(e), sendCommand(e), replayCommand(e), bridgeCommand(e),
 		tunnelCommand(e), cyclicCommand(e), isotpCommand(e), j1939Command(e),
 	}
+	// CAN interfaces (ARPHRD_CAN, 280) for the IFACE operand.
+	cli.Complete(app, cli.Completions{Operands: func() []string { return cli.Interfaces(280) }})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -124,6 +124,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return srv.serve(ctx, c.Duration("stats-interval"))
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"listen": cli.URLSchemes, "l": cli.URLSchemes}})
 	return cli.RunApp(ctx, app, args)
 }
 

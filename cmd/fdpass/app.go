@@ -26,6 +26,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sendCommand(), recvCommand(), activateCommand(), holdCommand(),
 		storeCommand(), retrieveCommand(), listCommand(), deleteCommand(), infoCommand(),
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"listen": cli.URLSchemes, "l": cli.URLSchemes}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -154,6 +154,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return sniff(ctx, o, stdin, stdout, stderr)
 	}
+	ifaces := func() []string { return append([]string{"any"}, cli.Interfaces(-1)...) }
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"interface": ifaces, "i": ifaces}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -84,7 +84,7 @@ func RunApp(ctx context.Context, app *ucli.Command, args []string) error {
 		return WriteManPage(app.Writer, app)
 	}
 	var notFound string
-	prepare(app, true, &notFound)
+	prepare(app, &notFound)
 	args = digitFlags(app, args)
 	err := app.Run(ctx, args)
 	if notFound != "" {
@@ -109,7 +109,7 @@ func RunApp(ctx context.Context, app *ucli.Command, args []string) error {
 // prepare walks the command tree and gives every command the suite's usage
 // error handling; commands with subcommands get a help command and an
 // action that refuses unknown subcommands.
-func prepare(cmd *ucli.Command, root bool, notFound *string) {
+func prepare(cmd *ucli.Command, notFound *string) {
 	cmd.OnUsageError = func(_ context.Context, _ *ucli.Command, err error, _ bool) error {
 		return Exit(ExitUsage, err)
 	}
@@ -119,12 +119,12 @@ func prepare(cmd *ucli.Command, root bool, notFound *string) {
 		if !sub.Hidden {
 			hasSubs = true
 		}
-		prepare(sub, false, notFound)
+		prepare(sub, notFound)
 	}
 	if !hasSubs {
-		if root {
-			cmd.HideHelpCommand = true
-		}
+		// No help command where "help" is an operand (resolve host help,
+		// afalg-hash help).
+		cmd.HideHelpCommand = true
 		return
 	}
 	if cmd.Action == nil {

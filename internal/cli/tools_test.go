@@ -119,6 +119,8 @@ func TestUsageErrors(t *testing.T) {
 		{"canrelay", []string{"dump", "vcan0", "-n", "x"}, `invalid value "x" for flag -n`},
 		{"canrelay", []string{"isotp", "send", "vcan0"}, `Required flags "rx, tx" not set`},
 		{"canrelay", []string{"--nosuchflag"}, "flag provided but not defined"},
+		// help is an operand of commands without subcommands.
+		{"fdpass", []string{"info", "help"}, `"help" is not a descriptor number`},
 	}
 	for _, c := range cases {
 		t.Run(c.tool+" "+strings.Join(c.args, " "), func(t *testing.T) {
@@ -343,6 +345,12 @@ func TestCompletion(t *testing.T) {
 		{"echocat", "echocat --ver", "--verify"},
 		{"echod", "echod --lis", "--listen"},
 		{"sniff", "sniff --time-stamp-p", "--time-stamp-precision"},
+		// Values of flags.
+		{"sniff", "sniff -i ", "lo"},
+		{"sniff", "sniff -c 1 --interface ", "any"},
+		{"afalg-hash", "afalg-hash -a ", "sha256"},
+		{"echod", "echod --listen ", "tcp"},
+		{"fdpass", "fdpass send --listen ", "unix"},
 	}
 	for _, c := range cases {
 		for shell, complete := range map[string]func(*testing.T, string, string) []string{"bash": completeBash, "fish": completeFish} {
