@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"   echocat -z [options] HOST PORT[-PORT][,PORT...]\n   echocat --verify [options] HOST PORT | URL\n\n" +
 		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
 		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options go before the address."
+		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options may come before or after the address."
 	app.Flags = []ucli.Flag{
 		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
 		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},
@@ -168,7 +168,7 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 	case 0:
 		return nil, cli.Usagef("missing address: want HOST PORT or URL (echocat --help)")
 	}
-	return nil, cli.Usagef("too many arguments %q: options go before the address", args[2:])
+	return nil, cli.Usagef("too many arguments %q: want HOST PORT or URL", args[2:])
 }
 
 // listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.
