@@ -212,6 +212,9 @@ func TestOptionsAfterOperands(t *testing.T) {
 		{"echod operand then option", "echod", []string{"bogus", "--stats-interval", "1s"}, 2, "^$", `^echod: unexpected argument "bogus"`},
 		{"sniff -r FILE -c 3", "sniff", []string{"-r", pcap, "-c", "3"}, 0, `^([^\n]*UDP[^\n]*\n){3}$`, ""},
 		{"sniff -r FILE udp -c 3 -n", "sniff", []string{"-r", pcap, "udp", "-c", "3", "-n"}, 0, `^([^\n]*UDP[^\n]*\n){3}$`, ""},
+		// Bundled short options (-n and -r FILE), counted ones (-xx: the link header too).
+		{"sniff FILTER -nr FILE -xx", "sniff", []string{"udp", "-nr", pcap, "-c", "1", "-xx", "-tt"}, 0,
+			`^1700000000\.000000 IP 10\.0\.0\.1\.1000 > 10\.0\.0\.2\.2000: UDP, length 4\n\t0x0000:  0200 0000 0002 0200 0000 0001 0800 4500\n(\t[^\n]*\n){2}$`, ""},
 		{"sniff -- filter", "sniff", []string{"-r", pcap, "-c", "1", "--", "udp"}, 0, `^[^\n]*UDP[^\n]*\n$`, ""},
 		{"resolve addrinfo NAME --json", "resolve", []string{"addrinfo", "localhost", "--json"}, 0, `^\{"ok":true,.*\}\n$`, "^$"},
 		{"resolve addrinfo NAME --format getent", "resolve", []string{"addrinfo", "localhost", "--format", "getent", "-4"}, 0, `^127\.0\.0\.1 +STREAM localhost\n`, "^$"},
