@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -46,7 +46,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame or datagram preempts the running task"},
 			&ucli.StringFlag{Name: "key-file", Usage: "authenticate datagrams with the pre-shared key in `FILE` (16 to 4096 bytes, e.g. head -c 32 /dev/urandom; the peer needs the same); without it the tunnel is unauthenticated"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("tunnel: want one interface")
 			}
@@ -99,7 +99,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			if e.pinProcess != nil {
 				e.pinProcess(c.Bool("low-latency"), e.stderr)
 			}
-			err = t.run(c.Context)
+			err = t.run(ctx)
 			t.printStats(e.stdout, c.Args().First())
 			return err
 		},
