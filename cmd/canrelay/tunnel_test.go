@@ -348,3 +348,16 @@ func TestTunnelKeyFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// The tunnel's help says plainly that without a key it is unauthenticated.
+func TestTunnelHelpSaysUnauthenticated(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"canrelay", "tunnel", "--help"}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"WITHOUT --key-file THE TUNNEL IS UNAUTHENTICATED", "WireGuard or IPsec", "--key-file FILE"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("tunnel --help lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
