@@ -20,7 +20,8 @@ type holdClient struct {
 	arg string
 }
 
-func dialHolder(arg string, timeout time.Duration) (*holdClient, error) {
+// dialHolder connects to the holder at arg and checks who runs it.
+func dialHolder(arg string, timeout time.Duration, p serverPolicy) (*holdClient, error) {
 	s, err := dialUnix(arg, timeout)
 	if err != nil {
 		return nil, err
@@ -28,6 +29,10 @@ func dialHolder(arg string, timeout time.Duration) (*holdClient, error) {
 	if s.Type() != unix.SOCK_SEQPACKET {
 		s.Close()
 		return nil, cli.Exitf(cli.ExitFailure, "connect to %s: not a holder (it does not take SOCK_SEQPACKET connections)", arg)
+	}
+	if err := p.check(s, arg); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return &holdClient{s: s, arg: arg}, nil
 }
