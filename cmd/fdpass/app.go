@@ -436,7 +436,7 @@ func handOn(c *ucli.Context, fds []int, names []string, argv []string) error {
 func infoCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "info",
-		Usage:     "describe descriptors of this process (default: all) or of --pid PID",
+		Usage:     "describe the descriptors this process inherited (default: all) or those of --pid PID",
 		ArgsUsage: "[FD...]",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "pid", Usage: "describe the descriptors of process `PID`"},
@@ -470,12 +470,19 @@ func infoCommand() *ucli.Command {
 			}
 			var ds []*fdDesc
 			for _, fd := range fds {
+				if !isInherited(fd) {
+					// The Go runtime's own, or the directory ownFDs read.
+					if explicit {
+						return cli.Exitf(cli.ExitNoSuchThing, "describe descriptor %d: not open in this process (nothing was inherited there)", fd)
+					}
+					continue
+				}
 				d, err := describeOwn(fd)
 				if err != nil {
 					if explicit {
 						return err
 					}
-					continue // the directory descriptor ownFDs read through
+					continue
 				}
 				ds = append(ds, d)
 			}
