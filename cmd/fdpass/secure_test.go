@@ -134,7 +134,9 @@ func TestHoldClientThatNeverReads(t *testing.T) {
 	}
 	t.Logf("%d requests queued before the holder stopped reading", sent)
 	done := make(chan runResult, 1)
-	go func() { done <- runFdpass(context.Background(), "store", "--to", sock, "--name", "y", "--timeout", "30s", "0") }()
+	go func() {
+		done <- runFdpass(context.Background(), "store", "--to", sock, "--name", "y", "--timeout", "30s", "0")
+	}()
 	if r := <-done; r.code != 0 {
 		t.Fatalf("store by another client while one never reads: exit %d: %s", r.code, r.stderr)
 	}
