@@ -67,8 +67,10 @@ func (hc *holdClient) roundTrip(what string, req request, fds []int, maxFDs int)
 }
 
 func (hc *holdClient) fail(what string, err error) error {
-	if errors.Is(err, errPeerClosed) {
-		return cli.Exitf(cli.ExitFailure, "%s at %s: the holder closed the connection", what, hc.arg)
+	if errors.Is(err, errPeerClosed) || errors.Is(err, syscall.ECONNRESET) {
+		// A holder at its open-files limit closes new connections at once,
+		// unread: ECONNRESET.
+		return cli.Exitf(cli.ExitFailure, "%s at %s: the holder closed the connection without answering (out of descriptors? try again)", what, hc.arg)
 	}
 	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, os.ErrDeadlineExceeded) {
 		return cli.Exitf(cli.ExitTimeout, "%s at %s: no reply within the timeout (is it a holder?)", what, hc.arg)
