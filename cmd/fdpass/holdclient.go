@@ -67,9 +67,9 @@ func (hc *holdClient) roundTrip(what string, req request, fds []int, maxFDs int)
 }
 
 func (hc *holdClient) fail(what string, err error) error {
-	if errors.Is(err, errPeerClosed) || errors.Is(err, syscall.ECONNRESET) {
+	if errors.Is(err, errPeerClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		// A holder at its open-files limit closes new connections at once,
-		// unread: ECONNRESET.
+		// unread: ECONNRESET, or EPIPE when it closed before the request.
 		return cli.Exitf(cli.ExitFailure, "%s at %s: the holder closed the connection without answering (out of descriptors? try again)", what, hc.arg)
 	}
 	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, os.ErrDeadlineExceeded) {

@@ -50,7 +50,10 @@ func unixSockaddr(name string) *unix.SockaddrUnix {
 func flood() error {
 	n, _ := strconv.Atoi(os.Getenv("FDPASS_IT_N"))
 	sa := unixSockaddr(os.Getenv("FDPASS_IT_SOCK"))
-	var fds []int
+	var (
+		fds  []int
+		gone error
+	)
 	again := 0
 	for len(fds) < n && again < 1_000_000 {
 		fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
@@ -64,12 +67,23 @@ func flood() error {
 		case errors.Is(err, unix.EAGAIN):
 			unix.Close(fd)
 			again++
+		case errors.Is(err, unix.ECONNREFUSED):
+			// The server is gone: the flood is over, the test sees why.
+			unix.Close(fd)
+			gone = err
 		default:
 			unix.Close(fd)
 			return fmt.Errorf("connect after %d connections: %w", len(fds), err)
 		}
+		if gone != nil {
+			break
+		}
 	}
-	fmt.Printf("flooded %d\n", len(fds))
+	if gone != nil {
+		fmt.Printf("flooded %d (then: %v)\n", len(fds), gone)
+	} else {
+		fmt.Printf("flooded %d\n", len(fds))
+	}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		if sc.Text() == "release" {

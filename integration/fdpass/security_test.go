@@ -488,6 +488,7 @@ func TestKillNineMidTransfer(t *testing.T) {
 		hold := start(t, ns.Command(bin, "hold", "-v", "--on", sock))
 		hold.waitErr(t, "listening on")
 		hold.cmd.Process.Signal(syscall.SIGSTOP)
+		t.Cleanup(func() { hold.cmd.Process.Kill() }) // a stopped process ignores SIGTERM
 		list := start(t, ns.Command(bin, "list", "--from", sock, "--timeout", "0"))
 		hold.cmd.Process.Kill()
 		code, _, stderr := list.finish()
@@ -516,6 +517,7 @@ func TestKillNineMidTransfer(t *testing.T) {
 		rp := start(t, ns.Command(bin, "recv", "-v", "--on", sock, "--print"))
 		rp.waitErr(t, "listening on")
 		rp.cmd.Process.Signal(syscall.SIGSTOP)
+		t.Cleanup(func() { rp.cmd.Process.Kill() }) // a stopped process ignores SIGTERM
 		sp := start(t, ns.Command(bin, "send", "-v", "--to", sock, "--timeout", "0", "--file", "/etc/hostname"))
 		sp.waitErr(t, "waiting for the receiver's answer")
 		rp.cmd.Process.Kill()
@@ -548,29 +550,35 @@ func TestKillNineMidTransfer(t *testing.T) {
 
 // fdpass info in a program activate started shows the socket at 3 and what
 // the program inherited, never the Go runtime's own descriptors (the old
-// info showed two more, the cgroup file among them); info 3 with nothing
-// there is exit 8.
+// info showed two more, the cgroup files the runtime reads its CPU quota
+// from); info 3 with nothing there is exit 8. It runs in this network
+// namespace on loopback: ip netns exec mounts a sysfs of its own without
+// the cgroup tree, where the runtime opens no such files.
 func TestInfoShowsOnlyInherited(t *testing.T) {
-	ns := testenv.NewNetNS(t)
+	testenv.RequireRoot(t)
 	bin := testenv.Bin(t, "fdpass")
-	want := []string{"0", "1", "2", "3"}
+	// 0 to 3, and whatever this process inherited and passes on (a shell
+	// may leave some open; sh may close them): nothing else.
+	may := map[string]bool{}
 	for _, fd := range inheritedHere(t) {
-		if fd > 3 {
-			want = append(want, strconv.Itoa(fd))
-		}
+		may[strconv.Itoa(fd)] = true
 	}
-	code, out, stderr := result(t, ns.Command(bin, "activate", "--listen", "tcp://127.0.0.1:0", "--", "sh", "-c", bin+" info"))
+	code, out, stderr := result(t, exec.Command(bin, "activate", "--listen", "tcp://127.0.0.1:0", "--", "sh", "-c", bin+" info"))
 	var got []string
 	for l := range strings.Lines(out) {
 		got = append(got, strings.Fields(l)[0])
 	}
-	if code != 0 || strings.Join(got, " ") != strings.Join(want, " ") || !strings.Contains(out, "\n3 socket AF_INET SOCK_STREAM") {
-		t.Errorf("info under activate: exit %d, descriptors %v, want %v:\n%s%s", code, got, want, out, stderr)
+	ok := len(got) >= 4 && strings.Join(got[:4], " ") == "0 1 2 3"
+	for _, fd := range got[min(4, len(got)):] {
+		ok = ok && may[fd]
+	}
+	if code != 0 || !ok || !strings.Contains(out, "\n3 socket AF_INET SOCK_STREAM") {
+		t.Errorf("info under activate: exit %d, descriptors %v, want 0 to 3 and what this test inherited (%v):\n%s%s", code, got, may, out, stderr)
 	}
 	if slicesContain(inheritedHere(t), 3) {
 		t.Skip("this test process inherited descriptor 3 itself")
 	}
-	code, out, stderr = result(t, ns.Command(bin, "info", "3"))
+	code, out, stderr = result(t, exec.Command(bin, "info", "3"))
 	if code != 8 || out != "" || !strings.HasPrefix(stderr, "fdpass: describe descriptor 3: not open") {
 		t.Errorf("info 3 with nothing there: exit %d, %q, %q; want exit 8", code, out, stderr)
 	}
