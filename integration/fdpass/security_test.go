@@ -367,22 +367,7 @@ func TestActivateMaxConnections(t *testing.T) {
 		if got, err := bufio.NewReader(conns[0]).ReadString('\n'); got != "got one\n" {
 			return fmt.Errorf("first connection: %q, %v", got, err)
 		}
-		for i := 0; ; i++ {
-			c, err := net.DialTimeout("tcp", addr, connectDeadline)
-			if err != nil {
-				return err
-			}
-			c.SetDeadline(time.Now().Add(connectDeadline))
-			fmt.Fprintln(c, "again")
-			got, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if got == "got again\n" {
-				return nil
-			}
-			if i == 10000 {
-				return fmt.Errorf("never served again after a COMMAND ended")
-			}
-		}
+		return servedAgain(addr)
 	})
 	for _, c := range conns {
 		c.Close()
@@ -443,22 +428,7 @@ func TestActivateAtFileLimit(t *testing.T) {
 		if served == 0 || served == len(conns) {
 			return fmt.Errorf("%d of %d connections served: the limit did not bite or nothing was served", served, len(conns))
 		}
-		for i := 0; ; i++ {
-			c, err := net.DialTimeout("tcp", addr, connectDeadline)
-			if err != nil {
-				return err
-			}
-			c.SetDeadline(time.Now().Add(connectDeadline))
-			fmt.Fprintln(c, "later")
-			got, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if got == "got later\n" {
-				return nil
-			}
-			if i == 10000 {
-				return fmt.Errorf("never served again")
-			}
-		}
+		return servedAgain(addr)
 	})
 	if err != nil {
 		t.Fatalf("%v; activate stderr:\n%.3000s", err, act.stderrText())
@@ -639,4 +609,24 @@ func grepLines(text string, subs ...string) string {
 		}
 	}
 	return b.String()
+}
+
+// servedAgain connects to an activate --inetd running `read l; echo "got
+// $l"` until a connection is served rather than closed at once (each try is
+// one connection: no sleep), bounded so that a broken activate fails.
+func servedAgain(addr string) error {
+	for range 10000 {
+		c, err := net.DialTimeout("tcp", addr, connectDeadline)
+		if err != nil {
+			return err
+		}
+		c.SetDeadline(time.Now().Add(connectDeadline))
+		fmt.Fprintln(c, "again")
+		got, _ := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if got == "got again\n" {
+			return nil
+		}
+	}
+	return fmt.Errorf("never served again")
 }
