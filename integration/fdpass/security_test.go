@@ -88,13 +88,39 @@ func openFDCount(t *testing.T, pid int) int {
 	return len(ents)
 }
 
-// setFileLimit lowers a running process's RLIMIT_NOFILE, soft and hard.
-func setFileLimit(t *testing.T, pid, n int) {
+// lowestFreeFD is the descriptor number process pid would get next.
+func lowestFreeFD(t *testing.T, pid int) int {
 	t.Helper()
-	lim := unix.Rlimit{Cur: uint64(n), Max: uint64(n)}
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := map[int]bool{}
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil {
+			open[n] = true
+		}
+	}
+	n := 0
+	for open[n] {
+		n++
+	}
+	return n
+}
+
+// setFileLimit sets a running process's soft RLIMIT_NOFILE (the hard limit
+// stays, so it can be raised again) and returns the old soft limit.
+func setFileLimit(t *testing.T, pid, n int) int {
+	t.Helper()
+	var old unix.Rlimit
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &old); err != nil {
+		t.Fatalf("prlimit %d: %v", pid, err)
+	}
+	lim := unix.Rlimit{Cur: uint64(n), Max: old.Max}
 	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &lim, nil); err != nil {
 		t.Fatalf("prlimit %d: %v", pid, err)
 	}
+	return int(old.Cur)
 }
 
 func countLines(text, sub string) int {
@@ -140,7 +166,7 @@ func TestHoldSurvivesConnectionFlood(t *testing.T) {
 			// A limit a few descriptors above what the holder uses now: the
 			// flood exhausts it whatever one connection costs.
 			pid := hold.cmd.Process.Pid
-			setFileLimit(t, pid, openFDCount(t, pid)+6)
+			setFileLimit(t, pid, openFDCount(t, pid)+6) // the hard limit stays
 
 			f := ns.Command(asNobody(t)[0], append(asNobody(t)[1:], atk)...)
 			f.Env = append(os.Environ(), "FDPASS_IT_CHILD=flood", "FDPASS_IT_SOCK="+sock, "FDPASS_IT_N=2000")
@@ -397,7 +423,7 @@ func TestActivateAtFileLimit(t *testing.T) {
 	act.drainErr()
 	addr := line[strings.LastIndex(line, "(")+1 : strings.LastIndex(line, ")")]
 	pid := act.cmd.Process.Pid
-	setFileLimit(t, pid, openFDCount(t, pid)+10)
+	setFileLimit(t, pid, openFDCount(t, pid)+10) // the hard limit stays
 	var conns []net.Conn
 	defer func() {
 		for _, c := range conns {
@@ -629,4 +655,75 @@ func servedAgain(addr string) error {
 		}
 	}
 	return fmt.Errorf("never served again")
+}
+
+// At its open-files limit the holder cannot take a STORE's descriptors nor
+// copy a RETRIEVE's: it says busy (exit 1: try again) and keeps what it
+// holds; with descriptors back it serves both. The old holder called the
+// held name "notfound" when it could not copy it.
+func TestHoldAtFileLimitSaysBusy(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	bin := testenv.Bin(t, "fdpass")
+	sock := "@fdpass-it-limit"
+	hold := start(t, ns.Command(bin, "hold", "-v", "--on", sock))
+	hold.waitErr(t, "listening on")
+	hold.drainErr()
+	if code, _, stderr := result(t, ns.Command(bin, "store", "--to", sock, "--name", "keep", "--file", "/etc/hostname")); code != 0 {
+		t.Fatalf("store: exit %d: %s", code, stderr)
+	}
+	pid := hold.cmd.Process.Pid
+	// One connection, served once so that the holder has it open.
+	var fd int
+	err := ns.Do(func() error { // the abstract name is the namespace's
+		var err error
+		if fd, err = unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err != nil {
+			return err
+		}
+		return unix.Connect(fd, unixSockaddr(sock))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var replies []string
+	ask := func(req string, fds ...int) {
+		t.Helper()
+		var rights []byte
+		if len(fds) > 0 {
+			rights = unix.UnixRights(fds...)
+		}
+		if err := unix.Sendmsg(fd, []byte(req), rights, nil, 0); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 512)
+		n, err := unix.Read(fd, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replies = append(replies, string(b[:n]))
+	}
+	ask("DELETE nothing\n")
+	// A limit at the lowest free descriptor number: the next one the
+	// holder allocates, whatever it is for, is EMFILE.
+	old := setFileLimit(t, pid, lowestFreeFD(t, pid))
+	ask("STORE more 0\n", 0, 0, 0, 0, 0)
+	ask("RETRIEVE keep\n")
+	setFileLimit(t, pid, old)
+	want := []string{
+		"ERR notfound nothing held under nothing\n",
+		"ERR busy the holder is out of descriptors (its open-files limit): none kept, try again\n",
+		"ERR busy the holder could not copy the descriptors of keep: fcntl: too many open files (its open-files limit?): try again\n",
+	}
+	if strings.Join(replies, "") != strings.Join(want, "") {
+		t.Errorf("at the holder's limit: replies %q, want %q", replies, want)
+	}
+	var code int
+	var stderr string
+	if code, _, stderr = result(t, ns.Command(bin, "store", "--to", sock, "--name", "more", "--file", "/etc/hostname")); code != 0 {
+		t.Errorf("store with descriptors back: exit %d: %s", code, stderr)
+	}
+	code, out, stderr := result(t, ns.Command(bin, "retrieve", "--from", sock, "--name", "keep", "--print"))
+	if code != 0 || !strings.HasPrefix(out, "3 name=keep file \"/etc/hostname\"") {
+		t.Errorf("retrieve with descriptors back: exit %d, %q, %s", code, out, stderr)
+	}
 }
