@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -25,7 +26,7 @@ func holdCommand() *ucli.Command {
 			&ucli.DurationFlag{Name: "client-timeout", Value: defaultClientTimeout, Usage: "close a connection that sends no request or reads no reply for `D`"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return cli.Usagef("hold takes no arguments, got %q", c.Args().First())
 			}
@@ -48,9 +49,9 @@ func holdCommand() *ucli.Command {
 			defer cleanup()
 			h := newHolder(c.Int("max-names"), c.IntSlice("allow-uid"), c.IntSlice("allow-gid"), verboseTo(c))
 			h.maxConns, h.maxPerUID, h.clientTimeout = c.Int("max-conns"), c.Int("max-conns-per-uid"), c.Duration("client-timeout")
-			h.complain = newComplainer(c.App.ErrWriter, "fdpass: hold: ", complainInterval)
+			h.complain = newComplainer(c.Root().ErrWriter, "fdpass: hold: ", complainInterval)
 			h.logf("listening on %s", c.String("on"))
-			return h.serve(c.Context, ln)
+			return h.serve(ctx, ln)
 		},
 	}
 }
@@ -59,7 +60,7 @@ func holderTimeout() ucli.Flag { return timeoutFlag(5*time.Second, "give up on t
 
 // dialHolderFlag connects to the holder named by flag with the command's
 // --timeout and --expect-uid.
-func dialHolderFlag(c *ucli.Context, flag string) (*holdClient, error) {
+func dialHolderFlag(c *ucli.Command, flag string) (*holdClient, error) {
 	p, err := parseExpectUID(c.String("expect-uid"))
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func storeCommand() *ucli.Command {
 			holderTimeout(),
 			expectFlag(),
 		}, gatherFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -103,7 +104,7 @@ func storeCommand() *ucli.Command {
 	}
 }
 
-func holdName(c *ucli.Context) (string, error) {
+func holdName(c *ucli.Command) (string, error) {
 	name := c.String("name")
 	if err := validName(name); err != nil {
 		return "", cli.Usagef("--name: %v", err)
@@ -116,6 +117,8 @@ func retrieveCommand() *ucli.Command {
 		Name:      "retrieve",
 		Usage:     "retrieve the descriptors held under NAME and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "retrieve what is held under `NAME`"},
@@ -125,7 +128,7 @@ func retrieveCommand() *ucli.Command {
 			expectFlag(),
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -141,7 +144,7 @@ func retrieveCommand() *ucli.Command {
 				return err
 			}
 			if c.Bool("verbose") {
-				reportPeer(c.App.ErrWriter, "retrieve", hc.s)
+				reportPeer(c.Root().ErrWriter, "retrieve", hc.s)
 			}
 			fds, err := hc.retrieve(name, c.Bool("take"))
 			hc.Close()
@@ -149,7 +152,7 @@ func retrieveCommand() *ucli.Command {
 				return err
 			}
 			names, _ := namesFor([]string{name}, len(fds))
-			return handOn(c, fds, names, argv)
+			return handOn(ctx, c, fds, names, argv)
 		},
 	}
 }
@@ -163,7 +166,7 @@ func listCommand() *ucli.Command {
 			holderTimeout(),
 			expectFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
@@ -178,7 +181,7 @@ func listCommand() *ucli.Command {
 				if e.TTLms > 0 {
 					left = (time.Duration(e.TTLms) * time.Millisecond).String()
 				}
-				fmt.Fprintf(c.App.Writer, "%s %d %s\n", e.Name, e.N, left)
+				fmt.Fprintf(c.Root().Writer, "%s %d %s\n", e.Name, e.N, left)
 			}
 			return nil
 		},
@@ -195,7 +198,7 @@ func deleteCommand() *ucli.Command {
 			holderTimeout(),
 			expectFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err

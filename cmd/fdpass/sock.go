@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
