@@ -205,6 +205,12 @@ func TestBadInput(t *testing.T) {
 		{"holder missing", []string{"list", "--from", missing}, cli.ExitNoSuchThing, "no such socket"},
 		{"bad hold name", []string{"delete", "--from", missing, "--name", "a:b"}, cli.ExitUsage, "--name"},
 		{"unknown flag", []string{"send", "--bogus"}, cli.ExitUsage, "flag provided but not defined"},
+		{"expect-uid not a uid", []string{"list", "--from", missing, "--expect-uid", "root"}, cli.ExitUsage, "--expect-uid \"root\": want a numeric user id or any"},
+		{"max-conns zero", []string{"hold", "--on", missing, "--max-conns", "0"}, cli.ExitUsage, "--max-conns 0: want at least 1"},
+		{"max-conns-per-uid zero", []string{"hold", "--on", missing, "--max-conns-per-uid", "0"}, cli.ExitUsage, "--max-conns-per-uid 0: want at least 1"},
+		{"client-timeout zero", []string{"hold", "--on", missing, "--client-timeout", "0s"}, cli.ExitUsage, "--client-timeout 0s: want a positive duration"},
+		{"max-connections without accept", []string{"activate", "--listen", "tcp://127.0.0.1:0", "--max-connections", "2", "--", "true"}, cli.ExitUsage, "--max-connections limits --accept and --inetd"},
+		{"max-connections zero", []string{"activate", "--listen", "tcp://127.0.0.1:0", "--inetd", "--max-connections", "0", "--", "true"}, cli.ExitUsage, "--max-connections 0: want at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

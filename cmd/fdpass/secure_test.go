@@ -276,3 +276,34 @@ func TestInfoIgnoresRuntimeDescriptors(t *testing.T) {
 		t.Errorf("info 3 with a pipe at 3: exit %d, %q, %s", code, out, stderr)
 	}
 }
+
+// A datagram receiver has no peer credentials: at a path its file's owner
+// stands for it; at an abstract name send refuses without --expect-uid any.
+func TestSendChecksDatagramReceiver(t *testing.T) {
+	t.Run("path", func(t *testing.T) {
+		sock := sockPath(t)
+		recv := startFdpass(t, "recv", "-v", "--type", "dgram", "--on", sock, "--print")
+		recv.waitLine(t, "listening on")
+		if r := runFdpass(context.Background(), "send", "--to", sock, "0"); r.code != 0 {
+			t.Errorf("send to a datagram receiver's own file: exit %d: %s", r.code, r.stderr)
+		}
+		if res := recv.finish(t); res.code != 0 || !strings.HasPrefix(res.stdout, "3 ") {
+			t.Errorf("recv: exit %d, %q, %s", res.code, res.stdout, res.stderr)
+		}
+	})
+	t.Run("abstract", func(t *testing.T) {
+		sock := "@fdpass-test-dgram-check"
+		recv := startFdpass(t, "recv", "-v", "--type", "dgram", "--on", sock, "--print")
+		recv.waitLine(t, "listening on")
+		r := runFdpass(context.Background(), "send", "--to", sock, "0")
+		if r.code != cli.ExitPermission || !strings.Contains(r.stderr, "an abstract datagram socket cannot tell who bound it") {
+			t.Errorf("send to an abstract datagram name: exit %d, %q; want exit 5", r.code, r.stderr)
+		}
+		if r := runFdpass(context.Background(), "send", "--to", sock, "--expect-uid", "any", "0"); r.code != 0 {
+			t.Errorf("send --expect-uid any: exit %d: %s", r.code, r.stderr)
+		}
+		if res := recv.finish(t); res.code != 0 {
+			t.Errorf("recv: exit %d, %s", res.code, res.stderr)
+		}
+	})
+}
