@@ -366,17 +366,17 @@ func TestActivateMaxConnections(t *testing.T) {
 	line := act.waitErr(t, "listening on")
 	addr := line[strings.LastIndex(line, "(")+1 : strings.LastIndex(line, ")")]
 	var conns []net.Conn
-	err := ns.Do(func() error {
-		for range 2 {
-			c, err := net.DialTimeout("tcp", addr, connectDeadline)
-			if err != nil {
-				return err
-			}
-			conns = append(conns, c)
-			act.waitErr(t, ": started sh as pid")
+	for range 2 {
+		c, err := dialIn(ns, addr)
+		if err != nil {
+			t.Fatal(err)
 		}
+		conns = append(conns, c)
+		act.waitErr(t, ": started sh as pid")
+	}
+	err := func() error {
 		// The third: closed at once, nothing to read.
-		c, err := net.DialTimeout("tcp", addr, connectDeadline)
+		c, err := dialIn(ns, addr)
 		if err != nil {
 			return err
 		}
@@ -393,8 +393,8 @@ func TestActivateMaxConnections(t *testing.T) {
 		if got, err := bufio.NewReader(conns[0]).ReadString('\n'); got != "got one\n" {
 			return fmt.Errorf("first connection: %q, %v", got, err)
 		}
-		return servedAgain(addr)
-	})
+		return servedAgain(ns, addr)
+	}()
 	for _, c := range conns {
 		c.Close()
 	}
@@ -430,9 +430,9 @@ func TestActivateAtFileLimit(t *testing.T) {
 			c.Close()
 		}
 	}()
-	err := ns.Do(func() error {
+	err := func() error {
 		for range 40 {
-			c, err := net.DialTimeout("tcp", addr, connectDeadline)
+			c, err := dialIn(ns, addr)
 			if err != nil {
 				return err
 			}
@@ -454,8 +454,8 @@ func TestActivateAtFileLimit(t *testing.T) {
 		if served == 0 || served == len(conns) {
 			return fmt.Errorf("%d of %d connections served: the limit did not bite or nothing was served", served, len(conns))
 		}
-		return servedAgain(addr)
-	})
+		return servedAgain(ns, addr)
+	}()
 	if err != nil {
 		t.Fatalf("%v; activate stderr:\n%.3000s", err, act.stderrText())
 	}
@@ -640,9 +640,9 @@ func grepLines(text string, subs ...string) string {
 // servedAgain connects to an activate --inetd running `read l; echo "got
 // $l"` until a connection is served rather than closed at once (each try is
 // one connection: no sleep), bounded so that a broken activate fails.
-func servedAgain(addr string) error {
+func servedAgain(ns *testenv.NetNS, addr string) error {
 	for range 10000 {
-		c, err := net.DialTimeout("tcp", addr, connectDeadline)
+		c, err := dialIn(ns, addr)
 		if err != nil {
 			return err
 		}
@@ -726,4 +726,16 @@ func TestHoldAtFileLimitSaysBusy(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "3 name=keep file \"/etc/hostname\"") {
 		t.Errorf("retrieve with descriptors back: exit %d, %q, %s", code, out, stderr)
 	}
+}
+
+// dialIn connects to a TCP address inside ns (the socket stays there; its
+// I/O needs no namespace).
+func dialIn(ns *testenv.NetNS, addr string) (net.Conn, error) {
+	var c net.Conn
+	err := ns.Do(func() error {
+		var err error
+		c, err = net.DialTimeout("tcp", addr, connectDeadline)
+		return err
+	})
+	return c, err
 }
