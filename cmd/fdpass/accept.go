@@ -33,7 +33,8 @@ type acceptor struct {
 	complain *complainer
 	reserve  int // a descriptor kept for accept-and-close at EMFILE; -1: none
 	backoff  time.Duration
-	shed     int // connections closed at once for want of descriptors
+	starved  bool // accept failed for want of descriptors since the last success
+	shed     int  // connections closed at once meanwhile
 }
 
 func newAcceptor(ln *sockcore.Socket, c *complainer) *acceptor {
@@ -66,6 +67,10 @@ func (a *acceptor) accept(ctx context.Context) (*sockcore.Socket, sockcore.Addr,
 			if a.reserve < 0 {
 				a.reserve = openReserve()
 			}
+			if a.starved {
+				a.complain.say("accept-again", "accept: descriptors free again: accepting (%d connections were closed at once meanwhile)", a.shed)
+				a.starved, a.shed = false, 0
+			}
 			return s, peer, nil
 		}
 		if ctx.Err() != nil {
@@ -75,6 +80,7 @@ func (a *acceptor) accept(ctx context.Context) (*sockcore.Socket, sockcore.Addr,
 			return nil, nil, err
 		}
 		if outOfDescriptors(err) {
+			a.starved = true
 			a.complain.say("accept", "accept: %v: closing new connections at once until descriptors free up (raise the open-files limit, ulimit -n)", err)
 			if a.shedOne() {
 				continue

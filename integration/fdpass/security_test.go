@@ -201,12 +201,15 @@ func TestHoldSurvivesConnectionFlood(t *testing.T) {
 				t.Errorf("the holder holds %q after the flood, want keep", out)
 			}
 			text := hold.stderrText()
-			t.Logf("holder stderr: %d lines; complaints:\n%s", strings.Count(text, "\n"), grepLines(text, "fdpass: hold: refused uid", "fdpass: hold: busy:", "fdpass: hold: accept:"))
+			t.Logf("holder stderr: %d lines; complaints:\n%s", strings.Count(text, "\n"), grepLines(text, "fdpass: hold: refused uid", "fdpass: hold: busy:", "fdpass: hold: accept"))
 			// Rate-limited: one line per 10 s interval and kind, with a count.
 			for _, kind := range []string{"fdpass: hold: refused uid", "fdpass: hold: busy:", "fdpass: hold: accept:"} {
 				if n := countLines(text, kind); n > 12 {
 					t.Errorf("%d lines of %q: the complaint is not rate-limited", n, kind)
 				}
+			}
+			if tt.allow && countLines(text, "fdpass: hold: accept: descriptors free again") == 0 {
+				t.Errorf("the holder did not say it accepts again:\n%.2000s", text)
 			}
 			if !tt.allow && countLines(text, "fdpass: hold: refused uid 65534") == 0 {
 				t.Errorf("no complaint about the refused flood:\n%.2000s", text)
