@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -306,4 +308,28 @@ func TestSendChecksDatagramReceiver(t *testing.T) {
 			t.Errorf("recv: exit %d, %s", res.code, res.stderr)
 		}
 	})
+}
+
+// The connection activate --accept hands COMMAND is blocking, as systemd
+// hands it (Accept=yes): COMMAND expects a blocking descriptor, and fdpass
+// keeps no copy that would share the open file description.
+func TestActivateAcceptHandsBlockingConnection(t *testing.T) {
+	t.Setenv("FDPASS_TEST_CHILD", "report")
+	act := startFdpass(t, "activate", "-v", "--accept", "--listen", "tcp://127.0.0.1:0", "--", self(t))
+	line := act.waitLine(t, "listening on")
+	addr := line[strings.LastIndex(line, "(")+1 : strings.LastIndex(line, ")")]
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	act.waitLine(t, "started")
+	// The report is written once COMMAND runs: wait for its end on the
+	// connection (COMMAND exits, closing it).
+	io.Copy(io.Discard, c)
+	act.cancel()
+	res := act.finish(t)
+	if want := "pid-ok=true fds=1 names=connection\n3 blocking inheritable\n"; res.stdout != want {
+		t.Errorf("COMMAND saw %q, want %q; %s", res.stdout, want, res.stderr)
+	}
 }
