@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,8 +61,17 @@ func (srv *server) outOfDescriptors(l *listener, err error) {
 		srv.log.Error("out of descriptors: closing new connections at once until some close (raise the open-files limit)",
 			"err", err, "open_files_limit", lim.Cur)
 	}
+	// accept4 itself failed: the connection is still queued. Otherwise the
+	// descriptor came and a later step (sockcore's own descriptor setup)
+	// failed, and the connection is already closed.
+	var se *os.SyscallError
+	queued := errors.As(err, &se) && se.Syscall == "accept"
 	shed := false
-	if sh.reserve >= 0 {
+	if !queued {
+		sh.closed++
+		srv.st.refused.Add(1)
+		shed = true
+	} else if sh.reserve >= 0 {
 		unix.Close(sh.reserve)
 		sh.reserve = -1
 		// The listener is non-blocking (the runtime poller waits for it):
