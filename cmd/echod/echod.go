@@ -135,6 +135,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			srv.closeListeners()
 			return err
 		}
+		// SIGUSR1 is watched before the listening lines: a script that
+		// waits for them and signals at once must not find it ignored.
+		srv.watchUSR1()
 		for _, l := range srv.listeners {
 			printBound(stdout, c.String("log-format"), l)
 		}
@@ -189,7 +192,8 @@ type server struct {
 	pipes     pipePool
 	hot       atomic.Int64 // connections holding a splice pipe while they wait
 	listeners []*listener
-	reactors  []*reactor // one per CPU; none in inetd nowait mode
+	usr1      chan os.Signal // SIGUSR1: log the counters
+	reactors  []*reactor     // one per CPU; none in inetd nowait mode
 	nextHome  atomic.Uint64
 
 	mu        sync.Mutex
@@ -362,9 +366,9 @@ func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
 			}()
 		}
 	}
-	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
+	srv.watchUSR1()
+	defer signal.Stop(srv.usr1)
+	usr1 := srv.usr1
 	var tick <-chan time.Time
 	if statsEvery > 0 {
 		t := time.NewTicker(statsEvery)
@@ -402,6 +406,14 @@ wait:
 // closeListeners closes every listener and removes the UNIX socket files
 // echod bound, while they are still its own (a newer server may have bound
 // the path since).
+// watchUSR1 starts catching SIGUSR1 for serve, once.
+func (srv *server) watchUSR1() {
+	if srv.usr1 == nil {
+		srv.usr1 = make(chan os.Signal, 1)
+		signal.Notify(srv.usr1, syscall.SIGUSR1)
+	}
+}
+
 func (srv *server) closeListeners() {
 	for _, l := range srv.listeners {
 		l.file.Remove() // first: an open socket's inode cannot be reused
