@@ -398,6 +398,7 @@ wait:
 	srv.closeListeners()
 	<-loopsDone
 	srv.drain()
+	srv.shortage.release()
 	if srv.cfg.verbose {
 		srv.logStats("exit")
 	}

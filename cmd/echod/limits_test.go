@@ -159,3 +159,23 @@ func TestUnixSocketRemovedAtExit(t *testing.T) {
 	}
 	other.stop(t)
 }
+
+// TestNeverReadingPeerClosedAtIdleTimeout: a seqpacket peer that sends and
+// never reads its echoes is closed at --idle-timeout (the echo used to
+// wait for it forever, in blocking mode, holding a buffer and a goroutine).
+func TestNeverReadingPeerClosedAtIdleTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q")
+	d := start(t, "--listen", "unix-seqpacket://"+path, "--idle-timeout", "300ms")
+	c := dial(t, d.urls[0])
+	rec := make([]byte, 4096)
+	c.SetTimeout(30 * time.Second)
+	for {
+		// Blocks once echod stops reading; echod's close ends it.
+		if _, err := c.Send(rec, 0); err != nil {
+			if !errors.Is(err, unix.EPIPE) && !errors.Is(err, unix.ECONNRESET) {
+				t.Fatalf("send: %v, want the connection closed at the idle timeout", err)
+			}
+			return
+		}
+	}
+}

@@ -48,6 +48,16 @@ func (sh *shortage) takeReserve() {
 	}
 }
 
+// release closes the reserve descriptor (serve has ended).
+func (sh *shortage) release() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.reserve >= 0 {
+		unix.Close(sh.reserve)
+		sh.reserve = -1
+	}
+}
+
 // outOfDescriptors handles an accept that failed with EMFILE or ENFILE on l.
 func (srv *server) outOfDescriptors(l *listener, err error) {
 	sh := &srv.shortage
