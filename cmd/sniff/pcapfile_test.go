@@ -146,4 +146,3 @@ func FuzzPcapngReader(f *testing.F) {
 }
 
 func isCorrupt(err error) bool { return errors.Is(err, errCorrupt) }
-

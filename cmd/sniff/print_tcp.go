@@ -15,19 +15,43 @@ import (
 // TCP (tcpdump's print-tcp.c).
 
 func printTCP(c *pctx, data []byte) {
+	// The header is decoded here: gopacket rejects a segment whose
+	// options are malformed, which tcpdump prints with "[bad opt]".
 	t := &c.d.ly.tcp
-	if t.DecodeFromBytes(data, nilDF) != nil {
+	if len(data) < 20 || int(data[12]>>4)*4 < 20 || int(data[12]>>4)*4 > len(data) {
 		c.trunc("tcp")
 		return
 	}
+	hlen := int(data[12]>>4) * 4
+	t.SrcPort, t.DstPort = layers.TCPPort(binary.BigEndian.Uint16(data)), layers.TCPPort(binary.BigEndian.Uint16(data[2:]))
+	t.Seq, t.Ack = binary.BigEndian.Uint32(data[4:]), binary.BigEndian.Uint32(data[8:])
+	f := data[13]
+	t.FIN, t.SYN, t.RST, t.PSH = f&0x01 != 0, f&0x02 != 0, f&0x04 != 0, f&0x08 != 0
+	t.ACK, t.URG, t.ECE, t.CWR = f&0x10 != 0, f&0x20 != 0, f&0x40 != 0, f&0x80 != 0
+	t.Window, t.Checksum, t.Urgent = binary.BigEndian.Uint16(data[14:]), binary.BigEndian.Uint16(data[16:]), binary.BigEndian.Uint16(data[18:])
+	t.Contents, t.Payload = data[:hlen], data[hlen:]
 	c.sport, c.dport = uint16(t.SrcPort), uint16(t.DstPort)
 	c.f["proto"], c.f["sport"], c.f["dport"] = "TCP", int(t.SrcPort), int(t.DstPort)
 	c.ends()
+	var base tcpBase
+	rev := false
 	seq, ack := t.Seq, t.Ack
 	if !c.d.absSeq && t.ACK {
-		seq, ack = c.d.relativeSeq(t, c.src, c.dst)
+		seq, ack, base, rev = c.d.relativeSeq(t, c.src, c.dst)
 	}
-	tcpText(c.b, t, seq, ack, c.tcpChecksum())
+	n := c.l4 - hlen // the payload's length on the wire
+	if n < 0 {
+		n = len(t.Payload)
+	}
+	c.tcpText(t, seq, ack, n, c.tcpChecksum())
+	c.tcpOptions(data[20:hlen], f, base, rev)
+	c.b.WriteString(", length ")
+	c.b.WriteString(strconv.Itoa(n))
+	if n == 0 || c.d.quiet {
+		return
+	}
+	c.length = n
+	c.nextPort(tcpSpace, t.Payload)
 }
 
 // ends writes "src.sport > dst.dport: " without allocating.
@@ -68,8 +92,8 @@ type tcpBase struct{ seq, ack uint32 }
 // conversation, as tcpdump prints them without -S: the first packet with
 // ACK set (the SYN-ACK, or the first one seen mid-stream) and every SYN
 // record the conversation's numbers and print them whole; later packets
-// print the difference.
-func (d *decoder) relativeSeq(t *layers.TCP, src, dst net.IP) (seq, ack uint32) {
+// print the difference. base and rev are what SACK blocks count from.
+func (d *decoder) relativeSeq(t *layers.TCP, src, dst net.IP) (seq, ack uint32, base tcpBase, rev bool) {
 	var k tcpConv
 	s4, d4 := src.To4(), dst.To4()
 	a, z := []byte(src.To16()), []byte(dst.To16())
@@ -77,7 +101,7 @@ func (d *decoder) relativeSeq(t *layers.TCP, src, dst net.IP) (seq, ack uint32) 
 		a, z = s4, d4
 	}
 	c := bytes.Compare(a, z)
-	rev := c > 0 || (c == 0 && t.SrcPort > t.DstPort)
+	rev = c > 0 || (c == 0 && t.SrcPort > t.DstPort)
 	if rev {
 		copy(k.lo[:], z)
 		copy(k.hi[:], a)
@@ -93,91 +117,208 @@ func (d *decoder) relativeSeq(t *layers.TCP, src, dst net.IP) (seq, ack uint32) 
 	base, ok := d.tcpSeq[k]
 	if !ok || t.SYN {
 		if rev {
-			d.tcpSeq[k] = tcpBase{seq: t.Ack - 1, ack: t.Seq}
+			base = tcpBase{seq: t.Ack - 1, ack: t.Seq}
 		} else {
-			d.tcpSeq[k] = tcpBase{seq: t.Seq, ack: t.Ack - 1}
+			base = tcpBase{seq: t.Seq, ack: t.Ack - 1}
 		}
-		return t.Seq, t.Ack
+		d.tcpSeq[k] = base
+		return t.Seq, t.Ack, base, rev
 	}
 	if rev {
-		return t.Seq - base.ack, t.Ack - base.seq
+		return t.Seq - base.ack, t.Ack - base.seq, base, rev
 	}
-	return t.Seq - base.seq, t.Ack - base.ack
+	return t.Seq - base.seq, t.Ack - base.ack, base, rev
 }
 
-func tcpText(b *strings.Builder, t *layers.TCP, seq, ack uint32, cksum string) {
-	flags := ""
+// tcpText writes the flags, checksum, sequence numbers and window.
+func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n int, cksum string) {
+	b := c.b
+	var flags [9]byte
+	fl := flags[:0]
 	for _, f := range []struct {
 		on bool
-		c  string
-	}{{t.FIN, "F"}, {t.SYN, "S"}, {t.RST, "R"}, {t.PSH, "P"}, {t.URG, "U"}, {t.ECE, "E"}, {t.CWR, "W"}} {
+		c  byte
+	}{{t.FIN, 'F'}, {t.SYN, 'S'}, {t.RST, 'R'}, {t.PSH, 'P'}, {t.ACK, '.'}, {t.URG, 'U'}, {t.ECE, 'E'}, {t.CWR, 'W'}} {
 		if f.on {
-			flags += f.c
+			fl = append(fl, f.c)
 		}
 	}
-	if t.ACK {
-		flags += "."
+	b.WriteString("Flags [")
+	if len(fl) == 0 {
+		b.WriteString("none")
 	}
-	if flags == "" {
-		flags = "none"
-	}
-	fmt.Fprintf(b, "Flags [%s]", flags)
+	b.Write(fl)
+	b.WriteByte(']')
 	b.WriteString(cksum)
-	n := len(t.Payload)
+	var buf [64]byte
 	if t.SYN || t.FIN || t.RST || n > 0 {
+		o := strconv.AppendUint(append(buf[:0], ", seq "...), uint64(seq), 10)
 		if n > 0 {
-			fmt.Fprintf(b, ", seq %d:%d", seq, seq+uint32(n))
-		} else {
-			fmt.Fprintf(b, ", seq %d", seq)
+			o = strconv.AppendUint(append(o, ':'), uint64(seq+uint32(n)), 10)
 		}
+		b.Write(o)
 	}
 	if t.ACK {
-		fmt.Fprintf(b, ", ack %d", ack)
+		b.Write(strconv.AppendUint(append(buf[:0], ", ack "...), uint64(ack), 10))
 	}
-	fmt.Fprintf(b, ", win %d", t.Window)
+	b.Write(strconv.AppendUint(append(buf[:0], ", win "...), uint64(t.Window), 10))
 	if t.URG {
-		fmt.Fprintf(b, ", urg %d", t.Urgent)
+		b.Write(strconv.AppendUint(append(buf[:0], ", urg "...), uint64(t.Urgent), 10))
 	}
-	if len(t.Options) > 0 {
-		b.WriteString(", options [")
-		for i, o := range t.Options {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(tcpOption(o))
-		}
-		b.WriteByte(']')
-	}
-	fmt.Fprintf(b, ", length %d", n)
 }
 
-func tcpOption(o layers.TCPOption) string {
-	d := o.OptionData
-	switch o.OptionType {
-	case layers.TCPOptionKindNop:
-		return "nop"
-	case layers.TCPOptionKindEndList:
-		return "eol"
-	case layers.TCPOptionKindMSS:
-		if len(d) == 2 {
-			return "mss " + strconv.Itoa(int(binary.BigEndian.Uint16(d)))
-		}
-	case layers.TCPOptionKindWindowScale:
-		if len(d) == 1 {
-			return "wscale " + strconv.Itoa(int(d[0]))
-		}
-	case layers.TCPOptionKindSACKPermitted:
-		return "sackOK"
-	case layers.TCPOptionKindTimestamps:
-		if len(d) == 8 {
-			return fmt.Sprintf("TS val %d ecr %d", binary.BigEndian.Uint32(d), binary.BigEndian.Uint32(d[4:]))
-		}
-	case layers.TCPOptionKindSACK:
-		var parts []string
-		for i := 0; i+8 <= len(d); i += 8 {
-			parts = append(parts, fmt.Sprintf("{%d:%d}", binary.BigEndian.Uint32(d[i:]), binary.BigEndian.Uint32(d[i+4:])))
-		}
-		return "sack " + strconv.Itoa(len(parts)) + " " + strings.Join(parts, "")
+// tcpOptionNames is tcpdump's tcp_option_values.
+var tcpOptionNames = map[byte]string{0: "eol", 1: "nop", 2: "mss", 3: "wscale", 4: "sackOK", 5: "sack",
+	6: "echo", 7: "echoreply", 8: "TS", 11: "cc", 12: "ccnew", 13: "", 19: "md5", 20: "scps", 28: "uto",
+	29: "tcp-ao", 30: "mptcp", 34: "tfo", 254: "exp"}
+
+// tcpOptions writes the options as tcpdump does: each by name with its
+// data, "[len N]" when its length is not the expected one, "[bad opt]"
+// for one longer than the header, SACK blocks relative to the
+// conversation as the sequence numbers are.
+func (c *pctx) tcpOptions(o []byte, flags byte, base tcpBase, rev bool) {
+	if len(o) == 0 {
+		return
 	}
-	return fmt.Sprintf("opt-%d:%s", o.OptionType, hex.EncodeToString(d))
+	b := c.b
+	b.WriteString(", options [")
+	for first := true; len(o) > 0; first = false {
+		if !first {
+			b.WriteByte(',')
+		}
+		kind := o[0]
+		l := 1
+		if kind > 1 {
+			if len(o) < 2 || o[1] < 2 || int(o[1]) > len(o) {
+				c.badOpt(first)
+				return
+			}
+			l = int(o[1])
+		}
+		if name, ok := tcpOptionNames[kind]; ok {
+			b.WriteString(name)
+		} else {
+			b.WriteString("unknown-")
+			b.WriteString(strconv.Itoa(int(kind)))
+		}
+		d := o[min(2, l):l]
+		want := len(d) // the data the option's kind has
+		bad := false
+		switch kind {
+		case 0, 1:
+			want = 0
+		case 4:
+			want = 0
+		case 2:
+			want = 2
+			if bad = len(d) < 2; !bad {
+				fmt.Fprintf(b, " %d", binary.BigEndian.Uint16(d))
+			}
+		case 3:
+			want = 1
+			if bad = len(d) < 1; !bad {
+				fmt.Fprintf(b, " %d", d[0])
+			}
+		case 5:
+			if len(d)%8 != 0 {
+				b.WriteString(" invalid sack")
+				break
+			}
+			fmt.Fprintf(b, " %d ", len(d)/8)
+			for i := 0; i+8 <= len(d); i += 8 {
+				s, e := binary.BigEndian.Uint32(d[i:]), binary.BigEndian.Uint32(d[i+4:])
+				if rev {
+					s, e = s-base.seq, e-base.seq
+				} else {
+					s, e = s-base.ack, e-base.ack
+				}
+				fmt.Fprintf(b, "{%d:%d}", s, e)
+			}
+		case 6, 7, 11, 12, 13:
+			want = 4
+			if bad = len(d) < 4; !bad {
+				fmt.Fprintf(b, " %d", binary.BigEndian.Uint32(d))
+			}
+		case 8:
+			want = 8
+			if bad = len(d) < 8; !bad {
+				fmt.Fprintf(b, " val %d ecr %d", binary.BigEndian.Uint32(d), binary.BigEndian.Uint32(d[4:]))
+			}
+		case 19:
+			want = 16
+			if bad = len(d) < 16; !bad {
+				b.WriteString(" " + hex.EncodeToString(d[:16]))
+			}
+		case 28:
+			want = 2
+			if bad = len(d) < 2; !bad {
+				v := binary.BigEndian.Uint16(d)
+				fmt.Fprintf(b, " 0x%x", v)
+				if v&1 != 0 {
+					fmt.Fprintf(b, " %d", (v>>1)*60)
+				} else {
+					fmt.Fprintf(b, " %d", v>>1)
+				}
+			}
+		case 30:
+			if !mptcpOption(b, o[:l], flags) {
+				c.badOpt(first)
+				return
+			}
+		case 34:
+			b.WriteByte(' ')
+			tfoOption(b, d, false)
+		case 254:
+			if len(d) < 2 {
+				c.badOpt(first)
+				return
+			}
+			b.WriteByte('-')
+			if m := binary.BigEndian.Uint16(d); m == 0xf989 {
+				tfoOption(b, d[2:], true)
+			} else {
+				fmt.Fprintf(b, "%04x", m)
+			}
+		default:
+			if len(d) > 0 {
+				b.WriteString(" 0x" + hex.EncodeToString(d))
+			}
+		}
+		if bad {
+			c.badOpt(first)
+			return
+		}
+		if kind > 1 && want+2 != l || kind <= 1 && l != 1 {
+			fmt.Fprintf(b, "[len %d]", l)
+		}
+		o = o[l:]
+		if kind == 0 {
+			break
+		}
+	}
+	b.WriteByte(']')
+}
+
+// badOpt ends the options where one is malformed, as tcpdump does: the
+// bracket is closed only after a first good option.
+func (c *pctx) badOpt(first bool) {
+	c.b.WriteString("[bad opt]")
+	if !first {
+		c.b.WriteByte(']')
+	}
+}
+
+// tfoOption is a TCP Fast Open cookie or cookie request.
+func tfoOption(b *strings.Builder, d []byte, exp bool) {
+	if exp {
+		b.WriteString("tfo")
+	}
+	switch {
+	case len(d) == 0:
+		b.WriteString(" cookiereq")
+	case len(d)%2 != 0 || len(d) < 4 || len(d) > 16:
+		b.WriteString(" (invalid)")
+	default:
+		b.WriteString(" cookie " + hex.EncodeToString(d))
+	}
 }

@@ -55,6 +55,14 @@ var printers = []struct {
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
+	{udpSpace, 5060, printSIP},
+
+	{tcpSpace, 25, printSMTP},
+	{tcpSpace, 21, printFTP},
+	{tcpSpace, 80, printHTTP},
+	{tcpSpace, 8080, printHTTP},
+	{tcpSpace, 554, printRTSP},
+	{tcpSpace, 8554, printRTSP},
 }
 
 // printerIndex finds a row of printers: its rank, which indexes
