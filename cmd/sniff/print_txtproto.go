@@ -108,10 +108,9 @@ func txtToken(data []byte, i, n int) (string, int) {
 }
 
 // txtLine prints the text line at i after prefix and returns the index
-// after its end (LF or CR LF), 0 when the line is not text or does not
-// end in the packet (a line of text without an end is printed). ok is
-// false when the line runs past the captured bytes: the truncation mark
-// is printed.
+// after its end (LF or CR LF), 0 when the line is not text. ok is false
+// when the line does not end in the packet: it is printed with the
+// truncation mark.
 func (c *pctx) txtLine(proto, prefix string, data []byte, i, n int) (next int, ok bool) {
 	start := i
 	for i < n {
@@ -143,7 +142,9 @@ func (c *pctx) txtLine(proto, prefix string, data []byte, i, n int) (next int, o
 		}
 		i++
 	}
+	// Text without a line end: tcpdump 4.99 takes it for truncated.
 	c.b.WriteString(prefix)
 	c.b.Write(data[start:i])
-	return 0, true
+	c.b.WriteString(" [|" + proto + "]")
+	return 0, false
 }
