@@ -16,6 +16,10 @@ func printUDP(c *pctx, data []byte) {
 	c.f["proto"], c.f["sport"], c.f["dport"] = "UDP", int(u.SrcPort), int(u.DstPort)
 	c.ends()
 	c.b.WriteString(c.v6Checksum("udp", u.Checksum, u.Contents, u.Payload))
+	c.length = int(u.Length) - 8 // the payload's length on the wire
+	if c.length < 0 || int(u.Length) > c.l4 {
+		c.length = len(u.Payload)
+	}
 	if c.d.quiet || !c.nextPort(udpSpace, u.Payload) {
 		c.udpLength(u.Payload)
 	}

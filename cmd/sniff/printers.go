@@ -55,6 +55,8 @@ var printers = []struct {
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
+	{udpSpace, 67, printBOOTP},
+	{udpSpace, 68, printBOOTP},
 	{udpSpace, 5060, printSIP},
 
 	{tcpSpace, 25, printSMTP},
