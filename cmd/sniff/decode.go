@@ -72,6 +72,7 @@ type pctx struct {
 	src, dst net.IP
 	l4       int    // transport length the IP header gives
 	proto    uint8  // transport protocol
+	ttl      uint8  // IPv4 TTL or IPv6 hop limit
 	frag     bool   // a fragment: no checksum
 	ipv6     bool   // the network layer is IPv6
 	extHdrs  string // IPv6 extension headers before ICMPv6 ("HBH ")

@@ -36,7 +36,7 @@ func printIPv4(c *pctx, data []byte) {
 		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol))
 		return
 	}
-	c.src, c.dst, c.proto, c.ipv6 = ip.SrcIP, ip.DstIP, uint8(ip.Protocol), false
+	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(ip.Protocol), false, ip.TTL
 	c.l4 = len(ip.Payload)
 	c.frag = ip.Flags&layers.IPv4MoreFragments != 0
 	c.length = c.l4
@@ -45,17 +45,17 @@ func printIPv4(c *pctx, data []byte) {
 	}
 }
 
+// ipProtoNames is tcpdump's ipproto_values, the names -v prints.
+var ipProtoNames = map[layers.IPProtocol]string{0: "Options", 1: "ICMP", 2: "IGMP", 4: "IPIP", 6: "TCP",
+	8: "EGP", 9: "IGRP", 17: "UDP", 33: "DCCP", 41: "IPv6", 43: "Routing", 44: "Fragment", 46: "RSVP",
+	47: "GRE", 50: "ESP", 51: "AH", 55: "Mobile IP", 58: "ICMPv6", 62: "Mobile IP (old)", 88: "EIGRP",
+	89: "OSPF", 103: "PIM", 108: "Compressed IP", 112: "VRRP", 113: "PGM", 132: "SCTP", 135: "Mobility",
+	143: "Ethernet"}
+
 // ipProtoName names an IP protocol as tcpdump -v does.
 func ipProtoName(p layers.IPProtocol) string {
-	switch p {
-	case layers.IPProtocolICMPv4:
-		return "ICMP"
-	case layers.IPProtocolICMPv6:
-		return "ICMPv6"
-	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolIGMP, layers.IPProtocolGRE, layers.IPProtocolSCTP:
-		return strings.ToUpper(p.String())
-	case layers.IPProtocolIPv6HopByHop:
-		return "Options"
+	if n, ok := ipProtoNames[p]; ok {
+		return n
 	}
 	return "unknown"
 }

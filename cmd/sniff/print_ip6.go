@@ -20,6 +20,9 @@ func printIPv6(c *pctx, data []byte) {
 	}
 	if c.verbose {
 		c.b.WriteString("IP6 (")
+		if ip.TrafficClass != 0 {
+			fmt.Fprintf(c.b, "class 0x%02x, ", ip.TrafficClass)
+		}
 		if ip.FlowLabel != 0 { // tcpdump leaves out a zero flow label
 			fmt.Fprintf(c.b, "flowlabel 0x%05x, ", ip.FlowLabel)
 		}
@@ -63,7 +66,7 @@ walk:
 			break walk
 		}
 	}
-	c.src, c.dst, c.proto, c.ipv6 = ip.SrcIP, ip.DstIP, uint8(next), true
+	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(next), true, ip.HopLimit
 	c.l4 = len(payload)
 	c.length = c.l4
 	if !c.next(ipSpace, uint32(next), payload) {

@@ -52,11 +52,14 @@ var printers = []struct {
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},
 	{ipSpace, uint32(layers.IPProtocolICMPv4), printICMP},
 	{ipSpace, uint32(layers.IPProtocolICMPv6), printICMP6},
+	{ipSpace, 112, printVRRP},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
 	{udpSpace, 67, printBOOTP},
 	{udpSpace, 68, printBOOTP},
+	{udpSpace, 69, printTFTP},
+	{udpSpace, 514, printSyslog},
 	{udpSpace, 5060, printSIP},
 
 	{tcpSpace, 25, printSMTP},
