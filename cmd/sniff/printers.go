@@ -59,6 +59,7 @@ var printers = []struct {
 	{udpSpace, 67, printBOOTP},
 	{udpSpace, 68, printBOOTP},
 	{udpSpace, 69, printTFTP},
+	{udpSpace, 123, printNTP},
 	{udpSpace, 514, printSyslog},
 	{udpSpace, 5060, printSIP},
 
