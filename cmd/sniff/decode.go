@@ -75,8 +75,12 @@ type pctx struct {
 	ttl      uint8  // IPv4 TTL or IPv6 hop limit
 	frag     bool   // a fragment: no checksum
 	ipv6     bool   // the network layer is IPv6
-	extHdrs  string // IPv6 extension headers before ICMPv6 ("HBH ")
+	// addrs: the network layer has printed "src > dst: " (IPv6 with
+	// extension headers), the transport prints its ports alone.
+	addrs  bool
+	inner  int // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
 	quoted   bool   // inside the datagram an ICMP error quotes
+	ulen     int    // UDP payload length the UDP header gives
 	sport    uint16 // transport ports, for the application printers
 	dport    uint16
 }

@@ -11,7 +11,7 @@ import (
 func printDNS(c *pctx, data []byte) {
 	m := &c.d.ly.dns
 	if c.d.quiet || m.DecodeFromBytes(data, nilDF) != nil {
-		c.udpLength(data)
+		c.udpLength()
 		return
 	}
 	dnsText(c.b, m, len(data), c.verbose)

@@ -13,11 +13,13 @@ import (
 func printICMP(c *pctx, data []byte) {
 	m := &c.d.ly.icmp4
 	if m.DecodeFromBytes(data, nilDF) != nil {
-		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d %d", c.src, c.dst, c.proto, c.l4)
+		c.addrPair()
+		fmt.Fprintf(c.b, "ip-proto-%d %d", c.proto, c.l4)
 		return
 	}
 	c.f["proto"] = "ICMP"
-	fmt.Fprintf(c.b, "%s > %s: ICMP %s", c.src, c.dst, icmp4Text(m, c.l4))
+	c.addrPair()
+	fmt.Fprintf(c.b, "ICMP %s", icmp4Text(m, c.l4))
 	if c.verbose {
 		c.d.quoted(c.b, m)
 	}

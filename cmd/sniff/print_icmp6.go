@@ -12,12 +12,14 @@ import (
 func printICMP6(c *pctx, data []byte) {
 	m := &c.d.ly.icmp6
 	if m.DecodeFromBytes(data, nilDF) != nil {
-		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d %d", c.src, c.dst, c.proto, c.l4)
+		c.addrPair()
+		fmt.Fprintf(c.b, "ip-proto-%d %d", c.proto, c.l4)
 		return
 	}
 	c.f["proto"] = "ICMP6"
 	sum := c.v6Checksum("icmp6", m.Checksum, m.Contents, m.Payload)
-	fmt.Fprintf(c.b, "%s > %s: %s%sICMP6, %s", c.src, c.dst, c.extHdrs, sum, icmp6Text(m))
+	c.addrPair()
+	fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Text(m))
 	if !c.verbose { // -v shows the length in the IPv6 header instead
 		fmt.Fprintf(c.b, ", length %d", c.l4)
 	}

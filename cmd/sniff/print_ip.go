@@ -15,7 +15,7 @@ func printIPv4(c *pctx, data []byte) {
 		c.unknownEther(layers.EthernetTypeIPv4)
 		return
 	}
-	if c.fields {
+	if c.fields && c.inner == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
 	if c.verbose {
@@ -36,7 +36,7 @@ func printIPv4(c *pctx, data []byte) {
 		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol))
 		return
 	}
-	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(ip.Protocol), false, ip.TTL
+	c.src, c.dst, c.proto, c.ipv6, c.ttl, c.addrs = ip.SrcIP, ip.DstIP, uint8(ip.Protocol), false, ip.TTL, false
 	c.l4 = len(ip.Payload)
 	c.frag = ip.Flags&layers.IPv4MoreFragments != 0
 	c.length = c.l4
@@ -70,5 +70,18 @@ func flagsOrNone(f []string) []string {
 // trunc writes "src > dst: [|proto]", tcpdump's mark for a transport
 // header the capture cut short.
 func (c *pctx) trunc(proto string) {
-	fmt.Fprintf(c.b, "%s > %s: [|%s]", c.src, c.dst, proto)
+	c.addrPair()
+	fmt.Fprintf(c.b, "[|%s]", proto)
+}
+
+// addrPair writes "src > dst: " unless the network layer has.
+func (c *pctx) addrPair() {
+	if c.addrs {
+		return
+	}
+	var buf [96]byte
+	o := appendIP(buf[:0], c.src)
+	o = append(o, " > "...)
+	o = appendIP(o, c.dst)
+	c.b.Write(append(o, ": "...))
 }

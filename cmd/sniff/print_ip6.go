@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/gopacket/gopacket/layers"
@@ -15,7 +16,7 @@ func printIPv6(c *pctx, data []byte) {
 		c.unknownEther(layers.EthernetTypeIPv6)
 		return
 	}
-	if c.fields {
+	if c.fields && c.inner == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
 	if c.verbose {
@@ -31,15 +32,20 @@ func printIPv6(c *pctx, data []byte) {
 	} else {
 		c.b.WriteString("IP6 ")
 	}
-	// gopacket decodes a hop-by-hop header inside IPv6; the others are
-	// walked here up to the upper layer.
+	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(ip.NextHeader), true, ip.HopLimit
+	c.addrs, c.frag = false, false
+	// gopacket decodes a hop-by-hop header inside IPv6; the other
+	// extension headers are walked here up to the upper layer. With any,
+	// tcpdump prints the addresses first, then each header.
 	next, payload := ip.NextHeader, ip.Payload
-	c.extHdrs = ""
 	if ip.HopByHop != nil {
-		next = ip.HopByHop.NextHeader
-		if !c.verbose { // -v would print the options too
-			c.extHdrs = "HBH "
+		c.addrPair()
+		c.addrs = true
+		c.b.WriteString("HBH ")
+		if c.verbose {
+			c.ip6Options(ip.HopByHop.Contents)
 		}
+		next = ip.HopByHop.NextHeader
 	}
 walk:
 	for {
@@ -48,28 +54,96 @@ walk:
 			if ly.ext.DecodeFromBytes(payload, nilDF) != nil {
 				break walk
 			}
-			if !c.verbose {
-				switch next {
-				case layers.IPProtocolIPv6HopByHop:
-					c.extHdrs += "HBH "
-				case layers.IPProtocolIPv6Destination:
-					c.extHdrs += "DSTOPT "
-				}
+			c.addrPair()
+			c.addrs = true
+			switch next {
+			case layers.IPProtocolIPv6HopByHop:
+				c.b.WriteString("HBH ")
+			case layers.IPProtocolIPv6Destination:
+				c.b.WriteString("DSTOPT ")
+			}
+			if c.verbose && next != layers.IPProtocolIPv6Routing {
+				c.ip6Options(ly.ext.Contents)
 			}
 			next, payload = ly.ext.NextHeader, ly.ext.Payload
 		case layers.IPProtocolIPv6Fragment:
-			if ly.frag.DecodeFromBytes(payload, nilDF) != nil {
+			f := &ly.frag
+			if f.DecodeFromBytes(payload, nilDF) != nil {
 				break walk
 			}
-			next, payload = ly.frag.NextHeader, ly.frag.Payload
+			c.addrPair()
+			c.addrs, c.frag = true, true
+			// The fragment's length: what the payload length leaves
+			// after the headers so far.
+			n := 40 + int(ip.Length) - (len(data) - len(payload)) - 8
+			if c.verbose {
+				fmt.Fprintf(c.b, "frag (0x%08x:%d|%d)", f.Identification, int(f.FragmentOffset)*8, n)
+			} else {
+				fmt.Fprintf(c.b, "frag (%d|%d)", int(f.FragmentOffset)*8, n)
+			}
+			if f.FragmentOffset != 0 {
+				return // tcpdump does not decode a later fragment
+			}
+			c.b.WriteByte(' ')
+			next, payload = f.NextHeader, f.Payload
 		default:
 			break walk
 		}
 	}
-	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(next), true, ip.HopLimit
+	c.proto = uint8(next)
 	c.l4 = len(payload)
 	c.length = c.l4
 	if !c.next(ipSpace, uint32(next), payload) {
-		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d %d", ip.SrcIP, ip.DstIP, uint8(next), c.l4)
+		c.addrPair()
+		fmt.Fprintf(c.b, "ip-proto-%d %d", uint8(next), c.l4)
 	}
+}
+
+// ip6Options prints the options of a hop-by-hop or destination options
+// header (hdr, its next header and length bytes first) as tcpdump -v does.
+func (c *pctx) ip6Options(hdr []byte) {
+	b := c.b
+	if len(hdr) < 2 {
+		return
+	}
+	o := hdr[2:]
+	for i := 0; i < len(o); {
+		n := 1
+		if o[i] != 0 {
+			if i+1 >= len(o) {
+				b.WriteString(" [|ip6opt]")
+				return
+			}
+			n = int(o[i+1]) + 2
+		}
+		if i+n > len(o) {
+			b.WriteString(" [|ip6opt]")
+			return
+		}
+		d := o[i : i+n]
+		switch d[0] {
+		case 0:
+			b.WriteString("(pad1)")
+		case 1:
+			b.WriteString("(padn)")
+		case 5:
+			if n != 4 {
+				fmt.Fprintf(b, "(rtalert: invalid len %d)", d[1])
+				b.WriteString(" [|ip6opt]")
+				return
+			}
+			fmt.Fprintf(b, "(rtalert: 0x%04x) ", binary.BigEndian.Uint16(d[2:]))
+		case 0xc2:
+			if n != 6 {
+				fmt.Fprintf(b, "(jumbo: invalid len %d)", d[1])
+				b.WriteString(" [|ip6opt]")
+				return
+			}
+			fmt.Fprintf(b, "(jumbo: %d) ", binary.BigEndian.Uint32(d[2:]))
+		default:
+			fmt.Fprintf(b, "(opt_type 0x%02x: len=%d)", d[0], d[1])
+		}
+		i += n
+	}
+	b.WriteByte(' ')
 }

@@ -55,14 +55,19 @@ func printTCP(c *pctx, data []byte) {
 }
 
 // ends writes "src.sport > dst.dport: " without allocating.
+// With IPv6 extension headers the addresses are printed already: the
+// ports alone ("35083 > 9: ").
 func (c *pctx) ends() {
 	var buf [128]byte
-	o := appendIP(buf[:0], c.src)
-	o = append(o, '.')
+	o := buf[:0]
+	if !c.addrs {
+		o = append(appendIP(o, c.src), '.')
+	}
 	o = strconv.AppendUint(o, uint64(c.sport), 10)
 	o = append(o, " > "...)
-	o = appendIP(o, c.dst)
-	o = append(o, '.')
+	if !c.addrs {
+		o = append(appendIP(o, c.dst), '.')
+	}
 	o = strconv.AppendUint(o, uint64(c.dport), 10)
 	o = append(o, ": "...)
 	c.b.Write(o)

@@ -16,17 +16,20 @@ func printUDP(c *pctx, data []byte) {
 	c.f["proto"], c.f["sport"], c.f["dport"] = "UDP", int(u.SrcPort), int(u.DstPort)
 	c.ends()
 	c.b.WriteString(c.v6Checksum("udp", u.Checksum, u.Contents, u.Payload))
-	c.length = int(u.Length) - 8 // the payload's length on the wire
-	if c.length < 0 || int(u.Length) > c.l4 {
-		c.length = len(u.Payload)
+	// tcpdump prints the length the UDP header gives and hands the
+	// printers above the part of it the IP layer holds.
+	c.ulen = int(u.Length) - 8
+	if c.ulen < 0 {
+		c.ulen = len(u.Payload)
 	}
+	c.length = min(c.ulen, c.l4-8)
 	if c.d.quiet || !c.nextPort(udpSpace, u.Payload) {
-		c.udpLength(u.Payload)
+		c.udpLength()
 	}
 }
 
 // udpLength is the line's end for a datagram no printer decodes.
-func (c *pctx) udpLength(payload []byte) {
+func (c *pctx) udpLength() {
 	var buf [32]byte
-	c.b.Write(strconv.AppendInt(append(buf[:0], "UDP, length "...), int64(len(payload)), 10))
+	c.b.Write(strconv.AppendInt(append(buf[:0], "UDP, length "...), int64(c.ulen), 10))
 }

@@ -12,7 +12,7 @@ import (
 
 func printVRRP(c *pctx, p []byte) {
 	b := c.b
-	fmt.Fprintf(b, "%s > %s: ", c.src, c.dst)
+	c.addrPair()
 	c.f["proto"] = "VRRP"
 	if len(p) < 1 {
 		b.WriteString("[|vrrp]")
