@@ -25,7 +25,9 @@ func ethertypeName(t layers.EthernetType) string {
 // etherNext prints the payload of a link header by its ethertype, or
 // says which ethertype sniff cannot print.
 func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
-	c.s.payload = payload
+	if c.inner == 0 {
+		c.s.payload = payload
+	}
 	if !c.next(etherSpace, uint32(t), payload) {
 		c.unknownEther(t)
 	}
@@ -34,6 +36,10 @@ func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
 // unknownEther is the line for a payload sniff has no printer for, or
 // that its printer could not decode.
 func (c *pctx) unknownEther(t layers.EthernetType) {
+	if c.inner > 0 {
+		fmt.Fprintf(c.b, "ethertype %s (0x%04x), length %d", ethertypeName(t), uint16(t), c.length)
+		return
+	}
 	c.b.Reset()
 	fmt.Fprintf(c.b, "ethertype %s (0x%04x), length %d", ethertypeName(t), uint16(t), c.wire)
 }
@@ -42,6 +48,13 @@ func printEther(c *pctx, data []byte) {
 	e := &c.d.ly.eth
 	if e.DecodeFromBytes(data, nilDF) != nil {
 		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
+		return
+	}
+	if c.inner > 0 { // inside a tunnel: tcpdump without -e prints no link header
+		c.length -= 14
+		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
+			c.unknownEther(e.EthernetType)
+		}
 		return
 	}
 	if c.fields {
@@ -61,9 +74,11 @@ func printDot1Q(c *pctx, data []byte) {
 		c.unknownEther(layers.EthernetTypeDot1Q)
 		return
 	}
-	c.s.vlan += fmt.Sprintf("vlan %d, p %d, ethertype %s (0x%04x), ", q.VLANIdentifier, q.Priority,
-		ethertypeName(q.Type), uint16(q.Type))
-	c.f["vlan"] = int(q.VLANIdentifier)
+	if c.inner == 0 {
+		c.s.vlan += fmt.Sprintf("vlan %d, p %d, ethertype %s (0x%04x), ", q.VLANIdentifier, q.Priority,
+			ethertypeName(q.Type), uint16(q.Type))
+		c.f["vlan"] = int(q.VLANIdentifier)
+	}
 	c.length -= 4
 	c.etherNext(q.Type, q.Payload)
 }

@@ -53,6 +53,7 @@ var printers = []struct {
 	{ipSpace, uint32(layers.IPProtocolICMPv4), printICMP},
 	{ipSpace, uint32(layers.IPProtocolICMPv6), printICMP6},
 	{ipSpace, 112, printVRRP},
+	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
@@ -61,6 +62,8 @@ var printers = []struct {
 	{udpSpace, 69, printTFTP},
 	{udpSpace, 123, printNTP},
 	{udpSpace, 514, printSyslog},
+	{udpSpace, 4789, printVXLAN},
+	{udpSpace, 6081, printGeneve},
 	{udpSpace, 5060, printSIP},
 
 	{tcpSpace, 25, printSMTP},
