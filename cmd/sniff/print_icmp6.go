@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"net"
+	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // ICMPv6 (tcpdump's print-icmp6.c).
@@ -19,9 +21,206 @@ func printICMP6(c *pctx, data []byte) {
 	c.f["proto"] = "ICMP6"
 	sum := c.v6Checksum("icmp6", m.Checksum, m.Contents, m.Payload)
 	c.addrPair()
+	t := m.TypeCode.Type()
+	if c.verbose && t >= 133 && t <= 136 {
+		fmt.Fprintf(c.b, "%sICMP6, ", sum)
+		ndVerbose(c.b, t, m.Payload, c.l4)
+		return
+	}
 	fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Text(m))
+	if t == 143 && c.verbose {
+		mldv2Groups(c.b, m.Payload)
+	}
 	if !c.verbose { // -v shows the length in the IPv6 header instead
 		fmt.Fprintf(c.b, ", length %d", c.l4)
+	}
+}
+
+// ndVerbose is a neighbor discovery message with -v: its length, its
+// fields and its options, each on a line of its own. p follows the
+// checksum.
+func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
+	names := map[uint8]string{133: "router solicitation", 134: "router advertisement",
+		135: "neighbor solicitation", 136: "neighbor advertisement"}
+	fmt.Fprintf(b, "%s, length %d", names[t], n)
+	var opts []byte
+	switch t {
+	case 133:
+		if len(p) < 4 {
+			b.WriteString(" [|icmp6]")
+			return
+		}
+		opts = p[4:]
+	case 134:
+		if len(p) < 12 {
+			b.WriteString(" [|icmp6]")
+			return
+		}
+		var flags []string
+		for _, f := range []struct {
+			bit  byte
+			name string
+		}{{0x80, "managed"}, {0x40, "other stateful"}, {0x20, "home agent"}, {0x08, "router pref"}} {
+			if p[1]&f.bit != 0 && f.bit != 0x08 {
+				flags = append(flags, f.name)
+			}
+		}
+		if len(flags) == 0 {
+			flags = []string{"none"}
+		}
+		pref := [...]string{"medium", "high", "rsv", "low"}[p[1]>>3&3]
+		fmt.Fprintf(b, "\n\thop limit %d, Flags [%s], pref %s, router lifetime %ds, reachable time %dms, retrans timer %dms",
+			p[0], strings.Join(flags, ", "), pref, binary.BigEndian.Uint16(p[2:]), binary.BigEndian.Uint32(p[4:]), binary.BigEndian.Uint32(p[8:]))
+		opts = p[12:]
+	case 135, 136:
+		if len(p) < 20 {
+			b.WriteString(" [|icmp6]")
+			return
+		}
+		if t == 135 {
+			fmt.Fprintf(b, ", who has %s", net.IP(p[4:20]))
+		} else {
+			fmt.Fprintf(b, ", tgt is %s", net.IP(p[4:20]))
+			var flags []string
+			for _, f := range []struct {
+				bit  byte
+				name string
+			}{{0x80, "router"}, {0x40, "solicited"}, {0x20, "override"}} {
+				if p[0]&f.bit != 0 {
+					flags = append(flags, f.name)
+				}
+			}
+			if len(flags) == 0 {
+				flags = []string{"none"}
+			}
+			fmt.Fprintf(b, ", Flags [%s]", strings.Join(flags, ", "))
+		}
+		opts = p[20:]
+	}
+	ndOptions(b, opts)
+}
+
+var ndOptionNames = map[byte]string{1: "source link-address", 2: "destination link-address", 3: "prefix info",
+	4: "redirected header", 5: "mtu", 7: "advertisement interval", 8: "homeagent information",
+	24: "route info", 25: "rdnss", 31: "dnssl"}
+
+// ndOptions prints neighbor discovery options (tcpdump's icmp6_opt_print).
+func ndOptions(b *strings.Builder, o []byte) {
+	for len(o) > 0 {
+		if len(o) < 2 || o[1] == 0 || len(o) < int(o[1])*8 {
+			b.WriteString("[|icmp6]")
+			return
+		}
+		typ, n := o[0], int(o[1])*8
+		d := o[2:n]
+		name, ok := ndOptionNames[typ]
+		if !ok {
+			name = "unknown"
+		}
+		fmt.Fprintf(b, "\n\t  %s option (%d), length %d (%d): ", name, typ, n, n/8)
+		switch typ {
+		case 1, 2:
+			for i, x := range d {
+				if i > 0 {
+					b.WriteByte(':')
+				}
+				fmt.Fprintf(b, "%02x", x)
+			}
+		case 3:
+			if len(d) < 30 {
+				b.WriteString("[|icmp6]")
+				return
+			}
+			bad := ""
+			if n != 32 {
+				bad = "badlen"
+			}
+			var flags []string
+			for _, f := range []struct {
+				bit  byte
+				name string
+			}{{0x80, "onlink"}, {0x40, "auto"}, {0x20, "router"}} {
+				if d[1]&f.bit != 0 {
+					flags = append(flags, f.name)
+				}
+			}
+			if len(flags) == 0 {
+				flags = []string{"none"}
+			}
+			fmt.Fprintf(b, "%s/%d%s, Flags [%s], valid time %s, pref. time %s", net.IP(d[14:30]), d[0], bad,
+				strings.Join(flags, ", "), ndLifetime(binary.BigEndian.Uint32(d[2:])), ndLifetime(binary.BigEndian.Uint32(d[6:])))
+		case 5:
+			if len(d) >= 6 {
+				fmt.Fprintf(b, " %d", binary.BigEndian.Uint32(d[2:]))
+			}
+		case 7:
+			if len(d) >= 6 {
+				fmt.Fprintf(b, " %dms", binary.BigEndian.Uint32(d[2:]))
+			}
+		case 25:
+			if len(d) >= 6 {
+				fmt.Fprintf(b, " lifetime %ds,", binary.BigEndian.Uint32(d[2:]))
+				for a := d[6:]; len(a) >= 16; a = a[16:] {
+					fmt.Fprintf(b, " addr: %s", net.IP(a[:16]))
+				}
+			}
+		default:
+			hexLines(b, d, "\n\t  ")
+		}
+		o = o[n:]
+	}
+}
+
+func ndLifetime(v uint32) string {
+	if v == 0xffffffff {
+		return "infinity"
+	}
+	return fmt.Sprintf("%ds", v)
+}
+
+// hexLines is tcpdump's print_unknown_data: 16 bytes a line, each line
+// after indent with its offset.
+func hexLines(b *strings.Builder, d []byte, indent string) {
+	for off := 0; off < len(d); off += 16 {
+		fmt.Fprintf(b, "%s0x%04x: ", indent, off)
+		row := d[off:min(off+16, len(d))]
+		for i := 0; i < len(row); i += 2 {
+			if i+1 < len(row) {
+				fmt.Fprintf(b, " %02x%02x", row[i], row[i+1])
+			} else {
+				fmt.Fprintf(b, " %02x", row[i])
+			}
+		}
+	}
+}
+
+// mldv2Groups prints the group records of an MLDv2 report, as -v does.
+func mldv2Groups(b *strings.Builder, p []byte) {
+	if len(p) < 4 {
+		return
+	}
+	n := int(binary.BigEndian.Uint16(p[2:]))
+	kinds := []string{1: "is_in", 2: "is_ex", 3: "to_in", 4: "to_ex", 5: "allow", 6: "block"}
+	g := p[4:]
+	for range n {
+		if len(g) < 20 {
+			b.WriteString("[|icmp6]")
+			return
+		}
+		fmt.Fprintf(b, " [gaddr %s", net.IP(g[4:20]))
+		if int(g[0]) < len(kinds) && kinds[g[0]] != "" {
+			b.WriteString(" " + kinds[g[0]])
+		} else {
+			fmt.Fprintf(b, "  [v2-report-#%d]", g[0])
+		}
+		srcs := int(binary.BigEndian.Uint16(g[2:]))
+		fmt.Fprintf(b, ", %d source(s)]", srcs)
+		skip := 20 + 16*srcs + int(g[1])*4
+		if len(g) < skip {
+			g = nil
+			continue
+		}
+		g = g[skip:]
 	}
 }
 
