@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"github.com/gopacket/gopacket/layers"
 	"strings"
@@ -10,8 +11,29 @@ import (
 
 func printDNS(c *pctx, data []byte) {
 	m := &c.d.ly.dns
-	if c.d.quiet || m.DecodeFromBytes(data, nilDF) != nil {
+	if c.d.quiet {
 		c.udpLength()
+		return
+	}
+	if m.DecodeFromBytes(data, nilDF) != nil {
+		if len(data) < 12 {
+			c.udpLength()
+			return
+		}
+		// tcpdump prints the header it could read, then its mark.
+		id, f := binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+		fmt.Fprintf(c.b, "%d%s", id, dnsOp(layers.DNSOpCode(f>>11&0xf)))
+		if f&0x8000 == 0 {
+			if f&0x0100 != 0 {
+				c.b.WriteByte('+')
+			}
+			if f&0x0010 != 0 {
+				c.b.WriteByte('%')
+			}
+		} else {
+			c.b.WriteString(dnsRcode(layers.DNSResponseCode(f & 0xf)))
+		}
+		c.b.WriteString(" [|domain]")
 		return
 	}
 	dnsText(c.b, m, len(data), c.verbose)

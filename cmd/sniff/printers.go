@@ -47,6 +47,8 @@ var printers = []struct {
 	{etherSpace, uint32(layers.EthernetTypeIPv6), printIPv6},
 	{etherSpace, uint32(layers.EthernetTypeARP), printARP},
 	{etherSpace, uint32(layers.EthernetTypeDot1Q), printDot1Q},
+	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
+	{etherSpace, 0x9100, printDot1Q},
 
 	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},
@@ -61,6 +63,8 @@ var printers = []struct {
 	{udpSpace, 68, printBOOTP},
 	{udpSpace, 69, printTFTP},
 	{udpSpace, 123, printNTP},
+	{udpSpace, 161, printSNMP},
+	{udpSpace, 162, printSNMP},
 	{udpSpace, 514, printSyslog},
 	{udpSpace, 4789, printVXLAN},
 	{udpSpace, 6081, printGeneve},
