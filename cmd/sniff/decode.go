@@ -70,19 +70,19 @@ type pctx struct {
 	length int
 	// The network layer, for the transport printers.
 	src, dst net.IP
-	l4       int    // transport length the IP header gives
-	proto    uint8  // transport protocol
-	ttl      uint8  // IPv4 TTL or IPv6 hop limit
-	frag     bool   // a fragment: no checksum
-	ipv6     bool   // the network layer is IPv6
+	l4       int   // transport length the IP header gives
+	proto    uint8 // transport protocol
+	ttl      uint8 // IPv4 TTL or IPv6 hop limit
+	frag     bool  // a fragment: no checksum
+	ipv6     bool  // the network layer is IPv6
 	// addrs: the network layer has printed "src > dst: " (IPv6 with
 	// extension headers), the transport prints its ports alone.
 	addrs  bool
-	inner  int // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
-	quoted   bool   // inside the datagram an ICMP error quotes
-	ulen     int    // UDP payload length the UDP header gives
-	sport    uint16 // transport ports, for the application printers
-	dport    uint16
+	inner  int    // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
+	quoted bool   // inside the datagram an ICMP error quotes
+	ulen   int    // UDP payload length the UDP header gives
+	sport  uint16 // transport ports, for the application printers
+	dport  uint16
 }
 
 func (d *decoder) decode(p *pkt, verbose bool) summary {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 
@@ -48,6 +49,18 @@ func printEther(c *pctx, data []byte) {
 	e := &c.d.ly.eth
 	if e.DecodeFromBytes(data, nilDF) != nil {
 		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
+		return
+	}
+	if t := binary.BigEndian.Uint16(data[12:]); t <= 1500 {
+		// 802.3: a length, then LLC.
+		if c.link {
+			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.wire)
+		}
+		c.length = int(t)
+		if c.inner == 0 {
+			c.s.payload = data[14:]
+		}
+		printLLC(c, data[14:min(len(data), 14+int(t))])
 		return
 	}
 	if c.inner > 0 { // inside a tunnel: tcpdump without -e prints no link header

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -26,9 +27,15 @@ func printIPv4(c *pctx, data []byte) {
 		if ip.Flags&layers.IPv4MoreFragments != 0 {
 			flags = append(flags, "+")
 		}
-		fmt.Fprintf(c.b, "IP (tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d)\n    ",
+		fmt.Fprintf(c.b, "IP (tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
 			ip.TOS, ip.TTL, ip.Id, int(ip.FragOffset)*8, strings.Join(flagsOrNone(flags), ""),
 			ipProtoName(ip.Protocol), uint8(ip.Protocol), ip.Length)
+		if ip.IHL > 5 {
+			c.b.WriteString(", options (")
+			ipOptions(c.b, data[20:int(ip.IHL)*4])
+			c.b.WriteByte(')')
+		}
+		c.b.WriteString(")\n    ")
 	} else {
 		c.b.WriteString("IP ")
 	}
@@ -42,6 +49,43 @@ func printIPv4(c *pctx, data []byte) {
 	c.length = c.l4
 	if !c.next(ipSpace, uint32(ip.Protocol), ip.Payload) {
 		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d %d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol), c.l4)
+	}
+}
+
+// ipOptions prints IPv4 options as tcpdump's ip_optprint does: their
+// names, with the router alert's value when it is not 0.
+func ipOptions(b *strings.Builder, o []byte) {
+	names := map[byte]string{0: "EOL", 1: "NOP", 7: "RR", 68: "TS", 130: "security", 131: "LSRR", 137: "SSRR", 148: "RA", 82: "traceroute"}
+	for len(o) > 0 {
+		code := o[0]
+		if name, ok := names[code]; ok {
+			b.WriteString(name)
+		} else {
+			fmt.Fprintf(b, "unknown %d", code)
+		}
+		n := 1
+		if code > 1 {
+			if len(o) < 2 || o[1] < 2 {
+				b.WriteString(" [bad length]")
+				return
+			}
+			n = int(o[1])
+		}
+		if n > len(o) {
+			fmt.Fprintf(b, " [bad length %d]", n)
+			return
+		}
+		if code == 0 {
+			return
+		}
+		if code == 148 {
+			if n < 4 {
+				fmt.Fprintf(b, " [bad length %d]", n)
+			} else if v := binary.BigEndian.Uint16(o[2:]); v != 0 {
+				fmt.Fprintf(b, " value %d", v)
+			}
+		}
+		o = o[n:]
 	}
 }
 

@@ -17,6 +17,7 @@ const (
 	linkSpace  space = iota // pcap link type
 	etherSpace              // ethertype (Ethernet, 802.1Q, SLL, GRE)
 	ipSpace                 // IP protocol (IPv4, IPv6 next header)
+	llcSpace                // IEEE 802.2 DSAP and SSAP
 	udpSpace                // UDP port, either end
 	tcpSpace                // TCP port, either end
 )
@@ -50,11 +51,14 @@ var printers = []struct {
 	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
 	{etherSpace, 0x9100, printDot1Q},
 
+	{llcSpace, 0x4242, printSTP},
+
 	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},
 	{ipSpace, uint32(layers.IPProtocolICMPv4), printICMP},
 	{ipSpace, uint32(layers.IPProtocolICMPv6), printICMP6},
 	{ipSpace, 112, printVRRP},
+	{ipSpace, uint32(layers.IPProtocolIGMP), printIGMP},
 	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
 
 	{udpSpace, 53, printDNS},
