@@ -32,9 +32,12 @@ type decoder struct {
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase
-	inner  *decoder       // for the datagram an ICMP error quotes
-	fields map[string]any // scratch fields when JSON is off
-	b      strings.Builder
+	inner  *decoder // for the datagram an ICMP error quotes
+	// isQuote: this decoder decodes a quoted datagram, whose own quote
+	// (an ICMP error quoting an ICMP error…) is not decoded again.
+	isQuote bool
+	fields  map[string]any // scratch fields when JSON is off
+	b       strings.Builder
 }
 
 func newDecoder() *decoder {
@@ -78,7 +81,7 @@ type pctx struct {
 	// addrs: the network layer has printed "src > dst: " (IPv6 with
 	// extension headers), the transport prints its ports alone.
 	addrs  bool
-	inner  int    // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
+	depth  int    // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
 	quoted bool   // inside the datagram an ICMP error quotes
 	ulen   int    // UDP payload length the UDP header gives
 	sport  uint16 // transport ports, for the application printers

@@ -70,6 +70,14 @@ func newPcapReader(r *bufio.Reader) (*pcapReader, error) {
 
 func (p *pcapReader) LinkType() layers.LinkType { return p.lt }
 
+// Resolution is the time stamps' resolution: micro- or nanoseconds.
+func (p *pcapReader) Resolution() gopacket.TimestampResolution {
+	if p.nanos {
+		return gopacket.TimestampResolution{Base: 10, Exponent: -9}
+	}
+	return gopacket.TimestampResolution{Base: 10, Exponent: -6}
+}
+
 // ReadPacketData returns the next record, io.EOF at the end of the file,
 // or an error wrapping errCorrupt. The data is valid until the next call.
 func (p *pcapReader) ReadPacketData() ([]byte, gopacket.CaptureInfo, error) {

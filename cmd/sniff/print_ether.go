@@ -26,7 +26,7 @@ func ethertypeName(t layers.EthernetType) string {
 // etherNext prints the payload of a link header by its ethertype, or
 // says which ethertype sniff cannot print.
 func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
-	if c.inner == 0 {
+	if c.depth == 0 {
 		c.s.payload = payload
 	}
 	if !c.next(etherSpace, uint32(t), payload) {
@@ -37,7 +37,7 @@ func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
 // unknownEther is the line for a payload sniff has no printer for, or
 // that its printer could not decode.
 func (c *pctx) unknownEther(t layers.EthernetType) {
-	if c.inner > 0 {
+	if c.depth > 0 {
 		fmt.Fprintf(c.b, "ethertype %s (0x%04x), length %d", ethertypeName(t), uint16(t), c.length)
 		return
 	}
@@ -57,13 +57,13 @@ func printEther(c *pctx, data []byte) {
 			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.wire)
 		}
 		c.length = int(t)
-		if c.inner == 0 {
+		if c.depth == 0 {
 			c.s.payload = data[14:]
 		}
 		printLLC(c, data[14:min(len(data), 14+int(t))])
 		return
 	}
-	if c.inner > 0 { // inside a tunnel: tcpdump without -e prints no link header
+	if c.depth > 0 { // inside a tunnel: tcpdump without -e prints no link header
 		c.length -= 14
 		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
 			c.unknownEther(e.EthernetType)
@@ -87,7 +87,7 @@ func printDot1Q(c *pctx, data []byte) {
 		c.unknownEther(layers.EthernetTypeDot1Q)
 		return
 	}
-	if c.inner == 0 {
+	if c.depth == 0 {
 		c.s.vlan += fmt.Sprintf("vlan %d, p %d, ethertype %s (0x%04x), ", q.VLANIdentifier, q.Priority,
 			ethertypeName(q.Type), uint16(q.Type))
 		c.f["vlan"] = int(q.VLANIdentifier)

@@ -20,14 +20,18 @@ func printICMP(c *pctx, data []byte) {
 	c.f["proto"] = "ICMP"
 	c.addrPair()
 	fmt.Fprintf(c.b, "ICMP %s", icmp4Text(m, c.l4))
-	if c.verbose {
+	if c.verbose && !c.d.isQuote {
 		c.d.quoted(c.b, m)
 	}
 }
 
 // quoted writes, as tcpdump -v does, the datagram an ICMP error quotes on
 // a line of its own, decoded like a packet of its own (its TCP sequence
-// numbers count in the same conversations).
+// numbers count in the same conversations). One level only: where the
+// quote is itself an ICMP error, its quote is not decoded (tcpdump 4.99
+// goes on down; a 64 KiB packet nests 2,339 levels, which cost sniff
+// quadratic time and 355 KB of text). An ICMP error never quotes another
+// one (RFC 1122 3.2.2), so only forged packets lose anything.
 func (d *decoder) quoted(b *strings.Builder, m *layers.ICMPv4) {
 	switch m.TypeCode.Type() {
 	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect,
@@ -41,6 +45,7 @@ func (d *decoder) quoted(b *strings.Builder, m *layers.ICMPv4) {
 	}
 	if d.inner == nil {
 		d.inner = newDecoder()
+		d.inner.isQuote = true
 	}
 	if d.tcpSeq == nil {
 		d.tcpSeq = map[tcpConv]tcpBase{}

@@ -16,7 +16,7 @@ func printIPv6(c *pctx, data []byte) {
 		c.unknownEther(layers.EthernetTypeIPv6)
 		return
 	}
-	if c.fields && c.inner == 0 {
+	if c.fields && c.depth == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
 	if c.verbose {

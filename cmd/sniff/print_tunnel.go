@@ -17,7 +17,11 @@ import (
 // Transparent Ethernet Bridging type, else by its ethertype; unknown is
 // printed when there is no printer.
 func (c *pctx) encap(t layers.EthernetType, p []byte, length int, unknown string) {
-	c.inner++
+	if c.depth >= maxDepth {
+		c.b.WriteString(" [|encapsulation]")
+		return
+	}
+	c.depth++
 	c.length = length
 	switch {
 	case t == 0x6558:
@@ -25,8 +29,12 @@ func (c *pctx) encap(t layers.EthernetType, p []byte, length int, unknown string
 	case !c.next(etherSpace, uint32(t), p):
 		c.b.WriteString(unknown)
 	}
-	c.inner--
+	c.depth--
 }
+
+// maxDepth bounds tunnels in tunnels: a 64 KiB packet of GRE headers
+// would nest thousands deep.
+const maxDepth = 16
 
 func printVXLAN(c *pctx, p []byte) {
 	if len(p) < 8 {
