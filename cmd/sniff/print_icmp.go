@@ -51,7 +51,9 @@ func (d *decoder) quoted(b *strings.Builder, m *layers.ICMPv4) {
 		d.tcpSeq = map[tcpConv]tcpBase{}
 	}
 	d.inner.quiet, d.inner.absSeq, d.inner.tcpSeq = d.quiet, d.absSeq, d.tcpSeq
-	in := d.inner.decodeWith(&pkt{data: q, len: len(q), lt: layers.LinkTypeIPv4}, true, false, false)
+	// Its length is the one its header gives, as tcpdump takes it: a
+	// quote is cut short by design.
+	in := d.inner.decodeWith(&pkt{data: q, len: int(binary.BigEndian.Uint16(q[2:])), lt: layers.LinkTypeIPv4}, true, false, false)
 	b.WriteString("\n\t")
 	b.WriteString(in.text)
 }

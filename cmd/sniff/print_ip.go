@@ -11,11 +11,48 @@ import (
 // IPv4 (tcpdump's print-ip.c).
 
 func printIPv4(c *pctx, data []byte) {
-	ip := &c.d.ly.ip4
-	if ip.DecodeFromBytes(data, nilDF) != nil {
-		c.unknownEther(layers.EthernetTypeIPv4)
+	// The header is read here as tcpdump reads it: gopacket's IPv4
+	// rejects headers tcpdump prints (bad lengths, cut-short payloads).
+	b := c.b
+	if len(data) < 1 {
+		b.WriteString(" [|ip]")
 		return
 	}
+	if v := data[0] >> 4; v != 4 {
+		if v == 6 {
+			b.WriteString("IP6, wrong link-layer encapsulation (invalid)")
+		} else {
+			fmt.Fprintf(b, "IP%d (invalid)", v)
+		}
+		return
+	}
+	b.WriteString("IP ")
+	if len(data) < 20 {
+		b.WriteString(" [|ip]")
+		return
+	}
+	if c.length < 20 {
+		fmt.Fprintf(b, "truncated-ip %d", c.length)
+		return
+	}
+	hlen := int(data[0]&0xf) * 4
+	if hlen < 20 {
+		fmt.Fprintf(b, "bad-hlen %d", hlen)
+		return
+	}
+	total := int(binary.BigEndian.Uint16(data[2:]))
+	if c.length < total {
+		fmt.Fprintf(b, "truncated-ip - %d bytes missing! ", total-c.length)
+	}
+	if total < hlen {
+		fmt.Fprintf(b, "bad-len %d", total)
+		return
+	}
+	ip := &c.d.ly.ip4
+	ip.TOS, ip.Id, ip.TTL, ip.Protocol = data[1], binary.BigEndian.Uint16(data[4:]), data[8], layers.IPProtocol(data[9])
+	off := binary.BigEndian.Uint16(data[6:])
+	ip.Flags, ip.FragOffset = layers.IPv4Flag(off>>13), off&0x1fff
+	ip.SrcIP, ip.DstIP = data[12:16], data[16:20]
 	if c.fields && c.depth == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
@@ -27,28 +64,41 @@ func printIPv4(c *pctx, data []byte) {
 		if ip.Flags&layers.IPv4MoreFragments != 0 {
 			flags = append(flags, "+")
 		}
-		fmt.Fprintf(c.b, "IP (tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
+		fmt.Fprintf(b, "(tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
 			ip.TOS, ip.TTL, ip.Id, int(ip.FragOffset)*8, strings.Join(flagsOrNone(flags), ""),
-			ipProtoName(ip.Protocol), uint8(ip.Protocol), ip.Length)
-		if ip.IHL > 5 {
-			c.b.WriteString(", options (")
-			ipOptions(c.b, data[20:int(ip.IHL)*4])
-			c.b.WriteByte(')')
+			ipProtoName(ip.Protocol), uint8(ip.Protocol), total)
+		if hlen > 20 {
+			if len(data) < hlen {
+				b.WriteString(" [|ip]")
+				return
+			}
+			b.WriteString(", options (")
+			ipOptions(b, data[20:hlen])
+			b.WriteByte(')')
 		}
-		c.b.WriteString(")\n    ")
-	} else {
-		c.b.WriteString("IP ")
+		if len(data) >= hlen {
+			if sum := checksum(data[:hlen]); sum != 0 {
+				stored := binary.BigEndian.Uint16(data[10:])
+				fmt.Fprintf(b, ", bad cksum %x (->%x)!", stored, shouldBe(stored, sum))
+			}
+		}
+		b.WriteString(")\n    ")
+	}
+	if len(data) < hlen {
+		fmt.Fprintf(b, "%s > %s: [|ip]", ip.SrcIP, ip.DstIP)
+		return
 	}
 	if ip.FragOffset != 0 {
-		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol))
+		fmt.Fprintf(b, "%s > %s: ip-proto-%d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol))
 		return
 	}
 	c.src, c.dst, c.proto, c.ipv6, c.ttl, c.addrs = ip.SrcIP, ip.DstIP, uint8(ip.Protocol), false, ip.TTL, false
-	c.l4 = len(ip.Payload)
+	c.l4 = total - hlen // on the wire, as the header gives it
 	c.frag = ip.Flags&layers.IPv4MoreFragments != 0
 	c.length = c.l4
-	if !c.next(ipSpace, uint32(ip.Protocol), ip.Payload) {
-		fmt.Fprintf(c.b, "%s > %s: ip-proto-%d %d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol), c.l4)
+	payload := data[hlen:min(len(data), total)]
+	if !c.next(ipSpace, uint32(ip.Protocol), payload) {
+		fmt.Fprintf(b, "%s > %s: ip-proto-%d %d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol), c.l4)
 	}
 }
 

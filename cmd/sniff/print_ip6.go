@@ -12,15 +12,41 @@ import (
 func printIPv6(c *pctx, data []byte) {
 	ly := &c.d.ly
 	ip := &ly.ip6
+	b := c.b
+	if len(data) < 40 {
+		b.WriteString(" [|ip6]")
+		return
+	}
+	if c.length < 40 {
+		fmt.Fprintf(b, "IP6 truncated-ip6 %d", c.length)
+		return
+	}
+	if v := data[0] >> 4; v != 6 {
+		fmt.Fprintf(b, "IP6 version error: %d != 6", v)
+		return
+	}
 	if ip.DecodeFromBytes(data, nilDF) != nil {
 		c.unknownEther(layers.EthernetTypeIPv6)
 		return
+	}
+	// On the wire the upper layer has what the payload length gives,
+	// less the extension headers; the capture may hold less.
+	wire := int(ip.Length)
+	if wire != 0 && c.length < wire+40 {
+		b.WriteString("IP6 ")
+		fmt.Fprintf(b, "truncated-ip6 - %d bytes missing!", wire+40-c.length)
+		if c.verbose {
+			b.WriteString("(")
+		}
+	} else if c.verbose {
+		b.WriteString("IP6 (")
+	} else {
+		b.WriteString("IP6 ")
 	}
 	if c.fields && c.depth == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
 	if c.verbose {
-		c.b.WriteString("IP6 (")
 		if ip.TrafficClass != 0 {
 			fmt.Fprintf(c.b, "class 0x%02x, ", ip.TrafficClass)
 		}
@@ -29,8 +55,6 @@ func printIPv6(c *pctx, data []byte) {
 		}
 		fmt.Fprintf(c.b, "hlim %d, next-header %s (%d) payload length: %d) ",
 			ip.HopLimit, ipProtoName(ip.NextHeader), uint8(ip.NextHeader), ip.Length)
-	} else {
-		c.b.WriteString("IP6 ")
 	}
 	c.src, c.dst, c.proto, c.ipv6, c.ttl = ip.SrcIP, ip.DstIP, uint8(ip.NextHeader), true, ip.HopLimit
 	c.addrs, c.frag = false, false
@@ -91,7 +115,16 @@ walk:
 		}
 	}
 	c.proto = uint8(next)
-	c.l4 = len(payload)
+	// Less the extension headers walked (gopacket's payload starts
+	// after a hop-by-hop header).
+	hdrs := len(ip.Payload) - len(payload)
+	if ip.HopByHop != nil {
+		hdrs += len(ip.HopByHop.Contents)
+	}
+	c.l4 = wire - hdrs
+	if wire == 0 { // a jumbogram: what was captured
+		c.l4 = len(payload)
+	}
 	c.length = c.l4
 	if !c.next(ipSpace, uint32(next), payload) {
 		c.addrPair()
