@@ -11,7 +11,7 @@ import (
 func printARP(c *pctx, data []byte) {
 	a := &c.d.ly.arp
 	if a.DecodeFromBytes(data, nilDF) != nil {
-		c.unknownEther(layers.EthernetTypeARP)
+		c.b.WriteString(" [|arp]")
 		return
 	}
 	c.b.WriteString(arpText(a, c.length, c.verbose))

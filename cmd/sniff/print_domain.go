@@ -17,7 +17,7 @@ func printDNS(c *pctx, data []byte) {
 	}
 	if m.DecodeFromBytes(data, nilDF) != nil {
 		if len(data) < 12 {
-			c.udpLength()
+			c.b.WriteString(" [|domain]")
 			return
 		}
 		// tcpdump prints the header it could read, then its mark.
@@ -32,6 +32,18 @@ func printDNS(c *pctx, data []byte) {
 			}
 		} else {
 			c.b.WriteString(dnsRcode(layers.DNSResponseCode(f & 0xf)))
+			for _, fl := range []struct {
+				on bool
+				c  byte
+			}{{f&0x0400 != 0, '*'}, {f&0x0080 == 0, '-'}, {f&0x0200 != 0, '|'}, {f&0x0020 != 0, '$'}} {
+				if fl.on {
+					c.b.WriteByte(fl.c)
+				}
+			}
+			if q := binary.BigEndian.Uint16(data[4:]); q != 1 {
+				fmt.Fprintf(c.b, " [%dq]", q)
+			}
+			fmt.Fprintf(c.b, " %d/%d/%d", binary.BigEndian.Uint16(data[6:]), binary.BigEndian.Uint16(data[8:]), binary.BigEndian.Uint16(data[10:]))
 		}
 		c.b.WriteString(" [|domain]")
 		return

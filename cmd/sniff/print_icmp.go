@@ -14,7 +14,7 @@ func printICMP(c *pctx, data []byte) {
 	m := &c.d.ly.icmp4
 	if m.DecodeFromBytes(data, nilDF) != nil {
 		c.addrPair()
-		fmt.Fprintf(c.b, "ip-proto-%d %d", c.proto, c.l4)
+		c.b.WriteString(" [|icmp]")
 		return
 	}
 	c.f["proto"] = "ICMP"

@@ -13,9 +13,15 @@ import (
 
 func printICMP6(c *pctx, data []byte) {
 	m := &c.d.ly.icmp6
-	if m.DecodeFromBytes(data, nilDF) != nil {
+	if len(data) < 1 {
 		c.addrPair()
-		fmt.Fprintf(c.b, "ip-proto-%d %d", c.proto, c.l4)
+		c.b.WriteString(" [|icmp6]")
+		return
+	}
+	if m.DecodeFromBytes(data, nilDF) != nil || icmp6Short(data) {
+		// tcpdump names the message, then marks where the capture ends.
+		c.addrPair()
+		fmt.Fprintf(c.b, "ICMP6, %s [|icmp6]", icmp6Name(data[0]))
 		return
 	}
 	c.f["proto"] = "ICMP6"
@@ -34,6 +40,28 @@ func printICMP6(c *pctx, data []byte) {
 	if !c.verbose { // -v shows the length in the IPv6 header instead
 		fmt.Fprintf(c.b, ", length %d", c.l4)
 	}
+}
+
+// icmp6Names is tcpdump's icmp6_type_values for the messages sniff
+// prints.
+var icmp6Names = map[uint8]string{1: "destination unreachable", 2: "packet too big", 3: "time exceeded in-transit",
+	4: "parameter problem", 128: "echo request", 129: "echo reply", 130: "multicast listener query",
+	131: "multicast listener report", 132: "multicast listener done", 133: "router solicitation",
+	134: "router advertisement", 135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect",
+	143: "multicast listener report v2"}
+
+func icmp6Name(t uint8) string {
+	if n, ok := icmp6Names[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("unknown icmp6 type (%d)", t)
+}
+
+// icmp6Short: the capture ends before the fields sniff prints for the
+// message (tcpdump would stop there).
+func icmp6Short(p []byte) bool {
+	need := map[uint8]int{128: 8, 129: 8, 134: 16, 135: 24, 136: 24, 143: 8}[p[0]]
+	return len(p) < max(need, 4)
 }
 
 // ndVerbose is a neighbor discovery message with -v: its length, its

@@ -26,6 +26,13 @@ func printIPv6(c *pctx, data []byte) {
 		return
 	}
 	if ip.DecodeFromBytes(data, nilDF) != nil {
+		if data[6] == 0 { // a hop-by-hop header cut short
+			c.src, c.dst, c.addrs = data[8:24], data[24:40], false
+			c.b.WriteString("IP6 ")
+			c.addrPair()
+			c.b.WriteString(" [|hbhopt]")
+			return
+		}
 		c.unknownEther(layers.EthernetTypeIPv6)
 		return
 	}

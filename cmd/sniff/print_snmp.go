@@ -140,12 +140,12 @@ func printSNMP(c *pctx, p []byte) {
 	b.WriteByte(' ')
 	msg, _, ok := berNext(p[:min(len(p), c.length)])
 	if !ok || msg.tag != 16 {
-		b.WriteString("[|snmp]")
+		b.WriteString(" [|snmp]")
 		return
 	}
 	ver, rest, ok := berNext(msg.data)
 	if !ok || ver.tag != 2 {
-		b.WriteString("[|snmp]")
+		b.WriteString(" [|snmp]")
 		return
 	}
 	v := berInt(ver.data)
@@ -158,7 +158,7 @@ func printSNMP(c *pctx, p []byte) {
 	}
 	comm, rest, ok := berNext(rest)
 	if !ok || comm.tag != 4 {
-		b.WriteString("[|snmp]")
+		b.WriteString(" [|snmp]")
 		return
 	}
 	if string(comm.data) != "public" {
@@ -168,7 +168,7 @@ func printSNMP(c *pctx, p []byte) {
 	}
 	pdu, _, ok := berNext(rest)
 	if !ok || pdu.class != 2 || int(pdu.tag) >= len(snmpPDUs) {
-		b.WriteString("[|snmp]")
+		b.WriteString(" [|snmp]")
 		return
 	}
 	if c.verbose {
@@ -186,7 +186,7 @@ func printSNMP(c *pctx, p []byte) {
 	q := pdu.data
 	for i := range f {
 		if f[i], q, ok = berNext(q); !ok || f[i].tag != 2 {
-			b.WriteString("[|snmp]")
+			b.WriteString(" [|snmp]")
 			return
 		}
 	}
@@ -217,25 +217,25 @@ func printSNMP(c *pctx, p []byte) {
 	}
 	list, _, ok := berNext(q)
 	if !ok || list.tag != 16 {
-		b.WriteString("[|snmp]")
+		b.WriteString(" [|snmp]")
 		return
 	}
 	for vbs := list.data; len(vbs) > 0; {
 		var vb, name, val berElem
 		if vb, vbs, ok = berNext(vbs); !ok {
-			b.WriteString("[|snmp]")
+			b.WriteString(" [|snmp]")
 			return
 		}
 		var r []byte
 		if name, r, ok = berNext(vb.data); !ok || name.tag != 6 {
-			b.WriteString("[|snmp]")
+			b.WriteString(" [|snmp]")
 			return
 		}
 		b.WriteByte(' ')
 		berOID(b, name.data)
 		if id != 0 && id != 1 && id != 5 {
 			if val, _, ok = berNext(r); !ok {
-				b.WriteString("[|snmp]")
+				b.WriteString(" [|snmp]")
 				return
 			}
 			b.WriteByte('=')

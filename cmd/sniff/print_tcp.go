@@ -18,20 +18,34 @@ func printTCP(c *pctx, data []byte) {
 	// The header is decoded here: gopacket rejects a segment whose
 	// options are malformed, which tcpdump prints with "[bad opt]".
 	t := &c.d.ly.tcp
-	if len(data) < 20 || int(data[12]>>4)*4 < 20 || int(data[12]>>4)*4 > len(data) {
+	if len(data) < 4 {
 		c.trunc("tcp")
 		return
 	}
-	hlen := int(data[12]>>4) * 4
 	t.SrcPort, t.DstPort = layers.TCPPort(binary.BigEndian.Uint16(data)), layers.TCPPort(binary.BigEndian.Uint16(data[2:]))
+	c.sport, c.dport = uint16(t.SrcPort), uint16(t.DstPort)
+	c.f["proto"], c.f["sport"], c.f["dport"] = "TCP", int(t.SrcPort), int(t.DstPort)
+	if len(data) < 20 {
+		c.ends()
+		c.b.WriteString(" [|tcp]")
+		return
+	}
+	hlen := int(data[12]>>4) * 4
+	if hlen < 20 {
+		c.ends()
+		fmt.Fprintf(c.b, " tcp %d [bad hdr length %d - too short, < 20]", c.l4-hlen, hlen)
+		return
+	}
 	t.Seq, t.Ack = binary.BigEndian.Uint32(data[4:]), binary.BigEndian.Uint32(data[8:])
 	f := data[13]
 	t.FIN, t.SYN, t.RST, t.PSH = f&0x01 != 0, f&0x02 != 0, f&0x04 != 0, f&0x08 != 0
 	t.ACK, t.URG, t.ECE, t.CWR = f&0x10 != 0, f&0x20 != 0, f&0x40 != 0, f&0x80 != 0
 	t.Window, t.Checksum, t.Urgent = binary.BigEndian.Uint16(data[14:]), binary.BigEndian.Uint16(data[16:]), binary.BigEndian.Uint16(data[18:])
-	t.Contents, t.Payload = data[:hlen], data[hlen:]
-	c.sport, c.dport = uint16(t.SrcPort), uint16(t.DstPort)
-	c.f["proto"], c.f["sport"], c.f["dport"] = "TCP", int(t.SrcPort), int(t.DstPort)
+	if hlen > len(data) { // options cut short by the capture
+		t.Contents, t.Payload = data, nil
+	} else {
+		t.Contents, t.Payload = data[:hlen], data[hlen:]
+	}
 	c.ends()
 	var base tcpBase
 	rev := false
@@ -44,7 +58,13 @@ func printTCP(c *pctx, data []byte) {
 		n = len(t.Payload)
 	}
 	c.tcpText(t, seq, ack, n, c.tcpChecksum())
-	c.tcpOptions(data[20:hlen], f, base, rev)
+	if hlen > c.l4 {
+		fmt.Fprintf(c.b, " [bad hdr length %d - too long, > %d]", hlen, c.l4)
+		return
+	}
+	if !c.tcpOptions(data[20:min(hlen, len(data))], hlen-20, f, base, rev) {
+		return
+	}
 	c.b.WriteString(", length ")
 	c.b.WriteString(strconv.Itoa(n))
 	if n == 0 || c.d.quiet {
@@ -180,25 +200,46 @@ var tcpOptionNames = map[byte]string{0: "eol", 1: "nop", 2: "mss", 3: "wscale", 
 // tcpOptions writes the options as tcpdump does: each by name with its
 // data, "[len N]" when its length is not the expected one, "[bad opt]"
 // for one longer than the header, SACK blocks relative to the
-// conversation as the sequence numbers are.
-func (c *pctx) tcpOptions(o []byte, flags byte, base tcpBase, rev bool) {
-	if len(o) == 0 {
-		return
+// conversation as the sequence numbers are. o is what was captured of
+// the hl bytes of options; false when the capture ends inside them
+// (tcpdump's mark printed).
+func (c *pctx) tcpOptions(o []byte, hl int, flags byte, base tcpBase, rev bool) bool {
+	if hl == 0 {
+		return true
 	}
 	b := c.b
 	b.WriteString(", options [")
-	for first := true; len(o) > 0; first = false {
+	for first := true; hl > 0; first = false {
 		if !first {
 			b.WriteByte(',')
+		}
+		if len(o) < 1 || len(o) < 2 && hl >= 2 && o[0] > 1 {
+			// The kind or length byte is not captured: the mark alone.
+			c.b.WriteString(" [|tcp]")
+			return false
 		}
 		kind := o[0]
 		l := 1
 		if kind > 1 {
-			if len(o) < 2 || o[1] < 2 || int(o[1]) > len(o) {
+			if hl < 2 || o[1] < 2 || int(o[1]) > hl {
+				if name, ok := tcpOptionNames[kind]; ok {
+					b.WriteString(name)
+				} else {
+					fmt.Fprintf(b, "unknown-%d", kind)
+				}
 				c.badOpt(first)
-				return
+				return false
 			}
 			l = int(o[1])
+			if l > len(o) {
+				if name, ok := tcpOptionNames[kind]; ok {
+					b.WriteString(name)
+				} else {
+					fmt.Fprintf(b, "unknown-%d", kind)
+				}
+				c.optTrunc(first)
+				return false
+			}
 		}
 		if name, ok := tcpOptionNames[kind]; ok {
 			b.WriteString(name)
@@ -268,7 +309,7 @@ func (c *pctx) tcpOptions(o []byte, flags byte, base tcpBase, rev bool) {
 		case 30:
 			if !mptcpOption(b, o[:l], flags) {
 				c.badOpt(first)
-				return
+				return false
 			}
 		case 34:
 			b.WriteByte(' ')
@@ -276,7 +317,7 @@ func (c *pctx) tcpOptions(o []byte, flags byte, base tcpBase, rev bool) {
 		case 254:
 			if len(d) < 2 {
 				c.badOpt(first)
-				return
+				return false
 			}
 			b.WriteByte('-')
 			if m := binary.BigEndian.Uint16(d); m == 0xf989 {
@@ -291,17 +332,27 @@ func (c *pctx) tcpOptions(o []byte, flags byte, base tcpBase, rev bool) {
 		}
 		if bad {
 			c.badOpt(first)
-			return
+			return false
 		}
 		if kind > 1 && want+2 != l || kind <= 1 && l != 1 {
 			fmt.Fprintf(b, "[len %d]", l)
 		}
-		o = o[l:]
+		o, hl = o[l:], hl-l
 		if kind == 0 {
 			break
 		}
 	}
 	b.WriteByte(']')
+	return true
+}
+
+// optTrunc ends the options where the capture does: tcpdump's mark, and
+// ">" after a first option.
+func (c *pctx) optTrunc(first bool) {
+	c.b.WriteString(" [|tcp]")
+	if !first {
+		c.b.WriteByte('>')
+	}
 }
 
 // badOpt ends the options where one is malformed, as tcpdump does: the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"strconv"
 )
 
@@ -8,8 +9,15 @@ import (
 
 func printUDP(c *pctx, data []byte) {
 	u := &c.d.ly.udp
+	if len(data) < 4 {
+		c.addrPair()
+		c.b.WriteString(" [|udp]")
+		return
+	}
 	if u.DecodeFromBytes(data, nilDF) != nil {
-		c.trunc("udp")
+		c.sport, c.dport = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+		c.ends()
+		c.b.WriteString(" [|udp]")
 		return
 	}
 	c.sport, c.dport = uint16(u.SrcPort), uint16(u.DstPort)
