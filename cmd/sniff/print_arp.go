@@ -38,7 +38,14 @@ func arpText(a *layers.ARP, n int, verbose bool) string {
 	}
 	switch a.Operation {
 	case layers.ARPRequest:
-		return fmt.Sprintf("%sRequest who-has %s tell %s, length %d", head, net.IP(a.DstProtAddress), net.IP(a.SourceProtAddress), n)
+		who := net.IP(a.DstProtAddress).String()
+		for _, x := range a.DstHwAddress {
+			if x != 0 { // tcpdump shows a target hardware address that is set
+				who += " (" + net.HardwareAddr(a.DstHwAddress).String() + ")"
+				break
+			}
+		}
+		return fmt.Sprintf("%sRequest who-has %s tell %s, length %d", head, who, net.IP(a.SourceProtAddress), n)
 	case layers.ARPReply:
 		return fmt.Sprintf("%sReply %s is-at %s, length %d", head, net.IP(a.SourceProtAddress), net.HardwareAddr(a.SourceHwAddress), n)
 	}

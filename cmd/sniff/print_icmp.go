@@ -19,6 +19,10 @@ func printICMP(c *pctx, data []byte) {
 	}
 	c.f["proto"] = "ICMP"
 	c.addrPair()
+	if icmp4Short(m) {
+		c.b.WriteString(" [|icmp]")
+		return
+	}
 	fmt.Fprintf(c.b, "ICMP %s", icmp4Text(m, c.l4))
 	if c.verbose && !c.d.isQuote {
 		c.d.quoted(c.b, m)
@@ -56,6 +60,20 @@ func (d *decoder) quoted(b *strings.Builder, m *layers.ICMPv4) {
 	in := d.inner.decodeWith(&pkt{data: q, len: int(binary.BigEndian.Uint16(q[2:])), lt: layers.LinkTypeIPv4}, true, false, false)
 	b.WriteString("\n\t")
 	b.WriteString(in.text)
+}
+
+// icmp4Short: the capture ends before what tcpdump prints of an
+// unreachable message (the quoted header and ports).
+func icmp4Short(m *layers.ICMPv4) bool {
+	if m.TypeCode.Type() != layers.ICMPv4TypeDestinationUnreachable || m.TypeCode.Code() > 3 {
+		return false
+	}
+	q := m.Payload
+	if len(q) < 20 {
+		return true
+	}
+	ihl := int(q[0]&0xf) * 4
+	return m.TypeCode.Code() == 3 && (q[9] == 6 || q[9] == 17) && len(q) < ihl+4
 }
 
 func icmp4Text(c *layers.ICMPv4, l4 int) string {

@@ -40,6 +40,9 @@ func printICMP6(c *pctx, data []byte) {
 	if !c.verbose { // -v shows the length in the IPv6 header instead
 		fmt.Fprintf(c.b, ", length %d", c.l4)
 	}
+	if _, known := icmp6Names[t]; !known {
+		hexLines(c.b, data[:min(len(data), c.l4)], "\n\t")
+	}
 }
 
 // icmp6Names is tcpdump's icmp6_type_values for the messages sniff
@@ -284,7 +287,7 @@ func icmp6Text(c *layers.ICMPv6) string {
 		}
 		return "multicast listener report v2"
 	}
-	return fmt.Sprintf("type %d", c.TypeCode.Type())
+	return fmt.Sprintf("unknown icmp6 type (%d)", c.TypeCode.Type())
 }
 
 // unreach6 is what tcpdump adds to "destination unreachable": the reason

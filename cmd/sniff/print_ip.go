@@ -98,7 +98,8 @@ func printIPv4(c *pctx, data []byte) {
 	c.length = c.l4
 	payload := data[hlen:min(len(data), total)]
 	if !c.next(ipSpace, uint32(ip.Protocol), payload) {
-		fmt.Fprintf(b, "%s > %s: ip-proto-%d %d", ip.SrcIP, ip.DstIP, uint8(ip.Protocol), c.l4)
+		c.addrPair()
+		fmt.Fprintf(b, " ip-proto-%d %d", uint8(ip.Protocol), c.l4)
 	}
 }
 

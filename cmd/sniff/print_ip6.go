@@ -30,7 +30,7 @@ func printIPv6(c *pctx, data []byte) {
 			c.src, c.dst, c.addrs = data[8:24], data[24:40], false
 			c.b.WriteString("IP6 ")
 			c.addrPair()
-			c.b.WriteString(" [|hbhopt]")
+			c.b.WriteString("HBH  [|hbhopt]")
 			return
 		}
 		c.unknownEther(layers.EthernetTypeIPv6)
@@ -135,7 +135,7 @@ walk:
 	c.length = c.l4
 	if !c.next(ipSpace, uint32(next), payload) {
 		c.addrPair()
-		fmt.Fprintf(c.b, "ip-proto-%d %d", uint8(next), c.l4)
+		fmt.Fprintf(c.b, " ip-proto-%d %d", uint8(next), c.l4)
 	}
 }
 

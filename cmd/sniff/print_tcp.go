@@ -57,9 +57,7 @@ func printTCP(c *pctx, data []byte) {
 	if n < 0 {
 		n = len(t.Payload)
 	}
-	c.tcpText(t, seq, ack, n, c.tcpChecksum())
-	if hlen > c.l4 {
-		fmt.Fprintf(c.b, " [bad hdr length %d - too long, > %d]", hlen, c.l4)
+	if !c.tcpText(t, seq, ack, n, hlen) {
 		return
 	}
 	if !c.tcpOptions(data[20:min(hlen, len(data))], hlen-20, f, base, rev) {
@@ -156,7 +154,9 @@ func (d *decoder) relativeSeq(t *layers.TCP, src, dst net.IP) (seq, ack uint32, 
 }
 
 // tcpText writes the flags, checksum, sequence numbers and window.
-func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n int, cksum string) {
+// It is false when the header length is longer than the segment: tcpdump
+// stops after the flags.
+func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n, hlen int) bool {
 	b := c.b
 	var flags [9]byte
 	fl := flags[:0]
@@ -174,7 +174,11 @@ func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n int, cksum string) {
 	}
 	b.Write(fl)
 	b.WriteByte(']')
-	b.WriteString(cksum)
+	if hlen > c.l4 {
+		fmt.Fprintf(c.b, " [bad hdr length %d - too long, > %d]", hlen, c.l4)
+		return false
+	}
+	b.WriteString(c.tcpChecksum())
 	var buf [64]byte
 	if t.SYN || t.FIN || t.RST || n > 0 {
 		o := strconv.AppendUint(append(buf[:0], ", seq "...), uint64(seq), 10)
@@ -190,6 +194,7 @@ func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n int, cksum string) {
 	if t.URG {
 		b.Write(strconv.AppendUint(append(buf[:0], ", urg "...), uint64(t.Urgent), 10))
 	}
+	return true
 }
 
 // tcpOptionNames is tcpdump's tcp_option_values.
@@ -222,11 +227,6 @@ func (c *pctx) tcpOptions(o []byte, hl int, flags byte, base tcpBase, rev bool) 
 		l := 1
 		if kind > 1 {
 			if hl < 2 || o[1] < 2 || int(o[1]) > hl {
-				if name, ok := tcpOptionNames[kind]; ok {
-					b.WriteString(name)
-				} else {
-					fmt.Fprintf(b, "unknown-%d", kind)
-				}
 				c.badOpt(first)
 				return false
 			}
