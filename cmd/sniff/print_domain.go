@@ -165,6 +165,13 @@ func dnsName(n []byte) string {
 	if len(n) == 0 {
 		return "."
 	}
+	for _, ch := range n {
+		if ch < 0x20 || ch >= 0x7f { // escaped as tcpdump's fn_print_char does
+			var b strings.Builder
+			fnPrint(&b, n)
+			return b.String() + "."
+		}
+	}
 	return string(n) + "."
 }
 

@@ -25,7 +25,6 @@ func printNTP(c *pctx, p []byte) {
 	if !c.verbose || mode == 6 || mode == 7 {
 		return
 	}
-	b.WriteByte('\n')
 	if c.length < 48 {
 		b.WriteString(" (invalid)")
 		return
@@ -34,6 +33,7 @@ func printNTP(c *pctx, p []byte) {
 		b.WriteString(" [|ntp]")
 		return
 	}
+	b.WriteByte('\n')
 	li := p[0] & 0xc0
 	liName := map[byte]string{0: "", 0x40: "+1s", 0x80: "-1s", 0xc0: "clock unsynchronized"}[li]
 	stratum := p[1]
