@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/gopacket/gopacket/layers"
 	"net"
+	"strings"
 )
 
 // ARP (tcpdump's print-arp.c).
@@ -14,7 +15,11 @@ func printARP(c *pctx, data []byte) {
 		c.b.WriteString(" [|arp]")
 		return
 	}
-	c.b.WriteString(arpText(a, c.length, c.verbose))
+	text := arpText(a, c.length, c.verbose)
+	if c.link && c.depth > 0 {
+		text = strings.TrimPrefix(text, "ARP, ")
+	}
+	c.b.WriteString(text)
 	c.f["proto"] = "ARP"
 }
 

@@ -54,7 +54,7 @@ func printEther(c *pctx, data []byte) {
 	if t := binary.BigEndian.Uint16(data[12:]); t <= 1500 {
 		// 802.3: a length, then LLC.
 		if c.link {
-			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.wire)
+			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, t)
 		}
 		c.length = int(t)
 		if c.depth == 0 {
@@ -64,6 +64,10 @@ func printEther(c *pctx, data []byte) {
 		return
 	}
 	if c.depth > 0 { // inside a tunnel: tcpdump without -e prints no link header
+		if c.link {
+			fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
+				ethertypeName(e.EthernetType), uint16(e.EthernetType), c.length)
+		}
 		c.length -= 14
 		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
 			c.unknownEther(e.EthernetType)

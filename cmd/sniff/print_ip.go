@@ -26,7 +26,7 @@ func printIPv4(c *pctx, data []byte) {
 		}
 		return
 	}
-	b.WriteString("IP ")
+	c.protoPrefix("IP ")
 	if len(data) < 20 {
 		b.WriteString(" [|ip]")
 		return
@@ -167,6 +167,16 @@ func flagsOrNone(f []string) []string {
 func (c *pctx) trunc(proto string) {
 	c.addrPair()
 	fmt.Fprintf(c.b, "[|%s]", proto)
+}
+
+// protoPrefix writes "IP ", "IP6 " or "ARP, " before a packet, which
+// tcpdump -e leaves out (the link header named the protocol). For the
+// outer packet the text sink takes it off; here for a tunnel's inner one.
+func (c *pctx) protoPrefix(p string) {
+	if c.link && c.depth > 0 {
+		return
+	}
+	c.b.WriteString(p)
 }
 
 // addrPair writes "src > dst: " unless the network layer has.

@@ -40,15 +40,16 @@ func printIPv6(c *pctx, data []byte) {
 	// less the extension headers; the capture may hold less.
 	wire := int(ip.Length)
 	if wire != 0 && c.length < wire+40 {
-		b.WriteString("IP6 ")
+		c.protoPrefix("IP6 ")
 		fmt.Fprintf(b, "truncated-ip6 - %d bytes missing!", wire+40-c.length)
 		if c.verbose {
 			b.WriteString("(")
 		}
-	} else if c.verbose {
-		b.WriteString("IP6 (")
 	} else {
-		b.WriteString("IP6 ")
+		c.protoPrefix("IP6 ")
+		if c.verbose {
+			b.WriteString("(")
+		}
 	}
 	if c.fields && c.depth == 0 {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()

@@ -17,11 +17,28 @@ func printLLC(c *pctx, p []byte) {
 		c.b.WriteString("[|llc]")
 		return
 	}
+	if c.link {
+		fmt.Fprintf(c.b, "LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s, ctrl 0x%02x: ",
+			sapName(p[0]), p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
+			sapName(p[1]), p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2])
+	}
 	if !c.next(llcSpace, uint32(p[0])<<8|uint32(p[1]), p[3:]) {
 		fmt.Fprintf(c.b, "LLC, dsap Unknown (0x%02x) %s, ssap Unknown (0x%02x) %s, ctrl 0x%02x, length %d",
 			p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
 			p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2], c.length)
 	}
+}
+
+// sapName names an LLC service access point (tcpdump's llc_values).
+func sapName(sap byte) string {
+	names := map[byte]string{0x00: "Null", 0x02: "LLC Sub-Layer Management", 0x06: "IP", 0x42: "STP", 0x4e: "Manufacturing Message Service",
+		0x7e: "ISO8208", 0x80: "Xerox Network Systems", 0x86: "Nestar", 0x8e: "Active Station List", 0x98: "ARP",
+		0xaa: "SNAP", 0xbc: "Banyan Vines", 0xe0: "IPX", 0xf0: "NetBeui", 0xf4: "IBM Net Management", 0xf8: "Remote Program Load",
+		0xfa: "Ungermann-Bass", 0xfe: "OSI"}
+	if n, ok := names[sap&0xfe]; ok {
+		return n
+	}
+	return "Unknown"
 }
 
 func printSTP(c *pctx, p []byte) {

@@ -79,6 +79,9 @@ func printGeneve(c *pctx, p []byte) {
 	if p[7] != 0 {
 		fmt.Fprintf(b, ", rsvd 0x%x", p[7])
 	}
+	if c.link {
+		fmt.Fprintf(b, ", proto %s (0x%04x)", tunnelProtoName(prot), uint16(prot))
+	}
 	optLen := int(p[0]&0x3f) * 4
 	length := c.length - 8
 	if length < optLen {
@@ -133,6 +136,22 @@ func geneveOptions(b *strings.Builder, o []byte) {
 		o = o[n:]
 		sep = ", "
 	}
+}
+
+// tunnelProtoName names an encapsulated protocol as tcpdump -e does.
+func tunnelProtoName(t layers.EthernetType) string {
+	switch t {
+	case 0x6558:
+		return "TEB"
+	case 0x8847:
+		return "MPLS unicast"
+	case 0x8848:
+		return "MPLS multicast"
+	}
+	if n := ethertypeName(t); n != "Unknown" {
+		return n
+	}
+	return "unknown"
 }
 
 var greFlags = []struct {
@@ -223,6 +242,9 @@ func printGRE(c *pctx, p []byte) {
 			}
 			q, length = q[n:], length-n
 		}
+	}
+	if c.link {
+		fmt.Fprintf(b, ", proto %s (0x%04x)", tunnelProtoName(prot), uint16(prot))
 	}
 	fmt.Fprintf(b, ", length %d", c.length)
 	if c.verbose {

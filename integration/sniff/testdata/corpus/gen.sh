@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gen.sh [SCENARIO...]: remakes sniff's capture corpus, by hand (root):
 # real daemons and kernels in two network namespaces joined by veth, each
-# scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n and
-# -n -v text of it as SCENARIO.n.out and SCENARIO.v.out (TZ=UTC), which
+# scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n,
+# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), which
 # integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
 # Without arguments, every scenario. Needs the packages of
 # scripts/debian-packages.txt (dnsmasq, snmpd, chrony, tftpd-hpa, ...).
@@ -57,6 +57,7 @@ golden() {
 	cp "$TMP/$NAME.pcap" "$here/$NAME.pcap"
 	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
 	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
+	tcpdump -n -e -r "$NAME.pcap" >"$NAME.e.out" 2>/dev/null
 	echo "$NAME: $(wc -l <"$NAME.n.out") packets"
 }
 
