@@ -122,4 +122,3 @@ func run(t *testing.T, bin string, args []string) []byte {
 	}
 	return out
 }
-
