@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"net"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // segment returns the l4 bytes of a transport header and its payload,

@@ -38,6 +38,8 @@ type decoder struct {
 	isQuote bool
 	fields  map[string]any // scratch fields when JSON is off
 	b       strings.Builder
+	sum     summary // the packet being decoded
+	pc      pctx
 }
 
 func newDecoder() *decoder {
@@ -95,7 +97,10 @@ func (d *decoder) decode(p *pkt, verbose bool) summary {
 // decodeWith decodes p; link builds the -e text and fields the JSON fields,
 // which the plain line does not pay for.
 func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
-	s := summary{fields: d.fields, payload: p.data}
+	// The summary and the printers' state live in the decoder: a packet
+	// allocates only its text.
+	s := &d.sum
+	*s = summary{fields: d.fields, payload: p.data}
 	if fields {
 		s.fields = map[string]any{}
 	} else if s.fields == nil {
@@ -103,12 +108,13 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 		d.fields = s.fields
 	}
 	d.b.Reset()
-	c := &pctx{d: d, s: &s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, length: p.len}
+	c := &d.pc
+	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, length: p.len}
 	if !c.next(linkSpace, uint32(p.lt), p.data) {
 		fmt.Fprintf(c.b, "unsupported link type %d, length %d", p.lt, p.len)
 	}
 	s.text = d.b.String()
-	return s
+	return *s
 }
 
 // localIfname names interface indexes in sniff's own namespace, caching.

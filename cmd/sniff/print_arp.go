@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"net"
 	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // ARP (tcpdump's print-arp.c).

@@ -4,8 +4,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // SocketCAN frames (tcpdump has no printer; the format is sniff's, as

@@ -3,8 +3,9 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // DNS (tcpdump's print-domain.c).

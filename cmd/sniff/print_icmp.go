@@ -3,9 +3,10 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"net/netip"
 	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // ICMP (tcpdump's print-icmp.c).

@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"github.com/gopacket/gopacket/layers"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // TCP (tcpdump's print-tcp.c).
