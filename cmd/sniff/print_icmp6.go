@@ -87,21 +87,9 @@ func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
 			b.WriteString(" [|icmp6]")
 			return
 		}
-		var flags []string
-		for _, f := range []struct {
-			bit  byte
-			name string
-		}{{0x80, "managed"}, {0x40, "other stateful"}, {0x20, "home agent"}, {0x08, "router pref"}} {
-			if p[1]&f.bit != 0 && f.bit != 0x08 {
-				flags = append(flags, f.name)
-			}
-		}
-		if len(flags) == 0 {
-			flags = []string{"none"}
-		}
 		pref := [...]string{"medium", "high", "rsv", "low"}[p[1]>>3&3]
 		fmt.Fprintf(b, "\n\thop limit %d, Flags [%s], pref %s, router lifetime %ds, reachable time %dms, retrans timer %dms",
-			p[0], strings.Join(flags, ", "), pref, binary.BigEndian.Uint16(p[2:]), binary.BigEndian.Uint32(p[4:]), binary.BigEndian.Uint32(p[8:]))
+			p[0], flagNames(uint32(p[1]), raFlags), pref, binary.BigEndian.Uint16(p[2:]), binary.BigEndian.Uint32(p[4:]), binary.BigEndian.Uint32(p[8:]))
 		opts = p[12:]
 	case 135, 136:
 		if len(p) < 20 {
@@ -112,24 +100,18 @@ func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
 			fmt.Fprintf(b, ", who has %s", net.IP(p[4:20]))
 		} else {
 			fmt.Fprintf(b, ", tgt is %s", net.IP(p[4:20]))
-			var flags []string
-			for _, f := range []struct {
-				bit  byte
-				name string
-			}{{0x80, "router"}, {0x40, "solicited"}, {0x20, "override"}} {
-				if p[0]&f.bit != 0 {
-					flags = append(flags, f.name)
-				}
-			}
-			if len(flags) == 0 {
-				flags = []string{"none"}
-			}
-			fmt.Fprintf(b, ", Flags [%s]", strings.Join(flags, ", "))
+			fmt.Fprintf(b, ", Flags [%s]", flagNames(uint32(p[0]), naFlags))
 		}
 		opts = p[20:]
 	}
 	ndOptions(b, opts)
 }
+
+var (
+	raFlags     = []bitName{{0x80, "managed"}, {0x40, "other stateful"}, {0x20, "home agent"}}
+	naFlags     = []bitName{{0x80, "router"}, {0x40, "solicited"}, {0x20, "override"}}
+	prefixFlags = []bitName{{0x80, "onlink"}, {0x40, "auto"}, {0x20, "router"}}
+)
 
 var ndOptionNames = map[byte]string{1: "source link-address", 2: "destination link-address", 3: "prefix info",
 	4: "redirected header", 5: "mtu", 7: "advertisement interval", 8: "homeagent information",
@@ -166,20 +148,8 @@ func ndOptions(b *strings.Builder, o []byte) {
 			if n != 32 {
 				bad = "badlen"
 			}
-			var flags []string
-			for _, f := range []struct {
-				bit  byte
-				name string
-			}{{0x80, "onlink"}, {0x40, "auto"}, {0x20, "router"}} {
-				if d[1]&f.bit != 0 {
-					flags = append(flags, f.name)
-				}
-			}
-			if len(flags) == 0 {
-				flags = []string{"none"}
-			}
 			fmt.Fprintf(b, "%s/%d%s, Flags [%s], valid time %s, pref. time %s", net.IP(d[14:30]), d[0], bad,
-				strings.Join(flags, ", "), ndLifetime(binary.BigEndian.Uint32(d[2:])), ndLifetime(binary.BigEndian.Uint32(d[6:])))
+				flagNames(uint32(d[1]), prefixFlags), ndLifetime(binary.BigEndian.Uint32(d[2:])), ndLifetime(binary.BigEndian.Uint32(d[6:])))
 		case 5:
 			if len(d) >= 6 {
 				fmt.Fprintf(b, " %d", binary.BigEndian.Uint32(d[2:]))

@@ -41,6 +41,9 @@ func sapName(sap byte) string {
 	return "Unknown"
 }
 
+var stpFlags = []bitName{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "Learn"}, {0x20, "Forward"},
+	{0x40, "Agreement"}, {0x80, "Topology change ACK"}}
+
 func printSTP(c *pctx, p []byte) {
 	b := c.b
 	n := c.length - 3
@@ -74,19 +77,7 @@ func printSTP(c *pctx, p []byte) {
 		return
 	}
 	flags := p[4]
-	var fl []string
-	for _, f := range []struct {
-		bit  byte
-		name string
-	}{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "Learn"}, {0x20, "Forward"}, {0x40, "Agreement"}, {0x80, "Topology change ACK"}} {
-		if flags&f.bit != 0 {
-			fl = append(fl, f.name)
-		}
-	}
-	if len(fl) == 0 {
-		fl = []string{"none"}
-	}
-	fmt.Fprintf(b, ", Flags [%s], bridge-id %s.%04x, length %d", joinComma(fl), bridgeID(p[17:25]), binary.BigEndian.Uint16(p[25:]), n)
+	fmt.Fprintf(b, ", Flags [%s], bridge-id %s.%04x, length %d", flagNames(uint32(flags), stpFlags), bridgeID(p[17:25]), binary.BigEndian.Uint16(p[25:]), n)
 	if !c.verbose {
 		return
 	}
@@ -100,15 +91,4 @@ func printSTP(c *pctx, p []byte) {
 
 func bridgeID(p []byte) string {
 	return fmt.Sprintf("%02x%02x.%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7])
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }

@@ -36,11 +36,8 @@ func printTFTP(c *pctx, p []byte) {
 				b.WriteString(" [|tftp]")
 				return
 			}
-			b.WriteString(" \"")
-			k := printZ(b, p)
-			b.WriteByte('"')
+			k := quotedZ(b, p)
 			if k == 0 {
-				b.WriteString(" [|tftp]")
 				return
 			}
 			p = p[k:]
@@ -87,13 +84,21 @@ func printTFTP(c *pctx, p []byte) {
 			b.WriteString(" [|tftp]")
 			return
 		}
-		b.WriteString(" \"")
-		k := printZ(b, p)
-		b.WriteByte('"')
-		if k == 0 {
-			b.WriteString(" [|tftp]")
-		}
+		quotedZ(b, p)
 	}
+}
+
+// quotedZ prints the NUL-terminated string at p in quotes after a space
+// and returns its length with the NUL; 0, with tcpdump's mark, when p
+// has no NUL.
+func quotedZ(b *strings.Builder, p []byte) int {
+	b.WriteString(" \"")
+	k := printZ(b, p)
+	b.WriteByte('"')
+	if k == 0 {
+		b.WriteString(" [|tftp]")
+	}
+	return k
 }
 
 // printZ prints the NUL-terminated string at p (tcpdump's nd_printztn)

@@ -154,10 +154,7 @@ func tunnelProtoName(t layers.EthernetType) string {
 	return "unknown"
 }
 
-var greFlags = []struct {
-	bit  uint16
-	name string
-}{{0x8000, "checksum present"}, {0x4000, "routing present"}, {0x2000, "key present"},
+var greFlags = []bitName{{0x8000, "checksum present"}, {0x4000, "routing present"}, {0x2000, "key present"},
 	{0x1000, "sequence# present"}, {0x0800, "source routing present"}, {0x0700, "recursion count"}, {0x0080, "ack present"}}
 
 func printGRE(c *pctx, p []byte) {
@@ -176,16 +173,7 @@ func printGRE(c *pctx, p []byte) {
 		return
 	}
 	if c.verbose {
-		var names []string
-		for _, f := range greFlags {
-			if flags&f.bit == f.bit {
-				names = append(names, f.name)
-			}
-		}
-		if len(names) == 0 {
-			names = []string{"none"}
-		}
-		fmt.Fprintf(b, ", Flags [%s]", strings.Join(names, ", "))
+		fmt.Fprintf(b, ", Flags [%s]", flagNames(uint32(flags), greFlags))
 	}
 	if len(p) < 4 {
 		b.WriteString(" [|gre]")

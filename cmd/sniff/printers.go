@@ -149,3 +149,28 @@ type decodeLayers struct {
 }
 
 var nilDF = gopacket.NilDecodeFeedback
+
+// bitName is a flag of a field and its name (a row of the struct tok
+// tables tcpdump's bittok2str reads).
+type bitName struct {
+	bit  uint32
+	name string
+}
+
+// flagNames names the flags set in v, ", " between them, "none" for none
+// (tcpdump's bittok2str).
+func flagNames(v uint32, names []bitName) string {
+	out := ""
+	for _, f := range names {
+		if v&f.bit == f.bit {
+			if out != "" {
+				out += ", "
+			}
+			out += f.name
+		}
+	}
+	if out == "" {
+		return "none"
+	}
+	return out
+}
