@@ -25,6 +25,11 @@ func printICMP(c *pctx, data []byte) {
 		return
 	}
 	fmt.Fprintf(c.b, "ICMP %s", icmp4Text(m, c.l4))
+	if c.verbose && !c.frag && len(data) >= c.l4 {
+		if sum := checksum(data[:c.l4]); sum != 0 {
+			fmt.Fprintf(c.b, " (wrong icmp cksum %x (->%x)!)", m.Checksum, shouldBe(m.Checksum, sum))
+		}
+	}
 	if c.verbose && !c.d.isQuote {
 		c.d.quoted(c.b, m)
 	}

@@ -121,7 +121,7 @@ var ndOptionNames = map[byte]string{1: "source link-address", 2: "destination li
 func ndOptions(b *strings.Builder, o []byte) {
 	for len(o) > 0 {
 		if len(o) < 2 || o[1] == 0 || len(o) < int(o[1])*8 {
-			b.WriteString("[|icmp6]")
+			b.WriteString(" [|icmp6]")
 			return
 		}
 		typ, n := o[0], int(o[1])*8
@@ -251,6 +251,10 @@ func icmp6Text(c *layers.ICMPv6) string {
 		return "router advertisement"
 	case layers.ICMPv6TypeDestinationUnreachable:
 		return "destination unreachable" + unreach6(c.TypeCode.Code(), p)
+	case layers.ICMPv6TypePacketTooBig:
+		if len(p) >= 4 {
+			return fmt.Sprintf("packet too big, mtu %d", binary.BigEndian.Uint32(p))
+		}
 	case 143:
 		if len(p) >= 4 {
 			return fmt.Sprintf("multicast listener report v2, %d group record(s)", binary.BigEndian.Uint16(p[2:]))

@@ -57,15 +57,9 @@ func printIPv4(c *pctx, data []byte) {
 		c.f["src"], c.f["dst"] = ip.SrcIP.String(), ip.DstIP.String()
 	}
 	if c.verbose {
-		flags := []string{}
-		if ip.Flags&layers.IPv4DontFragment != 0 {
-			flags = append(flags, "DF")
-		}
-		if ip.Flags&layers.IPv4MoreFragments != 0 {
-			flags = append(flags, "+")
-		}
-		fmt.Fprintf(b, "(tos 0x%x, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
-			ip.TOS, ip.TTL, ip.Id, int(ip.FragOffset)*8, strings.Join(flagsOrNone(flags), ""),
+		ecn := [...]string{"", ",ECT(1)", ",ECT(0)", ",CE"}[ip.TOS&3]
+		fmt.Fprintf(b, "(tos 0x%x%s, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
+			ip.TOS, ecn, ip.TTL, ip.Id, int(ip.FragOffset)*8, flagNames(uint32(off), ipFragFlags),
 			ipProtoName(ip.Protocol), uint8(ip.Protocol), total)
 		if hlen > 20 {
 			if len(data) < hlen {
@@ -155,12 +149,8 @@ func ipProtoName(p layers.IPProtocol) string {
 	return "unknown"
 }
 
-func flagsOrNone(f []string) []string {
-	if len(f) == 0 {
-		return []string{"none"}
-	}
-	return f
-}
+// ipFragFlags are tcpdump's ip_frag_values, in its order.
+var ipFragFlags = []bitName{{0x2000, "+"}, {0x4000, "DF"}, {0x8000, "rsvd"}}
 
 // trunc writes "src > dst: [|proto]", tcpdump's mark for a transport
 // header the capture cut short.
