@@ -75,6 +75,7 @@ var printers = []struct {
 	{udpSpace, 5060, printSIP},
 
 	{tcpSpace, 25, printSMTP},
+	{tcpSpace, 22, printSSH},
 	{tcpSpace, 21, printFTP},
 	{tcpSpace, 80, printHTTP},
 	{tcpSpace, 8080, printHTTP},

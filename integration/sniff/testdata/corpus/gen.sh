@@ -113,6 +113,15 @@ s_textproto() { # FTP, POP3, IMAP, RTSP and SIP control exchanges (textproto.py)
 	stop
 }
 
+s_ssh() { # OpenSSH's client against a socat peer that answers with part of a version line and no line end
+	net
+	ip netns exec $A socat TCP-LISTEN:22,bind=10.77.0.1,reuseaddr SYSTEM:'printf "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\\r\\n"; read line' & S=$!
+	until a ss -tln | grep -q 10.77.0.1:22; do sleep 0.05; done
+	cap ssh tcp port 22
+	b ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null 10.77.0.1 true >/dev/null 2>&1 || true
+	stop; kill $S 2>/dev/null || true
+}
+
 s_tftp() { # tftpd-hpa, tftp-hpa
 	net
 	mkdir -p "$TMP/tftp"; head -c 1500 /usr/share/common-licenses/GPL-3 >"$TMP/tftp/file.txt"
@@ -239,5 +248,5 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239
 	stop; kill $D
 }
 
-all="dhcp http smtp textproto tftp ntp snmp syslog vlan tunnels mptcp frag vrrp stp misc"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog vlan tunnels mptcp frag vrrp stp misc"
 for s in ${@:-$all}; do s_$s; done
