@@ -82,8 +82,30 @@ def vlan(iface):
         s.send(f + b"\0" * max(0, 60 - len(f)))
 
 
+def icmp(dst):
+    """ICMP errors and queries of each kind tcpdump names, quoting a UDP
+    datagram, through a raw ICMP socket."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    quote = udp4("10.77.0.1", "10.77.0.2", 40000, 33434, b"probe-payload")[:28]
+    msgs = []
+    for code in range(16):
+        rest = struct.pack("!HH", 0, 1400) if code == 4 else b"\0" * 4
+        msgs.append((3, code, rest + quote))
+    msgs += [(11, 0, b"\0" * 4 + quote), (11, 1, b"\0" * 4 + quote), (4, 0, b"\0" * 4 + quote),
+             (5, 1, socket.inet_aton("10.77.0.254") + quote), (12, 0, b"\x14\0\0\0" + quote),
+             (13, 0, struct.pack("!HHIII", 7, 1, 1000, 0, 0)), (14, 0, struct.pack("!HHIII", 7, 1, 1000, 2000, 3000)),
+             (17, 0, struct.pack("!HH4s", 7, 1, b"\0" * 4)), (18, 0, struct.pack("!HH4s", 7, 1, socket.inet_aton("255.255.255.0"))),
+             (10, 0, b"\0" * 4), (9, 0, struct.pack("!BBH", 1, 2, 1800) + socket.inet_aton("10.77.0.2") + struct.pack("!I", 0)),
+             (15, 0, struct.pack("!HH", 7, 1)), (42, 0, b"\0" * 8)]
+    for typ, code, body in msgs:
+        h = struct.pack("!BBH", typ, code, 0) + body
+        s.sendto(h[:2] + struct.pack("!H", csum(h)) + h[4:], (dst, 0))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "vlan":
+    if sys.argv[1] == "icmp":
+        icmp(sys.argv[2])
+    elif sys.argv[1] == "vlan":
         vlan(sys.argv[2])
     else:
         main(*sys.argv[1:5])

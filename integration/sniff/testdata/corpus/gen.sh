@@ -169,6 +169,13 @@ s_syslog() { # logger to a remote syslog socket (socat)
 	stop; kill $S
 }
 
+s_icmp() { # ICMP errors and queries of every kind tcpdump names (craft.py, a raw ICMP socket)
+	net
+	cap icmp icmp
+	b $PY craft.py icmp 10.77.0.1
+	stop
+}
+
 s_vlan() { # 802.1Q and 802.1ad (QinQ) tagged frames: ARP, ICMP, UDP (craft.py: this kernel has no VLAN links)
 	net
 	cap vlan not ip6 or vlan
@@ -248,5 +255,5 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239
 	stop; kill $D
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog vlan tunnels mptcp frag vrrp stp misc"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp vlan tunnels mptcp frag vrrp stp misc"
 for s in ${@:-$all}; do s_$s; done
