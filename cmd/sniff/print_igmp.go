@@ -26,6 +26,10 @@ func printIGMP(c *pctx, p []byte) {
 		}
 		return true
 	}
+	if c.d.quiet {
+		b.WriteString("igmp")
+		return
+	}
 	switch p[0] {
 	case 0x11:
 		b.WriteString("igmp query")

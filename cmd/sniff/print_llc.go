@@ -17,6 +17,9 @@ func printLLC(c *pctx, p []byte) {
 		c.b.WriteString("[|llc]")
 		return
 	}
+	if c.depth == 0 {
+		c.s.payload = p[3:] // -x shows what follows the LLC header
+	}
 	if c.link {
 		fmt.Fprintf(c.b, "LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s, ctrl 0x%02x: ",
 			sapName(p[0]), p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
