@@ -33,7 +33,12 @@ func printICMP6(c *pctx, data []byte) {
 		ndVerbose(c.b, t, m.Payload, c.l4)
 		return
 	}
-	fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Text(m))
+	if t >= 130 && t <= 132 {
+		fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Name(t))
+		mld(c.b, t, m.Payload, c.l4, c.verbose)
+	} else {
+		fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Text(m))
+	}
 	if t == 143 && c.verbose {
 		mldv2Groups(c.b, m.Payload)
 	}
@@ -63,8 +68,54 @@ func icmp6Name(t uint8) string {
 // icmp6Short: the capture ends before the fields sniff prints for the
 // message (tcpdump would stop there).
 func icmp6Short(p []byte) bool {
-	need := map[uint8]int{128: 8, 129: 8, 134: 16, 135: 24, 136: 24, 143: 8}[p[0]]
+	need := map[uint8]int{128: 8, 129: 8, 130: 24, 131: 24, 132: 24, 134: 16, 135: 24, 136: 24, 143: 8}[p[0]]
 	return len(p) < max(need, 4)
+}
+
+// mld prints an MLDv1 message or an MLDv2 query (tcpdump's mld6_print
+// and mldv2_query_print, whose MLDv1 text has no space after the name).
+// p follows the checksum; n is the message's length.
+func mld(b *strings.Builder, t uint8, p []byte, n int, verbose bool) {
+	if t != 130 || n < 28 {
+		if len(p) < 20 {
+			b.WriteString(" [|icmp6]")
+			return
+		}
+		fmt.Fprintf(b, "max resp delay: %d addr: %s", binary.BigEndian.Uint16(p), net.IP(p[4:20]))
+		return
+	}
+	b.WriteString(" v2")
+	if len(p) < 24 {
+		b.WriteString(" [|icmp6]")
+		return
+	}
+	if verbose {
+		mrc := uint32(binary.BigEndian.Uint16(p))
+		mrd := mrc
+		if mrc >= 32768 {
+			mrd = (mrc&0x0fff | 0x1000) << ((mrc&0x7000)>>12 + 3)
+		}
+		fmt.Fprintf(b, " [max resp delay=%d]", mrd)
+	}
+	fmt.Fprintf(b, " [gaddr %s", net.IP(p[4:20]))
+	if verbose {
+		if p[20]&0x08 != 0 {
+			b.WriteString(" sflag")
+		}
+		qqi := uint32(p[21])
+		if qqi >= 128 {
+			qqi = (qqi&0x0f | 0x10) << ((qqi&0x70)>>4 + 3)
+		}
+		fmt.Fprintf(b, " robustness=%d qqi=%d", p[20]&7, qqi)
+	}
+	if ns := int(binary.BigEndian.Uint16(p[22:])); ns > 0 {
+		if n < 28+16*ns {
+			b.WriteString(" [invalid number of sources]")
+		} else {
+			fmt.Fprintf(b, ", %d source(s)", ns)
+		}
+	}
+	b.WriteByte(']')
 }
 
 // ndVerbose is a neighbor discovery message with -v: its length, its

@@ -102,8 +102,31 @@ def icmp(dst):
         s.sendto(h[:2] + struct.pack("!H", csum(h)) + h[4:], (dst, 0))
 
 
+def mld(iface):
+    """MLDv1 and MLDv2 queries (general and group-specific), an MLDv1
+    report and done, through a raw ICMPv6 socket with hop limit 1."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
+    idx = socket.if_nametoindex(iface)
+    g = socket.inet_pton(socket.AF_INET6, "ff15::1234")
+    z = b"\0" * 16
+    msgs = [
+        (130, struct.pack("!HH", 10000, 0) + z),                      # MLDv1 general query
+        (130, struct.pack("!HH", 1000, 0) + g),                       # MLDv1 group query
+        (130, struct.pack("!HH", 10000, 0) + z + struct.pack("!BBH", 2, 125, 0)),  # MLDv2 general
+        (130, struct.pack("!HH", 1000, 0) + g + struct.pack("!BBH", 0x0a, 125, 1)
+         + socket.inet_pton(socket.AF_INET6, "fd77::9")),          # MLDv2 group-and-source
+        (131, struct.pack("!HH", 0, 0) + g),                          # MLDv1 report
+        (132, struct.pack("!HH", 0, 0) + g),                          # MLDv1 done
+    ]
+    for typ, body in msgs:
+        s.sendto(struct.pack("!BBH", typ, 0, 0) + body, ("ff02::1", 0, 0, idx))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "icmp":
+    if sys.argv[1] == "mld":
+        mld(sys.argv[2])
+    elif sys.argv[1] == "icmp":
         icmp(sys.argv[2])
     elif sys.argv[1] == "vlan":
         vlan(sys.argv[2])

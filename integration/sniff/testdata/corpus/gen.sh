@@ -176,6 +176,13 @@ s_icmp() { # ICMP errors and queries of every kind tcpdump names (craft.py, a ra
 	stop
 }
 
+s_mld() { # MLDv1/v2 queries, an MLDv1 report and done (craft.py, a raw ICMPv6 socket)
+	net
+	cap mld icmp6 and ip6[40] != 135 and ip6[40] != 136 and ip6[40] != 143 and ip6[40] != 133
+	b $PY craft.py mld veth1
+	stop
+}
+
 s_vlan() { # 802.1Q and 802.1ad (QinQ) tagged frames: ARP, ICMP, UDP (craft.py: this kernel has no VLAN links)
 	net
 	cap vlan not ip6 or vlan
@@ -255,5 +262,5 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239
 	stop; kill $D
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp vlan tunnels mptcp frag vrrp stp misc"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc"
 for s in ${@:-$all}; do s_$s; done
