@@ -4,8 +4,11 @@
 # scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n,
 # -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), which
 # integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
-# Without arguments, every scenario. Needs the packages of
-# scripts/debian-packages.txt (dnsmasq, snmpd, chrony, tftpd-hpa, ...).
+# Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
+# (which make deps installs; the tests need only the committed captures):
+#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
+# Their services must not run on the host (chrony would ask the NTP pool):
+# the scenarios start their own instances inside the namespaces.
 set -euo pipefail
 cd "$(dirname "$0")"
 export TZ=UTC
