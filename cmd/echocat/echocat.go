@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,12 @@ type options struct {
 	noShutdown bool
 	quit       time.Duration // -q; < 0: not set
 	wait       time.Duration // -w; 0: not set
+	idle       time.Duration // -i, or -w when -i is not given; 0: none
+	idleFlag   string        // the flag idle came from, for messages
+	sendOnly   bool
+	tlsServer  *tls.Config // -l --ssl
+	tlsClient  *tls.Config // --ssl
+	srv        serverConfig
 	noStdin    bool
 	recvCount  int
 	verbose    bool
@@ -64,6 +71,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "hex dump of the traffic on standard error"},
 		&ucli.StringSliceFlag{Name: "option", Aliases: []string{"O"}, Usage: "set socket option `NAME=VALUE` (TCP_NODELAY=1, SO_RCVBUF=262144, IP_TOS=0x10, TCP_CONGESTION=cubic)"},
 		&ucli.StringFlag{Name: "send-file", Usage: "send `FILE` with sendfile(2) instead of standard input"},
+		&ucli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "with -l: accept connections until stopped (standard input to every client, every client's data to standard output)"},
+		&ucli.StringFlag{Name: "exec", Aliases: []string{"e"}, Usage: "run `PROG` (split at blanks, no shell) per connection with the socket as its standard input and output"},
+		&ucli.StringFlag{Name: "sh-exec", Aliases: []string{"c"}, Usage: "as --exec, but run `CMD` through /bin/sh -c"},
+		&ucli.IntFlag{Name: "max-conns", Aliases: []string{"m"}, Usage: "with -l: at most `N` connections at once; more are closed at once (default: no limit)"},
+		&ucli.StringSliceFlag{Name: "allow", Usage: "with -l: accept only these `HOSTS` (addresses, CIDR ranges, names; comma-separated, repeatable)"},
+		&ucli.StringSliceFlag{Name: "deny", Usage: "with -l: refuse these `HOSTS` (addresses, CIDR ranges, names)"},
+		&ucli.StringFlag{Name: "allowfile", Usage: "with -l: --allow for each line of `FILE` (# comments)"},
+		&ucli.StringFlag{Name: "denyfile", Usage: "with -l: --deny for each line of `FILE` (# comments)"},
+		&ucli.BoolFlag{Name: "broker", Usage: "with -l: send every client's data to all the other clients"},
+		&ucli.BoolFlag{Name: "chat", Usage: "with -l: --broker with user names, as ncat's chat"},
+		&ucli.BoolFlag{Name: "send-only", Usage: "only send; end at end of input"},
+		&ucli.BoolFlag{Name: "recv-only", Usage: "only receive; standard input is not read"},
+		&ucli.StringFlag{Name: "idle-timeout", Aliases: []string{"i"}, Usage: "exit 7 after `TIME` without traffic (30, 30s, 500ms, 2m); -w stays the connect timeout"},
 		&ucli.BoolFlag{Name: "verify", Usage: "send random payloads and check every echoed byte"},
 		&ucli.IntFlag{Name: "count", Value: 100, Usage: "--verify: payloads to send"},
 		&ucli.IntFlag{Name: "size", Value: 64, Usage: "--verify: bytes per payload"},
@@ -94,6 +114,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if o.wait, err = seconds("-w", c.Float64("wait"), false); err != nil {
 			return err
 		}
+		o.idle, o.idleFlag = o.wait, "-w"
+		if v := c.String("idle-timeout"); v != "" {
+			if o.idle, err = parseTime("-i", v); err != nil {
+				return err
+			}
+			o.idleFlag = "-i"
+		}
+		o.sendOnly = c.Bool("send-only")
+		if c.Bool("recv-only") {
+			if o.sendOnly {
+				return cli.Usagef("--send-only and --recv-only exclude each other")
+			}
+			o.noStdin, o.noShutdown = true, true
+		}
+		if err := o.srv.parse(c, o); err != nil {
+			return err
+		}
 		if o.recvCount < 0 {
 			return cli.Usagef("--recv-count %d: want 0 or more", o.recvCount)
 		}
@@ -117,7 +154,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil {
 				return err
 			}
-			return listenOnce(c.Context, o, e)
+			return listen(c.Context, o, e)
+		case o.srv.listenOnly() != "":
+			return cli.Usagef("%s needs -l", o.srv.listenOnly())
 		}
 		e, err := connectEndpoint(scheme, args)
 		if err != nil {
@@ -135,7 +174,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		return session(c.Context, o, s)
+		l := plain(s)
+		if o.srv.execArgv != nil {
+			return runChild(c.Context, o, l)
+		}
+		return session(c.Context, o, l)
 	}
 	err := cli.RunApp(ctx, app, args)
 	if errors.Is(err, context.Canceled) {
@@ -253,10 +296,20 @@ func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, e
 	return s, nil
 }
 
-// listenOnce accepts one connection (stream) or waits for the first
-// datagram and talks to its sender.
-func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
-	cfg := cli.ListenConfig{Family: o.family, Backlog: 1}
+// listen serves stream connections (serve) or waits for the first datagram
+// and talks to its sender.
+func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
+	if o.srv.keepOpen && e.Type == unix.SOCK_DGRAM {
+		return cli.Usagef("-k needs a stream transport (TCP, MPTCP, UNIX stream or seqpacket, SCTP, vsock)")
+	}
+	if o.srv.acl != nil && !e.IsInet() {
+		return cli.Usagef("--allow and --deny need an IP transport, not %s", e.Scheme)
+	}
+	backlog := 1
+	if o.srv.keepOpen {
+		backlog = 0
+	}
+	cfg := cli.ListenConfig{Family: o.family, Backlog: backlog}
 	ln, err := e.Listen(cfg)
 	if err != nil {
 		return err
@@ -284,23 +337,18 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 			ln.Close()
 			return fmt.Errorf("connect to %s: %w", from, err)
 		}
+		if o.srv.execArgv != nil {
+			// The first datagram goes to the process first.
+			return runChildWith(ctx, o, plain(ln), buf[:n])
+		}
 		o.dump("<", buf[:n])
 		if _, err := o.stdout.Write(buf[:n]); err != nil {
 			ln.Close()
 			return err
 		}
-		return session(ctx, o, ln)
+		return session(ctx, o, plain(ln))
 	}
-	c, peer, err := ln.Accept()
-	ln.Close()
-	if err != nil {
-		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
-	}
-	c.SetBlocking(true)
-	if o.verbose {
-		fmt.Fprintf(o.stderr, "echocat: connection from %s\n", cli.AddrURL(cli.SchemeOf(c), peer))
-	}
-	return session(ctx, o, c)
+	return serve(ctx, o, ln)
 }
 
 func ctxErr(ctx context.Context, err error) error {
@@ -338,4 +386,25 @@ func (o *options) dump(dir string, b []byte) {
 		sb.WriteString("|\n")
 	}
 	io.WriteString(o.stderr, sb.String())
+}
+
+// parseTime reads ncat's time values: seconds, or a number with ms, s, m
+// or h.
+func parseTime(flag, v string) (time.Duration, error) {
+	unit := time.Second
+	num := v
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, unit = strings.TrimSuffix(v, u.suffix), u.d
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f*float64(unit) > float64(1e6*time.Second) {
+		return 0, cli.Usagef("%s %q: want a time such as 30, 30s, 500ms or 2m", flag, v)
+	}
+	return time.Duration(f * float64(unit)), nil
 }
