@@ -27,8 +27,10 @@ type options struct {
 	idle       time.Duration // -i, or -w when -i is not given; 0: none
 	idleFlag   string        // the flag idle came from, for messages
 	sendOnly   bool
-	tlsServer  *tls.Config // -l --ssl
-	tlsClient  *tls.Config // --ssl
+	waitFor    time.Duration // --wait-for; 0: one try
+	waitUntil  time.Time     // -z --wait-for: the end of the wait for every port
+	tlsServer  *tls.Config   // -l --ssl
+	tlsClient  *tls.Config   // --ssl
 	srv        serverConfig
 	noStdin    bool
 	recvCount  int
@@ -84,6 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "send-only", Usage: "only send; end at end of input"},
 		&ucli.BoolFlag{Name: "recv-only", Usage: "only receive; standard input is not read"},
 		&ucli.StringFlag{Name: "idle-timeout", Aliases: []string{"i"}, Usage: "exit 7 after `TIME` without traffic (30, 30s, 500ms, 2m); -w stays the connect timeout"},
+		&ucli.StringFlag{Name: "wait-for", Usage: "retry the connection (with -z: each port) until it succeeds or `TIME` (30s, 2m) passes, then exit 7"},
 		&ucli.BoolFlag{Name: "verify", Usage: "send random payloads and check every echoed byte"},
 		&ucli.IntFlag{Name: "count", Value: 100, Usage: "--verify: payloads to send"},
 		&ucli.IntFlag{Name: "size", Value: 64, Usage: "--verify: bytes per payload"},
@@ -122,6 +125,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			o.idleFlag = "-i"
 		}
 		o.sendOnly = c.Bool("send-only")
+		if v := c.String("wait-for"); v != "" {
+			if o.waitFor, err = parseTime("--wait-for", v); err != nil {
+				return err
+			}
+			if c.Bool("listen") {
+				return cli.Usagef("--wait-for waits for a server: not with -l")
+			}
+		}
 		if c.Bool("recv-only") {
 			if o.sendOnly {
 				return cli.Usagef("--send-only and --recv-only exclude each other")
@@ -170,7 +181,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return verify(c.Context, o, e, v)
 		}
-		s, err := dial(c.Context, o, e)
+		s, err := dialWaiting(c.Context, o, e)
 		if err != nil {
 			return err
 		}
