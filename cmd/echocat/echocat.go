@@ -95,6 +95,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
+	app.Flags = append(app.Flags, tlsFlags...)
 	app.Action = func(c *ucli.Context) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
@@ -165,6 +166,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil {
 				return err
 			}
+			if err := o.setupTLS(c, e, true); err != nil {
+				return err
+			}
 			return listen(c.Context, o, e)
 		case o.srv.listenOnly() != "":
 			return cli.Usagef("%s needs -l", o.srv.listenOnly())
@@ -173,7 +177,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
+		if err := o.setupTLS(c, e, false); err != nil {
+			return err
+		}
 		if c.Bool("verify") {
+			if o.tlsClient != nil {
+				return cli.Usagef("--verify does not speak TLS yet")
+			}
 			v := verifyConfig{count: c.Int("count"), size: c.Int("size"), rate: c.Float64("rate"),
 				duration: c.Duration("duration"), maxLoss: c.Float64("max-loss"), json: c.Bool("json")}
 			if v.count < 1 && v.duration <= 0 || v.size < 1 || v.size > 65000 || v.rate < 0 || v.maxLoss < 0 {
@@ -186,6 +196,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		l := plain(s)
+		if o.tlsClient != nil {
+			if l, err = tlsClientLink(c.Context, o, s, e.String()); err != nil {
+				return err
+			}
+		}
 		if o.srv.execArgv != nil {
 			return runChild(c.Context, o, l)
 		}

@@ -126,7 +126,7 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 		}
 		if !o.srv.keepOpen {
 			ln.Close()
-			l, err := o.serverLink(ctx, c)
+			l, err := o.serverLink(ctx, c, from)
 			if err != nil {
 				return err
 			}
@@ -140,9 +140,9 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 		go func() {
 			defer wg.Done()
 			defer active.Add(-1)
-			l, err := o.serverLink(ctx, c)
+			l, err := o.serverLink(ctx, c, from)
 			if err != nil {
-				cli.Report(o.stderr, "echocat", fmt.Errorf("%s: %w", from, err))
+				cli.Report(o.stderr, "echocat", err)
 				return
 			}
 			if h == nil {
@@ -161,11 +161,11 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 
 // serverLink is the accepted connection with the TLS handshake done under
 // --ssl.
-func (o *options) serverLink(ctx context.Context, c *sockcore.Socket) (*link, error) {
+func (o *options) serverLink(ctx context.Context, c *sockcore.Socket, from string) (*link, error) {
 	if o.tlsServer == nil {
 		return plain(c), nil
 	}
-	return tlsServerLink(ctx, o, c)
+	return tlsServerLink(ctx, o, c, from)
 }
 
 // hub joins the clients of a -k server without --exec: standard input goes
