@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.DurationFlag{Name: "stats-interval", Usage: "log the counters this often (SIGUSR1 logs them at once)"},
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},
+		&ucli.StringFlag{Name: "tls-cert", Usage: "tls:// listeners: certificate chain in PEM `FILE` (default: an ephemeral self-signed one)"},
+		&ucli.StringFlag{Name: "tls-key", Usage: "tls:// listeners: private key in PEM `FILE` for --tls-cert"},
 	}
 	app.Action = func(c *ucli.Context) error {
 		if c.NArg() > 0 {
@@ -97,6 +101,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.Usagef("--log-format %q: want text or json", c.String("log-format"))
 		}
 		srv := newServer(cfg, slog.New(h))
+		srv.tlsCert, srv.tlsKey = c.String("tls-cert"), c.String("tls-key")
 		nmodes := 0
 		for _, on := range []bool{c.Bool("systemd"), c.Bool("inetd"), len(c.StringSlice("listen")) > 0} {
 			if on {
@@ -131,6 +136,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // scripts and tests learn the ports the kernel chose.
 func printBound(w io.Writer, format string, l *listener) {
 	u := cli.SocketURL(l.s)
+	if l.tls != nil {
+		u = "tls" + strings.TrimPrefix(u, "tcp")
+	}
 	dual := l.s.Family() == unix.AF_INET6 && isDualStack(l.s)
 	if format == "json" {
 		fmt.Fprintf(w, "{\"listening\":%q,\"dual_stack\":%v,\"name\":%q}\n", u, dual, l.name)
@@ -154,8 +162,9 @@ func isDualStack(s *sockcore.Socket) bool {
 // listener is one server socket with what it serves.
 type listener struct {
 	s        *sockcore.Socket
-	name     string // LISTEN_FDNAMES entry
-	idleExit bool   // inetd wait mode: stop after --idle-timeout without datagrams
+	name     string      // LISTEN_FDNAMES entry
+	idleExit bool        // inetd wait mode: stop after --idle-timeout without datagrams
+	tls      *tls.Config // tls:// listeners
 }
 
 func (l *listener) stream() bool {
@@ -173,6 +182,9 @@ type server struct {
 	listeners []*listener
 	reactors  []*reactor // one per CPU; none in inetd nowait mode
 	nextHome  atomic.Uint64
+	tlsCert   string      // --tls-cert
+	tlsKey    string      // --tls-key
+	tlsConfig *tls.Config // made at the first tls:// listener
 
 	mu    sync.Mutex
 	conns map[*sockcore.Socket]struct{}
@@ -206,7 +218,14 @@ func (srv *server) openListeners(urls []string) error {
 			if err != nil {
 				return err
 			}
-			srv.listeners = append(srv.listeners, &listener{s: s})
+			l := &listener{s: s}
+			if e.Scheme == "tls" {
+				if l.tls, err = srv.tlsServerConfig(e); err != nil {
+					s.Close()
+					return err
+				}
+			}
+			srv.listeners = append(srv.listeners, l)
 			if e.Port == "0" && n > 1 {
 				// Every SO_REUSEPORT sibling must share the port the kernel chose.
 				a, _ := s.SockName()
@@ -489,6 +508,10 @@ func (srv *server) acceptLoop(l *listener) error {
 		}
 		srv.track(c)
 		srv.st.accepted.Add(1)
+		if l.tls != nil {
+			go srv.serveTLS(c, peerName, l.tls)
+			continue
+		}
 		srv.serveConn(c, peerName)
 	}
 }
