@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -72,8 +73,12 @@ func startServer(t *testing.T, stdin io.Reader, args ...string) *srv {
 		stdin = r
 	}
 	done := make(chan error, 1)
+	exited := make(chan struct{})
 	go func() {
-		done <- run(ctx, append([]string{"echocat", "-l", "-v"}, args...), stdin, s.stdout, s.stderr)
+		err := run(ctx, append([]string{"echocat", "-l", "-v"}, args...), stdin, s.stdout, s.stderr)
+		close(exited)
+		fmt.Fprintf(s.stderr, "(exited: %v)\n", err)
+		done <- err
 	}()
 	var once sync.Once
 	var res result
@@ -86,14 +91,20 @@ func startServer(t *testing.T, stdin io.Reader, args ...string) *srv {
 		return res
 	}
 	t.Cleanup(func() { s.stop() })
-	text := s.stderr.waitFor("\n", 1)
-	line, _, _ := strings.Cut(text, "\n")
-	u, ok := strings.CutPrefix(line, "echocat: listening on ")
-	if !ok {
-		t.Fatalf("no listening line: %+v", s.stop())
+	for {
+		text := s.stderr.waitFor("\n", strings.Count(s.stderr.String(), "\n")+1)
+		for line := range strings.Lines(text) {
+			if u, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "echocat: listening on "); ok {
+				s.url = u
+				return s
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("no listening line: %+v", s.stop())
+		default:
+		}
 	}
-	s.url = u
-	return s
 }
 
 func TestKeepOpenExec(t *testing.T) {

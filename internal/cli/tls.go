@@ -40,7 +40,7 @@ func LoadKeyPair(certFlag, certFile, keyFlag, keyFile string) (tls.Certificate, 
 		switch {
 		case strings.Contains(msg, "does not match"):
 			return tls.Certificate{}, Usagef("%s %s does not match the certificate in %s %s", keyFlag, keyFile, certFlag, certFile)
-		case strings.Contains(msg, "CERTIFICATE"):
+		case strings.Contains(msg, "certificate PEM data"), strings.Contains(msg, "CERTIFICATE"):
 			return tls.Certificate{}, Usagef("%s %s: no PEM certificate in it (%s)", certFlag, certFile, msg)
 		}
 		return tls.Certificate{}, Usagef("%s %s / %s %s: %s", certFlag, certFile, keyFlag, keyFile, msg)
