@@ -31,6 +31,7 @@ type options struct {
 	waitUntil  time.Time     // -z --wait-for: the end of the wait for every port
 	tlsServer  *tls.Config   // -l --ssl
 	tlsClient  *tls.Config   // --ssl
+	proxy      *proxyConfig  // --proxy
 	srv        serverConfig
 	noStdin    bool
 	recvCount  int
@@ -96,6 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
 	app.Flags = append(app.Flags, tlsFlags...)
+	app.Flags = append(app.Flags, proxyFlags...)
 	app.Action = func(c *ucli.Context) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
@@ -141,6 +143,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			o.noStdin, o.noShutdown = true, true
 		}
 		if err := o.srv.parse(c, o); err != nil {
+			return err
+		}
+		if err := o.parseProxy(c, c.Bool("listen")); err != nil {
 			return err
 		}
 		if o.recvCount < 0 {
@@ -304,6 +309,9 @@ func (o *options) control(s *sockcore.Socket) error {
 
 // dial connects to e with the options, reporting with -v.
 func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, error) {
+	if o.proxy != nil {
+		return proxyDial(ctx, o, e)
+	}
 	cfg := cli.DialConfig{Timeout: o.wait, Family: o.family, SourceHost: o.source, SourcePort: o.sourcePort,
 		Numeric: o.numeric, Control: o.control}
 	s, err := e.Dial(ctx, cfg)

@@ -24,6 +24,8 @@ type serverConfig struct {
 	maxConns     int // 0: no limit
 	acl          *accessList
 	needListen   string // the first given flag that only -l takes
+	httpProxy    bool   // -l --proxy-type http
+	proxyAuth    string // USER:PASS its clients must give
 }
 
 func (sc *serverConfig) parse(c *ucli.Context, o *options) error {
@@ -87,7 +89,7 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var h *hub
-	if o.srv.keepOpen && o.srv.execArgv == nil {
+	if o.srv.keepOpen && o.srv.execArgv == nil && !o.srv.httpProxy {
 		h = newHub(o)
 		if !o.srv.broker {
 			go h.input(ctx)
@@ -143,6 +145,10 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 			l, err := o.serverLink(ctx, c, from)
 			if err != nil {
 				cli.Report(o.stderr, "echocat", err)
+				return
+			}
+			if o.srv.httpProxy {
+				serveHTTPProxy(ctx, o, l, from)
 				return
 			}
 			if h == nil {
