@@ -116,7 +116,7 @@ func runChild(ctx context.Context, o *options, l *link) error { return runChildW
 // SIGTERM and waits for it.
 func runChildWith(ctx context.Context, o *options, l *link, first []byte) error {
 	argv := o.srv.execArgv
-	cmd := &exec.Cmd{Path: argv[0], Args: argv, Env: append(os.Environ(), childEnv(l.s)...), Stderr: o.stderr}
+	cmd := &exec.Cmd{Path: argv[0], Args: argv, Env: append(os.Environ(), childEnv(l.s)...), Stderr: childStderr(o.stderr)}
 	direct := l.tls == nil && first == nil && l.s.Type() != unix.SOCK_DGRAM
 	var copied chan struct{}
 	if direct {
@@ -207,4 +207,15 @@ func runChildWith(ctx context.Context, o *options, l *link, first []byte) error 
 		fmt.Fprintf(o.stderr, "echocat: %s: %s\n", argv[0], ee.ProcessState)
 	}
 	return nil
+}
+
+// childStderr is the standard error a process inherits: the file under the
+// server's lock, so that os/exec needs no pipe and goroutine per process.
+func childStderr(w io.Writer) io.Writer {
+	if lw, ok := w.(*lockedWriter); ok {
+		if f, ok := lw.w.(*os.File); ok {
+			return f
+		}
+	}
+	return w
 }

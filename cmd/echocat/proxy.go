@@ -240,9 +240,9 @@ func (p *proxyConfig) connectHTTP(s *sockcore.Socket, host, port string) error {
 	switch {
 	case code >= 200 && code < 300:
 		return nil
-	case code == 407 && p.auth == "":
+	case (code == 407 || code == 401) && p.auth == "":
 		return cli.Exitf(cli.ExitPermission, "proxy %s wants credentials (%s): give --proxy-auth USER:PASS", p.at, status)
-	case code == 407:
+	case code == 407 || code == 401: // tinyproxy 1.11 answers wrong credentials with 401
 		return cli.Exitf(cli.ExitPermission, "proxy %s refused the credentials of --proxy-auth (%s)", p.at, status)
 	case code == 403:
 		return cli.Exitf(cli.ExitPermission, "proxy %s refused to connect to %s (%s)", p.at, hp, status)

@@ -52,7 +52,7 @@ type report struct {
 // byte. Datagram payloads start with an 8-byte sequence number so that late
 // replies are told apart from lost ones.
 func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) error {
-	s, err := dial(ctx, o, e)
+	s, err := dialWaiting(ctx, o, e)
 	if err != nil {
 		return err
 	}
