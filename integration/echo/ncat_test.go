@@ -452,3 +452,33 @@ func TestServerBadInput(t *testing.T) {
 	}
 	_ = exec.ErrNotFound
 }
+
+// TestServerOverStreams: -k -e cat and its TLS form over the stream
+// transports of this host (vsock and SCTP: integration/vm/echo).
+func TestServerOverStreams(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	dir := t.TempDir()
+	for _, u := range []string{"mptcp://127.0.0.1:7900", "mptcp://[::1]:7901", "unix://" + filepath.Join(dir, "s"), "unix://@echocat-k-" + filepath.Base(dir), "unix-seqpacket://" + filepath.Join(dir, "q")} {
+		for _, tls := range []bool{false, true} {
+			if tls && strings.HasPrefix(u, "unix-seqpacket") {
+				continue // TLS wants a byte stream
+			}
+			t.Run(fmt.Sprintf("%s tls=%v", u, tls), func(t *testing.T) {
+				args := []string{"-k", "-e", "/bin/cat"}
+				cargs := []string{}
+				if tls {
+					args = append(args, "--ssl")
+					cargs = append(cargs, "--ssl")
+				}
+				p, url := startEchocat(t, ns, append(args, u)...)
+				for i := range 2 {
+					got := echocat(t, ns, "over "+u+"\n", append(cargs, url)...)
+					if diff := cmp.Diff(result{Stdout: "over " + u + "\n"}, got); diff != "" {
+						t.Errorf("connection %d (-want +got):\n%s", i, diff)
+					}
+				}
+				p.stop(syscall.SIGTERM)
+			})
+		}
+	}
+}
