@@ -333,8 +333,8 @@ func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, e
 // listen serves stream connections (serve) or waits for the first datagram
 // and talks to its sender.
 func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
-	if o.srv.keepOpen && e.Type == unix.SOCK_DGRAM {
-		return cli.Usagef("-k needs a stream transport (TCP, MPTCP, UNIX stream or seqpacket, SCTP, vsock)")
+	if o.srv.keepOpen && e.Type == unix.SOCK_DGRAM && (o.srv.execArgv == nil || o.srv.broker || o.srv.httpProxy) {
+		return cli.Usagef("-k over datagrams needs -e or -c (a process per peer); otherwise a stream transport (TCP, MPTCP, UNIX stream or seqpacket, SCTP, vsock)")
 	}
 	if o.srv.acl != nil && !e.IsInet() {
 		return cli.Usagef("--allow and --deny need an IP transport, not %s", e.Scheme)
@@ -357,6 +357,9 @@ func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
+	if ln.Type() == unix.SOCK_DGRAM && o.srv.keepOpen {
+		return serveDatagrams(ctx, o, ln)
+	}
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
 		n, from, err := ln.RecvFromInto(buf, 0)

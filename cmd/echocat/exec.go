@@ -79,7 +79,13 @@ func lookProgram(flag string, argv []string) error {
 // childEnv is what ncat sets for --exec (NCAT_*) and what ucspi-tcp's
 // tcpserver sets (TCP*), from the connection's addresses.
 func childEnv(s *sockcore.Socket) []string {
-	scheme := cli.SchemeOf(s)
+	peer, _ := s.PeerName()
+	local, _ := s.SockName()
+	return envFor(cli.SchemeOf(s), peer, local)
+}
+
+// envFor is childEnv from a scheme and the two addresses.
+func envFor(scheme string, peer, local sockcore.Addr) []string {
 	env := []string{"NCAT_PROTO=" + strings.ToUpper(scheme)}
 	add := func(a sockcore.Addr, ncat, tcp string) {
 		if a == nil {
@@ -98,8 +104,6 @@ func childEnv(s *sockcore.Socket) []string {
 		}
 		env = append(env, "NCAT_"+ncat+"_ADDR="+a.String())
 	}
-	peer, _ := s.PeerName()
-	local, _ := s.SockName()
 	add(peer, "REMOTE", "REMOTE")
 	add(local, "LOCAL", "LOCAL")
 	return env

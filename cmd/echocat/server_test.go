@@ -227,7 +227,7 @@ func TestServerBadInput(t *testing.T) {
 		{"exec not in PATH", []string{"-l", "-e", "no-such-prog-echocat", "0"}, cli.ExitNoSuchThing, "no such program in $PATH"},
 		{"exec and sh-exec", []string{"-l", "-e", "cat", "-c", "cat", "0"}, cli.ExitUsage, "exclude each other"},
 		{"-k without -l", []string{"-k", "127.0.0.1", "1"}, cli.ExitUsage, "--keep-open needs -l"},
-		{"-k udp", []string{"-l", "-k", "-u", "0"}, cli.ExitUsage, "-k needs a stream transport"},
+		{"-k udp", []string{"-l", "-k", "-u", "0"}, cli.ExitUsage, "-k over datagrams needs -e or -c"},
 		{"bad CIDR", []string{"-l", "--allow", "10.0.0.0/33", "0"}, cli.ExitUsage, "--allow 10.0.0.0/33: not an address range"},
 		{"allowfile missing", []string{"-l", "--allowfile", "/no/such/file", "0"}, cli.ExitNoSuchThing, "--allowfile: open /no/such/file"},
 		{"-m negative", []string{"-l", "-m", "-1", "0"}, cli.ExitUsage, "--max-conns -1"},
@@ -293,5 +293,20 @@ func TestSendOnlyRecvOnlyIdle(t *testing.T) {
 	got = echocat(t, "", "-d", "-i", "100ms", "127.0.0.1", port)
 	if got.Code != cli.ExitTimeout || !strings.Contains(got.Stderr, "no traffic for 100ms (-i)") {
 		t.Errorf("-i: %+v", got)
+	}
+}
+
+// TestDatagramExec: -l -k -u -c runs one process per datagram peer.
+func TestDatagramExec(t *testing.T) {
+	// One write, so one datagram back.
+	s := startServer(t, nil, "-k", "-u", "-c", `read line; echo "$line $NCAT_PROTO $NCAT_REMOTE_ADDR"`, "udp://127.0.0.1:0")
+	for i := range 2 {
+		got := echocat(t, "ping\n", s.url)
+		if diff := cmp.Diff(result{Stdout: "ping UDP 127.0.0.1\n"}, got); diff != "" {
+			t.Errorf("peer %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if r := s.stop(); strings.Count(r.Stderr, "datagram from udp://127.0.0.1:") != 2 {
+		t.Errorf("server: %+v", r)
 	}
 }
