@@ -393,8 +393,10 @@ func TestServerLeavesNothing(t *testing.T) {
 	for _, s := range held {
 		s.Close()
 	}
-	if !waitCond(func() bool { return len(children(pid)) == 0 && fdCount(pid) == base }) {
-		t.Errorf("after the clients closed: children %v, descriptors %d, want %d", children(pid), fdCount(pid), base)
+	// base may hold the pidfd of a child reaped a moment before: no more
+	// descriptors than then is the check.
+	if !waitCond(func() bool { return len(children(pid)) == 0 && fdCount(pid) <= base }) {
+		t.Errorf("after the clients closed: children %v, descriptors %d, want at most %d", children(pid), fdCount(pid), base)
 	}
 	hold()
 	// SIGTERM with one child running: it is ended and reaped.
