@@ -464,6 +464,12 @@ func serveHTTPProxy(ctx context.Context, o *options, l *link, from string) {
 	}
 	upl := plain(up)
 	defer upl.Close()
+	// SIGTERM ends the tunnel: both sockets shut down, both copies return.
+	stop := context.AfterFunc(ctx, func() {
+		l.s.Shutdown(unix.SHUT_RDWR)
+		up.Shutdown(unix.SHUT_RDWR)
+	})
+	defer stop()
 	if req.Method == http.MethodConnect {
 		if err := httpAnswer(l, 200, "Connection established", ""); err != nil {
 			return

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
 // TestHTTPProxy: echocat's HTTP proxy server (-l --proxy-type http) with
@@ -40,6 +43,22 @@ func TestHTTPProxy(t *testing.T) {
 	got = echocat(t, "GET http://127.0.0.1:"+wport+"/x HTTP/1.1\r\nHost: 127.0.0.1:"+wport+"\r\nProxy-Authorization: Basic Ym9iOnB3\r\n\r\n", "--no-shutdown", "tcp://"+paddr)
 	if diff := cmp.Diff(result{Stdout: "GET /x HTTP/1.1\r\nHTTP/1.0 200 OK\r\n\r\nhello"}, got); diff != "" {
 		t.Errorf("GET (-want +got):\n%s", diff)
+	}
+	// SIGTERM with a tunnel open: the proxy ends it and exits.
+	c, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", strings.TrimPrefix(paddr, "127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetBlocking(true)
+	c.SendAll([]byte("CONNECT 127.0.0.1:"+bport+" HTTP/1.1\r\nProxy-Authorization: Basic Ym9iOnB3\r\n\r\n"), 0)
+	head := "HTTP/1.1 200 Connection established\r\n\r\nbanner\n"
+	buf := make([]byte, len(head))
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != head {
+		t.Fatalf("tunnel: %q, %v", buf, err)
+	}
+	if r := proxy.stop(); r.Code != cli.ExitInterrupted {
+		t.Errorf("proxy after SIGTERM: %+v", r)
 	}
 }
 
