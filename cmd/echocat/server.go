@@ -231,6 +231,7 @@ func (h *hub) input(ctx context.Context) {
 			if h.o.crlf {
 				data = toCRLF(data)
 			}
+			h.o.dump(">", data)
 			h.send(nil, data)
 		}
 		if err != nil {
