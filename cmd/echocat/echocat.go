@@ -186,9 +186,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		if c.Bool("verify") {
-			if o.tlsClient != nil {
-				return cli.Usagef("--verify does not speak TLS yet")
-			}
 			v := verifyConfig{count: c.Int("count"), size: c.Int("size"), rate: c.Float64("rate"),
 				duration: c.Duration("duration"), maxLoss: c.Float64("max-loss"), json: c.Bool("json")}
 			if v.count < 1 && v.duration <= 0 || v.size < 1 || v.size > 65000 || v.rate < 0 || v.maxLoss < 0 {

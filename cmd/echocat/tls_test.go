@@ -62,7 +62,10 @@ func TestTLSVerify(t *testing.T) {
 			}
 		})
 	}
-	_ = port
+	got := echocat(t, "", "--verify", "--count", "50", "--size", "3000", "--ssl-trustfile", certs.CA, "tls://localhost:"+port)
+	if got.Code != 0 || !strings.Contains(got.Stdout, "sent 50, received 50, lost 0 (0.00%), corrupted 0") {
+		t.Errorf("--verify over TLS: %+v", got)
+	}
 }
 
 func TestTLSClientCertAndALPN(t *testing.T) {
