@@ -310,3 +310,20 @@ func TestDatagramExec(t *testing.T) {
 		t.Errorf("server: %+v", r)
 	}
 }
+
+// TestClientExec: without -l, -c runs the command on the connection made.
+func TestClientExec(t *testing.T) {
+	replies := make(chan string, 1)
+	port := server(t, func(c *sockcore.Socket) {
+		c.SendAll([]byte("hi\n"), 0)
+		b, _ := io.ReadAll(c)
+		replies <- string(b)
+	})
+	got := echocat(t, "", "-c", `read x; echo "got $x from $NCAT_REMOTE_PORT"`, "127.0.0.1", port)
+	if diff := cmp.Diff(result{}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r := <-replies; r != "got hi from "+port+"\n" {
+		t.Errorf("the server read %q", r)
+	}
+}
