@@ -62,10 +62,7 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files -o --exclude-standard '*.go' 2>/dev/null)); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	@cp go.mod /tmp/sockcore.go.mod.$$$$ && cp go.sum /tmp/sockcore.go.sum.$$$$ && $(GO) mod tidy && \
-		if ! cmp -s go.mod /tmp/sockcore.go.mod.$$$$ || ! cmp -s go.sum /tmp/sockcore.go.sum.$$$$; then \
-			echo "go mod tidy changed go.mod/go.sum: commit the tidy result"; exit 1; fi; \
-		rm -f /tmp/sockcore.go.mod.$$$$ /tmp/sockcore.go.sum.$$$$
+	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum (go mod tidy -diff shows how): commit the tidy result"; exit 1; }
 
 clean:
 	rm -rf bin man
