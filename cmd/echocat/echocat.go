@@ -96,8 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
-	app.Flags = append(app.Flags, tlsFlags...)
-	app.Flags = append(app.Flags, proxyFlags...)
+	app.Flags = append(app.Flags, tlsFlags()...)
+	app.Flags = append(app.Flags, proxyFlags()...)
 	app.Action = func(c *ucli.Context) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),

@@ -20,11 +20,15 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-var proxyFlags = []ucli.Flag{
-	&ucli.StringFlag{Name: "proxy", Usage: "connect through the proxy at `HOST:PORT` (or a stream URL: unix:///run/proxy.sock)"},
-	&ucli.StringFlag{Name: "proxy-type", Usage: "`TYPE` of --proxy: http (CONNECT; default), socks4 or socks5; with -l: http serves as an HTTP proxy"},
-	&ucli.StringFlag{Name: "proxy-auth", Usage: "`USER:PASS` for the proxy (HTTP Basic, SOCKS5 username/password, SOCKS4 user id); with -l: what clients must give"},
-	&ucli.StringFlag{Name: "proxy-dns", Value: "both", Usage: "where the target's name is resolved: local, remote (by the proxy), both (local, else the proxy) or none"},
+// proxyFlags are the --proxy flags, new for each run: a flag keeps the state of the
+// run that parsed it.
+func proxyFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "proxy", Usage: "connect through the proxy at `HOST:PORT` (or a stream URL: unix:///run/proxy.sock)"},
+		&ucli.StringFlag{Name: "proxy-type", Usage: "`TYPE` of --proxy: http (CONNECT; default), socks4 or socks5; with -l: http serves as an HTTP proxy"},
+		&ucli.StringFlag{Name: "proxy-auth", Usage: "`USER:PASS` for the proxy (HTTP Basic, SOCKS5 username/password, SOCKS4 user id); with -l: what clients must give"},
+		&ucli.StringFlag{Name: "proxy-dns", Value: "both", Usage: "where the target's name is resolved: local, remote (by the proxy), both (local, else the proxy) or none"},
+	}
 }
 
 // proxyConfig is --proxy and its options.

@@ -15,14 +15,18 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-var tlsFlags = []ucli.Flag{
-	&ucli.BoolFlag{Name: "ssl", Usage: "TLS over the connection (with -l: serve TLS; an ephemeral self-signed certificate without --ssl-cert)"},
-	&ucli.StringFlag{Name: "ssl-servername", Usage: "--ssl: the server `NAME` sent (SNI) and verified (default: the host)"},
-	&ucli.StringFlag{Name: "ssl-alpn", Usage: "--ssl: ALPN protocol `LIST`, comma-separated (h2,http/1.1)"},
-	&ucli.BoolFlag{Name: "ssl-verify", Usage: "--ssl: verify the server's chain and name (with -l: require a client certificate that verifies)"},
-	&ucli.StringFlag{Name: "ssl-trustfile", Usage: "--ssl: trust the CA certificates in PEM `FILE` instead of the system's (implies --ssl-verify)"},
-	&ucli.StringFlag{Name: "ssl-cert", Usage: "--ssl: certificate chain in PEM `FILE` (client certificate; with -l the server's)"},
-	&ucli.StringFlag{Name: "ssl-key", Usage: "--ssl: private key in PEM `FILE` for --ssl-cert"},
+// tlsFlags are the --ssl flags, new for each run: a flag keeps the state of the
+// run that parsed it.
+func tlsFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.BoolFlag{Name: "ssl", Usage: "TLS over the connection (with -l: serve TLS; an ephemeral self-signed certificate without --ssl-cert)"},
+		&ucli.StringFlag{Name: "ssl-servername", Usage: "--ssl: the server `NAME` sent (SNI) and verified (default: the host)"},
+		&ucli.StringFlag{Name: "ssl-alpn", Usage: "--ssl: ALPN protocol `LIST`, comma-separated (h2,http/1.1)"},
+		&ucli.BoolFlag{Name: "ssl-verify", Usage: "--ssl: verify the server's chain and name (with -l: require a client certificate that verifies)"},
+		&ucli.StringFlag{Name: "ssl-trustfile", Usage: "--ssl: trust the CA certificates in PEM `FILE` instead of the system's (implies --ssl-verify)"},
+		&ucli.StringFlag{Name: "ssl-cert", Usage: "--ssl: certificate chain in PEM `FILE` (client certificate; with -l the server's)"},
+		&ucli.StringFlag{Name: "ssl-key", Usage: "--ssl: private key in PEM `FILE` for --ssl-cert"},
+	}
 }
 
 // setupTLS reads the --ssl flags for a connection to (or, with listen, a
