@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -41,7 +41,7 @@ type proxyConfig struct {
 
 // parseProxy reads the proxy flags: a client's --proxy, or with -l the
 // HTTP proxy server's --proxy-type http and --proxy-auth.
-func (o *options) parseProxy(c *ucli.Context, listen bool) error {
+func (o *options) parseProxy(c *ucli.Command, listen bool) error {
 	typ, auth, dns := c.String("proxy-type"), c.String("proxy-auth"), c.String("proxy-dns")
 	switch typ {
 	case "", "http", "socks4", "socks5":
@@ -262,7 +262,7 @@ func eofText(err error) error {
 }
 
 func (p *proxyConfig) connectSOCKS4(s *sockcore.Socket, host, port string) error {
-	pn, err := portNumber(port)
+	pn, err := targetPort(port)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ var socks5Replies = map[byte]string{
 }
 
 func (p *proxyConfig) connectSOCKS5(s *sockcore.Socket, host, port string) error {
-	pn, err := portNumber(port)
+	pn, err := targetPort(port)
 	if err != nil {
 		return err
 	}
@@ -402,16 +402,14 @@ func (p *proxyConfig) connectSOCKS5(s *sockcore.Socket, host, port string) error
 	return nil
 }
 
-func portNumber(port string) (int, error) {
-	n, err := strconv.Atoi(port)
-	if err == nil {
-		return n, nil
+// targetPort is the target's port number for the proxy: a number or a TCP
+// service name.
+func targetPort(port string) (int, error) {
+	n, ok := portNumber(port, "tcp")
+	if !ok {
+		return 0, cli.Exitf(cli.ExitResolve, "port %q: not a port number or a known TCP service", port)
 	}
-	p, err := sockcore.GetServByName(port, "tcp")
-	if err != nil {
-		return 0, cli.Exit(cli.ExitResolve, fmt.Errorf("service %q: %w", port, err))
-	}
-	return p, nil
+	return n, nil
 }
 
 // serveHTTPProxy answers one client of -l --proxy-type http: CONNECT

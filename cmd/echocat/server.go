@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -28,7 +29,7 @@ type serverConfig struct {
 	proxyAuth    string // USER:PASS its clients must give
 }
 
-func (sc *serverConfig) parse(c *ucli.Context, o *options) error {
+func (sc *serverConfig) parse(c *ucli.Command, o *options) error {
 	sc.keepOpen, sc.broker, sc.chat, sc.maxConns = c.Bool("keep-open"), c.Bool("broker"), c.Bool("chat"), c.Int("max-conns")
 	for _, f := range []string{"keep-open", "broker", "chat", "max-conns", "allow", "deny", "allowfile", "denyfile"} {
 		if c.IsSet(f) {
@@ -106,6 +107,9 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 			}
 			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
 				continue
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", cli.SocketURL(ln), o.wait)
 			}
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(ln), err)
 		}

@@ -91,8 +91,8 @@ func startServer(t *testing.T, stdin io.Reader, args ...string) *srv {
 		return res
 	}
 	t.Cleanup(func() { s.stop() })
-	for {
-		text := s.stderr.waitFor("\n", strings.Count(s.stderr.String(), "\n")+1)
+	for n := 1; ; n++ {
+		text := s.stderr.waitFor("\n", n)
 		for line := range strings.Lines(text) {
 			if u, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "echocat: listening on "); ok {
 				s.url = u

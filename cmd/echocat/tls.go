@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -31,7 +31,7 @@ func tlsFlags() []ucli.Flag {
 
 // setupTLS reads the --ssl flags for a connection to (or, with listen, a
 // server on) e. A tls:// URL is --ssl.
-func (o *options) setupTLS(c *ucli.Context, e *cli.Endpoint, listen bool) error {
+func (o *options) setupTLS(c *ucli.Command, e *cli.Endpoint, listen bool) error {
 	on := c.Bool("ssl") || e.Scheme == "tls"
 	if !on {
 		for _, f := range []string{"ssl-servername", "ssl-alpn", "ssl-verify", "ssl-trustfile", "ssl-cert", "ssl-key"} {

@@ -80,8 +80,8 @@ func TestTLSClientCertAndALPN(t *testing.T) {
 	if got.Code == 0 || got.Stdout != "" {
 		t.Errorf("without a client certificate: %+v", got)
 	}
-	if line := s.stderr.waitFor("certificate", 1); !strings.Contains(line, "TLS handshake with tcp://127.0.0.1:") {
-		t.Errorf("server: %s", line)
+	if text := s.stderr.waitFor("TLS handshake with tcp://127.0.0.1:", 1); !strings.Contains(text, "certificate") {
+		t.Errorf("server: %s", text)
 	}
 }
 
