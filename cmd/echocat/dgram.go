@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -35,6 +36,8 @@ func serveDatagrams(ctx context.Context, o *options, ln *sockcore.Socket) error 
 		for _, p := range procs {
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.in.Close()
+			t := time.AfterFunc(killAfter, func() { p.cmd.Process.Kill() })
+			defer t.Stop()
 		}
 		mu.Unlock()
 		wg.Wait()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -196,8 +197,7 @@ func runChildWith(ctx context.Context, o *options, l *link, first []byte) error 
 	select {
 	case err = <-waited:
 	case <-ctx.Done():
-		cmd.Process.Signal(syscall.SIGTERM)
-		err = <-waited
+		err = stopChild(cmd, waited)
 	}
 	if copied != nil {
 		<-copied
@@ -222,4 +222,23 @@ func childStderr(w io.Writer) io.Writer {
 		}
 	}
 	return w
+}
+
+// killAfter is how long a process has between SIGTERM and SIGKILL when
+// echocat is stopped: interrupts end every tool within a second.
+const killAfter = 500 * time.Millisecond
+
+// stopChild sends SIGTERM, then SIGKILL if the process has not exited
+// within killAfter, and returns its wait result.
+func stopChild(cmd *exec.Cmd, waited <-chan error) error {
+	cmd.Process.Signal(syscall.SIGTERM)
+	t := time.NewTimer(killAfter)
+	defer t.Stop()
+	select {
+	case err := <-waited:
+		return err
+	case <-t.C:
+		cmd.Process.Kill()
+		return <-waited
+	}
 }
