@@ -395,7 +395,8 @@ func (d *dumper) appendLine(b []byte, df *dumpFrame) []byte {
 		b = canframe.AppendDateTimestamp(b, df.ts.Local())
 		b = append(b, ' ')
 	case "d", "z":
-		b = canframe.AppendDuration(b, df.ts.Sub(d.prev))
+		// candump subtracts microsecond timevals: truncate first.
+		b = canframe.AppendDuration(b, df.ts.Truncate(time.Microsecond).Sub(d.prev.Truncate(time.Microsecond)))
 		b = append(b, ' ')
 	}
 	b = append(b, ' ')
