@@ -111,6 +111,7 @@ func (bl *busload) run(ctx context.Context, e *env) error {
 			return err
 		}
 		socks = append(socks, s)
+		bigRcvBuf(s) // a burst is counted, not dropped
 	}
 	stop := ctxClose(ctx, socks...)
 	defer stop()

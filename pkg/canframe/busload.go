@@ -4,7 +4,7 @@ package canframe
 type Stuffing int
 
 const (
-	StuffWorstCase Stuffing = iota // canbusload's default: the most stuff bits a frame of this length can have
+	StuffWorstCase Stuffing = iota // canbusload's default: the most stuff bits a frame of this length can have (one every four bits)
 	StuffNone                      // -i: no stuff bits
 	StuffExact                     // -e: the stuff bits of this frame's bit stream, CRC included
 )
@@ -19,7 +19,7 @@ func FrameBits(f *Frame, s Stuffing) int {
 		return 0
 	}
 	n := f.Len()
-	eff := f.Extended || f.Err && f.ID&EFFFlag != 0
+	eff := f.Extended
 	switch s {
 	case StuffNone:
 		if eff {
@@ -29,10 +29,13 @@ func FrameBits(f *Frame, s Stuffing) int {
 	case StuffExact:
 		return exactBits(f, eff)
 	}
+	// One stuff bit for every four bits after the first of the stuffed
+	// part (SOF to the end of the CRC: 34 bits and the data, 54 with an
+	// extended id).
 	if eff {
-		return (389 + 48*n) / 5
+		return 67 + 8*n + (54+8*n-1)/4
 	}
-	return (269 + 48*n) / 5
+	return 47 + 8*n + (34+8*n-1)/4
 }
 
 // exactBits lays the frame out bit by bit from SOF to the last CRC bit,

@@ -20,6 +20,28 @@ func TestFrameBitsExactMatchesCanbusload(t *testing.T) {
 	}
 }
 
+// canbusload (worst case) counted 41250 bits for the VM test's burst of
+// 400 frames: every third with an extended id, lengths 0-8 in turn, every
+// seventeenth a remote request.
+func TestFrameBitsWorstCaseMatchesCanbusload(t *testing.T) {
+	total := 0
+	for i := 0; i < 400; i++ {
+		f := Frame{ID: uint32(i * 7 % 0x800), Extended: i%3 == 0, RTR: i%17 == 0}
+		if f.Extended {
+			f.ID = uint32(i * 104729 % 0x20000000)
+		}
+		if f.RTR {
+			f.RTRLen = uint8(i % 9)
+		} else {
+			f.Data = make([]byte, i%9)
+		}
+		total += FrameBits(&f, StuffWorstCase)
+	}
+	if total != 41250 {
+		t.Errorf("%d bits, canbusload: 41250", total)
+	}
+}
+
 func TestFrameBitsModes(t *testing.T) {
 	tests := []struct {
 		frame string
@@ -29,9 +51,9 @@ func TestFrameBitsModes(t *testing.T) {
 		{"123#", StuffNone, 47},
 		{"123#0102030405060708", StuffNone, 111},
 		{"12345678#", StuffNone, 67},
-		{"123#", StuffWorstCase, 53},
-		{"123#0102030405060708", StuffWorstCase, 130},
-		{"12345678#0102030405060708", StuffWorstCase, 154},
+		{"123#", StuffWorstCase, 55},
+		{"123#0102030405060708", StuffWorstCase, 135},
+		{"12345678#0102030405060708", StuffWorstCase, 160},
 		{"123##1AA", StuffExact, 0},
 		// All-zero id and data: a stuff bit after every four zeros
 		// once the first run of five is broken.

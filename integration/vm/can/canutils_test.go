@@ -406,7 +406,11 @@ func TestBusloadMatchesCanbusload(t *testing.T) {
 				}
 			}
 			var got, want sum
+			deadline := time.Now().Add(timeout)
 			for reports := -1; reports < 2; {
+				if time.Now().After(deadline) {
+					t.Fatalf("canrelay busload reported %+v of the burst of %d within %v", got, len(burst), timeout)
+				}
 				l, ok := ours.lineWithin(50e6)
 				if !ok {
 					send(t, s0, "7FE#")
