@@ -20,9 +20,9 @@ func TestFrameBitsExactMatchesCanbusload(t *testing.T) {
 	}
 }
 
-// canbusload (worst case) counted 41250 bits for the VM test's burst of
-// 400 frames: every third with an extended id, lengths 0-8 in turn, every
-// seventeenth a remote request.
+// canbusload (worst case) counted 41250 bits for a burst of 400 frames in
+// the kernel VM: every third with an extended id, lengths 0-8 in turn,
+// every seventeenth a remote request.
 func TestFrameBitsWorstCaseMatchesCanbusload(t *testing.T) {
 	total := 0
 	for i := 0; i < 400; i++ {
