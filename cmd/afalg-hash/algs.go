@@ -10,6 +10,8 @@ import (
 	"encoding/binary"
 	"hash"
 	"hash/crc32"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -47,6 +49,21 @@ var coreutilsTags = map[string]string{
 
 // lookupAlgo resolves -a NAME (and --hmac) to an algorithm. hmac(NAME) may
 // also be given directly. key is the HMAC key, required for HMACs.
+// algorithmNames are the -a values shell completion offers: Go's digests
+// and the kernel's hashes from /proc/crypto.
+func algorithmNames() []string {
+	seen := map[string]bool{}
+	for n := range goAlgos {
+		seen[n] = true
+	}
+	if algs, err := readProcCrypto(); err == nil {
+		for _, a := range hashAlgs(algs) {
+			seen[a.Name] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 func lookupAlgo(name string, withHMAC bool, key []byte) algo {
 	name = strings.ToLower(name)
 	if withHMAC && !strings.HasPrefix(name, "hmac(") {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -34,7 +34,7 @@ func busloadCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "e", Usage: "exact bit stuffing: each frame's bits and CRC, stuffed"},
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` reports"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return cli.Usagef("busload: name at least one IFACE@BITRATE")
 			}
@@ -71,7 +71,7 @@ func busloadCommand(e *env) *ucli.Command {
 			}
 			bl.out = bufio.NewWriter(e.stdout)
 			defer bl.out.Flush()
-			return bl.run(c.Context, e)
+			return bl.run(ctx, e)
 		},
 	}
 }

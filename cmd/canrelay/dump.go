@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -49,7 +49,7 @@ func dumpCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "e", Usage: "decode error frames in words, one class a line"},
 			&ucli.BoolFlag{Name: "x", Usage: "extra columns: RX or TX, B (bit rate switch), E (error state indicator)"},
 			&ucli.BoolFlag{Name: "a", Usage: "ASCII column after the data (frames of up to 8 bytes)"},
-			&ucli.BoolFlag{Name: "c", Count: &colour, Usage: "colour per interface: once the name, twice the line, three times with the timestamp (on a terminal; see --force-color)"},
+			&ucli.BoolFlag{Name: "c", Config: ucli.BoolConfig{Count: &colour}, Usage: "colour per interface: once the name, twice the line, three times with the timestamp (on a terminal; see --force-color)"},
 			&ucli.BoolFlag{Name: "force-color", Usage: "colour with -c even when stdout is not a terminal"},
 			&ucli.IntFlag{Name: "T", Usage: "exit after `MSECS` without receiving a frame"},
 			&ucli.BoolFlag{Name: "d", Usage: "report frames the kernel dropped because dump read too slowly (SO_RXQ_OVFL)"},
@@ -61,7 +61,7 @@ func dumpCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
 			&ucli.BoolFlag{Name: "j", Usage: "join the filters: a frame must match all of them"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return cli.Usagef("dump: name at least one interface, or any")
 			}
@@ -139,7 +139,7 @@ func dumpCommand(e *env) *ucli.Command {
 				defer lw.Flush()
 				d.log = lw
 			}
-			return d.run(c.Context, e, specs)
+			return d.run(ctx, e, specs)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -42,9 +42,9 @@ func genCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames (default: until interrupted)"},
 			&ucli.BoolFlag{Name: "i", Usage: "drop a frame the transmit queue has no room for (ENOBUFS) instead of waiting"},
 			&ucli.BoolFlag{Name: "x", Usage: "disable the local loopback of generated frames"},
-			&ucli.BoolFlag{Name: "v", Count: &verbose, Usage: "print sent frames: -v compact, -v -v candump's columns, -v -v -v with ASCII"},
+			&ucli.BoolFlag{Name: "v", Config: ucli.BoolConfig{Count: &verbose}, Usage: "print sent frames: -v compact, -v -v candump's columns, -v -v -v with ASCII"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("gen: want one interface")
 			}
@@ -93,7 +93,7 @@ func genCommand(e *env) *ucli.Command {
 			gn := &generator{gen: g, iface: iface, count: count, gap: time.Duration(gap * float64(time.Millisecond)),
 				drop: c.Bool("i"), verbose: verbose, out: bufio.NewWriter(e.stdout)}
 			defer gn.out.Flush()
-			err = gn.run(c.Context, s)
+			err = gn.run(ctx, s)
 			fmt.Fprintf(e.stderr, "gen %s: sent=%d enobufs=%d dropped=%d\n", iface, gn.sent, gn.enobufs, gn.dropped)
 			return err
 		},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -33,7 +33,7 @@ func isotpdumpCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "t", Usage: "timestamps: a absolute, A absolute with date, d delta, z since the first frame"},
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("isotpdump: want one interface")
 			}
@@ -91,7 +91,7 @@ func isotpdumpCommand(e *env) *ucli.Command {
 			s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_TIMESTAMPNS_OLD, 1)
 			out := bufio.NewWriter(e.stdout)
 			defer out.Flush()
-			return ip.run(c.Context, s, out)
+			return ip.run(ctx, s, out)
 		},
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -39,7 +39,7 @@ func replayCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "x", Usage: "disable the local loopback of sent frames (CAN_RAW_LOOPBACK)"},
 			&ucli.BoolFlag{Name: "v", Usage: "print each sent frame as canplayer -v does"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			args := c.Args().Slice()
 			name := c.String("I")
 			if name == "" {
@@ -102,7 +102,7 @@ func replayCommand(e *env) *ucli.Command {
 			}
 			defer r.close()
 			if loops == 1 {
-				return r.run(c.Context, bufio.NewScanner(in))
+				return r.run(ctx, bufio.NewScanner(in))
 			}
 			// Several rounds: the log is read once and kept.
 			log, err := io.ReadAll(in)
@@ -110,7 +110,7 @@ func replayCommand(e *env) *ucli.Command {
 				return err
 			}
 			for i := 0; loops < 0 || i < loops; i++ {
-				if err := r.run(c.Context, bufio.NewScanner(strings.NewReader(string(log)))); err != nil || c.Context.Err() != nil {
+				if err := r.run(ctx, bufio.NewScanner(strings.NewReader(string(log)))); err != nil || ctx.Err() != nil {
 					return err
 				}
 			}

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/internal/cpupin"
@@ -18,7 +19,7 @@ func sendCommand(e *env) *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "repeat", Value: 1, Usage: "send the frames `N` times"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() < 2 {
 				return cli.Usagef("send: want an interface and at least one frame")
 			}

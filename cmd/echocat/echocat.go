@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"   echocat -z [options] HOST PORT[-PORT][,PORT...]\n   echocat --verify [options] HOST PORT | URL\n\n" +
 		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
 		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options go before the address."
+		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options may come before or after the address."
 	app.Flags = []ucli.Flag{
 		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
 		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},
@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
-	app.Action = func(c *ucli.Context) error {
+	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
 			verbose: c.Bool("verbose"), numeric: c.Bool("numeric"), crlf: c.Bool("crlf"), hexdump: c.Bool("hex"),
@@ -111,13 +111,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		args := c.Args().Slice()
 		switch {
 		case c.Bool("zero"):
-			return probe(c.Context, o, scheme, args)
+			return probe(ctx, o, scheme, args)
 		case c.Bool("listen"):
 			e, err := listenEndpoint(scheme, args, o.sourcePort)
 			if err != nil {
 				return err
 			}
-			return listenOnce(c.Context, o, e)
+			return listenOnce(ctx, o, e)
 		}
 		e, err := connectEndpoint(scheme, args)
 		if err != nil {
@@ -129,13 +129,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if v.count < 1 && v.duration <= 0 || v.size < 1 || v.size > 65000 || v.rate < 0 || v.maxLoss < 0 {
 				return cli.Usagef("--verify wants --count ≥ 1 (or --duration), 1 ≤ --size ≤ 65000, --rate ≥ 0, --max-loss ≥ 0")
 			}
-			return verify(c.Context, o, e, v)
+			return verify(ctx, o, e, v)
 		}
-		s, err := dial(c.Context, o, e)
+		s, err := dial(ctx, o, e)
 		if err != nil {
 			return err
 		}
-		return session(c.Context, o, s)
+		return session(ctx, o, s)
 	}
 	err := cli.RunApp(ctx, app, args)
 	if errors.Is(err, context.Canceled) {
@@ -168,7 +168,7 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 	case 0:
 		return nil, cli.Usagef("missing address: want HOST PORT or URL (echocat --help)")
 	}
-	return nil, cli.Usagef("too many arguments %q: options go before the address", args[2:])
+	return nil, cli.Usagef("too many arguments %q: want HOST PORT or URL", args[2:])
 }
 
 // listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.

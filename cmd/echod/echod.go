@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},
 	}
-	app.Action = func(c *ucli.Context) error {
+	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		if c.NArg() > 0 {
 			return cli.Usagef("unexpected argument %q (addresses go in --listen URL)", c.Args().First())
 		}
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		var err error
 		switch {
 		case c.Bool("inetd"):
-			return srv.inetd(c.Context)
+			return srv.inetd(ctx)
 		case c.Bool("systemd"):
 			err = srv.openSystemd()
 		default:
@@ -122,8 +122,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		for _, l := range srv.listeners {
 			printBound(stdout, c.String("log-format"), l)
 		}
-		return srv.serve(c.Context, c.Duration("stats-interval"))
+		return srv.serve(ctx, c.Duration("stats-interval"))
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"listen": cli.URLSchemes, "l": cli.URLSchemes}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -26,6 +26,8 @@ func activateCommand() *ucli.Command {
 		Name:      "activate",
 		Usage:     "listen on URLs and run COMMAND with the sockets (or, with --accept, once per connection)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringSliceFlag{Name: "listen", Aliases: []string{"l"}, Required: true, Usage: "listen on `URL` (repeatable), the forms of send --listen"},
 			&ucli.StringSliceFlag{Name: "name", Usage: "`NAME` for LISTEN_FDNAMES: once for all, or once per --listen"},
@@ -33,7 +35,7 @@ func activateCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "inetd", Usage: "run COMMAND once per connection, with the connection as stdin and stdout"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			argv := c.Args().Slice()
 			if _, err := lookCommand(argv); err != nil {
 				return err
@@ -71,11 +73,11 @@ func activateCommand() *ucli.Command {
 				}
 				if c.Bool("verbose") {
 					a, _ := s.SockName()
-					fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: listening on %s (%s)\n", u, a)
+					fmt.Fprintf(c.Root().ErrWriter, "fdpass: activate: listening on %s (%s)\n", u, a)
 				}
 			}
 			if perConn {
-				return acceptLoop(c, lns, argv)
+				return acceptLoop(ctx, c, lns, argv)
 			}
 			files := make([]*os.File, len(lns))
 			for i, s := range lns {
@@ -88,29 +90,28 @@ func activateCommand() *ucli.Command {
 			for _, s := range lns {
 				s.Close()
 			}
-			return handOnFiles(c, files, names, argv)
+			return handOnFiles(ctx, c, files, names, argv)
 		},
 	}
 }
 
 // handOnFiles runs COMMAND with files at 3, 4, … and waits for it.
-func handOnFiles(c *ucli.Context, files []*os.File, names []string, argv []string) error {
-	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.App.Reader, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+func handOnFiles(ctx context.Context, c *ucli.Command, files []*os.File, names []string, argv []string) error {
+	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.Root().Reader, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	cmd, err := sp.start()
 	closeFiles(files)
 	if err != nil {
 		return err
 	}
 	if c.Bool("verbose") {
-		fmt.Fprintf(c.App.ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(files))
+		fmt.Fprintf(c.Root().ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(files))
 	}
-	return wait(c.Context, cmd)
+	return wait(ctx, cmd)
 }
 
 // acceptLoop runs one COMMAND per connection until the context ends.
 // Children are not waited for one by one: each is reaped when it exits.
-func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
-	ctx := c.Context
+func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, argv []string) error {
 	type accepted struct {
 		s    *sockcore.Socket
 		peer sockcore.Addr
@@ -168,7 +169,7 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 			return err
 		}
 		if c.Bool("verbose") {
-			fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
+			fmt.Fprintf(c.Root().ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
 		}
 		children.Add(1)
 		go func() {
@@ -178,17 +179,17 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 	}
 }
 
-func startForConn(c *ucli.Context, s *sockcore.Socket, argv []string) (*exec.Cmd, error) {
+func startForConn(c *ucli.Command, s *sockcore.Socket, argv []string) (*exec.Cmd, error) {
 	defer s.Close()
 	f, err := s.File()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sp := &spawn{Argv: argv, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	sp := &spawn{Argv: argv, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	// Children running side by side share fdpass's stdin only when it is
 	// a file they can inherit; a reader cannot be split between them.
-	if in, ok := c.App.Reader.(*os.File); ok {
+	if in, ok := c.Root().Reader.(*os.File); ok {
 		sp.Stdin = in
 	}
 	if c.Bool("inetd") {

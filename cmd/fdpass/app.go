@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -26,6 +26,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sendCommand(), recvCommand(), activateCommand(), holdCommand(),
 		storeCommand(), retrieveCommand(), listCommand(), deleteCommand(), infoCommand(),
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"listen": cli.URLSchemes, "l": cli.URLSchemes}})
 	return cli.RunApp(ctx, app, args)
 }
 
@@ -48,7 +49,7 @@ func gatherFlags() []ucli.Flag {
 // gather collects the descriptors to pass, in this order: FD arguments,
 // --file, --listen. release closes what gather opened (not the FD
 // arguments, which belong to the caller).
-func gather(c *ucli.Context) (fds []int, release func(), err error) {
+func gather(c *ucli.Command) (fds []int, release func(), err error) {
 	var opened []io.Closer
 	closeOpened := func() {
 		for _, o := range opened {
@@ -106,7 +107,7 @@ func sendCommand() *ucli.Command {
 			timeoutFlag(5*time.Second, "give up connecting or sending after `D`"),
 			verboseFlag(),
 		}, gatherFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			fds, release, err := gather(c)
 			if err != nil {
 				return err
@@ -122,7 +123,7 @@ func sendCommand() *ucli.Command {
 			}
 			defer s.Close()
 			if c.Bool("verbose") {
-				reportPeer(c.App.ErrWriter, "send", s)
+				reportPeer(c.Root().ErrWriter, "send", s)
 			}
 			if _, err := sockcore.SendFDs(s, [][]byte{encodeNames(names)}, fds); err != nil {
 				return fmt.Errorf("send to %s: %w", c.String("to"), err)
@@ -145,6 +146,8 @@ func recvCommand() *ucli.Command {
 		Name:      "recv",
 		Usage:     "receive one batch of descriptors and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "on", Required: true, Usage: "create and listen on `SOCKET` (path or @abstract)"},
 			&ucli.IntFlag{Name: "max", Value: scmMaxFD, Usage: "accept at most `N` descriptors; a bigger batch is refused and closed"},
@@ -154,7 +157,7 @@ func recvCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "mode", Value: "0600", Usage: "file `MODE` of the socket path"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			typ, ok := sockTypes[c.String("type")]
 			if !ok {
 				return cli.Usagef("--type %q: want seqpacket, stream or dgram", c.String("type"))
@@ -174,19 +177,19 @@ func recvCommand() *ucli.Command {
 				}
 			}
 			on := c.String("on")
-			b, err := receiveOnce(c.Context, on, typ, mode, maxFDs, c.Duration("timeout"), verboseTo(c))
+			b, err := receiveOnce(ctx, on, typ, mode, maxFDs, c.Duration("timeout"), verboseTo(c))
 			if err != nil {
 				return err
 			}
 			names := decodeNames(b.Data, len(b.FDs))
-			return handOn(c, b.FDs, names, argv)
+			return handOn(ctx, c, b.FDs, names, argv)
 		},
 	}
 }
 
-func verboseTo(c *ucli.Context) io.Writer {
+func verboseTo(c *ucli.Command) io.Writer {
 	if c.Bool("verbose") {
-		return c.App.ErrWriter
+		return c.Root().ErrWriter
 	}
 	return nil
 }
@@ -266,7 +269,7 @@ func recvError(ctx context.Context, on string, timeout time.Duration, err error)
 
 // handOn prints the descriptors (--print) or runs COMMAND with them; either
 // way fdpass's own copies are closed.
-func handOn(c *ucli.Context, fds []int, names []string, argv []string) error {
+func handOn(ctx context.Context, c *ucli.Command, fds []int, names []string, argv []string) error {
 	files := filesOf(fds, names)
 	defer closeFiles(files)
 	if c.Bool("print") {
@@ -276,20 +279,20 @@ func handOn(c *ucli.Context, fds []int, names []string, argv []string) error {
 				return err
 			}
 			d.FD, d.Name, d.CloExec = 3+i, names[i], false
-			fmt.Fprintln(c.App.Writer, d)
+			fmt.Fprintln(c.Root().Writer, d)
 		}
 		return nil
 	}
-	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.App.Reader, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.Root().Reader, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	cmd, err := sp.start()
 	if err != nil {
 		return err
 	}
 	closeFiles(files)
 	if c.Bool("verbose") {
-		fmt.Fprintf(c.App.ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(fds))
+		fmt.Fprintf(c.Root().ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(fds))
 	}
-	return wait(c.Context, cmd)
+	return wait(ctx, cmd)
 }
 
 func infoCommand() *ucli.Command {
@@ -300,7 +303,7 @@ func infoCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "pid", Usage: "describe the descriptors of process `PID`"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.IsSet("pid") {
 				if c.NArg() > 0 {
 					return cli.Usagef("give descriptor numbers or --pid, not both")
@@ -309,7 +312,7 @@ func infoCommand() *ucli.Command {
 				if err != nil {
 					return err
 				}
-				printDescs(c.App.Writer, ds)
+				printDescs(c.Root().Writer, ds)
 				return nil
 			}
 			var fds []int
@@ -338,7 +341,7 @@ func infoCommand() *ucli.Command {
 				}
 				ds = append(ds, d)
 			}
-			printDescs(c.App.Writer, ds)
+			printDescs(c.Root().Writer, ds)
 			return nil
 		},
 	}

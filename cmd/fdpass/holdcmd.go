@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -22,7 +23,7 @@ func holdCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "max-names", Value: 1000, Usage: "hold at most `N` names"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return cli.Usagef("hold takes no arguments, got %q", c.Args().First())
 			}
@@ -37,7 +38,7 @@ func holdCommand() *ucli.Command {
 			defer cleanup()
 			h := newHolder(c.Int("max-names"), c.IntSlice("allow-uid"), c.IntSlice("allow-gid"), verboseTo(c))
 			h.logf("listening on %s", c.String("on"))
-			return h.serve(c.Context, ln)
+			return h.serve(ctx, ln)
 		},
 	}
 }
@@ -55,7 +56,7 @@ func storeCommand() *ucli.Command {
 			&ucli.DurationFlag{Name: "ttl", Usage: "the holder closes them after `D` (0: never)"},
 			holderTimeout(),
 		}, gatherFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -79,7 +80,7 @@ func storeCommand() *ucli.Command {
 	}
 }
 
-func holdName(c *ucli.Context) (string, error) {
+func holdName(c *ucli.Command) (string, error) {
 	name := c.String("name")
 	if err := validName(name); err != nil {
 		return "", cli.Usagef("--name: %v", err)
@@ -92,6 +93,8 @@ func retrieveCommand() *ucli.Command {
 		Name:      "retrieve",
 		Usage:     "retrieve the descriptors held under NAME and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "retrieve what is held under `NAME`"},
@@ -100,7 +103,7 @@ func retrieveCommand() *ucli.Command {
 			holderTimeout(),
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -116,7 +119,7 @@ func retrieveCommand() *ucli.Command {
 				return err
 			}
 			if c.Bool("verbose") {
-				reportPeer(c.App.ErrWriter, "retrieve", hc.s)
+				reportPeer(c.Root().ErrWriter, "retrieve", hc.s)
 			}
 			fds, err := hc.retrieve(name, c.Bool("take"))
 			hc.Close()
@@ -124,7 +127,7 @@ func retrieveCommand() *ucli.Command {
 				return err
 			}
 			names, _ := namesFor([]string{name}, len(fds))
-			return handOn(c, fds, names, argv)
+			return handOn(ctx, c, fds, names, argv)
 		},
 	}
 }
@@ -137,7 +140,7 @@ func listCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			holderTimeout(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
 			if err != nil {
 				return err
@@ -152,7 +155,7 @@ func listCommand() *ucli.Command {
 				if e.TTLms > 0 {
 					left = (time.Duration(e.TTLms) * time.Millisecond).String()
 				}
-				fmt.Fprintf(c.App.Writer, "%s %d %s\n", e.Name, e.N, left)
+				fmt.Fprintf(c.Root().Writer, "%s %d %s\n", e.Name, e.N, left)
 			}
 			return nil
 		},
@@ -168,7 +171,7 @@ func deleteCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "delete `NAME`"},
 			holderTimeout(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err

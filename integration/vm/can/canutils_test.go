@@ -3,6 +3,7 @@ package can
 import (
 	"fmt"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/sockcore/sockcore/pkg/canframe"
@@ -515,6 +516,45 @@ func TestNotCANInterface(t *testing.T) {
 		_, errOut, code := canrelay(t, nil, args...)
 		if code != 8 || errOut != "canrelay: interface \"lo\" is not a CAN interface (AF_CAN binds to can, vcan and vxcan devices only)\n" {
 			t.Errorf("%q: exit %d, stderr %q; want 8 and one line", args, code, errOut)
+		}
+	}
+}
+
+// -d reports the frames the kernel dropped while dump did not read, in
+// candump's words: both are stopped while a flood overfills their
+// receive buffers.
+func TestDumpDropCountLikeCandump(t *testing.T) {
+	testenv.RequireVM(t)
+	testenv.RequireProgram(t, "candump", "can-utils")
+	s1 := rawSocket(t, "vcan1")
+	cd := startCmd(t, execCommand("candump", "-d", "vcan1"))
+	cr := start(t, "dump", "-d", "vcan1")
+	for _, p := range []*proc{cd, cr} {
+		probe(t, s1, "7FE#", func() bool {
+			l, ok := p.lineWithin(50e6)
+			return ok && strings.Contains(l, "7FE")
+		})
+	}
+	for _, p := range []*proc{cd, cr} {
+		p.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+	for i := 0; i < 3000; i++ {
+		send(t, s1, fmt.Sprintf("100#%04X", i))
+	}
+	for _, p := range []*proc{cd, cr} {
+		p.cmd.Process.Signal(syscall.SIGCONT)
+	}
+	send(t, s1, "7FD#01")
+	dropRE := regexp.MustCompile(`^DROPCOUNT: dropped ([0-9]+) CAN frames on 'vcan1' socket \(total drops ([0-9]+)\)$`)
+	for _, p := range []*proc{cd, cr} {
+		var drop string
+		for l := p.line(); !strings.Contains(l, "7FD"); l = p.line() {
+			if strings.HasPrefix(l, "DROPCOUNT") {
+				drop = l
+			}
+		}
+		if m := dropRE.FindStringSubmatch(drop); m == nil || m[1] != m[2] || m[1] == "0" {
+			t.Errorf("%s: drop line %q", p.cmd.Args, drop)
 		}
 	}
 }
