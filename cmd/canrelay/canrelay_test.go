@@ -194,6 +194,35 @@ func TestISOTPDump(t *testing.T) {
 	}
 }
 
+// -s 1 turns candump's bar one step a frame; -c colours only with
+// --force-color when stdout is not a terminal (a buffer here).
+func TestDumpSilentAndColour(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	bus.write("vcan0", "123#01", "123#02", "123#03", "123#04", "123#05")
+	out, _, err := bus.run("dump", "-s", "1", "-n", "5", "vcan0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "|\b/\b-\b\\\b|\b" {
+		t.Errorf("dump -s 1: %q", out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-c"}, "  vcan0  123   [1]  01\n"},
+		{[]string{"-c", "--force-color"}, "  \x1b[1m\x1b[34mvcan0\x1b[0m  123   [1]  01\n"},
+		{[]string{"-c", "-c", "--force-color"}, "  \x1b[1m\x1b[34mvcan0  123   [1]  01\x1b[0m\n"},
+	} {
+		bus := newFakeBus(t, "vcan0")
+		bus.write("vcan0", "123#01")
+		out, _, err := bus.run(append(append([]string{"dump", "-n", "1"}, tt.args...), "vcan0")...)
+		if err != nil || out != tt.want {
+			t.Errorf("dump %q: %q, %v; want %q", tt.args, out, err, tt.want)
+		}
+	}
+}
+
 func writeFileT(t *testing.T, name, s string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(s), 0o644); err != nil {

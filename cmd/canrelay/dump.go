@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -182,8 +183,8 @@ type dumper struct {
 	prev    time.Time
 	width   int
 	idleT   *time.Timer
-	ifaces  []int          // interface indexes in the order first seen: colour and name cache
-	names   map[int]string // interface names by index
+	ifaces  []string          // interfaces in the order first seen (colour), by index or name
+	names   map[string]string // their names
 	linebuf []byte
 }
 
@@ -292,20 +293,16 @@ func (d *dumper) read(cancel func(), s *sockcore.Socket, sp *dumpSpec) error {
 }
 
 // ifIndex finds (or adds) the interface of a frame in the cache of
-// interfaces seen, as candump does: its position picks the colour.
+// interfaces seen, as candump does: its position picks the colour. Frames
+// from a socket that is not CAN (tests) are told apart by name.
 func (d *dumper) ifIndex(ifindex int, from sockcore.Addr, fallback string) (int, string) {
-	if ifindex < 0 { // not a CAN socket (tests): key the cache by name
-		ifindex = -2 - len(fallback)
-		for i, x := range d.ifaces {
-			if x == ifindex && d.names[x] == fallback {
-				return i, fallback
-			}
-		}
-	} else {
-		for i, x := range d.ifaces {
-			if x == ifindex {
-				return i, d.names[x]
-			}
+	key := "name " + fallback
+	if ifindex >= 0 {
+		key = "index " + strconv.Itoa(ifindex)
+	}
+	for i, k := range d.ifaces {
+		if k == key {
+			return i, d.names[k]
 		}
 	}
 	name := fallback
@@ -318,10 +315,10 @@ func (d *dumper) ifIndex(ifindex int, from sockcore.Addr, fallback string) (int,
 		name = "any"
 	}
 	if d.names == nil {
-		d.names = map[int]string{}
+		d.names = map[string]string{}
 	}
-	d.ifaces = append(d.ifaces, ifindex)
-	d.names[ifindex] = name
+	d.ifaces = append(d.ifaces, key)
+	d.names[key] = name
 	d.width = max(d.width, len(name))
 	return len(d.ifaces) - 1, name
 }
