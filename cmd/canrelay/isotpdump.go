@@ -89,6 +89,7 @@ func isotpdumpCommand(e *env) *ucli.Command {
 				return err
 			}
 			s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_TIMESTAMPNS_OLD, 1)
+			bigRcvBuf(s) // an ISO-TP transfer at STmin 0 is a burst
 			out := bufio.NewWriter(e.stdout)
 			defer out.Flush()
 			return ip.run(ctx, s, out)
