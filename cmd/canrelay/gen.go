@@ -26,7 +26,7 @@ func genCommand(e *env) *ucli.Command {
 		Usage:     "generate frames as cangen does",
 		ArgsUsage: "IFACE",
 		Description: "MODE is r (random, the default), i (increment) or a fixed value: a hex id for -I, " +
-			"a length for -L, hex bytes for -D. At -g 0 frames leave in sendmmsg batches of 64. " +
+			"a length for -L, hex bytes for -D. At -g 0 frames leave in sendmmsg batches of 64 (-c). " +
 			"When it ends (count reached or interrupted) it prints on stderr: gen IFACE: sent=N enobufs=N dropped=N. " +
 			"A full transmit queue (ENOBUFS) is waited out and counted; with -i the frame is dropped and counted instead.",
 		Flags: []ucli.Flag{
@@ -42,6 +42,7 @@ func genCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames (default: until interrupted)"},
 			&ucli.BoolFlag{Name: "i", Usage: "drop a frame the transmit queue has no room for (ENOBUFS) instead of waiting"},
 			&ucli.BoolFlag{Name: "x", Usage: "disable the local loopback of generated frames"},
+			&ucli.IntFlag{Name: "c", Value: genBatch, Usage: "at -g 0, `N` frames a sendmmsg call (1-1024)"},
 			&ucli.BoolFlag{Name: "v", Config: ucli.BoolConfig{Count: &verbose}, Usage: "print sent frames: -v compact, -v -v candump's columns, -v -v -v with ASCII"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -76,6 +77,10 @@ func genCommand(e *env) *ucli.Command {
 			if count < 0 || c.IsSet("n") && count == 0 {
 				return cli.Usagef("gen: -n %d: want a count of at least 1", count)
 			}
+			batch := c.Int("c")
+			if batch < 1 || batch > 1024 {
+				return cli.Usagef("gen: -c %d: want 1-1024 frames a call", batch)
+			}
 			iface := c.Args().First()
 			if len(iface) >= unix.IFNAMSIZ {
 				return canIfaceErr(iface, nil)
@@ -85,12 +90,22 @@ func genCommand(e *env) *ucli.Command {
 				return err
 			}
 			defer s.Close()
+			// Write only: no receive filter, so the kernel does not hand
+			// the socket every frame on the bus (cangen does the same);
+			// a big send buffer, so that a burst does not wait for the
+			// kernel to free the frames before it.
+			if err := s.SetCANRawFilter([]sockcore.CANFilter{}); err != nil && s.Family() == unix.AF_CAN {
+				return fmt.Errorf("gen: CAN_RAW_FILTER: %w", err)
+			}
+			if s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20) != nil {
+				s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
+			}
 			if c.Bool("x") {
 				if err := s.SetCANRawLoopback(false); err != nil && s.Family() == unix.AF_CAN {
 					return fmt.Errorf("gen: CAN_RAW_LOOPBACK: %w", err)
 				}
 			}
-			gn := &generator{gen: g, iface: iface, count: count, gap: time.Duration(gap * float64(time.Millisecond)),
+			gn := &generator{gen: g, iface: iface, count: count, gap: time.Duration(gap * float64(time.Millisecond)), batch: batch,
 				drop: c.Bool("i"), verbose: verbose, out: bufio.NewWriter(e.stdout)}
 			defer gn.out.Flush()
 			err = gn.run(ctx, s)
@@ -105,6 +120,7 @@ type generator struct {
 	iface   string
 	count   int // 0: for ever
 	gap     time.Duration
+	batch   int // frames a sendmmsg call at -g 0
 	drop    bool
 	verbose int
 	out     *bufio.Writer
@@ -120,7 +136,7 @@ func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
 	defer stop()
 	batch := 1
 	if g.gap == 0 {
-		batch = genBatch
+		batch = g.batch
 	}
 	b := sockcore.NewMMsgBatch(batch, canframe.FDMTU)
 	idx := make([]int, 0, batch)
