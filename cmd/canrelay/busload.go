@@ -10,7 +10,6 @@ import (
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
-	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/canframe"
@@ -63,8 +62,8 @@ func busloadCommand(e *env) *ucli.Command {
 				if br < 1 || br > 1000000 {
 					return cli.Usagef("busload: %q: bit rate %d is outside 1-1000000", arg, br)
 				}
-				if len(name) >= unix.IFNAMSIZ {
-					return canIfaceErr(name, nil)
+				if err := checkIface(name); err != nil {
+					return err
 				}
 				bl.stats = append(bl.stats, &busStat{iface: name, rate: rate, bitrate: br})
 				bl.nameW, bl.rateW = max(bl.nameW, len(name)), max(bl.rateW, len(rate))

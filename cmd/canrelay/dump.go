@@ -107,8 +107,8 @@ func dumpCommand(e *env) *ucli.Command {
 				if sp.iface == "any" {
 					sp.iface = ""
 				}
-				if len(parts[0]) >= unix.IFNAMSIZ {
-					return canIfaceErr(parts[0], nil)
+				if err := checkIface(sp.iface); err != nil {
+					return err
 				}
 				for _, f := range parts[1:] {
 					if err := sp.filters.addFilter(f); err != nil {

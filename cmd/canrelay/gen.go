@@ -85,8 +85,8 @@ func genCommand(e *env) *ucli.Command {
 				return cli.Usagef("gen: -c %d: want 1-1024 frames a call", batch)
 			}
 			iface := c.Args().First()
-			if len(iface) >= unix.IFNAMSIZ {
-				return canIfaceErr(iface, nil)
+			if err := checkIface(iface); err != nil {
+				return err
 			}
 			s, err := e.openRaw(iface)
 			if err != nil {

@@ -69,8 +69,8 @@ func isotpdumpCommand(e *env) *ucli.Command {
 					return err
 				}
 			}
-			if len(ip.iface) >= unix.IFNAMSIZ {
-				return canIfaceErr(ip.iface, nil)
+			if err := checkIface(ip.iface); err != nil {
+				return err
 			}
 			s, err := e.openRaw(ip.iface)
 			if err != nil {

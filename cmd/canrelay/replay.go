@@ -55,12 +55,20 @@ func replayCommand(e *env) *ucli.Command {
 				if !ok || from == "" || to == "" {
 					return cli.Usagef("replay: --map %q: want FROM=TO", m)
 				}
+				if err := checkIface(from, to); err != nil {
+					return err
+				}
 				r.ifmap[from] = to
 			}
 			for _, a := range args {
 				to, from, ok := strings.Cut(a, "=")
 				if !ok || from == "" || to == "" {
 					return cli.Usagef("replay: assignment %q: want TXIF=LOGIF or stdout=LOGIF", a)
+				}
+				if to != "stdout" {
+					if err := checkIface(to); err != nil {
+						return err
+					}
 				}
 				if r.assign == nil {
 					r.assign = map[string]string{}
