@@ -126,7 +126,13 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 var resolveConnect = GetAddrInfo
 
 func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*Socket, error) {
-	s, err := New(ai.Family, ai.Type, cfg.proto)
+	// As Python: socket(af, socktype, proto) with getaddrinfo's proto,
+	// unless the caller chose one (IPPROTO_MPTCP).
+	proto := cfg.proto
+	if proto == 0 {
+		proto = ai.Proto
+	}
+	s, err := New(ai.Family, ai.Type, proto)
 	if err != nil {
 		return nil, err
 	}

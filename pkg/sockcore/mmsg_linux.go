@@ -83,6 +83,9 @@ func (b *MMsgBatch) From(i int) (Addr, error) { return DecodeSockaddr(b.Name(i))
 // control messages are received close-on-exec. With MSG_DONTWAIT a
 // blocking socket does not wait (as in RecvMsg).
 func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
+	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	for i := range b.hdrs {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
@@ -127,6 +130,9 @@ func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
 // in order, each N[i] bytes to Name(i), and returns how many were sent. When
 // fewer than all were sent the error, if any, belongs to message idx[sent].
 func (s *Socket) SendMMsg(b *MMsgBatch, idx []int, flags int) (int, error) {
+	if err := checkCInt("sendmmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	if len(idx) == 0 {
 		return 0, nil
 	}

@@ -139,6 +139,9 @@ func CloseFDs(msgs []ControlMessage) {
 
 // SendMsg wraps sendmsg(2): gather bufs, send anc, optionally to an address.
 func (s *Socket) SendMsg(bufs [][]byte, anc []ControlMessage, flags int, to Addr) (int, error) {
+	if err := checkCInt("sendmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	raw, err := s.encode(to)
 	if err != nil {
 		return 0, err
@@ -196,6 +199,9 @@ func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMe
 
 // RecvMsgInto wraps recvmsg(2) scattering into bufs in order.
 func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	if err := checkCInt("recvmsg", "flags", flags); err != nil {
+		return 0, nil, 0, nil, err
+	}
 	if ancBufSize < 0 || ancBufSize > socklenTMax {
 		return 0, nil, 0, nil, fmt.Errorf("invalid ancillary buffer size in RecvMsg: %d", ancBufSize)
 	}

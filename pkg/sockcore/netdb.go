@@ -145,6 +145,9 @@ func (r *Resolver) GetAddrInfo(host, port *string, family, typ, proto, flags int
 	if host == nil && port == nil {
 		return nil, NewGAIError(EAI_NONAME)
 	}
+	if err := checkCInts("getaddrinfo", "family", family, "type", typ, "proto", proto, "flags", flags); err != nil {
+		return nil, err
+	}
 	if flags&^aiKnown != 0 {
 		return nil, NewGAIError(EAI_BADFLAGS)
 	}

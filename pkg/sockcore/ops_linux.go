@@ -73,6 +73,9 @@ func registerBindError(family int, wrap func(err error, a Addr) error) { bindErr
 // Listen wraps listen(2). A negative backlog is taken as 0; DefaultBacklog is
 // Python's default.
 func (s *Socket) Listen(backlog int) error {
+	if err := checkCInt("listen", "backlog", backlog); err != nil {
+		return err
+	}
 	backlog = max(backlog, 0)
 	return s.control("listen", func(fd int) error { return unix.Listen(fd, backlog) })
 }
@@ -223,6 +226,9 @@ func (s *Socket) Send(b []byte, flags int) (int, error) {
 
 // SendTo wraps sendto(2); a nil address sends on a connected socket.
 func (s *Socket) SendTo(b []byte, flags int, to Addr) (int, error) {
+	if err := checkCInt("send", "flags", flags); err != nil {
+		return 0, err
+	}
 	raw, err := s.encode(to)
 	if err != nil {
 		return 0, err
@@ -262,6 +268,9 @@ func (s *Socket) SendAll(b []byte, flags int) error {
 // SendAllCount is SendAll that also returns how many bytes were sent, so a
 // partial write is never mistaken for success.
 func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
+	if err := checkCInt("send", "flags", flags); err != nil {
+		return 0, err
+	}
 	dl, nonblock := s.deadline()
 	total := 0
 	for total < len(b) || (len(b) == 0 && total == 0) {
@@ -324,6 +333,9 @@ func dontWait(flags int, dl time.Time, nonblock bool) bool {
 }
 
 func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
+	if err := checkCInt("recv", "flags", flags); err != nil {
+		return 0, nil, err
+	}
 	got, a, err := s.recvfromOnce(b, flags, wantAddr)
 	// With MSG_WAITALL the kernel fills the whole buffer of Python's
 	// blocking descriptor; sockcore's is non-blocking, so in blocking mode
@@ -378,6 +390,9 @@ func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, er
 
 // Shutdown wraps shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
 func (s *Socket) Shutdown(how int) error {
+	if err := checkCInt("shutdown", "how", how); err != nil {
+		return err
+	}
 	return s.control("shutdown", func(fd int) error { return unix.Shutdown(fd, how) })
 }
 
@@ -408,11 +423,17 @@ func (s *Socket) name(trap uintptr, op string) (Addr, error) {
 
 // SetsockoptInt wraps setsockopt(2) with an int value.
 func (s *Socket) SetsockoptInt(level, opt, v int) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt, "value", v); err != nil {
+		return err
+	}
 	return s.control("setsockopt", func(fd int) error { return unix.SetsockoptInt(fd, level, opt, v) })
 }
 
 // SetsockoptBytes wraps setsockopt(2) with a byte buffer.
 func (s *Socket) SetsockoptBytes(level, opt int, b []byte) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt); err != nil {
+		return err
+	}
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
@@ -426,8 +447,14 @@ func (s *Socket) SetsockoptBytes(level, opt int, b []byte) error {
 // SetsockoptNull wraps setsockopt(2) with a NULL value and optlen
 // (setsockopt(level, opt, None, optlen), e.g. ALG_SET_AEAD_AUTHSIZE).
 func (s *Socket) SetsockoptNull(level, opt, optlen int) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt); err != nil {
+		return err
+	}
 	if optlen < 0 {
 		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	if err := checkCUint("setsockopt", "optlen", optlen); err != nil {
+		return err
 	}
 	return s.control("setsockopt", func(fd int) error {
 		_, _, e := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), 0, uintptr(optlen), 0)
@@ -437,6 +464,9 @@ func (s *Socket) SetsockoptNull(level, opt, optlen int) error {
 
 // GetsockoptInt wraps getsockopt(2) for an int value.
 func (s *Socket) GetsockoptInt(level, opt int) (int, error) {
+	if err := checkCInts("getsockopt", "level", level, "option", opt); err != nil {
+		return 0, err
+	}
 	var v int
 	err := s.control("getsockopt", func(fd int) error {
 		var e error
@@ -452,6 +482,9 @@ const MaxOptLen = 1024
 // GetsockoptBytes wraps getsockopt(2) into a buffer of buflen bytes (1 to
 // 1024) and returns the bytes the kernel wrote.
 func (s *Socket) GetsockoptBytes(level, opt, buflen int) ([]byte, error) {
+	if err := checkCInts("getsockopt", "level", level, "option", opt); err != nil {
+		return nil, err
+	}
 	if buflen <= 0 || buflen > MaxOptLen {
 		return nil, os.NewSyscallError("getsockopt", unix.EINVAL)
 	}

@@ -71,6 +71,9 @@ func DefaultTimeout() (d time.Duration, set bool) {
 // in typ puts the socket in non-blocking mode; SOCK_NONBLOCK and SOCK_CLOEXEC
 // are cleared from Type().
 func New(family, typ, proto int) (*Socket, error) {
+	if err := checkCInts("socket", "family", family, "type", typ, "proto", proto); err != nil {
+		return nil, err
+	}
 	nonblock := typ&unix.SOCK_NONBLOCK != 0
 	base := typ &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
 	fd, err := unix.Socket(family, base|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
@@ -98,6 +101,9 @@ func FromFD(fd int) (*Socket, error) {
 	if fd < 0 {
 		return nil, fmt.Errorf("negative file descriptor %d", fd)
 	}
+	if err := checkCInt("socket", "fileno", fd); err != nil {
+		return nil, err
+	}
 	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
 	if err != nil {
 		return nil, os.NewSyscallError("getsockopt", err)
@@ -120,6 +126,9 @@ func Pair(family, typ, proto int) (*Socket, *Socket, error) {
 	}
 	if typ == 0 {
 		typ = unix.SOCK_STREAM
+	}
+	if err := checkCInts("socketpair", "family", family, "type", typ, "proto", proto); err != nil {
+		return nil, nil, err
 	}
 	nonblock := typ&unix.SOCK_NONBLOCK != 0
 	base := typ &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
