@@ -241,7 +241,7 @@ func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, e
 	if err != nil {
 		return nil, err
 	}
-	s.SetBlocking(true)
+	s.SetTimeout(sockcore.Forever)
 	if o.verbose {
 		peer, _ := s.PeerName()
 		if peer != nil {
@@ -296,7 +296,7 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 	if err != nil {
 		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
 	}
-	c.SetBlocking(true)
+	c.SetTimeout(sockcore.Forever)
 	if o.verbose {
 		fmt.Fprintf(o.stderr, "echocat: connection from %s\n", cli.AddrURL(cli.SchemeOf(c), peer))
 	}

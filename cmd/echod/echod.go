@@ -474,7 +474,7 @@ func (srv *server) acceptLoop(l *listener) error {
 			}
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
 		}
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 		srv.mu.Lock()
 		full := srv.cfg.maxConns > 0 && len(srv.conns) >= srv.cfg.maxConns
 		srv.mu.Unlock()

@@ -72,7 +72,7 @@ func (srv *server) setIdle(c *sockcore.Socket) {
 	if srv.cfg.idleTimeout > 0 {
 		c.SetTimeout(srv.cfg.idleTimeout)
 	} else {
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 	}
 }
 
@@ -159,7 +159,7 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 		in += int64(n)
 		srv.st.bytesIn.Add(uint64(n))
 		if !hot {
-			c.SetBlocking(true)
+			c.SetTimeout(sockcore.Forever)
 		}
 		for sent := 0; sent < n; {
 			m, err := c.SpliceSend(p.r, n-sent)
@@ -238,7 +238,7 @@ func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64,
 		if srv.cfg.discard {
 			continue
 		}
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 		if seqpacket {
 			_, err = c.Send(buf[:n], 0)
 		} else {

@@ -119,7 +119,7 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 	conns := make(chan accepted)
 	var wg sync.WaitGroup
 	for _, ln := range lns {
-		ln.SetBlocking(true)
+		ln.SetTimeout(sockcore.Forever)
 		stop := context.AfterFunc(ctx, func() { ln.Close() })
 		defer stop()
 		wg.Add(1)

@@ -210,7 +210,7 @@ func receiveOnce(ctx context.Context, on string, typ int, mode os.FileMode, maxF
 	defer stop()
 	setMode := func(s *sockcore.Socket, deadline time.Time) {
 		if deadline.IsZero() {
-			s.SetBlocking(true)
+			s.SetTimeout(sockcore.Forever)
 		} else {
 			s.SetTimeout(max(time.Until(deadline), time.Millisecond))
 		}

@@ -95,7 +95,7 @@ func (h *holder) serve(ctx context.Context, ln *sockcore.Socket) error {
 			}
 			break
 		}
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 		cmu.Lock()
 		conns[c] = true
 		cmu.Unlock()

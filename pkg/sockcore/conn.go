@@ -51,9 +51,9 @@ func (c *conn) Read(p []byte) (int, error) {
 		return 0, c.opError("read", timeoutError("recv"))
 	}
 	var n int
-	err := c.s.ioRead("recv", rd, false, func(fd int) error {
+	err := c.s.ioRead("recv", wait{dl: rd}, func(fd, dw int) error {
 		var e error
-		n, _, e = unix.Recvfrom(fd, p, 0)
+		n, _, e = unix.Recvfrom(fd, p, dw)
 		return e
 	})
 	if err != nil {
@@ -72,7 +72,7 @@ func (c *conn) Write(p []byte) (int, error) {
 		if !wd.IsZero() && !time.Now().Before(wd) {
 			return total, c.opError("write", timeoutError("send"))
 		}
-		n, err := c.s.sendto(p[total:], 0, nil, wd, false)
+		n, err := c.s.sendto(p[total:], 0, nil, wait{dl: wd})
 		if err != nil {
 			return total, c.opError("write", err)
 		}
@@ -138,14 +138,14 @@ func (s *Socket) Listener() net.Listener { return &listener{s: s} }
 type listener struct{ s *Socket }
 
 func (l *listener) Accept() (net.Conn, error) {
-	ns, _, err := l.s.Accept()
+	ns, _, err := l.s.accept(l.s.pollWait())
 	if err != nil {
 		if errnoOf(err) == unix.EBADF {
 			return nil, net.ErrClosed
 		}
 		return nil, err
 	}
-	ns.SetBlocking(true)
+	ns.SetTimeout(Forever)
 	return ns.Conn(), nil
 }
 
