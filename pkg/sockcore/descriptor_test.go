@@ -266,7 +266,9 @@ func TestFromFDAlreadyPolled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	ch := make(chan error, 1)
-	go func() { ch <- ctxCall(ctx, func(ctx context.Context) error { _, err := s.RecvContext(ctx, 1, 0); return err }) }()
+	go func() {
+		ch <- ctxCall(ctx, func(ctx context.Context) error { _, err := s.RecvContext(ctx, 1, 0); return err })
+	}()
 	waitBlocked(t, "ctxCall")
 	cancel()
 	if err := <-ch; !errors.Is(err, context.Canceled) {

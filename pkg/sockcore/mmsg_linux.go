@@ -83,7 +83,9 @@ func (b *MMsgBatch) From(i int) (Addr, error) { return DecodeSockaddr(b.Name(i))
 // batch's size, and returns how many it received. Descriptors passed in
 // control messages are received close-on-exec. With MSG_DONTWAIT a
 // blocking socket does not wait (as in RecvMsg).
-func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) { return s.RecvMMsgContext(nil, b, flags) }
+func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
+	return s.RecvMMsgContext(nil, b, flags)
+}
 
 // RecvMMsgContext is RecvMMsg that ctx can end (see AcceptContext).
 func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (int, error) {

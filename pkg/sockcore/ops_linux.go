@@ -415,7 +415,9 @@ func (s *Socket) RecvIntoContext(ctx context.Context, b []byte, flags int) (int,
 }
 
 // RecvFrom wraps recvfrom(2).
-func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) { return s.RecvFromContext(nil, n, flags) }
+func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
+	return s.RecvFromContext(nil, n, flags)
+}
 
 // RecvFromContext is RecvFrom that ctx can end (see AcceptContext).
 func (s *Socket) RecvFromContext(ctx context.Context, n, flags int) ([]byte, Addr, error) {

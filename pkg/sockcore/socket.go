@@ -45,12 +45,12 @@ import (
 // passed with SCM_RIGHTS, inherited, LISTEN_FDS) may thus clear it for its
 // own blocking use without parking this process's threads.
 type Socket struct {
-	fd     atomic.Int64 // the descriptor; -1 once closed or detached
-	file   *os.File     // fd, registered with the runtime poller
+	fd   atomic.Int64 // the descriptor; -1 once closed or detached
+	file *os.File     // fd, registered with the runtime poller
 	// orig is set when the poller had fd registered already (os.Stdin on
 	// an inherited non-blocking socket): file is then a duplicate, and
 	// orig, not registered, only closes fd.
-	orig *os.File
+	orig   *os.File
 	rc     syscall.RawConn
 	family int
 	typ    int
