@@ -268,11 +268,9 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 	if o.verbose {
 		fmt.Fprintf(o.stderr, "echocat: listening on %s\n", cli.SocketURL(ln))
 	}
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
-		n, from, err := ln.RecvFromInto(buf, 0)
+		n, from, err := ln.RecvFromIntoContext(ctx, buf, 0)
 		if err != nil {
 			ln.Close()
 			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", cli.SocketURL(ln), err))
@@ -291,7 +289,7 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 		}
 		return session(ctx, o, ln)
 	}
-	c, peer, err := ln.Accept()
+	c, peer, err := ln.AcceptContext(ctx)
 	ln.Close()
 	if err != nil {
 		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))

@@ -57,8 +57,6 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		return err
 	}
 	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
 	dgram := s.Type() == unix.SOCK_DGRAM
 	if dgram && v.size < 8 {
 		return cli.Usagef("--size %d: datagram payloads carry an 8-byte sequence number, want 8 or more", v.size)
@@ -97,16 +95,16 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 			binary.BigEndian.PutUint64(payload, uint64(seq))
 		}
 		t0 := time.Now()
-		if err := s.SendAll(payload, 0); err != nil {
+		if err := s.SendAllContext(ctx, payload, 0); err != nil {
 			ferr = err
 			break
 		}
 		r.Sent++
 		var ok, corrupt bool
 		if dgram {
-			ok, corrupt, err = recvDatagram(s, payload, reply, uint64(seq))
+			ok, corrupt, err = recvDatagram(ctx, s, payload, reply, uint64(seq))
 		} else {
-			ok, corrupt, err = recvStream(s, payload, reply[:v.size])
+			ok, corrupt, err = recvStream(ctx, s, payload, reply[:v.size])
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			ferr = err
@@ -173,8 +171,8 @@ func fillRandom(rng *rand.Rand, b []byte) {
 }
 
 // recvStream reads len(want) bytes and compares them.
-func recvStream(s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err error) {
-	if _, err := io.ReadFull(s, got); err != nil {
+func recvStream(ctx context.Context, s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err error) {
+	if _, err := io.ReadFull(s.ReaderContext(ctx), got); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return false, false, fmt.Errorf("the peer closed the connection before echoing everything")
 		}
@@ -185,9 +183,9 @@ func recvStream(s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err err
 
 // recvDatagram waits for the reply with sequence number seq, dropping late
 // replies to earlier ones.
-func recvDatagram(s *sockcore.Socket, want, buf []byte, seq uint64) (ok, corrupt bool, err error) {
+func recvDatagram(ctx context.Context, s *sockcore.Socket, want, buf []byte, seq uint64) (ok, corrupt bool, err error) {
 	for {
-		n, err := s.RecvInto(buf, 0)
+		n, err := s.RecvIntoContext(ctx, buf, 0)
 		if err != nil {
 			return false, false, err
 		}

@@ -7,7 +7,6 @@ package main
 // connection is COMMAND's stdin and stdout and no LISTEN_* is set.
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,13 +119,11 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 	var wg sync.WaitGroup
 	for _, ln := range lns {
 		ln.SetTimeout(sockcore.Forever)
-		stop := context.AfterFunc(ctx, func() { ln.Close() })
-		defer stop()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				s, peer, err := ln.Accept()
+				s, peer, err := ln.AcceptContext(ctx)
 				select {
 				case conns <- accepted{s, peer, err}:
 				case <-ctx.Done():

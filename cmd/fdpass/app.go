@@ -206,8 +206,6 @@ func receiveOnce(ctx context.Context, on string, typ int, mode os.FileMode, maxF
 		return nil, err
 	}
 	defer cleanup()
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
 	setMode := func(s *sockcore.Socket, deadline time.Time) {
 		if deadline.IsZero() {
 			s.SetTimeout(sockcore.Forever)
@@ -225,20 +223,18 @@ func receiveOnce(ctx context.Context, on string, typ int, mode os.FileMode, maxF
 	conn := ln
 	if typ != unix.SOCK_DGRAM {
 		setMode(ln, deadline)
-		c, _, err := ln.Accept()
+		c, _, err := ln.AcceptContext(ctx)
 		if err != nil {
 			return nil, recvError(ctx, on, timeout, err)
 		}
 		defer c.Close()
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		defer stop()
 		conn = c
 		if logw != nil {
 			reportPeer(logw, "recv", c)
 		}
 	}
 	setMode(conn, deadline)
-	b, err := recvBatch(conn, maxFDs)
+	b, err := recvBatchContext(ctx, conn, maxFDs)
 	if err != nil {
 		return nil, recvError(ctx, on, timeout, err)
 	}

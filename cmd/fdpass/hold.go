@@ -77,18 +77,9 @@ func (h *holder) serve(ctx context.Context, ln *sockcore.Socket) error {
 		cmu   sync.Mutex
 		conns = map[*sockcore.Socket]bool{}
 	)
-	stop := context.AfterFunc(ctx, func() {
-		ln.Close()
-		cmu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		cmu.Unlock()
-	})
-	defer stop()
 	var err error
 	for {
-		c, _, aerr := ln.Accept()
+		c, _, aerr := ln.AcceptContext(ctx)
 		if aerr != nil {
 			if ctx.Err() == nil {
 				err = aerr
@@ -102,7 +93,7 @@ func (h *holder) serve(ctx context.Context, ln *sockcore.Socket) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.handle(c)
+			h.handle(ctx, c)
 			cmu.Lock()
 			delete(conns, c)
 			cmu.Unlock()
@@ -120,7 +111,7 @@ func (h *holder) serve(ctx context.Context, ln *sockcore.Socket) error {
 	return err
 }
 
-func (h *holder) handle(c *sockcore.Socket) {
+func (h *holder) handle(ctx context.Context, c *sockcore.Socket) {
 	cred, err := peerCred(c)
 	if err != nil {
 		return
@@ -132,14 +123,14 @@ func (h *holder) handle(c *sockcore.Socket) {
 		// the refusal.
 		h.logf("%s: refused", who)
 		c.SetTimeout(denyWait)
-		if b, err := recvBatch(c, scmMaxFD); err == nil {
+		if b, err := recvBatchContext(ctx, c, scmMaxFD); err == nil {
 			b.Close()
 		}
 		c.Send(errReply(errDenied, "uid %d gid %d may not use this holder (it allows uid %d; start it with --allow-uid or --allow-gid)", cred.Uid, cred.Gid, h.ownUID), 0)
 		return
 	}
 	for {
-		b, err := recvBatch(c, scmMaxFD)
+		b, err := recvBatchContext(ctx, c, scmMaxFD)
 		if err != nil {
 			if errors.Is(err, errTruncated) {
 				h.logf("%s: %v", who, err)

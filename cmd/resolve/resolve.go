@@ -125,6 +125,9 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 				return batch(c, fn, o)
 			}
 			a := runLookup(c, fn, args, o)
+			if err := c.Context.Err(); err != nil {
+				return err // SIGINT or SIGTERM during the lookup: exit 130
+			}
 			return emit(w, c.App.ErrWriter, name, args, a, o)
 		},
 	}
@@ -132,7 +135,7 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 
 // runLookup runs fn with a Resolver that records the trace for --explain.
 func runLookup(c *ucli.Context, fn lookupFunc, args []string, o *options) answer {
-	r := &sockcore.Resolver{}
+	r := &sockcore.Resolver{Context: c.Context}
 	var mu sync.Mutex
 	var steps []sockcore.TraceEvent
 	r.Trace = func(e sockcore.TraceEvent) {
@@ -190,6 +193,9 @@ func batch(c *ucli.Context, fn lookupFunc, o *options) error {
 		if first == nil || cli.ExitCode(first) == cli.ExitUsage && cli.ExitCode(err) != cli.ExitUsage {
 			first = err
 		}
+	}
+	if err := c.Context.Err(); err != nil {
+		return err // SIGINT or SIGTERM: exit 130
 	}
 	if first == nil || errors.Is(first, errGetentNotFound) {
 		return first

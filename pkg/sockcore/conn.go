@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"io"
 	"net"
 	"sync"
@@ -11,16 +12,30 @@ import (
 
 // Read implements io.Reader (the makefile('rb') equivalent): io.EOF when a
 // stream peer has closed.
-func (s *Socket) Read(p []byte) (int, error) {
+func (s *Socket) Read(p []byte) (int, error) { return s.ReadContext(nil, p) }
+
+// ReadContext is Read that ctx can end (see AcceptContext).
+func (s *Socket) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, err := s.RecvInto(p, 0)
+	n, err := s.RecvIntoContext(ctx, p, 0)
 	if err == nil && n == 0 && (s.typ == unix.SOCK_STREAM || s.typ == unix.SOCK_SEQPACKET) {
 		return 0, io.EOF
 	}
 	return n, err
 }
+
+// ReaderContext returns an io.Reader whose reads ctx can end, for
+// io.ReadFull and the like.
+func (s *Socket) ReaderContext(ctx context.Context) io.Reader { return ctxReader{ctx, s} }
+
+type ctxReader struct {
+	ctx context.Context
+	s   *Socket
+}
+
+func (r ctxReader) Read(p []byte) (int, error) { return r.s.ReadContext(r.ctx, p) }
 
 // Write implements io.Writer with SendAll: n < len(p) only with an error.
 func (s *Socket) Write(p []byte) (int, error) { return s.SendAllCount(p, 0) }

@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -39,6 +40,12 @@ type Resolver struct {
 	// which DNS query to which server with what answer, how long it took.
 	// It may be called from several goroutines at once.
 	Trace func(TraceEvent)
+
+	// Context, when set, ends the lookups that wait (DNS queries) once it
+	// is done: they fail at once as when no server answers (EAI_AGAIN,
+	// TRY_AGAIN) instead of waiting for the servers' timeouts; the caller
+	// tells the two apart with Context.Err().
+	Context context.Context
 
 	confOnce sync.Once
 	resolv   resolvConf
