@@ -89,7 +89,7 @@ for s in echod iocopy; do
 	idle_procs[$s]=$n
 	for i in $(seq "$n"); do
 		if [ $s = echod ]; then
-			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096
+			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096 --max-conns-per-source 0 --idle-timeout 0
 		else
 			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$tmp/iocopy" -addr 127.0.0.1:51006 -reuseport
 		fi

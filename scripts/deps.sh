@@ -27,7 +27,7 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v go >/dev/null; then
-	echo "deps: Go 1.24 or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
+	echo "deps: Go 1.26 or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
 	exit 1
 fi
 go mod download

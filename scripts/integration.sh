@@ -10,9 +10,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 export SOCKCORE_BIN="$PWD/bin"
-mapfile -t pkgs < <(go list ./integration/... 2>/dev/null | grep -v '/integration/vm' || true)
+all=$(go list ./integration/...) || { echo "integration: go list failed" >&2; exit 1; }
+mapfile -t pkgs < <(grep -v /integration/vm <<<"$all")
 if ((${#pkgs[@]} == 0)); then
-	echo "integration: no host-integration packages yet"
-	exit 0
+	echo "integration: error: found no host-integration test packages under ./integration" >&2
+	exit 1
 fi
 go test -count=1 -p 1 "${pkgs[@]}"

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -66,12 +66,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "list", Usage: "list the kernel's hash algorithms with driver and priority", Destination: &o.list},
 		&ucli.BoolFlag{Name: "no-zero-copy", Usage: "kernel backend: read and send file data instead of splicing it into the kernel", Destination: &o.noZeroCopy},
 	}
-	app.Action = func(c *ucli.Context) error {
+	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		if o.list {
 			return listAlgs(stdout)
 		}
 		return execute(ctx, &o, c.Args().Slice(), stdin, stdout, stderr)
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"algorithm": algorithmNames, "a": algorithmNames}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -94,9 +94,13 @@ type outcome struct {
 
 func TestMatchesCoreutils(t *testing.T) {
 	names := corpus(t)
-	peers := []struct{ alg, prog string }{
-		{"sha256", "sha256sum"}, {"sha1", "sha1sum"}, {"md5", "md5sum"}, {"sha512", "sha512sum"},
-		{"sha224", "sha224sum"}, {"sha384", "sha384sum"},
+	peers := []struct {
+		alg, prog string
+		peerArgs  []string
+	}{
+		{"sha256", "sha256sum", nil}, {"sha1", "sha1sum", nil}, {"md5", "md5sum", nil}, {"sha512", "sha512sum", nil},
+		{"sha224", "sha224sum", nil}, {"sha384", "sha384sum", nil},
+		{"blake2b-512", "b2sum", nil}, {"blake2b-256", "b2sum", []string{"-l", "256"}}, {"blake2b-160", "b2sum", []string{"-l", "160"}},
 	}
 	modes := [][]string{nil, {"--tag"}, {"-z"}, {"--tag", "-z"}, {"-b"}}
 	for _, p := range peers {
@@ -104,7 +108,7 @@ func TestMatchesCoreutils(t *testing.T) {
 			t.Run(p.alg+strings.Join(m, ""), func(t *testing.T) {
 				args := append(append([]string{}, m...), names...)
 				var want, got outcome
-				want.Stdout, want.Stderr, want.Code = runPeer(t, "", p.prog, args...)
+				want.Stdout, want.Stderr, want.Code = runPeer(t, "", p.prog, append(append([]string{}, p.peerArgs...), args...)...)
 				got.Stdout, got.Stderr, got.Code = runTool(t, "", append([]string{"-a", p.alg, "--backend", "go"}, args...)...)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("afalg-hash vs %s (-want +got):\n%s", p.prog, diff)

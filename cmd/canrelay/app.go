@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -41,11 +41,13 @@ func runEnv(ctx context.Context, args []string, e *env) error {
 		e.stdin, e.stdout, e.stderr)
 	app.Description = "Frames are written as can-utils writes them: 123#DEADBEEF (standard id), " +
 		"12345678#11 (extended id), 123#R or 123#R5 (remote request), 123##1DEADBEEF (CAN FD, flags digit). " +
-		"Flags come before the arguments."
+		"Options may come before or after the arguments; -- ends them."
 	app.Commands = []*ucli.Command{
 		echoCommand(e), dumpCommand(e), sendCommand(e), replayCommand(e), bridgeCommand(e),
 		tunnelCommand(e), cyclicCommand(e), isotpCommand(e), j1939Command(e),
 	}
+	// CAN interfaces (ARPHRD_CAN, 280) for the IFACE operand.
+	cli.Complete(app, cli.Completions{Operands: func() []string { return cli.Interfaces(280) }})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -38,7 +38,7 @@ func bridgeCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after forwarding `COUNT` frames (both directions together)"},
 			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame preempts the running task"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 2 {
 				return cli.Usagef("bridge: want two interfaces")
 			}
@@ -79,7 +79,7 @@ func bridgeCommand(e *env) *ucli.Command {
 				dirs = append(dirs, ba)
 			}
 			ab.from, ab.to, ba.from, ba.to = sa, sb, sb, sa
-			err = bridge(c.Context, dirs, int64(c.Int("n")), e.pinProcess, c.Bool("low-latency"), e.stderr)
+			err = bridge(ctx, dirs, int64(c.Int("n")), e.pinProcess, c.Bool("low-latency"), e.stderr)
 			for _, d := range dirs {
 				d.printStats(e.stdout)
 			}

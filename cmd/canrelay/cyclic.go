@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -25,7 +25,7 @@ func cyclicCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "interval", Value: "100ms", Usage: "time between frames, e.g. `100ms`"},
 			&ucli.IntFlag{Name: "count", Usage: "send `N` frames and stop (0: until interrupted)"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 2 {
 				return cli.Usagef("cyclic: want an interface and a frame")
 			}
@@ -44,7 +44,7 @@ func cyclicCommand(e *env) *ucli.Command {
 			if count < 0 {
 				return cli.Usagef("cyclic: --count must not be negative")
 			}
-			return cyclic(c.Context, c.Args().First(), &f, ival, uint32(count))
+			return cyclic(ctx, c.Args().First(), &f, ival, uint32(count))
 		},
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -33,7 +33,7 @@ func dumpCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
 			&ucli.BoolFlag{Name: "j", Usage: "join the filters: a frame must match all of them"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return cli.Usagef("dump: name at least one interface, or any")
 			}
@@ -70,7 +70,7 @@ func dumpCommand(e *env) *ucli.Command {
 				d.log = lw
 			}
 			defer d.out.Flush()
-			return d.run(c.Context, e, specs)
+			return d.run(ctx, e, specs)
 		},
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/internal/cpupin"
@@ -24,7 +24,7 @@ func echoCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "send", Usage: "send `FRAME` once before echoing"},
 			&ucli.IntFlag{Name: "n", Usage: "stop after echoing `COUNT` frames"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("echo: want one interface")
 			}
@@ -41,7 +41,7 @@ func echoCommand(e *env) *ucli.Command {
 				return err
 			}
 			defer s.Close()
-			st, err := echo(c.Context, s, first, c.Int("n"), e.stdout, e.stderr)
+			st, err := echo(ctx, s, first, c.Int("n"), e.stdout, e.stderr)
 			fmt.Fprintf(e.stdout, "echo %s: received=%d sent=%d send_errors=%d\n", c.Args().First(), st.received, st.sent, st.sendErrors)
 			return err
 		},

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -31,13 +31,13 @@ func isotpCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "isotp",
 		Usage: "send or receive ISO 15765-2 (ISO-TP) PDUs of up to 4095 bytes",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			{
 				Name:      "send",
 				Usage:     "send one PDU: HEXDATA, or stdin's bytes",
 				ArgsUsage: "IFACE [HEXDATA]",
 				Flags:     isotpFlags(),
-				Action: func(c *ucli.Context) error {
+				Action: func(ctx context.Context, c *ucli.Command) error {
 					if c.NArg() < 1 || c.NArg() > 2 {
 						return cli.Usagef("isotp send: want an interface and optionally hex data")
 					}
@@ -69,7 +69,7 @@ func isotpCommand(e *env) *ucli.Command {
 				Flags: append(isotpFlags(),
 					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` PDUs"},
 					&ucli.BoolFlag{Name: "raw", Usage: "write the PDUs' bytes, not hex lines"}),
-				Action: func(c *ucli.Context) error {
+				Action: func(ctx context.Context, c *ucli.Command) error {
 					if c.NArg() != 1 {
 						return cli.Usagef("isotp recv: want one interface")
 					}
@@ -78,14 +78,14 @@ func isotpCommand(e *env) *ucli.Command {
 						return err
 					}
 					defer s.Close()
-					return isotpRecv(c.Context, s, c.Int("n"), c.Bool("raw"), e.stdout)
+					return isotpRecv(ctx, s, c.Int("n"), c.Bool("raw"), e.stdout)
 				},
 			},
 		},
 	}
 }
 
-func openISOTP(c *ucli.Context, iface string) (*sockcore.Socket, error) {
+func openISOTP(c *ucli.Command, iface string) (*sockcore.Socket, error) {
 	rx, err := parseID(c.String("rx"))
 	if err != nil {
 		return nil, err

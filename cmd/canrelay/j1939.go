@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -19,7 +19,7 @@ func j1939Command(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "j1939",
 		Usage: "send or receive SAE J1939 messages (the kernel's CAN_J1939, with transport for long ones)",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			{
 				Name:      "send",
 				Usage:     "send one message",
@@ -31,7 +31,7 @@ func j1939Command(e *env) *ucli.Command {
 					&ucli.IntFlag{Name: "prio", Value: -1, Usage: "priority 0 (highest) to 7"},
 					&ucli.StringFlag{Name: "name", Usage: "64-bit ECU `NAME` (0x...)"},
 				},
-				Action: func(c *ucli.Context) error {
+				Action: func(ctx context.Context, c *ucli.Command) error {
 					if c.NArg() != 2 {
 						return cli.Usagef("j1939 send: want an interface and hex data")
 					}
@@ -95,7 +95,7 @@ func j1939Command(e *env) *ucli.Command {
 					&ucli.BoolFlag{Name: "promisc", Usage: "receive every message on the bus"},
 					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` messages"},
 				},
-				Action: func(c *ucli.Context) error {
+				Action: func(ctx context.Context, c *ucli.Command) error {
 					if c.NArg() != 1 {
 						return cli.Usagef("j1939 recv: want one interface")
 					}
@@ -124,7 +124,7 @@ func j1939Command(e *env) *ucli.Command {
 					if err := s.SetBroadcast(true); err != nil {
 						return err
 					}
-					return j1939Recv(c.Context, s, c.Int("n"), e.stdout)
+					return j1939Recv(ctx, s, c.Int("n"), e.stdout)
 				},
 			},
 		},

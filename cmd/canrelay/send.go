@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/internal/cpupin"
@@ -24,7 +24,7 @@ func sendCommand(e *env) *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "repeat", Value: 1, Usage: "send the frames `N` times"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() < 2 {
 				return cli.Usagef("send: want an interface and at least one frame")
 			}
@@ -65,7 +65,7 @@ func replayCommand(e *env) *ucli.Command {
 			&ucli.StringSliceFlag{Name: "map", Usage: "send frames logged on `FROM=TO` on interface TO instead"},
 			&ucli.BoolFlag{Name: "fast", Usage: "ignore the timestamps and send at once"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("replay: want one log file (- for stdin)")
 			}
@@ -88,7 +88,7 @@ func replayCommand(e *env) *ucli.Command {
 			}
 			r := &replayer{e: e, ifmap: ifmap, fast: c.Bool("fast"), socks: map[string]*sockcore.Socket{}}
 			defer r.close()
-			return r.run(c.Context, bufio.NewScanner(in))
+			return r.run(ctx, bufio.NewScanner(in))
 		},
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -39,7 +39,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
 			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame or datagram preempts the running task"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("tunnel: want one interface")
 			}
@@ -79,7 +79,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			if e.pinProcess != nil {
 				e.pinProcess(c.Bool("low-latency"), e.stderr)
 			}
-			err = t.run(c.Context)
+			err = t.run(ctx)
 			t.printStats(e.stdout, c.Args().First())
 			return err
 		},

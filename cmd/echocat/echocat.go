@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"os"
 
 	"strconv"
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -44,7 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"   echocat -z [options] HOST PORT[-PORT][,PORT...]\n   echocat --verify [options] HOST PORT | URL\n\n" +
 		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
 		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options go before the address."
+		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options may come before or after the address."
 	app.Flags = []ucli.Flag{
 		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
 		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},
@@ -72,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
-	app.Action = func(c *ucli.Context) error {
+	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
 			verbose: c.Bool("verbose"), numeric: c.Bool("numeric"), crlf: c.Bool("crlf"), hexdump: c.Bool("hex"),
@@ -111,13 +113,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		args := c.Args().Slice()
 		switch {
 		case c.Bool("zero"):
-			return probe(c.Context, o, scheme, args)
+			return probe(ctx, o, scheme, args)
 		case c.Bool("listen"):
 			e, err := listenEndpoint(scheme, args, o.sourcePort)
 			if err != nil {
 				return err
 			}
-			return listenOnce(c.Context, o, e)
+			return listenOnce(ctx, o, e)
 		}
 		e, err := connectEndpoint(scheme, args)
 		if err != nil {
@@ -129,13 +131,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if v.count < 1 && v.duration <= 0 || v.size < 1 || v.size > 65000 || v.rate < 0 || v.maxLoss < 0 {
 				return cli.Usagef("--verify wants --count ≥ 1 (or --duration), 1 ≤ --size ≤ 65000, --rate ≥ 0, --max-loss ≥ 0")
 			}
-			return verify(c.Context, o, e, v)
+			return verify(ctx, o, e, v)
 		}
-		s, err := dial(c.Context, o, e)
+		s, err := dial(ctx, o, e)
 		if err != nil {
 			return err
 		}
-		return session(c.Context, o, s)
+		return session(ctx, o, s)
 	}
 	err := cli.RunApp(ctx, app, args)
 	if errors.Is(err, context.Canceled) {
@@ -160,7 +162,7 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 	switch len(args) {
 	case 1:
 		if !strings.Contains(args[0], "://") {
-			return nil, cli.Usagef("%q: want HOST PORT or a URL such as tcp://%s:7", args[0], args[0])
+			return nil, addressHint(args[0])
 		}
 		return cli.ParseURL(args[0])
 	case 2:
@@ -168,7 +170,17 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 	case 0:
 		return nil, cli.Usagef("missing address: want HOST PORT or URL (echocat --help)")
 	}
-	return nil, cli.Usagef("too many arguments %q: options go before the address", args[2:])
+	return nil, cli.Usagef("too many arguments %q: want HOST PORT or URL", args[2:])
+}
+
+// addressHint is the usage error for one argument that is not a URL:
+// HOST:PORT gets the two forms that mean it (echocat HOST PORT, or
+// tcp://HOST:PORT), anything else the general forms.
+func addressHint(arg string) error {
+	if host, port, err := net.SplitHostPort(arg); err == nil && host != "" && port != "" {
+		return cli.Usagef("%q: want HOST PORT (echocat %s %s) or a URL (tcp://%s)", arg, host, port, cli.JoinHostPort(host, port))
+	}
+	return cli.Usagef("%q: want HOST PORT (echocat %s 50007) or a URL (tcp://HOST:PORT)", arg, arg)
 }
 
 // listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.
@@ -268,13 +280,21 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 	if o.verbose {
 		fmt.Fprintf(o.stderr, "echocat: listening on %s\n", cli.SocketURL(ln))
 	}
+	if o.wait > 0 {
+		ln.SetTimeout(o.wait) // -w: the wait for the peer, as for a connect
+	}
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
 		n, from, err := ln.RecvFromIntoContext(ctx, buf, 0)
 		if err != nil {
+			where := cli.SocketURL(ln)
 			ln.Close()
-			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", cli.SocketURL(ln), err))
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return cli.Exitf(cli.ExitTimeout, "no datagram on %s within %s (-w)", where, o.wait)
+			}
+			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", where, err))
 		}
+		ln.SetTimeout(sockcore.Forever)
 		if o.verbose {
 			fmt.Fprintf(o.stderr, "echocat: datagram from %s\n", cli.AddrURL(cli.SchemeOf(ln), from))
 		}
@@ -289,8 +309,12 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 		}
 		return session(ctx, o, ln)
 	}
+	where := cli.SocketURL(ln)
 	c, peer, err := ln.AcceptContext(ctx)
 	ln.Close()
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", where, o.wait)
+	}
 	if err != nil {
 		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
 	}

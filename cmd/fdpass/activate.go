@@ -7,13 +7,14 @@ package main
 // connection is COMMAND's stdin and stdout and no LISTEN_* is set.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -25,14 +26,17 @@ func activateCommand() *ucli.Command {
 		Name:      "activate",
 		Usage:     "listen on URLs and run COMMAND with the sockets (or, with --accept, once per connection)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringSliceFlag{Name: "listen", Aliases: []string{"l"}, Required: true, Usage: "listen on `URL` (repeatable), the forms of send --listen"},
 			&ucli.StringSliceFlag{Name: "name", Usage: "`NAME` for LISTEN_FDNAMES: once for all, or once per --listen"},
 			&ucli.BoolFlag{Name: "accept", Aliases: []string{"a"}, Usage: "run COMMAND once per connection, with the connection at 3"},
 			&ucli.BoolFlag{Name: "inetd", Usage: "run COMMAND once per connection, with the connection as stdin and stdout"},
+			&ucli.IntFlag{Name: "max-connections", Value: defaultMaxConnections, Usage: "with --accept or --inetd: run at most `N` COMMANDs at once; more connections are closed at once (systemd's MaxConnections=)"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			argv := c.Args().Slice()
 			if _, err := lookCommand(argv); err != nil {
 				return err
@@ -41,6 +45,12 @@ func activateCommand() *ucli.Command {
 			perConn := c.Bool("accept") || c.Bool("inetd")
 			if perConn && c.IsSet("name") {
 				return cli.Usagef("--name names listening sockets: with --accept or --inetd COMMAND gets a connection")
+			}
+			if c.IsSet("max-connections") && !perConn {
+				return cli.Usagef("--max-connections limits --accept and --inetd: without them COMMAND runs once")
+			}
+			if n := c.Int("max-connections"); n < 1 {
+				return cli.Usagef("--max-connections %d: want at least 1", n)
 			}
 			names, err := namesFor(c.StringSlice("name"), len(urls))
 			if err != nil {
@@ -70,11 +80,11 @@ func activateCommand() *ucli.Command {
 				}
 				if c.Bool("verbose") {
 					a, _ := s.SockName()
-					fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: listening on %s (%s)\n", u, a)
+					fmt.Fprintf(c.Root().ErrWriter, "fdpass: activate: listening on %s (%s)\n", u, a)
 				}
 			}
 			if perConn {
-				return acceptLoop(c, lns, argv)
+				return acceptLoop(ctx, c, lns, argv)
 			}
 			files := make([]*os.File, len(lns))
 			for i, s := range lns {
@@ -87,29 +97,37 @@ func activateCommand() *ucli.Command {
 			for _, s := range lns {
 				s.Close()
 			}
-			return handOnFiles(c, files, names, argv)
+			return handOnFiles(ctx, c, files, names, argv)
 		},
 	}
 }
 
 // handOnFiles runs COMMAND with files at 3, 4, … and waits for it.
-func handOnFiles(c *ucli.Context, files []*os.File, names []string, argv []string) error {
-	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.App.Reader, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+func handOnFiles(ctx context.Context, c *ucli.Command, files []*os.File, names []string, argv []string) error {
+	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.Root().Reader, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	cmd, err := sp.start()
 	closeFiles(files)
 	if err != nil {
 		return err
 	}
 	if c.Bool("verbose") {
-		fmt.Fprintf(c.App.ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(files))
+		fmt.Fprintf(c.Root().ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(files))
 	}
-	return wait(c.Context, cmd)
+	return wait(ctx, cmd)
 }
 
-// acceptLoop runs one COMMAND per connection until the context ends.
+// defaultMaxConnections is systemd's MaxConnections= default.
+const defaultMaxConnections = 64
+
+// acceptLoop runs one COMMAND per connection until the context ends, at
+// most --max-connections at once: a connection beyond that is accepted and
+// closed at once, as systemd does. No accept error and no failure to start
+// COMMAND ends the loop (only the listener going away does): each is
+// complained about once per interval with a count.
 // Children are not waited for one by one: each is reaped when it exits.
-func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
-	ctx := c.Context
+func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, argv []string) error {
+	complain := newComplainer(c.Root().ErrWriter, "fdpass: activate: ", complainInterval)
+	defer complain.stop()
 	type accepted struct {
 		s    *sockcore.Socket
 		peer sockcore.Addr
@@ -122,8 +140,10 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			acc := newAcceptor(ln, complain)
+			defer acc.close()
 			for {
-				s, peer, err := ln.AcceptContext(ctx)
+				s, peer, err := acc.accept(ctx)
 				select {
 				case conns <- accepted{s, peer, err}:
 				case <-ctx.Done():
@@ -138,9 +158,14 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 			}
 		}()
 	}
-	var children sync.WaitGroup
+	var (
+		children sync.WaitGroup
+		mu       sync.Mutex
+		running  int
+	)
 	defer children.Wait()
 	defer wg.Wait()
+	maxConns := c.Int("max-connections")
 	for {
 		var a accepted
 		select {
@@ -154,6 +179,14 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 			}
 			return fmt.Errorf("accept: %w", a.err)
 		}
+		mu.Lock()
+		n := running
+		mu.Unlock()
+		if n >= maxConns {
+			a.s.Close()
+			complain.say("busy", "too many connections (%d COMMANDs running, --max-connections %d): closed the connection from %s", n, maxConns, a.peer)
+			continue
+		}
 		who := fmt.Sprint(a.peer)
 		if c.Bool("verbose") && a.s.Family() == unix.AF_UNIX {
 			if cred, err := peerCred(a.s); err == nil {
@@ -162,30 +195,37 @@ func acceptLoop(c *ucli.Context, lns []*sockcore.Socket, argv []string) error {
 		}
 		cmd, err := startForConn(c, a.s, argv)
 		if err != nil {
-			return err
+			complain.say("start", "connection from %s: %v: closed it", who, err)
+			continue
 		}
 		if c.Bool("verbose") {
-			fmt.Fprintf(c.App.ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
+			fmt.Fprintf(c.Root().ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
 		}
+		mu.Lock()
+		running++
+		mu.Unlock()
 		children.Add(1)
 		go func() {
 			defer children.Done()
 			cmd.Wait()
+			mu.Lock()
+			running--
+			mu.Unlock()
 		}()
 	}
 }
 
-func startForConn(c *ucli.Context, s *sockcore.Socket, argv []string) (*exec.Cmd, error) {
+func startForConn(c *ucli.Command, s *sockcore.Socket, argv []string) (*exec.Cmd, error) {
 	defer s.Close()
 	f, err := s.File()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sp := &spawn{Argv: argv, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	sp := &spawn{Argv: argv, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	// Children running side by side share fdpass's stdin only when it is
 	// a file they can inherit; a reader cannot be split between them.
-	if in, ok := c.App.Reader.(*os.File); ok {
+	if in, ok := c.Root().Reader.(*os.File); ok {
 		sp.Stdin = in
 	}
 	if c.Bool("inetd") {

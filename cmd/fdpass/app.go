@@ -7,9 +7,10 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -26,6 +27,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sendCommand(), recvCommand(), activateCommand(), holdCommand(),
 		storeCommand(), retrieveCommand(), listCommand(), deleteCommand(), infoCommand(),
 	}
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"listen": cli.URLSchemes, "l": cli.URLSchemes}})
 	return cli.RunApp(ctx, app, args)
 }
 
@@ -48,7 +50,7 @@ func gatherFlags() []ucli.Flag {
 // gather collects the descriptors to pass, in this order: FD arguments,
 // --file, --listen. release closes what gather opened (not the FD
 // arguments, which belong to the caller).
-func gather(c *ucli.Context) (fds []int, release func(), err error) {
+func gather(c *ucli.Command) (fds []int, release func(), err error) {
 	var opened []io.Closer
 	closeOpened := func() {
 		for _, o := range opened {
@@ -103,10 +105,11 @@ func sendCommand() *ucli.Command {
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "to", Required: true, Usage: "the receiver's `SOCKET` (path or @abstract)"},
 			&ucli.StringSliceFlag{Name: "name", Usage: "`NAME` for LISTEN_FDNAMES: once for all, or once per descriptor"},
-			timeoutFlag(5*time.Second, "give up connecting or sending after `D`"),
+			timeoutFlag(5*time.Second, "give up connecting, sending or waiting for the receiver's answer after `D`"),
+			expectFlag(),
 			verboseFlag(),
 		}, gatherFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			fds, release, err := gather(c)
 			if err != nil {
 				return err
@@ -116,20 +119,74 @@ func sendCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := dialUnix(c.String("to"), c.Duration("timeout"))
+			policy, err := parseExpectUID(c.String("expect-uid"))
+			if err != nil {
+				return err
+			}
+			to := c.String("to")
+			s, err := dialUnix(to, c.Duration("timeout"))
 			if err != nil {
 				return err
 			}
 			defer s.Close()
 			if c.Bool("verbose") {
-				reportPeer(c.App.ErrWriter, "send", s)
+				reportPeer(c.Root().ErrWriter, "send", s)
+			}
+			if err := policy.check(s, to); err != nil {
+				return err
 			}
 			if _, err := sockcore.SendFDs(s, [][]byte{encodeNames(names)}, fds); err != nil {
-				return fmt.Errorf("send to %s: %w", c.String("to"), err)
+				if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+					return awaitAnswer(s, to, c.Duration("timeout"))
+				}
+				return fmt.Errorf("send to %s: %w", to, err)
 			}
-			return nil
+			if s.Type() == unix.SOCK_DGRAM {
+				return nil // no connection to answer on
+			}
+			if c.Bool("verbose") {
+				fmt.Fprintf(c.Root().ErrWriter, "fdpass: send: sent %d descriptors, waiting for the receiver's answer\n", len(fds))
+			}
+			return awaitAnswer(s, to, c.Duration("timeout"))
 		},
 	}
+}
+
+// awaitAnswer reads what the receiver says about the batch: fdpass recv
+// answers "OK" once it has the descriptors and "ERR code text" when it
+// refuses them (a holder answers a batch that is not a request with ERR
+// bad). A receiver that is not fdpass (python's recv_fds) answers nothing
+// and closes the connection after reading: that is success too. A
+// connection reset means the receiver went away without reading the batch.
+func awaitAnswer(s *sockcore.Socket, to string, timeout time.Duration) error {
+	var msg []byte
+	for len(msg) < 512 && (len(msg) == 0 || msg[len(msg)-1] != '\n') {
+		b, err := s.Recv(512-len(msg), 0)
+		switch {
+		case err == nil && len(b) == 0 && len(msg) == 0:
+			return nil // closed after reading: a receiver that does not answer
+		case err == nil && len(b) == 0:
+			return cli.Exitf(cli.ExitFailure, "send to %s: the receiver's answer %q was cut short", to, msg)
+		case errors.Is(err, syscall.ECONNRESET):
+			return cli.Exitf(cli.ExitFailure, "send to %s: the receiver closed the connection without reading the descriptors (nothing was delivered)", to)
+		case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EAGAIN):
+			return cli.Exitf(cli.ExitTimeout, "send to %s: sent, but the receiver did not answer within %s (is it fdpass recv?)", to, timeout)
+		case err != nil:
+			return fmt.Errorf("send to %s: %w", to, err)
+		}
+		msg = append(msg, b...)
+	}
+	r, err := parseReply(msg)
+	if err != nil {
+		return cli.Exitf(cli.ExitFailure, "send to %s: %v", to, err)
+	}
+	if r.OK {
+		return nil
+	}
+	if r.Code == errBad {
+		r.Text += " (nothing was delivered; is it a holder? use fdpass store)"
+	}
+	return replyError("send", to, r)
 }
 
 func reportPeer(w io.Writer, what string, s *sockcore.Socket) {
@@ -145,6 +202,8 @@ func recvCommand() *ucli.Command {
 		Name:      "recv",
 		Usage:     "receive one batch of descriptors and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "on", Required: true, Usage: "create and listen on `SOCKET` (path or @abstract)"},
 			&ucli.IntFlag{Name: "max", Value: scmMaxFD, Usage: "accept at most `N` descriptors; a bigger batch is refused and closed"},
@@ -152,9 +211,11 @@ func recvCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "print", Usage: "describe the descriptors on stdout instead of running COMMAND"},
 			&ucli.StringFlag{Name: "type", Value: "seqpacket", Usage: "socket `TYPE`: seqpacket, stream or dgram"},
 			&ucli.StringFlag{Name: "mode", Value: "0600", Usage: "file `MODE` of the socket path"},
+			&ucli.IntSliceFlag{Name: "allow-uid", Usage: "also take descriptors from senders with user id `UID` (repeatable; your own uid and root always)"},
+			&ucli.IntSliceFlag{Name: "allow-gid", Usage: "also take descriptors from senders with group id `GID` (repeatable)"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			typ, ok := sockTypes[c.String("type")]
 			if !ok {
 				return cli.Usagef("--type %q: want seqpacket, stream or dgram", c.String("type"))
@@ -174,19 +235,31 @@ func recvCommand() *ucli.Command {
 				}
 			}
 			on := c.String("on")
-			b, err := receiveOnce(c.Context, on, typ, mode, maxFDs, c.Duration("timeout"), verboseTo(c))
+			ro := &recvOpts{
+				on: on, typ: typ, mode: mode, maxFDs: maxFDs, timeout: c.Duration("timeout"), logw: verboseTo(c),
+				own: uint32(os.Geteuid()), allowUIDs: map[uint32]bool{}, allowGIDs: map[uint32]bool{},
+				complain: newComplainer(c.Root().ErrWriter, "fdpass: recv: ", complainInterval),
+			}
+			defer ro.complain.stop()
+			for _, u := range c.IntSlice("allow-uid") {
+				ro.allowUIDs[uint32(u)] = true
+			}
+			for _, g := range c.IntSlice("allow-gid") {
+				ro.allowGIDs[uint32(g)] = true
+			}
+			b, err := receiveOnce(ctx, ro)
 			if err != nil {
 				return err
 			}
 			names := decodeNames(b.Data, len(b.FDs))
-			return handOn(c, b.FDs, names, argv)
+			return handOn(ctx, c, b.FDs, names, argv)
 		},
 	}
 }
 
-func verboseTo(c *ucli.Context) io.Writer {
+func verboseTo(c *ucli.Command) io.Writer {
 	if c.Bool("verbose") {
-		return c.App.ErrWriter
+		return c.Root().ErrWriter
 	}
 	return nil
 }
@@ -199,48 +272,119 @@ func parseMode(s string) (os.FileMode, error) {
 	return os.FileMode(m), nil
 }
 
-// receiveOnce listens on SOCKET, takes one message and removes the socket.
-func receiveOnce(ctx context.Context, on string, typ int, mode os.FileMode, maxFDs int, timeout time.Duration, logw io.Writer) (*batch, error) {
-	ln, cleanup, err := listenUnix(on, typ, mode)
+// recvOpts is what recv was told.
+type recvOpts struct {
+	on        string
+	typ       int
+	mode      os.FileMode
+	maxFDs    int
+	timeout   time.Duration
+	logw      io.Writer // -v; nil: quiet
+	own       uint32
+	allowUIDs map[uint32]bool
+	allowGIDs map[uint32]bool
+	complain  *complainer
+}
+
+// receiveOnce listens on SOCKET, takes one message from an allowed sender
+// (the same policy as hold: this uid, root, --allow-uid, --allow-gid) and
+// removes the socket. A sender that is not allowed is answered "ERR denied"
+// and closed, its descriptors closed unseen, and recv goes on waiting.
+// Connected senders are answered "OK" once the batch is taken, or "ERR …"
+// when it is refused.
+func receiveOnce(ctx context.Context, o *recvOpts) (*batch, error) {
+	ln, cleanup, err := listenUnix(o.on, o.typ, o.mode)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	setMode := func(s *sockcore.Socket, deadline time.Time) {
+	var deadline time.Time
+	if o.timeout > 0 {
+		deadline = time.Now().Add(o.timeout)
+	}
+	setMode := func(s *sockcore.Socket) {
 		if deadline.IsZero() {
 			s.SetTimeout(sockcore.Forever)
 		} else {
 			s.SetTimeout(max(time.Until(deadline), time.Millisecond))
 		}
 	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
+	if o.logw != nil {
+		fmt.Fprintf(o.logw, "fdpass: recv: listening on %s\n", o.on)
 	}
-	if logw != nil {
-		fmt.Fprintf(logw, "fdpass: recv: listening on %s\n", on)
+	refused := func(cred *unix.Ucred) {
+		o.complain.say("refused", "refused a sender with uid %d gid %d (not allowed: --allow-uid, --allow-gid)", cred.Uid, cred.Gid)
 	}
-	conn := ln
-	if typ != unix.SOCK_DGRAM {
-		setMode(ln, deadline)
-		c, _, err := ln.AcceptContext(ctx)
+	deny := func(cred *unix.Ucred) []byte {
+		return errReply(errDenied, "uid %d gid %d may not send to this receiver (it allows uid %d; start it with --allow-uid or --allow-gid)", cred.Uid, cred.Gid, o.own)
+	}
+	if o.typ == unix.SOCK_DGRAM {
+		for {
+			setMode(ln)
+			b, err := recvBatchContext(ctx, ln, o.maxFDs)
+			if err != nil {
+				return nil, recvError(ctx, o.on, o.timeout, err)
+			}
+			if b.Cred == nil || !allowedPeer(b.Cred, o.own, o.allowUIDs, o.allowGIDs) {
+				b.Close()
+				if b.Cred != nil {
+					refused(b.Cred)
+				}
+				continue
+			}
+			if o.logw != nil {
+				fmt.Fprintf(o.logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
+			}
+			return b, nil
+		}
+	}
+	acc := newAcceptor(ln, o.complain)
+	defer acc.close()
+	for {
+		setMode(ln)
+		c, _, err := acc.accept(ctx)
 		if err != nil {
-			return nil, recvError(ctx, on, timeout, err)
+			return nil, recvError(ctx, o.on, o.timeout, err)
 		}
-		defer c.Close()
-		conn = c
-		if logw != nil {
-			reportPeer(logw, "recv", c)
+		cred, err := peerCred(c)
+		if err != nil {
+			c.Close()
+			continue
 		}
+		if o.logw != nil {
+			fmt.Fprintf(o.logw, "fdpass: recv: peer %s (SO_PEERCRED)\n", credString(cred))
+		}
+		if !allowedPeer(cred, o.own, o.allowUIDs, o.allowGIDs) {
+			refused(cred)
+			refuse(c, deny(cred))
+			continue
+		}
+		b, err := o.take(ctx, c, setMode)
+		if err != nil {
+			return nil, recvError(ctx, o.on, o.timeout, err)
+		}
+		return b, nil
 	}
-	setMode(conn, deadline)
-	b, err := recvBatchContext(ctx, conn, maxFDs)
+}
+
+// take receives the batch on connection c and answers the sender.
+func (o *recvOpts) take(ctx context.Context, c *sockcore.Socket, setMode func(*sockcore.Socket)) (*batch, error) {
+	defer c.Close()
+	setMode(c)
+	b, err := recvBatchContext(ctx, c, o.maxFDs)
 	if err != nil {
-		return nil, recvError(ctx, on, timeout, err)
+		switch {
+		case errors.Is(err, errOutOfFDs):
+			c.Send(errReply(errBusy, "the receiver is out of descriptors (its open-files limit): none kept"), unix.MSG_DONTWAIT)
+		case errors.Is(err, errTruncated):
+			c.Send(errReply(errFull, "the receiver takes at most %d descriptors (recv --max) or %d bytes: none kept", o.maxFDs, maxMessage), unix.MSG_DONTWAIT)
+		}
+		return nil, err
 	}
-	if logw != nil && b.Cred != nil {
-		fmt.Fprintf(logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
+	if b.Cred != nil && o.logw != nil {
+		fmt.Fprintf(o.logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
 	}
+	c.Send(okReply(strconv.Itoa(len(b.FDs))), unix.MSG_DONTWAIT)
 	return b, nil
 }
 
@@ -262,7 +406,7 @@ func recvError(ctx context.Context, on string, timeout time.Duration, err error)
 
 // handOn prints the descriptors (--print) or runs COMMAND with them; either
 // way fdpass's own copies are closed.
-func handOn(c *ucli.Context, fds []int, names []string, argv []string) error {
+func handOn(ctx context.Context, c *ucli.Command, fds []int, names []string, argv []string) error {
 	files := filesOf(fds, names)
 	defer closeFiles(files)
 	if c.Bool("print") {
@@ -272,31 +416,31 @@ func handOn(c *ucli.Context, fds []int, names []string, argv []string) error {
 				return err
 			}
 			d.FD, d.Name, d.CloExec = 3+i, names[i], false
-			fmt.Fprintln(c.App.Writer, d)
+			fmt.Fprintln(c.Root().Writer, d)
 		}
 		return nil
 	}
-	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.App.Reader, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	sp := &spawn{Argv: argv, Files: files, Names: names, Stdin: c.Root().Reader, Stdout: c.Root().Writer, Stderr: c.Root().ErrWriter}
 	cmd, err := sp.start()
 	if err != nil {
 		return err
 	}
 	closeFiles(files)
 	if c.Bool("verbose") {
-		fmt.Fprintf(c.App.ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(fds))
+		fmt.Fprintf(c.Root().ErrWriter, "fdpass: started %s as pid %d with %d descriptors\n", argv[0], cmd.Process.Pid, len(fds))
 	}
-	return wait(c.Context, cmd)
+	return wait(ctx, cmd)
 }
 
 func infoCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "info",
-		Usage:     "describe descriptors of this process (default: all) or of --pid PID",
+		Usage:     "describe the descriptors this process inherited (default: all) or those of --pid PID",
 		ArgsUsage: "[FD...]",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "pid", Usage: "describe the descriptors of process `PID`"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.IsSet("pid") {
 				if c.NArg() > 0 {
 					return cli.Usagef("give descriptor numbers or --pid, not both")
@@ -305,7 +449,7 @@ func infoCommand() *ucli.Command {
 				if err != nil {
 					return err
 				}
-				printDescs(c.App.Writer, ds)
+				printDescs(c.Root().Writer, ds)
 				return nil
 			}
 			var fds []int
@@ -325,16 +469,23 @@ func infoCommand() *ucli.Command {
 			}
 			var ds []*fdDesc
 			for _, fd := range fds {
+				if !isInherited(fd) {
+					// The Go runtime's own, or the directory ownFDs read.
+					if explicit {
+						return cli.Exitf(cli.ExitNoSuchThing, "describe descriptor %d: not open in this process (nothing was inherited there)", fd)
+					}
+					continue
+				}
 				d, err := describeOwn(fd)
 				if err != nil {
 					if explicit {
 						return err
 					}
-					continue // the directory descriptor ownFDs read through
+					continue
 				}
 				ds = append(ds, d)
 			}
-			printDescs(c.App.Writer, ds)
+			printDescs(c.Root().Writer, ds)
 			return nil
 		},
 	}

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -20,9 +21,12 @@ func holdCommand() *ucli.Command {
 			&ucli.IntSliceFlag{Name: "allow-uid", Usage: "also serve peers with user id `UID` (repeatable)"},
 			&ucli.IntSliceFlag{Name: "allow-gid", Usage: "also serve peers with group id `GID` (repeatable)"},
 			&ucli.IntFlag{Name: "max-names", Value: 1000, Usage: "hold at most `N` names"},
+			&ucli.IntFlag{Name: "max-conns", Value: defaultMaxConns, Usage: "serve at most `N` connections at once; more are refused (ERR busy) and closed at once"},
+			&ucli.IntFlag{Name: "max-conns-per-uid", Value: defaultMaxConnsPerUID, Usage: "serve at most `N` connections at once per peer uid"},
+			&ucli.DurationFlag{Name: "client-timeout", Value: defaultClientTimeout, Usage: "close a connection that sends no request or reads no reply for `D`"},
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return cli.Usagef("hold takes no arguments, got %q", c.Args().First())
 			}
@@ -30,19 +34,39 @@ func holdCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			for _, f := range []string{"max-names", "max-conns", "max-conns-per-uid"} {
+				if c.Int(f) < 1 {
+					return cli.Usagef("--%s %d: want at least 1", f, c.Int(f))
+				}
+			}
+			if d := c.Duration("client-timeout"); d <= 0 {
+				return cli.Usagef("--client-timeout %s: want a positive duration", d)
+			}
 			ln, cleanup, err := listenUnix(c.String("on"), unix.SOCK_SEQPACKET, mode)
 			if err != nil {
 				return err
 			}
 			defer cleanup()
 			h := newHolder(c.Int("max-names"), c.IntSlice("allow-uid"), c.IntSlice("allow-gid"), verboseTo(c))
+			h.maxConns, h.maxPerUID, h.clientTimeout = c.Int("max-conns"), c.Int("max-conns-per-uid"), c.Duration("client-timeout")
+			h.complain = newComplainer(c.Root().ErrWriter, "fdpass: hold: ", complainInterval)
 			h.logf("listening on %s", c.String("on"))
-			return h.serve(c.Context, ln)
+			return h.serve(ctx, ln)
 		},
 	}
 }
 
 func holderTimeout() ucli.Flag { return timeoutFlag(5*time.Second, "give up on the holder after `D`") }
+
+// dialHolderFlag connects to the holder named by flag with the command's
+// --timeout and --expect-uid.
+func dialHolderFlag(c *ucli.Command, flag string) (*holdClient, error) {
+	p, err := parseExpectUID(c.String("expect-uid"))
+	if err != nil {
+		return nil, err
+	}
+	return dialHolder(c.String(flag), c.Duration("timeout"), p)
+}
 
 func storeCommand() *ucli.Command {
 	return &ucli.Command{
@@ -54,8 +78,9 @@ func storeCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "store under `NAME`"},
 			&ucli.DurationFlag{Name: "ttl", Usage: "the holder closes them after `D` (0: never)"},
 			holderTimeout(),
+			expectFlag(),
 		}, gatherFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -69,7 +94,7 @@ func storeCommand() *ucli.Command {
 				return err
 			}
 			defer release()
-			hc, err := dialHolder(c.String("to"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "to")
 			if err != nil {
 				return err
 			}
@@ -79,7 +104,7 @@ func storeCommand() *ucli.Command {
 	}
 }
 
-func holdName(c *ucli.Context) (string, error) {
+func holdName(c *ucli.Command) (string, error) {
 	name := c.String("name")
 	if err := validName(name); err != nil {
 		return "", cli.Usagef("--name: %v", err)
@@ -92,15 +117,18 @@ func retrieveCommand() *ucli.Command {
 		Name:      "retrieve",
 		Usage:     "retrieve the descriptors held under NAME and run COMMAND with them at 3, 4, … (LISTEN_FDS)",
 		ArgsUsage: "-- COMMAND [ARGS...]",
+		// COMMAND's own options are its own: parsing stops at COMMAND.
+		StopOnNthArg: cli.OperandsOnly(1),
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "retrieve what is held under `NAME`"},
 			&ucli.BoolFlag{Name: "take", Usage: "delete them from the holder too"},
 			&ucli.BoolFlag{Name: "print", Usage: "describe the descriptors on stdout instead of running COMMAND"},
 			holderTimeout(),
+			expectFlag(),
 			verboseFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
@@ -111,12 +139,12 @@ func retrieveCommand() *ucli.Command {
 					return err
 				}
 			}
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}
 			if c.Bool("verbose") {
-				reportPeer(c.App.ErrWriter, "retrieve", hc.s)
+				reportPeer(c.Root().ErrWriter, "retrieve", hc.s)
 			}
 			fds, err := hc.retrieve(name, c.Bool("take"))
 			hc.Close()
@@ -124,7 +152,7 @@ func retrieveCommand() *ucli.Command {
 				return err
 			}
 			names, _ := namesFor([]string{name}, len(fds))
-			return handOn(c, fds, names, argv)
+			return handOn(ctx, c, fds, names, argv)
 		},
 	}
 }
@@ -136,9 +164,10 @@ func listCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			holderTimeout(),
+			expectFlag(),
 		},
-		Action: func(c *ucli.Context) error {
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+		Action: func(ctx context.Context, c *ucli.Command) error {
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}
@@ -152,7 +181,7 @@ func listCommand() *ucli.Command {
 				if e.TTLms > 0 {
 					left = (time.Duration(e.TTLms) * time.Millisecond).String()
 				}
-				fmt.Fprintf(c.App.Writer, "%s %d %s\n", e.Name, e.N, left)
+				fmt.Fprintf(c.Root().Writer, "%s %d %s\n", e.Name, e.N, left)
 			}
 			return nil
 		},
@@ -167,13 +196,14 @@ func deleteCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "delete `NAME`"},
 			holderTimeout(),
+			expectFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
 			}
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}

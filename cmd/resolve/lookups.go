@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -188,7 +189,7 @@ func ipPort(a sockcore.Addr) (string, int, uint32, uint32) {
 	return a.String(), 0, 0, 0
 }
 
-func lookupAddrInfo(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupAddrInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if len(args) < 1 || len(args) > 2 {
 		return answer{err: cli.Usagef("addrinfo takes HOST [PORT], not %d arguments", len(args))}
 	}
@@ -318,7 +319,7 @@ func getentHostsKey(r *sockcore.Resolver, key string) (sockcore.HostEnt, error) 
 	return r.HostByName(key, unix.AF_INET)
 }
 
-func lookupHost(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupHost(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if len(args) != 1 {
 		return answer{err: cli.Usagef("host takes one NAME, not %d arguments", len(args))}
 	}
@@ -346,7 +347,7 @@ func lookupHost(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
 	return answer{text: hostText(h), getent: getentHosts(h), json: h}
 }
 
-func lookupAddr(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupAddr(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if len(args) != 1 {
 		return answer{err: cli.Usagef("addr takes one IP, not %d arguments", len(args))}
 	}
@@ -361,7 +362,7 @@ func lookupAddr(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
 	return answer{text: hostText(h), getent: getentHosts(h), json: h}
 }
 
-func lookupNameInfo(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupNameInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if len(args) != 2 {
 		return answer{err: cli.Usagef("nameinfo takes ADDR PORT, not %d arguments", len(args))}
 	}
@@ -402,7 +403,7 @@ func lookupNameInfo(c *ucli.Context, r *sockcore.Resolver, args []string) answer
 	return answer{text: host + " " + serv + "\n", json: map[string]string{"host": host, "service": serv}}
 }
 
-func lookupFQDN(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupFQDN(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if len(args) > 1 {
 		return answer{err: cli.Usagef("fqdn takes at most one NAME, not %d arguments", len(args))}
 	}
@@ -420,7 +421,7 @@ func lookupFQDN(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
 	return answer{text: f + "\n", json: map[string]string{"fqdn": f}}
 }
 
-func hostnameAction(c *ucli.Context) error {
+func hostnameAction(ctx context.Context, c *ucli.Command) error {
 	o := &options{format: c.String("format"), explain: c.Bool("explain"), jobs: 1}
 	if c.Bool("json") {
 		o.format = "json"
@@ -449,7 +450,7 @@ func hostnameAction(c *ucli.Context) error {
 		a = answer{text: h + "\n", json: map[string]string{"hostname": h}}
 	}
 	a.explain = &explanation{Source: "kernel", Steps: []sockcore.TraceEvent{}}
-	return emit(c.App.Writer, c.App.ErrWriter, "hostname", c.Args().Slice(), a, o)
+	return emit(c.Root().Writer, c.Root().ErrWriter, "hostname", c.Args().Slice(), a, o)
 }
 
 func servText(s sockcore.ServEnt) string {
@@ -471,7 +472,7 @@ func filesExplain(file string) *explanation {
 	return &explanation{Source: "files", File: file, Steps: []sockcore.TraceEvent{}}
 }
 
-func lookupService(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupService(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	file := r.ServicesFile
 	if file == "" {
 		file = "/etc/services"
@@ -541,7 +542,7 @@ func protoText(p sockcore.ProtoEnt) string {
 	return strings.TrimSpace(fmt.Sprintf("%s %d %s", p.Name, p.Number, strings.Join(p.Aliases, " "))) + "\n"
 }
 
-func lookupProto(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupProto(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	file := r.ProtocolsFile
 	if file == "" {
 		file = "/etc/protocols"
@@ -577,7 +578,7 @@ func lookupProto(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
 	return answer{text: protoText(p), getent: getentProto(p), json: p, explain: filesExplain(file)}
 }
 
-func lookupIface(c *ucli.Context, r *sockcore.Resolver, args []string) answer {
+func lookupIface(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	if c.String("format") == "getent" {
 		return answer{err: cli.Usagef("getent has no database for interfaces: use the text or json format")}
 	}

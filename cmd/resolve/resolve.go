@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -44,7 +44,7 @@ type answer struct {
 
 // lookupFunc runs one lookup for the arguments of one command line (or one
 // line of stdin in batch mode).
-type lookupFunc func(c *ucli.Context, r *sockcore.Resolver, args []string) answer
+type lookupFunc func(c *ucli.Command, r *sockcore.Resolver, args []string) answer
 
 var outputFlags = []ucli.Flag{
 	&ucli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, getent (byte-identical to getent(1), with its exit codes) or json"},
@@ -106,7 +106,7 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 	return &ucli.Command{
 		Name: name, Usage: usage, ArgsUsage: argsUsage,
 		Flags: append(append([]ucli.Flag{}, flags...), outputFlags...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			o := &options{format: c.String("format"), explain: c.Bool("explain"), jobs: c.Int("jobs")}
 			if c.Bool("json") {
 				o.format = "json"
@@ -120,22 +120,22 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 				return cli.Usagef("-j %d: give at least 1", o.jobs)
 			}
 			args := c.Args().Slice()
-			w := c.App.Writer
+			w := c.Root().Writer
 			if len(args) == 1 && args[0] == "-" {
-				return batch(c, fn, o)
+				return batch(ctx, c, fn, o)
 			}
-			a := runLookup(c, fn, args, o)
-			if err := c.Context.Err(); err != nil {
+			a := runLookup(ctx, c, fn, args, o)
+			if err := ctx.Err(); err != nil {
 				return err // SIGINT or SIGTERM during the lookup: exit 130
 			}
-			return emit(w, c.App.ErrWriter, name, args, a, o)
+			return emit(w, c.Root().ErrWriter, name, args, a, o)
 		},
 	}
 }
 
 // runLookup runs fn with a Resolver that records the trace for --explain.
-func runLookup(c *ucli.Context, fn lookupFunc, args []string, o *options) answer {
-	r := &sockcore.Resolver{Context: c.Context}
+func runLookup(ctx context.Context, c *ucli.Command, fn lookupFunc, args []string, o *options) answer {
+	r := &sockcore.Resolver{Context: ctx}
 	var mu sync.Mutex
 	var steps []sockcore.TraceEvent
 	r.Trace = func(e sockcore.TraceEvent) {
@@ -153,9 +153,9 @@ func runLookup(c *ucli.Context, fn lookupFunc, args []string, o *options) answer
 
 // batch resolves one query per line of stdin, up to o.jobs at once, and
 // prints the answers in input order.
-func batch(c *ucli.Context, fn lookupFunc, o *options) error {
+func batch(ctx context.Context, c *ucli.Command, fn lookupFunc, o *options) error {
 	var queries [][]string
-	sc := bufio.NewScanner(c.App.Reader)
+	sc := bufio.NewScanner(c.Root().Reader)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -174,7 +174,7 @@ func batch(c *ucli.Context, fn lookupFunc, o *options) error {
 		done[i] = make(chan struct{})
 		go func() {
 			sem <- struct{}{}
-			answers[i] = runLookup(c, fn, queries[i], o)
+			answers[i] = runLookup(ctx, c, fn, queries[i], o)
 			<-sem
 			close(done[i])
 		}()
@@ -182,19 +182,19 @@ func batch(c *ucli.Context, fn lookupFunc, o *options) error {
 	var first error
 	for i := range queries {
 		<-done[i]
-		err := emit(c.App.Writer, c.App.ErrWriter, c.Command.Name, queries[i], answers[i], o)
+		err := emit(c.Root().Writer, c.Root().ErrWriter, c.Name, queries[i], answers[i], o)
 		if err == nil {
 			continue
 		}
 		// JSON answers carry their error; getent says nothing.
 		if o.format != "json" && !errors.Is(err, errGetentNotFound) {
-			cli.Report(c.App.ErrWriter, "resolve", err)
+			cli.Report(c.Root().ErrWriter, "resolve", err)
 		}
 		if first == nil || cli.ExitCode(first) == cli.ExitUsage && cli.ExitCode(err) != cli.ExitUsage {
 			first = err
 		}
 	}
-	if err := c.Context.Err(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err // SIGINT or SIGTERM: exit 130
 	}
 	if first == nil || errors.Is(first, errGetentNotFound) {

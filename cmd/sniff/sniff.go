@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -81,13 +81,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.StringFlag{Name: "bpf-file", Usage: "use the BPF program in `FILE` (tcpdump -ddd output) instead of an expression", Destination: &o.bpfFile},
 		&ucli.BoolFlag{Name: "n", Usage: "do not resolve names (sniff never does; accepted for tcpdump users)"},
 		&ucli.BoolFlag{Name: "e", Usage: "print the link-level header", Destination: &o.link},
-		&ucli.BoolFlag{Name: "v", Usage: "verbose: IP header fields", Count: &o.verbose},
-		&ucli.BoolFlag{Name: "x", Usage: "print the packet in hex (-xx: with the link header)", Count: &o.hex},
-		&ucli.BoolFlag{Name: "X", Usage: "print the packet in hex and ASCII (-XX: with the link header)", Count: &o.hexASCII},
+		&ucli.BoolFlag{Name: "v", Usage: "verbose: IP header fields", Config: ucli.BoolConfig{Count: &o.verbose}},
+		&ucli.BoolFlag{Name: "x", Usage: "print the packet in hex (-xx: with the link header)", Config: ucli.BoolConfig{Count: &o.hex}},
+		&ucli.BoolFlag{Name: "X", Usage: "print the packet in hex and ASCII (-XX: with the link header)", Config: ucli.BoolConfig{Count: &o.hexASCII}},
 		&ucli.BoolFlag{Name: "A", Usage: "print the packet in ASCII", Destination: &o.ascii},
 		&ucli.BoolFlag{Name: "q", Usage: "quiet: less protocol information", Destination: &o.quiet},
 		&ucli.BoolFlag{Name: "absolute-tcp-sequence-numbers", Aliases: []string{"S"}, Usage: "print absolute TCP sequence numbers (default: relative to the first packet of the conversation, as tcpdump)", Destination: &o.absSeq},
-		&ucli.BoolFlag{Name: "t", Usage: "-t no time, -tt seconds since 1970, -ttt delta from the previous packet, -tttt date and time, -ttttt delta from the first", Count: &o.tstamp},
+		&ucli.BoolFlag{Name: "t", Usage: "-t no time, -tt seconds since 1970, -ttt delta from the previous packet, -tttt date and time, -ttttt delta from the first", Config: ucli.BoolConfig{Count: &o.tstamp}},
 		&ucli.StringFlag{Name: "time-stamp-precision", Value: "micro", Usage: "`micro` or nano"},
 		&ucli.BoolFlag{Name: "json", Usage: "one JSON object per packet", Destination: &o.json},
 		&ucli.StringFlag{Name: "w", Usage: "write packets to `FILE` (- for stdout): pcap, or pcapng by .pcapng extension or --format", Destination: &o.write},
@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "U", Usage: "flush the written file after every packet"},
 		&ucli.StringFlag{Name: "Z", Usage: "drop privileges to `USER` once the sockets are open", Destination: &o.user},
 	}
-	app.Action = func(c *ucli.Context) error {
+	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		o.ifaces = c.StringSlice("interface")
 		o.flushEach = c.Bool("l") || c.Bool("U")
 		o.filter = strings.Join(c.Args().Slice(), " ")
@@ -152,8 +152,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return cli.Usagef("BPF program %s: %v", o.bpfFile, err)
 			}
 		}
-		return sniff(c.Context, o, stdin, stdout, stderr)
+		return sniff(ctx, o, stdin, stdout, stderr)
 	}
+	ifaces := func() []string { return append([]string{"any"}, cli.Interfaces(-1)...) }
+	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"interface": ifaces, "i": ifaces}})
 	return cli.RunApp(ctx, app, args)
 }
 

@@ -28,7 +28,9 @@ func TestIdleConnections19000(t *testing.T) {
 		t.Fatalf("go build bench/loadgen: %v: %s", err, out)
 	}
 	srv := startCmd(t, ns.Command("prlimit", "--nofile=20000:20000", testenv.Bin(t, "echod"),
-		"--listen", "tcp://127.0.0.1:0", "--backlog", "4096"), 1)
+		"--listen", "tcp://127.0.0.1:0", "--backlog", "4096",
+		// One source and idle on purpose: no per-source limit, no idle timeout.
+		"--max-conns-per-source", "0", "--idle-timeout", "0"), 1)
 	addr := strings.TrimPrefix(srv.urls[0], "tcp://")
 	pid := srv.cmd.Process.Pid // ip netns exec and prlimit exec: this is echod
 

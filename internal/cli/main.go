@@ -10,11 +10,8 @@ import (
 	"strings"
 	"syscall"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
-
-// Version is stamped by the Makefile: -ldflags "-X .../internal/cli.Version=...".
-var Version = "devel"
 
 // RunFunc is the shape of every tool's entry point.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
@@ -55,40 +52,44 @@ func Quiet(code int) error {
 	return &ExitError{Code: code, Err: &quietError{code}}
 }
 
-// NewApp returns a urfave/cli app with the suite's defaults: output to the
-// given writers, --version from the stamp, no os.Exit inside the library, and
-// usage errors mapped to ExitUsage.
-func NewApp(name, usage string, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
-	app := &ucli.App{
+// NewApp returns a urfave/cli root command with the suite's defaults: output
+// to the given writers, --version from the stamp, short options bundled
+// (-xx), shell completion, and no os.Exit inside the library. RunApp adds
+// the rest (usage errors, help and unknown commands) over the whole tree.
+func NewApp(name, usage string, stdin io.Reader, stdout, stderr io.Writer) *ucli.Command {
+	return &ucli.Command{
 		Name:                   name,
 		Usage:                  usage,
 		Version:                Version,
 		Reader:                 stdin,
 		Writer:                 stdout,
 		ErrWriter:              stderr,
-		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
-		ExitErrHandler:         func(*ucli.Context, error) {},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return Exit(ExitUsage, err)
-		},
+		EnableShellCompletion:  true,
+		ExitErrHandler:         func(context.Context, *ucli.Command, error) {},
 	}
-	return app
 }
 
-// RunApp runs app and turns urfave/cli's own flag errors into usage errors.
-// A first argument of --man-page prints the man page (the Makefile's man
-// target) instead of running.
-func RunApp(ctx context.Context, app *ucli.App, args []string) error {
+// RunApp runs app with one behaviour for every tool:
+//   - a usage error (unknown flag, bad flag value, missing required flag,
+//     wrong operands) is an *ExitError with ExitUsage, which Main prints as
+//     one line on stderr; help never goes to stdout on an error;
+//   - a tool with subcommands has `help [CMD]` (help on stdout, exit 0) and
+//     says `unknown command "X"` for anything else;
+//   - options may come before or after operands, `--` ends them;
+//   - `TOOL --man-page` prints the man page (the Makefile's man target) and
+//     `TOOL completion bash|zsh|fish` the shell completion script.
+func RunApp(ctx context.Context, app *ucli.Command, args []string) error {
 	if len(args) == 2 && args[1] == "--man-page" {
-		page, err := app.ToManWithSection(1)
-		if err != nil {
-			return err
-		}
-		_, err = io.WriteString(app.Writer, page)
-		return err
+		return WriteManPage(app.Writer, app)
 	}
-	err := app.RunContext(ctx, args)
+	var notFound string
+	prepare(app, &notFound)
+	args = digitFlags(app, args)
+	err := app.Run(ctx, args)
+	if notFound != "" {
+		return Usagef("unknown command %q", notFound)
+	}
 	if err == nil {
 		return nil
 	}
@@ -96,10 +97,90 @@ func RunApp(ctx context.Context, app *ucli.App, args []string) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	msg := err.Error()
-	if strings.HasPrefix(msg, "flag provided but not defined") || strings.HasPrefix(msg, "invalid value") ||
-		strings.Contains(msg, "Required flag") || strings.HasPrefix(msg, "No help topic") {
+	// urfave/cli's own exit errors (help for a topic it does not know)
+	// are usage errors too.
+	var ec ucli.ExitCoder
+	if errors.As(err, &ec) {
 		return Exit(ExitUsage, err)
 	}
 	return err
 }
+
+// prepare walks the command tree and gives every command the suite's usage
+// error handling; commands with subcommands get a help command and an
+// action that refuses unknown subcommands.
+func prepare(cmd *ucli.Command, notFound *string) {
+	cmd.OnUsageError = func(_ context.Context, _ *ucli.Command, err error, _ bool) error {
+		return Exit(ExitUsage, err)
+	}
+	cmd.CommandNotFound = func(_ context.Context, _ *ucli.Command, name string) { *notFound = name }
+	hasSubs := false
+	for _, sub := range cmd.Commands {
+		if !sub.Hidden {
+			hasSubs = true
+		}
+		prepare(sub, notFound)
+	}
+	if !hasSubs {
+		// No help command where "help" is an operand (resolve host help,
+		// afalg-hash help).
+		cmd.HideHelpCommand = true
+		return
+	}
+	if cmd.Action == nil {
+		cmd.Action = func(_ context.Context, c *ucli.Command) error {
+			if c.NArg() > 0 {
+				return Usagef("unknown command %q", c.Args().First())
+			}
+			if c.Root() == c {
+				return ucli.ShowRootCommandHelp(c)
+			}
+			return ucli.ShowSubcommandHelp(c)
+		}
+	}
+}
+
+// digitFlags rewrites -4 and -6 (flags whose names are digits) as --4 and
+// --6 before operands reach urfave/cli, which reads a dash followed by a
+// digit as an operand (a negative number) and stops parsing options there.
+func digitFlags(app *ucli.Command, args []string) []string {
+	names := map[byte]bool{}
+	var walk func(c *ucli.Command)
+	walk = func(c *ucli.Command) {
+		for _, f := range c.Flags {
+			for _, n := range f.Names() {
+				if len(n) == 1 && n[0] >= '0' && n[0] <= '9' {
+					names[n[0]] = true
+				}
+			}
+		}
+		for _, s := range c.Commands {
+			walk(s)
+		}
+	}
+	walk(app)
+	if len(names) == 0 || len(args) == 0 {
+		return args
+	}
+	out := []string{args[0]}
+	for i, a := range args[1:] {
+		if a == "--" {
+			out = append(out, args[i+1:]...)
+			break
+		}
+		if len(a) >= 2 && a[0] == '-' && names[a[1]] && (len(a) == 2 || a[2] != '=') {
+			out = append(out, "--"+a[1:2])
+			if len(a) > 2 {
+				out = append(out, "-"+a[2:])
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// OperandsOnly is a Command's StopOnNthArg for commands that run a program:
+// options are parsed until the n-th operand, everything from there on (the
+// program and its own options) is an operand.
+func OperandsOnly(n int) *int { return &n }

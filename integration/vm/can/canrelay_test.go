@@ -372,3 +372,27 @@ func TestJ1939RoundTrip(t *testing.T) {
 		t.Fatalf("j1939 recv: %v", err)
 	}
 }
+
+// TestOptionsAfterOperands: options may follow the interface and the frame
+// (GNU-style command lines, issue #15): dump stops after -n 1 frame, cyclic
+// sends --count frames.
+func TestOptionsAfterOperands(t *testing.T) {
+	testenv.RequireVM(t)
+	s := rawSocket(t, "vcan0")
+	dump := start(t, "dump", "vcan0", "-n", "1", "-L")
+	probe(t, s, "7FE#", func() bool {
+		l, ok := dump.lineWithin(50e6)
+		return ok && strings.HasSuffix(l, " vcan0 7FE#")
+	})
+	if rest, err := dump.wait(); err != nil || len(rest) != 0 {
+		t.Errorf("dump vcan0 -n 1: after one frame: exit %v, more lines %q", err, rest)
+	}
+	if _, errOut, code := canrelay(t, nil, "cyclic", "vcan0", "456#0102", "--interval", "5ms", "--count", "3"); code != 0 {
+		t.Fatalf("cyclic: exit %d: %s", code, errOut)
+	}
+	for i, f := range recvN(t, s, 3, nil) {
+		if f != "456#0102" {
+			t.Errorf("frame %d is %s", i, f)
+		}
+	}
+}
