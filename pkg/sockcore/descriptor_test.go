@@ -281,3 +281,19 @@ func TestFromFDAlreadyPolled(t *testing.T) {
 		t.Error("descriptor closed by Detach")
 	}
 }
+
+// TestConnectClosedBlocking: a blocking-mode Connect on a closed Socket
+// fails with EBADF (it must not report success).
+func TestConnectClosedBlocking(t *testing.T) {
+	ln := mustListen(t, unix.AF_INET, 1)
+	addr, _ := ln.SockName()
+	s := mustNew(t, unix.AF_INET, unix.SOCK_STREAM, 0)
+	s.SetBlocking(true)
+	s.Close()
+	if err := s.Connect(addr); !isErrno(err, unix.EBADF) {
+		t.Errorf("Connect on a closed socket = %v; want EBADF", err)
+	}
+	if errno := s.ConnectEx(addr); errno != unix.EBADF {
+		t.Errorf("ConnectEx on a closed socket = %v; want EBADF", errno)
+	}
+}

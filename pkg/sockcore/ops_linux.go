@@ -198,14 +198,14 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 	p, n := sockaddrPtr(b)
 	var errno syscall.Errno
 	if w.kernel {
-		// Blocking mode: connect waits in the kernel.
-		s.inKernelCall("connect", func(fd, _ int) error {
+		// Blocking mode: connect waits in the kernel. EINTR is not
+		// retried (the connection goes on): it is waited for below.
+		if err := s.inKernelCall("connect", func(fd, _ int) error {
 			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
-			if errno == unix.EINTR {
-				return nil // the connection goes on: wait for it below
-			}
 			return nil
-		})
+		}); err != nil {
+			return errnoOf(err) // closed
+		}
 		if errno != unix.EINTR {
 			return errno
 		}
