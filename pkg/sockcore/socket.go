@@ -292,17 +292,23 @@ func (s *Socket) ufd() (int, error) {
 func (s *Socket) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.fd.Store(-1)
-		s.mu.Lock()
-		busy := s.kernelRefs > 0
-		s.closing = busy
-		s.mu.Unlock()
-		if !busy {
+		if s.markClosed() {
 			err = s.closeFiles()
 		}
 		s.closeErr = err
 	})
 	return err
+}
+
+// markClosed puts the Socket in the closed state and reports whether its
+// file may be closed now: not while calls wait in the kernel (the last one
+// closes it).
+func (s *Socket) markClosed() bool {
+	s.fd.Store(-1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = s.kernelRefs > 0
+	return !s.closing
 }
 
 // closeFiles closes the poller's file, which closes the descriptor (and
@@ -350,12 +356,7 @@ func (s *Socket) Detach() (int, error) {
 	detached := false
 	s.closeOnce.Do(func() {
 		detached = true
-		s.fd.Store(-1)
-		s.mu.Lock()
-		busy := s.kernelRefs > 0
-		s.closing = busy
-		s.mu.Unlock()
-		if !busy {
+		if s.markClosed() {
 			s.file.Close()
 		}
 	})
