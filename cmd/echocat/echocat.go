@@ -327,7 +327,7 @@ func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, e
 	if err != nil {
 		return nil, err
 	}
-	s.SetBlocking(true)
+	s.SetTimeout(sockcore.Forever)
 	if o.verbose {
 		peer, _ := s.PeerName()
 		if peer != nil {
@@ -374,7 +374,7 @@ func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
 	}
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
-		n, from, err := ln.RecvFromInto(buf, 0)
+		n, from, err := ln.RecvFromIntoContext(ctx, buf, 0)
 		if err != nil {
 			where := cli.SocketURL(ln)
 			ln.Close()
@@ -383,7 +383,7 @@ func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
 			}
 			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", where, err))
 		}
-		ln.SetBlocking(true)
+		ln.SetTimeout(sockcore.Forever)
 		if o.verbose {
 			fmt.Fprintf(o.stderr, "echocat: datagram from %s\n", cli.AddrURL(cli.SchemeOf(ln), from))
 		}

@@ -589,7 +589,7 @@ func (srv *server) acceptLoop(l *listener) error {
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
 		}
 		srv.descriptorsBack()
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 		peerName := cli.AddrURL(scheme, peer)
 		if limit := srv.admit(c, peerKey(peer)); limit != "" {
 			srv.st.refused.Add(1)
