@@ -3,6 +3,7 @@ package docs
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -340,9 +342,14 @@ func run(t *testing.T, ex example, bin string) {
 	}
 	defer status.Close()
 	var out bytes.Buffer
-	cmd := exec.Command("unshare", "--net", "--mount", "--propagation", "private", "bash", sf)
+	// Not a timed assertion: a guard so that a hung example reports its
+	// output instead of ending the whole test binary.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "--net", "--mount", "--propagation", "private", "bash", sf)
 	cmd.Stdout, cmd.Stderr = &out, &out // one pipe: the order the tools wrote
 	cmd.ExtraFiles = []*os.File{status}
+	cmd.WaitDelay = 5 * time.Second
 	err = cmd.Run()
 	if err != nil {
 		t.Fatalf("%s:%d: the example's script failed (%v):\n%s", ex.file, ex.line, err, out.String())
