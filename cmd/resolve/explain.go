@@ -11,7 +11,7 @@ import (
 // explanation is the --explain report: which source answered and every
 // step taken.
 type explanation struct {
-	Source string                `json:"source"`           // numeric, local, files, dns, kernel or none
+	Source string                `json:"source"`           // numeric, local, files, dns, myhostname, kernel or none
 	File   string                `json:"file,omitempty"`   // the hosts file, when files answered
 	Server string                `json:"server,omitempty"` // the DNS server, when DNS answered
 	Name   string                `json:"name,omitempty"`   // the name that answered (after search-list expansion)
@@ -33,6 +33,8 @@ func explain(steps []sockcore.TraceEvent, took time.Duration) *explanation {
 			e.Source, e.Server, e.Name, e.File = "dns", s.Server, s.Name, ""
 		case s.Kind == "files" && s.Found && e.Source != "dns":
 			e.Source, e.File, e.Name = "files", s.File, s.Name
+		case s.Kind == "myhostname" && s.Found && e.Source == "none":
+			e.Source, e.Name = s.Kind, s.Name
 		case (s.Kind == "numeric" || s.Kind == "local") && e.Source == "none":
 			e.Source, e.Name = s.Kind, s.Name
 		}
@@ -66,8 +68,14 @@ func (e *explanation) text() string {
 				}
 				fmt.Fprintf(&b, ";; dns %s %s @%s: %s, %d answer%s (%.3f ms)\n", s.Name, s.Type, s.Server, s.RCode, s.Answers, plural, ms(s.Took))
 			}
+		case "myhostname":
+			found := "not found"
+			if s.Found {
+				found = "found"
+			}
+			fmt.Fprintf(&b, ";; myhostname (local host name, localhost, _gateway, _outbound from netlink): %s %s (%.3f ms)\n", s.Name, found, ms(s.Took))
 		case "skip":
-			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped\n", s.Name)
+			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped as glibc skips a module it cannot load; getent may answer differently where that module is installed\n", s.Name)
 		case "numeric":
 			fmt.Fprintf(&b, ";; %s is a numeric address: no lookup\n", s.Name)
 		case "local":

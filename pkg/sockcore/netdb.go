@@ -28,8 +28,9 @@ type AddrInfo struct {
 //
 // The hosts database is searched in the order of the "hosts:" line of
 // nsswitch.conf with its [STATUS=action] items; the sources implemented
-// are "files" and "dns", any other (mdns4_minimal, myhostname, resolve)
-// is skipped as glibc skips a module it cannot load.
+// are "files", "dns" and "myhostname" (as systemd 252's nss-myhostname,
+// from netlink), any other (mdns4_minimal, resolve, ...) is skipped as
+// glibc skips a module it cannot load.
 type Resolver struct {
 	HostsFile, ServicesFile, ProtocolsFile string
 	ResolvConfFile, NSSwitchFile           string
@@ -473,6 +474,7 @@ type hostAnswer struct {
 	name    string // h_name (the canonical name)
 	aliases []string
 	addrs   []netip.Addr
+	scopes  []uint32 // gethostbyname4_r's scope id of each address, or nil
 }
 
 // lookupSource asks one NSS source for name: family 0 is
@@ -518,6 +520,10 @@ func (r *Resolver) lookupSource(src, name string, family int) (hostAnswer, bool)
 		default:
 			a.status = nssUnavail
 		}
+		return a, true
+	case "myhostname":
+		a := myhostnameByName(name, family)
+		r.trace(TraceEvent{Kind: "myhostname", Name: name, Found: a.status == nssSuccess, Took: time.Since(start)})
 		return a, true
 	}
 	r.trace(TraceEvent{Kind: "skip", Name: src})
@@ -616,6 +622,9 @@ func (r *Resolver) nssAddresses(name string, req gaiReq) (gaiResult, error) {
 					}
 					if i == 0 {
 						t.name = a.name
+					}
+					if i < len(a.scopes) {
+						t.scope = a.scopes[i]
 					}
 					res.at = append(res.at, t)
 				}

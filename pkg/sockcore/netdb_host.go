@@ -188,6 +188,14 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 			if herr == TRY_AGAIN {
 				status = nssTryAgain
 			}
+		case "myhostname":
+			start := time.Now()
+			h, ok := myhostnameByAddr(a)
+			r.trace(TraceEvent{Kind: "myhostname", Name: a.String(), Found: ok, Took: time.Since(start)})
+			if ok {
+				return h, nil
+			}
+			herr = HOST_NOT_FOUND
 		default:
 			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
 			status = nssUnavail

@@ -1,0 +1,164 @@
+package resolve_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+)
+
+// nssModules fetches and extracts Debian's NSS module packages into
+// .cache/nss (scripts/nss-modules.sh, never installed) and returns the
+// directory glibc is to load them from through LD_LIBRARY_PATH.
+func nssModules(t *testing.T, pkgs ...string) string {
+	t.Helper()
+	testenv.RequireProgram(t, "apt-get", "apt")
+	testenv.RequireProgram(t, "dpkg-deb", "dpkg")
+	script, err := filepath.Abs("../../scripts/nss-modules.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(script, pkgs...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		testenv.Skip(t, "scripts/nss-modules.sh "+strings.Join(pkgs, " ")+": "+err.Error()+": "+string(stderr)+" (needs the Debian mirror; run make deps)")
+	}
+	dir := strings.TrimSpace(string(out))
+	for _, p := range pkgs {
+		lib := "libnss_" + strings.TrimPrefix(p, "libnss-") + ".so.2"
+		if _, err := os.Stat(filepath.Join(dir, lib)); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	return dir
+}
+
+// nssEnv is the namespace of setup with a veth to a peer namespace that
+// holds the default gateways, a host name of its own (a UTS namespace per
+// command), and glibc loading the extracted NSS modules.
+type nssEnv struct {
+	*env
+	hostname, libdir string
+}
+
+func setupNSS(t *testing.T, pkgs ...string) *nssEnv {
+	e := setup(t)
+	testenv.RequireProgram(t, "unshare", "util-linux")
+	peer := testenv.NewNetNS(t)
+	testenv.Veth(t, e.ns, peer,
+		[]string{"10.99.0.1/24", "10.99.1.1/24", "2001:db8:99::1/64"},
+		[]string{"10.99.0.254/24", "2001:db8:99::fe/64"})
+	e.ns.MustIP(t, "route", "add", "default", "via", "10.99.0.254", "dev", "veth0")
+	e.ns.MustIP(t, "-6", "route", "add", "default", "via", "2001:db8:99::fe", "dev", "veth0")
+	// Neither the host name nor localhost: myhostname answers them.
+	e.write(t, "hosts", "10.53.9.9 filehost.test filehost\n")
+	return &nssEnv{env: e, hostname: "sc-myh", libdir: nssModules(t, pkgs...)}
+}
+
+// runUTS runs a program in the namespace under the test's host name.
+func (e *nssEnv) runUTS(t *testing.T, name string, args ...string) (string, int) {
+	t.Helper()
+	return e.run(t, "", "env", append([]string{"LD_LIBRARY_PATH=" + e.libdir, "unshare", "--uts", "sh", "-c", `hostname "$0" && exec "$@"`, e.hostname, name}, args...)...)
+}
+
+// compare checks resolve --format getent against getent for each name
+// (ahosts, ahostsv4, ahostsv6, hosts) and each address (hosts).
+func (e *nssEnv) compare(t *testing.T, names, addrs []string) {
+	t.Helper()
+	for _, n := range names {
+		for _, db := range []struct {
+			getent string
+			args   []string
+		}{
+			{"ahosts", []string{"addrinfo", "--format", "getent"}},
+			{"ahostsv4", []string{"addrinfo", "-4", "--format", "getent"}},
+			{"ahostsv6", []string{"addrinfo", "-6", "--format", "getent"}},
+			{"hosts", []string{"host", "--format", "getent"}},
+		} {
+			want, wantCode := e.runUTS(t, "getent", db.getent, n)
+			got, gotCode := e.runUTS(t, e.resolve, append(db.args, n)...)
+			if want != got || wantCode != gotCode {
+				t.Errorf("getent %s %s: exit %d, resolve exit %d (-getent +resolve):\n%s", db.getent, n, wantCode, gotCode, cmp.Diff(want, got))
+			}
+		}
+	}
+	for _, a := range addrs {
+		want, wantCode := e.runUTS(t, "getent", "hosts", a)
+		got, gotCode := e.runUTS(t, e.resolve, "addr", "--format", "getent", a)
+		if want != got || wantCode != gotCode {
+			t.Errorf("getent hosts %s: exit %d, resolve exit %d (-getent +resolve):\n%s", a, wantCode, gotCode, cmp.Diff(want, got))
+		}
+	}
+}
+
+// TestMyhostnameGetent compares resolve with glibc loading Debian's
+// libnss_myhostname.so.2 (systemd 252) on the nsswitch.conf lines of the
+// distributions; resolve, mymachines: modules that are not there (glibc
+// skips them as UNAVAIL, so does resolve).
+func TestMyhostnameGetent(t *testing.T) {
+	e := setupNSS(t, "libnss-myhostname")
+	names := []string{"sc-myh", "sc-myh.", "SC-MYH", "sc-myh.test", "_gateway", "_GATEWAY.", "_outbound", "foo.localhost",
+		"a.b.localhost.", "localhost", "localhost.localdomain", "LocalHost", "www.test", "filehost", "nobody.test"}
+	addrs := []string{"127.0.0.2", "127.0.0.1", "::1", "10.99.0.1", "10.99.1.1", "2001:db8:99::1", "10.53.0.1", "fd53::1",
+		"10.99.0.254", "2001:db8:99::fe", "10.53.1.10", "10.53.7.7", "10.53.8.8", "127.0.0.3"}
+	// Every name on the first line, a few where the order of sources
+	// matters on the others.
+	fewNames := []string{"sc-myh", "_gateway", "foo.localhost", "www.test", "nobody.test"}
+	fewAddrs := []string{"127.0.0.2", "::1", "10.99.0.1", "10.99.0.254", "10.53.1.10", "10.53.8.8"}
+	for i, line := range []string{
+		"hosts: files myhostname dns",
+		"hosts: myhostname files dns",
+		"hosts: files myhostname resolve [!UNAVAIL=return] dns",            // Fedora
+		"hosts: files mymachines myhostname resolve [!UNAVAIL=return] dns", // Arch
+		"hosts: files resolve [!UNAVAIL=return] myhostname dns",
+		"hosts: files myhostname [NOTFOUND=return] dns",
+		"hosts: dns myhostname",
+	} {
+		t.Run(line, func(t *testing.T) {
+			e.write(t, "nsswitch.conf", line+"\n")
+			if i == 0 {
+				e.compare(t, names, addrs)
+			} else if strings.Contains(line, "mymachines") {
+				out, code := e.runUTS(t, e.resolve, "addrinfo", "--explain", "sc-myh")
+				for _, want := range []string{";; nsswitch source mymachines: not implemented",
+					";; myhostname (local host name, localhost, _gateway, _outbound from netlink): sc-myh found", ";; answered by myhostname"} {
+					if code != 0 || !strings.Contains(out, want) {
+						t.Errorf("resolve addrinfo --explain sc-myh: exit %d, lacks %q:\n%s", code, want, out)
+					}
+				}
+			}
+			if i > 0 {
+				e.compare(t, fewNames, fewAddrs)
+			}
+		})
+	}
+}
+
+// TestMyhostnameNoAddresses: a namespace whose only addresses are on lo
+// (host scope, which myhostname leaves out), without default routes: the
+// host name is 127.0.0.2 and ::1, _gateway and _outbound are unknown.
+func TestMyhostnameNoAddresses(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireProgram(t, "getent", "libc-bin")
+	testenv.RequireProgram(t, "unshare", "util-linux")
+	e := &nssEnv{env: &env{ns: testenv.NewNetNS(t), resolve: testenv.Bin(t, "resolve")}, hostname: "lonely.example"}
+	e.etc = filepath.Join("/etc/netns", e.ns.Name)
+	if err := os.MkdirAll(e.etc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(e.etc) })
+	e.libdir = nssModules(t, "libnss-myhostname")
+	e.write(t, "hosts", "")
+	e.write(t, "resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+	e.write(t, "nsswitch.conf", "hosts: files myhostname [!UNAVAIL=return] dns\n")
+	e.compare(t, []string{"lonely.example", "lonely.example.", "_gateway", "_outbound", "x.localhost"},
+		[]string{"127.0.0.2", "127.0.0.1", "::1", "10.0.0.1"})
+}
