@@ -28,13 +28,15 @@ type AddrInfo struct {
 //
 // The hosts database is searched in the order of the "hosts:" line of
 // nsswitch.conf with its [STATUS=action] items; the sources implemented
-// are "files", "dns" and "myhostname" (as systemd 252's nss-myhostname,
-// from netlink), any other (mdns4_minimal, resolve, ...) is skipped as
+// are "files", "dns", "myhostname" (as systemd 252's nss-myhostname,
+// from netlink) and "resolve" (systemd-resolved through Varlink, as
+// nss-resolve), any other (mdns4_minimal, mymachines, ...) is skipped as
 // glibc skips a module it cannot load.
 type Resolver struct {
 	HostsFile, ServicesFile, ProtocolsFile string
 	ResolvConfFile, NSSwitchFile           string
 	GAIConfFile, HostConfFile              string
+	ResolvedSocket                         string // systemd-resolved's Varlink socket, for the "resolve" source
 
 	// Trace, when set, is called for each source consulted: which file,
 	// which DNS query to which server with what answer, how long it took.
@@ -57,7 +59,8 @@ type TraceEvent struct {
 	Server  string        `json:"server,omitempty"`  // DNS server address:port
 	RCode   string        `json:"rcode,omitempty"`   // DNS response code: Success, NameError, ...
 	Answers int           `json:"answers,omitempty"` // records in the answer section
-	Err     string        `json:"error,omitempty"`   // a query no server answered
+	Err     string        `json:"error,omitempty"`   // a query no server answered; resolved's error id
+	Link    int           `json:"ifindex,omitempty"` // for "resolve": the interface of the first address
 	Took    time.Duration `json:"took_ns"`
 }
 
@@ -525,6 +528,8 @@ func (r *Resolver) lookupSource(src, name string, family int) (hostAnswer, bool)
 		a := myhostnameByName(name, family)
 		r.trace(TraceEvent{Kind: "myhostname", Name: name, Found: a.status == nssSuccess, Took: time.Since(start)})
 		return a, true
+	case "resolve":
+		return r.resolvedByName(name, family), true
 	}
 	r.trace(TraceEvent{Kind: "skip", Name: src})
 	return hostAnswer{}, false

@@ -196,6 +196,12 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 				return h, nil
 			}
 			herr = HOST_NOT_FOUND
+		case "resolve":
+			h, st := r.resolvedByAddr(a)
+			if st.status == nssSuccess {
+				return h, nil
+			}
+			status, herr = st.status, st.herrno
 		default:
 			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
 			status = nssUnavail
