@@ -1,6 +1,9 @@
 package resolve_test
 
 import (
+	"bytes"
+	"errors"
+	"strconv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +36,9 @@ func nssModules(t *testing.T, pkgs ...string) string {
 	}
 	dir := strings.TrimSpace(string(out))
 	for _, p := range pkgs {
+		if !strings.HasPrefix(p, "libnss-") {
+			continue
+		}
 		lib := "libnss_" + strings.TrimPrefix(p, "libnss-") + ".so.2"
 		if _, err := os.Stat(filepath.Join(dir, lib)); err != nil {
 			t.Fatalf("%s: %v", p, err)
@@ -47,6 +53,7 @@ func nssModules(t *testing.T, pkgs ...string) string {
 type nssEnv struct {
 	*env
 	hostname, libdir string
+	mntPID           int // when set: commands run in this process's mount namespace
 }
 
 func setupNSS(t *testing.T, pkgs ...string) *nssEnv {
@@ -66,7 +73,22 @@ func setupNSS(t *testing.T, pkgs ...string) *nssEnv {
 // runUTS runs a program in the namespace under the test's host name.
 func (e *nssEnv) runUTS(t *testing.T, name string, args ...string) (string, int) {
 	t.Helper()
-	return e.run(t, "", "env", append([]string{"LD_LIBRARY_PATH=" + e.libdir, "unshare", "--uts", "sh", "-c", `hostname "$0" && exec "$@"`, e.hostname, name}, args...)...)
+	args = append([]string{"LD_LIBRARY_PATH=" + e.libdir, "unshare", "--uts", "sh", "-c", `hostname "$0" && exec "$@"`, e.hostname, name}, args...)
+	if e.mntPID == 0 {
+		return e.run(t, "", "env", args...)
+	}
+	cmd := exec.Command("nsenter", append([]string{"--mount=/proc/" + strconv.Itoa(e.mntPID) + "/ns/mnt", "--net=/run/netns/" + e.ns.Name, "env"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("nsenter %s %v: %v: %s", name, args, err, stderr.Bytes())
+	}
+	return string(out), code
 }
 
 // compare checks resolve --format getent against getent for each name
@@ -100,11 +122,15 @@ func (e *nssEnv) compare(t *testing.T, names, addrs []string) {
 }
 
 // TestMyhostnameGetent compares resolve with glibc loading Debian's
-// libnss_myhostname.so.2 (systemd 252) on the nsswitch.conf lines of the
-// distributions; resolve, mymachines: modules that are not there (glibc
-// skips them as UNAVAIL, so does resolve).
+// libnss_myhostname.so.2 and libnss_resolve.so.2 (systemd 252) on the
+// nsswitch.conf lines of the distributions, systemd-resolved not running
+// (nss-resolve is UNAVAIL); mymachines: a module that is not there (glibc
+// skips it, so does resolve).
 func TestMyhostnameGetent(t *testing.T) {
-	e := setupNSS(t, "libnss-myhostname")
+	e := setupNSS(t, "libnss-myhostname", "libnss-resolve")
+	if _, err := os.Stat("/run/systemd/resolve/io.systemd.Resolve"); err == nil {
+		t.Log("systemd-resolved runs on this machine: the resolve source answers through it")
+	}
 	names := []string{"sc-myh", "sc-myh.", "SC-MYH", "sc-myh.test", "_gateway", "_GATEWAY.", "_outbound", "foo.localhost",
 		"a.b.localhost.", "localhost", "localhost.localdomain", "LocalHost", "www.test", "filehost", "nobody.test"}
 	addrs := []string{"127.0.0.2", "127.0.0.1", "::1", "10.99.0.1", "10.99.1.1", "2001:db8:99::1", "10.53.0.1", "fd53::1",
