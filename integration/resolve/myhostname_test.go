@@ -3,10 +3,10 @@ package resolve_test
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
