@@ -3,7 +3,8 @@
 # (their maintainer scripts rewrite /etc/nsswitch.conf or /etc/resolv.conf)
 # and extracts them under .cache/nss/root, for resolve's integration tests:
 # glibc loads the NSS modules from there through LD_LIBRARY_PATH.
-# Usage: scripts/nss-modules.sh [PACKAGE...]; prints the library directory.
+# Usage: scripts/nss-modules.sh [PACKAGE...]; prints the directories of the
+# NSS modules, ":"-separated (an LD_LIBRARY_PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/nss
@@ -18,5 +19,4 @@ for p in "$@"; do
 		dpkg-deb -x "$deb" "$dest/root"
 	done
 done
-lib=$(find "$dest/root" -name 'libnss_*.so.2' -print -quit)
-echo "$(pwd)/$(dirname "$lib")"
+find "$(pwd)/$dest/root" -name 'libnss_*.so.2' -printf '%h\n' | sort -u | paste -sd:

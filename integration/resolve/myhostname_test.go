@@ -17,7 +17,7 @@ import (
 
 // nssModules fetches and extracts Debian's NSS module packages into
 // .cache/nss (scripts/nss-modules.sh, never installed) and returns the
-// directory glibc is to load them from through LD_LIBRARY_PATH.
+// directories glibc is to load them from: an LD_LIBRARY_PATH.
 func nssModules(t *testing.T, pkgs ...string) string {
 	t.Helper()
 	testenv.RequireProgram(t, "apt-get", "apt")
@@ -40,8 +40,14 @@ func nssModules(t *testing.T, pkgs ...string) string {
 			continue
 		}
 		lib := "libnss_" + strings.TrimPrefix(p, "libnss-") + ".so.2"
-		if _, err := os.Stat(filepath.Join(dir, lib)); err != nil {
-			t.Fatalf("%s: %v", p, err)
+		found := false
+		for _, d := range filepath.SplitList(dir) {
+			if _, err := os.Stat(filepath.Join(d, lib)); err == nil {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("%s: no %s in %s", p, lib, dir)
 		}
 	}
 	return dir
@@ -124,10 +130,14 @@ func (e *nssEnv) compare(t *testing.T, names, addrs []string) {
 // TestMyhostnameGetent compares resolve with glibc loading Debian's
 // libnss_myhostname.so.2 and libnss_resolve.so.2 (systemd 252) on the
 // nsswitch.conf lines of the distributions, systemd-resolved not running
-// (nss-resolve is UNAVAIL); mymachines: a module that is not there (glibc
-// skips it, so does resolve).
+// (nss-resolve is UNAVAIL); libnss_mdns*.so.2 loaded without avahi-daemon
+// (nss-mdns is UNAVAIL for every name then, as resolve's skip is);
+// mymachines: a module that is not there (glibc skips it, so does
+// resolve).
 func TestMyhostnameGetent(t *testing.T) {
-	e := setupNSS(t, "libnss-myhostname", "libnss-resolve")
+	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "libnss-mdns")
+	_, err := os.Stat("/run/avahi-daemon/socket")
+	avahi := err == nil
 	if _, err := os.Stat("/run/systemd/resolve/io.systemd.Resolve"); err == nil {
 		t.Log("systemd-resolved runs on this machine: the resolve source answers through it")
 	}
@@ -137,9 +147,9 @@ func TestMyhostnameGetent(t *testing.T) {
 		"10.99.0.254", "2001:db8:99::fe", "10.53.1.10", "10.53.7.7", "10.53.8.8", "127.0.0.3"}
 	// Every name on the first line, a few where the order of sources
 	// matters on the others.
-	fewNames := []string{"sc-myh", "_gateway", "foo.localhost", "www.test", "nobody.test"}
+	fewNames := []string{"sc-myh", "_gateway", "foo.localhost", "www.test", "nobody.test", "box.local", "filehost"}
 	fewAddrs := []string{"127.0.0.2", "::1", "10.99.0.1", "10.99.0.254", "10.53.1.10", "10.53.8.8"}
-	for i, line := range []string{
+	lines := []string{
 		"hosts: files myhostname dns",
 		"hosts: myhostname files dns",
 		"hosts: files myhostname resolve [!UNAVAIL=return] dns",            // Fedora
@@ -147,7 +157,15 @@ func TestMyhostnameGetent(t *testing.T) {
 		"hosts: files resolve [!UNAVAIL=return] myhostname dns",
 		"hosts: files myhostname [NOTFOUND=return] dns",
 		"hosts: dns myhostname",
-	} {
+	}
+	if avahi {
+		t.Log("avahi-daemon runs on this machine: nss-mdns would answer through it, resolve does not speak to it; mdns lines left out")
+	} else {
+		lines = append(lines,
+			"hosts: files mdns4_minimal [NOTFOUND=return] dns", // Ubuntu, Debian with libnss-mdns
+			"hosts: files mdns_minimal [NOTFOUND=return] myhostname mdns4 mdns6 [UNAVAIL=return] dns")
+	}
+	for i, line := range lines {
 		t.Run(line, func(t *testing.T) {
 			e.write(t, "nsswitch.conf", line+"\n")
 			if i == 0 {

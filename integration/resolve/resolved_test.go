@@ -24,7 +24,10 @@ import (
 func startResolved(t *testing.T, e *nssEnv) {
 	t.Helper()
 	testenv.RequireProgram(t, "nsenter", "util-linux")
-	bin := filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(e.libdir))), "lib", "systemd", "systemd-resolved")
+	bin, err := filepath.Abs("../../.cache/nss/root/lib/systemd/systemd-resolved") // scripts/nss-modules.sh's
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("systemd-resolved not extracted: %v", err)
 	}
