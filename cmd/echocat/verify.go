@@ -52,7 +52,7 @@ type report struct {
 // byte. Datagram payloads start with an 8-byte sequence number so that late
 // replies are told apart from lost ones.
 func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) error {
-	s, err := dial(ctx, o, e)
+	s, err := dialWaiting(ctx, o, e)
 	if err != nil {
 		return err
 	}
@@ -68,6 +68,18 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		wait = defaultVerifyWait
 	}
 	s.SetTimeout(wait)
+	// A stream is read and written through rw: the socket, or TLS over it
+	// (each call then bounded by a deadline instead of the timeout).
+	var rw io.ReadWriter = s
+	var deadline func()
+	if o.tlsClient != nil {
+		l, err := tlsClientLink(ctx, o, s, e.String())
+		if err != nil {
+			return err
+		}
+		rw = l.tls
+		deadline = func() { l.tls.SetDeadline(time.Now().Add(wait)) }
+	}
 	rng := rand.New(rand.NewChaCha8([32]byte{'e', 'c', 'h', 'o', 'c', 'a', 't'}))
 	payload := make([]byte, v.size)
 	reply := make([]byte, v.size+1)
@@ -97,7 +109,10 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 			binary.BigEndian.PutUint64(payload, uint64(seq))
 		}
 		t0 := time.Now()
-		if err := s.SendAll(payload, 0); err != nil {
+		if deadline != nil {
+			deadline()
+		}
+		if _, err := rw.Write(payload); err != nil {
 			ferr = err
 			break
 		}
@@ -106,7 +121,7 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		if dgram {
 			ok, corrupt, err = recvDatagram(s, payload, reply, uint64(seq))
 		} else {
-			ok, corrupt, err = recvStream(s, payload, reply[:v.size])
+			ok, corrupt, err = recvStream(rw, payload, reply[:v.size])
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			ferr = err
@@ -173,8 +188,8 @@ func fillRandom(rng *rand.Rand, b []byte) {
 }
 
 // recvStream reads len(want) bytes and compares them.
-func recvStream(s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err error) {
-	if _, err := io.ReadFull(s, got); err != nil {
+func recvStream(r io.Reader, want, got []byte) (ok, corrupt bool, err error) {
+	if _, err := io.ReadFull(r, got); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return false, false, fmt.Errorf("the peer closed the connection before echoing everything")
 		}
