@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/nss
-(($#)) || set -- libnss-myhostname
+(($#)) || set -- libnss-myhostname libnss-resolve libnss-mdns systemd-resolved
 mkdir -p "$dest/debs" "$dest/root"
 chmod 0755 "$dest/debs"
 for p in "$@"; do
@@ -16,7 +16,13 @@ for p in "$@"; do
 		(cd "$dest/debs" && apt-get download -q "$p" >&2)
 	fi
 	for deb in "$dest/debs/${p}"_*.deb; do
-		dpkg-deb -x "$deb" "$dest/root"
+		# Once per package file: tests running at the same time read what
+		# an earlier extraction wrote.
+		stamp="$dest/root/.extracted.$(basename "$deb")"
+		if [ ! -e "$stamp" ]; then
+			dpkg-deb -x "$deb" "$dest/root"
+			touch "$stamp"
+		fi
 	done
 done
 find "$(pwd)/$dest/root" -name 'libnss_*.so.2' -printf '%h\n' | sort -u | paste -sd:
