@@ -31,3 +31,10 @@ if ! command -v go >/dev/null; then
 	exit 1
 fi
 go mod download
+
+# NSS modules for resolve's integration tests: fetched and extracted into
+# .cache/nss, never installed (their maintainer scripts rewrite
+# /etc/nsswitch.conf).
+if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+	scripts/nss-modules.sh >/dev/null
+fi

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"os"
 	"time"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -27,7 +29,7 @@ func retryFor(ctx context.Context, d time.Duration, what string, try func(ctx co
 		if err == nil {
 			return nil
 		}
-		if wctx.Err() == nil || last == nil {
+		if !cutOff(wctx, err) || last == nil {
 			last = err // the cut-off try's error says less than the one before
 		}
 		if ctx.Err() != nil {
@@ -49,6 +51,17 @@ func retryFor(ctx context.Context, d time.Duration, what string, try func(ctx co
 		}
 		pause = min(2*pause, maxBackoff)
 	}
+}
+
+// cutOff says whether a try failed because the wait ended (ctx is the
+// wait's context): its error then says less than the try before. The
+// socket's deadline may fire just before the context's own timer.
+func cutOff(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // dialWaiting is dial, retried for --wait-for when given.
@@ -81,7 +94,7 @@ func probeWaiting(ctx context.Context, o *options, e *cli.Endpoint) (string, err
 		if err == nil {
 			err = errNotOpen(st)
 		}
-		if ctx.Err() == nil || last == nil {
+		if !cutOff(ctx, err) || last == nil {
 			state, last = st, err
 		}
 		return err

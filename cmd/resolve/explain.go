@@ -11,7 +11,7 @@ import (
 // explanation is the --explain report: which source answered and every
 // step taken.
 type explanation struct {
-	Source string                `json:"source"`           // numeric, local, files, dns, kernel or none
+	Source string                `json:"source"`           // numeric, local, files, dns, myhostname, resolve, kernel or none
 	File   string                `json:"file,omitempty"`   // the hosts file, when files answered
 	Server string                `json:"server,omitempty"` // the DNS server, when DNS answered
 	Name   string                `json:"name,omitempty"`   // the name that answered (after search-list expansion)
@@ -33,6 +33,10 @@ func explain(steps []sockcore.TraceEvent, took time.Duration) *explanation {
 			e.Source, e.Server, e.Name, e.File = "dns", s.Server, s.Name, ""
 		case s.Kind == "files" && s.Found && e.Source != "dns":
 			e.Source, e.File, e.Name = "files", s.File, s.Name
+		case s.Kind == "resolve" && s.Found && e.Source == "none":
+			e.Source, e.Name, e.Server = s.Kind, s.Name, s.Server
+		case s.Kind == "myhostname" && s.Found && e.Source == "none":
+			e.Source, e.Name = s.Kind, s.Name
 		case (s.Kind == "numeric" || s.Kind == "local") && e.Source == "none":
 			e.Source, e.Name = s.Kind, s.Name
 		}
@@ -66,8 +70,23 @@ func (e *explanation) text() string {
 				}
 				fmt.Fprintf(&b, ";; dns %s %s @%s: %s, %d answer%s (%.3f ms)\n", s.Name, s.Type, s.Server, s.RCode, s.Answers, plural, ms(s.Took))
 			}
+		case "myhostname":
+			found := "not found"
+			if s.Found {
+				found = "found"
+			}
+			fmt.Fprintf(&b, ";; myhostname (local host name, localhost, _gateway, _outbound from netlink): %s %s (%.3f ms)\n", s.Name, found, ms(s.Took))
+		case "resolve":
+			switch {
+			case s.Err != "":
+				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s: %s (%.3f ms)\n", s.Server, s.Name, s.Err, ms(s.Took))
+			case s.Found:
+				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s found, %d answers via %s on ifindex %d (%.3f ms)\n", s.Server, s.Name, s.Answers, s.Type, s.Link, ms(s.Took))
+			default:
+				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s not found (%.3f ms)\n", s.Server, s.Name, ms(s.Took))
+			}
 		case "skip":
-			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped\n", s.Name)
+			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped as glibc skips a module it cannot load; getent may answer differently where that module is installed\n", s.Name)
 		case "numeric":
 			fmt.Fprintf(&b, ";; %s is a numeric address: no lookup\n", s.Name)
 		case "local":
@@ -77,6 +96,8 @@ func (e *explanation) text() string {
 	switch e.Source {
 	case "dns":
 		fmt.Fprintf(&b, ";; answered by dns: server %s, name %s, in %.3f ms\n", e.Server, e.Name, e.TookMS)
+	case "resolve":
+		fmt.Fprintf(&b, ";; answered by resolve: systemd-resolved @%s, name %s, in %.3f ms\n", e.Server, e.Name, e.TookMS)
 	case "files":
 		fmt.Fprintf(&b, ";; answered by files: %s, in %.3f ms\n", e.File, e.TookMS)
 	case "none":

@@ -29,12 +29,15 @@ type AddrInfo struct {
 //
 // The hosts database is searched in the order of the "hosts:" line of
 // nsswitch.conf with its [STATUS=action] items; the sources implemented
-// are "files" and "dns", any other (mdns4_minimal, myhostname, resolve)
-// is skipped as glibc skips a module it cannot load.
+// are "files", "dns", "myhostname" (as systemd 252's nss-myhostname,
+// from netlink) and "resolve" (systemd-resolved through Varlink, as
+// nss-resolve), any other (mdns4_minimal, mymachines, ...) is skipped as
+// glibc skips a module it cannot load.
 type Resolver struct {
 	HostsFile, ServicesFile, ProtocolsFile string
 	ResolvConfFile, NSSwitchFile           string
 	GAIConfFile, HostConfFile              string
+	ResolvedSocket                         string // systemd-resolved's Varlink socket, for the "resolve" source
 
 	// Trace, when set, is called for each source consulted: which file,
 	// which DNS query to which server with what answer, how long it took.
@@ -63,7 +66,8 @@ type TraceEvent struct {
 	Server  string        `json:"server,omitempty"`  // DNS server address:port
 	RCode   string        `json:"rcode,omitempty"`   // DNS response code: Success, NameError, ...
 	Answers int           `json:"answers,omitempty"` // records in the answer section
-	Err     string        `json:"error,omitempty"`   // a query no server answered
+	Err     string        `json:"error,omitempty"`   // a query no server answered; resolved's error id
+	Link    int           `json:"ifindex,omitempty"` // for "resolve": the interface of the first address
 	Took    time.Duration `json:"took_ns"`
 }
 
@@ -483,6 +487,7 @@ type hostAnswer struct {
 	name    string // h_name (the canonical name)
 	aliases []string
 	addrs   []netip.Addr
+	scopes  []uint32 // gethostbyname4_r's scope id of each address, or nil
 }
 
 // lookupSource asks one NSS source for name: family 0 is
@@ -529,6 +534,12 @@ func (r *Resolver) lookupSource(src, name string, family int) (hostAnswer, bool)
 			a.status = nssUnavail
 		}
 		return a, true
+	case "myhostname":
+		a := myhostnameByName(name, family)
+		r.trace(TraceEvent{Kind: "myhostname", Name: name, Found: a.status == nssSuccess, Took: time.Since(start)})
+		return a, true
+	case "resolve":
+		return r.resolvedByName(name, family), true
 	}
 	r.trace(TraceEvent{Kind: "skip", Name: src})
 	return hostAnswer{}, false
@@ -626,6 +637,9 @@ func (r *Resolver) nssAddresses(name string, req gaiReq) (gaiResult, error) {
 					}
 					if i == 0 {
 						t.name = a.name
+					}
+					if i < len(a.scopes) {
+						t.scope = a.scopes[i]
 					}
 					res.at = append(res.at, t)
 				}

@@ -191,6 +191,20 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 			case herr == TRY_AGAIN:
 				status = nssTryAgain
 			}
+		case "myhostname":
+			start := time.Now()
+			h, ok := myhostnameByAddr(a)
+			r.trace(TraceEvent{Kind: "myhostname", Name: a.String(), Found: ok, Took: time.Since(start)})
+			if ok {
+				return h, nil
+			}
+			herr = HOST_NOT_FOUND
+		case "resolve":
+			h, st := r.resolvedByAddr(a)
+			if st.status == nssSuccess {
+				return h, nil
+			}
+			status, herr = st.status, st.herrno
 		default:
 			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
 			status = nssUnavail
