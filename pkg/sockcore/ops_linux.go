@@ -112,10 +112,12 @@ func (s *Socket) accept(w wait) (*Socket, Addr, error) {
 		rp, lp = nil, nil
 	}
 	err := s.ioRead("accept", w, func(fd, dw int) error {
-		if dw != 0 && !readable(fd) {
+		if dw != 0 && s.family != unix.AF_ALG && !readable(fd) {
 			// accept4 has no MSG_DONTWAIT: wait for a connection first,
 			// so that a process sharing the listener that cleared
 			// O_NONBLOCK cannot make this accept wait in the kernel.
+			// AF_ALG's accept never waits (it makes an operation socket
+			// at once) and its socket never polls readable.
 			return unix.EAGAIN
 		}
 		rl = uint32(len(raw))
