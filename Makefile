@@ -15,7 +15,7 @@ LDFLAGS := -s -w -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION)
 # sniff links libpcap for its filter compiler; every other tool is static.
 CGO_TOOLS := sniff
 
-.PHONY: all build deps install man test unit integration vmtest vmtest-all bench lint clean
+.PHONY: all build deps install man test unit integration vmtest vmtest-all bench lint clean fuzz
 
 all: build
 
@@ -57,6 +57,11 @@ vmtest: build
 
 vmtest-all: build
 	@KERNELS="6.1 6.12" scripts/vmtest.sh
+
+# Every fuzz target for FUZZTIME each (default 10s); the long campaign is
+# FUZZTIME=10m make fuzz. See scripts/fuzz.sh for FUZZJOBS and FUZZ.
+fuzz:
+	@scripts/fuzz.sh
 
 bench: deps build
 	@bench/run.sh
