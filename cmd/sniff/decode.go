@@ -80,7 +80,6 @@ type summary struct {
 	link    string // -e: "aa:.. > bb:.., ethertype IPv4 (0x0800), length 98: "
 	vlan    string
 	text    string // "IP 10.0.0.1.5 > 10.0.0.2.6: UDP, length 4"
-	verbose string // -v header line parts, inserted after the protocol name
 	payload []byte // after the link layer, for -x
 	fields  map[string]any
 }

@@ -34,14 +34,13 @@ type Socket struct {
 	typ    int
 	proto  int
 
-	mu          sync.Mutex
-	timeout     time.Duration // meaningful when hasTimeout
-	hasTimeout  bool          // false: blocking, no timeout
-	rdeadline   bool          // a read deadline is currently set on file
-	wdeadline   bool          // a write deadline is currently set on file
-	closeOnce   sync.Once
-	closeErr    error
-	nonblockOff bool // Detach restores blocking mode
+	mu         sync.Mutex
+	timeout    time.Duration // meaningful when hasTimeout
+	hasTimeout bool          // false: blocking, no timeout
+	rdeadline  bool          // a read deadline is currently set on file
+	wdeadline  bool          // a write deadline is currently set on file
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 var (
