@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockcore/sockcore/internal/cpupin"
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -23,20 +25,40 @@ const timeout = Timeout
 
 func rawSocket(t *testing.T, iface string) *sockcore.Socket { return RawSocket(t, iface) }
 
+// send writes frames in order from a thread pinned to one CPU. vcan
+// delivers a frame through the writing CPU's backlog, so a writer that
+// migrates between CPUs reorders its own frames before any reader sees
+// them. RawSocket pins the goroutine that opens the socket, but a socket
+// opened inside NetNS.Do is written from the test goroutine, which was not
+// pinned: that reordered TestTunnelNetns's frames under load (#16).
 func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	t.Helper()
-	for _, text := range frames {
+	wire := make([][]byte, len(frames))
+	for i, text := range frames {
 		f, err := canframe.Parse(text)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := canframe.EncodeWire(&f)
-		if err != nil {
+		if wire[i], err = canframe.EncodeWire(&f); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Send(b, 0); err != nil {
-			t.Fatalf("send %s: %v", text, err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if cpupin.Pin() < 0 { // the thread ends with this goroutine
+			errc <- fmt.Errorf("cannot pin the writer to one CPU")
+			return
 		}
+		for i, b := range wire {
+			if _, err := s.Send(b, 0); err != nil {
+				errc <- fmt.Errorf("send %s: %w", frames[i], err)
+				return
+			}
+		}
+		errc <- nil
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }
 
