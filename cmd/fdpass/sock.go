@@ -77,7 +77,7 @@ func checkSocketFile(path string) error {
 	case err != nil:
 		return fmt.Errorf("connect to %s: %w", path, err)
 	case st.Mode().Type() != os.ModeSocket:
-		return cli.Exitf(cli.ExitNoSuchThing, "connect to %s: not a socket but a %s (give the receiver's socket)", path, fileKind(st.Mode()))
+		return cli.Exitf(cli.ExitNoSuchThing, "connect to %s: not a socket but a %s (give the receiver's socket)", path, cli.FileKind(st.Mode()))
 	}
 	return nil
 }
@@ -94,26 +94,6 @@ func connectError(arg string, err error) error {
 		return cli.Exitf(cli.ExitTimeout, "connect to %s: timed out (the receiver's backlog is full)", arg)
 	}
 	return fmt.Errorf("connect to %s: %w", arg, err)
-}
-
-func fileKind(m os.FileMode) string {
-	switch m.Type() {
-	case 0:
-		return "regular file"
-	case os.ModeDir:
-		return "directory"
-	case os.ModeSymlink:
-		return "symlink"
-	case os.ModeNamedPipe:
-		return "FIFO"
-	case os.ModeSocket:
-		return "socket"
-	case os.ModeDevice:
-		return "block device"
-	case os.ModeDevice | os.ModeCharDevice:
-		return "character device"
-	}
-	return "special file"
 }
 
 // listenUnix binds SOCKET with type typ and listens (except for datagrams).
@@ -166,25 +146,11 @@ func listenUnix(arg string, typ int, mode os.FileMode) (*sockcore.Socket, func()
 }
 
 func clearStale(path string) error {
-	st, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", path, err)
-	}
-	if st.Mode().Type() != os.ModeSocket {
-		return cli.Exitf(cli.ExitNetwork, "listen on %s: a %s is in the way (remove it or choose another path)", path, fileKind(st.Mode()))
-	}
-	probe, err := dialUnix(path, time.Second)
-	if err == nil {
-		probe.Close()
+	err := cli.ClearStaleSocket(path)
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return cli.Exitf(cli.ExitNetwork, "listen on %s: address in use (another receiver listens there)", path)
 	}
-	if cli.ExitCode(err) != cli.ExitNetwork {
-		return err
-	}
-	return os.Remove(path)
+	return err
 }
 
 func bindError(arg string, err error) error {

@@ -591,3 +591,34 @@ func BenchmarkKcapiDgst(b *testing.B) {
 	testenv.RequireVM(b)
 	benchProgram(b, testenv.RequireProgram(b, "kcapi-dgst", "kcapi-tools"), "-c", "sha256", "--hex")
 }
+
+// TestUnknownAlgorithmAndListBackend: on a kernel with AF_ALG, a name that
+// neither the kernel (bind: ENOENT) nor Go has is a usage error that says
+// so (it said "the kernel has no algorithm", exit 6), and --list marks
+// the algorithms the kernel serves as backend kernel.
+func TestUnknownAlgorithmAndListBackend(t *testing.T) {
+	testenv.RequireVM(t)
+	want := outcome{Stderr: "afalg-hash: unknown algorithm sha999 (afalg-hash --list shows this kernel's, --help Go's)\n", Code: 2}
+	for _, args := range [][]string{{"-a", "sha999"}, {"--backend", "kernel", "-a", "sha999"}} {
+		if diff := cmp.Diff(want, runTool(t, []byte("abc"), args...)); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", args, diff)
+		}
+	}
+	list := runTool(t, nil, "--list")
+	if list.Code != 0 {
+		t.Fatalf("--list: %+v", list)
+	}
+	found := false
+	for _, l := range strings.Split(list.Stdout, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && f[0] == "sha256" {
+			found = true
+			if f[len(f)-1] != "kernel" {
+				t.Errorf("--list row %q: backend %s, want kernel", l, f[len(f)-1])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("--list has no sha256 row:\n%s", list.Stdout)
+	}
+}
