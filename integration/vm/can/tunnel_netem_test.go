@@ -38,7 +38,9 @@ func TestTunnelNetem(t *testing.T) {
 		t.Cleanup(func() { hog.Process.Kill(); hog.Wait() })
 	}
 	bin := testenv.Bin(t, "canrelay")
-	tb := startCmd(t, b.Command(bin, "tunnel", "--listen", "10.78.0.2:20000", "--peer", "10.78.0.1:20000", "vcant"))
+	// B's reorder wait (1 ms) is shorter than netem's delay (3 ms ± 1 ms), so
+	// some datagrams come after B gave up on them: late, and dropped.
+	tb := startCmd(t, b.Command(bin, "tunnel", "--listen", "10.78.0.2:20000", "--peer", "10.78.0.1:20000", "--reorder-wait", "1ms", "vcant"))
 	ta := startCmd(t, a.Command(bin, "tunnel", "--listen", "10.78.0.1:20000", "--peer", "10.78.0.2:20000", "vcant"))
 	var sa, sb *sockcore.Socket
 	if err := a.Do(func() error { sa = rawSocket(t, "vcant"); return nil }); err != nil {
