@@ -8,13 +8,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/sockcore/sockcore/internal/cpupin"
+	"golang.org/x/sys/unix"
+
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -25,12 +27,14 @@ const timeout = Timeout
 
 func rawSocket(t *testing.T, iface string) *sockcore.Socket { return RawSocket(t, iface) }
 
-// send writes frames in order from a thread pinned to one CPU. vcan
-// delivers a frame through the writing CPU's backlog, so a writer that
-// migrates between CPUs reorders its own frames before any reader sees
-// them. RawSocket pins the goroutine that opens the socket, but a socket
-// opened inside NetNS.Do is written from the test goroutine, which was not
-// pinned: that reordered TestTunnelNetns's frames under load (#16).
+// send writes frames in order from a thread on the first CPU the test may
+// use, the same CPU for every call. vcan delivers a frame through the
+// writing CPU's backlog, so frames written from two CPUs can be delivered
+// out of order: RawSocket pins the goroutine that opens the socket, but a
+// socket opened inside NetNS.Do was written from the unpinned test
+// goroutine (TestTunnelNetns's 1CB after 1D8, #16), and a writer pinned to
+// whichever CPU it was on can change CPU from one call to the next (a probe
+// overtook the window before it in TestTunnelNetem).
 func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	t.Helper()
 	wire := make([][]byte, len(frames))
@@ -45,8 +49,20 @@ func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		if cpupin.Pin() < 0 { // the thread ends with this goroutine
-			errc <- fmt.Errorf("cannot pin the writer to one CPU")
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			errc <- err
+			return
+		}
+		first := 0
+		for !set.IsSet(first) {
+			first++
+		}
+		set.Zero()
+		set.Set(first)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			errc <- fmt.Errorf("pin the writer to CPU %d: %w", first, err)
 			return
 		}
 		for i, b := range wire {
