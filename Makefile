@@ -15,7 +15,7 @@ LDFLAGS := -s -w -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION)
 # sniff links libpcap for its filter compiler; every other tool is static.
 CGO_TOOLS := sniff
 
-.PHONY: all build deps install man test unit integration vmtest vmtest-all bench lint clean
+.PHONY: all build deps install man test unit integration vmtest vmtest-all bench lint clean fuzz soak
 
 all: build
 
@@ -58,11 +58,30 @@ vmtest: build
 vmtest-all: build
 	@KERNELS="6.1 6.12" scripts/vmtest.sh
 
+# Every fuzz target for FUZZTIME each (default 10s); the long campaign is
+# FUZZTIME=10m make fuzz. See scripts/fuzz.sh for FUZZJOBS and FUZZ.
+fuzz:
+	@scripts/fuzz.sh
+
+# echod under mixed TCP, UDP and UNIX load for SOAK (default 10m) with its
+# RSS, descriptors and threads sampled each second; make test runs 60 s.
+SOAK ?= 10m
+soak: build
+	SOCKCORE_SOAK=$(SOAK) SOCKCORE_BIN=$(CURDIR)/bin $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 0 ./integration/echo
+
 bench: deps build
 	@bench/run.sh
 
+# staticcheck at a pinned version, through the module proxy (pinned here
+# rather than as a go.mod tool line, which would add its dependencies to the
+# module's go.sum). govulncheck reads a database indexed from the
+# golang.org/x/vulndb module (scripts/vulncheck.sh): no network but the proxy.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@scripts/vulncheck.sh
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files -o --exclude-standard '*.go' 2>/dev/null)); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum (go mod tidy -diff shows how): commit the tidy result"; exit 1; }

@@ -6,12 +6,15 @@ import "github.com/sockcore/sockcore/pkg/canframe"
 // of the expected one waits until the gap is filled, until more than window
 // datagrams wait (the gap is then given up as lost), or until the caller
 // flushes after a quiet time. A datagram behind the expected one (it
-// arrived after the tunnel gave up on it) is passed on at once.
+// arrived after the tunnel gave up on it, or a duplicate) is dropped and
+// counted in late: writing it would put its frames on the bus after frames
+// that followed them.
 type reorderBuf struct {
 	window  int
 	started bool
 	next    uint8
 	pending map[uint8]canframe.Datagram
+	late    uint64 // datagrams dropped for arriving behind the expected one
 }
 
 func newReorderBuf(window int) *reorderBuf {
@@ -27,7 +30,8 @@ func (r *reorderBuf) push(d canframe.Datagram, out []canframe.Datagram) []canfra
 	gap := d.Seq - r.next
 	switch {
 	case gap >= 128: // late: its place has passed
-		return append(out, d)
+		r.late++
+		return out
 	case gap == 0:
 		out = append(out, d)
 		r.next++

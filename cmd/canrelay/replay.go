@@ -218,7 +218,7 @@ func (r *replayer) run(ctx context.Context, sc *bufio.Scanner) error {
 		}
 		switch {
 		case first.IsZero():
-			first, prev, start = l.Time, l.Time, time.Now()
+			first, start = l.Time, time.Now()
 		case r.fast:
 			if !wait(r.gap) {
 				return nil

@@ -30,7 +30,8 @@ func tunnelCommand(e *env) *ucli.Command {
 		Description: "Frames read on IFACE go to --peer in datagrams of several frames (as many as are " +
 			"waiting, up to --max-datagram bytes); datagrams from --peer are written to IFACE. Each " +
 			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
-			"in sequence order (a datagram that overtook another waits up to --reorder-wait). Addresses are " +
+			"in sequence order (a datagram that overtook another waits up to --reorder-wait; one that comes after " +
+			"the wait gave up on it is dropped and counted as late, never written out of order). Addresses are " +
 			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops. Like the bridge it runs " +
 			"on one CPU, as SCHED_BATCH unless --low-latency. " +
 			"WITHOUT --key-file THE TUNNEL IS UNAUTHENTICATED: anyone who can send UDP from the peer's address " +
@@ -175,6 +176,7 @@ type tunnel struct {
 	txFrames, txDatagrams, txErrors     atomic.Uint64
 	rxFrames, rxDatagrams, bad, foreign atomic.Uint64
 	canDrops                            atomic.Uint64
+	late                                atomic.Uint64 // datagrams dropped by the reorder buffer
 	authFailed, replayed                atomic.Uint64
 }
 
@@ -182,9 +184,9 @@ func (t *tunnel) printStats(w io.Writer, iface string) {
 	t.mu.Lock()
 	lost, reordered := t.tracker.Lost, t.tracker.Reordered
 	t.mu.Unlock()
-	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d",
+	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d late=%d",
 		iface, t.txFrames.Load(), t.txDatagrams.Load(), t.txErrors.Load(), t.rxFrames.Load(), t.rxDatagrams.Load(),
-		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load())
+		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load(), t.late.Load())
 	if t.auth != nil {
 		fmt.Fprintf(w, " auth_failed=%d replayed=%d", t.authFailed.Load(), t.replayed.Load())
 	}
@@ -423,6 +425,7 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 		t.mu.Unlock()
 		if t.reorderWait > 0 {
 			ready = reorder.push(d, ready)
+			t.late.Store(reorder.late)
 		} else {
 			ready = append(ready, d)
 		}

@@ -361,3 +361,48 @@ func TestTunnelHelpSaysUnauthenticated(t *testing.T) {
 		}
 	}
 }
+
+// A datagram that arrives after the reorder wait gave up on it is dropped
+// and counted as late, never written behind frames that followed it (#16:
+// the tunnel used to write it at once, out of order).
+func TestTunnelDropsLate(t *testing.T) {
+	bus := newFakeBus(t, "b")
+	peer, peerAddr := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canB, _ := bus.openRaw("b")
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 3, reorderWait: time.Millisecond}
+	errc := make(chan error, 1)
+	go func() { errc <- tb.run(context.Background()) }()
+	send := func(seq uint8) {
+		t.Helper()
+		d := canframe.Datagram{Seq: seq, Frames: []canframe.Frame{{ID: uint32(seq), Data: []byte{seq}}}}
+		b, err := canframe.EncodeDatagram(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.SendTo(b, 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(1)
+	send(3)
+	// 3 is written once the wait gives up on 2; then 2 comes, too late.
+	if diff := cmp.Diff([]string{"001#01", "003#03"}, bus.read("b", 2)); diff != "" {
+		t.Fatalf("frames written (-want +got):\n%s", diff)
+	}
+	send(2)
+	send(4)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"004#04"}, bus.read("b", 1)); diff != "" {
+		t.Errorf("frames written after the late one (-want +got):\n%s", diff)
+	}
+	var out strings.Builder
+	tb.printStats(&out, "b")
+	for _, kv := range []string{"rx_datagrams=4", "lost=0", "reordered=1", "late=1", "rx_frames=3"} {
+		if !strings.Contains(out.String(), " "+kv) {
+			t.Errorf("stats %q lack %s", out.String(), kv)
+		}
+	}
+}

@@ -302,7 +302,7 @@ func (h *hub) serve(l *link) {
 		default:
 			h.o.dump("<", data)
 			h.outMu.Lock()
-			_, err = h.o.stdout.Write(data)
+			h.o.stdout.Write(data) // as before: a failed write to stdout does not end the session
 			h.outMu.Unlock()
 		}
 	}

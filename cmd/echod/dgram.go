@@ -30,6 +30,15 @@ func (srv *server) dgramLoop(l *listener) error {
 	// One byte more than the limit, so that a longer datagram shows as
 	// too long rather than cut to size.
 	b := sockcore.NewMMsgBatch(batchSize, srv.cfg.maxDatagram+1)
+	// SO_RXQ_OVFL: each datagram carries how many the kernel dropped
+	// before it on this socket (a full receive buffer), counted in the
+	// stats as drop_rcvbuf. Not on UNIX sockets: a control buffer there
+	// would take in the descriptors any client cares to pass.
+	if s.Family() != unix.AF_UNIX {
+		s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+		b.SetControlSize(32)
+	}
+	var kernelDrops uint32 // the socket's count when last seen
 	idx := make([]int, 0, batchSize)
 	for {
 		n, err := s.RecvMMsg(b, 0)
@@ -47,6 +56,12 @@ func (srv *server) dgramLoop(l *listener) error {
 		idx = idx[:0]
 		now := time.Now()
 		for i := range n {
+			if b.Control != nil {
+				if v, ok := rxqOvfl(b.Control[i][:b.ControlN[i]]); ok && v != kernelDrops {
+					srv.st.drops[dropRcvbuf].Add(uint64(v - kernelDrops))
+					kernelDrops = v
+				}
+			}
 			srv.st.dgramsIn.Add(1)
 			srv.st.bytesIn.Add(uint64(b.N[i]))
 			if b.N[i] > srv.cfg.maxDatagram || b.Flags[i]&unix.MSG_TRUNC != 0 {
@@ -189,4 +204,22 @@ func (r *rateLimiter) allow(ip netip.Addr, now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// rxqOvfl finds the SO_RXQ_OVFL count among the control messages in ctl
+// (cmsg(3) layout: a 16-byte header, data, padded to 8 bytes), without the
+// allocations of sockcore.ParseControl on the per-datagram path.
+func rxqOvfl(ctl []byte) (uint32, bool) {
+	for len(ctl) >= 16 {
+		l := int(binary.NativeEndian.Uint64(ctl))
+		if l < 16 || l > len(ctl) {
+			return 0, false
+		}
+		level, typ := int32(binary.NativeEndian.Uint32(ctl[8:])), int32(binary.NativeEndian.Uint32(ctl[12:]))
+		if level == unix.SOL_SOCKET && typ == unix.SO_RXQ_OVFL && l >= 20 {
+			return binary.NativeEndian.Uint32(ctl[16:]), true
+		}
+		ctl = ctl[min((l+7)&^7, len(ctl)):]
+	}
+	return 0, false
 }

@@ -15,12 +15,14 @@ const (
 	dropOversize             // longer than --max-datagram
 	dropNoAddress            // unnamed source (unbound UNIX client)
 	dropSendError            // the echo could not be sent
+	dropRcvbuf               // dropped by the kernel: the receive buffer was full (SO_RXQ_OVFL)
 	numDropReasons
 )
 
 var dropNames = [numDropReasons]string{
 	dropLowPort: "drop_low_port", dropBroadcast: "drop_broadcast", dropMulticast: "drop_multicast",
 	dropRate: "drop_rate", dropOversize: "drop_oversize", dropNoAddress: "drop_no_address", dropSendError: "drop_send_error",
+	dropRcvbuf: "drop_rcvbuf",
 }
 
 // stats are the counters SIGUSR1 and --stats-interval log.

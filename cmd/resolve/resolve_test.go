@@ -19,9 +19,7 @@ func runResolve(t *testing.T, stdin string, args ...string) (code int, stdout, s
 	var out, errb bytes.Buffer
 	err := run(context.Background(), append([]string{"resolve"}, args...), strings.NewReader(stdin), &out, &errb)
 	if err != nil {
-		var q interface{ Error() string }
-		q = err
-		if !strings.HasPrefix(q.Error(), "exit status ") {
+		if !strings.HasPrefix(err.Error(), "exit status ") {
 			cli.Report(&errb, "resolve", err)
 		}
 	}

@@ -82,12 +82,11 @@ type pctx struct {
 	ipv6     bool  // the network layer is IPv6
 	// addrs: the network layer has printed "src > dst: " (IPv6 with
 	// extension headers), the transport prints its ports alone.
-	addrs  bool
-	depth  int    // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
-	quoted bool   // inside the datagram an ICMP error quotes
-	ulen   int    // UDP payload length the UDP header gives
-	sport  uint16 // transport ports, for the application printers
-	dport  uint16
+	addrs bool
+	depth int    // depth of encapsulation (GRE, VXLAN, Geneve): 0 outside
+	ulen  int    // UDP payload length the UDP header gives
+	sport uint16 // transport ports, for the application printers
+	dport uint16
 }
 
 func (d *decoder) decode(p *pkt, verbose bool) summary {

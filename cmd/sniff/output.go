@@ -408,6 +408,12 @@ func (fs *fileSink) writeBuf() error {
 		return fs.err
 	}
 	n, err := fs.w.Write(fs.buf)
+	if err != nil {
+		// A full disk leaves the file ending in part of a record, which
+		// readers take for a damaged file: cut it back to the last whole
+		// record.
+		fs.cutPartial(n)
+	}
 	fs.written += int64(n)
 	if err != nil {
 		fs.buf = fs.buf[:copy(fs.buf, fs.buf[n:])]
@@ -416,6 +422,35 @@ func (fs *fileSink) writeBuf() error {
 	}
 	fs.buf = fs.buf[:0]
 	return nil
+}
+
+// pcapFileHdrLen is the size of a pcap file header (pcap-savefile(5)).
+const pcapFileHdrLen = 24
+
+// cutPartial truncates the file to the end of the last whole record among
+// the n bytes of buf that a failed write put in it.
+func (fs *fileSink) cutPartial(n int) {
+	if fs.f == nil {
+		return
+	}
+	good, i := 0, 0
+	if fs.written == 0 { // buf starts with the file header
+		i = pcapFileHdrLen
+		if n >= i {
+			good = i
+		}
+	}
+	for i+pcapRecLen <= len(fs.buf) {
+		l := pcapRecLen + int(binary.LittleEndian.Uint32(fs.buf[i+8:]))
+		if i+l > n {
+			break
+		}
+		i += l
+		good = i
+	}
+	if good < n {
+		fs.f.Truncate(fs.written + int64(good))
+	}
 }
 
 func (fs *fileSink) flush() error {

@@ -599,7 +599,7 @@ func TestHostilePTRMatchesGetent(t *testing.T) {
 		if want != got || wantCode != gotCode {
 			t.Errorf("getent hosts %s: exit %d, resolve exit %d (-getent +resolve):\n%s", a, wantCode, gotCode, cmp.Diff(want, got))
 		}
-		if i <= 5 && (wantCode != 2 || strings.ContainsAny(got, "\x1b\x80 ")) {
+		if i <= 5 && (wantCode != 2 || hasAnyByte(got, "\x1b\x80 ")) {
 			t.Errorf("%s: getent exit %d, resolve printed %q: want both to refuse the name", a, wantCode, got)
 		}
 		if i > 5 && wantCode != 0 {
@@ -607,7 +607,7 @@ func TestHostilePTRMatchesGetent(t *testing.T) {
 		}
 		// The plain output never carries the raw bytes either.
 		plain, _ := e.run(t, "", e.resolve, "addr", a)
-		if strings.ContainsAny(plain, "\x1b\x80") {
+		if hasAnyByte(plain, "\x1b\x80") {
 			t.Errorf("resolve addr %s printed %q", a, plain)
 		}
 	}
@@ -624,4 +624,15 @@ func TestSetHostnameWithoutCapability(t *testing.T) {
 	if r.Code != 5 || r.Stderr != want || r.Stdout != "" {
 		t.Errorf("got %+v, want exit 5 and stderr %q", r, want)
 	}
+}
+
+// hasAnyByte reports whether s holds any of the bytes of set (which need
+// not be UTF-8, unlike strings.ContainsAny's).
+func hasAnyByte(s, set string) bool {
+	for i := 0; i < len(set); i++ {
+		if strings.IndexByte(s, set[i]) >= 0 {
+			return true
+		}
+	}
+	return false
 }

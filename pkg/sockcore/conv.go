@@ -240,7 +240,6 @@ func pton6(s string) ([16]byte, bool) {
 			tp += 4
 			sawXdigit = false
 			ndigits = 0
-			i = len(s)
 			goto done
 		}
 		return out, false

@@ -77,3 +77,24 @@ func FuzzRtAttrs(f *testing.F) {
 		}
 	})
 }
+
+// Names whose compression pointers loop are refused, not followed for
+// ever (the seeds compression-loop-* in testdata/fuzz/FuzzParseDNSAnswer).
+func TestParseDNSAnswerCompressionLoop(t *testing.T) {
+	q := []byte("\x03www\x07example\x04test\x00\x00\x01\x00\x01")
+	hdr := []byte{0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0}
+	off := byte(len(hdr) + len(q))
+	rr := []byte{0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1}
+	tests := map[string][]byte{
+		"self":     append(append(append(append([]byte{}, hdr...), q...), 0xc0, off), rr...),
+		"mutual":   append(append(append(append([]byte{}, hdr...), q...), 0xc0, off+2, 0xc0, off), rr...),
+		"question": append(append([]byte{}, hdr...), 0xc0, 12, 0, 1, 0, 1),
+	}
+	for name, msg := range tests {
+		t.Run(name, func(t *testing.T) {
+			if a, err := parseDNSAnswer(msg, 0x1234, "www.example.test.", dnsmessage.TypeA); err == nil {
+				t.Errorf("parseDNSAnswer = %+v, want an error", a)
+			}
+		})
+	}
+}

@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
@@ -23,20 +27,54 @@ const timeout = Timeout
 
 func rawSocket(t *testing.T, iface string) *sockcore.Socket { return RawSocket(t, iface) }
 
+// send writes frames in order from a thread on the first CPU the test may
+// use, the same CPU for every call. vcan delivers a frame through the
+// writing CPU's backlog, so frames written from two CPUs can be delivered
+// out of order: RawSocket pins the goroutine that opens the socket, but a
+// socket opened inside NetNS.Do was written from the unpinned test
+// goroutine (TestTunnelNetns's 1CB after 1D8, #16), and a writer pinned to
+// whichever CPU it was on can change CPU from one call to the next (a probe
+// overtook the window before it in TestTunnelNetem).
 func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	t.Helper()
-	for _, text := range frames {
+	wire := make([][]byte, len(frames))
+	for i, text := range frames {
 		f, err := canframe.Parse(text)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := canframe.EncodeWire(&f)
-		if err != nil {
+		if wire[i], err = canframe.EncodeWire(&f); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Send(b, 0); err != nil {
-			t.Fatalf("send %s: %v", text, err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			errc <- err
+			return
 		}
+		first := 0
+		for !set.IsSet(first) {
+			first++
+		}
+		set.Zero()
+		set.Set(first)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			errc <- fmt.Errorf("pin the writer to CPU %d: %w", first, err)
+			return
+		}
+		for i, b := range wire {
+			if _, err := s.Send(b, 0); err != nil {
+				errc <- fmt.Errorf("send %s: %w", frames[i], err)
+				return
+			}
+		}
+		errc <- nil
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -98,7 +98,10 @@ func TestTunnelCountsLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := rawSocket(t, "vcan1")
-	p := start(t, "tunnel", "--listen", "127.0.0.1:20001", "--peer", "127.0.0.1:20002", "vcan1")
+	// A reorder wait far longer than the guest takes to pass four
+	// datagrams on loopback: the default 20 ms can end between two of
+	// them under TCG, and the tunnel then drops the late one (#16).
+	p := start(t, "tunnel", "--listen", "127.0.0.1:20001", "--peer", "127.0.0.1:20002", "--reorder-wait", "5s", "vcan1")
 	to := &sockcore.InetAddr{IP: netip.MustParseAddr("127.0.0.1"), Port: 20001}
 	sendSeq := func(seq uint8) {
 		d := canframe.Datagram{Seq: seq, Frames: []canframe.Frame{{ID: 0x500 + uint32(seq), Data: []byte{seq}}}}
