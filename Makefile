@@ -17,7 +17,8 @@ COMMIT  := $(shell cat COMMIT 2>/dev/null || { c=$$(git rev-parse --short=12 HEA
 SOURCE_DATE_EPOCH ?= $(shell cat SOURCE_DATE_EPOCH 2>/dev/null || git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 # -trimpath and an empty build id keep paths and per-build ids out of the binaries.
-LDFLAGS := -s -w -buildid= -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION) -X github.com/sockcore/sockcore/internal/cli.Commit=$(COMMIT)
+DATE    := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d)
+LDFLAGS := -s -w -buildid= -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION) -X github.com/sockcore/sockcore/internal/cli.Commit=$(COMMIT) -X github.com/sockcore/sockcore/internal/cli.Date=$(DATE)
 # make deb and make dist write here.
 DISTDIR ?= dist
 # sniff links libpcap for its filter compiler; every other tool is static.

@@ -1,12 +1,3 @@
-// Package sockcore is the BSD socket surface of Python's socket module, in Go,
-// for Linux. Names follow Python's in Go style; every family has its own
-// address type; blocking I/O goes through Go's runtime poller, never by
-// parking an OS thread in a blocking system call.
-//
-// A Socket is in one of Python's three modes: blocking (no timeout), timeout
-// (each call waits at most the timeout) or non-blocking (calls that would
-// block return EAGAIN at once). New sockets take the process-wide default
-// set by SetDefaultTimeout.
 package sockcore
 
 import (
