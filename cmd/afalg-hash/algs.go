@@ -13,6 +13,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"golang.org/x/crypto/blake2b"
 )
 
 // algo is one digest algorithm under its kernel name.
@@ -40,11 +42,31 @@ var goAlgos = map[string]struct {
 	"sha3-384": {"crypto/sha3", func() hash.Hash { return sha3.New384() }},
 	"sha3-512": {"crypto/sha3", func() hash.Hash { return sha3.New512() }},
 	"crc32c":   {"hash/crc32", newCRC32C},
+	// BLAKE2b is the one family here that is a loadable module in both of
+	// Debian's kernels (blake2b_generic), not built in: b2sum's digest.
+	"blake2b-160": {"golang.org/x/crypto/blake2b", newBlake2b(20)},
+	"blake2b-256": {"golang.org/x/crypto/blake2b", newBlake2b(32)},
+	"blake2b-384": {"golang.org/x/crypto/blake2b", newBlake2b(48)},
+	"blake2b-512": {"golang.org/x/crypto/blake2b", newBlake2b(64)},
+}
+
+// newBlake2b returns an unkeyed BLAKE2b of size bytes, as the kernel's
+// blake2b-N without a key and b2sum -l N.
+func newBlake2b(size int) func() hash.Hash {
+	return func() hash.Hash {
+		h, err := blake2b.New(size, nil)
+		if err != nil {
+			panic(err) // sizes above are all valid
+		}
+		return h
+	}
 }
 
 // coreutilsTags are the BSD tags the coreutils tools write.
 var coreutilsTags = map[string]string{
 	"md5": "MD5", "sha1": "SHA1", "sha224": "SHA224", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
+	// b2sum names its default length plainly and the others with it.
+	"blake2b-512": "BLAKE2b", "blake2b-384": "BLAKE2b-384", "blake2b-256": "BLAKE2b-256", "blake2b-160": "BLAKE2b-160",
 }
 
 // lookupAlgo resolves -a NAME (and --hmac) to an algorithm. hmac(NAME) may

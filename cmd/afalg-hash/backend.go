@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sockcore/sockcore/internal/cli"
 )
 
 // bufSize is the read size of the Go backend and of the kernel backend's
@@ -20,6 +23,30 @@ type source struct {
 	name string
 	f    *os.File  // nil when the input is not a file
 	r    io.Reader // f or the reader
+	ctx  context.Context
+}
+
+// interrupted returns cli.ErrInterrupted once SIGINT or SIGTERM has
+// cancelled the source's context: the hashers check it between chunks, so
+// that a file without end (/dev/zero) stops within one chunk.
+func (s source) interrupted() error {
+	if s.ctx != nil && s.ctx.Err() != nil {
+		return cli.ErrInterrupted
+	}
+	return nil
+}
+
+// ctxReader stops reading once its context is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, cli.ErrInterrupted
+	}
+	return c.r.Read(p)
 }
 
 // hasher hashes whole inputs with one implementation.
@@ -49,6 +76,9 @@ func (g goHasher) Hash(src source, done *atomic.Int64) ([]byte, error) {
 		}
 		if err == io.EOF {
 			return h.Sum(nil), nil
+		}
+		if errors.Is(err, cli.ErrInterrupted) {
+			return nil, err
 		}
 		if err != nil {
 			return nil, &readError{err}

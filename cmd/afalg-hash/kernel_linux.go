@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
@@ -86,7 +87,7 @@ func (k *kernelHasher) Hash(src source, done *atomic.Int64) ([]byte, error) {
 	op.SetBlocking(true)
 	rest := src.r
 	if src.f != nil && k.zeroCopy {
-		spliced, err := k.splice(op, src.f, done)
+		spliced, err := k.splice(op, src, done)
 		if err != nil {
 			return nil, err
 		}
@@ -125,6 +126,9 @@ func (k *kernelHasher) copy(op *sockcore.Socket, r io.Reader, done *atomic.Int64
 		if err == io.EOF {
 			return nil
 		}
+		if errors.Is(err, cli.ErrInterrupted) {
+			return err
+		}
 		if err != nil {
 			return &readError{err}
 		}
@@ -144,7 +148,8 @@ func refused(err error) bool {
 // keeps the hash open. It returns false, having consumed nothing that was
 // not also hashed, when the kernel refuses splice; the caller then goes on
 // with read/write from f's current position.
-func (k *kernelHasher) splice(op *sockcore.Socket, f *os.File, done *atomic.Int64) (bool, error) {
+func (k *kernelHasher) splice(op *sockcore.Socket, src source, done *atomic.Int64) (bool, error) {
+	f := src.f
 	var st unix.Stat_t
 	fd := int(f.Fd())
 	if err := unix.Fstat(fd, &st); err != nil {
@@ -153,6 +158,9 @@ func (k *kernelHasher) splice(op *sockcore.Socket, f *os.File, done *atomic.Int6
 	const chunk = 1 << 20
 	if st.Mode&unix.S_IFMT == unix.S_IFIFO {
 		for {
+			if err := src.interrupted(); err != nil {
+				return false, err
+			}
 			n, err := op.Splice(fd, nil, chunk, unix.SPLICE_F_MORE|unix.SPLICE_F_MOVE)
 			if err != nil {
 				if done.Load() == 0 && refused(err) {
@@ -183,6 +191,9 @@ func (k *kernelHasher) splice(op *sockcore.Socket, f *os.File, done *atomic.Int6
 	}
 	first := true
 	for {
+		if err := src.interrupted(); err != nil {
+			return false, err
+		}
 		n, err := unix.Splice(fd, nil, p[1], nil, size, unix.SPLICE_F_MOVE|unix.SPLICE_F_MORE)
 		if err == unix.EINTR {
 			continue

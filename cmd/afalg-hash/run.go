@@ -82,15 +82,39 @@ func listAlgs(w io.Writer) error {
 		return cli.Exitf(cli.ExitUnsupported, "reading the kernel's algorithms: %w", err)
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ALGORITHM\tDRIVER\tPRIORITY\tMODULE\tGO")
+	fmt.Fprintln(tw, "ALGORITHM\tDRIVER\tPRIORITY\tMODULE\tGO\tBACKEND")
+	backends := map[string]string{}
 	for _, a := range hashAlgs(algs) {
 		g := "-"
-		if la := lookupAlgo(a.Name, false, nil); la.GoName != "" {
+		la := lookupAlgo(a.Name, false, nil)
+		if la.GoName != "" {
 			g = la.GoName
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", a.Name, a.Driver, a.Priority, a.Module, g)
+		b, ok := backends[a.Name]
+		if !ok {
+			b = autoBackend(la)
+			backends[a.Name] = b
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", a.Name, a.Driver, a.Priority, a.Module, g, b)
 	}
 	return tw.Flush()
+}
+
+// autoBackend says which backend --backend auto would hash a with on this
+// kernel: "kernel" when AF_ALG binds it, else "go" when Go has it, else
+// "none". HMACs are probed with a dummy key.
+func autoBackend(a algo) string {
+	if a.IsHMAC() {
+		a.key = []byte("probe")
+	}
+	if k, err := openKernel(a, false); err == nil {
+		k.Close()
+		return "kernel"
+	}
+	if a.GoName != "" {
+		return "go"
+	}
+	return "none"
 }
 
 func validate(o *options) error {
@@ -129,33 +153,43 @@ func validate(o *options) error {
 	return nil
 }
 
+// keyHook, when a test sets it, sees the key buffer that execute clears.
+var keyHook func([]byte)
+
+// maxKeySize caps the HMAC key: 4096 bytes, far more than any HMAC needs
+// (a key longer than the hash's block size is hashed down to one digest
+// first, RFC 2104), and less than the kernel's default optmem_max that
+// ALG_SET_KEY allocates from.
+const maxKeySize = 4096
+
 // readKey reads the HMAC key; it is never taken from the command line,
-// where ps would show it.
+// where ps would show it. The key must come from a regular file or a pipe
+// (a process substitution, a here-document), hold 1 to maxKeySize bytes,
+// and is read into one buffer that the caller zeroes after use.
 func readKey(o *options) ([]byte, error) {
 	var (
-		key []byte
-		err error
+		f    *os.File
+		what string
 	)
 	switch {
 	case o.keyFile != "":
-		key, err = os.ReadFile(o.keyFile)
+		var err error
+		f, err = os.Open(o.keyFile)
 		if err != nil {
 			return nil, fmt.Errorf("reading the HMAC key: %w", err)
 		}
+		what = quotef(o.keyFile)
 	case o.keyFD >= 0:
-		f := os.NewFile(uintptr(o.keyFD), "key-fd")
-		key, err = io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("reading the HMAC key from descriptor %d: %w", o.keyFD, err)
+		f = os.NewFile(uintptr(o.keyFD), "key-fd")
+		if f == nil {
+			return nil, cli.Exitf(cli.ExitNoSuchThing, "reading the HMAC key: descriptor %d is not open", o.keyFD)
 		}
+		what = fmt.Sprintf("descriptor %d", o.keyFD)
 	default:
 		return nil, cli.Usagef("an HMAC needs its key: --key-file FILE or --key-fd N")
 	}
-	if key == nil {
-		key = []byte{}
-	}
-	return key, nil
+	defer f.Close()
+	return cli.ReadSecret(f, what, maxKeySize)
 }
 
 // engine is the chosen backend with its fallback.
@@ -176,6 +210,9 @@ func choose(o *options, a algo) (*engine, error) {
 		gh = goHasher{a}
 	}
 	if o.backend == "go" {
+		if gh == nil && !knownAlgo(a.Name) {
+			return nil, cli.Usagef("unknown algorithm %s (afalg-hash --list shows this kernel's, --help Go's)", a.Name)
+		}
 		if gh == nil {
 			return nil, cli.Exitf(cli.ExitUnsupported, "hashing with Go's %s: Go's standard library has no %s (use --backend kernel)", a.Name, a.Name)
 		}
@@ -188,6 +225,8 @@ func choose(o *options, a algo) (*engine, error) {
 			if o.backend == "auto" && gh != nil {
 				e.fallback = gh
 			}
+		case gh == nil && !knownAlgo(a.Name):
+			return nil, cli.Usagef("unknown algorithm %s (afalg-hash --list shows this kernel's, --help Go's)", a.Name)
 		case o.backend == "kernel" || gh == nil:
 			return nil, kernelSetupError(a, err, o.backend == "auto")
 		default:
@@ -200,6 +239,30 @@ func choose(o *options, a algo) (*engine, error) {
 	}
 	e.size = len(sum)
 	return e, nil
+}
+
+// knownAlgo reports whether name (or the hash inside hmac(NAME)) is a
+// hash that Go has or this kernel lists in /proc/crypto: an algorithm the
+// kernel could not bind and that neither knows is a usage error, not a
+// missing kernel feature.
+func knownAlgo(name string) bool {
+	inner := name
+	if in, ok := strings.CutPrefix(name, "hmac("); ok && strings.HasSuffix(in, ")") {
+		inner = strings.TrimSuffix(in, ")")
+	}
+	if _, ok := goAlgos[inner]; ok {
+		return true
+	}
+	algs, err := readProcCrypto()
+	if err != nil {
+		return true // cannot tell: keep the kernel's own error
+	}
+	for _, c := range hashAlgs(algs) {
+		if c.Name == inner || c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func kernelSetupError(a algo, err error, auto bool) error {
@@ -276,12 +339,13 @@ func ordered(n, jobs int, task func(i int) result, write func(result)) {
 
 // opener opens inputs; "-" is standard input.
 type opener struct {
+	ctx   context.Context
 	stdin io.Reader
 }
 
 func (op opener) open(fname string) (source, func(), error) {
 	if fname == "-" {
-		src := source{name: fname, r: op.stdin}
+		src := source{name: fname, r: ctxReader{op.ctx, op.stdin}, ctx: op.ctx}
 		if f, ok := op.stdin.(*os.File); ok {
 			src.f = f
 		}
@@ -291,7 +355,7 @@ func (op opener) open(fname string) (source, func(), error) {
 	if err != nil {
 		return source{}, nil, err
 	}
-	return source{name: fname, f: f, r: f}, func() { f.Close() }, nil
+	return source{name: fname, f: f, r: ctxReader{op.ctx, f}, ctx: op.ctx}, func() { f.Close() }, nil
 }
 
 func execute(ctx context.Context, o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -305,6 +369,12 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 			return err
 		}
 		key = k
+		// Zeroed when hashing ends: Go's HMAC copied what it needs, the
+		// kernel holds its own copy from ALG_SET_KEY.
+		defer clear(key)
+		if keyHook != nil {
+			keyHook(key)
+		}
 	}
 	a := lookupAlgo(o.alg, o.hmac, key)
 	e, err := choose(o, a)
@@ -328,8 +398,20 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 		files = []string{"-"}
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	defer out.Flush()
+	// The work runs beside this goroutine, which returns at once on SIGINT
+	// or SIGTERM: a read or splice blocked on a pipe cannot be cut short,
+	// and the hashers stop at their next chunk anyway. Lines already
+	// written are flushed; nothing is written after the interrupt.
+	var (
+		mu      sync.Mutex
+		stopped bool
+	)
 	write := func(r result) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || ctx.Err() != nil {
+			return
+		}
 		if r.errOut != "" {
 			out.Flush()
 			io.WriteString(stderr, r.errOut)
@@ -338,16 +420,37 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 	}
 	prog := newProgress(stderr, files)
 	defer prog.stop()
-	op := opener{stdin: stdin}
+	op := opener{ctx: ctx, stdin: stdin}
+	finished := make(chan error, 1)
+	go func() { finished <- hashAll(ctx, o, e, op, files, prog, write) }()
+	select {
+	case err := <-finished:
+		mu.Lock()
+		defer mu.Unlock()
+		out.Flush()
+		if ctx.Err() != nil {
+			return cli.ErrInterrupted
+		}
+		return err
+	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		out.Flush()
+		return cli.ErrInterrupted
+	}
+}
+
+// hashAll hashes or checks every input, writing results in argument order.
+func hashAll(ctx context.Context, o *options, e *engine, op opener, files []string, prog *progress, write func(result)) error {
 	if o.check {
 		ok := true
 		for _, cf := range files {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return cli.ErrInterrupted
 			}
 			ok = checkFile(o, e, op, cf, prog, write) && ok
 		}
-		out.Flush()
 		if !ok {
 			return cli.Quiet(cli.ExitFailure)
 		}
@@ -371,18 +474,22 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 		}
 		defer closeSrc()
 		sum, h, err := e.hash(src, prog.counter())
+		if errors.Is(err, cli.ErrInterrupted) {
+			failed.Store(true)
+			return result{}
+		}
 		if err != nil {
 			failed.Store(true)
 			return result{errOut: hashErrorLine(fname, err)}
 		}
-		r := result{out: formatLine(a.Tag, sum, fname, o.tag, o.binary, delim)}
+		r := result{out: formatLine(e.a.Tag, sum, fname, o.tag, o.binary, delim)}
 		if o.verbose {
 			r.errOut = fmt.Sprintf("%s: %s: hashed by %s\n", name, quotef(fname), h.Describe())
 		}
 		return r
 	}, write)
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return cli.ErrInterrupted
 	}
 	if failed.Load() {
 		return cli.Quiet(cli.ExitFailure)

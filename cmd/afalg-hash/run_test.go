@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -94,9 +96,13 @@ type outcome struct {
 
 func TestMatchesCoreutils(t *testing.T) {
 	names := corpus(t)
-	peers := []struct{ alg, prog string }{
-		{"sha256", "sha256sum"}, {"sha1", "sha1sum"}, {"md5", "md5sum"}, {"sha512", "sha512sum"},
-		{"sha224", "sha224sum"}, {"sha384", "sha384sum"},
+	peers := []struct {
+		alg, prog string
+		peerArgs  []string
+	}{
+		{"sha256", "sha256sum", nil}, {"sha1", "sha1sum", nil}, {"md5", "md5sum", nil}, {"sha512", "sha512sum", nil},
+		{"sha224", "sha224sum", nil}, {"sha384", "sha384sum", nil},
+		{"blake2b-512", "b2sum", nil}, {"blake2b-256", "b2sum", []string{"-l", "256"}}, {"blake2b-160", "b2sum", []string{"-l", "160"}},
 	}
 	modes := [][]string{nil, {"--tag"}, {"-z"}, {"--tag", "-z"}, {"-b"}}
 	for _, p := range peers {
@@ -104,7 +110,7 @@ func TestMatchesCoreutils(t *testing.T) {
 			t.Run(p.alg+strings.Join(m, ""), func(t *testing.T) {
 				args := append(append([]string{}, m...), names...)
 				var want, got outcome
-				want.Stdout, want.Stderr, want.Code = runPeer(t, "", p.prog, args...)
+				want.Stdout, want.Stderr, want.Code = runPeer(t, "", p.prog, append(append([]string{}, p.peerArgs...), args...)...)
 				got.Stdout, got.Stderr, got.Code = runTool(t, "", append([]string{"-a", p.alg, "--backend", "go"}, args...)...)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("afalg-hash vs %s (-want +got):\n%s", p.prog, diff)
@@ -313,10 +319,23 @@ func TestKernelBackendWithoutALG(t *testing.T) {
 	if code != 0 || errOut != wantErr {
 		t.Errorf("-v: exit %d, stderr %q; want %q", code, errOut, wantErr)
 	}
-	// An algorithm only the kernel could have: the same exit code.
-	_, errOut, code = runTool(t, "abc", "-a", "blake2b-512")
+	// An algorithm only the kernel could have (in /proc/crypto, not in
+	// Go: blake2b has a Go fallback now): the same exit code.
+	only := ""
+	if algs, err := readProcCrypto(); err == nil {
+		for _, a := range hashAlgs(algs) {
+			if lookupAlgo(a.Name, false, nil).GoName == "" {
+				only = a.Name
+				break
+			}
+		}
+	}
+	if only == "" {
+		return // every hash this kernel lists has a Go fallback
+	}
+	_, errOut, code = runTool(t, "abc", "-a", only)
 	if code != cli.ExitUnsupported || !strings.Contains(errOut, "AF_ALG is not available") {
-		t.Errorf("blake2b-512 without AF_ALG: exit %d, %q", code, errOut)
+		t.Errorf("%s without AF_ALG: exit %d, %q", only, code, errOut)
 	}
 }
 
@@ -355,5 +374,121 @@ func TestList(t *testing.T) {
 	}
 	if !strings.HasPrefix(out, "ALGORITHM") {
 		t.Errorf("no header: %q", out)
+	}
+}
+
+// TestKeyRefused: the HMAC key's sources that are refused, each with its
+// message and exit code: a device without end (/dev/zero grew the key to
+// 1.3 GB before), a directory, an empty key, one past the cap.
+func TestKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	long := filepath.Join(dir, "long")
+	atCap := filepath.Join(dir, "at-cap")
+	os.WriteFile(empty, nil, 0o600)
+	os.WriteFile(long, bytes.Repeat([]byte("k"), maxKeySize+1), 0o600)
+	os.WriteFile(atCap, bytes.Repeat([]byte("k"), maxKeySize), 0o600)
+	tests := []struct {
+		name, file string
+		want       outcome
+	}{
+		{"dev-zero", "/dev/zero", outcome{Stderr: "afalg-hash: the key must come from a regular file or a pipe; /dev/zero is a character device\n", Code: cli.ExitUsage}},
+		{"directory", dir, outcome{Stderr: "afalg-hash: the key must come from a regular file or a pipe; " + dir + " is a directory\n", Code: cli.ExitUsage}},
+		{"empty", empty, outcome{Stderr: "afalg-hash: the key in " + empty + " is empty\n", Code: cli.ExitUsage}},
+		{"over-cap", long, outcome{Stderr: fmt.Sprintf("afalg-hash: the key in %s is longer than %d bytes\n", long, maxKeySize), Code: cli.ExitUsage}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runTool(t, "data", "--hmac", "--key-file", tc.file)
+			if diff := cmp.Diff(tc.want, outcome{out, errOut, code}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("at-cap", func(t *testing.T) {
+		out, errOut, code := runTool(t, "data", "--hmac", "--key-file", atCap)
+		mac := hmac.New(sha256.New, bytes.Repeat([]byte("k"), maxKeySize))
+		mac.Write([]byte("data"))
+		want := outcome{Stdout: fmt.Sprintf("%x  -\n", mac.Sum(nil))}
+		if diff := cmp.Diff(want, outcome{out, errOut, code}); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestKeyZeroed: readKey's buffer is the key's only copy in afalg-hash, and
+// execute clears it once hashing ends.
+func TestKeyZeroed(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(key, []byte("Jefe"), 0o600)
+	o := options{hmac: true, keyFile: key, keyFD: -1}
+	k, err := readKey(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(k) != "Jefe" || cap(k) != len(k) {
+		t.Fatalf("readKey = %q (cap %d)", k, cap(k))
+	}
+	var seen []byte
+	keyHook = func(b []byte) { seen = b }
+	defer func() { keyHook = nil }()
+	var out, errb bytes.Buffer
+	o = options{alg: "sha256", hmac: true, keyFile: key, keyFD: -1, backend: "go", jobs: 1}
+	if err := execute(context.Background(), &o, []string{"-"}, strings.NewReader("x"), &out, &errb); err != nil {
+		t.Fatal(err, errb.String())
+	}
+	if seen == nil || !bytes.Equal(seen, make([]byte, len(seen))) {
+		t.Errorf("key buffer after execute: %q, want zeros", seen)
+	}
+}
+
+// TestUnknownAlgorithm: a name neither Go nor this kernel has is a usage
+// error that says so, whatever the kernel lacks (it said "AF_ALG is not
+// available" before).
+func TestUnknownAlgorithm(t *testing.T) {
+	for _, args := range [][]string{
+		{"-a", "sha999"},
+		{"-a", "sha999", "--backend", "go"},
+		{"-a", "sha999", "--backend", "kernel"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := runTool(t, "abc", args...)
+			want := outcome{Stderr: "afalg-hash: unknown algorithm sha999 (afalg-hash --list shows this kernel's, --help Go's)\n", Code: cli.ExitUsage}
+			if diff := cmp.Diff(want, outcome{out, errOut, code}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestListBackend: --list says which backend auto mode would use for each
+// algorithm on this kernel: without AF_ALG, go where Go has it, none where
+// it does not.
+func TestListBackend(t *testing.T) {
+	if _, err := os.Stat("/proc/crypto"); err != nil {
+		t.Skip("no /proc/crypto")
+	}
+	out, errOut, code := runTool(t, "", "--list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if f := strings.Fields(lines[0]); f[len(f)-1] != "BACKEND" {
+		t.Fatalf("header %q has no BACKEND column", lines[0])
+	}
+	alg := kernelHasALG()
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		name, goName, backend := f[0], f[len(f)-2], f[len(f)-1]
+		want := "none"
+		switch {
+		case alg:
+			want = "kernel" // every hash /proc/crypto lists binds
+		case goName != "-":
+			want = "go"
+		}
+		if backend != want {
+			t.Errorf("%s: backend %s, want %s", name, backend, want)
+		}
 	}
 }

@@ -51,8 +51,27 @@ func runEnv(ctx context.Context, args []string, e *env) error {
 	return cli.RunApp(ctx, app, args)
 }
 
+// checkIface validates CAN interface names as the kernel's dev_valid_name
+// does, before any socket is opened, so that a bad name is a usage error
+// (exit 2) on every host, with CAN or without. "" (every interface) passes.
+func checkIface(names ...string) error {
+	for _, n := range names {
+		switch {
+		case n == "":
+		case len(n) >= unix.IFNAMSIZ:
+			return cli.Usagef("CAN interface name %q is %d bytes, the limit is %d", n, len(n), unix.IFNAMSIZ-1)
+		case n == "." || n == ".." || strings.ContainsAny(n, "/: \t\n\v\f\r"):
+			return cli.Usagef("%q is not a valid interface name", n)
+		}
+	}
+	return nil
+}
+
 // openRaw opens a CAN_RAW socket on iface with CAN FD frames enabled.
 func openRaw(iface string) (*sockcore.Socket, error) {
+	if err := checkIface(iface); err != nil {
+		return nil, err
+	}
 	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_RAW, unix.CAN_RAW)
 	if err != nil {
 		return nil, err

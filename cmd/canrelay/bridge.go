@@ -43,6 +43,9 @@ func bridgeCommand(e *env) *ucli.Command {
 				return cli.Usagef("bridge: want two interfaces")
 			}
 			a, b := c.Args().Get(0), c.Args().Get(1)
+			if err := checkIface(a, b); err != nil {
+				return err
+			}
 			if a == b {
 				return cli.Usagef("bridge: %s to itself would loop", a)
 			}

@@ -427,3 +427,41 @@ func TestBridgeCountBothWays(t *testing.T) {
 		t.Errorf("forwarded %d frames in all, want 3:\n%s", forwarded, out)
 	}
 }
+
+// TestArgsCheckedBeforeSockets: every argument is validated before any
+// socket opens, so that a bad interface name or frame is a usage error
+// (exit 2) on any host; with the real openRaw, a host without CAN said
+// "AF_CAN is not available" (exit 6) for an interface name over 15 bytes.
+func TestArgsCheckedBeforeSockets(t *testing.T) {
+	const long = "a234567890123456"
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"send long name", []string{"send", long, "123#00"}, "the limit is 15"},
+		{"send long name bad frame", []string{"send", long, "123#zz"}, "the limit is 15"},
+		{"send bad frame", []string{"send", "vcan0", "123#zz"}, "not hex bytes"},
+		{"echo long name", []string{"echo", long}, "the limit is 15"},
+		{"dump long name", []string{"dump", long}, "the limit is 15"},
+		{"bridge long name", []string{"bridge", "vcan0", long}, "the limit is 15"},
+		{"bridge slash", []string{"bridge", "vcan0", "a/b"}, "not a valid interface name"},
+		{"tunnel long name", []string{"tunnel", "--listen", "127.0.0.1:0", "--peer", "127.0.0.1:9", long}, "the limit is 15"},
+		{"tunnel bad reorder-wait", []string{"tunnel", "--listen", "127.0.0.1:0", "--peer", "127.0.0.1:9", "--reorder-wait", "x", "vcan0"}, "not a duration"},
+		{"cyclic long name", []string{"cyclic", long, "123#00"}, "the limit is 15"},
+		{"isotp long name", []string{"isotp", "send", "--rx", "123", "--tx", "321", long, "00"}, "the limit is 15"},
+		{"j1939 long name", []string{"j1939", "recv", long}, "the limit is 15"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"canrelay"}, tt.args...), strings.NewReader(""), &stdout, &stderr)
+			if code := cli.ExitCode(err); code != cli.ExitUsage {
+				t.Errorf("exit code %d (%v), want %d", code, err, cli.ExitUsage)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %v, want it to mention %q", err, tt.msg)
+			}
+		})
+	}
+}

@@ -29,6 +29,9 @@ func cyclicCommand(e *env) *ucli.Command {
 			if c.NArg() != 2 {
 				return cli.Usagef("cyclic: want an interface and a frame")
 			}
+			if err := checkIface(c.Args().First()); err != nil {
+				return err
+			}
 			f, err := parseFrameArg(c.Args().Get(1))
 			if err != nil {
 				return err

@@ -28,6 +28,9 @@ func echoCommand(e *env) *ucli.Command {
 			if c.NArg() != 1 {
 				return cli.Usagef("echo: want one interface")
 			}
+			if err := checkIface(c.Args().First()); err != nil {
+				return err
+			}
 			var first *canframe.Frame
 			if t := c.String("send"); t != "" {
 				f, err := parseFrameArg(t)

@@ -107,6 +107,9 @@ func openISOTP(c *ucli.Command, iface string) (*sockcore.Socket, error) {
 	if bs < 0 || bs > 255 || stmin < 0 || stmin > 127 {
 		return nil, cli.Usagef("isotp: --bs is 0-255 and --stmin 0-127")
 	}
+	if err := checkIface(iface); err != nil {
+		return nil, err
+	}
 	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_DGRAM, unix.CAN_ISOTP)
 	if err != nil {
 		return nil, err

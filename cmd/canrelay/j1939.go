@@ -140,6 +140,9 @@ func parseJ1939Num(flag, s string, max uint64) (uint64, error) {
 }
 
 func openJ1939(iface string, local *sockcore.CANAddr) (*sockcore.Socket, error) {
+	if err := checkIface(iface); err != nil {
+		return nil, err
+	}
 	s, err := sockcore.New(unix.AF_CAN, unix.SOCK_DGRAM, unix.CAN_J1939)
 	if err != nil {
 		return nil, err

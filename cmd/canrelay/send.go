@@ -29,6 +29,9 @@ func sendCommand(e *env) *ucli.Command {
 				return cli.Usagef("send: want an interface and at least one frame")
 			}
 			args := c.Args().Slice()
+			if err := checkIface(args[0]); err != nil {
+				return err
+			}
 			frames := make([]canframe.Frame, 0, len(args)-1)
 			for _, a := range args[1:] {
 				f, err := parseFrameArg(a)

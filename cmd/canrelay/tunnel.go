@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +32,11 @@ func tunnelCommand(e *env) *ucli.Command {
 			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
 			"in sequence order (a datagram that overtook another waits up to --reorder-wait). Addresses are " +
 			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops. Like the bridge it runs " +
-			"on one CPU, as SCHED_BATCH unless --low-latency.",
+			"on one CPU, as SCHED_BATCH unless --low-latency. " +
+			"WITHOUT --key-file THE TUNNEL IS UNAUTHENTICATED: anyone who can send UDP from the peer's address " +
+			"puts frames on IFACE; use it only on an isolated link or inside WireGuard or IPsec. With --key-file " +
+			"(the same key at both ends) each datagram carries an HMAC-SHA256 tag (128 bits) and a 64-bit sequence " +
+			"number; forged, reflected and replayed datagrams are counted (auth_failed, replayed) and dropped.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "listen", Required: true, Usage: "local UDP `ADDR:PORT`"},
 			&ucli.StringFlag{Name: "peer", Required: true, Usage: "the other tunnel's UDP `ADDR:PORT`"},
@@ -38,10 +44,14 @@ func tunnelCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after writing `COUNT` frames to IFACE"},
 			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
 			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame or datagram preempts the running task"},
+			&ucli.StringFlag{Name: "key-file", Usage: "authenticate datagrams with the pre-shared key in `FILE` (16 to 4096 bytes, e.g. head -c 32 /dev/urandom; the peer needs the same); without it the tunnel is unauthenticated"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return cli.Usagef("tunnel: want one interface")
+			}
+			if err := checkIface(c.Args().First()); err != nil {
+				return err
 			}
 			listen, err := parseUDPAddr("listen", c.String("listen"))
 			if err != nil {
@@ -58,6 +68,19 @@ func tunnelCommand(e *env) *ucli.Command {
 			if max < canframe.TunnelHeaderLen+canframe.FDMTU-2 || max > 65507 {
 				return cli.Usagef("tunnel: --max-datagram %d is out of range 76-65507", max)
 			}
+			var auth, authRx *canframe.TunnelAuth
+			if kf := c.String("key-file"); kf != "" {
+				if auth, authRx, err = tunnelAuth(kf); err != nil {
+					return err
+				}
+				if max < canframe.TunnelHeaderLen+canframe.FDMTU-2+canframe.TunnelAuthOverhead {
+					return cli.Usagef("tunnel: --max-datagram %d is too small for authenticated datagrams (at least %d)", max, canframe.TunnelHeaderLen+canframe.FDMTU-2+canframe.TunnelAuthOverhead)
+				}
+			}
+			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
+			if err != nil {
+				return err
+			}
 			s, err := e.openRaw(c.Args().First())
 			if err != nil {
 				return err
@@ -71,11 +94,8 @@ func tunnelCommand(e *env) *ucli.Command {
 			if err := u.Bind(listen); err != nil {
 				return fmt.Errorf("tunnel: bind %s: %w", c.String("listen"), err)
 			}
-			wait, err := parseDurationFlag("reorder-wait", c.String("reorder-wait"))
-			if err != nil {
-				return err
-			}
-			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait}
+			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait,
+				auth: auth, authRx: authRx, stderr: e.stderr}
 			if e.pinProcess != nil {
 				e.pinProcess(c.Bool("low-latency"), e.stderr)
 			}
@@ -102,6 +122,36 @@ func parseUDPAddr(flag, s string) (sockcore.Addr, error) {
 	return &sockcore.Inet6Addr{IP: ap.Addr(), Port: int(ap.Port())}, nil
 }
 
+// tunnelAuth reads the pre-shared key and returns the sender's and the
+// receiver's authenticators (one each: they run on two goroutines). The
+// key buffer is cleared once HMAC has taken its copy.
+func tunnelAuth(path string) (tx, rx *canframe.TunnelAuth, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, cli.Exitf(cli.ExitCode(err), "tunnel: --key-file: %v", err)
+	}
+	defer f.Close()
+	key, err := cli.ReadSecret(f, path, canframe.MaxTunnelKeyLen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tunnel: --key-file: %w", err)
+	}
+	defer clear(key)
+	if len(key) < canframe.MinTunnelKeyLen {
+		return nil, nil, cli.Usagef("tunnel: --key-file: the key in %s is %d bytes, at least %d are needed (head -c 32 /dev/urandom > %s)", path, len(key), canframe.MinTunnelKeyLen, path)
+	}
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, nil, err
+	}
+	sender := binary.BigEndian.Uint64(id[:])
+	epoch := uint32(time.Now().Unix())
+	if tx, err = canframe.NewTunnelAuth(key, sender, epoch); err != nil {
+		return nil, nil, cli.Usagef("tunnel: --key-file: %v", err)
+	}
+	rx, _ = canframe.NewTunnelAuth(key, sender, epoch)
+	return tx, rx, nil
+}
+
 // tunnel joins a CAN socket and a UDP socket.
 type tunnel struct {
 	can         *sockcore.Socket
@@ -115,18 +165,30 @@ type tunnel struct {
 	tracker canframe.SeqTracker
 	mu      sync.Mutex // guards tracker
 
+	// auth seals what canToUDP sends, authRx opens what udpToCAN
+	// receives (nil: unauthenticated); window refuses replays.
+	auth, authRx *canframe.TunnelAuth
+	window       canframe.ReplayWindow
+	stderr       io.Writer
+	warned       bool // the key mismatch was said on stderr
+
 	txFrames, txDatagrams, txErrors     atomic.Uint64
 	rxFrames, rxDatagrams, bad, foreign atomic.Uint64
 	canDrops                            atomic.Uint64
+	authFailed, replayed                atomic.Uint64
 }
 
 func (t *tunnel) printStats(w io.Writer, iface string) {
 	t.mu.Lock()
 	lost, reordered := t.tracker.Lost, t.tracker.Reordered
 	t.mu.Unlock()
-	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d\n",
+	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d",
 		iface, t.txFrames.Load(), t.txDatagrams.Load(), t.txErrors.Load(), t.rxFrames.Load(), t.rxDatagrams.Load(),
 		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load())
+	if t.auth != nil {
+		fmt.Fprintf(w, " auth_failed=%d replayed=%d", t.authFailed.Load(), t.replayed.Load())
+	}
+	fmt.Fprintln(w)
 }
 
 func (t *tunnel) run(ctx context.Context) error {
@@ -178,7 +240,13 @@ const tunnelBatch = 64
 // fit.
 func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 	b := newFrameBatch(tunnelBatch)
-	dgram := make([]byte, 0, t.maxDatagram)
+	room := t.maxDatagram
+	var sealed []byte
+	if t.auth != nil {
+		room -= canframe.TunnelAuthOverhead
+		sealed = make([]byte, 0, t.maxDatagram)
+	}
+	dgram := make([]byte, 0, room)
 	count := 0
 	flush := func() {
 		if count == 0 {
@@ -186,7 +254,12 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 		}
 		dgram[2] = t.seq
 		dgram[3], dgram[4] = byte(count>>8), byte(count)
-		if _, err := t.udp.SendTo(dgram, 0, t.peer); err != nil {
+		out := dgram
+		if t.auth != nil {
+			sealed = t.auth.Seal(sealed[:0], dgram)
+			out = sealed
+		}
+		if _, err := t.udp.SendTo(out, 0, t.peer); err != nil {
 			t.txErrors.Add(1)
 		} else {
 			t.txDatagrams.Add(1)
@@ -204,7 +277,7 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 				if derr != nil {
 					continue
 				}
-				if count > 0 && len(dgram)+canframe.TunnelFrameLen(&f) > t.maxDatagram || count == 0xffff {
+				if count > 0 && len(dgram)+canframe.TunnelFrameLen(&f) > room || count == 0xffff {
 					flush()
 				}
 				if count == 0 {
@@ -224,6 +297,48 @@ func (t *tunnel) canToUDP(drain *sockcore.Socket) error {
 		}
 		flush()
 	}
+}
+
+// authenticate checks a datagram from the peer's address: with a key, its
+// tag, its sender (not this tunnel: a reflection) and its sequence number
+// (not seen, not below the replay window), and returns the datagram it
+// carries; what fails is counted and dropped. A key on one end only is
+// said once on stderr.
+func (t *tunnel) authenticate(b []byte) ([]byte, bool) {
+	if t.authRx == nil {
+		if len(b) > 0 && b[0] == canframe.TunnelAuthVersion {
+			t.bad.Add(1)
+			t.warnOnce("the peer authenticates its datagrams (--key-file) and this end has no key: dropping them; give both ends the same --key-file")
+			return nil, false
+		}
+		return b, true
+	}
+	o, err := t.authRx.Open(b)
+	switch {
+	case errors.Is(err, canframe.ErrUnauthenticated):
+		t.authFailed.Add(1)
+		t.warnOnce("the peer sends unauthenticated datagrams (it has no --key-file): dropping them; give both ends the same --key-file")
+		return nil, false
+	case err != nil:
+		t.authFailed.Add(1)
+		return nil, false
+	case o.Sender == t.authRx.Sender():
+		t.authFailed.Add(1) // this tunnel's own datagram, sent back
+		return nil, false
+	case !t.window.Check(o.Seq):
+		t.replayed.Add(1)
+		return nil, false
+	}
+	t.window.Accept(o.Seq)
+	return o.Datagram, true
+}
+
+func (t *tunnel) warnOnce(msg string) {
+	if t.warned || t.stderr == nil {
+		return
+	}
+	t.warned = true
+	fmt.Fprintf(t.stderr, "canrelay: tunnel: warning: %s\n", msg)
 }
 
 // reorderWindow is how many datagrams may wait for a missing one.
@@ -293,7 +408,11 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 			t.foreign.Add(1)
 			continue
 		}
-		d, err := canframe.DecodeDatagram(pkt[:n])
+		body, ok := t.authenticate(pkt[:n])
+		if !ok {
+			continue
+		}
+		d, err := canframe.DecodeDatagram(body)
 		if err != nil {
 			t.bad.Add(1)
 			continue

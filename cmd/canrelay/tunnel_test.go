@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
 	"github.com/sockcore/sockcore/pkg/canframe"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
@@ -178,5 +184,180 @@ func TestTunnelBatching(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{16, 16, 8}, counts); diff != "" {
 		t.Errorf("frames per datagram (-want +got):\n%s", diff)
+	}
+}
+
+func testAuth(t *testing.T, key string, sender uint64) *canframe.TunnelAuth {
+	t.Helper()
+	a, err := canframe.NewTunnelAuth([]byte(key), sender, uint32(time.Now().Unix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+const tunnelTestKey = "a pre-shared key of at least 16 bytes"
+
+// Two tunnels with the same key carry frames as without one.
+func TestTunnelKeyInOrder(t *testing.T) {
+	busA, busB := newFakeBus(t, "a"), newFakeBus(t, "b")
+	ua, addrA := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canA, _ := busA.openRaw("a")
+	canB, _ := busB.openRaw("b")
+	ta := &tunnel{can: canA, udp: ua, peer: addrB, maxDatagram: 1400, auth: testAuth(t, tunnelTestKey, 1), authRx: testAuth(t, tunnelTestKey, 1)}
+	tb := &tunnel{can: canB, udp: ub, peer: addrA, maxDatagram: 1400, auth: testAuth(t, tunnelTestKey, 2), authRx: testAuth(t, tunnelTestKey, 2)}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 2)
+	go func() { errc <- ta.run(ctx) }()
+	go func() { errc <- tb.run(ctx) }()
+	for start := 0; start < 2000; start += 100 {
+		var want []string
+		for i := start; i < start+100; i++ {
+			want = append(want, fmt.Sprintf("%03X#%08X", i%0x800, i))
+		}
+		busA.write("a", want...)
+		if diff := cmp.Diff(want, busB.read("b", len(want))); diff != "" {
+			t.Fatalf("frames %d- (-want +got):\n%s", start, diff)
+		}
+	}
+	cancel()
+	for range 2 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tb.authFailed.Load() != 0 || tb.replayed.Load() != 0 || tb.rxFrames.Load() != 2000 {
+		t.Errorf("B: rx_frames=%d auth_failed=%d replayed=%d", tb.rxFrames.Load(), tb.authFailed.Load(), tb.replayed.Load())
+	}
+}
+
+// With a key, datagrams from the peer's address that are unauthenticated,
+// sealed with another key, reflected back or replayed are counted and
+// never reach the bus.
+func TestTunnelKeyRefuses(t *testing.T) {
+	bus := newFakeBus(t, "b")
+	peer, peerAddr := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canB, _ := bus.openRaw("b")
+	var stderr testenv.SyncBuffer
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 2,
+		auth: testAuth(t, tunnelTestKey, 2), authRx: testAuth(t, tunnelTestKey, 2), stderr: &stderr}
+	errc := make(chan error, 1)
+	go func() { errc <- tb.run(context.Background()) }()
+	legit := testAuth(t, tunnelTestKey, 1)
+	inner := func(seq uint8, text string) []byte {
+		f, err := canframe.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := canframe.EncodeDatagram(&canframe.Datagram{Seq: seq, Frames: []canframe.Frame{f}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	send := func(b []byte) {
+		t.Helper()
+		if _, err := peer.SendTo(b, 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := legit.Seal(nil, inner(0, "001#01"))
+	send(first)
+	send(inner(1, "123#DEADBEEF"))                                                          // unauthenticated, from the peer's address
+	send(testAuth(t, "another key, also 16+ bytes", 1).Seal(nil, inner(1, "123#DEADBEEF"))) // another key
+	send(testAuth(t, tunnelTestKey, 2).Seal(nil, inner(1, "123#DEADBEEF")))                 // B's own sender id: reflected
+	tampered := legit.Seal(nil, inner(1, "123#DEADBEEF"))
+	tampered[len(tampered)-20] ^= 0xff
+	send(tampered)
+	send(first) // replayed
+	send(legit.Seal(nil, inner(2, "002#02")))
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"001#01", "002#02"}, bus.read("b", 2)); diff != "" {
+		t.Errorf("frames on the bus (-want +got):\n%s", diff)
+	}
+	got := []uint64{tb.authFailed.Load(), tb.replayed.Load(), tb.rxDatagrams.Load()}
+	if diff := cmp.Diff([]uint64{4, 1, 2}, got); diff != "" {
+		t.Errorf("auth_failed, replayed, rx_datagrams (-want +got):\n%s", diff)
+	}
+	if want := "canrelay: tunnel: warning: the peer sends unauthenticated datagrams (it has no --key-file): dropping them; give both ends the same --key-file\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	var stats bytes.Buffer
+	tb.printStats(&stats, "b")
+	if !strings.HasSuffix(stats.String(), " auth_failed=4 replayed=1\n") {
+		t.Errorf("stats %q lack auth_failed=4 replayed=1", stats.String())
+	}
+}
+
+// A tunnel without a key says once that its peer has one, and drops the
+// peer's datagrams.
+func TestTunnelNoKeyPeerHasOne(t *testing.T) {
+	bus := newFakeBus(t, "b")
+	peer, peerAddr := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canB, _ := bus.openRaw("b")
+	var stderr testenv.SyncBuffer
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 1, stderr: &stderr}
+	errc := make(chan error, 1)
+	go func() { errc <- tb.run(context.Background()) }()
+	plain, _ := canframe.EncodeDatagram(&canframe.Datagram{Seq: 0, Frames: []canframe.Frame{{ID: 1, Data: []byte{1}}}})
+	for _, b := range [][]byte{testAuth(t, tunnelTestKey, 1).Seal(nil, plain), testAuth(t, tunnelTestKey, 1).Seal(nil, plain), plain} {
+		if _, err := peer.SendTo(b, 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"001#01"}, bus.read("b", 1)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if want := "canrelay: tunnel: warning: the peer authenticates its datagrams (--key-file) and this end has no key: dropping them; give both ends the same --key-file\n"; stderr.String() != want || tb.bad.Load() != 2 {
+		t.Errorf("stderr %q, bad=%d; want %q, 2", stderr.String(), tb.bad.Load(), want)
+	}
+}
+
+// Bad key files are usage errors before any socket opens.
+func TestTunnelKeyFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short")
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(short, []byte("15 bytes only.."), 0o600)
+	os.WriteFile(empty, nil, 0o600)
+	for _, tc := range []struct {
+		file string
+		code int
+		msg  string
+	}{
+		{"/dev/zero", cli.ExitUsage, "must come from a regular file or a pipe; /dev/zero is a character device"},
+		{empty, cli.ExitUsage, "is empty"},
+		{short, cli.ExitUsage, "is 15 bytes, at least 16 are needed"},
+		{filepath.Join(dir, "missing"), cli.ExitNoSuchThing, "no such file"},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"canrelay", "tunnel", "--listen", "127.0.0.1:0", "--peer", "127.0.0.1:9", "--key-file", tc.file, "vcan0"},
+				strings.NewReader(""), &stdout, &stderr)
+			if code := cli.ExitCode(err); code != tc.code || err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("exit %d, %v; want %d and %q", code, err, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// The tunnel's help says plainly that without a key it is unauthenticated.
+func TestTunnelHelpSaysUnauthenticated(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"canrelay", "tunnel", "--help"}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"WITHOUT --key-file THE TUNNEL IS UNAUTHENTICATED", "WireGuard or IPsec", "--key-file FILE"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("tunnel --help lacks %q:\n%s", want, stdout.String())
+		}
 	}
 }

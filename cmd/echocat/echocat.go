@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"os"
 
 	"strconv"
 	"strings"
@@ -160,7 +162,7 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 	switch len(args) {
 	case 1:
 		if !strings.Contains(args[0], "://") {
-			return nil, cli.Usagef("%q: want HOST PORT or a URL such as tcp://%s:7", args[0], args[0])
+			return nil, addressHint(args[0])
 		}
 		return cli.ParseURL(args[0])
 	case 2:
@@ -169,6 +171,16 @@ func connectEndpoint(scheme string, args []string) (*cli.Endpoint, error) {
 		return nil, cli.Usagef("missing address: want HOST PORT or URL (echocat --help)")
 	}
 	return nil, cli.Usagef("too many arguments %q: want HOST PORT or URL", args[2:])
+}
+
+// addressHint is the usage error for one argument that is not a URL:
+// HOST:PORT gets the two forms that mean it (echocat HOST PORT, or
+// tcp://HOST:PORT), anything else the general forms.
+func addressHint(arg string) error {
+	if host, port, err := net.SplitHostPort(arg); err == nil && host != "" && port != "" {
+		return cli.Usagef("%q: want HOST PORT (echocat %s %s) or a URL (tcp://%s)", arg, host, port, cli.JoinHostPort(host, port))
+	}
+	return cli.Usagef("%q: want HOST PORT (echocat %s 50007) or a URL (tcp://HOST:PORT)", arg, arg)
 }
 
 // listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.
@@ -270,13 +282,21 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
+	if o.wait > 0 {
+		ln.SetTimeout(o.wait) // -w: the wait for the peer, as for a connect
+	}
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
 		n, from, err := ln.RecvFromInto(buf, 0)
 		if err != nil {
+			where := cli.SocketURL(ln)
 			ln.Close()
-			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", cli.SocketURL(ln), err))
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return cli.Exitf(cli.ExitTimeout, "no datagram on %s within %s (-w)", where, o.wait)
+			}
+			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", where, err))
 		}
+		ln.SetBlocking(true)
 		if o.verbose {
 			fmt.Fprintf(o.stderr, "echocat: datagram from %s\n", cli.AddrURL(cli.SchemeOf(ln), from))
 		}
@@ -291,8 +311,12 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 		}
 		return session(ctx, o, ln)
 	}
+	where := cli.SocketURL(ln)
 	c, peer, err := ln.Accept()
 	ln.Close()
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", where, o.wait)
+	}
 	if err != nil {
 		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
 	}

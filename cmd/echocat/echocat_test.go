@@ -277,11 +277,16 @@ func TestParsePorts(t *testing.T) {
 		{"0", nil, false},
 		{"30-20", nil, false},
 		{"1-70000", nil, false},
-		{"http", nil, false},
+		{"http", []int{80}, true},
+		{"50007,http", []int{50007, 80}, true},
+		{"ftp-telnet", []int{21, 22, 23}, true},
+		{"nosuchservice", nil, false},
+		{"http-20", nil, false},
 		{"", nil, false},
+		{"22,,80", nil, false},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := parsePorts(tc.in)
+			got, err := parsePorts(tc.in, "tcp")
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v", err)
 			}
@@ -364,7 +369,12 @@ func TestBadInput(t *testing.T) {
 		{"unknown host", []string{"no.such.host.invalid", "7"}, cli.ExitResolve, "look up no.such.host.invalid"},
 		{"bad port", []string{"127.0.0.1", "65536"}, cli.ExitUsage, `port "65536"`},
 		{"bad URL", []string{"tcp://[::1:7"}, cli.ExitUsage, "bad URL"},
-		{"not a URL", []string{"127.0.0.1:7"}, cli.ExitUsage, "want HOST PORT or a URL"},
+		{"HOST:PORT", []string{"127.0.0.1:50007"}, cli.ExitUsage, `"127.0.0.1:50007": want HOST PORT (echocat 127.0.0.1 50007) or a URL (tcp://127.0.0.1:50007)`},
+		{"[IPv6]:PORT", []string{"[::1]:50007"}, cli.ExitUsage, "(echocat ::1 50007) or a URL (tcp://[::1]:50007)"},
+		{"host alone", []string{"localhost"}, cli.ExitUsage, "want HOST PORT (echocat localhost 50007) or a URL"},
+		{"-l -w: nobody connects", []string{"-l", "-w", "0.2", "-p", "0"}, cli.ExitTimeout, "within 200ms (-w)"},
+		{"-l -u -w: nothing arrives", []string{"-l", "-u", "-w", "0.2", "127.0.0.1", "0"}, cli.ExitTimeout, "no datagram on udp://127.0.0.1:"},
+		{"-z unknown service", []string{"-z", "127.0.0.1", "50007,nosuchservice"}, cli.ExitResolve, `unknown tcp service "nosuchservice"`},
 		{"unknown option name", []string{"-O", "TCP_NODELAX=1", "127.0.0.1", "7"}, cli.ExitUsage, `unknown socket option name "TCP_NODELAX"`},
 		{"option without value", []string{"-O", "TCP_NODELAY", "127.0.0.1", "7"}, cli.ExitUsage, "NAME=VALUE"},
 		{"missing UNIX path", []string{"unix:///nonexistent/echo.sock"}, cli.ExitNoSuchThing, "no such file or directory"},
@@ -387,9 +397,9 @@ func TestBadInput(t *testing.T) {
 
 func FuzzParsePorts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
-		ports, err := parsePorts(s)
+		ports, err := parsePorts(s, "tcp")
 		if err != nil {
-			if cli.ExitCode(err) != cli.ExitUsage {
+			if code := cli.ExitCode(err); code != cli.ExitUsage && code != cli.ExitResolve {
 				t.Fatalf("parsePorts(%q): exit code %d", s, cli.ExitCode(err))
 			}
 			return

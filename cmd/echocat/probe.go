@@ -34,7 +34,11 @@ func probe(ctx context.Context, o *options, scheme string, args []string) error 
 		}
 		eps = append(eps, e)
 	case len(args) == 2:
-		ports, err := parsePorts(args[1])
+		proto := "tcp"
+		if scheme == "udp" {
+			proto = "udp"
+		}
+		ports, err := parsePorts(args[1], proto)
 		if err != nil {
 			return err
 		}
@@ -118,19 +122,16 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// parsePorts parses "22,80,8000-8010".
-func parsePorts(s string) ([]int, error) {
+// parsePorts parses "22,80,8000-8010" and service names of proto
+// ("http,https", "ssh-8022"), as HOST PORT takes them. A bad number or
+// range is a usage error; an unknown service name exits 3, as in connect
+// mode.
+func parsePorts(s, proto string) ([]int, error) {
 	var ports []int
 	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err1 := strconv.Atoi(lo)
-		b := a
-		var err2 error
-		if isRange {
-			b, err2 = strconv.Atoi(hi)
-		}
-		if err1 != nil || err2 != nil || a < 1 || b > 65535 || a > b {
-			return nil, cli.Usagef("bad port or range %q: want PORT or LOW-HIGH within 1-65535", part)
+		a, b, err := portRange(part, proto)
+		if err != nil {
+			return nil, err
 		}
 		for p := a; p <= b; p++ {
 			ports = append(ports, p)
@@ -140,4 +141,43 @@ func parsePorts(s string) ([]int, error) {
 		}
 	}
 	return ports, nil
+}
+
+// portRange reads PORT or LOW-HIGH, each a number or a service name; a
+// name with a dash in it (ms-sql-s) is taken whole first.
+func portRange(part, proto string) (lo, hi int, err error) {
+	bad := cli.Usagef("bad port or range %q: want PORT or LOW-HIGH within 1-65535 (numbers or service names)", part)
+	if p, ok := portNumber(part, proto); ok {
+		return p, p, nil
+	}
+	l, h, isRange := strings.Cut(part, "-")
+	if !isRange {
+		if isNumber(part) || part == "" {
+			return 0, 0, bad
+		}
+		return 0, 0, cli.Exitf(cli.ExitResolve, "-z: unknown %s service %q (see /etc/services)", proto, part)
+	}
+	a, ok1 := portNumber(l, proto)
+	b, ok2 := portNumber(h, proto)
+	if !ok1 || !ok2 || a > b {
+		return 0, 0, bad
+	}
+	return a, b, nil
+}
+
+// portNumber reads a port number 1-65535 or a service name of proto.
+func portNumber(s, proto string) (int, bool) {
+	if isNumber(s) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n >= 1 && n <= 65535
+	}
+	if s == "" || strings.ContainsAny(s, " \t,") {
+		return 0, false
+	}
+	n, err := sockcore.GetServByName(s, proto)
+	return n, err == nil && n >= 1 && n <= 65535
+}
+
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"container/list"
 	"encoding/binary"
 	"errors"
 	"net/netip"
@@ -132,59 +133,60 @@ func guard(raw []byte) (netip.Addr, dropReason) {
 	return ip, dropNone
 }
 
-// rateLimiter is a token bucket per source address: rate datagrams per
-// second with a burst of one second's worth.
+// rateLimiter is a token bucket per source (sourceKey: an IPv4 address or
+// an IPv6 /64, so that a host cannot rotate through its /64 around it):
+// rate datagrams per second with a burst of one second's worth (at least
+// one datagram). The table holds at most max sources; a new source beyond
+// them evicts the one heard from longest ago, so that a flood of new
+// sources costs the sources that are active nothing (clearing the whole
+// table handed every limited source a fresh burst).
 type rateLimiter struct {
 	rate    float64
+	max     int
 	mu      sync.Mutex
-	buckets map[netip.Addr]*bucket
+	buckets map[netip.Addr]*list.Element // of *bucket
+	lru     list.List                    // front: heard from last
 }
 
 type bucket struct {
+	src    netip.Addr
 	tokens float64
 	last   time.Time
 }
 
-// maxSources bounds the table; idle sources are swept when it is reached.
+// maxSources bounds the table.
 const maxSources = 65536
 
 func newRateLimiter(rate float64) *rateLimiter {
-	return &rateLimiter{rate: rate, buckets: map[netip.Addr]*bucket{}}
+	return &rateLimiter{rate: rate, max: maxSources, buckets: map[netip.Addr]*list.Element{}}
 }
 
-func (r *rateLimiter) allow(src netip.Addr, now time.Time) bool {
+func (r *rateLimiter) allow(ip netip.Addr, now time.Time) bool {
 	if r.rate <= 0 {
 		return true
 	}
+	src := sourceKey(ip)
+	burst := max(r.rate, 1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b := r.buckets[src]
-	if b == nil {
-		if len(r.buckets) >= maxSources {
-			r.sweep(now)
+	var b *bucket
+	if e := r.buckets[src]; e != nil {
+		r.lru.MoveToFront(e)
+		b = e.Value.(*bucket)
+	} else {
+		if len(r.buckets) >= r.max {
+			oldest := r.lru.Back()
+			delete(r.buckets, oldest.Value.(*bucket).src)
+			r.lru.Remove(oldest)
 		}
-		b = &bucket{tokens: r.rate, last: now}
-		r.buckets[src] = b
+		b = &bucket{src: src, tokens: burst, last: now}
+		r.buckets[src] = r.lru.PushFront(b)
 	}
-	b.tokens = min(r.rate, b.tokens+now.Sub(b.last).Seconds()*r.rate)
+	b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*r.rate)
 	b.last = now
 	if b.tokens < 1 {
 		return false
 	}
 	b.tokens--
 	return true
-}
-
-// sweep forgets sources whose bucket has refilled; if none has, the table
-// starts over (a flood of distinct sources).
-func (r *rateLimiter) sweep(now time.Time) {
-	for a, b := range r.buckets {
-		if now.Sub(b.last).Seconds()*r.rate >= r.rate {
-			delete(r.buckets, a)
-		}
-	}
-	if len(r.buckets) >= maxSources {
-		clear(r.buckets)
-	}
-
 }

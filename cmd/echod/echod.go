@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
@@ -24,9 +25,23 @@ import (
 // DefaultPort is the port of the socket documentation's echo examples.
 const DefaultPort = "50007"
 
+// The defaults that keep one host from taking every connection (README,
+// "Security"). A smoke or load test from one machine opens tens of
+// connections, a busy one a few hundred at most over several source
+// addresses, and an interactive session pauses for seconds or minutes:
+// 256 connections per source address (per /64 for IPv6) and 5 minutes of
+// silence are far from both, while one address flooding idle connections
+// is stopped at 256 descriptors and each of them is given back within 5
+// minutes.
+const (
+	defaultPerSource   = 256
+	defaultIdleTimeout = 5 * time.Minute
+)
+
 type config struct {
 	discard      bool
 	maxConns     int
+	perSource    int
 	idleTimeout  time.Duration
 	drainTimeout time.Duration
 	workers      int
@@ -51,7 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "inetd", Usage: "serve the socket on standard input (inetd nowait for stream, wait for datagram)"},
 		&ucli.StringFlag{Name: "mode", Value: "echo", Usage: "echo or discard"},
 		&ucli.IntFlag{Name: "max-conns", Usage: "close connections beyond `N` open at once (0: no limit)"},
-		&ucli.DurationFlag{Name: "idle-timeout", Usage: "close a connection idle this long (0: never); with --inetd and a datagram socket, exit when idle"},
+		&ucli.IntFlag{Name: "max-conns-per-source", Value: defaultPerSource, Usage: "close connections beyond `N` open at once from one source address (IPv6: one /64; 0: no limit)"},
+		&ucli.DurationFlag{Name: "idle-timeout", Value: defaultIdleTimeout, Usage: "close a connection idle this long (0: never); with --inetd and a datagram socket, exit when idle (only when given)"},
 		&ucli.DurationFlag{Name: "drain-timeout", Value: 10 * time.Second, Usage: "on SIGTERM/SIGINT, wait this long for open connections before closing them"},
 		&ucli.IntFlag{Name: "workers", Value: 1, Usage: "`N` accept/receive loops per socket"},
 		&ucli.BoolFlag{Name: "reuse-port", Usage: "give each worker its own SO_REUSEPORT socket"},
@@ -67,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.Usagef("unexpected argument %q (addresses go in --listen URL)", c.Args().First())
 		}
 		cfg := config{
-			maxConns: c.Int("max-conns"), idleTimeout: c.Duration("idle-timeout"), drainTimeout: c.Duration("drain-timeout"),
+			maxConns: c.Int("max-conns"), perSource: c.Int("max-conns-per-source"), idleTimeout: c.Duration("idle-timeout"), drainTimeout: c.Duration("drain-timeout"),
 			workers: c.Int("workers"), reusePort: c.Bool("reuse-port"), backlog: c.Int("backlog"),
 			udpRate: c.Float64("udp-rate"), maxDatagram: c.Int("max-datagram"), verbose: c.Bool("verbose"),
 		}
@@ -84,8 +100,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if cfg.maxDatagram < 1 || cfg.maxDatagram > 65535 {
 			return cli.Usagef("--max-datagram %d: want 1 to 65535", cfg.maxDatagram)
 		}
-		if cfg.maxConns < 0 || cfg.udpRate < 0 || cfg.backlog < 0 {
-			return cli.Usagef("--max-conns, --udp-rate and --backlog cannot be negative")
+		if cfg.maxConns < 0 || cfg.perSource < 0 || cfg.udpRate < 0 || cfg.backlog < 0 || cfg.idleTimeout < 0 {
+			return cli.Usagef("--max-conns, --max-conns-per-source, --udp-rate, --backlog and --idle-timeout cannot be negative")
 		}
 		var h slog.Handler
 		switch c.String("log-format") {
@@ -109,7 +125,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		var err error
 		switch {
 		case c.Bool("inetd"):
-			return srv.inetd(ctx)
+			return srv.inetd(ctx, c.IsSet("idle-timeout"))
 		case c.Bool("systemd"):
 			err = srv.openSystemd()
 		default:
@@ -119,6 +135,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			srv.closeListeners()
 			return err
 		}
+		// SIGUSR1 is watched before the listening lines: a script that
+		// waits for them and signals at once must not find it ignored.
+		srv.watchUSR1()
 		for _, l := range srv.listeners {
 			printBound(stdout, c.String("log-format"), l)
 		}
@@ -155,8 +174,9 @@ func isDualStack(s *sockcore.Socket) bool {
 // listener is one server socket with what it serves.
 type listener struct {
 	s        *sockcore.Socket
-	name     string // LISTEN_FDNAMES entry
-	idleExit bool   // inetd wait mode: stop after --idle-timeout without datagrams
+	name     string          // LISTEN_FDNAMES entry
+	idleExit bool            // inetd wait mode: stop after --idle-timeout without datagrams
+	file     *cli.SocketFile // a UNIX socket file echod bound: removed at exit
 }
 
 func (l *listener) stream() bool {
@@ -169,19 +189,25 @@ type server struct {
 	log       *slog.Logger
 	st        stats
 	limiter   *rateLimiter
+	shortage  shortage // accept out of descriptors
 	pipes     pipePool
 	hot       atomic.Int64 // connections holding a splice pipe while they wait
 	listeners []*listener
-	reactors  []*reactor // one per CPU; none in inetd nowait mode
+	usr1      chan os.Signal // SIGUSR1: log the counters
+	reactors  []*reactor     // one per CPU; none in inetd nowait mode
 	nextHome  atomic.Uint64
 
-	mu    sync.Mutex
-	conns map[*sockcore.Socket]struct{}
-	wg    sync.WaitGroup // connections
+	mu        sync.Mutex
+	conns     map[*sockcore.Socket]netip.Addr // with the source key (zero: not an IP peer)
+	perSource map[netip.Addr]int
+	wg        sync.WaitGroup // connections
 }
 
 func newServer(cfg config, log *slog.Logger) *server {
-	return &server{cfg: cfg, log: log, limiter: newRateLimiter(cfg.udpRate), conns: map[*sockcore.Socket]struct{}{}}
+	srv := &server{cfg: cfg, log: log, limiter: newRateLimiter(cfg.udpRate),
+		conns: map[*sockcore.Socket]netip.Addr{}, perSource: map[netip.Addr]int{}}
+	srv.shortage.init()
+	return srv
 }
 
 // openListeners opens every --listen URL, or the default TCP and UDP pair.
@@ -207,7 +233,7 @@ func (srv *server) openListeners(urls []string) error {
 			if err != nil {
 				return err
 			}
-			srv.listeners = append(srv.listeners, &listener{s: s})
+			srv.listeners = append(srv.listeners, &listener{s: s, file: cli.BoundSocketFile(s)})
 			if e.Port == "0" && n > 1 {
 				// Every SO_REUSEPORT sibling must share the port the kernel chose.
 				a, _ := s.SockName()
@@ -279,20 +305,20 @@ func splitNames(s string) []string {
 // inetd serves the socket on standard input: a connected stream socket is
 // served once (nowait), a listening one or a datagram socket (wait) until a
 // signal or, with --idle-timeout, until idle.
-func (srv *server) inetd(ctx context.Context) error {
+func (srv *server) inetd(ctx context.Context, idleGiven bool) error {
 	s, err := sockcore.FromFD(0)
 	if err != nil {
 		return cli.Exit(cli.ExitNoSuchThing, fmt.Errorf("--inetd: standard input is not a socket: %w", err))
 	}
 	if s.Type() == unix.SOCK_DGRAM {
-		srv.listeners = []*listener{{s: s, idleExit: true}}
+		srv.listeners = []*listener{{s: s, idleExit: idleGiven}}
 		return srv.serve(ctx, 0)
 	}
 	if acc, _ := s.GetsockoptInt(unix.SOL_SOCKET, unix.SO_ACCEPTCONN); acc == 1 {
 		srv.listeners = []*listener{{s: s}}
 		return srv.serve(ctx, 0)
 	}
-	srv.track(s)
+	srv.track(s, netip.Addr{})
 	srv.serveConn(s, "stdin") // no reactors: in a goroutine
 	done := make(chan struct{})
 	go func() {
@@ -341,9 +367,9 @@ func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
 			}()
 		}
 	}
-	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
+	srv.watchUSR1()
+	defer signal.Stop(srv.usr1)
+	usr1 := srv.usr1
 	var tick <-chan time.Time
 	if statsEvery > 0 {
 		t := time.NewTicker(statsEvery)
@@ -372,14 +398,27 @@ wait:
 	srv.closeListeners()
 	<-loopsDone
 	srv.drain()
+	srv.shortage.release()
 	if srv.cfg.verbose {
 		srv.logStats("exit")
 	}
 	return ferr
 }
 
+// closeListeners closes every listener and removes the UNIX socket files
+// echod bound, while they are still its own (a newer server may have bound
+// the path since).
+// watchUSR1 starts catching SIGUSR1 for serve, once.
+func (srv *server) watchUSR1() {
+	if srv.usr1 == nil {
+		srv.usr1 = make(chan os.Signal, 1)
+		signal.Notify(srv.usr1, syscall.SIGUSR1)
+	}
+}
+
 func (srv *server) closeListeners() {
 	for _, l := range srv.listeners {
+		l.file.Remove() // first: an open socket's inode cannot be reused
 		l.s.Close()
 	}
 }
@@ -441,18 +480,74 @@ func (srv *server) stopReactors() {
 	srv.reactors = nil
 }
 
-func (srv *server) track(s *sockcore.Socket) {
+func (srv *server) track(s *sockcore.Socket, src netip.Addr) {
 	srv.mu.Lock()
-	srv.conns[s] = struct{}{}
+	srv.conns[s] = src
+	if src.IsValid() {
+		srv.perSource[src]++
+	}
 	srv.mu.Unlock()
 	srv.wg.Add(1)
 }
 
 func (srv *server) untrack(s *sockcore.Socket) {
 	srv.mu.Lock()
+	if src := srv.conns[s]; src.IsValid() {
+		if srv.perSource[src]--; srv.perSource[src] <= 0 {
+			delete(srv.perSource, src)
+		}
+	}
 	delete(srv.conns, s)
 	srv.mu.Unlock()
 	srv.wg.Done()
+}
+
+// admit decides whether a new connection from src may be served, and
+// tracks it if so; it names the limit that refused it otherwise.
+func (srv *server) admit(s *sockcore.Socket, src netip.Addr) (refusedBy string) {
+	srv.mu.Lock()
+	switch {
+	case srv.cfg.maxConns > 0 && len(srv.conns) >= srv.cfg.maxConns:
+		refusedBy = "--max-conns"
+	case srv.cfg.perSource > 0 && src.IsValid() && srv.perSource[src] >= srv.cfg.perSource:
+		refusedBy = "--max-conns-per-source"
+	}
+	if refusedBy == "" {
+		srv.conns[s] = src
+		if src.IsValid() {
+			srv.perSource[src]++
+		}
+	}
+	srv.mu.Unlock()
+	if refusedBy == "" {
+		srv.wg.Add(1)
+	}
+	return refusedBy
+}
+
+// peerKey is the source key of an accepted connection's peer: its IPv4
+// address or its IPv6 /64; zero for other families.
+func peerKey(a sockcore.Addr) netip.Addr {
+	switch a := a.(type) {
+	case *sockcore.InetAddr:
+		return sourceKey(a.IP)
+	case *sockcore.Inet6Addr:
+		return sourceKey(a.IP)
+	}
+	return netip.Addr{}
+}
+
+// sourceKey is what per-source limits count by: an IPv4 address (an
+// IPv4-mapped one unmapped), or the /64 of an IPv6 address, the usual
+// allocation to one host, whose 2^64 addresses it may rotate through at
+// will.
+func sourceKey(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.Addr()
+	}
+	return ip
 }
 
 // acceptLoop accepts connections until the listener is closed.
@@ -466,8 +561,7 @@ func (srv *server) acceptLoop(l *listener) error {
 			}
 			if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) {
 				srv.st.acceptErrors.Add(1)
-				srv.log.Error("accept: out of descriptors (raise the open-files limit)", "err", err)
-				time.Sleep(10 * time.Millisecond) // let connections close
+				srv.outOfDescriptors(l, err)
 				continue
 			}
 			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
@@ -475,20 +569,17 @@ func (srv *server) acceptLoop(l *listener) error {
 			}
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
 		}
+		srv.descriptorsBack()
 		c.SetBlocking(true)
-		srv.mu.Lock()
-		full := srv.cfg.maxConns > 0 && len(srv.conns) >= srv.cfg.maxConns
-		srv.mu.Unlock()
 		peerName := cli.AddrURL(scheme, peer)
-		if full {
+		if limit := srv.admit(c, peerKey(peer)); limit != "" {
 			srv.st.refused.Add(1)
 			if srv.cfg.verbose {
-				srv.log.Info("refused: --max-conns reached", "peer", peerName)
+				srv.log.Info("refused: "+limit+" reached", "peer", peerName)
 			}
 			c.Close()
 			continue
 		}
-		srv.track(c)
 		srv.st.accepted.Add(1)
 		srv.serveConn(c, peerName)
 	}

@@ -43,6 +43,12 @@ func (srv *server) stream(cn *conn) error {
 				spliceOK = false
 				continue
 			}
+			if (errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE)) && n == 0 {
+				// No descriptors for a pipe: keep serving through a
+				// buffer.
+				spliceOK = false
+				continue
+			}
 			if err == nil {
 				// Cold: wait for data without a pipe, in the reactor
 				// when there is one.
@@ -159,7 +165,9 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 		in += int64(n)
 		srv.st.bytesIn.Add(uint64(n))
 		if !hot {
-			c.SetBlocking(true)
+			// The echo may wait for a peer that does not read: no longer
+			// than the idle timeout, holding the pipe.
+			srv.setIdle(c)
 		}
 		for sent := 0; sent < n; {
 			m, err := c.SpliceSend(p.r, n-sent)
@@ -238,7 +246,7 @@ func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64,
 		if srv.cfg.discard {
 			continue
 		}
-		c.SetBlocking(true)
+		srv.setIdle(c) // a peer that never reads holds this buffer no longer
 		if seqpacket {
 			_, err = c.Send(buf[:n], 0)
 		} else {

@@ -33,6 +33,7 @@ func activateCommand() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "name", Usage: "`NAME` for LISTEN_FDNAMES: once for all, or once per --listen"},
 			&ucli.BoolFlag{Name: "accept", Aliases: []string{"a"}, Usage: "run COMMAND once per connection, with the connection at 3"},
 			&ucli.BoolFlag{Name: "inetd", Usage: "run COMMAND once per connection, with the connection as stdin and stdout"},
+			&ucli.IntFlag{Name: "max-connections", Value: defaultMaxConnections, Usage: "with --accept or --inetd: run at most `N` COMMANDs at once; more connections are closed at once (systemd's MaxConnections=)"},
 			verboseFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -44,6 +45,12 @@ func activateCommand() *ucli.Command {
 			perConn := c.Bool("accept") || c.Bool("inetd")
 			if perConn && c.IsSet("name") {
 				return cli.Usagef("--name names listening sockets: with --accept or --inetd COMMAND gets a connection")
+			}
+			if c.IsSet("max-connections") && !perConn {
+				return cli.Usagef("--max-connections limits --accept and --inetd: without them COMMAND runs once")
+			}
+			if n := c.Int("max-connections"); n < 1 {
+				return cli.Usagef("--max-connections %d: want at least 1", n)
 			}
 			names, err := namesFor(c.StringSlice("name"), len(urls))
 			if err != nil {
@@ -109,9 +116,18 @@ func handOnFiles(ctx context.Context, c *ucli.Command, files []*os.File, names [
 	return wait(ctx, cmd)
 }
 
-// acceptLoop runs one COMMAND per connection until the context ends.
+// defaultMaxConnections is systemd's MaxConnections= default.
+const defaultMaxConnections = 64
+
+// acceptLoop runs one COMMAND per connection until the context ends, at
+// most --max-connections at once: a connection beyond that is accepted and
+// closed at once, as systemd does. No accept error and no failure to start
+// COMMAND ends the loop (only the listener going away does): each is
+// complained about once per interval with a count.
 // Children are not waited for one by one: each is reaped when it exits.
 func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, argv []string) error {
+	complain := newComplainer(c.Root().ErrWriter, "fdpass: activate: ", complainInterval)
+	defer complain.stop()
 	type accepted struct {
 		s    *sockcore.Socket
 		peer sockcore.Addr
@@ -126,8 +142,10 @@ func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, ar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			acc := newAcceptor(ln, complain)
+			defer acc.close()
 			for {
-				s, peer, err := ln.Accept()
+				s, peer, err := acc.accept(ctx)
 				select {
 				case conns <- accepted{s, peer, err}:
 				case <-ctx.Done():
@@ -142,9 +160,14 @@ func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, ar
 			}
 		}()
 	}
-	var children sync.WaitGroup
+	var (
+		children sync.WaitGroup
+		mu       sync.Mutex
+		running  int
+	)
 	defer children.Wait()
 	defer wg.Wait()
+	maxConns := c.Int("max-connections")
 	for {
 		var a accepted
 		select {
@@ -158,6 +181,14 @@ func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, ar
 			}
 			return fmt.Errorf("accept: %w", a.err)
 		}
+		mu.Lock()
+		n := running
+		mu.Unlock()
+		if n >= maxConns {
+			a.s.Close()
+			complain.say("busy", "too many connections (%d COMMANDs running, --max-connections %d): closed the connection from %s", n, maxConns, a.peer)
+			continue
+		}
 		who := fmt.Sprint(a.peer)
 		if c.Bool("verbose") && a.s.Family() == unix.AF_UNIX {
 			if cred, err := peerCred(a.s); err == nil {
@@ -166,15 +197,22 @@ func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, ar
 		}
 		cmd, err := startForConn(c, a.s, argv)
 		if err != nil {
-			return err
+			complain.say("start", "connection from %s: %v: closed it", who, err)
+			continue
 		}
 		if c.Bool("verbose") {
 			fmt.Fprintf(c.Root().ErrWriter, "fdpass: activate: connection from %s: started %s as pid %d\n", who, argv[0], cmd.Process.Pid)
 		}
+		mu.Lock()
+		running++
+		mu.Unlock()
 		children.Add(1)
 		go func() {
 			defer children.Done()
 			cmd.Wait()
+			mu.Lock()
+			running--
+			mu.Unlock()
 		}()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
@@ -104,7 +105,8 @@ func sendCommand() *ucli.Command {
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "to", Required: true, Usage: "the receiver's `SOCKET` (path or @abstract)"},
 			&ucli.StringSliceFlag{Name: "name", Usage: "`NAME` for LISTEN_FDNAMES: once for all, or once per descriptor"},
-			timeoutFlag(5*time.Second, "give up connecting or sending after `D`"),
+			timeoutFlag(5*time.Second, "give up connecting, sending or waiting for the receiver's answer after `D`"),
+			expectFlag(),
 			verboseFlag(),
 		}, gatherFlags()...),
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -117,7 +119,12 @@ func sendCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := dialUnix(c.String("to"), c.Duration("timeout"))
+			policy, err := parseExpectUID(c.String("expect-uid"))
+			if err != nil {
+				return err
+			}
+			to := c.String("to")
+			s, err := dialUnix(to, c.Duration("timeout"))
 			if err != nil {
 				return err
 			}
@@ -125,12 +132,61 @@ func sendCommand() *ucli.Command {
 			if c.Bool("verbose") {
 				reportPeer(c.Root().ErrWriter, "send", s)
 			}
-			if _, err := sockcore.SendFDs(s, [][]byte{encodeNames(names)}, fds); err != nil {
-				return fmt.Errorf("send to %s: %w", c.String("to"), err)
+			if err := policy.check(s, to); err != nil {
+				return err
 			}
-			return nil
+			if _, err := sockcore.SendFDs(s, [][]byte{encodeNames(names)}, fds); err != nil {
+				if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+					return awaitAnswer(s, to, c.Duration("timeout"))
+				}
+				return fmt.Errorf("send to %s: %w", to, err)
+			}
+			if s.Type() == unix.SOCK_DGRAM {
+				return nil // no connection to answer on
+			}
+			if c.Bool("verbose") {
+				fmt.Fprintf(c.Root().ErrWriter, "fdpass: send: sent %d descriptors, waiting for the receiver's answer\n", len(fds))
+			}
+			return awaitAnswer(s, to, c.Duration("timeout"))
 		},
 	}
+}
+
+// awaitAnswer reads what the receiver says about the batch: fdpass recv
+// answers "OK" once it has the descriptors and "ERR code text" when it
+// refuses them (a holder answers a batch that is not a request with ERR
+// bad). A receiver that is not fdpass (python's recv_fds) answers nothing
+// and closes the connection after reading: that is success too. A
+// connection reset means the receiver went away without reading the batch.
+func awaitAnswer(s *sockcore.Socket, to string, timeout time.Duration) error {
+	var msg []byte
+	for len(msg) < 512 && (len(msg) == 0 || msg[len(msg)-1] != '\n') {
+		b, err := s.Recv(512-len(msg), 0)
+		switch {
+		case err == nil && len(b) == 0 && len(msg) == 0:
+			return nil // closed after reading: a receiver that does not answer
+		case err == nil && len(b) == 0:
+			return cli.Exitf(cli.ExitFailure, "send to %s: the receiver's answer %q was cut short", to, msg)
+		case errors.Is(err, syscall.ECONNRESET):
+			return cli.Exitf(cli.ExitFailure, "send to %s: the receiver closed the connection without reading the descriptors (nothing was delivered)", to)
+		case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EAGAIN):
+			return cli.Exitf(cli.ExitTimeout, "send to %s: sent, but the receiver did not answer within %s (is it fdpass recv?)", to, timeout)
+		case err != nil:
+			return fmt.Errorf("send to %s: %w", to, err)
+		}
+		msg = append(msg, b...)
+	}
+	r, err := parseReply(msg)
+	if err != nil {
+		return cli.Exitf(cli.ExitFailure, "send to %s: %v", to, err)
+	}
+	if r.OK {
+		return nil
+	}
+	if r.Code == errBad {
+		r.Text += " (nothing was delivered; is it a holder? use fdpass store)"
+	}
+	return replyError("send", to, r)
 }
 
 func reportPeer(w io.Writer, what string, s *sockcore.Socket) {
@@ -155,6 +211,8 @@ func recvCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "print", Usage: "describe the descriptors on stdout instead of running COMMAND"},
 			&ucli.StringFlag{Name: "type", Value: "seqpacket", Usage: "socket `TYPE`: seqpacket, stream or dgram"},
 			&ucli.StringFlag{Name: "mode", Value: "0600", Usage: "file `MODE` of the socket path"},
+			&ucli.IntSliceFlag{Name: "allow-uid", Usage: "also take descriptors from senders with user id `UID` (repeatable; your own uid and root always)"},
+			&ucli.IntSliceFlag{Name: "allow-gid", Usage: "also take descriptors from senders with group id `GID` (repeatable)"},
 			verboseFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -177,7 +235,19 @@ func recvCommand() *ucli.Command {
 				}
 			}
 			on := c.String("on")
-			b, err := receiveOnce(ctx, on, typ, mode, maxFDs, c.Duration("timeout"), verboseTo(c))
+			ro := &recvOpts{
+				on: on, typ: typ, mode: mode, maxFDs: maxFDs, timeout: c.Duration("timeout"), logw: verboseTo(c),
+				own: uint32(os.Geteuid()), allowUIDs: map[uint32]bool{}, allowGIDs: map[uint32]bool{},
+				complain: newComplainer(c.Root().ErrWriter, "fdpass: recv: ", complainInterval),
+			}
+			defer ro.complain.stop()
+			for _, u := range c.IntSlice("allow-uid") {
+				ro.allowUIDs[uint32(u)] = true
+			}
+			for _, g := range c.IntSlice("allow-gid") {
+				ro.allowGIDs[uint32(g)] = true
+			}
+			b, err := receiveOnce(ctx, ro)
 			if err != nil {
 				return err
 			}
@@ -202,52 +272,123 @@ func parseMode(s string) (os.FileMode, error) {
 	return os.FileMode(m), nil
 }
 
-// receiveOnce listens on SOCKET, takes one message and removes the socket.
-func receiveOnce(ctx context.Context, on string, typ int, mode os.FileMode, maxFDs int, timeout time.Duration, logw io.Writer) (*batch, error) {
-	ln, cleanup, err := listenUnix(on, typ, mode)
+// recvOpts is what recv was told.
+type recvOpts struct {
+	on        string
+	typ       int
+	mode      os.FileMode
+	maxFDs    int
+	timeout   time.Duration
+	logw      io.Writer // -v; nil: quiet
+	own       uint32
+	allowUIDs map[uint32]bool
+	allowGIDs map[uint32]bool
+	complain  *complainer
+}
+
+// receiveOnce listens on SOCKET, takes one message from an allowed sender
+// (the same policy as hold: this uid, root, --allow-uid, --allow-gid) and
+// removes the socket. A sender that is not allowed is answered "ERR denied"
+// and closed, its descriptors closed unseen, and recv goes on waiting.
+// Connected senders are answered "OK" once the batch is taken, or "ERR …"
+// when it is refused.
+func receiveOnce(ctx context.Context, o *recvOpts) (*batch, error) {
+	ln, cleanup, err := listenUnix(o.on, o.typ, o.mode)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	setMode := func(s *sockcore.Socket, deadline time.Time) {
+	var deadline time.Time
+	if o.timeout > 0 {
+		deadline = time.Now().Add(o.timeout)
+	}
+	setMode := func(s *sockcore.Socket) {
 		if deadline.IsZero() {
 			s.SetBlocking(true)
 		} else {
 			s.SetTimeout(max(time.Until(deadline), time.Millisecond))
 		}
 	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
+	if o.logw != nil {
+		fmt.Fprintf(o.logw, "fdpass: recv: listening on %s\n", o.on)
 	}
-	if logw != nil {
-		fmt.Fprintf(logw, "fdpass: recv: listening on %s\n", on)
+	refused := func(cred *unix.Ucred) {
+		o.complain.say("refused", "refused a sender with uid %d gid %d (not allowed: --allow-uid, --allow-gid)", cred.Uid, cred.Gid)
 	}
-	conn := ln
-	if typ != unix.SOCK_DGRAM {
-		setMode(ln, deadline)
-		c, _, err := ln.Accept()
+	deny := func(cred *unix.Ucred) []byte {
+		return errReply(errDenied, "uid %d gid %d may not send to this receiver (it allows uid %d; start it with --allow-uid or --allow-gid)", cred.Uid, cred.Gid, o.own)
+	}
+	if o.typ == unix.SOCK_DGRAM {
+		for {
+			setMode(ln)
+			b, err := recvBatch(ln, o.maxFDs)
+			if err != nil {
+				return nil, recvError(ctx, o.on, o.timeout, err)
+			}
+			if b.Cred == nil || !allowedPeer(b.Cred, o.own, o.allowUIDs, o.allowGIDs) {
+				b.Close()
+				if b.Cred != nil {
+					refused(b.Cred)
+				}
+				continue
+			}
+			if o.logw != nil {
+				fmt.Fprintf(o.logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
+			}
+			return b, nil
+		}
+	}
+	acc := newAcceptor(ln, o.complain)
+	defer acc.close()
+	for {
+		setMode(ln)
+		c, _, err := acc.accept(ctx)
 		if err != nil {
-			return nil, recvError(ctx, on, timeout, err)
+			return nil, recvError(ctx, o.on, o.timeout, err)
 		}
-		defer c.Close()
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		defer stop()
-		conn = c
-		if logw != nil {
-			reportPeer(logw, "recv", c)
+		cred, err := peerCred(c)
+		if err != nil {
+			c.Close()
+			continue
 		}
+		if o.logw != nil {
+			fmt.Fprintf(o.logw, "fdpass: recv: peer %s (SO_PEERCRED)\n", credString(cred))
+		}
+		if !allowedPeer(cred, o.own, o.allowUIDs, o.allowGIDs) {
+			refused(cred)
+			refuse(c, deny(cred))
+			continue
+		}
+		b, err := o.take(ctx, c, setMode)
+		if err != nil {
+			return nil, recvError(ctx, o.on, o.timeout, err)
+		}
+		return b, nil
 	}
-	setMode(conn, deadline)
-	b, err := recvBatch(conn, maxFDs)
+}
+
+// take receives the batch on connection c and answers the sender.
+func (o *recvOpts) take(ctx context.Context, c *sockcore.Socket, setMode func(*sockcore.Socket)) (*batch, error) {
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	setMode(c)
+	b, err := recvBatch(c, o.maxFDs)
 	if err != nil {
-		return nil, recvError(ctx, on, timeout, err)
+		switch {
+		case errors.Is(err, errOutOfFDs):
+			c.Send(errReply(errBusy, "the receiver is out of descriptors (its open-files limit): none kept"), unix.MSG_DONTWAIT)
+		case errors.Is(err, errTruncated):
+			c.Send(errReply(errFull, "the receiver takes at most %d descriptors (recv --max) or %d bytes: none kept", o.maxFDs, maxMessage), unix.MSG_DONTWAIT)
+		}
+		return nil, err
 	}
-	if logw != nil && b.Cred != nil {
-		fmt.Fprintf(logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
+	if b.Cred != nil && o.logw != nil {
+		fmt.Fprintf(o.logw, "fdpass: recv: sender %s (SCM_CREDENTIALS), %d descriptors\n", credString(b.Cred), len(b.FDs))
 	}
+	c.Send(okReply(strconv.Itoa(len(b.FDs))), unix.MSG_DONTWAIT)
 	return b, nil
 }
 
@@ -298,7 +439,7 @@ func handOn(ctx context.Context, c *ucli.Command, fds []int, names []string, arg
 func infoCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "info",
-		Usage:     "describe descriptors of this process (default: all) or of --pid PID",
+		Usage:     "describe the descriptors this process inherited (default: all) or those of --pid PID",
 		ArgsUsage: "[FD...]",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "pid", Usage: "describe the descriptors of process `PID`"},
@@ -332,12 +473,19 @@ func infoCommand() *ucli.Command {
 			}
 			var ds []*fdDesc
 			for _, fd := range fds {
+				if !isInherited(fd) {
+					// The Go runtime's own, or the directory ownFDs read.
+					if explicit {
+						return cli.Exitf(cli.ExitNoSuchThing, "describe descriptor %d: not open in this process (nothing was inherited there)", fd)
+					}
+					continue
+				}
 				d, err := describeOwn(fd)
 				if err != nil {
 					if explicit {
 						return err
 					}
-					continue // the directory descriptor ownFDs read through
+					continue
 				}
 				ds = append(ds, d)
 			}

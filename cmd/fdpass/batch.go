@@ -21,6 +21,7 @@ const maxMessage = 64 << 10
 var (
 	errTruncated  = errors.New("message truncated")
 	errPeerClosed = errors.New("the peer closed the connection")
+	errOutOfFDs   = errors.New("out of descriptors")
 )
 
 // batch is one received message: descriptors (close-on-exec, owned by the
@@ -67,6 +68,12 @@ func recvBatch(s *sockcore.Socket, maxFDs int) (*batch, error) {
 		}
 	}
 	switch {
+	case flags&unix.MSG_CTRUNC != 0 && len(b.FDs) < maxFDs:
+		// There was room for maxFDs: the kernel could not install them
+		// (EMFILE at the open-files limit) and closed the rest.
+		n := len(b.FDs)
+		b.Close()
+		return nil, cli.Exit(cli.ExitFailure, fmt.Errorf("receive: %w: could take only %d of the descriptors passed (closed them; raise the open-files limit)", errOutOfFDs, n))
 	case flags&unix.MSG_CTRUNC != 0 || len(b.FDs) > maxFDs:
 		// The room kept for SCM_CREDENTIALS can hold a few more descriptors
 		// than asked for: more than maxFDs is refused like a truncation.

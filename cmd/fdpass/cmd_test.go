@@ -70,8 +70,13 @@ func TestRecvExecListenEnv(t *testing.T) {
 			sock := "@fdpass-test-exec-" + typ
 			recv := startFdpass(t, "recv", "-v", "--type", typ, "--on", sock, "--", self(t))
 			recv.waitLine(t, "listening on")
-			r := runFdpass(context.Background(), "send", "--to", sock, "--name", "a", "--name", "b", "--name", "c",
-				"--listen", "tcp://127.0.0.1:0", "--listen", "udp://127.0.0.1:0", "--listen", "unix://@fdpass-test-exec-l-"+typ)
+			args := []string{"send", "--to", sock, "--name", "a", "--name", "b", "--name", "c",
+				"--listen", "tcp://127.0.0.1:0", "--listen", "udp://127.0.0.1:0", "--listen", "unix://@fdpass-test-exec-l-" + typ}
+			if typ == "dgram" {
+				// An abstract datagram receiver cannot be checked.
+				args = append(args, "--expect-uid", "any")
+			}
+			r := runFdpass(context.Background(), args...)
 			if r.code != 0 {
 				t.Fatalf("send: exit %d: %s", r.code, r.stderr)
 			}
@@ -200,6 +205,12 @@ func TestBadInput(t *testing.T) {
 		{"holder missing", []string{"list", "--from", missing}, cli.ExitNoSuchThing, "no such socket"},
 		{"bad hold name", []string{"delete", "--from", missing, "--name", "a:b"}, cli.ExitUsage, "--name"},
 		{"unknown flag", []string{"send", "--bogus"}, cli.ExitUsage, "flag provided but not defined"},
+		{"expect-uid not a uid", []string{"list", "--from", missing, "--expect-uid", "root"}, cli.ExitUsage, "--expect-uid \"root\": want a numeric user id or any"},
+		{"max-conns zero", []string{"hold", "--on", missing, "--max-conns", "0"}, cli.ExitUsage, "--max-conns 0: want at least 1"},
+		{"max-conns-per-uid zero", []string{"hold", "--on", missing, "--max-conns-per-uid", "0"}, cli.ExitUsage, "--max-conns-per-uid 0: want at least 1"},
+		{"client-timeout zero", []string{"hold", "--on", missing, "--client-timeout", "0s"}, cli.ExitUsage, "--client-timeout 0s: want a positive duration"},
+		{"max-connections without accept", []string{"activate", "--listen", "tcp://127.0.0.1:0", "--max-connections", "2", "--", "true"}, cli.ExitUsage, "--max-connections limits --accept and --inetd"},
+		{"max-connections zero", []string{"activate", "--listen", "tcp://127.0.0.1:0", "--inetd", "--max-connections", "0", "--", "true"}, cli.ExitUsage, "--max-connections 0: want at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

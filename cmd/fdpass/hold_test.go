@@ -37,7 +37,7 @@ func startHolder(t *testing.T, h *holder) string {
 
 func dial(t *testing.T, sock string) *holdClient {
 	t.Helper()
-	hc, err := dialHolder(sock, 5*time.Second)
+	hc, err := dialHolder(sock, 5*time.Second, serverPolicy{uid: uint32(os.Geteuid())})
 	if err != nil {
 		t.Fatal(err)
 	}

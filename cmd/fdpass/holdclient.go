@@ -20,7 +20,8 @@ type holdClient struct {
 	arg string
 }
 
-func dialHolder(arg string, timeout time.Duration) (*holdClient, error) {
+// dialHolder connects to the holder at arg and checks who runs it.
+func dialHolder(arg string, timeout time.Duration, p serverPolicy) (*holdClient, error) {
 	s, err := dialUnix(arg, timeout)
 	if err != nil {
 		return nil, err
@@ -28,6 +29,10 @@ func dialHolder(arg string, timeout time.Duration) (*holdClient, error) {
 	if s.Type() != unix.SOCK_SEQPACKET {
 		s.Close()
 		return nil, cli.Exitf(cli.ExitFailure, "connect to %s: not a holder (it does not take SOCK_SEQPACKET connections)", arg)
+	}
+	if err := p.check(s, arg); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return &holdClient{s: s, arg: arg}, nil
 }
@@ -62,8 +67,10 @@ func (hc *holdClient) roundTrip(what string, req request, fds []int, maxFDs int)
 }
 
 func (hc *holdClient) fail(what string, err error) error {
-	if errors.Is(err, errPeerClosed) {
-		return cli.Exitf(cli.ExitFailure, "%s at %s: the holder closed the connection", what, hc.arg)
+	if errors.Is(err, errPeerClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		// A holder at its open-files limit closes new connections at once,
+		// unread: ECONNRESET, or EPIPE when it closed before the request.
+		return cli.Exitf(cli.ExitFailure, "%s at %s: the holder closed the connection without answering (out of descriptors? try again)", what, hc.arg)
 	}
 	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, os.ErrDeadlineExceeded) {
 		return cli.Exitf(cli.ExitTimeout, "%s at %s: no reply within the timeout (is it a holder?)", what, hc.arg)

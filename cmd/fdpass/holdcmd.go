@@ -21,6 +21,9 @@ func holdCommand() *ucli.Command {
 			&ucli.IntSliceFlag{Name: "allow-uid", Usage: "also serve peers with user id `UID` (repeatable)"},
 			&ucli.IntSliceFlag{Name: "allow-gid", Usage: "also serve peers with group id `GID` (repeatable)"},
 			&ucli.IntFlag{Name: "max-names", Value: 1000, Usage: "hold at most `N` names"},
+			&ucli.IntFlag{Name: "max-conns", Value: defaultMaxConns, Usage: "serve at most `N` connections at once; more are refused (ERR busy) and closed at once"},
+			&ucli.IntFlag{Name: "max-conns-per-uid", Value: defaultMaxConnsPerUID, Usage: "serve at most `N` connections at once per peer uid"},
+			&ucli.DurationFlag{Name: "client-timeout", Value: defaultClientTimeout, Usage: "close a connection that sends no request or reads no reply for `D`"},
 			verboseFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -31,12 +34,22 @@ func holdCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			for _, f := range []string{"max-names", "max-conns", "max-conns-per-uid"} {
+				if c.Int(f) < 1 {
+					return cli.Usagef("--%s %d: want at least 1", f, c.Int(f))
+				}
+			}
+			if d := c.Duration("client-timeout"); d <= 0 {
+				return cli.Usagef("--client-timeout %s: want a positive duration", d)
+			}
 			ln, cleanup, err := listenUnix(c.String("on"), unix.SOCK_SEQPACKET, mode)
 			if err != nil {
 				return err
 			}
 			defer cleanup()
 			h := newHolder(c.Int("max-names"), c.IntSlice("allow-uid"), c.IntSlice("allow-gid"), verboseTo(c))
+			h.maxConns, h.maxPerUID, h.clientTimeout = c.Int("max-conns"), c.Int("max-conns-per-uid"), c.Duration("client-timeout")
+			h.complain = newComplainer(c.Root().ErrWriter, "fdpass: hold: ", complainInterval)
 			h.logf("listening on %s", c.String("on"))
 			return h.serve(ctx, ln)
 		},
@@ -44,6 +57,16 @@ func holdCommand() *ucli.Command {
 }
 
 func holderTimeout() ucli.Flag { return timeoutFlag(5*time.Second, "give up on the holder after `D`") }
+
+// dialHolderFlag connects to the holder named by flag with the command's
+// --timeout and --expect-uid.
+func dialHolderFlag(c *ucli.Command, flag string) (*holdClient, error) {
+	p, err := parseExpectUID(c.String("expect-uid"))
+	if err != nil {
+		return nil, err
+	}
+	return dialHolder(c.String(flag), c.Duration("timeout"), p)
+}
 
 func storeCommand() *ucli.Command {
 	return &ucli.Command{
@@ -55,6 +78,7 @@ func storeCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "store under `NAME`"},
 			&ucli.DurationFlag{Name: "ttl", Usage: "the holder closes them after `D` (0: never)"},
 			holderTimeout(),
+			expectFlag(),
 		}, gatherFlags()...),
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
@@ -70,7 +94,7 @@ func storeCommand() *ucli.Command {
 				return err
 			}
 			defer release()
-			hc, err := dialHolder(c.String("to"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "to")
 			if err != nil {
 				return err
 			}
@@ -101,6 +125,7 @@ func retrieveCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "take", Usage: "delete them from the holder too"},
 			&ucli.BoolFlag{Name: "print", Usage: "describe the descriptors on stdout instead of running COMMAND"},
 			holderTimeout(),
+			expectFlag(),
 			verboseFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
@@ -114,7 +139,7 @@ func retrieveCommand() *ucli.Command {
 					return err
 				}
 			}
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}
@@ -139,9 +164,10 @@ func listCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			holderTimeout(),
+			expectFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}
@@ -170,13 +196,14 @@ func deleteCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "from", Required: true, Usage: "the holder's `SOCKET`"},
 			&ucli.StringFlag{Name: "name", Required: true, Usage: "delete `NAME`"},
 			holderTimeout(),
+			expectFlag(),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			name, err := holdName(c)
 			if err != nil {
 				return err
 			}
-			hc, err := dialHolder(c.String("from"), c.Duration("timeout"))
+			hc, err := dialHolderFlag(c, "from")
 			if err != nil {
 				return err
 			}

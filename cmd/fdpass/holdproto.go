@@ -14,9 +14,10 @@ package main
 //
 // ttl-ms is the time to live in milliseconds, 0 for ever; in a LIST entry it
 // is what is left. Any request may instead get "ERR code text", code one of
-// denied, notfound, exists, full, bad. A peer whose SO_PEERCRED uid and gid
-// are not allowed gets "ERR denied …" as its first message and the holder
-// closes the connection.
+// denied, notfound, exists, full, bad, busy. A peer whose SO_PEERCRED uid
+// and gid are not allowed gets "ERR denied …", and a peer over the
+// connection limits "ERR busy …", as its only message: the holder closes
+// the connection at once. LIST entries come in the order they were stored.
 
 import (
 	"fmt"
@@ -89,6 +90,7 @@ const (
 	errExists   = "exists"
 	errFull     = "full"
 	errBad      = "bad"
+	errBusy     = "busy" // over a connection limit or out of descriptors: try again
 )
 
 // reply is a parsed reply line: OK with its fields, or ERR code text.

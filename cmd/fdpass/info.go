@@ -292,6 +292,34 @@ func (d *fdDesc) String() string {
 	return b.String()
 }
 
+// inherited is the set of descriptors this process inherited, taken when
+// the program starts. The Go runtime opens descriptors of its own before
+// any of fdpass's code runs (its epoll instance and wake-up eventfd, the
+// cgroup files it reads CPU limits from): every one of them is
+// close-on-exec, while every descriptor that came through execve(2) has
+// FD_CLOEXEC clear, or it would have been closed. So the descriptors
+// without FD_CLOEXEC at start are the inherited ones, and info describes
+// only those: the runtime's would be described as if handed to fdpass.
+var inherited = inheritedFDs()
+
+func inheritedFDs() map[int]bool {
+	fds, err := ownFDs()
+	if err != nil {
+		return nil
+	}
+	in := map[int]bool{}
+	for _, fd := range fds {
+		if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && fl&unix.FD_CLOEXEC == 0 {
+			in[fd] = true
+		}
+	}
+	return in
+}
+
+// isInherited reports whether fd came to this process through execve(2).
+// Without /proc it cannot tell and says yes.
+func isInherited(fd int) bool { return inherited == nil || inherited[fd] }
+
 // ownFDs lists the descriptors open in this process.
 func ownFDs() ([]int, error) {
 	ents, err := os.ReadDir("/proc/self/fd")

@@ -33,6 +33,10 @@ func TestMain(m *testing.M) {
 	case "echo01":
 		echoOn(os.Stdin, os.Stdout)
 		os.Exit(0)
+	case "fdpass":
+		// The test binary as fdpass itself, for what needs a fresh process
+		// (info's view of inherited descriptors).
+		os.Exit(cli.Main("fdpass", run))
 	}
 	os.Exit(m.Run())
 }

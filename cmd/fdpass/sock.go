@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
@@ -75,7 +77,7 @@ func checkSocketFile(path string) error {
 	case err != nil:
 		return fmt.Errorf("connect to %s: %w", path, err)
 	case st.Mode().Type() != os.ModeSocket:
-		return cli.Exitf(cli.ExitNoSuchThing, "connect to %s: not a socket but a %s (give the receiver's socket)", path, fileKind(st.Mode()))
+		return cli.Exitf(cli.ExitNoSuchThing, "connect to %s: not a socket but a %s (give the receiver's socket)", path, cli.FileKind(st.Mode()))
 	}
 	return nil
 }
@@ -92,26 +94,6 @@ func connectError(arg string, err error) error {
 		return cli.Exitf(cli.ExitTimeout, "connect to %s: timed out (the receiver's backlog is full)", arg)
 	}
 	return fmt.Errorf("connect to %s: %w", arg, err)
-}
-
-func fileKind(m os.FileMode) string {
-	switch m.Type() {
-	case 0:
-		return "regular file"
-	case os.ModeDir:
-		return "directory"
-	case os.ModeSymlink:
-		return "symlink"
-	case os.ModeNamedPipe:
-		return "FIFO"
-	case os.ModeSocket:
-		return "socket"
-	case os.ModeDevice:
-		return "block device"
-	case os.ModeDevice | os.ModeCharDevice:
-		return "character device"
-	}
-	return "special file"
 }
 
 // listenUnix binds SOCKET with type typ and listens (except for datagrams).
@@ -137,9 +119,11 @@ func listenUnix(arg string, typ int, mode os.FileMode) (*sockcore.Socket, func()
 		s.Close()
 		return nil, nil, err
 	}
-	// bind creates the file with 0777 &^ umask: no window where it is wider
-	// than asked.
-	old := unix.Umask(0o177)
+	// bind creates the file with 0777 &^ umask: the mode comes from the
+	// umask at bind time, so the file is never wider than asked and no
+	// chmod by name follows (which would follow a symlink swapped in after
+	// the bind).
+	old := unix.Umask(int(0o777 &^ mode.Perm()))
 	err = s.Bind(a)
 	unix.Umask(old)
 	if err != nil {
@@ -152,12 +136,6 @@ func listenUnix(arg string, typ int, mode os.FileMode) (*sockcore.Socket, func()
 			os.Remove(a.Name)
 		}
 	}
-	if !a.IsAbstract() && mode != 0o600 {
-		if err := os.Chmod(a.Name, mode); err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-	}
 	if typ != unix.SOCK_DGRAM {
 		if err := s.Listen(sockcore.DefaultBacklog); err != nil {
 			cleanup()
@@ -168,25 +146,11 @@ func listenUnix(arg string, typ int, mode os.FileMode) (*sockcore.Socket, func()
 }
 
 func clearStale(path string) error {
-	st, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", path, err)
-	}
-	if st.Mode().Type() != os.ModeSocket {
-		return cli.Exitf(cli.ExitNetwork, "listen on %s: a %s is in the way (remove it or choose another path)", path, fileKind(st.Mode()))
-	}
-	probe, err := dialUnix(path, time.Second)
-	if err == nil {
-		probe.Close()
+	err := cli.ClearStaleSocket(path)
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return cli.Exitf(cli.ExitNetwork, "listen on %s: address in use (another receiver listens there)", path)
 	}
-	if cli.ExitCode(err) != cli.ExitNetwork {
-		return err
-	}
-	return os.Remove(path)
+	return err
 }
 
 func bindError(arg string, err error) error {
@@ -221,4 +185,69 @@ func ucredOf(b []byte) (*unix.Ucred, error) {
 
 func credString(c *unix.Ucred) string {
 	return fmt.Sprintf("pid %d uid %d gid %d", c.Pid, c.Uid, c.Gid)
+}
+
+// expectFlag is --expect-uid of the clients: whom they accept as the
+// server.
+func expectFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "expect-uid", Usage: "accept a server run by `UID` (default: your own uid; root always), or any: anyone"}
+}
+
+// serverPolicy is whom a client accepts as the server it connected to.
+type serverPolicy struct {
+	any bool
+	uid uint32
+}
+
+func parseExpectUID(s string) (serverPolicy, error) {
+	switch s {
+	case "":
+		return serverPolicy{uid: uint32(os.Geteuid())}, nil
+	case "any":
+		return serverPolicy{any: true}, nil
+	}
+	u, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || u == 1<<32-1 {
+		return serverPolicy{}, cli.Usagef("--expect-uid %q: want a numeric user id or any", s)
+	}
+	return serverPolicy{uid: uint32(u)}, nil
+}
+
+// check makes sure the server at the other end of s is run by the expected
+// uid or root before anything is handed to it or taken from it: an
+// abstract name belongs to whoever binds it first, and a path in a
+// directory others can write to to whoever creates it. A stream or
+// seqpacket server is known by SO_PEERCRED; a datagram socket has no peer
+// credentials, so its file's owner stands for it, and an abstract datagram
+// name cannot be checked at all.
+func (p serverPolicy) check(s *sockcore.Socket, arg string) error {
+	if p.any {
+		return nil
+	}
+	var uid uint32
+	who := ""
+	if s.Type() == unix.SOCK_DGRAM {
+		a, err := sockAddr(arg)
+		if err != nil {
+			return err
+		}
+		if a.IsAbstract() {
+			return cli.Exitf(cli.ExitPermission, "connect to %s: an abstract datagram socket cannot tell who bound it (anyone may bind an abstract name first): use a path or a stream or seqpacket receiver, or --expect-uid any", arg)
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(a.Name, &st); err != nil {
+			return fmt.Errorf("connect to %s: %w", arg, os.NewSyscallError("lstat", err))
+		}
+		uid, who = st.Uid, "owned"
+	} else {
+		cred, err := peerCred(s)
+		if err != nil {
+			return fmt.Errorf("connect to %s: %w", arg, err)
+		}
+		uid, who = cred.Uid, fmt.Sprintf("run (pid %d)", cred.Pid)
+	}
+	if uid == 0 || uid == p.uid {
+		return nil
+	}
+	return cli.Exitf(cli.ExitPermission, "connect to %s: it is %s by uid %d, not by uid %d or root: refusing to use it (an abstract name belongs to whoever binds it first; --expect-uid %d if that is the server you meant)", arg, who, uid, p.uid, uid)
 }

@@ -52,6 +52,9 @@ type decoder struct {
 	tcpSeq  map[tcpConv]tcpBase
 	verbose bool     // -v for the packet being decoded
 	inner   *decoder // for the datagram an ICMP error quotes
+	// isQuote: this decoder decodes a quoted datagram, whose own quote
+	// (an ICMP error quoting an ICMP error…) is not decoded again.
+	isQuote bool
 	// extPrefix names the IPv6 extension headers before an ICMPv6 message
 	// ("HBH "), as tcpdump prints them without -v.
 	extPrefix string
@@ -414,7 +417,7 @@ func (d *decoder) transport(b *strings.Builder, rest []gopacket.LayerType, srcIP
 	case has(rest, layers.LayerTypeICMPv4):
 		f["proto"] = "ICMP"
 		fmt.Fprintf(b, "%s > %s: ICMP %s", src, dst, icmp4Text(&d.icmp4, l4))
-		if d.verbose {
+		if d.verbose && !d.isQuote {
 			d.quoted(b)
 		}
 		return true
@@ -648,7 +651,11 @@ func tcpOption(o layers.TCPOption) string {
 
 // quoted writes, as tcpdump -v does, the datagram an ICMP error quotes on
 // a line of its own, decoded like a packet of its own (its TCP sequence
-// numbers count in the same conversations).
+// numbers count in the same conversations). One level only: where the
+// quote is itself an ICMP error, its quote is not decoded (tcpdump 4.99
+// goes on down; a 64 KiB packet nests 2,339 levels, which cost sniff
+// quadratic time and 355 KB of text). An ICMP error never quotes another
+// one (RFC 1122 3.2.2), so only forged packets lose anything.
 func (d *decoder) quoted(b *strings.Builder) {
 	switch d.icmp4.TypeCode.Type() {
 	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect,
@@ -662,6 +669,7 @@ func (d *decoder) quoted(b *strings.Builder) {
 	}
 	if d.inner == nil {
 		d.inner = newDecoder()
+		d.inner.isQuote = true
 	}
 	if d.tcpSeq == nil {
 		d.tcpSeq = map[tcpConv]tcpBase{}

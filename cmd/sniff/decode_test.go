@@ -132,7 +132,7 @@ func TestRunReadFile(t *testing.T) {
 	var names []string
 	var lts []layers.LinkType
 	names, lts = append(names, "eth0"), append(lts, layers.LinkTypeEthernet)
-	fs, err := newFileSink(pcapPath, "pcap", names, lts, 262144, nil)
+	fs, err := newFileSink(pcapPath, "pcap", names, lts, 262144, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // writeBig writes n 1400-byte UDP frames, one a second from t=1000.
 func writeBig(t *testing.T, path string, n int) {
 	t.Helper()
-	fs, err := newFileSink(path, "pcap", []string{"eth0"}, []layers.LinkType{layers.LinkTypeEthernet}, 262144, nil)
+	fs, err := newFileSink(path, "pcap", []string{"eth0"}, []layers.LinkType{layers.LinkTypeEthernet}, 262144, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,45 +293,53 @@ func TestPcapMatchesGopacket(t *testing.T) {
 		{data: nil, len: 60, ts: time.Unix(0, 999999999)},
 		{data: bytes.Repeat(data, 300), len: 300 * len(data), ts: time.Unix(1<<31, 5)},
 	}
-	var want bytes.Buffer
-	w := pcapgo.NewWriterNanos(&want)
-	if err := w.WriteFileHeader(1000, layers.LinkTypeLinuxSLL2); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "x.pcap")
-	fs, err := newFileSink(path, "pcap", []string{"any"}, []layers.LinkType{layers.LinkTypeLinuxSLL2}, 1000, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Enough packets that the buffer goes out several times.
-	for i := range 2000 {
-		p := pkts[i%len(pkts)]
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len}, p.data); err != nil {
-			t.Fatal(err)
-		}
-		if err := fs.write(&p); err != nil {
-			t.Fatal(err)
-		}
-		if i == 7 {
-			if err := fs.flush(); err != nil {
+	for _, nano := range []bool{false, true} {
+		t.Run(map[bool]string{false: "micro", true: "nano"}[nano], func(t *testing.T) {
+			var want bytes.Buffer
+			w := pcapgo.NewWriter(&want) // microseconds: tcpdump's default
+			if nano {
+				w = pcapgo.NewWriterNanos(&want)
+			}
+			if err := w.WriteFileHeader(1000, layers.LinkTypeLinuxSLL2); err != nil {
 				t.Fatal(err)
 			}
-		}
-	}
-	if got := fs.size(); got != int64(want.Len()) {
-		t.Errorf("size %d before close, want %d", got, want.Len())
-	}
-	if err := fs.close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("the file (%d bytes) differs from gopacket's (%d bytes)", len(got), want.Len())
-	}
-	if err := fs.write(&pkt{data: data, len: 10}); err == nil {
-		t.Error("a packet longer than its length on the wire: no error")
+			path := filepath.Join(t.TempDir(), "x.pcap")
+			fs, err := newFileSink(path, "pcap", []string{"any"}, []layers.LinkType{layers.LinkTypeLinuxSLL2}, 1000, nano, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Enough packets that the buffer goes out several times.
+			for i := range 2000 {
+				p := pkts[i%len(pkts)]
+				if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: p.ts, CaptureLength: len(p.data), Length: p.len}, p.data); err != nil {
+					t.Fatal(err)
+				}
+				if err := fs.write(&p); err != nil {
+					t.Fatal(err)
+				}
+				if i == 7 {
+					if err := fs.flush(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := fs.size(); got != int64(want.Len()) {
+				t.Errorf("size %d before close, want %d", got, want.Len())
+			}
+			if err := fs.close(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("the file (%d bytes) differs from gopacket's (%d bytes)", len(got), want.Len())
+			}
+			if err := fs.write(&pkt{data: data, len: 10}); err == nil {
+				t.Error("a packet longer than its length on the wire: no error")
+			}
+
+		})
 	}
 }

@@ -262,6 +262,9 @@ type fileSink struct {
 	bw  *bufio.Writer
 	ng  *pcapgo.NgWriter
 	lts []layers.LinkType
+	// nano: pcap with nanosecond time stamps (magic a1b23c4d); else
+	// microseconds (a1b2c3d4), tcpdump's default.
+	nano bool
 }
 
 // pcapBufSize is the pcap write buffer: the records of several ring blocks
@@ -269,9 +272,11 @@ type fileSink struct {
 const pcapBufSize = 1 << 20
 
 // newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
-// pcap holds one link type; pcapng one interface block per interface.
-func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, stdout io.Writer) (*fileSink, error) {
-	fs := &fileSink{lts: lts}
+// pcap holds one link type; pcapng one interface block per interface. A
+// pcap file has nanosecond time stamps when nano is set, microsecond ones
+// otherwise.
+func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, nano bool, stdout io.Writer) (*fileSink, error) {
+	fs := &fileSink{lts: lts, nano: nano}
 	if path == "-" {
 		fs.w = stdout
 	} else {
@@ -308,11 +313,14 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 			return nil, fmt.Errorf("the interfaces have different link types (%s, %s): a pcap file holds one; write pcapng (--format pcapng)", lts[0], lt)
 		}
 	}
-	// The file header is gopacket's (nanosecond magic); the records are
-	// written here, in the same layout, without a copy through a writer
-	// chain per packet.
+	// The file header is gopacket's; the records are written here, in
+	// the same layout, without a copy through a writer chain per packet.
 	var hdr bytes.Buffer
-	if err := pcapgo.NewWriterNanos(&hdr).WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
+	hw := pcapgo.NewWriter(&hdr)
+	if nano {
+		hw = pcapgo.NewWriterNanos(&hdr)
+	}
+	if err := hw.WriteFileHeader(uint32(snaplen), lts[0]); err != nil {
 		fs.closeFile()
 		return nil, err
 	}
@@ -367,10 +375,13 @@ func (fs *fileSink) write(p *pkt) error {
 }
 
 // record appends a pcap record to the buffer: the header, little-endian
-// as gopacket writes it (seconds, nanoseconds, captured length, length on
-// the wire), then data. A live capture calls it for each packet, without
-// a pkt.
+// as gopacket writes it (seconds, nano- or microseconds, captured length,
+// length on the wire), then data. A live capture calls it for each packet,
+// without a pkt.
 func (fs *fileSink) record(sec, nsec uint32, data []byte, wireLen int) error {
+	if !fs.nano {
+		nsec /= 1000
+	}
 	if len(data) > wireLen {
 		return fmt.Errorf("capture length %d > length %d", len(data), wireLen)
 	}

@@ -54,6 +54,18 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		return 0, cli.Exitf(cli.ExitUsage, "reading %s: not a pcap or pcapng file: %v", o.read, err)
 	}
 	lt := pr.LinkType()
+	if !o.nanoSet {
+		// Re-writing keeps the input's precision (tcpdump would write
+		// microseconds): nothing is lost by sniff -r nano.pcap -w.
+		var res gopacket.TimestampResolution
+		switch r := pr.(type) {
+		case *pcapgo.Reader:
+			res = r.Resolution()
+		case *pcapgo.NgReader:
+			res = r.Resolution()
+		}
+		o.writeNano = res.Base == 10 && res.Exponent < -6
+	}
 	prog := o.prog
 	if prog == nil && o.filter != "" {
 		if prog, err = compileFilter(o.filter, lt, o.snaplen); err != nil {
@@ -94,7 +106,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 			if out, err = newRotator(o, wnames, lts, stdout, time.Time{}); err != nil {
 				return 0, cli.Exitf(cli.ExitCode(err), "%v", err)
 			}
-		} else if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, stdout); err != nil {
+		} else if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, o.writeNano, stdout); err != nil {
 			return 0, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
 		}
 	} else {

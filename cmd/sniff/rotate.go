@@ -63,7 +63,7 @@ func (r *rotator) open(t time.Time) error {
 		r.cur = nil
 	}
 	name := r.filename(t)
-	fs, err := newFileSink(name, r.o.format, r.names, r.lts, r.o.snaplen, r.stdout)
+	fs, err := newFileSink(name, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano, r.stdout)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}

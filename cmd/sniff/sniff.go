@@ -40,7 +40,9 @@ type options struct {
 	quiet      bool
 	absSeq     bool
 	tstamp     int
-	nano       bool
+	nano       bool // --time-stamp-precision nano
+	nanoSet    bool // --time-stamp-precision given
+	writeNano  bool // -w writes nanosecond pcap
 	json       bool
 	write      string
 	read       string
@@ -88,7 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "q", Usage: "quiet: less protocol information", Destination: &o.quiet},
 		&ucli.BoolFlag{Name: "absolute-tcp-sequence-numbers", Aliases: []string{"S"}, Usage: "print absolute TCP sequence numbers (default: relative to the first packet of the conversation, as tcpdump)", Destination: &o.absSeq},
 		&ucli.BoolFlag{Name: "t", Usage: "-t no time, -tt seconds since 1970, -ttt delta from the previous packet, -tttt date and time, -ttttt delta from the first", Config: ucli.BoolConfig{Count: &o.tstamp}},
-		&ucli.StringFlag{Name: "time-stamp-precision", Value: "micro", Usage: "`micro` or nano"},
+		&ucli.StringFlag{Name: "time-stamp-precision", Value: "micro", Usage: "`micro` or nano: time stamps printed and written by -w (pcap magic a1b2c3d4 or a1b23c4d); with -r and -w the input's precision unless given"},
 		&ucli.BoolFlag{Name: "json", Usage: "one JSON object per packet", Destination: &o.json},
 		&ucli.StringFlag{Name: "w", Usage: "write packets to `FILE` (- for stdout): pcap, or pcapng by .pcapng extension or --format", Destination: &o.write},
 		&ucli.StringFlag{Name: "r", Usage: "read packets from `FILE` (pcap or pcapng; - for stdin)", Destination: &o.read},
@@ -98,10 +100,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.IntFlag{Name: "W", Usage: "with -C: reuse `N` files FILE0 … FILE(N-1); with -G: stop after N files", Destination: &o.fileCount},
 		&ucli.BoolFlag{Name: "l", Usage: "flush the output after every packet"},
 		&ucli.BoolFlag{Name: "U", Usage: "flush the written file after every packet"},
-		&ucli.StringFlag{Name: "Z", Usage: "drop privileges to `USER` once the sockets are open", Destination: &o.user},
+		&ucli.StringFlag{Name: "Z", Usage: "drop privileges to `USER` once the sockets are open, before -w files are created (USER must be able to write them)", Destination: &o.user},
 	}
 	app.Action = func(ctx context.Context, c *ucli.Command) error {
-		o.ifaces = c.StringSlice("interface")
+		// A repeated interface is one interface (tcpdump takes the
+		// last -i; sniff captures each named one once).
+		o.ifaces = nil
+		for _, i := range c.StringSlice("interface") {
+			if !slices.Contains(o.ifaces, i) {
+				o.ifaces = append(o.ifaces, i)
+			}
+		}
 		o.flushEach = c.Bool("l") || c.Bool("U")
 		o.filter = strings.Join(c.Args().Slice(), " ")
 		switch p := c.String("time-stamp-precision"); p {
@@ -111,6 +120,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		default:
 			return cli.Usagef("--time-stamp-precision %q: want micro or nano", p)
 		}
+		o.nanoSet = c.IsSet("time-stamp-precision")
+		o.writeNano = o.nano
 		if o.tstamp > 5 {
 			o.tstamp = 5
 		}
@@ -252,9 +263,17 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 	return nil
 }
 
-// startOutput opens the output for the captured interfaces, drops
-// privileges for -Z and says what sniff listens on.
+// startOutput drops privileges for -Z, then opens the output for the
+// captured interfaces and says what sniff listens on. As tcpdump, -w files
+// are created by the -Z user, never by root: a symlink that user planted at
+// the file's name cannot make root overwrite what it points to, and -C/-G
+// rotation opens its next files with the same rights as the first.
 func startOutput(o *options, names []string, lts []layers.LinkType, stdout, stderr io.Writer) (sink, error) {
+	if o.user != "" {
+		if err := dropPrivileges(o.user); err != nil {
+			return nil, err
+		}
+	}
 	var out sink
 	switch {
 	case o.fileSizeMB > 0 || o.rotateSecs > 0:
@@ -264,19 +283,13 @@ func startOutput(o *options, names []string, lts []layers.LinkType, stdout, stde
 		}
 		out = r
 	case o.write != "":
-		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, stdout)
+		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, o.writeNano, stdout)
 		if err != nil {
 			return nil, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
 		}
 		out = fs
 	default:
 		out = newTextSink(o, stdout, func(i int) string { return names[i] }, len(names) > 1)
-	}
-	if o.user != "" {
-		if err := dropPrivileges(o.user); err != nil {
-			out.close()
-			return nil, err
-		}
 	}
 	if o.write == "" || o.write != "-" {
 		fmt.Fprintf(stderr, "sniff: listening on %s, link-type %s, snapshot length %d bytes\n", strings.Join(names, ", "), linkTypeName(lts[0]), o.snaplen)

@@ -1,10 +1,16 @@
 package afalghash
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -123,4 +129,105 @@ func TestKernelBackendExitCode(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// TestInterruptStopsHashing: SIGINT or SIGTERM to the binary while it hashes
+// an input without end (/dev/zero as a file, as standard input, and a pipe
+// that never delivers) ends it with exit 130 and "afalg-hash: interrupted";
+// before, it hashed on until the input ended, that is forever.
+func TestInterruptStopsHashing(t *testing.T) {
+	tool := testenv.Bin(t, "afalg-hash")
+	sums := filepath.Join(t.TempDir(), "SUMS")
+	if err := os.WriteFile(sums, []byte(strings.Repeat("0", 64)+"  /dev/zero\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		sig   syscall.Signal
+		args  []string
+		stdin string // "zero": /dev/zero; "pipe": a pipe nobody writes to
+	}{
+		{"file/SIGINT", syscall.SIGINT, []string{"/dev/zero"}, ""},
+		{"file/SIGTERM", syscall.SIGTERM, []string{"/dev/zero"}, ""},
+		{"stdin/SIGINT", syscall.SIGINT, []string{"-"}, "zero"},
+		{"stdin-go-backend/SIGTERM", syscall.SIGTERM, []string{"--backend", "go", "-"}, "zero"},
+		{"pipe/SIGINT", syscall.SIGINT, nil, "pipe"},
+		{"check/SIGINT", syscall.SIGINT, []string{"-c", sums}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(tool, tc.args...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			switch tc.stdin {
+			case "zero":
+				z, err := os.Open("/dev/zero")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer z.Close()
+				cmd.Stdin = z
+			case "pipe":
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				defer w.Close()
+				cmd.Stdin = r
+				// 2 MiB, then nothing more: the reader blocks.
+				go w.Write(make([]byte, 2<<20))
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			waitStarted(t, cmd.Process.Pid)
+			cmd.Process.Signal(tc.sig)
+			select {
+			case <-exited:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("afalg-hash still ran 20 s after %v", tc.sig)
+			}
+			got := outcome{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
+			want := outcome{Stderr: "afalg-hash: interrupted\n", Code: 130}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// waitStarted waits until pid has installed its signal handlers (its
+// SigCgt in /proc/PID/status has SIGINT) and has read more than 1 MiB,
+// which it does only once run() runs, after cli.Main's signal.Notify: the
+// condition, not a sleep.
+func waitStarted(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		io, _ := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+		caught := false
+		for _, l := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(l, "SigCgt:"); ok {
+				mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				caught = err == nil && mask&(1<<(syscall.SIGINT-1)) != 0 && mask&(1<<(syscall.SIGTERM-1)) != 0
+			}
+		}
+		read := false
+		for _, l := range strings.Split(string(io), "\n") {
+			if v, ok := strings.CutPrefix(l, "rchar:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				read = read || n > 1<<20
+			}
+		}
+		if caught && read {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatalf("afalg-hash (pid %d) did not start hashing", pid)
 }

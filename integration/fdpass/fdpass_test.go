@@ -309,15 +309,17 @@ func TestSendRecvCounts(t *testing.T) {
 }
 
 // More descriptors than --max: recv refuses the batch with MSG_CTRUNC's
-// message and exit 1, and COMMAND never runs.
+// message and exit 1, and COMMAND never runs; the sender exits 1 too.
 func TestRecvTooMany(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	bin := testenv.Bin(t, "fdpass")
 	sock := filepath.Join(t.TempDir(), "r.sock")
 	rp := start(t, ns.Command(bin, "recv", "-v", "--max", "2", "--on", sock, "--", "false"))
 	rp.waitErr(t, "listening on")
-	if out, err := ns.Command(bin, "send", "--to", sock, "0", "1", "2", "0", "1").CombinedOutput(); err != nil {
-		t.Fatalf("send: %v: %s", err, out)
+	// The sender is told: nothing was delivered.
+	scode, _, serr := result(t, ns.Command(bin, "send", "--to", sock, "0", "1", "2", "0", "1"))
+	if scode != 1 || !strings.Contains(serr, "full: the receiver takes at most 2 descriptors") {
+		t.Errorf("send of 5 to recv --max 2: exit %d, %q; want exit 1, full", scode, serr)
 	}
 	code, _, stderr := rp.finish()
 	if code != 1 || !strings.Contains(stderr, "fdpass: receive: message truncated: the sender passed more than 2 descriptors") {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ func TestMain(m *testing.M) {
 	case "serve":
 		serve()
 		os.Exit(0)
+	case "flood", "stall", "swap":
+		os.Exit(attacker(os.Getenv("FDPASS_IT_CHILD")))
 	}
 	os.Exit(m.Run())
 }
@@ -149,7 +152,7 @@ func start(t *testing.T, cmd *exec.Cmd) *proc {
 		err := cmd.Wait()
 		p.code = cmd.ProcessState.ExitCode()
 		if err != nil && p.code < 0 {
-			p.code = 128 + int(cmd.ProcessState.Sys().(unix.WaitStatus).Signal())
+			p.code = 128 + int(cmd.ProcessState.Sys().(syscall.WaitStatus).Signal())
 		}
 		close(p.waited)
 	}()

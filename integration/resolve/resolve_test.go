@@ -42,6 +42,16 @@ var zoneArgs = []string{
 	"--host-record=many.test,10.53.32.1", "--host-record=many.test,10.53.16.1", "--host-record=many.test,10.53.8.1",
 	"--host-record=many.test,10.53.0.129", "--host-record=many.test,fd53:1::22", "--host-record=many.test,fd53::21",
 	"--ptr-record=7.7.53.10.in-addr.arpa,ptronly.test",
+	// Hostile PTR targets that dnsmasq's own options refuse, served as
+	// raw records (type 12, wire-format name): see hostilePTRs.
+	"--dns-rr=1.66.53.10.in-addr.arpa,12,096576696c1b5b33316d047465737400", // evil ESC[31m .test
+	"--dns-rr=2.66.53.10.in-addr.arpa,12,06737020616365047465737400",       // "sp ace.test"
+	"--dns-rr=3.66.53.10.in-addr.arpa,12,052d6c656164047465737400",         // "-lead.test"
+	"--dns-rr=4.66.53.10.in-addr.arpa,12,0178028079047465737400",           // "x.\x80y.test"
+	"--dns-rr=5.66.53.10.in-addr.arpa,12,03612a62047465737400",             // "a*b.test"
+	"--dns-rr=6.66.53.10.in-addr.arpa,12,036d6964022d78047465737400",       // "mid.-x.test": valid
+	"--dns-rr=7.66.53.10.in-addr.arpa,12,045f737276047465737400",           // "_srv.test": valid
+	"--dns-rr=8.66.53.10.in-addr.arpa,12,0755505065722d31047465737400",     // "UPPer-1.test": valid
 }
 
 const nsHosts = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n10.53.9.9 filehost.test filehost\n10.53.9.10 filehost.test\n"
@@ -516,6 +526,35 @@ func TestLoopbackOnly(t *testing.T) {
 		if diff := cmp.Diff(norm(want[i]), norm(e.viaResolve(t, c))); diff != "" {
 			in, _ := json.Marshal(c)
 			t.Errorf("%s (-python +resolve):\n%s", in, diff)
+		}
+	}
+}
+
+// TestHostilePTRMatchesGetent: PTR answers whose target is no host name
+// (terminal escape bytes, a space, a leading hyphen, a byte over 0x7f)
+// make glibc fail the lookup (res_hnok: getent exits 2, prints nothing);
+// resolve did print them raw with exit 0. Valid odd names (a hyphen inside,
+// an underscore, capitals) still print. getent is the differential peer:
+// output byte for byte and exit code.
+func TestHostilePTRMatchesGetent(t *testing.T) {
+	e := setup(t)
+	for i := 1; i <= 8; i++ {
+		a := fmt.Sprintf("10.53.66.%d", i)
+		want, wantCode := e.run(t, "", "getent", "hosts", a)
+		got, gotCode := e.run(t, "", e.resolve, "addr", "--format", "getent", a)
+		if want != got || wantCode != gotCode {
+			t.Errorf("getent hosts %s: exit %d, resolve exit %d (-getent +resolve):\n%s", a, wantCode, gotCode, cmp.Diff(want, got))
+		}
+		if i <= 5 && (wantCode != 2 || strings.ContainsAny(got, "\x1b\x80 ")) {
+			t.Errorf("%s: getent exit %d, resolve printed %q: want both to refuse the name", a, wantCode, got)
+		}
+		if i > 5 && wantCode != 0 {
+			t.Errorf("%s: getent exit %d for a valid name", a, wantCode)
+		}
+		// The plain output never carries the raw bytes either.
+		plain, _ := e.run(t, "", e.resolve, "addr", a)
+		if strings.ContainsAny(plain, "\x1b\x80") {
+			t.Errorf("resolve addr %s printed %q", a, plain)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -397,9 +398,29 @@ func TestWithoutCapability(t *testing.T) {
 	}
 }
 
+// nobodyDir makes a directory the user nobody owns: -Z nobody creates its
+// -w files as nobody, as tcpdump does, so they go where nobody may write.
+func nobodyDir(t *testing.T, parent string) string {
+	t.Helper()
+	d := filepath.Join(parent, "nobody")
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(d, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	// t.TempDir and its parent are 0700 root: nobody must reach d.
+	for _, p := range []string{parent, filepath.Dir(parent)} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
 func TestDropPrivileges(t *testing.T) {
 	e := newEnv(t)
-	f := filepath.Join(e.dir, "z.pcap")
+	f := filepath.Join(nobodyDir(t, e.dir), "z.pcap")
 	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-w", f, "icmp"))
 	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
 	status, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
@@ -551,4 +572,155 @@ var filterCorpus = []string{
 	"udp[8:2] = 0x1234", "ether proto 0x0806", "ether proto 0x8100", "ether host ff:ff:ff:ff:ff:ff",
 	"not arp and not icmp", "(tcp or udp) and host 10.0.0.2", "vlan and udp port 7000", "udp and not port 53",
 	"icmp or (udp and len < 80)", "ip and not vlan",
+}
+
+// TestDropPrivilegesSymlinkNotFollowed: the -Z user plants a symlink at the
+// -w name pointing at a file of root's. sniff running as root with -Z
+// nobody creates the file only after dropping privileges, so the link
+// leads to a file nobody cannot write: sniff fails (exit 5) and root's file
+// is intact. Before, root opened it with O_TRUNC and wrote packets into it.
+func TestDropPrivilegesSymlinkNotFollowed(t *testing.T) {
+	e := newEnv(t)
+	dir := nobodyDir(t, e.dir)
+	precious := filepath.Join(e.dir, "precious.conf")
+	if err := os.WriteFile(precious, []byte("root's configuration\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "cap.pcap")
+	if err := os.Symlink(precious, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(link, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-w", link},
+		{"-C", "1", "-w", link},
+		{"-G", "60", "-w", link},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cmd := e.sniffCmd(e.a, append([]string{"-i", "lo", "-Z", "nobody"}, append(args, "icmp")...)...)
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			line, _ := bufio.NewReader(stderr).ReadString('\n')
+			if strings.Contains(line, "listening on") {
+				cmd.Process.Kill()
+				t.Errorf("sniff opened %s through the symlink and captures", link)
+			} else {
+				cmd.Wait()
+				if code := cmd.ProcessState.ExitCode(); code != 5 || !strings.Contains(line, "permission denied") {
+					t.Errorf("exit %d, stderr %q: want exit 5 and permission denied", code, line)
+				}
+			}
+			got, err := os.ReadFile(precious)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != "root's configuration\n" {
+				t.Errorf("root's file now holds %d bytes: %q", len(got), got[:min(len(got), 32)])
+			}
+		})
+	}
+}
+
+// TestDropPrivilegesRotation: with -Z nobody, -C rotation creates every
+// file as nobody, and all of them hold the packets.
+func TestDropPrivilegesRotation(t *testing.T) {
+	e := newEnv(t)
+	dir := nobodyDir(t, e.dir)
+	f := filepath.Join(dir, "cap.pcap")
+	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-C", "1", "-w", f, "icmp"))
+	// 20 pings of 60,000 bytes: 40 packets, 2.4 MB, three 1 MB files.
+	must(t, e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1"))
+	p.stop(t)
+	files, _ := filepath.Glob(f + "*")
+	if len(files) < 3 {
+		t.Fatalf("files %v: want cap.pcap, cap.pcap1, cap.pcap2", files)
+	}
+	total := 0
+	for _, name := range files {
+		st, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sys := st.Sys().(*syscall.Stat_t); sys.Uid != 65534 {
+			t.Errorf("%s is owned by uid %d, want 65534 (nobody)", name, sys.Uid)
+		}
+		total += tcpdumpCount(t, name)
+	}
+	if total != 40 {
+		t.Errorf("%d packets in %d files, want 40", total, len(files))
+	}
+}
+
+// TestRepeatedInterfaceOnce: -i lo -i lo captures lo once; each packet was
+// printed twice before.
+func TestRepeatedInterfaceOnce(t *testing.T) {
+	e := newEnv(t)
+	f := filepath.Join(e.dir, "lo.pcap")
+	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-i", "lo", "-w", f, "icmp"))
+	must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+	sum := p.stop(t)
+	if got := tcpdumpCount(t, f); got != 2 {
+		t.Errorf("%d packets, want 2 (one echo, one reply)\n%s", got, sum)
+	}
+}
+
+// pcapMagic returns a capture file's first four bytes in hex, as written.
+func pcapMagic(t *testing.T, f string) string {
+	t.Helper()
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 4 {
+		t.Fatalf("%s: %d bytes", f, len(b))
+	}
+	return fmt.Sprintf("%x", b[:4])
+}
+
+// TestPcapPrecisionMatchesTcpdump: sniff -w writes the pcap time stamp
+// precision tcpdump -w writes, microseconds (magic a1b2c3d4) unless
+// --time-stamp-precision nano; tcpdump reads both. Before, sniff always
+// wrote nanoseconds. Re-writing with -r keeps the input's precision (where
+// tcpdump would write microseconds) unless the flag is given.
+func TestPcapPrecisionMatchesTcpdump(t *testing.T) {
+	e := newEnv(t)
+	for _, prec := range [][]string{nil, {"--time-stamp-precision", "micro"}, {"--time-stamp-precision", "nano"}} {
+		t.Run(strings.Join(append([]string{"default"}, prec...)[min(len(prec), 1):], "="), func(t *testing.T) {
+			sf := filepath.Join(e.dir, "sniff"+strings.Join(prec, "")+".pcap")
+			tf := filepath.Join(e.dir, "tcpdump"+strings.Join(prec, "")+".pcap")
+			s := start(t, e.sniffCmd(e.a, append(append([]string{"-i", "lo"}, prec...), "-w", sf, "icmp")...))
+			td := start(t, e.a.Command("tcpdump", append(append([]string{"-Z", "root", "--immediate-mode", "-U", "-i", "lo"}, prec...), "-w", tf, "icmp")...))
+			must(t, e.a.Command("ping", "-c", "1", "127.0.0.1"))
+			s.stop(t)
+			td.stop(t)
+			if got, want := pcapMagic(t, sf), pcapMagic(t, tf); got != want {
+				t.Errorf("sniff wrote magic %s, tcpdump %s", got, want)
+			}
+			if got := tcpdumpCount(t, sf); got != 2 {
+				t.Errorf("tcpdump -r reads %d packets of sniff's file, want 2", got)
+			}
+			// Re-written with -r: the input's precision, or the flag's.
+			rf := filepath.Join(e.dir, "rewritten"+strings.Join(prec, "")+".pcap")
+			must(t, exec.Command(e.sniff, append(append([]string{"-r", tf}, prec...), "-w", rf)...))
+			if got, want := pcapMagic(t, rf), pcapMagic(t, tf); got != want {
+				t.Errorf("sniff -r %s -w: magic %s, want the input's %s", filepath.Base(tf), got, want)
+			}
+			if len(prec) > 0 && prec[1] == "nano" {
+				// A nanosecond input stays nanosecond without the flag.
+				nf := filepath.Join(e.dir, "nano-rewritten.pcap")
+				must(t, exec.Command(e.sniff, "-r", tf, "-w", nf))
+				if got := pcapMagic(t, nf); got != "4d3cb2a1" {
+					t.Errorf("sniff -r nano.pcap -w: magic %s, want 4d3cb2a1 (nanoseconds)", got)
+				}
+			}
+		})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -23,7 +22,8 @@ type ListenConfig struct {
 // stream and seqpacket types. An inet endpoint with an empty host and no
 // family is one dual-stack IPv6 socket (IPV6_V6ONLY=0 set explicitly), or
 // IPv4 where the host has no IPv6. A filesystem UNIX path left behind by a
-// dead server (connect refused) is removed first. fd://N wraps descriptor N.
+// dead server (a socket file nobody accepts on) is removed first; anything
+// else at the path is left alone (ClearStaleSocket). fd://N wraps descriptor N.
 func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 	backlog := cfg.Backlog
 	if backlog == 0 {
@@ -80,8 +80,11 @@ func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 		addr = &sockcore.TIPCAddr{AddrType: unix.TIPC_ADDR_NAMESEQ, V1: e.TIPCType, V2: e.TIPCInstance, V3: e.TIPCInstance, Scope: unix.TIPC_CLUSTER_SCOPE}
 	}
 	err = s.Bind(addr)
-	if errors.Is(err, unix.EADDRINUSE) && e.Family == unix.AF_UNIX && e.Path[0] != 0 && staleUnix(e) {
-		os.Remove(e.Path)
+	if errors.Is(err, unix.EADDRINUSE) && e.Family == unix.AF_UNIX && e.Path[0] != 0 {
+		if cerr := ClearStaleSocket(e.Path); cerr != nil {
+			s.Close()
+			return nil, cerr
+		}
 		err = s.Bind(e.Addr())
 	}
 	if err == nil && e.Type != unix.SOCK_DGRAM {
@@ -92,17 +95,6 @@ func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 		return nil, fmt.Errorf("listen on %s: %w", e, err)
 	}
 	return s, nil
-}
-
-// staleUnix reports whether nobody accepts on the endpoint's path.
-func staleUnix(e *Endpoint) bool {
-	c, err := sockcore.New(unix.AF_UNIX, e.Type, 0)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	c.SetTimeout(time.Second)
-	return errors.Is(c.Connect(e.Addr()), unix.ECONNREFUSED)
 }
 
 // DialConfig tunes Endpoint.Dial.
@@ -240,6 +232,9 @@ func AddrURL(scheme string, a sockcore.Addr) string {
 	}
 	if u, ok := a.(*sockcore.UnixAddr); ok && u.IsAbstract() {
 		return scheme + "://@" + u.String()[1:]
+	}
+	if v, ok := a.(*sockcore.VSockAddr); ok {
+		return scheme + "://" + VSockName(v.CID, v.Port)
 	}
 	return scheme + "://" + a.String()
 }

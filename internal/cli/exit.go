@@ -107,3 +107,7 @@ func ExitCode(err error) int {
 	}
 	return ExitFailure
 }
+
+// ErrInterrupted is what a tool returns when SIGINT or SIGTERM cut its work
+// short: Main prints "TOOL: interrupted" and exits ExitInterrupted (130).
+var ErrInterrupted error = &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}

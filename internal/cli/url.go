@@ -179,7 +179,7 @@ func (e *Endpoint) String() string {
 		}
 		return e.Scheme + "://" + e.Path
 	case e.Family == unix.AF_VSOCK:
-		return fmt.Sprintf("vsock://%d:%d", e.CID, e.VPort)
+		return "vsock://" + VSockName(e.CID, e.VPort)
 	case e.Family == unix.AF_TIPC:
 		return fmt.Sprintf("%s://%d:%d", e.Scheme, e.TIPCType, e.TIPCInstance)
 	}
@@ -277,6 +277,19 @@ func parseVSockCID(s string) (uint32, error) {
 		return 0, fmt.Errorf("vsock CID %q is not a number or one of any, hypervisor, local, host", s)
 	}
 	return uint32(n), nil
+}
+
+// VSockName writes CID:PORT with the wildcards by name (any:any), as URLs
+// take them, rather than as 4294967295.
+func VSockName(cid, port uint32) string {
+	c, p := strconv.FormatUint(uint64(cid), 10), strconv.FormatUint(uint64(port), 10)
+	if cid == unix.VMADDR_CID_ANY {
+		c = "any"
+	}
+	if port == unix.VMADDR_PORT_ANY {
+		p = "any"
+	}
+	return c + ":" + p
 }
 
 func parseVSockPort(s string) (uint32, error) {

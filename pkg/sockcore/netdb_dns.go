@@ -27,6 +27,36 @@ type dnsAnswer struct {
 	Aliases []string     // the CNAME owners on the way, in order
 	Addrs   []netip.Addr // A or AAAA data of Canon
 	PTRs    []string     // PTR data of Canon, no trailing dot
+	// BadPTR: the first PTR record of Canon is not a valid host name
+	// (resHnok), which makes glibc fail the lookup (NO_RECOVERY).
+	BadPTR bool
+}
+
+// resHnok reports whether name (presentation form, dots between labels)
+// is a host name by glibc's res_hnok rules, which nss_dns applies to what
+// DNS answers before any program sees it: every byte a letter, digit, '-'
+// or '_', and the first label not starting with '-'. The root name passes.
+// dnsmessage refuses labels that contain a dot, so splitting on dots is
+// exact. A name that fails is never printed: glibc drops it (a CNAME
+// target as the canonical name, a CNAME owner as an alias) or fails the
+// lookup (a PTR target), and so does sockcore.
+func resHnok(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" {
+		return true
+	}
+	if name[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return !strings.Contains(name, "..")
 }
 
 // errDNSFormat is a response that does not parse or does not answer the
@@ -75,9 +105,16 @@ func parseDNSAnswer(msg []byte, id uint16, name string, qtype dnsmessage.Type) (
 			if err != nil {
 				return a, errDNSFormat
 			}
-			a.Aliases = append(a.Aliases, trimDot(rh.Name.String()))
+			// glibc (getanswer_r) follows the chain whatever the
+			// names, records an owner as an alias and a target as the
+			// canonical name only when they are host names.
+			if owner := rh.Name.String(); resHnok(owner) {
+				a.Aliases = append(a.Aliases, trimDot(owner))
+			}
 			cur = r.CNAME.String()
-			a.Canon = trimDot(cur)
+			if resHnok(cur) {
+				a.Canon = trimDot(cur)
+			}
 		case rh.Type == qtype && qtype == dnsmessage.TypeA:
 			r, err := p.AResource()
 			if err != nil {
@@ -95,7 +132,15 @@ func parseDNSAnswer(msg []byte, id uint16, name string, qtype dnsmessage.Type) (
 			if err != nil {
 				return a, errDNSFormat
 			}
-			a.PTRs = append(a.PTRs, trimDot(r.PTR.String()))
+			// glibc (getanswer_ptr) takes the first PTR record and
+			// fails the lookup when it is not a host name.
+			// Later invalid ones are left out.
+			switch ok := resHnok(r.PTR.String()); {
+			case len(a.PTRs) == 0 && !a.BadPTR && !ok:
+				a.BadPTR = true
+			case !a.BadPTR && ok:
+				a.PTRs = append(a.PTRs, trimDot(r.PTR.String()))
+			}
 		default:
 			if err := p.SkipAnswer(); err != nil {
 				return a, errDNSFormat

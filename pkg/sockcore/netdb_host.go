@@ -185,7 +185,10 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 				herr = NO_DATA
 			}
 			status = nssNotFound
-			if herr == TRY_AGAIN {
+			switch {
+			case res.Err == nil && res.Answer.BadPTR:
+				herr, status = NO_RECOVERY, nssUnavail
+			case herr == TRY_AGAIN:
 				status = nssTryAgain
 			}
 		default:
