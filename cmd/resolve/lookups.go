@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -439,6 +440,9 @@ func hostnameAction(ctx context.Context, c *ucli.Command) error {
 			return cli.Usagef("--set %q: a host name has 1 to 64 bytes", name)
 		}
 		if err := sockcore.SetHostname(name); err != nil {
+			if errors.Is(err, unix.EPERM) {
+				return fmt.Errorf("sethostname %s: %w (setting the host name needs CAP_SYS_ADMIN: run as root, or inside a UTS namespace of your own: unshare -ur -u)", name, err)
+			}
 			return fmt.Errorf("sethostname %s: %w", name, err)
 		}
 		a = answer{json: map[string]string{"hostname": name}}

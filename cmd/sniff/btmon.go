@@ -70,3 +70,8 @@ func btMonText(p []byte, f map[string]any) string {
 	}
 	return fmt.Sprintf("%s %s%s, length %d", dev, name, detail, len(payload))
 }
+
+func printBTMon(c *pctx, data []byte) {
+	c.b.WriteString(btMonText(data, c.f))
+	c.s.payload = data[min(4, len(data)):]
+}

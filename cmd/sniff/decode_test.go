@@ -77,7 +77,7 @@ func testPackets(t testing.TB) []struct {
 		{"tcp syn", frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), tcp),
 			"IP 10.0.0.1.41234 > 10.0.0.2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0"},
 		{"tcp data", frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), ack, gopacket.Payload("hello")),
-			"IP 10.0.0.1.80 > 10.0.0.2.41234: Flags [P.], seq 5000:5005, ack 1001, win 502, length 5"},
+			"IP 10.0.0.1.80 > 10.0.0.2.41234: Flags [P.], seq 5000:5005, ack 1001, win 502, length 5: HTTP"},
 		{"udp", frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 5000, DstPort: 9000}, gopacket.Payload("abc")),
 			"IP 10.0.0.1.5000 > 10.0.0.2.9000: UDP, length 3"},
 		{"dns query", frame(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), &layers.UDP{SrcPort: 5000, DstPort: 53}, gopacket.Payload(dns)),

@@ -177,7 +177,9 @@ func (t *textSink) write(p *pkt) error {
 		for i, c := range s.payload {
 			switch {
 			case c == '\r':
-				if i+1 == len(s.payload) || s.payload[i+1] != '\n' {
+				// A CR prints as a dot when two bytes or more follow
+				// and the next is not LF (tcpdump's ascii_print).
+				if len(s.payload)-i > 2 && s.payload[i+1] != '\n' {
 					t.line = append(t.line, '.')
 				}
 			case c == '\t' || c == ' ' || c == '\n' || (c > 0x20 && c < 0x7f):

@@ -48,7 +48,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		ng, err = pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
 		pr = ng
 	} else {
-		pr, err = pcapgo.NewReader(br)
+		pr, err = newPcapReader(br)
 	}
 	if err != nil {
 		return 0, cli.Exitf(cli.ExitUsage, "reading %s: not a pcap or pcapng file: %v", o.read, err)
@@ -59,7 +59,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		// microseconds): nothing is lost by sniff -r nano.pcap -w.
 		var res gopacket.TimestampResolution
 		switch r := pr.(type) {
-		case *pcapgo.Reader:
+		case *pcapReader:
 			res = r.Resolution()
 		case *pcapgo.NgReader:
 			res = r.Resolution()
@@ -132,7 +132,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		var dir int
 		if ng != nil {
 			var opts pcapgo.NgPacketOptions
-			data, ci, opts, err = ng.ReadPacketDataWithOptions()
+			data, ci, opts, err = readNg(ng)
 			if opts.Flags != nil {
 				dir = int(opts.Flags.Direction)
 			}
@@ -143,8 +143,11 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 			break
 		}
 		if err != nil {
-			out.close()
-			return n, cli.Exitf(cli.ExitFailure, "reading %s: packet %d: %v", o.read, n+1, err)
+			// The packets before it are printed, as tcpdump does.
+			if cerr := out.close(); cerr != nil {
+				return n, writeErr(o, cerr)
+			}
+			return n, cli.Exitf(cli.ExitUsage, "reading %s: after packet %d: %v", o.read, n, err)
 		}
 		if vm != nil {
 			if keep, err := vm.Run(data); err != nil || keep == 0 {
@@ -172,6 +175,21 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		return n, writeErr(o, err)
 	}
 	return n, nil
+}
+
+// readNg reads the next pcapng packet; a corrupt block is an error
+// wrapping errCorrupt, and so is a panic of the reader on one.
+func readNg(ng *pcapgo.NgReader) (data []byte, ci gopacket.CaptureInfo, opts pcapgo.NgPacketOptions, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errCorrupt, r)
+		}
+	}()
+	data, ci, opts, err = ng.ReadPacketDataWithOptions()
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", errCorrupt, err)
+	}
+	return data, ci, opts, err
 }
 
 func writeErr(o *options, err error) error {

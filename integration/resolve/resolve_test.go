@@ -558,3 +558,16 @@ func TestHostilePTRMatchesGetent(t *testing.T) {
 		}
 	}
 }
+
+// TestSetHostnameWithoutCapability: --set as a user without CAP_SYS_ADMIN
+// says what it needs (exit 5), as sniff names CAP_NET_RAW.
+func TestSetHostnameWithoutCapability(t *testing.T) {
+	testenv.RequireRoot(t)
+	setpriv := testenv.RequireProgram(t, "setpriv", "util-linux")
+	r := testenv.Run(t, nil, setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all",
+		testenv.Bin(t, "resolve"), "hostname", "--set", "sockcore-test")
+	want := "resolve: sethostname sockcore-test: sethostname: operation not permitted (setting the host name needs CAP_SYS_ADMIN: run as root, or inside a UTS namespace of your own: unshare -ur -u)\n"
+	if r.Code != 5 || r.Stderr != want || r.Stdout != "" {
+		t.Errorf("got %+v, want exit 5 and stderr %q", r, want)
+	}
+}

@@ -22,13 +22,23 @@ type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 func Main(name string, run RunFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	return finish(os.Stderr, name, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// finish reports err and returns the exit code. A cancelled context is the
+// signal that cut the work short: whatever layer it surfaced through, it is
+// ErrInterrupted ("TOOL: interrupted", 130), never "context canceled".
+func finish(stderr io.Writer, name string, err error) int {
 	if err == nil {
 		return ExitOK
 	}
+	var ee *ExitError
+	if errors.Is(err, context.Canceled) && !(errors.As(err, &ee) && ee.Code != ExitInterrupted) {
+		err = ErrInterrupted
+	}
 	var quiet *quietError
 	if !errors.As(err, &quiet) {
-		Report(os.Stderr, name, err)
+		Report(stderr, name, err)
 	}
 	return ExitCode(err)
 }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Ethernet, 802.1Q and Linux cooked captures (tcpdump's print-ether.c,
+// print-sll.c).
+
+var ethertypeNames = map[layers.EthernetType]string{
+	layers.EthernetTypeIPv4: "IPv4", layers.EthernetTypeIPv6: "IPv6", layers.EthernetTypeARP: "ARP",
+	layers.EthernetTypeDot1Q: "802.1Q", layers.EthernetTypeQinQ: "802.1Q-QinQ", 0x88cc: "LLDP", 0x9100: "802.1Q-9100",
+}
+
+func ethertypeName(t layers.EthernetType) string {
+	if n, ok := ethertypeNames[t]; ok {
+		return n
+	}
+	return "Unknown"
+}
+
+// etherNext prints the payload of a link header by its ethertype, or
+// says which ethertype sniff cannot print.
+func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
+	if c.depth == 0 {
+		c.s.payload = payload
+	}
+	if !c.next(etherSpace, uint32(t), payload) {
+		c.unknownEther(t)
+	}
+}
+
+// unknownEther is the line for a payload sniff has no printer for, or
+// that its printer could not decode.
+func (c *pctx) unknownEther(t layers.EthernetType) {
+	if c.depth > 0 {
+		fmt.Fprintf(c.b, "ethertype %s (0x%04x), length %d", ethertypeName(t), uint16(t), c.length)
+		return
+	}
+	c.b.Reset()
+	fmt.Fprintf(c.b, "ethertype %s (0x%04x), length %d", ethertypeName(t), uint16(t), c.wire)
+}
+
+func printEther(c *pctx, data []byte) {
+	e := &c.d.ly.eth
+	if e.DecodeFromBytes(data, nilDF) != nil {
+		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
+		return
+	}
+	if t := binary.BigEndian.Uint16(data[12:]); t <= 1500 {
+		// 802.3: a length, then LLC.
+		if c.link {
+			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, t)
+		}
+		c.length = int(t)
+		if c.depth == 0 {
+			c.s.payload = data[14:]
+		}
+		printLLC(c, data[14:min(len(data), 14+int(t))])
+		return
+	}
+	if c.depth > 0 { // inside a tunnel: tcpdump without -e prints no link header
+		if c.link {
+			fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
+				ethertypeName(e.EthernetType), uint16(e.EthernetType), c.length)
+		}
+		c.length -= 14
+		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
+			c.unknownEther(e.EthernetType)
+		}
+		return
+	}
+	if c.fields {
+		c.f["src_mac"], c.f["dst_mac"] = e.SrcMAC.String(), e.DstMAC.String()
+	}
+	if c.link {
+		c.s.link = fmt.Sprintf("%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
+			ethertypeName(e.EthernetType), uint16(e.EthernetType), c.wire)
+	}
+	c.length -= 14
+	c.etherNext(e.EthernetType, e.Payload)
+}
+
+func printDot1Q(c *pctx, data []byte) {
+	q := &c.d.ly.dot1q
+	if q.DecodeFromBytes(data, nilDF) != nil {
+		c.unknownEther(layers.EthernetTypeDot1Q)
+		return
+	}
+	if c.depth == 0 {
+		c.s.vlan += fmt.Sprintf("vlan %d, p %d, ethertype %s (0x%04x), ", q.VLANIdentifier, q.Priority,
+			ethertypeName(q.Type), uint16(q.Type))
+		c.f["vlan"] = int(q.VLANIdentifier)
+	}
+	c.length -= 4
+	c.etherNext(q.Type, q.Payload)
+}
+
+func printSLL(c *pctx, data []byte) {
+	l := &c.d.ly.sll
+	if l.DecodeFromBytes(data, nilDF) != nil {
+		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
+		return
+	}
+	dir := "In"
+	if l.PacketType == layers.LinuxSLLPacketTypeOutgoing {
+		dir = "Out"
+	}
+	c.s.link = fmt.Sprintf("%-3s %s ethertype %s (0x%04x), length %d: ", dir, net.HardwareAddr(l.Addr),
+		ethertypeName(l.EthernetType), uint16(l.EthernetType), c.wire)
+	c.length -= 16
+	c.etherNext(l.EthernetType, l.Payload)
+}
+
+func printSLL2(c *pctx, data []byte) {
+	l := &c.d.ly.sll2
+	if l.DecodeFromBytes(data, nilDF) != nil {
+		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
+		return
+	}
+	// tcpdump prints the interface and direction of cooked v2 packets
+	// with or without -e.
+	name := c.d.ifname(int(l.InterfaceIndex))
+	c.s.prefix = fmt.Sprintf("%-5s %-3s ", name, sll2Dir(uint8(l.PacketType)))
+	if c.fields {
+		c.f["interface"] = name
+	}
+	if c.link {
+		c.s.link = fmt.Sprintf("ifindex %d %s ethertype %s (0x%04x), length %d: ", l.InterfaceIndex, l.Addr,
+			ethertypeName(l.ProtocolType), uint16(l.ProtocolType), c.wire)
+	}
+	c.length -= 20
+	c.etherNext(l.ProtocolType, l.Payload)
+}
+
+// sll2Dir names a packet type as tcpdump does.
+func sll2Dir(t uint8) string {
+	switch t {
+	case 0:
+		return "In"
+	case 1:
+		return "B"
+	case 2:
+		return "M"
+	case 3:
+		return "P"
+	case 4:
+		return "Out"
+	}
+	return "?"
+}
+
+// printRawIP is LINKTYPE_RAW and LINKTYPE_IPV4: IPv4 or IPv6 by the
+// version nibble.
+func printRawIP(c *pctx, data []byte) {
+	if len(data) > 0 && data[0]>>4 == 6 {
+		printIPv6(c, data)
+		return
+	}
+	printIPv4(c, data)
+}

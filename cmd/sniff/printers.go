@@ -1,0 +1,177 @@
+package main
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// A printer writes one protocol's text for data, the bytes from its header
+// on, and hands what follows to the next printer through c.next. Adding a
+// protocol is one file with its printer and one row in printers.
+type printer func(c *pctx, data []byte)
+
+// space is what a printer is chosen by.
+type space uint8
+
+const (
+	linkSpace  space = iota // pcap link type
+	etherSpace              // ethertype (Ethernet, 802.1Q, SLL, GRE)
+	ipSpace                 // IP protocol (IPv4, IPv6 next header)
+	llcSpace                // IEEE 802.2 DSAP and SSAP
+	udpSpace                // UDP port, either end
+	tcpSpace                // TCP port, either end
+)
+
+type printerKey struct {
+	sp space
+	v  uint32
+}
+
+// printers is the one table from link types, ethertypes, IP protocols and
+// ports to printers. For ports, tcpdump's guess: when both ends name a
+// printer, the row that comes first wins.
+var printers = []struct {
+	sp    space
+	v     uint32
+	print printer
+}{
+	{linkSpace, uint32(layers.LinkTypeEthernet), printEther},
+	{linkSpace, uint32(layers.LinkTypeLinuxSLL), printSLL},
+	{linkSpace, uint32(layers.LinkTypeLinuxSLL2), printSLL2},
+	{linkSpace, uint32(layers.LinkTypeRaw), printRawIP},
+	{linkSpace, uint32(layers.LinkTypeIPv4), printRawIP},
+	{linkSpace, uint32(layers.LinkTypeIPv6), printIPv6},
+	{linkSpace, uint32(linkTypeCAN), printCAN},
+	{linkSpace, uint32(linkTypeBTMon), printBTMon},
+
+	{etherSpace, uint32(layers.EthernetTypeIPv4), printIPv4},
+	{etherSpace, uint32(layers.EthernetTypeIPv6), printIPv6},
+	{etherSpace, uint32(layers.EthernetTypeARP), printARP},
+	{etherSpace, uint32(layers.EthernetTypeDot1Q), printDot1Q},
+	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
+	{etherSpace, 0x9100, printDot1Q},
+
+	{llcSpace, 0x4242, printSTP},
+
+	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
+	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},
+	{ipSpace, uint32(layers.IPProtocolICMPv4), printICMP},
+	{ipSpace, uint32(layers.IPProtocolICMPv6), printICMP6},
+	{ipSpace, 112, printVRRP},
+	{ipSpace, uint32(layers.IPProtocolIGMP), printIGMP},
+	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
+
+	{udpSpace, 53, printDNS},
+	{udpSpace, 5353, printDNS},
+	{udpSpace, 67, printBOOTP},
+	{udpSpace, 68, printBOOTP},
+	{udpSpace, 69, printTFTP},
+	{udpSpace, 123, printNTP},
+	{udpSpace, 161, printSNMP},
+	{udpSpace, 162, printSNMP},
+	{udpSpace, 514, printSyslog},
+	{udpSpace, 4789, printVXLAN},
+	{udpSpace, 6081, printGeneve},
+	{udpSpace, 5060, printSIP},
+
+	{tcpSpace, 25, printSMTP},
+	{tcpSpace, 22, printSSH},
+	{tcpSpace, 21, printFTP},
+	{tcpSpace, 80, printHTTP},
+	{tcpSpace, 8080, printHTTP},
+	{tcpSpace, 554, printRTSP},
+	{tcpSpace, 8554, printRTSP},
+}
+
+// printerIndex finds a row of printers: its rank, which indexes
+// printerFns. Both are made by init from printers, which the printers
+// themselves cannot refer to (an initialization cycle).
+var (
+	printerIndex map[printerKey]int
+	printerFns   []printer
+)
+
+func init() {
+	printerIndex = make(map[printerKey]int, len(printers))
+	for i, r := range printers {
+		k := printerKey{r.sp, r.v}
+		if _, dup := printerIndex[k]; dup {
+			panic("sniff: two printers for one key")
+		}
+		printerIndex[k] = i
+		printerFns = append(printerFns, r.print)
+	}
+}
+
+// next prints data with the printer for v in sp; false when there is none.
+func (c *pctx) next(sp space, v uint32, data []byte) bool {
+	i, ok := printerIndex[printerKey{sp, v}]
+	if !ok {
+		return false
+	}
+	printerFns[i](c, data)
+	return true
+}
+
+// nextPort prints data with the printer for either port, the first row
+// when both have one; false when neither has.
+func (c *pctx) nextPort(sp space, data []byte) bool {
+	i, ok := printerIndex[printerKey{sp, uint32(c.sport)}]
+	j, ok2 := printerIndex[printerKey{sp, uint32(c.dport)}]
+	switch {
+	case ok && ok2:
+		i = min(i, j)
+	case ok2:
+		i = j
+	case !ok:
+		return false
+	}
+	printerFns[i](c, data)
+	return true
+}
+
+// decodeLayers are gopacket's layers a decoder decodes into, reused from
+// packet to packet.
+type decodeLayers struct {
+	eth   layers.Ethernet
+	dot1q layers.Dot1Q
+	sll   layers.LinuxSLL
+	sll2  layers.LinuxSLL2
+	arp   layers.ARP
+	ip4   layers.IPv4
+	ip6   layers.IPv6
+	ext   layers.IPv6ExtensionSkipper
+	frag  layers.IPv6Fragment
+	icmp4 layers.ICMPv4
+	icmp6 layers.ICMPv6
+	tcp   layers.TCP
+	udp   layers.UDP
+	dns   layers.DNS
+}
+
+var nilDF = gopacket.NilDecodeFeedback
+
+// bitName is a flag of a field and its name (a row of the struct tok
+// tables tcpdump's bittok2str reads).
+type bitName struct {
+	bit  uint32
+	name string
+}
+
+// flagNames names the flags set in v, ", " between them, "none" for none
+// (tcpdump's bittok2str).
+func flagNames(v uint32, names []bitName) string {
+	out := ""
+	for _, f := range names {
+		if v&f.bit == f.bit {
+			if out != "" {
+				out += ", "
+			}
+			out += f.name
+		}
+	}
+	if out == "" {
+		return "none"
+	}
+	return out
+}

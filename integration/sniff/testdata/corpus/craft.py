@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Encapsulations this kernel has no link for (Geneve, GRE, gretap,
+ip6gre): sent with real sockets, the headers laid out here, the inner
+packet an ICMP echo request. Usage: craft.py SRC4 DST4 SRC6 DST6."""
+import socket
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def icmp_echo(ident, seq):
+    body = b"corpus-inner-payload"
+    h = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + body
+    return h[:2] + struct.pack("!H", csum(h)) + h[4:]
+
+
+def ipv4(src, dst, proto, payload, ident=0x1234):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, 64, proto, 0,
+                    socket.inet_aton(src), socket.inet_aton(dst))
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def ether(dst, src, etype, payload):
+    return bytes.fromhex(dst.replace(":", "")) + bytes.fromhex(src.replace(":", "")) + struct.pack("!H", etype) + payload
+
+
+def main(src4, dst4, src6, dst6):
+    inner = ipv4("10.81.0.2", "10.81.0.1", 1, icmp_echo(7, 1))
+    frame = ether("02:78:00:00:00:01", "02:78:00:00:00:02", 0x0800, inner)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # Geneve: version 0, no options, protocol Transparent Ethernet Bridging, VNI 43.
+    u.sendto(struct.pack("!BBHI", 0, 0, 0x6558, 43 << 8) + frame, (dst4, 6081))
+    # Geneve with one option (class 0x0102, type 0x80, 4 bytes) and OAM set.
+    opt = struct.pack("!HBB", 0x0102, 0x80, 1) + b"\x00\x00\x00\x2a"
+    u.sendto(struct.pack("!BBHI", len(opt) // 4, 0x80, 0x6558, 44 << 8) + opt + frame, (dst4, 6081))
+    g = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+    g.sendto(struct.pack("!HH", 0, 0x0800) + inner, (dst4, 0))  # GRE, IPv4 inside
+    g.sendto(struct.pack("!HHI", 0x2000, 0x6558, 7) + frame, (dst4, 0))  # gretap, key 7
+    g.sendto(struct.pack("!HHHHI", 0x9000, 0x0800, 0, 0, 5) + inner, (dst4, 0))  # checksum and sequence
+    g6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 47)
+    g6.sendto(struct.pack("!HH", 0, 0x0800) + inner, (dst6, 0))  # ip6gre
+
+
+def arp_request(smac, sip, tip):
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + bytes.fromhex(smac.replace(":", "")) + \
+        socket.inet_aton(sip) + b"\0" * 6 + socket.inet_aton(tip)
+
+
+def udp4(src, dst, sport, dport, payload):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 17, len(u))
+    u = u[:6] + struct.pack("!H", csum(pseudo + u)) + u[8:]
+    return ipv4(src, dst, 17, u)
+
+
+def vlan(iface):
+    """802.1Q and 802.1ad (QinQ) tagged frames: this kernel has no VLAN
+    links, so they leave through a packet socket."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    me, peer, bcast = "02:77:00:00:00:02", "02:77:00:00:00:01", "ff:ff:ff:ff:ff:ff"
+    q = lambda vid, etype, prio=0: struct.pack("!HH", prio << 13 | vid, etype)
+    frames = [
+        ether(bcast, me, 0x8100, q(10, 0x0806) + arp_request(me, "10.78.0.2", "10.78.0.1")),
+        ether(peer, me, 0x8100, q(10, 0x0800, 5) + ipv4("10.78.0.2", "10.78.0.1", 1, icmp_echo(9, 1))),
+        ether(peer, me, 0x8100, q(10, 0x0800) + udp4("10.78.0.2", "10.78.0.1", 5000, 53, bytes.fromhex(
+            "12340100000100000000000007636f7270757304746573740000010001"))),
+        ether(bcast, me, 0x88a8, q(100, 0x8100) + q(20, 0x0806) + arp_request(me, "10.79.0.2", "10.79.0.1")),
+        ether(peer, me, 0x88a8, q(100, 0x8100) + q(20, 0x0800) + ipv4("10.79.0.2", "10.79.0.1", 1, icmp_echo(9, 2))),
+        ether(peer, me, 0x8100, q(30, 0x86dd) + bytes.fromhex("60000000000811fffd780000000000000000000000000002fd780000000000000000000000000001")
+              + struct.pack("!HHHH", 7000, 7001, 8, 0)),
+    ]
+    for f in frames:
+        s.send(f + b"\0" * max(0, 60 - len(f)))
+
+
+def icmp(dst):
+    """ICMP errors and queries of each kind tcpdump names, quoting a UDP
+    datagram, through a raw ICMP socket."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    quote = udp4("10.77.0.1", "10.77.0.2", 40000, 33434, b"probe-payload")[:28]
+    msgs = []
+    for code in range(16):
+        rest = struct.pack("!HH", 0, 1400) if code == 4 else b"\0" * 4
+        msgs.append((3, code, rest + quote))
+    msgs += [(11, 0, b"\0" * 4 + quote), (11, 1, b"\0" * 4 + quote), (4, 0, b"\0" * 4 + quote),
+             (5, 1, socket.inet_aton("10.77.0.254") + quote), (12, 0, b"\x14\0\0\0" + quote),
+             (13, 0, struct.pack("!HHIII", 7, 1, 1000, 0, 0)), (14, 0, struct.pack("!HHIII", 7, 1, 1000, 2000, 3000)),
+             (17, 0, struct.pack("!HH4s", 7, 1, b"\0" * 4)), (18, 0, struct.pack("!HH4s", 7, 1, socket.inet_aton("255.255.255.0"))),
+             (10, 0, b"\0" * 4), (9, 0, struct.pack("!BBH", 1, 2, 1800) + socket.inet_aton("10.77.0.2") + struct.pack("!I", 0)),
+             (15, 0, struct.pack("!HH", 7, 1)), (42, 0, b"\0" * 8)]
+    for typ, code, body in msgs:
+        h = struct.pack("!BBH", typ, code, 0) + body
+        s.sendto(h[:2] + struct.pack("!H", csum(h)) + h[4:], (dst, 0))
+
+
+def mld(iface):
+    """MLDv1 and MLDv2 queries (general and group-specific), an MLDv1
+    report and done, through a raw ICMPv6 socket with hop limit 1."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
+    idx = socket.if_nametoindex(iface)
+    g = socket.inet_pton(socket.AF_INET6, "ff15::1234")
+    z = b"\0" * 16
+    msgs = [
+        (130, struct.pack("!HH", 10000, 0) + z),                      # MLDv1 general query
+        (130, struct.pack("!HH", 1000, 0) + g),                       # MLDv1 group query
+        (130, struct.pack("!HH", 10000, 0) + z + struct.pack("!BBH", 2, 125, 0)),  # MLDv2 general
+        (130, struct.pack("!HH", 1000, 0) + g + struct.pack("!BBH", 0x0a, 125, 1)
+         + socket.inet_pton(socket.AF_INET6, "fd77::9")),          # MLDv2 group-and-source
+        (131, struct.pack("!HH", 0, 0) + g),                          # MLDv1 report
+        (132, struct.pack("!HH", 0, 0) + g),                          # MLDv1 done
+    ]
+    for typ, body in msgs:
+        s.sendto(struct.pack("!BBH", typ, 0, 0) + body, ("ff02::1", 0, 0, idx))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "mld":
+        mld(sys.argv[2])
+    elif sys.argv[1] == "icmp":
+        icmp(sys.argv[2])
+    elif sys.argv[1] == "vlan":
+        vlan(sys.argv[2])
+    else:
+        main(*sys.argv[1:5])

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# gen.sh [SCENARIO...]: remakes sniff's capture corpus, by hand (root):
+# real daemons and kernels in two network namespaces joined by veth, each
+# scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n,
+# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), which
+# integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
+# Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
+# (which make deps installs; the tests need only the committed captures):
+#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
+# Their services must not run on the host (chrony would ask the NTP pool):
+# the scenarios start their own instances inside the namespaces.
+set -euo pipefail
+cd "$(dirname "$0")"
+export TZ=UTC
+PY=/usr/bin/python3 # Debian's, with smtpd
+A=scc-a-$$ B=scc-b-$$ TMP=$(mktemp -d)
+here=$PWD
+cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true
+	kill $(jobs -p) 2>/dev/null || true; rm -rf "$TMP"; }
+trap cleanup EXIT
+a() { ip netns exec $A "$@"; }
+b() { ip netns exec $B "$@"; }
+
+# net: fresh namespaces, veth0 (A, 10.77.0.1, fd77::1) - veth1 (B, .2, ::2).
+net() {
+	ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true
+	ip netns add $A; ip netns add $B
+	ip link add sccv0-$$ type veth peer name sccv1-$$
+	ip link set sccv0-$$ netns $A name veth0; ip link set sccv1-$$ netns $B name veth1
+	a ip link set veth0 address 02:77:00:00:00:01; b ip link set veth1 address 02:77:00:00:00:02
+	for n in $A $B; do ip netns exec $n ip link set lo up; done
+	a ip link set veth0 up; b ip link set veth1 up
+	if [ "${1:-}" != bare ]; then
+		a ip addr add 10.77.0.1/24 dev veth0; b ip addr add 10.77.0.2/24 dev veth1
+		a ip addr add fd77::1/64 dev veth0 nodad; b ip addr add fd77::2/64 dev veth1 nodad
+	fi
+}
+
+# cap NAME [tcpdump args]: capture on B's veth1 (or the interface given
+# with -i) until stop.
+cap() {
+	NAME=$1; shift
+	local i=(-i veth1)
+	[ "${1:-}" = -i ] && { i=(-i "$2"); shift 2; }
+	ip netns exec $B tcpdump -Z root --immediate-mode -U "${i[@]}" -w "$TMP/$NAME.pcap" "$@" 2>"$TMP/tcpdump.err" & CAP=$!
+	until grep -q listening "$TMP/tcpdump.err"; do sleep 0.05; done
+}
+
+# stop: end the capture (the last packets have had time to arrive) and
+# write the golden text.
+stop() {
+	sleep 0.5
+	kill -INT $CAP
+	golden
+}
+
+# golden: once the capture has ended, keep it and write tcpdump's text.
+golden() {
+	wait $CAP || true
+	cp "$TMP/$NAME.pcap" "$here/$NAME.pcap"
+	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
+	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
+	tcpdump -n -e -r "$NAME.pcap" >"$NAME.e.out" 2>/dev/null
+	echo "$NAME: $(wc -l <"$NAME.n.out") packets"
+}
+
+# ready FILE WORD: wait for a daemon's ready line in its log.
+ready() { until grep -q "$2" "$1" 2>/dev/null; do sleep 0.05; done; }
+
+s_dhcp() { # dnsmasq DHCPv4 server and RAs, busybox udhcpc as the client
+	net bare
+	a ip addr add 10.77.0.1/24 dev veth0; a ip addr add fd77::1/64 dev veth0 nodad
+	cap dhcp
+	ip netns exec $A dnsmasq -d -p 0 -i veth0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.150,1h \
+		--dhcp-range=fd77::,ra-only --dhcp-option=option:router,10.77.0.1 --dhcp-leasefile="$TMP/leases" \
+		2>"$TMP/dnsmasq.log" & D=$!
+	ready "$TMP/dnsmasq.log" "DHCP, IP range"
+	b busybox udhcpc -i veth1 -n -q -f -s /bin/true -x hostname:client1 >/dev/null 2>&1
+	b busybox udhcpc -i veth1 -n -q -f -s /bin/true -r 10.77.0.120 >/dev/null 2>&1
+	stop; kill $D
+}
+
+s_http() { # python3's http.server on port 80, curl
+	net
+	mkdir -p "$TMP/www"; printf 'hello from the corpus\n' >"$TMP/www/index.html"
+	ip netns exec $A $PY -m http.server 80 --bind 10.77.0.1 --directory "$TMP/www" >"$TMP/http.log" 2>&1 & H=$!
+	until b bash -c 'echo >/dev/tcp/10.77.0.1/80' 2>/dev/null; do sleep 0.05; done
+	cap http tcp port 80
+	b curl -s -o /dev/null http://10.77.0.1/
+	b curl -s -o /dev/null -X POST -d 'a=1&b=2' http://10.77.0.1/form
+	b curl -s -o /dev/null -I http://10.77.0.1/missing
+	stop; kill $H
+}
+
+s_smtp() { # python3's smtpd (DebuggingServer), smtplib
+	net
+	ip netns exec $A $PY -W ignore -m smtpd -n -c DebuggingServer 10.77.0.1:25 >/dev/null 2>&1 & S=$!
+	until b bash -c 'echo >/dev/tcp/10.77.0.1/25' 2>/dev/null; do sleep 0.05; done
+	cap smtp tcp port 25
+	b $PY -c 'import smtplib
+s = smtplib.SMTP("10.77.0.1", 25, local_hostname="client.example")
+s.sendmail("alice@example.org", ["bob@example.org"], "Subject: hi\r\n\r\nhello\r\n")
+s.quit()'
+	stop; kill $S
+}
+
+s_textproto() { # FTP, POP3, IMAP, RTSP and SIP control exchanges (textproto.py)
+	net
+	cap textproto tcp
+	for p in 21 110 143 554 5060; do
+		a $PY textproto.py server $p >"$TMP/tp.log" & P=$!
+		ready "$TMP/tp.log" ready
+		b $PY textproto.py client 10.77.0.1 $p
+		wait $P
+	done
+	stop
+}
+
+s_ssh() { # OpenSSH's client against a socat peer that answers with part of a version line and no line end
+	net
+	ip netns exec $A socat TCP-LISTEN:22,bind=10.77.0.1,reuseaddr SYSTEM:'printf "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\\r\\n"; read line' & S=$!
+	until a ss -tln | grep -q 10.77.0.1:22; do sleep 0.05; done
+	cap ssh tcp port 22
+	b ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null 10.77.0.1 true >/dev/null 2>&1 || true
+	stop; kill $S 2>/dev/null || true
+}
+
+s_tftp() { # tftpd-hpa, tftp-hpa
+	net
+	mkdir -p "$TMP/tftp"; head -c 1500 /usr/share/common-licenses/GPL-3 >"$TMP/tftp/file.txt"
+	ip netns exec $A in.tftpd -L -s "$TMP/tftp" -a 10.77.0.1:69 & T=$!
+	until a ss -uln | grep -q 10.77.0.1:69; do sleep 0.05; done
+	cap tftp udp
+	(cd "$TMP" && b tftp 10.77.0.1 -c get file.txt got.txt)
+	(cd "$TMP" && b tftp 10.77.0.1 -c get nosuch.txt got2.txt) || true
+	stop; kill $T
+}
+
+s_ntp() { # chronyd as server, chronyd -Q and ntpdate as clients
+	net
+	printf 'local stratum 8\nallow 10.77.0.0/24\nbindaddress 10.77.0.1\nport 123\ncmdport 0\npidfile %s\n' "$TMP/chrony.pid" >"$TMP/chrony.conf"
+	ip netns exec $A chronyd -x -d -f "$TMP/chrony.conf" >"$TMP/chrony.log" 2>&1 & C=$!
+	until a ss -uln | grep -q 10.77.0.1:123; do sleep 0.05; done
+	cap ntp udp port 123
+	b ntpdate -q 10.77.0.1 >/dev/null 2>&1 || true
+	printf 'server 10.77.0.1 iburst maxsamples 2\ncmdport 0\npidfile %s\n' "$TMP/chrony2.pid" >"$TMP/chrony2.conf"
+	b timeout 20 chronyd -x -Q -f "$TMP/chrony2.conf" 'server 10.77.0.1 iburst maxsamples 2' >/dev/null 2>&1 || true
+	stop; kill $C
+}
+
+s_snmp() { # snmpd, snmpget v1 and v2c, snmpwalk
+	net
+	printf 'agentAddress udp:10.77.0.1:161\nrocommunity public 10.77.0.0/24\nsysLocation corpus\n' >"$TMP/snmpd.conf"
+	ip netns exec $A snmpd -f -Lo -C -c "$TMP/snmpd.conf" -p "$TMP/snmpd.pid" >"$TMP/snmpd.log" 2>&1 & S=$!
+	until a ss -uln | grep -q 10.77.0.1:161; do sleep 0.05; done
+	cap snmp udp port 161
+	b snmpget -v1 -c public 10.77.0.1 .1.3.6.1.2.1.1.1.0 .1.3.6.1.2.1.1.3.0 >/dev/null
+	b snmpget -v2c -c public 10.77.0.1 .1.3.6.1.2.1.1.6.0 >/dev/null
+	b snmpgetnext -v2c -c public 10.77.0.1 .1.3.6.1.2.1.1.5 >/dev/null
+	b snmpget -v2c -c wrong -t 0.2 -r 0 10.77.0.1 .1.3.6.1.2.1.1.1.0 >/dev/null 2>&1 || true
+	stop; kill $S
+}
+
+s_syslog() { # logger to a remote syslog socket (socat)
+	net
+	ip netns exec $A socat -u UDP-RECV:514,bind=10.77.0.1 OPEN:/dev/null & S=$!
+	until a ss -uln | grep -q 10.77.0.1:514; do sleep 0.05; done
+	cap syslog udp port 514
+	b logger -n 10.77.0.1 -P 514 -d -t corpus -p local3.warning "disk almost full"
+	b logger -n 10.77.0.1 -P 514 -d --rfc3164 -t cron -p cron.info "job done"
+	b logger -n 10.77.0.1 -P 514 -d -p auth.err "login failed for bob"
+	stop; kill $S
+}
+
+s_icmp() { # ICMP errors and queries of every kind tcpdump names (craft.py, a raw ICMP socket)
+	net
+	cap icmp icmp
+	b $PY craft.py icmp 10.77.0.1
+	stop
+}
+
+s_mld() { # MLDv1/v2 queries, an MLDv1 report and done (craft.py, a raw ICMPv6 socket)
+	net
+	cap mld icmp6 and ip6[40] != 135 and ip6[40] != 136 and ip6[40] != 143 and ip6[40] != 133
+	b $PY craft.py mld veth1
+	stop
+}
+
+s_vlan() { # 802.1Q and 802.1ad (QinQ) tagged frames: ARP, ICMP, UDP (craft.py: this kernel has no VLAN links)
+	net
+	cap vlan not ip6 or vlan
+	b $PY craft.py vlan veth1
+	stop
+}
+
+s_tunnels() { # VXLAN links; Geneve, GRE, gretap and ip6gre sent by craft.py (this kernel has no such links)
+	net
+	a ip link add vx0 type vxlan id 42 remote 10.77.0.2 dstport 4789 dev veth0
+	b ip link add vx1 type vxlan id 42 remote 10.77.0.1 dstport 4789 dev veth1
+	a ip link set vx0 address 02:78:00:00:00:01; b ip link set vx1 address 02:78:00:00:00:02
+	a ip link set vx0 up; b ip link set vx1 up
+	a ip addr add 10.80.1.1/24 dev vx0; b ip addr add 10.80.1.2/24 dev vx1
+	cap tunnels not port 5353 and not icmp6
+	b ping -c 2 -i 0.2 10.80.1.1 >/dev/null
+	b bash -c 'echo hi >/dev/udp/10.80.1.1/9'
+	b $PY craft.py 10.77.0.2 10.77.0.1 fd77::2 fd77::1
+	stop
+}
+
+s_mptcp() { # MPTCP connections (mptcpize curl to http.server)
+	net
+	a sysctl -qw net.mptcp.enabled=1; b sysctl -qw net.mptcp.enabled=1
+	mkdir -p "$TMP/www"; printf 'mptcp\n' >"$TMP/www/index.html"
+	ip netns exec $A mptcpize run $PY -m http.server 8081 --bind 10.77.0.1 --directory "$TMP/www" >/dev/null 2>&1 & H=$!
+	until a ss -tln | grep -q 10.77.0.1:8081; do sleep 0.05; done
+	cap mptcp tcp port 8081
+	b mptcpize run curl -s -o /dev/null http://10.77.0.1:8081/
+	stop; kill $H
+}
+
+s_frag() { # IPv4 and IPv6 fragments from large pings, UDP too
+	net
+	cap frag
+	b ping -c 1 -s 3000 10.77.0.1 >/dev/null
+	b ping -6 -c 1 -s 3000 fd77::1 >/dev/null
+	b $PY -c 'import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.sendto(b"x" * 2000, ("fd77::1", 9))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"y" * 2000, ("10.77.0.1", 9))'
+	stop
+}
+
+s_vrrp() { # keepalived VRRPv2 and v3 adverts
+	net
+	printf 'global_defs {\n enable_script_security\n}\nvrrp_instance v4 {\n state MASTER\n interface veth0\n virtual_router_id 51\n priority 150\n advert_int 1\n authentication {\n  auth_type PASS\n  auth_pass secret\n }\n virtual_ipaddress {\n  10.77.0.254/24\n }\n}\nvrrp_instance v6 {\n state MASTER\n interface veth0\n virtual_router_id 52\n priority 100\n advert_int 1\n virtual_ipaddress {\n  fd77::254/64\n }\n}\n' >"$TMP/keepalived.conf"
+	cap vrrp -c 6 vrrp or proto 112
+	ip netns exec $A keepalived -n -l -D -f "$TMP/keepalived.conf" -p "$TMP/ka.pid" -r "$TMP/vrrp.pid" >/dev/null 2>&1 & K=$!
+	golden
+	kill $K; wait $K 2>/dev/null || true
+}
+
+s_stp() { # a Linux bridge with STP on: its BPDUs
+	net
+	a ip link add br0 type bridge stp_state 1 hello_time 100
+	a ip link set veth0 master br0; a ip link set br0 up
+	cap stp -c 3 stp
+	golden
+}
+
+s_misc() { # IGMP and MLD joins, a refused TCP connection, ICMP unreachables, DNS
+	net
+	cap misc
+	b $PY -c 'import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton("239.1.2.3") + socket.inet_aton("10.77.0.2"))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, "ff15::1234") + struct.pack("@I", socket.if_nametoindex("veth1")))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239.1.2.3") + socket.inet_aton("10.77.0.2"))'
+	b bash -c 'echo >/dev/tcp/10.77.0.1/7' 2>/dev/null || true
+	b bash -c 'echo >/dev/tcp/fd77::1/7' 2>/dev/null || true
+	b bash -c 'echo hi >/dev/udp/10.77.0.1/7; echo hi >/dev/udp/fd77::1/7'
+	ip netns exec $A dnsmasq -d -p 53 -i veth0 --bind-interfaces --no-resolv --no-hosts --address=/corpus.test/10.77.0.9 \
+		--address=/corpus.test/fd77::9 2>"$TMP/dns.log" & D=$!
+	until a ss -uln | grep -q 10.77.0.1:53; do sleep 0.05; done
+	b busybox nslookup corpus.test 10.77.0.1 >/dev/null 2>&1 || true
+	stop; kill $D
+}
+
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc"
+for s in ${@:-$all}; do s_$s; done
