@@ -14,7 +14,10 @@ cd "$(dirname "$0")/.."
 [ -x bin/canrelay ] || { echo "can.sh: bin/canrelay is not built: run make build" >&2; exit 1; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-args="-test.run=TestBenchRelay -canbench.frames=$CANBENCH_FRAMES -canbench.window=$CANBENCH_WINDOW -canbench.pipe-frames=$CANBENCH_PIPE_FRAMES"
+# CANBENCH_RUN picks the rows: TestBenchRelay (relays), TestBenchGen
+# (canrelay gen against cangen -g 0, CANBENCH_GEN_FRAMES frames a round).
+: "${CANBENCH_RUN:=TestBenchRelay|TestBenchGen}" "${CANBENCH_GEN_FRAMES:=30000}"
+args="-test.run=$CANBENCH_RUN -canbench.gen-frames=$CANBENCH_GEN_FRAMES -canbench.frames=$CANBENCH_FRAMES -canbench.window=$CANBENCH_WINDOW -canbench.pipe-frames=$CANBENCH_PIPE_FRAMES"
 if ! VMTEST_PACKAGES=./integration/vm/canbench VMTEST_ARGS="$args" scripts/vmtest.sh >"$out" 2>&1; then
 	cat "$out" >&2
 	echo "can.sh: the VM run failed" >&2

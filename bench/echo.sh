@@ -47,18 +47,16 @@ if [ "$(id -u)" = 0 ]; then
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 fi
-# 10,000 idle connections: every sockcore Socket holds two descriptors (its
-# own and the duplicate registered with the Go poller), so one echod needs
-# over 20,000. Raise the limit where allowed (root with CAP_SYS_RESOURCE);
-# otherwise split the connections over several echod processes sharing the
-# port with SO_REUSEPORT, and add up their RSS.
+# 10,000 idle connections: every sockcore Socket holds one descriptor, the
+# io.Copy server three. Raise the limit where allowed (root with
+# CAP_SYS_RESOURCE); otherwise split the connections over several processes
+# sharing the port with SO_REUSEPORT, and add up their RSS.
 ulimit -Hn 65536 2>/dev/null || prlimit --nofile=65536:65536 --pid $$ 2>/dev/null || true
 ulimit -Sn "$(ulimit -Hn)"
 hard=$(ulimit -Hn)
 [ -z "$ns" ] && echo "bench echo: not root: loopback in this namespace" >&2
 IDLE=$(( IDLE < hard - 100 ? IDLE : hard - 100 )) # the load generator's own limit
-# Descriptors per idle connection: echod 2 (sockcore's poller duplicate),
-# the io.Copy server 3 (Go's io.Copy between TCP connections splices through
+# Descriptors per idle connection: echod 1, the io.Copy server 3 (Go's io.Copy between TCP connections splices through
 # a pipe it holds while blocked).
 procs_for() { echo $(( ($1 * IDLE + 100) / hard + 1 )); }
 
@@ -87,11 +85,11 @@ declare -A idle_procs
 declare -A port=([echod]=51001 [socat]=51002 [ncat]=51003 [iocopy]=51004)
 declare -A idle_pids
 for s in echod iocopy; do
-	if [ $s = echod ]; then n=$(procs_for 2); else n=$(procs_for 3); fi
+	if [ $s = echod ]; then n=$(procs_for 1); else n=$(procs_for 3); fi
 	idle_procs[$s]=$n
 	for i in $(seq "$n"); do
 		if [ $s = echod ]; then
-			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096
+			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096 --max-conns-per-source 0 --idle-timeout 0
 		else
 			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$tmp/iocopy" -addr 127.0.0.1:51006 -reuseport
 		fi
@@ -198,5 +196,5 @@ row "  p50 (us)" udpp50 lo
 row "  p99 (us)" udpp99 lo
 row "$IDLE idle conns (RSS MiB)" idle lo
 echo "(idle RSS sums ${idle_procs[echod]} echod and ${idle_procs[iocopy]} io.Copy processes sharing a port with SO_REUSEPORT: RLIMIT_NOFILE hard limit $hard;"
-echo " a connection costs echod 2 descriptors, io.Copy 3; socat and ncat fork a process per connection)"
+echo " a connection costs echod 1 descriptor, io.Copy 3; socat and ncat fork a process per connection)"
 true

@@ -5,10 +5,13 @@
 //	loadgen -mode pingpong -conns 16 -size 64 …        round trips/s, p50, p99
 //	loadgen -mode udp -size 64 …                       UDP round trips/s, p50, p99
 //	loadgen -mode idle -conns 10000 …                  opens, prints "ready", waits for stdin EOF
+//	loadgen -mode connect -conns 8 …                   connections/s: connect, one echo of -size bytes, close
+//	loadgen -tls …                                     bulk, pingpong and connect over TLS (no verification)
 package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -27,8 +30,11 @@ func main() {
 	conns := flag.Int("conns", 1, "connections")
 	size := flag.Int("size", 64, "bytes per message (bulk: per write)")
 	dur := flag.Duration("duration", 3*time.Second, "measurement time")
+	flag.BoolVar(&useTLS, "tls", false, "TLS over TCP (the server's certificate is not verified)")
 	flag.Parse()
 	switch *mode {
+	case "connect":
+		connect(*addr, *conns, *size, *dur)
 	case "bulk":
 		bulk(*addr, *conns, *size, *dur)
 	case "pingpong":
@@ -42,6 +48,53 @@ func main() {
 	}
 }
 
+var useTLS bool
+
+// dial connects over TCP, or TLS with -tls.
+func dial(addr string) (net.Conn, error) {
+	if useTLS {
+		return tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	}
+	return net.Dial("tcp", addr)
+}
+
+// connect opens connections one after another on each of conns workers:
+// connect (and TLS handshake), send size bytes, read them back, close.
+// It reports completed connections per second.
+func connect(addr string, conns, size int, dur time.Duration) {
+	var done, failed atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(dur)
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg := make([]byte, size)
+			buf := make([]byte, size)
+			for time.Now().Before(deadline) {
+				c, err := dial(addr)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				_, err = c.Write(msg)
+				if err == nil {
+					_, err = io.ReadFull(c, buf)
+				}
+				c.Close()
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("cps=%.0f failed=%d\n", float64(done.Load())/dur.Seconds(), failed.Load())
+}
+
 // bulk writes and reads at once on every connection and reports the echoed
 // bytes per second.
 func bulk(addr string, conns, size int, dur time.Duration) {
@@ -50,7 +103,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 	stop := make(chan struct{})
 	var cs []net.Conn
 	for range conns {
-		c, err := net.Dial("tcp", addr)
+		c, err := dial(addr)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -65,7 +118,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 			for {
 				select {
 				case <-stop:
-					c.(*net.TCPConn).CloseWrite()
+					c.(interface{ CloseWrite() error }).CloseWrite()
 					return
 				default:
 				}
@@ -109,7 +162,13 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(dur)
 	for range conns {
-		c, err := net.Dial(network, addr)
+		var c net.Conn
+		var err error
+		if network == "tcp" {
+			c, err = dial(addr)
+		} else {
+			c, err = net.Dial(network, addr)
+		}
 		if err != nil {
 			log.Fatal(err)
 		}

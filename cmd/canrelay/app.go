@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func runEnv(ctx context.Context, args []string, e *env) error {
 	app.Commands = []*ucli.Command{
 		echoCommand(e), dumpCommand(e), sendCommand(e), replayCommand(e), bridgeCommand(e),
 		tunnelCommand(e), cyclicCommand(e), isotpCommand(e), j1939Command(e),
+		genCommand(e), busloadCommand(e), isotpdumpCommand(e),
 	}
 	// CAN interfaces (ARPHRD_CAN, 280) for the IFACE operand.
 	cli.Complete(app, cli.Completions{Operands: func() []string { return cli.Interfaces(280) }})
@@ -109,6 +111,9 @@ func canIfaceErr(iface string, err error) error {
 		return cli.Usagef("CAN interface name %q is %d bytes, the limit is %d", iface, len(iface), unix.IFNAMSIZ-1)
 	}
 	if errors.Is(err, unix.ENODEV) {
+		if _, ierr := net.InterfaceByName(iface); ierr == nil {
+			return cli.Exitf(cli.ExitNoSuchThing, "interface %q is not a CAN interface (AF_CAN binds to can, vcan and vxcan devices only)", iface)
+		}
 		return cli.Exitf(cli.ExitNoSuchThing, "no CAN interface %q (ip link add dev %s type vcan; ip link set %s up)", iface, iface, iface)
 	}
 	return fmt.Errorf("bind %s: %w", iface, err)

@@ -391,7 +391,7 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 		if reorder.waiting() {
 			rx.SetTimeout(t.reorderWait)
 		} else {
-			rx.SetBlocking(true)
+			rx.SetTimeout(sockcore.Forever)
 		}
 		n, from, err := rx.RecvFromInto(pkt, 0)
 		if errors.Is(err, os.ErrDeadlineExceeded) {

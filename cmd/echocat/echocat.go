@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,15 @@ type options struct {
 	noShutdown bool
 	quit       time.Duration // -q; < 0: not set
 	wait       time.Duration // -w; 0: not set
+	idle       time.Duration // -i, or -w when -i is not given; 0: none
+	idleFlag   string        // the flag idle came from, for messages
+	sendOnly   bool
+	waitFor    time.Duration // --wait-for; 0: one try
+	waitUntil  time.Time     // -z --wait-for: the end of the wait for every port
+	tlsServer  *tls.Config   // -l --ssl
+	tlsClient  *tls.Config   // --ssl
+	proxy      *proxyConfig  // --proxy
+	srv        serverConfig
 	noStdin    bool
 	recvCount  int
 	verbose    bool
@@ -66,6 +76,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "hex dump of the traffic on standard error"},
 		&ucli.StringSliceFlag{Name: "option", Aliases: []string{"O"}, Usage: "set socket option `NAME=VALUE` (TCP_NODELAY=1, SO_RCVBUF=262144, IP_TOS=0x10, TCP_CONGESTION=cubic)"},
 		&ucli.StringFlag{Name: "send-file", Usage: "send `FILE` with sendfile(2) instead of standard input"},
+		&ucli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "with -l: accept connections until stopped (standard input to every client, every client's data to standard output)"},
+		&ucli.StringFlag{Name: "exec", Aliases: []string{"e"}, Usage: "run `PROG` (split at blanks, no shell) per connection with the socket as its standard input and output"},
+		&ucli.StringFlag{Name: "sh-exec", Aliases: []string{"c"}, Usage: "as --exec, but run `CMD` through /bin/sh -c"},
+		&ucli.IntFlag{Name: "max-conns", Aliases: []string{"m"}, Usage: "with -l: at most `N` connections at once; more are closed at once (default: no limit)"},
+		&ucli.StringSliceFlag{Name: "allow", Usage: "with -l: accept only these `HOSTS` (addresses, CIDR ranges, names; comma-separated, repeatable)"},
+		&ucli.StringSliceFlag{Name: "deny", Usage: "with -l: refuse these `HOSTS` (addresses, CIDR ranges, names)"},
+		&ucli.StringFlag{Name: "allowfile", Usage: "with -l: --allow for each line of `FILE` (# comments)"},
+		&ucli.StringFlag{Name: "denyfile", Usage: "with -l: --deny for each line of `FILE` (# comments)"},
+		&ucli.BoolFlag{Name: "broker", Usage: "with -l: send every client's data to all the other clients"},
+		&ucli.BoolFlag{Name: "chat", Usage: "with -l: --broker with user names, as ncat's chat"},
+		&ucli.BoolFlag{Name: "send-only", Usage: "only send; end at end of input"},
+		&ucli.BoolFlag{Name: "recv-only", Usage: "only receive; standard input is not read"},
+		&ucli.StringFlag{Name: "idle-timeout", Aliases: []string{"i"}, Usage: "exit 7 after `TIME` without traffic (30, 30s, 500ms, 2m); -w stays the connect timeout"},
+		&ucli.StringFlag{Name: "wait-for", Usage: "retry the connection (with -z: each port) until it succeeds or `TIME` (30s, 2m) passes, then exit 7"},
 		&ucli.BoolFlag{Name: "verify", Usage: "send random payloads and check every echoed byte"},
 		&ucli.IntFlag{Name: "count", Value: 100, Usage: "--verify: payloads to send"},
 		&ucli.IntFlag{Name: "size", Value: 64, Usage: "--verify: bytes per payload"},
@@ -74,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.Float64Flag{Name: "max-loss", Usage: "--verify: `PERCENT` of payloads that may be lost"},
 		&ucli.BoolFlag{Name: "json", Usage: "--verify: report as JSON"},
 	}
+	app.Flags = append(app.Flags, tlsFlags()...)
+	app.Flags = append(app.Flags, proxyFlags()...)
 	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		o := &options{
 			noShutdown: c.Bool("no-shutdown"), noStdin: c.Bool("no-stdin"), recvCount: c.Int("recv-count"),
@@ -94,6 +120,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		if o.wait, err = seconds("-w", c.Float64("wait"), false); err != nil {
+			return err
+		}
+		o.idle, o.idleFlag = o.wait, "-w"
+		if v := c.String("idle-timeout"); v != "" {
+			if o.idle, err = parseTime("-i", v); err != nil {
+				return err
+			}
+			o.idleFlag = "-i"
+		}
+		o.sendOnly = c.Bool("send-only")
+		if v := c.String("wait-for"); v != "" {
+			if o.waitFor, err = parseTime("--wait-for", v); err != nil {
+				return err
+			}
+			if c.Bool("listen") {
+				return cli.Usagef("--wait-for waits for a server: not with -l")
+			}
+		}
+		if c.Bool("recv-only") {
+			if o.sendOnly {
+				return cli.Usagef("--send-only and --recv-only exclude each other")
+			}
+			o.noStdin, o.noShutdown = true, true
+		}
+		if err := o.srv.parse(c, o); err != nil {
+			return err
+		}
+		if err := o.parseProxy(c, c.Bool("listen")); err != nil {
 			return err
 		}
 		if o.recvCount < 0 {
@@ -119,10 +173,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil {
 				return err
 			}
-			return listenOnce(ctx, o, e)
+			if err := o.setupTLS(c, e, true); err != nil {
+				return err
+			}
+			return listen(ctx, o, e)
+		case o.srv.listenOnly() != "":
+			return cli.Usagef("%s needs -l", o.srv.listenOnly())
 		}
 		e, err := connectEndpoint(scheme, args)
 		if err != nil {
+			return err
+		}
+		if err := o.setupTLS(c, e, false); err != nil {
 			return err
 		}
 		if c.Bool("verify") {
@@ -133,11 +195,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return verify(ctx, o, e, v)
 		}
-		s, err := dial(ctx, o, e)
+		s, err := dialWaiting(ctx, o, e)
 		if err != nil {
 			return err
 		}
-		return session(ctx, o, s)
+		l := plain(s)
+		if o.tlsClient != nil {
+			if l, err = tlsClientLink(ctx, o, s, e.String()); err != nil {
+				return err
+			}
+		}
+		if o.srv.execArgv != nil {
+			return runChild(ctx, o, l)
+		}
+		return session(ctx, o, l)
 	}
 	err := cli.RunApp(ctx, app, args)
 	if errors.Is(err, context.Canceled) {
@@ -247,13 +318,16 @@ func (o *options) control(s *sockcore.Socket) error {
 
 // dial connects to e with the options, reporting with -v.
 func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, error) {
+	if o.proxy != nil {
+		return proxyDial(ctx, o, e)
+	}
 	cfg := cli.DialConfig{Timeout: o.wait, Family: o.family, SourceHost: o.source, SourcePort: o.sourcePort,
 		Numeric: o.numeric, Control: o.control}
 	s, err := e.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.SetBlocking(true)
+	s.SetTimeout(sockcore.Forever)
 	if o.verbose {
 		peer, _ := s.PeerName()
 		if peer != nil {
@@ -265,10 +339,20 @@ func dial(ctx context.Context, o *options, e *cli.Endpoint) (*sockcore.Socket, e
 	return s, nil
 }
 
-// listenOnce accepts one connection (stream) or waits for the first
-// datagram and talks to its sender.
-func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
-	cfg := cli.ListenConfig{Family: o.family, Backlog: 1}
+// listen serves stream connections (serve) or waits for the first datagram
+// and talks to its sender.
+func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
+	if o.srv.keepOpen && e.Type == unix.SOCK_DGRAM && (o.srv.execArgv == nil || o.srv.broker || o.srv.httpProxy) {
+		return cli.Usagef("-k over datagrams needs -e or -c (a process per peer); otherwise a stream transport (TCP, MPTCP, UNIX stream or seqpacket, SCTP, vsock)")
+	}
+	if o.srv.acl != nil && !e.IsInet() {
+		return cli.Usagef("--allow and --deny need an IP transport, not %s", e.Scheme)
+	}
+	backlog := 1
+	if o.srv.keepOpen {
+		backlog = 0
+	}
+	cfg := cli.ListenConfig{Family: o.family, Backlog: backlog}
 	ln, err := e.Listen(cfg)
 	if err != nil {
 		return err
@@ -282,12 +366,15 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	if o.wait > 0 {
+	if ln.Type() == unix.SOCK_DGRAM && o.srv.keepOpen {
+		return serveDatagrams(ctx, o, ln)
+	}
+	if o.wait > 0 && !o.srv.keepOpen {
 		ln.SetTimeout(o.wait) // -w: the wait for the peer, as for a connect
 	}
 	if ln.Type() == unix.SOCK_DGRAM {
 		buf := make([]byte, 65536)
-		n, from, err := ln.RecvFromInto(buf, 0)
+		n, from, err := ln.RecvFromIntoContext(ctx, buf, 0)
 		if err != nil {
 			where := cli.SocketURL(ln)
 			ln.Close()
@@ -296,7 +383,7 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 			}
 			return ctxErr(ctx, fmt.Errorf("receive on %s: %w", where, err))
 		}
-		ln.SetBlocking(true)
+		ln.SetTimeout(sockcore.Forever)
 		if o.verbose {
 			fmt.Fprintf(o.stderr, "echocat: datagram from %s\n", cli.AddrURL(cli.SchemeOf(ln), from))
 		}
@@ -304,27 +391,18 @@ func listenOnce(ctx context.Context, o *options, e *cli.Endpoint) error {
 			ln.Close()
 			return fmt.Errorf("connect to %s: %w", from, err)
 		}
+		if o.srv.execArgv != nil {
+			// The first datagram goes to the process first.
+			return runChildWith(ctx, o, plain(ln), buf[:n])
+		}
 		o.dump("<", buf[:n])
 		if _, err := o.stdout.Write(buf[:n]); err != nil {
 			ln.Close()
 			return err
 		}
-		return session(ctx, o, ln)
+		return session(ctx, o, plain(ln))
 	}
-	where := cli.SocketURL(ln)
-	c, peer, err := ln.Accept()
-	ln.Close()
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", where, o.wait)
-	}
-	if err != nil {
-		return ctxErr(ctx, fmt.Errorf("accept on %s: %w", e, err))
-	}
-	c.SetBlocking(true)
-	if o.verbose {
-		fmt.Fprintf(o.stderr, "echocat: connection from %s\n", cli.AddrURL(cli.SchemeOf(c), peer))
-	}
-	return session(ctx, o, c)
+	return serve(ctx, o, ln)
 }
 
 func ctxErr(ctx context.Context, err error) error {
@@ -362,4 +440,25 @@ func (o *options) dump(dir string, b []byte) {
 		sb.WriteString("|\n")
 	}
 	io.WriteString(o.stderr, sb.String())
+}
+
+// parseTime reads ncat's time values: seconds, or a number with ms, s, m
+// or h.
+func parseTime(flag, v string) (time.Duration, error) {
+	unit := time.Second
+	num := v
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, unit = strings.TrimSuffix(v, u.suffix), u.d
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f*float64(unit) > float64(1e6*time.Second) {
+		return 0, cli.Usagef("%s %q: want a time such as 30, 30s, 500ms or 2m", flag, v)
+	}
+	return time.Duration(f * float64(unit)), nil
 }

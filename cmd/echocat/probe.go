@@ -58,6 +58,9 @@ func probe(ctx context.Context, o *options, scheme string, args []string) error 
 	closed := 0
 	for _, e := range eps {
 		state, err := probeOne(ctx, o, e)
+		if state != "open" && o.waitFor > 0 {
+			state, err = probeWaiting(ctx, o, e)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -73,6 +76,9 @@ func probe(ctx context.Context, o *options, scheme string, args []string) error 
 			line += ": " + errText(err)
 		}
 		fmt.Fprintln(o.stdout, line)
+	}
+	if closed > 0 && o.waitFor > 0 {
+		return cli.Exitf(cli.ExitTimeout, "--wait-for %s: %d of %d ports did not open", o.waitFor, closed, len(eps))
 	}
 	if closed > 0 {
 		return cli.Quiet(cli.ExitFailure)

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
-	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
 // defaultReplyWait bounds the wait for datagram replies after end of input
@@ -35,8 +34,10 @@ const defaultReplyWait = 2 * time.Second
 //     SHUT_RDWR, SCTP's SHUTDOWN ends both directions): they end, after end
 //     of input, once as many bytes came back as were sent, exit 0, or after
 //     -w (default 2) seconds without them, exit 7.
-func session(ctx context.Context, o *options, s *sockcore.Socket) error {
-	defer s.Close()
+//   - --send-only reads nothing: the session ends at end of input.
+func session(ctx context.Context, o *options, l *link) error {
+	defer l.Close()
+	s := l.s
 	stream := s.Type() != unix.SOCK_DGRAM
 	// TIPC's shutdown(2) takes only SHUT_RDWR; SCTP has no half-closed
 	// state (a SHUTDOWN stops the peer's data too, RFC 9260 9.2).
@@ -50,10 +51,10 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 	recvd := make(chan struct{}, 1)
 	inputEnd := make(chan struct{})
 
-	go func() {
+	recvLoop := func() {
 		buf := make([]byte, 64<<10)
 		for {
-			n, err := s.RecvInto(buf, 0)
+			n, err := l.recv(buf)
 			if err != nil {
 				done <- err
 				return
@@ -80,14 +81,17 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 				}
 			}
 		}
-	}()
+	}
+	if !o.sendOnly {
+		go recvLoop()
+	}
 	go func() {
-		if err := sendInput(o, s, stream, touch, &sent); err != nil {
+		if err := sendInput(o, l, stream, touch, &sent); err != nil {
 			done <- err
 			return
 		}
 		if halfClose && !o.noShutdown && !o.noStdin {
-			if err := s.Shutdown(unix.SHUT_WR); err != nil && !errors.Is(err, unix.ENOTCONN) {
+			if err := l.closeWrite(); err != nil && !errors.Is(err, unix.ENOTCONN) {
 				done <- err
 				return
 			}
@@ -95,7 +99,7 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 		close(inputEnd)
 	}()
 
-	idle := o.wait
+	idle := o.idle
 	var idleC <-chan time.Time
 	var idleT *time.Timer
 	armIdle := func(d time.Duration) {
@@ -131,6 +135,9 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 		case <-endC:
 			endC = nil
 			inputDone = true
+			if o.sendOnly {
+				return nil
+			}
 			if o.quit >= 0 {
 				quitC = time.After(o.quit)
 			}
@@ -155,7 +162,7 @@ func session(ctx context.Context, o *options, s *sockcore.Socket) error {
 				if !stream && inputDone {
 					return cli.Exitf(cli.ExitTimeout, "%d of %d datagram replies arrived within %s", received.Load(), target, idle)
 				}
-				return cli.Exitf(cli.ExitTimeout, "no traffic for %s (-w)", idle)
+				return cli.Exitf(cli.ExitTimeout, "no traffic for %s (%s)", idle, o.idleFlag)
 			}
 			idleT.Reset(idle - quiet)
 		case <-ctx.Done():
@@ -186,7 +193,8 @@ func lingerForInput(inputEnd <-chan struct{}, done <-chan error) error {
 
 // sendInput sends standard input (each read one datagram on a datagram
 // socket) or --send-file, then returns at its end.
-func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *atomic.Int64) error {
+func sendInput(o *options, l *link, stream bool, touch func(), sent *atomic.Int64) error {
+	s := l.s
 	if o.sendFile != "" {
 		f, err := os.Open(o.sendFile)
 		if err != nil {
@@ -195,6 +203,12 @@ func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *
 		defer f.Close()
 		if !stream {
 			return cli.Usagef("--send-file needs a stream socket (sendfile(2))")
+		}
+		if l.tls != nil {
+			n, err := io.Copy(l, f)
+			sent.Add(n)
+			touch()
+			return err
 		}
 		n, err := s.SendFile(f, 0, 0)
 		sent.Add(int64(n))
@@ -214,7 +228,7 @@ func sendInput(o *options, s *sockcore.Socket, stream bool, touch func(), sent *
 			}
 			o.dump(">", data)
 			if stream {
-				err = s.SendAll(data, 0)
+				err = l.sendAll(data)
 				sent.Add(int64(len(data)))
 			} else {
 				_, err = s.Send(data, 0)

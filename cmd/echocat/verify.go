@@ -52,13 +52,11 @@ type report struct {
 // byte. Datagram payloads start with an 8-byte sequence number so that late
 // replies are told apart from lost ones.
 func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) error {
-	s, err := dial(ctx, o, e)
+	s, err := dialWaiting(ctx, o, e)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
 	dgram := s.Type() == unix.SOCK_DGRAM
 	if dgram && v.size < 8 {
 		return cli.Usagef("--size %d: datagram payloads carry an 8-byte sequence number, want 8 or more", v.size)
@@ -68,6 +66,21 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		wait = defaultVerifyWait
 	}
 	s.SetTimeout(wait)
+	// A stream is read and written through rw: the socket, or TLS over it
+	// (each call then bounded by a deadline instead of the timeout).
+	// Both end their waits when ctx is cancelled (SIGINT).
+	var rw io.ReadWriter = ctxSocket{ctx, s}
+	var deadline func()
+	if o.tlsClient != nil {
+		l, err := tlsClientLink(ctx, o, s, e.String())
+		if err != nil {
+			return err
+		}
+		rw = l.tls
+		deadline = func() { l.tls.SetDeadline(time.Now().Add(wait)) }
+		stop := context.AfterFunc(ctx, func() { l.tls.SetDeadline(time.Now()) })
+		defer stop()
+	}
 	rng := rand.New(rand.NewChaCha8([32]byte{'e', 'c', 'h', 'o', 'c', 'a', 't'}))
 	payload := make([]byte, v.size)
 	reply := make([]byte, v.size+1)
@@ -97,16 +110,19 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 			binary.BigEndian.PutUint64(payload, uint64(seq))
 		}
 		t0 := time.Now()
-		if err := s.SendAll(payload, 0); err != nil {
+		if deadline != nil {
+			deadline()
+		}
+		if _, err := rw.Write(payload); err != nil {
 			ferr = err
 			break
 		}
 		r.Sent++
 		var ok, corrupt bool
 		if dgram {
-			ok, corrupt, err = recvDatagram(s, payload, reply, uint64(seq))
+			ok, corrupt, err = recvDatagram(ctx, s, payload, reply, uint64(seq))
 		} else {
-			ok, corrupt, err = recvStream(s, payload, reply[:v.size])
+			ok, corrupt, err = recvStream(rw, payload, reply[:v.size])
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			ferr = err
@@ -172,9 +188,20 @@ func fillRandom(rng *rand.Rand, b []byte) {
 	}
 }
 
+// ctxSocket reads and writes a stream socket until ctx is cancelled.
+type ctxSocket struct {
+	ctx context.Context
+	s   *sockcore.Socket
+}
+
+func (c ctxSocket) Read(p []byte) (int, error) { return c.s.ReadContext(c.ctx, p) }
+func (c ctxSocket) Write(p []byte) (int, error) {
+	return c.s.SendAllCountContext(c.ctx, p, 0)
+}
+
 // recvStream reads len(want) bytes and compares them.
-func recvStream(s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err error) {
-	if _, err := io.ReadFull(s, got); err != nil {
+func recvStream(r io.Reader, want, got []byte) (ok, corrupt bool, err error) {
+	if _, err := io.ReadFull(r, got); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return false, false, fmt.Errorf("the peer closed the connection before echoing everything")
 		}
@@ -185,9 +212,9 @@ func recvStream(s *sockcore.Socket, want, got []byte) (ok, corrupt bool, err err
 
 // recvDatagram waits for the reply with sequence number seq, dropping late
 // replies to earlier ones.
-func recvDatagram(s *sockcore.Socket, want, buf []byte, seq uint64) (ok, corrupt bool, err error) {
+func recvDatagram(ctx context.Context, s *sockcore.Socket, want, buf []byte, seq uint64) (ok, corrupt bool, err error) {
 	for {
-		n, err := s.RecvInto(buf, 0)
+		n, err := s.RecvIntoContext(ctx, buf, 0)
 		if err != nil {
 			return false, false, err
 		}

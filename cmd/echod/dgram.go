@@ -25,7 +25,7 @@ func (srv *server) dgramLoop(l *listener) error {
 	if srv.cfg.idleTimeout > 0 && l.idleExit {
 		s.SetTimeout(srv.cfg.idleTimeout) // inetd wait mode: exit when idle
 	} else {
-		s.SetBlocking(true)
+		s.SetTimeout(sockcore.Forever)
 	}
 	// One byte more than the limit, so that a longer datagram shows as
 	// too long rather than cut to size.

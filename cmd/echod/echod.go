@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.DurationFlag{Name: "stats-interval", Usage: "log the counters this often (SIGUSR1 logs them at once)"},
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},
+		&ucli.StringFlag{Name: "tls-cert", Usage: "tls:// listeners: certificate chain in PEM `FILE` (default: an ephemeral self-signed one)"},
+		&ucli.StringFlag{Name: "tls-key", Usage: "tls:// listeners: private key in PEM `FILE` for --tls-cert"},
 	}
 	app.Action = func(ctx context.Context, c *ucli.Command) error {
 		if c.NArg() > 0 {
@@ -113,6 +117,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.Usagef("--log-format %q: want text or json", c.String("log-format"))
 		}
 		srv := newServer(cfg, slog.New(h))
+		srv.tlsCert, srv.tlsKey = c.String("tls-cert"), c.String("tls-key")
 		nmodes := 0
 		for _, on := range []bool{c.Bool("systemd"), c.Bool("inetd"), len(c.StringSlice("listen")) > 0} {
 			if on {
@@ -151,6 +156,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // scripts and tests learn the ports the kernel chose.
 func printBound(w io.Writer, format string, l *listener) {
 	u := cli.SocketURL(l.s)
+	if l.tls != nil {
+		u = "tls" + strings.TrimPrefix(u, "tcp")
+	}
 	dual := l.s.Family() == unix.AF_INET6 && isDualStack(l.s)
 	if format == "json" {
 		fmt.Fprintf(w, "{\"listening\":%q,\"dual_stack\":%v,\"name\":%q}\n", u, dual, l.name)
@@ -177,6 +185,7 @@ type listener struct {
 	name     string          // LISTEN_FDNAMES entry
 	idleExit bool            // inetd wait mode: stop after --idle-timeout without datagrams
 	file     *cli.SocketFile // a UNIX socket file echod bound: removed at exit
+	tls      *tls.Config     // tls:// listeners
 }
 
 func (l *listener) stream() bool {
@@ -196,6 +205,9 @@ type server struct {
 	usr1      chan os.Signal // SIGUSR1: log the counters
 	reactors  []*reactor     // one per CPU; none in inetd nowait mode
 	nextHome  atomic.Uint64
+	tlsCert   string      // --tls-cert
+	tlsKey    string      // --tls-key
+	tlsConfig *tls.Config // made at the first tls:// listener
 
 	mu        sync.Mutex
 	conns     map[*sockcore.Socket]netip.Addr // with the source key (zero: not an IP peer)
@@ -233,7 +245,14 @@ func (srv *server) openListeners(urls []string) error {
 			if err != nil {
 				return err
 			}
-			srv.listeners = append(srv.listeners, &listener{s: s, file: cli.BoundSocketFile(s)})
+			l := &listener{s: s, file: cli.BoundSocketFile(s)}
+			if e.Scheme == "tls" {
+				if l.tls, err = srv.tlsServerConfig(e); err != nil {
+					s.Close()
+					return err
+				}
+			}
+			srv.listeners = append(srv.listeners, l)
 			if e.Port == "0" && n > 1 {
 				// Every SO_REUSEPORT sibling must share the port the kernel chose.
 				a, _ := s.SockName()
@@ -570,7 +589,7 @@ func (srv *server) acceptLoop(l *listener) error {
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
 		}
 		srv.descriptorsBack()
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 		peerName := cli.AddrURL(scheme, peer)
 		if limit := srv.admit(c, peerKey(peer)); limit != "" {
 			srv.st.refused.Add(1)
@@ -581,6 +600,10 @@ func (srv *server) acceptLoop(l *listener) error {
 			continue
 		}
 		srv.st.accepted.Add(1)
+		if l.tls != nil {
+			go srv.serveTLS(c, peerName, l.tls)
+			continue
+		}
 		srv.serveConn(c, peerName)
 	}
 }

@@ -78,7 +78,7 @@ func (srv *server) setIdle(c *sockcore.Socket) {
 	if srv.cfg.idleTimeout > 0 {
 		c.SetTimeout(srv.cfg.idleTimeout)
 	} else {
-		c.SetBlocking(true)
+		c.SetTimeout(sockcore.Forever)
 	}
 }
 

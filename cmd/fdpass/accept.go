@@ -61,7 +61,7 @@ func (a *acceptor) close() {
 // ends, the listener is gone or its timeout expired.
 func (a *acceptor) accept(ctx context.Context) (*sockcore.Socket, sockcore.Addr, error) {
 	for {
-		s, peer, err := a.ln.Accept()
+		s, peer, err := a.ln.AcceptContext(ctx)
 		if err == nil {
 			a.backoff = 0
 			if a.reserve < 0 {

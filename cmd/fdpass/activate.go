@@ -136,9 +136,7 @@ func acceptLoop(ctx context.Context, c *ucli.Command, lns []*sockcore.Socket, ar
 	conns := make(chan accepted)
 	var wg sync.WaitGroup
 	for _, ln := range lns {
-		ln.SetBlocking(true)
-		stop := context.AfterFunc(ctx, func() { ln.Close() })
-		defer stop()
+		ln.SetTimeout(sockcore.Forever)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

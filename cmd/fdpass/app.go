@@ -298,15 +298,13 @@ func receiveOnce(ctx context.Context, o *recvOpts) (*batch, error) {
 		return nil, err
 	}
 	defer cleanup()
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
 	var deadline time.Time
 	if o.timeout > 0 {
 		deadline = time.Now().Add(o.timeout)
 	}
 	setMode := func(s *sockcore.Socket) {
 		if deadline.IsZero() {
-			s.SetBlocking(true)
+			s.SetTimeout(sockcore.Forever)
 		} else {
 			s.SetTimeout(max(time.Until(deadline), time.Millisecond))
 		}
@@ -323,7 +321,7 @@ func receiveOnce(ctx context.Context, o *recvOpts) (*batch, error) {
 	if o.typ == unix.SOCK_DGRAM {
 		for {
 			setMode(ln)
-			b, err := recvBatch(ln, o.maxFDs)
+			b, err := recvBatchContext(ctx, ln, o.maxFDs)
 			if err != nil {
 				return nil, recvError(ctx, o.on, o.timeout, err)
 			}
@@ -372,10 +370,8 @@ func receiveOnce(ctx context.Context, o *recvOpts) (*batch, error) {
 // take receives the batch on connection c and answers the sender.
 func (o *recvOpts) take(ctx context.Context, c *sockcore.Socket, setMode func(*sockcore.Socket)) (*batch, error) {
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	setMode(c)
-	b, err := recvBatch(c, o.maxFDs)
+	b, err := recvBatchContext(ctx, c, o.maxFDs)
 	if err != nil {
 		switch {
 		case errors.Is(err, errOutOfFDs):

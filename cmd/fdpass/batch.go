@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,12 +53,17 @@ func closeFDs(fds []int) {
 // data is an error, as is more than maxFDs descriptors, and every descriptor that did arrive is closed before
 // returning: the caller owns descriptors only when err is nil.
 func recvBatch(s *sockcore.Socket, maxFDs int) (*batch, error) {
+	return recvBatchContext(context.Background(), s, maxFDs)
+}
+
+// recvBatchContext is recvBatch that ctx can end.
+func recvBatchContext(ctx context.Context, s *sockcore.Socket, maxFDs int) (*batch, error) {
 	rights, err := sockcore.CMSGSpace(4 * maxFDs)
 	if err != nil {
 		return nil, err
 	}
 	creds, _ := sockcore.CMSGSpace(unix.SizeofUcred)
-	data, anc, flags, _, err := s.RecvMsg(maxMessage, rights+creds, 0)
+	data, anc, flags, _, err := s.RecvMsgContext(ctx, maxMessage, rights+creds, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func dialUnix(arg string, timeout time.Duration) (*sockcore.Socket, error) {
 		if timeout > 0 {
 			s.SetTimeout(timeout)
 		} else {
-			s.SetBlocking(true)
+			s.SetTimeout(sockcore.Forever)
 		}
 		err = s.Connect(a)
 		if err == nil {

@@ -122,17 +122,20 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 			args := c.Args().Slice()
 			w := c.Root().Writer
 			if len(args) == 1 && args[0] == "-" {
-				return batch(c, fn, o)
+				return batch(ctx, c, fn, o)
 			}
-			a := runLookup(c, fn, args, o)
+			a := runLookup(ctx, c, fn, args, o)
+			if err := ctx.Err(); err != nil {
+				return err // SIGINT or SIGTERM during the lookup: exit 130
+			}
 			return emit(w, c.Root().ErrWriter, name, args, a, o)
 		},
 	}
 }
 
 // runLookup runs fn with a Resolver that records the trace for --explain.
-func runLookup(c *ucli.Command, fn lookupFunc, args []string, o *options) answer {
-	r := &sockcore.Resolver{}
+func runLookup(ctx context.Context, c *ucli.Command, fn lookupFunc, args []string, o *options) answer {
+	r := &sockcore.Resolver{Context: ctx}
 	var mu sync.Mutex
 	var steps []sockcore.TraceEvent
 	r.Trace = func(e sockcore.TraceEvent) {
@@ -150,7 +153,7 @@ func runLookup(c *ucli.Command, fn lookupFunc, args []string, o *options) answer
 
 // batch resolves one query per line of stdin, up to o.jobs at once, and
 // prints the answers in input order.
-func batch(c *ucli.Command, fn lookupFunc, o *options) error {
+func batch(ctx context.Context, c *ucli.Command, fn lookupFunc, o *options) error {
 	var queries [][]string
 	sc := bufio.NewScanner(c.Root().Reader)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
@@ -171,7 +174,7 @@ func batch(c *ucli.Command, fn lookupFunc, o *options) error {
 		done[i] = make(chan struct{})
 		go func() {
 			sem <- struct{}{}
-			answers[i] = runLookup(c, fn, queries[i], o)
+			answers[i] = runLookup(ctx, c, fn, queries[i], o)
 			<-sem
 			close(done[i])
 		}()
@@ -190,6 +193,9 @@ func batch(c *ucli.Command, fn lookupFunc, o *options) error {
 		if first == nil || cli.ExitCode(first) == cli.ExitUsage && cli.ExitCode(err) != cli.ExitUsage {
 			first = err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // SIGINT or SIGTERM: exit 130
 	}
 	if first == nil || errors.Is(first, errGetentNotFound) {
 		return first

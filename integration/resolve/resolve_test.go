@@ -530,6 +530,60 @@ func TestLoopbackOnly(t *testing.T) {
 	}
 }
 
+// TestSIGINTDuringQuery: SIGINT while resolve waits for a DNS server that
+// never answers ends it at once with exit 130 (the lookup's context ends
+// the query), not after the resolv.conf timeout (30 s, twice).
+func TestSIGINTDuringQuery(t *testing.T) {
+	e := setup(t)
+	// 10.53.0.2:53 reads every query and drops it.
+	queries := make(chan struct{}, 16)
+	err := e.ns.Do(func() error {
+		s, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			return err
+		}
+		s.SetTimeout(sockcore.Forever)
+		t.Cleanup(func() { s.Close() })
+		if err := s.Bind(&sockcore.InetAddr{IP: netip.MustParseAddr("10.53.0.2"), Port: 53}); err != nil {
+			return err
+		}
+		go func() {
+			for {
+				if _, err := s.Recv(512, 0); err != nil {
+					return
+				}
+				select {
+				case queries <- struct{}{}:
+				default:
+				}
+			}
+		}()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write(t, "resolv.conf", "nameserver 10.53.0.2\noptions timeout:30 attempts:2\n")
+	cmd := e.ns.Command(e.resolve, "addrinfo", "slow.test.")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// ip netns exec execs resolve: the process is resolve itself.
+	<-queries // resolve is waiting for the answer
+	start := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("resolve after SIGINT: %v (stderr %q); want exit 130", err, stderr.String())
+	}
+	t.Logf("resolve ended %v after SIGINT", time.Since(start)) // a figure, not an assertion
+}
+
 // TestHostilePTRMatchesGetent: PTR answers whose target is no host name
 // (terminal escape bytes, a space, a leading hyphen, a byte over 0x7f)
 // make glibc fail the lookup (res_hnok: getent exits 2, prints nothing);

@@ -638,7 +638,7 @@ func TestDropPrivilegesRotation(t *testing.T) {
 	p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-C", "1", "-w", f, "icmp"))
 	// 20 pings of 60,000 bytes: 40 packets, 2.4 MB, three 1 MB files.
 	must(t, e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1"))
-	p.stop(t)
+	sum := p.stop(t)
 	files, _ := filepath.Glob(f + "*")
 	if len(files) < 3 {
 		t.Fatalf("files %v: want cap.pcap, cap.pcap1, cap.pcap2", files)
@@ -654,8 +654,11 @@ func TestDropPrivilegesRotation(t *testing.T) {
 		}
 		total += tcpdumpCount(t, name)
 	}
-	if total != 40 {
-		t.Errorf("%d packets in %d files, want 40", total, len(files))
+	// Every packet sniff counted is in the files (a loaded machine may lose
+	// a ping reply or two before sniff sees it: the count, not 40, is the
+	// measure).
+	if want := strconv.Itoa(total) + " packets captured"; total < 30 || !strings.Contains(sum, want) {
+		t.Errorf("%d packets in %d files; summary %q", total, len(files), sum)
 	}
 }
 

@@ -168,9 +168,7 @@ func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, 
 			return nil, fmt.Errorf("bind a reply address for %s: %w", e, err)
 		}
 	}
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	if err := s.Connect(e.Addr()); err != nil {
+	if err := s.ConnectContext(ctx, e.Addr()); err != nil {
 		s.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -13,7 +13,7 @@ import (
 
 // Endpoint is a parsed listen or connect address URL:
 //
-//	tcp://HOST:PORT  udp://HOST:PORT  udplite://HOST:PORT  mptcp://HOST:PORT
+//	tcp://HOST:PORT  tls://HOST:PORT (TCP)  udp://HOST:PORT  udplite://HOST:PORT  mptcp://HOST:PORT
 //	unix:///path  unix-dgram:///path  unix-seqpacket:///path  unix://@abstract
 //	vsock://CID:PORT  fd://N  sctp://HOST:PORT
 //	tipc://TYPE:INSTANCE  tipc-seqpacket://TYPE:INSTANCE
@@ -51,6 +51,7 @@ var schemes = map[string]scheme{
 	"udp":            {0, unix.SOCK_DGRAM, 0},
 	"udplite":        {0, unix.SOCK_DGRAM, sockcore.IPPROTO_UDPLITE},
 	"mptcp":          {0, unix.SOCK_STREAM, sockcore.IPPROTO_MPTCP},
+	"tls":            {0, unix.SOCK_STREAM, 0}, // TCP; the tool speaks TLS over it
 	"unix":           {unix.AF_UNIX, unix.SOCK_STREAM, 0},
 	"unix-dgram":     {unix.AF_UNIX, unix.SOCK_DGRAM, 0},
 	"unix-seqpacket": {unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
@@ -62,7 +63,7 @@ var schemes = map[string]scheme{
 }
 
 // SchemeNames lists the URL schemes ParseURL accepts, for usage texts.
-const SchemeNames = "tcp, udp, udplite, mptcp, sctp, unix, unix-dgram, unix-seqpacket, vsock, tipc, tipc-seqpacket, fd"
+const SchemeNames = "tcp, tls, udp, udplite, mptcp, sctp, unix, unix-dgram, unix-seqpacket, vsock, tipc, tipc-seqpacket, fd"
 
 // ParseURL parses an address URL. Errors are usage errors that name the bad
 // part.
@@ -143,11 +144,11 @@ func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
 	return &Endpoint{Scheme: scheme, Type: sc.typ, Proto: sc.proto, Host: host, Port: port, Family: hostFamily(host)}, nil
 }
 
-// IsInet reports whether the endpoint is an IP one (tcp, udp, udplite, mptcp,
-// sctp).
+// IsInet reports whether the endpoint is an IP one (tcp, tls, udp, udplite,
+// mptcp, sctp).
 func (e *Endpoint) IsInet() bool {
 	switch e.Scheme {
-	case "tcp", "udp", "udplite", "mptcp", "sctp":
+	case "tcp", "tls", "udp", "udplite", "mptcp", "sctp":
 		return true
 	}
 	return false

@@ -21,6 +21,7 @@ func TestParseURL(t *testing.T) {
 		{"udp://[::1]:53", Endpoint{Scheme: "udp", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Host: "::1", Port: "53"}},
 		{"udp://[fe80::1%eth0]:53", Endpoint{Scheme: "udp", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Host: "fe80::1%eth0", Port: "53"}},
 		{"udplite://[::]:9", Endpoint{Scheme: "udplite", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Proto: sockcore.IPPROTO_UDPLITE, Host: "::", Port: "9"}},
+		{"tls://localhost:443", Endpoint{Scheme: "tls", Type: unix.SOCK_STREAM, Host: "localhost", Port: "443"}},
 		{"mptcp://10.0.0.1:0", Endpoint{Scheme: "mptcp", Family: unix.AF_INET, Type: unix.SOCK_STREAM, Proto: sockcore.IPPROTO_MPTCP, Host: "10.0.0.1", Port: "0"}},
 		{"unix:///run/echo.sock", Endpoint{Scheme: "unix", Family: unix.AF_UNIX, Type: unix.SOCK_STREAM, Path: "/run/echo.sock"}},
 		{"unix://rel.sock", Endpoint{Scheme: "unix", Family: unix.AF_UNIX, Type: unix.SOCK_STREAM, Path: "rel.sock"}},

@@ -106,7 +106,7 @@ func (s *Socket) SendMsgAFALG(msg [][]byte, op int, iv []byte, assoclen int, fla
 	if err != nil {
 		return 0, err
 	}
-	return s.sendmsg(msg, ctl, flags, nil)
+	return s.sendmsg(msg, ctl, flags, nil, s.wait(nil, flags))
 }
 
 // Splice wraps splice(2) from the descriptor rfd (a pipe, or a file at
@@ -115,9 +115,8 @@ func (s *Socket) SendMsgAFALG(msg [][]byte, op int, iv []byte, assoclen int, fla
 // means rfd is at its end. A read side with no data blocks the calling
 // thread (the caller fills its own pipe first).
 func (s *Socket) Splice(rfd int, roff *int64, n int, flags int) (int, error) {
-	dl, nonblock := s.deadline()
 	var moved int
-	err := s.ioWrite("splice", dl, nonblock, func(fd int) error {
+	err := s.ioWrite("splice", s.wait(nil, 0), func(fd, _ int) error {
 		m, e := unix.Splice(rfd, roff, fd, nil, n, flags)
 		moved = int(m)
 		return e

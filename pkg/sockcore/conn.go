@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"io"
 	"net"
 	"sync"
@@ -11,16 +12,30 @@ import (
 
 // Read implements io.Reader (the makefile('rb') equivalent): io.EOF when a
 // stream peer has closed.
-func (s *Socket) Read(p []byte) (int, error) {
+func (s *Socket) Read(p []byte) (int, error) { return s.ReadContext(nil, p) }
+
+// ReadContext is Read that ctx can end (see AcceptContext).
+func (s *Socket) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, err := s.RecvInto(p, 0)
+	n, err := s.RecvIntoContext(ctx, p, 0)
 	if err == nil && n == 0 && (s.typ == unix.SOCK_STREAM || s.typ == unix.SOCK_SEQPACKET) {
 		return 0, io.EOF
 	}
 	return n, err
 }
+
+// ReaderContext returns an io.Reader whose reads ctx can end, for
+// io.ReadFull and the like.
+func (s *Socket) ReaderContext(ctx context.Context) io.Reader { return ctxReader{ctx, s} }
+
+type ctxReader struct {
+	ctx context.Context
+	s   *Socket
+}
+
+func (r ctxReader) Read(p []byte) (int, error) { return r.s.ReadContext(r.ctx, p) }
 
 // Write implements io.Writer with SendAll: n < len(p) only with an error.
 func (s *Socket) Write(p []byte) (int, error) { return s.SendAllCount(p, 0) }
@@ -51,9 +66,9 @@ func (c *conn) Read(p []byte) (int, error) {
 		return 0, c.opError("read", timeoutError("recv"))
 	}
 	var n int
-	err := c.s.ioRead("recv", rd, false, func(fd int) error {
+	err := c.s.ioRead("recv", wait{dl: rd}, func(fd, dw int) error {
 		var e error
-		n, _, e = unix.Recvfrom(fd, p, 0)
+		n, _, e = unix.Recvfrom(fd, p, dw)
 		return e
 	})
 	if err != nil {
@@ -72,7 +87,7 @@ func (c *conn) Write(p []byte) (int, error) {
 		if !wd.IsZero() && !time.Now().Before(wd) {
 			return total, c.opError("write", timeoutError("send"))
 		}
-		n, err := c.s.sendto(p[total:], 0, nil, wd, false)
+		n, err := c.s.sendto(p[total:], 0, nil, wait{dl: wd})
 		if err != nil {
 			return total, c.opError("write", err)
 		}
@@ -138,14 +153,14 @@ func (s *Socket) Listener() net.Listener { return &listener{s: s} }
 type listener struct{ s *Socket }
 
 func (l *listener) Accept() (net.Conn, error) {
-	ns, _, err := l.s.Accept()
+	ns, _, err := l.s.accept(l.s.pollWait())
 	if err != nil {
 		if errnoOf(err) == unix.EBADF {
 			return nil, net.ErrClosed
 		}
 		return nil, err
 	}
-	ns.SetBlocking(true)
+	ns.SetTimeout(Forever)
 	return ns.Conn(), nil
 }
 

@@ -126,7 +126,13 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 var resolveConnect = GetAddrInfo
 
 func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*Socket, error) {
-	s, err := New(ai.Family, ai.Type, cfg.proto)
+	// As Python: socket(af, socktype, proto) with getaddrinfo's proto,
+	// unless the caller chose one (IPPROTO_MPTCP).
+	proto := cfg.proto
+	if proto == 0 {
+		proto = ai.Proto
+	}
+	s, err := New(ai.Family, ai.Type, proto)
 	if err != nil {
 		return nil, err
 	}
@@ -151,12 +157,8 @@ func connectOne(ctx context.Context, ai AddrInfo, src Addr, cfg *connConfig) (*S
 			return nil, err
 		}
 	}
-	// Cancel a pending connect when ctx ends: closing the socket wakes it,
-	// and unlike a past deadline it cannot be undone by the deadline the
-	// connect sets when it starts waiting.
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	err = s.Connect(ai.Addr)
-	if !stop() && ctx.Err() != nil {
+	err = s.ConnectContext(ctx, ai.Addr)
+	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if err != nil {

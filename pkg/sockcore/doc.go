@@ -1,12 +1,45 @@
 // Package sockcore is the BSD socket surface of Python's socket module, in Go,
 // for Linux. Names follow Python's in Go style; every family has its own
-// address type; blocking I/O goes through Go's runtime poller, never by
-// parking an OS thread in a blocking system call.
+// address type; waits in timeout and non-blocking mode, and every call
+// given a context, go through Go's runtime poller, never parking an OS
+// thread in a blocking system call; blocking mode waits in the kernel, as
+// Python's does.
 //
 // A Socket is in one of Python's three modes: blocking (no timeout), timeout
 // (each call waits at most the timeout) or non-blocking (calls that would
 // block return EAGAIN at once). New sockets take the process-wide default
-// set by SetDefaultTimeout.
+// set by SetDefaultTimeout. See Socket for how each mode waits.
+//
+// # Differences from Python kept on purpose
+//
+//   - Detach returns a descriptor of the same open socket with another
+//     number than Fileno (the lowest free one, as dup(2)): the runtime
+//     poller lets go of a descriptor only by closing it. Its mode and
+//     close-on-exec flag are kept. (A Socket made by FromFD on a
+//     descriptor another *os.File already holds in the poller gives the
+//     number back unchanged.)
+//   - SetTimeout(Forever) is a fourth setting: timeout mode without a
+//     deadline, waiting through the poller where blocking mode waits in
+//     the kernel. Python has no such mode.
+//   - The Context variants (AcceptContext, RecvContext, …) wait through the
+//     poller in blocking mode too, so that the context can end them.
+//   - In timeout and non-blocking mode sockcore does not depend on
+//     O_NONBLOCK, which another process sharing the open file description
+//     may clear: receives and sends pass MSG_DONTWAIT, accept waits for
+//     readiness first, connect sets the flag for its call. Python would
+//     wait in the kernel there. (SendFile has no such flag: with O_NONBLOCK
+//     cleared under it, sendfile(2) waits in the kernel.)
+//   - Integer arguments are Go ints: those CPython passes to C as int are
+//     refused with ErrRange outside the int32 range, before the system
+//     call, where CPython raises OverflowError (or TypeError).
+//   - RecvMMsg (no Python counterpart) in blocking mode waits for the first
+//     datagram only (MSG_WAITFORONE), as in timeout mode.
+//   - A Socket on a descriptor that the poller holds through another
+//     *os.File (os.Stdin on an inherited non-blocking socket) registers a
+//     duplicate: that Socket alone holds two descriptors.
+//
+// TestCPythonSocketTests compares the rest against python3, case by case,
+// each named after the test of CPython's Lib/test/test_socket.py it mirrors.
 //
 // # Overview
 //
@@ -18,10 +51,22 @@
 // services (`GetAddrInfo`, `GetNameInfo`, …). It never prints, parses flags or
 // exits.
 //
-// Each `Socket` holds two descriptors: the one `Fileno` returns, and a
-// duplicate of it registered with the Go poller, so that `Detach` can return
-// the original number untouched as Python does. A process holding N sockets
-// therefore uses 2N descriptors.
+// Each `Socket` holds one descriptor, the one `Fileno` returns, registered
+// with Go's poller. As in Python, blocking mode (`SetBlocking(true)`, a
+// timeout of None, the default) clears `O_NONBLOCK` and waits in the kernel,
+// honouring `SO_RCVTIMEO`/`SO_SNDTIMEO`, a waiting call occupying a thread;
+// timeout and non-blocking modes set it and wait through the poller, holding
+// none. `SetTimeout(sockcore.Forever)` is timeout mode without a deadline:
+// the tools run every socket that way. Every call that can wait has a
+// context variant (`AcceptContext`, `ConnectContext`, `RecvContext`,
+// `SendAllContext`, `RecvMsgContext`, …; `Resolver.Context` for the name
+// services) that waits through the poller in any mode and ends with the
+// context. Calls waiting through the poller never depend on `O_NONBLOCK`
+// (`MSG_DONTWAIT`, readiness before `accept4`), so a process sharing the
+// descriptor may clear it. Integer arguments that CPython range-checks fail
+// with `ErrRange` before the system call. The differences from Python kept on
+// purpose are listed in the package documentation (`go doc sockcore`):
+// `Detach` returns a duplicate's number, not `Fileno`'s.
 //
 // # Address families
 //

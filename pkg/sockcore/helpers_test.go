@@ -109,7 +109,7 @@ func fdOpen(fd int) bool {
 func isErrno(err error, errno syscall.Errno) bool { return errors.Is(err, errno) }
 
 // waitBlocked waits until a goroutine whose stack mentions fn is parked in
-// the poller ("IO wait"): the event a test waits on before it wakes the
+// the poller ("IO wait") or in a system call (blocking mode): the event a test waits on before it wakes the
 // call, instead of sleeping.
 func waitBlocked(t testing.TB, fn string) {
 	t.Helper()
@@ -127,7 +127,8 @@ func waitBlocked(t testing.TB, fn string) {
 func blockedNowBuf(fn string, buf []byte) bool {
 	n := runtime.Stack(buf, true)
 	for _, g := range strings.Split(string(buf[:n]), "\n\n") {
-		if strings.Contains(g, "[IO wait") && strings.Contains(g, fn) {
+		// "IO wait": in the poller; "syscall": in the kernel (blocking mode).
+		if (strings.Contains(g, "[IO wait") || strings.Contains(g, "[syscall")) && strings.Contains(g, fn) {
 			return true
 		}
 	}
@@ -152,3 +153,5 @@ func goRecv(s *Socket, n int) chan result {
 
 // cmpAddr lets cmp.Diff compare addresses holding netip.Addr.
 var cmpAddr = cmpopts.EquateComparable(netip.Addr{})
+
+func runtimeStack(buf []byte) int { return runtime.Stack(buf, true) }

@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"unsafe"
@@ -54,6 +55,10 @@ func ifIndexToName(index int) (string, error) {
 	var r ifreqIndex
 	r.Index = int32(index)
 	if err := ifIoctl(unix.SIOCGIFNAME, &r); err != nil {
+		if errors.Is(err, unix.ENODEV) {
+			// glibc's if_indextoname reports a missing index as ENXIO.
+			return "", os.NewSyscallError("ioctl", unix.ENXIO)
+		}
 		return "", err
 	}
 	return unix.ByteSliceToString(r.Name[:]), nil

@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"runtime"
 	"unsafe"
 
@@ -83,6 +84,14 @@ func (b *MMsgBatch) From(i int) (Addr, error) { return DecodeSockaddr(b.Name(i))
 // control messages are received close-on-exec. With MSG_DONTWAIT a
 // blocking socket does not wait (as in RecvMsg).
 func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
+	return s.RecvMMsgContext(nil, b, flags)
+}
+
+// RecvMMsgContext is RecvMMsg that ctx can end (see AcceptContext).
+func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (int, error) {
+	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	for i := range b.hdrs {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
@@ -96,12 +105,15 @@ func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
 	if s.family == unix.AF_UNIX && b.Control != nil {
 		cloexec = unix.MSG_CMSG_CLOEXEC
 	}
-	dl, nonblock := s.deadline()
-	nonblock = dontWait(flags, dl, nonblock)
 	var got int
-	err := s.ioRead("recvmmsg", dl, nonblock, func(fd int) error {
+	err := s.ioRead("recvmmsg", s.wait(ctx, flags), func(fd, dw int) error {
+		if dw == 0 {
+			// In the kernel (blocking mode) recvmmsg would wait for the
+			// whole batch: wait for the first datagram only.
+			dw = unix.MSG_WAITFORONE
+		}
 		r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
-			uintptr(len(b.hdrs)), uintptr(flags|cloexec), 0, 0)
+			uintptr(len(b.hdrs)), uintptr(flags|cloexec|dw), 0, 0)
 		got = int(r)
 		return errnoErr(e)
 	})
@@ -127,18 +139,24 @@ func (s *Socket) RecvMMsg(b *MMsgBatch, flags int) (int, error) {
 // in order, each N[i] bytes to Name(i), and returns how many were sent. When
 // fewer than all were sent the error, if any, belongs to message idx[sent].
 func (s *Socket) SendMMsg(b *MMsgBatch, idx []int, flags int) (int, error) {
+	return s.SendMMsgContext(nil, b, idx, flags)
+}
+
+// SendMMsgContext is SendMMsg that ctx can end (see AcceptContext).
+func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, flags int) (int, error) {
+	if err := checkCInt("sendmmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	if len(idx) == 0 {
 		return 0, nil
 	}
 	for j, i := range idx {
 		b.setHdr(j, i, b.N[i])
 	}
-	dl, nonblock := s.deadline()
-	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
-	err := s.ioWrite("sendmmsg", dl, nonblock, func(fd int) error {
+	err := s.ioWrite("sendmmsg", s.wait(ctx, flags), func(fd, dw int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
-			uintptr(len(idx)), uintptr(s.sendFlags(flags)), 0, 0)
+			uintptr(len(idx)), uintptr(s.sendFlags(flags|dw)), 0, 0)
 		sent = int(r)
 		return errnoErr(e)
 	})

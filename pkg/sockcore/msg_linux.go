@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -139,6 +140,14 @@ func CloseFDs(msgs []ControlMessage) {
 
 // SendMsg wraps sendmsg(2): gather bufs, send anc, optionally to an address.
 func (s *Socket) SendMsg(bufs [][]byte, anc []ControlMessage, flags int, to Addr) (int, error) {
+	return s.SendMsgContext(nil, bufs, anc, flags, to)
+}
+
+// SendMsgContext is SendMsg that ctx can end (see AcceptContext).
+func (s *Socket) SendMsgContext(ctx context.Context, bufs [][]byte, anc []ControlMessage, flags int, to Addr) (int, error) {
+	if err := checkCInt("sendmsg", "flags", flags); err != nil {
+		return 0, err
+	}
 	raw, err := s.encode(to)
 	if err != nil {
 		return 0, err
@@ -147,10 +156,10 @@ func (s *Socket) SendMsg(bufs [][]byte, anc []ControlMessage, flags int, to Addr
 	if err != nil {
 		return 0, err
 	}
-	return s.sendmsg(bufs, ctl, flags, raw)
+	return s.sendmsg(bufs, ctl, flags, raw, s.wait(ctx, flags))
 }
 
-func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int, error) {
+func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte, w wait) (int, error) {
 	iov := iovecs(bufs)
 	var msg unix.Msghdr
 	if len(iov) > 0 {
@@ -165,11 +174,9 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 		msg.Name = &raw[0]
 		msg.Namelen = uint32(len(raw))
 	}
-	dl, nonblock := s.deadline()
-	nonblock = dontWait(flags, dl, nonblock)
 	var sent int
-	err := s.ioWrite("sendmsg", dl, nonblock, func(fd int) error {
-		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(s.sendFlags(flags)))
+	err := s.ioWrite("sendmsg", w, func(fd, dw int) error {
+		r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(s.sendFlags(flags|dw)))
 		sent = int(r)
 		return errnoErr(e)
 	})
@@ -183,11 +190,16 @@ func (s *Socket) sendmsg(bufs [][]byte, ctl []byte, flags int, raw []byte) (int,
 // control buffer. Descriptors arrive close-on-exec (MSG_CMSG_CLOEXEC is
 // added on AF_UNIX sockets). msgFlags carries MSG_TRUNC and MSG_CTRUNC.
 func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	return s.RecvMsgContext(nil, n, ancBufSize, flags)
+}
+
+// RecvMsgContext is RecvMsg that ctx can end (see AcceptContext).
+func (s *Socket) RecvMsgContext(ctx context.Context, n, ancBufSize, flags int) (data []byte, anc []ControlMessage, msgFlags int, from Addr, err error) {
 	if n < 0 {
 		return nil, nil, 0, nil, fmt.Errorf("negative buffer size in RecvMsg: %d", n)
 	}
 	buf := make([]byte, n)
-	m, anc, msgFlags, from, err := s.RecvMsgInto([][]byte{buf}, ancBufSize, flags)
+	m, anc, msgFlags, from, err := s.RecvMsgIntoContext(ctx, [][]byte{buf}, ancBufSize, flags)
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
@@ -196,6 +208,14 @@ func (s *Socket) RecvMsg(n, ancBufSize, flags int) (data []byte, anc []ControlMe
 
 // RecvMsgInto wraps recvmsg(2) scattering into bufs in order.
 func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	return s.RecvMsgIntoContext(nil, bufs, ancBufSize, flags)
+}
+
+// RecvMsgIntoContext is RecvMsgInto that ctx can end (see AcceptContext).
+func (s *Socket) RecvMsgIntoContext(ctx context.Context, bufs [][]byte, ancBufSize, flags int) (n int, anc []ControlMessage, msgFlags int, from Addr, err error) {
+	if err := checkCInt("recvmsg", "flags", flags); err != nil {
+		return 0, nil, 0, nil, err
+	}
 	if ancBufSize < 0 || ancBufSize > socklenTMax {
 		return 0, nil, 0, nil, fmt.Errorf("invalid ancillary buffer size in RecvMsg: %d", ancBufSize)
 	}
@@ -206,8 +226,6 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	}
 	var raw rawBuf
 	var msg unix.Msghdr
-	dl, nonblock := s.deadline()
-	nonblock = dontWait(flags, dl, nonblock)
 	var got int
 	// Only AF_UNIX passes descriptors; other families (AF_PACKET,
 	// CAN_J1939) reject MSG_CMSG_CLOEXEC with EINVAL.
@@ -215,7 +233,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 	if s.family == unix.AF_UNIX {
 		cloexec = unix.MSG_CMSG_CLOEXEC
 	}
-	err = s.ioRead("recvmsg", dl, nonblock, func(fd int) error {
+	err = s.ioRead("recvmsg", s.wait(ctx, flags), func(fd, dw int) error {
 		msg = unix.Msghdr{Name: &raw[0], Namelen: uint32(len(raw))}
 		if len(iov) > 0 {
 			msg.Iov = &iov[0]
@@ -225,7 +243,7 @@ func (s *Socket) RecvMsgInto(bufs [][]byte, ancBufSize, flags int) (n int, anc [
 			msg.Control = &ctl[0]
 			msg.SetControllen(len(ctl))
 		}
-		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|cloexec))
+		r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags|cloexec|dw))
 		got = int(r)
 		return errnoErr(e)
 	})

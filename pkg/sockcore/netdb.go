@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -39,6 +40,12 @@ type Resolver struct {
 	// which DNS query to which server with what answer, how long it took.
 	// It may be called from several goroutines at once.
 	Trace func(TraceEvent)
+
+	// Context, when set, ends the lookups that wait (DNS queries) once it
+	// is done: they fail at once as when no server answers (EAI_AGAIN,
+	// TRY_AGAIN) instead of waiting for the servers' timeouts; the caller
+	// tells the two apart with Context.Err().
+	Context context.Context
 
 	confOnce sync.Once
 	resolv   resolvConf
@@ -144,6 +151,9 @@ func (r *Resolver) GetAddrInfo(host, port *string, family, typ, proto, flags int
 	}
 	if host == nil && port == nil {
 		return nil, NewGAIError(EAI_NONAME)
+	}
+	if err := checkCInts("getaddrinfo", "family", family, "type", typ, "proto", proto, "flags", flags); err != nil {
+		return nil, err
 	}
 	if flags&^aiKnown != 0 {
 		return nil, NewGAIError(EAI_BADFLAGS)

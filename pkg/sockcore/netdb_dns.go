@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -188,7 +189,7 @@ var errTimeoutCause = errors.New("timed out")
 
 // exchange sends one query to one server over UDP (or TCP) and returns the
 // raw response; a truncated UDP response is retried over TCP.
-func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bool) ([]byte, error) {
+func exchange(ctx context.Context, server netip.AddrPort, query []byte, timeout time.Duration, tcp bool) ([]byte, error) {
 	fam := unix.AF_INET
 	var to Addr = &InetAddr{IP: server.Addr().Unmap(), Port: int(server.Port())}
 	if server.Addr().Is6() && !server.Addr().Is4In6() {
@@ -209,18 +210,18 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 	}
 	defer s.Close()
 	s.SetTimeout(timeout)
-	if err := s.Connect(to); err != nil {
+	if err := s.ConnectContext(ctx, to); err != nil {
 		return nil, err
 	}
 	if !tcp {
-		if _, err := s.Send(query, 0); err != nil {
+		if _, err := s.SendContext(ctx, query, 0); err != nil {
 			return nil, err
 		}
 		deadline := time.Now().Add(timeout)
 		bp := udpBufs.Get().(*[]byte)
 		defer udpBufs.Put(bp)
 		for {
-			n, err := s.RecvInto(*bp, 0)
+			n, err := s.RecvIntoContext(ctx, *bp, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -229,7 +230,7 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 			if len(resp) >= 12 && binary.BigEndian.Uint16(resp) == binary.BigEndian.Uint16(query) {
 				if resp[2]&0x02 != 0 { // TC
 					s.Close()
-					return exchange(server, query, timeout, true)
+					return exchange(ctx, server, query, timeout, true)
 				}
 				return resp, nil
 			}
@@ -241,15 +242,15 @@ func exchange(server netip.AddrPort, query []byte, timeout time.Duration, tcp bo
 		}
 	}
 	msg := binary.BigEndian.AppendUint16(nil, uint16(len(query)))
-	if err := s.SendAll(append(msg, query...), 0); err != nil {
+	if err := s.SendAllContext(ctx, append(msg, query...), 0); err != nil {
 		return nil, err
 	}
 	var l [2]byte
-	if _, err := io.ReadFull(s, l[:]); err != nil {
+	if _, err := io.ReadFull(s.ReaderContext(ctx), l[:]); err != nil {
 		return nil, err
 	}
 	resp := make([]byte, binary.BigEndian.Uint16(l[:]))
-	if _, err := io.ReadFull(s, resp); err != nil {
+	if _, err := io.ReadFull(s.ReaderContext(ctx), resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -293,8 +294,14 @@ func (r *Resolver) query(name string, qtype dnsmessage.Type) dnsResult {
 			if timeout < time.Second {
 				timeout = time.Second
 			}
+			if ctx := r.Context; ctx != nil && ctx.Err() != nil {
+				return dnsResult{Server: srv, Err: ctx.Err()}
+			}
 			start := time.Now()
-			resp, err := exchange(srv, q, timeout, conf.UseVC)
+			resp, err := exchange(r.Context, srv, q, timeout, conf.UseVC)
+			if r.Context != nil && r.Context.Err() != nil {
+				return dnsResult{Server: srv, Err: r.Context.Err()}
+			}
 			if err != nil {
 				r.trace(TraceEvent{Kind: "dns", Name: trimDot(fq), Type: qtype.String()[4:], Server: srv.String(), Err: err.Error(), Took: time.Since(start)})
 				if !errors.Is(err, errTimeoutCause) {

@@ -231,6 +231,9 @@ func (r *Resolver) GetNameInfo(a Addr, flags int) (host, port string, err error)
 			ip = netip.IPv4Unspecified()
 		}
 	case *Inet6Addr:
+		if a.FlowInfo > 0xfffff {
+			return "", "", fmt.Errorf("getnameinfo: flowinfo must be 0-1048575, not %d: %w", a.FlowInfo, ErrRange)
+		}
 		ip, p, scope = netip.AddrFrom16(a.IP.As16()), a.Port, a.ScopeID
 	default:
 		return "", "", NewGAIError(EAI_FAMILY)

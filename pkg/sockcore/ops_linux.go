@@ -1,6 +1,7 @@
 package sockcore
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"syscall"
@@ -73,14 +74,32 @@ func registerBindError(family int, wrap func(err error, a Addr) error) { bindErr
 // Listen wraps listen(2). A negative backlog is taken as 0; DefaultBacklog is
 // Python's default.
 func (s *Socket) Listen(backlog int) error {
+	if err := checkCInt("listen", "backlog", backlog); err != nil {
+		return err
+	}
 	backlog = max(backlog, 0)
 	return s.control("listen", func(fd int) error { return unix.Listen(fd, backlog) })
 }
 
 // Accept wraps accept4(2). The new socket is close-on-exec and takes the
 // default timeout, not the listener's (as in Python).
-func (s *Socket) Accept() (*Socket, Addr, error) {
-	dl, nonblock := s.deadline()
+func (s *Socket) Accept() (*Socket, Addr, error) { return s.AcceptContext(nil) }
+
+// AcceptContext is Accept that ctx can end: it waits through the poller in
+// every mode and returns ctx's error (wrapped) once ctx is done.
+func (s *Socket) AcceptContext(ctx context.Context) (*Socket, Addr, error) {
+	return s.accept(s.wait(ctx, 0))
+}
+
+// pollWait is how a call waits through the poller in the socket's mode, also
+// in blocking mode (the net.Conn and net.Listener adapters).
+func (s *Socket) pollWait() wait {
+	w := s.wait(nil, 0)
+	w.kernel = false
+	return w
+}
+
+func (s *Socket) accept(w wait) (*Socket, Addr, error) {
 	var (
 		nfd int
 		raw rawBuf
@@ -92,7 +111,13 @@ func (s *Socket) Accept() (*Socket, Addr, error) {
 	if s.family == unix.AF_ALG {
 		rp, lp = nil, nil
 	}
-	err := s.ioRead("accept", dl, nonblock, func(fd int) error {
+	err := s.ioRead("accept", w, func(fd, dw int) error {
+		if dw != 0 && !readable(fd) {
+			// accept4 has no MSG_DONTWAIT: wait for a connection first,
+			// so that a process sharing the listener that cleared
+			// O_NONBLOCK cannot make this accept wait in the kernel.
+			return unix.EAGAIN
+		}
 		rl = uint32(len(raw))
 		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(rp),
 			uintptr(lp), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
@@ -102,7 +127,7 @@ func (s *Socket) Accept() (*Socket, Addr, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ns, err := newSocket(nfd, s.family, s.typ, s.proto)
+	ns, err := newSocket(nfd, s.family, s.typ, s.proto, true)
 	if err != nil {
 		unix.Close(nfd)
 		return nil, nil, err
@@ -118,19 +143,41 @@ func (s *Socket) Accept() (*Socket, Addr, error) {
 	return ns, addr, nil
 }
 
+// readable polls fd for input without waiting.
+func readable(fd int) bool {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(pfd, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		// An error or POLLERR/POLLHUP: let accept report it.
+		return err != nil || n > 0
+	}
+}
+
 // Connect wraps connect(2). In blocking and timeout mode it waits for the
 // connection (EINPROGRESS, EINTR) and reports its outcome; in non-blocking
 // mode it returns EINPROGRESS as the kernel does.
-func (s *Socket) Connect(a Addr) error {
+func (s *Socket) Connect(a Addr) error { return s.ConnectContext(nil, a) }
+
+// ConnectContext is Connect that ctx can end: it waits through the poller
+// in every mode and returns ctx's error (wrapped) once ctx is done.
+func (s *Socket) ConnectContext(ctx context.Context, a Addr) error {
 	b, err := s.encode(a)
 	if err != nil {
 		return err
 	}
-	if errno := s.connect(b); errno != 0 {
-		if errno == unix.EWOULDBLOCK {
-			if dl, nonblock := s.deadline(); !nonblock && !dl.IsZero() {
-				return timeoutError("connect")
-			}
+	w := s.wait(ctx, 0)
+	if errno := s.connect(b, w); errno != 0 {
+		if errno == unix.EWOULDBLOCK && w.ctxDL {
+			return os.NewSyscallError("connect", context.DeadlineExceeded)
+		}
+		if w.ctx != nil && w.ctx.Err() != nil && (errno == unix.EWOULDBLOCK || errno == unix.EBADF) {
+			return os.NewSyscallError("connect", w.ctx.Err())
+		}
+		if errno == unix.EWOULDBLOCK && !w.nonblock && !w.dl.IsZero() {
+			return timeoutError("connect")
 		}
 		return os.NewSyscallError("connect", errno)
 	}
@@ -144,32 +191,56 @@ func (s *Socket) ConnectEx(a Addr) syscall.Errno {
 	if err != nil {
 		return unix.EAFNOSUPPORT
 	}
-	return s.connect(b)
+	return s.connect(b, s.wait(nil, 0))
 }
 
-func (s *Socket) connect(b []byte) syscall.Errno {
-	dl, nonblock := s.deadline()
+func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 	p, n := sockaddrPtr(b)
 	var errno syscall.Errno
-	err := s.control("connect", func(fd int) error {
-		_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
-		errno = e
-		return nil
-	})
-	if err != nil {
-		return unix.EBADF
+	if w.kernel {
+		// Blocking mode: connect waits in the kernel. EINTR is not
+		// retried (the connection goes on): it is waited for below.
+		if err := s.inKernelCall("connect", func(fd, _ int) error {
+			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
+			return nil
+		}); err != nil {
+			return errnoOf(err) // closed
+		}
+		if errno != unix.EINTR {
+			return errno
+		}
+		errno = unix.EINPROGRESS
+	} else {
+		err := s.control("connect", func(fd int) error {
+			// connect(2) has no MSG_DONTWAIT: make sure of O_NONBLOCK,
+			// which a blocking-mode Socket with a context, or another
+			// process sharing the description, may have clear.
+			restore, e := ensureNonblock(fd)
+			if e != nil {
+				return e
+			}
+			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
+			if restore {
+				unix.SetNonblock(fd, false)
+			}
+			return nil
+		})
+		if err != nil {
+			return errnoOf(err)
+		}
 	}
-	if s.family == unix.AF_UNIX && errno == unix.EAGAIN && !nonblock {
+	if s.family == unix.AF_UNIX && errno == unix.EAGAIN && !w.nonblock {
 		// A full AF_UNIX backlog: a blocking socket would sleep in the
 		// kernel; poll for room until the deadline.
-		return s.retryUnixConnect(p, n, dl)
+		return s.retryUnixConnect(p, n, w)
 	}
-	if errno == 0 || nonblock || (errno != unix.EINPROGRESS && errno != unix.EINTR) {
+	if errno == 0 || w.nonblock || (errno != unix.EINPROGRESS && errno != unix.EINTR) {
 		return errno
 	}
 	// Wait for writability, then fetch the outcome.
+	w.kernel = false
 	var soErr int
-	werr := s.ioWrite("connect", dl, false, func(fd int) error {
+	werr := s.ioWrite("connect", w, func(fd, _ int) error {
 		// The poller calls this first without waiting: the connection is
 		// done only once the socket polls writable (or in error).
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
@@ -189,23 +260,38 @@ func (s *Socket) connect(b []byte) syscall.Errno {
 		if errnoOf(werr) == unix.EBADF {
 			return unix.EBADF
 		}
-		return unix.EWOULDBLOCK // timed out
+		return unix.EWOULDBLOCK // timed out or cancelled
 	}
 	return syscall.Errno(soErr)
 }
 
-func (s *Socket) retryUnixConnect(p unsafe.Pointer, n uintptr, dl time.Time) syscall.Errno {
+// ensureNonblock sets O_NONBLOCK on fd if it is clear, and says so.
+func ensureNonblock(fd int) (set bool, err error) {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return false, err
+	}
+	if fl&unix.O_NONBLOCK != 0 {
+		return false, nil
+	}
+	_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl|unix.O_NONBLOCK)
+	return err == nil, err
+}
+
+func (s *Socket) retryUnixConnect(p unsafe.Pointer, n uintptr, w wait) syscall.Errno {
 	wait := time.Millisecond
 	for {
-		if !dl.IsZero() && time.Now().After(dl) {
+		if !w.dl.IsZero() && time.Now().After(w.dl) {
+			return unix.EWOULDBLOCK
+		}
+		if w.ctx != nil && w.ctx.Err() != nil {
 			return unix.EWOULDBLOCK
 		}
 		time.Sleep(wait)
 		wait = min(wait*2, 50*time.Millisecond)
 		var errno syscall.Errno
 		if err := s.control("connect", func(fd int) error {
-			_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
-			errno = e
+			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
 			return nil
 		}); err != nil {
 			return unix.EBADF
@@ -218,30 +304,41 @@ func (s *Socket) retryUnixConnect(p unsafe.Pointer, n uintptr, dl time.Time) sys
 
 // Send wraps send(2): the number of bytes sent, which may be fewer than len(b).
 func (s *Socket) Send(b []byte, flags int) (int, error) {
-	return s.SendTo(b, flags, nil)
+	return s.SendToContext(nil, b, flags, nil)
+}
+
+// SendContext is Send that ctx can end (see AcceptContext).
+func (s *Socket) SendContext(ctx context.Context, b []byte, flags int) (int, error) {
+	return s.SendToContext(ctx, b, flags, nil)
 }
 
 // SendTo wraps sendto(2); a nil address sends on a connected socket.
 func (s *Socket) SendTo(b []byte, flags int, to Addr) (int, error) {
+	return s.SendToContext(nil, b, flags, to)
+}
+
+// SendToContext is SendTo that ctx can end (see AcceptContext).
+func (s *Socket) SendToContext(ctx context.Context, b []byte, flags int, to Addr) (int, error) {
+	if err := checkCInt("send", "flags", flags); err != nil {
+		return 0, err
+	}
 	raw, err := s.encode(to)
 	if err != nil {
 		return 0, err
 	}
-	dl, nonblock := s.deadline()
-	return s.sendto(b, flags, raw, dl, nonblock)
+	return s.sendto(b, flags, raw, s.wait(ctx, flags))
 }
 
-func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock bool) (int, error) {
-	nonblock = dontWait(flags, dl, nonblock)
+func (s *Socket) sendto(b []byte, flags int, raw []byte, w wait) (int, error) {
 	p, n := sockaddrPtr(raw)
 	var bp unsafe.Pointer
 	if len(b) > 0 {
 		bp = unsafe.Pointer(&b[0])
 	}
 	var sent int
-	err := s.ioWrite("send", dl, nonblock, func(fd int) error {
+	err := s.ioWrite("send", w, func(fd, dw int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(b)),
-			uintptr(s.sendFlags(flags)), uintptr(p), n)
+			uintptr(s.sendFlags(flags|dw)), uintptr(p), n)
 		sent = int(r)
 		return errnoErr(e)
 	})
@@ -255,17 +352,31 @@ func (s *Socket) sendto(b []byte, flags int, raw []byte, dl time.Time, nonblock 
 // the whole call, not each send. On error some bytes may have been sent;
 // SendAllCount reports how many.
 func (s *Socket) SendAll(b []byte, flags int) error {
-	_, err := s.SendAllCount(b, flags)
+	_, err := s.SendAllCountContext(nil, b, flags)
+	return err
+}
+
+// SendAllContext is SendAll that ctx can end (see AcceptContext).
+func (s *Socket) SendAllContext(ctx context.Context, b []byte, flags int) error {
+	_, err := s.SendAllCountContext(ctx, b, flags)
 	return err
 }
 
 // SendAllCount is SendAll that also returns how many bytes were sent, so a
 // partial write is never mistaken for success.
 func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
-	dl, nonblock := s.deadline()
+	return s.SendAllCountContext(nil, b, flags)
+}
+
+// SendAllCountContext is SendAllCount that ctx can end (see AcceptContext).
+func (s *Socket) SendAllCountContext(ctx context.Context, b []byte, flags int) (int, error) {
+	if err := checkCInt("send", "flags", flags); err != nil {
+		return 0, err
+	}
+	w := s.wait(ctx, flags)
 	total := 0
 	for total < len(b) || (len(b) == 0 && total == 0) {
-		n, err := s.sendto(b[total:], flags, nil, dl, nonblock)
+		n, err := s.sendto(b[total:], flags, nil, w)
 		if err != nil {
 			return total, err
 		}
@@ -279,12 +390,15 @@ func (s *Socket) SendAllCount(b []byte, flags int) (int, error) {
 
 // Recv wraps recv(2): at most n bytes; an empty result on a stream socket
 // means the peer closed.
-func (s *Socket) Recv(n, flags int) ([]byte, error) {
+func (s *Socket) Recv(n, flags int) ([]byte, error) { return s.RecvContext(nil, n, flags) }
+
+// RecvContext is Recv that ctx can end (see AcceptContext).
+func (s *Socket) RecvContext(ctx context.Context, n, flags int) ([]byte, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("negative buffersize in recv: %d", n)
 	}
 	buf := make([]byte, n)
-	m, _, err := s.recvfrom(buf, flags, false)
+	m, _, err := s.recvfrom(ctx, buf, flags, false)
 	if err != nil {
 		return nil, err
 	}
@@ -292,18 +406,26 @@ func (s *Socket) Recv(n, flags int) ([]byte, error) {
 }
 
 // RecvInto wraps recv(2) into b.
-func (s *Socket) RecvInto(b []byte, flags int) (int, error) {
-	m, _, err := s.recvfrom(b, flags, false)
+func (s *Socket) RecvInto(b []byte, flags int) (int, error) { return s.RecvIntoContext(nil, b, flags) }
+
+// RecvIntoContext is RecvInto that ctx can end (see AcceptContext).
+func (s *Socket) RecvIntoContext(ctx context.Context, b []byte, flags int) (int, error) {
+	m, _, err := s.recvfrom(ctx, b, flags, false)
 	return m, err
 }
 
 // RecvFrom wraps recvfrom(2).
 func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
+	return s.RecvFromContext(nil, n, flags)
+}
+
+// RecvFromContext is RecvFrom that ctx can end (see AcceptContext).
+func (s *Socket) RecvFromContext(ctx context.Context, n, flags int) ([]byte, Addr, error) {
 	if n < 0 {
 		return nil, nil, fmt.Errorf("negative buffersize in recvfrom: %d", n)
 	}
 	buf := make([]byte, n)
-	m, a, err := s.recvfrom(buf, flags, true)
+	m, a, err := s.recvfrom(ctx, buf, flags, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -312,7 +434,12 @@ func (s *Socket) RecvFrom(n, flags int) ([]byte, Addr, error) {
 
 // RecvFromInto wraps recvfrom(2) into b.
 func (s *Socket) RecvFromInto(b []byte, flags int) (int, Addr, error) {
-	return s.recvfrom(b, flags, true)
+	return s.recvfrom(nil, b, flags, true)
+}
+
+// RecvFromIntoContext is RecvFromInto that ctx can end (see AcceptContext).
+func (s *Socket) RecvFromIntoContext(ctx context.Context, b []byte, flags int) (int, Addr, error) {
+	return s.recvfrom(ctx, b, flags, true)
 }
 
 // dontWait reports whether a call with flags runs once without waiting:
@@ -323,29 +450,29 @@ func dontWait(flags int, dl time.Time, nonblock bool) bool {
 	return nonblock || flags&unix.MSG_DONTWAIT != 0 && dl.IsZero()
 }
 
-func (s *Socket) recvfrom(b []byte, flags int, wantAddr bool) (int, Addr, error) {
-	got, a, err := s.recvfromOnce(b, flags, wantAddr)
-	// With MSG_WAITALL the kernel fills the whole buffer of Python's
-	// blocking descriptor; sockcore's is non-blocking, so in blocking mode
-	// it keeps reading, and returns what arrived at end of stream or error
-	// as the kernel does.
-	if err == nil && flags&unix.MSG_WAITALL != 0 && s.typ == unix.SOCK_STREAM {
-		if dl, nonblock := s.deadline(); dl.IsZero() && !dontWait(flags, dl, nonblock) {
-			for got > 0 && got < len(b) {
-				n, _, err := s.recvfromOnce(b[got:], flags, false)
-				if err != nil || n == 0 {
-					break
-				}
-				got += n
+func (s *Socket) recvfrom(ctx context.Context, b []byte, flags int, wantAddr bool) (int, Addr, error) {
+	if err := checkCInt("recv", "flags", flags); err != nil {
+		return 0, nil, err
+	}
+	w := s.wait(ctx, flags)
+	got, a, err := s.recvfromOnce(b, flags, wantAddr, w)
+	// With MSG_WAITALL the kernel fills the whole buffer of a blocking
+	// descriptor; waiting through the poller, the call is non-blocking,
+	// so with no deadline it keeps reading, and returns what arrived at
+	// end of stream or error as the kernel does.
+	if err == nil && flags&unix.MSG_WAITALL != 0 && s.typ == unix.SOCK_STREAM && !w.kernel && w.dl.IsZero() && !w.nonblock {
+		for got > 0 && got < len(b) {
+			n, _, err := s.recvfromOnce(b[got:], flags, false, w)
+			if err != nil || n == 0 {
+				break
 			}
+			got += n
 		}
 	}
 	return got, a, err
 }
 
-func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, error) {
-	dl, nonblock := s.deadline()
-	nonblock = dontWait(flags, dl, nonblock)
+func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool, w wait) (int, Addr, error) {
 	var (
 		got int
 		raw rawBuf
@@ -355,14 +482,14 @@ func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, er
 	if len(b) > 0 {
 		bp = unsafe.Pointer(&b[0])
 	}
-	err := s.ioRead("recv", dl, nonblock, func(fd int) error {
+	err := s.ioRead("recv", w, func(fd, dw int) error {
 		var rp, lp unsafe.Pointer
 		if wantAddr {
 			rl = uint32(len(raw))
 			rp, lp = unsafe.Pointer(&raw[0]), unsafe.Pointer(&rl)
 		}
 		r, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(b)),
-			uintptr(flags), uintptr(rp), uintptr(lp))
+			uintptr(flags|dw), uintptr(rp), uintptr(lp))
 		got = int(r)
 		return errnoErr(e)
 	})
@@ -378,6 +505,9 @@ func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool) (int, Addr, er
 
 // Shutdown wraps shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
 func (s *Socket) Shutdown(how int) error {
+	if err := checkCInt("shutdown", "how", how); err != nil {
+		return err
+	}
 	return s.control("shutdown", func(fd int) error { return unix.Shutdown(fd, how) })
 }
 
@@ -408,11 +538,17 @@ func (s *Socket) name(trap uintptr, op string) (Addr, error) {
 
 // SetsockoptInt wraps setsockopt(2) with an int value.
 func (s *Socket) SetsockoptInt(level, opt, v int) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt, "value", v); err != nil {
+		return err
+	}
 	return s.control("setsockopt", func(fd int) error { return unix.SetsockoptInt(fd, level, opt, v) })
 }
 
 // SetsockoptBytes wraps setsockopt(2) with a byte buffer.
 func (s *Socket) SetsockoptBytes(level, opt int, b []byte) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt); err != nil {
+		return err
+	}
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
@@ -426,8 +562,14 @@ func (s *Socket) SetsockoptBytes(level, opt int, b []byte) error {
 // SetsockoptNull wraps setsockopt(2) with a NULL value and optlen
 // (setsockopt(level, opt, None, optlen), e.g. ALG_SET_AEAD_AUTHSIZE).
 func (s *Socket) SetsockoptNull(level, opt, optlen int) error {
+	if err := checkCInts("setsockopt", "level", level, "option", opt); err != nil {
+		return err
+	}
 	if optlen < 0 {
 		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	if err := checkCUint("setsockopt", "optlen", optlen); err != nil {
+		return err
 	}
 	return s.control("setsockopt", func(fd int) error {
 		_, _, e := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), 0, uintptr(optlen), 0)
@@ -437,6 +579,9 @@ func (s *Socket) SetsockoptNull(level, opt, optlen int) error {
 
 // GetsockoptInt wraps getsockopt(2) for an int value.
 func (s *Socket) GetsockoptInt(level, opt int) (int, error) {
+	if err := checkCInts("getsockopt", "level", level, "option", opt); err != nil {
+		return 0, err
+	}
 	var v int
 	err := s.control("getsockopt", func(fd int) error {
 		var e error
@@ -452,6 +597,9 @@ const MaxOptLen = 1024
 // GetsockoptBytes wraps getsockopt(2) into a buffer of buflen bytes (1 to
 // 1024) and returns the bytes the kernel wrote.
 func (s *Socket) GetsockoptBytes(level, opt, buflen int) ([]byte, error) {
+	if err := checkCInts("getsockopt", "level", level, "option", opt); err != nil {
+		return nil, err
+	}
 	if buflen <= 0 || buflen > MaxOptLen {
 		return nil, os.NewSyscallError("getsockopt", unix.EINVAL)
 	}

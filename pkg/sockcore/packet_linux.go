@@ -248,8 +248,9 @@ func (r *Ring) NextBlock() (*RingBlock, error) {
 		return nil, os.NewSyscallError("poll", errClosed)
 	}
 	if !r.ready() || r.intr.Load() {
-		dl, nonblock := r.s.deadline()
-		err := r.s.ioRead("poll", dl, nonblock, func(int) error {
+		w := r.s.wait(nil, 0)
+		w.kernel = false // the ring is polled, never read: the poller waits
+		err := r.s.ioRead("poll", w, func(_, _ int) error {
 			switch {
 			case r.intr.Swap(false):
 				return os.ErrDeadlineExceeded

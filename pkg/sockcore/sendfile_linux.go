@@ -42,14 +42,15 @@ func (s *Socket) SendFile(f *os.File, offset, count int64) (int64, error) {
 	if count <= 0 {
 		return 0, nil
 	}
-	dl, _ := s.deadline()
+	w := s.wait(nil, 0)
+	w.nonblock = false
 	var total int64
 	ffd := int(f.Fd())
 	off := offset
 	for total < count {
 		chunk := min(count-total, 1<<30)
 		var n int
-		err := s.ioWrite("sendfile", dl, false, func(fd int) error {
+		err := s.ioWrite("sendfile", w, func(fd, _ int) error {
 			var e error
 			n, e = unix.Sendfile(fd, ffd, &off, int(chunk))
 			return e
@@ -81,13 +82,13 @@ func (s *Socket) sendFileCopy(f *os.File, offset, count int64) (int64, error) {
 	if count > 0 {
 		r = io.LimitReader(f, count)
 	}
-	dl, nonblock := s.deadline()
+	w := s.wait(nil, 0)
 	buf := make([]byte, 64<<10)
 	var total int64
 	for {
 		n, rerr := r.Read(buf)
 		for off := 0; off < n; {
-			m, err := s.sendto(buf[off:n], 0, nil, dl, nonblock)
+			m, err := s.sendto(buf[off:n], 0, nil, w)
 			if err != nil {
 				return total, err
 			}

@@ -264,12 +264,27 @@ func TestDetach(t *testing.T) {
 			}
 			defer b.Close()
 			a.SetTimeout(tt.timeout)
-			want := a.Fileno()
+			if err := a.SetInheritable(true); err != nil {
+				t.Fatal(err)
+			}
+			orig := a.Fileno()
+			before := len(openFDs(t))
+			// The number differs from Fileno (see Detach): the
+			// original is closed, the count of descriptors is the same.
 			fd, err := a.Detach()
-			if err != nil || fd != want {
-				t.Fatalf("Detach = %d, %v; want %d", fd, err, want)
+			if err != nil || fd < 0 {
+				t.Fatalf("Detach = %d, %v", fd, err)
 			}
 			defer unix.Close(fd)
+			if fd != orig && fdOpen(orig) {
+				t.Errorf("descriptor %d still open after Detach returned %d", orig, fd)
+			}
+			if after := len(openFDs(t)); after != before {
+				t.Errorf("%d descriptors after Detach, %d before", after, before)
+			}
+			if c, _ := fdFlags(t, fd); c {
+				t.Error("Detach lost the inheritable flag")
+			}
 			if a.Fileno() != -1 {
 				t.Errorf("Fileno after Detach = %d; want -1", a.Fileno())
 			}
@@ -329,7 +344,7 @@ func TestCloseIdempotent(t *testing.T) {
 }
 
 func TestCloseWakesBlockedRecv(t *testing.T) {
-	for _, m := range []time.Duration{-1, time.Hour} {
+	for _, m := range []time.Duration{Forever, time.Hour} {
 		t.Run(m.String(), func(t *testing.T) {
 			a, _ := mustPair(t, unix.SOCK_STREAM)
 			a.SetTimeout(m)
@@ -343,6 +358,36 @@ func TestCloseWakesBlockedRecv(t *testing.T) {
 				t.Errorf("blocked Recv after Close = %q, %v; want EBADF", r.b, r.err)
 			}
 		})
+	}
+}
+
+// TestCloseDuringKernelRecv: in blocking mode a Recv waits in the kernel,
+// as in Python; Close returns at once without waking it, and the
+// descriptor stays open (its number cannot be reused) until the call
+// returns with what the peer sends.
+func TestCloseDuringKernelRecv(t *testing.T) {
+	a, b := mustPair(t, unix.SOCK_STREAM)
+	a.SetBlocking(true)
+	fd := a.Fileno()
+	ch := goRecv(a, 10)
+	waitBlocked(t, "goRecv")
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !fdOpen(fd) {
+		t.Fatal("descriptor closed under a call waiting in the kernel")
+	}
+	if _, err := b.Send([]byte("late"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-ch; r.err != nil || string(r.b) != "late" {
+		t.Errorf("Recv = %q, %v; want late", r.b, r.err)
+	}
+	if fdOpen(fd) {
+		t.Error("descriptor still open after the call returned")
+	}
+	if _, err := a.Recv(1, 0); !isErrno(err, unix.EBADF) {
+		t.Errorf("Recv after Close = %v; want EBADF", err)
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 // is used non-blocking (SPLICE_F_NONBLOCK), so EAGAIN from a full pipe would
 // look like an empty socket.
 func (s *Socket) SpliceRecv(pipeW, n int) (int, error) {
-	dl, nonblock := s.deadline()
+	w := s.wait(nil, 0)
+	w.kernel = false // SPLICE_F_NONBLOCK: the poller waits, in every mode
 	var got int
-	err := s.ioRead("splice", dl, nonblock, func(fd int) error {
+	err := s.ioRead("splice", w, func(fd, _ int) error {
 		r, e := unix.Splice(fd, nil, pipeW, nil, n, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
 		got = int(r)
 		return e
@@ -28,9 +29,10 @@ func (s *Socket) SpliceRecv(pipeW, n int) (int, error) {
 // most n bytes. It waits for room in the send buffer by the socket's timeout
 // mode. The pipe must hold at least n bytes.
 func (s *Socket) SpliceSend(pipeR, n int) (int, error) {
-	dl, nonblock := s.deadline()
+	w := s.wait(nil, 0)
+	w.kernel = false // SPLICE_F_NONBLOCK: the poller waits, in every mode
 	var sent int
-	err := s.ioWrite("splice", dl, nonblock, func(fd int) error {
+	err := s.ioWrite("splice", w, func(fd, _ int) error {
 		r, e := unix.Splice(pipeR, nil, fd, nil, n, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
 		sent = int(r)
 		return e

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	ucli "github.com/urfave/cli/v3"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// serverConfig is what -l does with the connections it accepts.
+type serverConfig struct {
+	keepOpen     bool
+	execArgv     []string // --exec or --sh-exec, argv[0] resolved; nil: none
+	broker, chat bool
+	maxConns     int // 0: no limit
+	acl          *accessList
+	needListen   string // the first given flag that only -l takes
+	httpProxy    bool   // -l --proxy-type http
+	proxyAuth    string // USER:PASS its clients must give
+}
+
+func (sc *serverConfig) parse(c *ucli.Command, o *options) error {
+	sc.keepOpen, sc.broker, sc.chat, sc.maxConns = c.Bool("keep-open"), c.Bool("broker"), c.Bool("chat"), c.Int("max-conns")
+	for _, f := range []string{"keep-open", "broker", "chat", "max-conns", "allow", "deny", "allowfile", "denyfile"} {
+		if c.IsSet(f) {
+			sc.needListen = "--" + f
+			break
+		}
+	}
+	if sc.maxConns < 0 {
+		return cli.Usagef("--max-conns %d: want 0 (no limit) or more", sc.maxConns)
+	}
+	if sc.chat {
+		sc.broker = true
+	}
+	if sc.broker {
+		sc.keepOpen = true
+	}
+	switch ex, sh := c.String("exec"), c.String("sh-exec"); {
+	case ex != "" && sh != "":
+		return cli.Usagef("--exec and --sh-exec exclude each other")
+	case (ex != "" || sh != "") && sc.broker:
+		return cli.Usagef("--broker and --chat relay between clients: no --exec or --sh-exec with them")
+	case ex != "":
+		sc.execArgv = splitArgs(ex)
+		if err := lookProgram("--exec", sc.execArgv); err != nil {
+			return err
+		}
+	case sh != "":
+		sc.execArgv = []string{"/bin/sh", "-c", sh}
+	}
+	var err error
+	sc.acl, err = newAccessList(c.StringSlice("allow"), c.StringSlice("deny"), c.String("allowfile"), c.String("denyfile"), o.numeric)
+	return err
+}
+
+// listenOnly names a given flag that needs -l, "" if none.
+func (sc *serverConfig) listenOnly() string { return sc.needListen }
+
+// lockedWriter serialises the writes of the server's goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *lockedWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
+}
+
+// serve accepts on a listening stream socket: one connection, or with -k
+// every connection until ctx ends. Refused peers (--allow/--deny,
+// --max-conns) are closed at once and told on standard error.
+func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
+	oo := *o
+	o = &oo
+	o.stderr = &lockedWriter{w: o.stderr}
+	var active atomic.Int64
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	var h *hub
+	if o.srv.keepOpen && o.srv.execArgv == nil && !o.srv.httpProxy {
+		h = newHub(o)
+		if !o.srv.broker {
+			go h.input(ctx)
+		}
+	}
+	for {
+		c, peer, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				if h != nil {
+					h.closeAll()
+				}
+				return ctx.Err()
+			}
+			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
+				continue
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", cli.SocketURL(ln), o.wait)
+			}
+			return fmt.Errorf("accept on %s: %w", cli.SocketURL(ln), err)
+		}
+		c.SetBlocking(true)
+		from := cli.AddrURL(cli.SchemeOf(c), peer)
+		if o.srv.acl != nil {
+			if ip, ok := addrIP(peer); !ok || !o.srv.acl.permits(ip) {
+				fmt.Fprintf(o.stderr, "echocat: refused %s: not allowed by --allow/--deny\n", from)
+				reset(c)
+				continue
+			}
+		}
+		if o.srv.maxConns > 0 && active.Load() >= int64(o.srv.maxConns) {
+			fmt.Fprintf(o.stderr, "echocat: refused %s: --max-conns %d reached\n", from, o.srv.maxConns)
+			reset(c)
+			continue
+		}
+		if o.verbose {
+			fmt.Fprintf(o.stderr, "echocat: connection from %s\n", from)
+		}
+		if !o.srv.keepOpen {
+			ln.Close()
+			l, err := o.serverLink(ctx, c, from)
+			if err != nil {
+				return err
+			}
+			if o.srv.execArgv != nil {
+				return runChild(ctx, o, l)
+			}
+			return session(ctx, o, l)
+		}
+		active.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer active.Add(-1)
+			l, err := o.serverLink(ctx, c, from)
+			if err != nil {
+				cli.Report(o.stderr, "echocat", err)
+				return
+			}
+			if o.srv.httpProxy {
+				serveHTTPProxy(ctx, o, l, from)
+				return
+			}
+			if h == nil {
+				if err := runChild(ctx, o, l); err != nil && ctx.Err() == nil {
+					cli.Report(o.stderr, "echocat", err)
+				}
+				return
+			}
+			h.serve(l)
+			if o.verbose {
+				fmt.Fprintf(o.stderr, "echocat: %s closed\n", from)
+			}
+		}()
+	}
+}
+
+// serverLink is the accepted connection with the TLS handshake done under
+// --ssl.
+func (o *options) serverLink(ctx context.Context, c *sockcore.Socket, from string) (*link, error) {
+	if o.tlsServer == nil {
+		return plain(c), nil
+	}
+	return tlsServerLink(ctx, o, c, from)
+}
+
+// hub joins the clients of a -k server without --exec: standard input goes
+// to every client and each client's data to standard output; with --broker
+// each client's data goes to the others instead, and --chat names them.
+type hub struct {
+	o         *options
+	mu        sync.Mutex
+	clients   map[*member]struct{}
+	inputDone bool
+	outMu     sync.Mutex
+}
+
+type member struct {
+	l    *link
+	name string // --chat: <userN>
+	mu   sync.Mutex
+}
+
+func newHub(o *options) *hub { return &hub{o: o, clients: map[*member]struct{}{}} }
+
+// send writes b to every member but from; a member that cannot take it is
+// closed (its reader then leaves).
+func (h *hub) send(from *member, b []byte) {
+	h.mu.Lock()
+	to := make([]*member, 0, len(h.clients))
+	for m := range h.clients {
+		if m != from {
+			to = append(to, m)
+		}
+	}
+	h.mu.Unlock()
+	for _, m := range to {
+		m.mu.Lock()
+		if err := m.l.sendAll(b); err != nil {
+			m.l.s.Shutdown(unix.SHUT_RDWR)
+		}
+		m.mu.Unlock()
+	}
+}
+
+// input copies standard input to every client; at its end the clients'
+// write sides are half-closed (unless --no-shutdown), and new clients get
+// no input.
+func (h *hub) input(ctx context.Context) {
+	if h.o.noStdin {
+		h.mu.Lock()
+		h.inputDone = true
+		h.mu.Unlock()
+		return
+	}
+	buf := make([]byte, 64<<10)
+	for ctx.Err() == nil {
+		n, err := h.o.stdin.Read(buf)
+		if n > 0 {
+			data := buf[:n]
+			if h.o.crlf {
+				data = toCRLF(data)
+			}
+			h.o.dump(">", data)
+			h.send(nil, data)
+		}
+		if err != nil {
+			break
+		}
+	}
+	h.mu.Lock()
+	h.inputDone = true
+	var to []*member
+	for m := range h.clients {
+		to = append(to, m)
+	}
+	h.mu.Unlock()
+	if h.o.noShutdown {
+		return
+	}
+	for _, m := range to {
+		m.mu.Lock()
+		m.l.closeWrite()
+		m.mu.Unlock()
+	}
+}
+
+// serve runs one client until it closes.
+func (h *hub) serve(l *link) {
+	m := &member{l: l, name: fmt.Sprintf("<user%d>", l.s.Fileno())}
+	h.mu.Lock()
+	var others []string
+	for c := range h.clients {
+		others = append(others, c.name)
+	}
+	h.clients[m] = struct{}{}
+	closed := h.inputDone && !h.o.srv.broker && !h.o.noShutdown
+	h.mu.Unlock()
+	if closed {
+		l.closeWrite()
+	}
+	if h.o.srv.chat {
+		peer, _ := l.s.PeerName()
+		who := "?"
+		if ip, ok := addrIP(peer); ok {
+			who = ip.String()
+		} else if peer != nil {
+			who = cli.AddrURL(cli.SchemeOf(l.s), peer)
+		}
+		already := "nobody"
+		if len(others) > 0 {
+			already = strings.Join(others, ", ")
+		}
+		h.send(nil, fmt.Appendf(nil, "<announce> %s is connected as %s.\n<announce> already connected: %s.\n", who, m.name, already))
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := l.recv(buf)
+		if n == 0 || err != nil {
+			break
+		}
+		data := buf[:n]
+		switch {
+		case h.o.srv.chat:
+			h.send(m, append([]byte(m.name+" "), data...))
+		case h.o.srv.broker:
+			h.send(m, data)
+		default:
+			h.o.dump("<", data)
+			h.outMu.Lock()
+			_, err = h.o.stdout.Write(data)
+			h.outMu.Unlock()
+		}
+	}
+	h.mu.Lock()
+	delete(h.clients, m)
+	h.mu.Unlock()
+	m.mu.Lock()
+	l.Close()
+	m.mu.Unlock()
+	if h.o.srv.chat {
+		h.send(nil, fmt.Appendf(nil, "<announce> %s is disconnected.\n", m.name))
+	}
+}
+
+// closeAll ends every client (SIGTERM).
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for m := range h.clients {
+		m.l.s.Shutdown(unix.SHUT_RDWR)
+	}
+}
+
+// reset closes a refused connection with a reset (SO_LINGER 0), so that
+// the client sees "connection reset" rather than an empty answer.
+func reset(c *sockcore.Socket) {
+	c.SetsockoptBytes(unix.SOL_SOCKET, unix.SO_LINGER, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+	c.Close()
+}

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// notifyBuffer is a stderr that lets a test wait for a line.
+type notifyBuffer struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	cond *sync.Cond
+}
+
+func newNotifyBuffer() *notifyBuffer {
+	b := &notifyBuffer{}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *notifyBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cond.Broadcast()
+	return b.buf.Write(p)
+}
+
+func (b *notifyBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor waits until the text holds s n times and returns the text.
+func (b *notifyBuffer) waitFor(s string, n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for strings.Count(b.buf.String(), s) < n {
+		b.cond.Wait()
+	}
+	return b.buf.String()
+}
+
+type srv struct {
+	url    string
+	stdout *notifyBuffer
+	stderr *notifyBuffer
+	stop   func() result
+}
+
+// startServer runs echocat -l -v ARGS until stop, and returns the URL it
+// listens on. stdin nil: an input that never ends.
+func startServer(t *testing.T, stdin io.Reader, args ...string) *srv {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &srv{stdout: newNotifyBuffer(), stderr: newNotifyBuffer()}
+	if stdin == nil {
+		r, w := io.Pipe()
+		t.Cleanup(func() { w.Close() })
+		stdin = r
+	}
+	done := make(chan error, 1)
+	exited := make(chan struct{})
+	go func() {
+		err := run(ctx, append([]string{"echocat", "-l", "-v"}, args...), stdin, s.stdout, s.stderr)
+		close(exited)
+		fmt.Fprintf(s.stderr, "(exited: %v)\n", err)
+		done <- err
+	}()
+	var once sync.Once
+	var res result
+	s.stop = func() result {
+		once.Do(func() {
+			cancel()
+			err := <-done
+			res = result{s.stdout.String(), s.stderr.String(), cli.ExitCode(err)}
+		})
+		return res
+	}
+	t.Cleanup(func() { s.stop() })
+	for n := 1; ; n++ {
+		text := s.stderr.waitFor("\n", n)
+		for line := range strings.Lines(text) {
+			if u, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "echocat: listening on "); ok {
+				s.url = u
+				return s
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("no listening line: %+v", s.stop())
+		default:
+		}
+	}
+}
+
+func TestKeepOpenExec(t *testing.T) {
+	s := startServer(t, nil, "-k", "-e", "/bin/cat", "tcp://127.0.0.1:0")
+	for i := range 3 {
+		// cat echoes until the client's FIN, then exits: the server
+		// closes the connection then.
+		got := echocat(t, "call "+string(rune('a'+i))+"\n", s.url)
+		if diff := cmp.Diff(result{Stdout: "call " + string(rune('a'+i)) + "\n"}, got); diff != "" {
+			t.Errorf("call %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if r := s.stop(); r.Code != cli.ExitInterrupted || strings.Count(r.Stderr, "connection from") != 3 {
+		t.Errorf("server: %+v", r)
+	}
+}
+
+func TestShExecEnvironment(t *testing.T) {
+	s := startServer(t, nil, "-k", "-c", `echo "$NCAT_PROTO $NCAT_REMOTE_ADDR $NCAT_LOCAL_ADDR $NCAT_LOCAL_PORT $TCPLOCALIP $TCPLOCALPORT"; [ "$TCPREMOTEPORT" = "$NCAT_REMOTE_PORT" ] && echo same`, "tcp://127.0.0.1:0")
+	port := strings.TrimPrefix(s.url, "tcp://127.0.0.1:")
+	got := echocat(t, "", "-d", s.url)
+	want := "TCP 127.0.0.1 127.0.0.1 " + port + " 127.0.0.1 " + port + "\nsame\n"
+	if diff := cmp.Diff(result{Stdout: want}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestExecOverUnix(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "s")
+	s := startServer(t, nil, "-k", "-c", `echo "$NCAT_PROTO $NCAT_LOCAL_ADDR"; cat`, "unix://"+sock)
+	got := echocat(t, "x\n", s.url)
+	if diff := cmp.Diff(result{Stdout: "UNIX " + sock + "\nx\n"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestKeepOpenHub(t *testing.T) {
+	in, inW := io.Pipe()
+	s := startServer(t, in, "-k", "tcp://127.0.0.1:0")
+	// Two clients that print what the server's input sends them.
+	type cl struct {
+		out  *notifyBuffer
+		done chan error
+	}
+	var cls []cl
+	for i := range 2 {
+		c := cl{newNotifyBuffer(), make(chan error, 1)}
+		r, w := io.Pipe()
+		t.Cleanup(func() { w.Close() })
+		go func() { c.done <- run(context.Background(), []string{"echocat", s.url}, r, c.out, io.Discard) }()
+		s.stderr.waitFor("connection from", i+1)
+		io.WriteString(w, "from client "+string(rune('1'+i))+"\n")
+		cls = append(cls, c)
+	}
+	s.stdout.waitFor("from client 1\n", 1)
+	s.stdout.waitFor("from client 2\n", 1)
+	io.WriteString(inW, "to all\n")
+	inW.Close() // end of input half-closes every client, which then exit 0
+	for i, c := range cls {
+		if err := <-c.done; err != nil || c.out.String() != "to all\n" {
+			t.Errorf("client %d: %v, %q", i, err, c.out.String())
+		}
+	}
+}
+
+func TestBroker(t *testing.T) {
+	s := startServer(t, nil, "--broker", "tcp://127.0.0.1:0")
+	a, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", strings.TrimPrefix(s.url, "tcp://127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	s.stderr.waitFor("connection from", 1)
+	got := echocat(t, "to the others\n", "--send-only", s.url)
+	if got.Code != 0 {
+		t.Fatalf("%+v", got)
+	}
+	a.SetBlocking(true)
+	buf := make([]byte, 100)
+	n, err := io.ReadAtLeast(a, buf, len("to the others\n"))
+	if string(buf[:n]) != "to the others\n" {
+		t.Errorf("the other client read %q, %v", buf[:n], err)
+	}
+}
+
+func TestRefused(t *testing.T) {
+	s := startServer(t, nil, "-k", "--deny", "127.0.0.0/8", "-e", "/bin/cat", "tcp://127.0.0.1:0")
+	got := echocat(t, "x", s.url)
+	if got.Code != cli.ExitNetwork || !strings.Contains(got.Stderr, "reset") {
+		t.Errorf("denied client: %+v", got)
+	}
+	if !strings.Contains(s.stderr.waitFor("refused", 1), "not allowed by --allow/--deny") {
+		t.Errorf("server: %s", s.stderr)
+	}
+
+	m := startServer(t, nil, "-k", "-m", "1", "-c", "cat; echo done", "tcp://127.0.0.1:0")
+	first, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", strings.TrimPrefix(m.url, "tcp://127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.stderr.waitFor("connection from", 1)
+	got = echocat(t, "x", m.url)
+	if got.Code != cli.ExitNetwork {
+		t.Errorf("client beyond --max-conns: %+v", got)
+	}
+	if !strings.Contains(m.stderr.waitFor("refused", 1), "--max-conns 1 reached") {
+		t.Errorf("server: %s", m.stderr)
+	}
+	first.Close()
+}
+
+func TestServerBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"exec missing", []string{"-l", "-e", "/no/such/prog", "0"}, cli.ExitNoSuchThing, "--exec /no/such/prog: cannot run it: no such file or directory"},
+		{"exec not in PATH", []string{"-l", "-e", "no-such-prog-echocat", "0"}, cli.ExitNoSuchThing, "no such program in $PATH"},
+		{"exec and sh-exec", []string{"-l", "-e", "cat", "-c", "cat", "0"}, cli.ExitUsage, "exclude each other"},
+		{"-k without -l", []string{"-k", "127.0.0.1", "1"}, cli.ExitUsage, "--keep-open needs -l"},
+		{"-k udp", []string{"-l", "-k", "-u", "0"}, cli.ExitUsage, "-k over datagrams needs -e or -c"},
+		{"bad CIDR", []string{"-l", "--allow", "10.0.0.0/33", "0"}, cli.ExitUsage, "--allow 10.0.0.0/33: not an address range"},
+		{"allowfile missing", []string{"-l", "--allowfile", "/no/such/file", "0"}, cli.ExitNoSuchThing, "--allowfile: open /no/such/file"},
+		{"-m negative", []string{"-l", "-m", "-1", "0"}, cli.ExitUsage, "--max-conns -1"},
+		{"-i bad", []string{"-i", "soon", "127.0.0.1", "1"}, cli.ExitUsage, `-i "soon": want a time`},
+		{"allow on unix", []string{"-l", "--allow", "127.0.0.1", "unix:///tmp/x"}, cli.ExitUsage, "need an IP transport"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := echocat(t, "", tc.args...)
+			if got.Code != tc.code || !strings.Contains(got.Stderr, tc.msg) || strings.Count(got.Stderr, "\n") != 1 {
+				t.Errorf("got %+v, want code %d and %q in one line", got, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+func TestAccessList(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "allow")
+	os.WriteFile(file, []byte("# lab\n10.1.0.0/16 # the lab\n\nfd00::1\n"), 0o644)
+	a, err := newAccessList([]string{"192.0.2.1,localhost"}, []string{"10.1.2.0/24"}, file, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ip   string
+		want bool
+	}{
+		{"192.0.2.1", true}, {"::ffff:192.0.2.1", true}, {"127.0.0.1", true}, {"10.1.0.5", true},
+		{"10.1.2.5", false}, {"fd00::1", true}, {"fd00::2", false}, {"192.0.2.2", false},
+	} {
+		if got := a.permits(netip.MustParseAddr(tc.ip)); got != tc.want {
+			t.Errorf("permits(%s) = %v, want %v", tc.ip, got, tc.want)
+		}
+	}
+}
+
+func TestSplitArgsAndTime(t *testing.T) {
+	if diff := cmp.Diff([]string{"/bin/echo", "a b", "c"}, splitArgs(` /bin/echo a\ b  c `)); diff != "" {
+		t.Errorf("splitArgs (-want +got):\n%s", diff)
+	}
+	for in, want := range map[string]string{"30": "30s", "1.5": "1.5s", "500ms": "500ms", "2m": "2m0s", "1h": "1h0m0s", "10s": "10s"} {
+		d, err := parseTime("-i", in)
+		if err != nil || d.String() != want {
+			t.Errorf("parseTime(%q) = %v, %v; want %s", in, d, err, want)
+		}
+	}
+}
+
+func TestSendOnlyRecvOnlyIdle(t *testing.T) {
+	// A server that sends a line and then waits for the client's FIN.
+	port := server(t, func(c *sockcore.Socket) {
+		c.SendAll([]byte("from server\n"), 0)
+		io.Copy(io.Discard, c)
+	})
+	closer := server(t, func(c *sockcore.Socket) { c.SendAll([]byte("from server\n"), 0) })
+	got := echocat(t, "ignored\n", "--recv-only", "127.0.0.1", closer)
+	if diff := cmp.Diff(result{Stdout: "from server\n"}, got); diff != "" {
+		t.Errorf("--recv-only (-want +got):\n%s", diff)
+	}
+	got = echocat(t, "x\n", "--send-only", "127.0.0.1", port)
+	if diff := cmp.Diff(result{}, got); diff != "" {
+		t.Errorf("--send-only (-want +got):\n%s", diff)
+	}
+	got = echocat(t, "", "-d", "-i", "100ms", "127.0.0.1", port)
+	if got.Code != cli.ExitTimeout || !strings.Contains(got.Stderr, "no traffic for 100ms (-i)") {
+		t.Errorf("-i: %+v", got)
+	}
+}
+
+// TestDatagramExec: -l -k -u -c runs one process per datagram peer.
+func TestDatagramExec(t *testing.T) {
+	// One write, so one datagram back.
+	s := startServer(t, nil, "-k", "-u", "-c", `read line; echo "$line $NCAT_PROTO $NCAT_REMOTE_ADDR"`, "udp://127.0.0.1:0")
+	for i := range 2 {
+		got := echocat(t, "ping\n", s.url)
+		if diff := cmp.Diff(result{Stdout: "ping UDP 127.0.0.1\n"}, got); diff != "" {
+			t.Errorf("peer %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if r := s.stop(); strings.Count(r.Stderr, "datagram from udp://127.0.0.1:") != 2 {
+		t.Errorf("server: %+v", r)
+	}
+}
+
+// TestClientExec: without -l, -c runs the command on the connection made.
+func TestClientExec(t *testing.T) {
+	replies := make(chan string, 1)
+	port := server(t, func(c *sockcore.Socket) {
+		c.SendAll([]byte("hi\n"), 0)
+		b, _ := io.ReadAll(c)
+		replies <- string(b)
+	})
+	got := echocat(t, "", "-c", `read x; echo "got $x from $NCAT_REMOTE_PORT"`, "127.0.0.1", port)
+	if diff := cmp.Diff(result{}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r := <-replies; r != "got hi from "+port+"\n" {
+		t.Errorf("the server read %q", r)
+	}
+}
