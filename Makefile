@@ -7,15 +7,24 @@ MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
 GO      ?= go
 # Tools present in cmd/; each is a standalone binary.
 TOOLS   := $(notdir $(wildcard cmd/*))
-# The release number is the VERSION file; the commit comes from git (a build
-# outside git says "unknown").
+# The release number is the VERSION file; the commit comes from the COMMIT
+# file that `make dist` puts in the source tarball, else from git (a build
+# outside both says "unknown").
 VERSION := $(shell cat VERSION)
-COMMIT  := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD || c=$$c-dirty; echo $$c; } || echo unknown)
-LDFLAGS := -s -w -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION) -X github.com/sockcore/sockcore/internal/cli.Commit=$(COMMIT)
+COMMIT  := $(shell cat COMMIT 2>/dev/null || { c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD || c=$$c-dirty; echo $$c; }; } || echo unknown)
+# Reproducible builds: every timestamp in a package or tarball is the commit's
+# time (the SOURCE_DATE_EPOCH file in the source tarball, else git).
+SOURCE_DATE_EPOCH ?= $(shell cat SOURCE_DATE_EPOCH 2>/dev/null || git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+# -trimpath and an empty build id keep paths and per-build ids out of the binaries.
+DATE    := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d)
+LDFLAGS := -s -w -buildid= -X github.com/sockcore/sockcore/internal/cli.Version=$(VERSION) -X github.com/sockcore/sockcore/internal/cli.Commit=$(COMMIT) -X github.com/sockcore/sockcore/internal/cli.Date=$(DATE)
+# make deb and make dist write here.
+DISTDIR ?= dist
 # sniff links libpcap for its filter compiler; every other tool is static.
 CGO_TOOLS := sniff
 
-.PHONY: all build deps install man test unit integration vmtest vmtest-all bench lint clean fuzz soak
+.PHONY: all build deps install man deb dist test unit integration vmtest vmtest-all bench lint clean fuzz soak
 
 all: build
 
@@ -27,7 +36,7 @@ build:
 	@set -e; for t in $(TOOLS); do \
 		cgo=0; case " $(CGO_TOOLS) " in *" $$t "*) cgo=1;; esac; \
 		echo "go build bin/$$t (CGO_ENABLED=$$cgo)"; \
-		CGO_ENABLED=$$cgo $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/$$t ./cmd/$$t; \
+		CGO_ENABLED=$$cgo $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o bin/$$t ./cmd/$$t; \
 	done
 
 man: build
@@ -41,6 +50,17 @@ install: deps build man
 		install -m 0644 man/$$t.1 $(MANDIR)/$$t.1; \
 		echo "installed $(BINDIR)/$$t and $(MANDIR)/$$t.1"; \
 	done
+	@if [ "$(SMOKE)" = 0 ]; then echo "install: smoke test skipped (SMOKE=0)"; else scripts/smoke.sh $(BINDIR); fi
+
+# A Debian package of the suite ($(DISTDIR)/sockcore_VERSION_ARCH.deb) built
+# with dpkg-deb; byte-identical for the same commit.
+deb: build man
+	@scripts/mkdeb.sh $(DISTDIR)
+
+# The source tarball ($(DISTDIR)/sockcore-VERSION.tar.gz) with vendored
+# modules: builds with GOFLAGS=-mod=vendor GOPROXY=off.
+dist:
+	@scripts/mkdist.sh $(DISTDIR)
 
 # Tier 1 (any user), tier 2 (root, network namespaces, real peers), tier 3
 # (kernel VM). Under CI=true a skipped tier 2 or 3 fails the run.
@@ -87,4 +107,4 @@ lint:
 	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum (go mod tidy -diff shows how): commit the tidy result"; exit 1; }
 
 clean:
-	rm -rf bin man
+	rm -rf bin man $(DISTDIR)

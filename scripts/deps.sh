@@ -30,7 +30,12 @@ if ! command -v go >/dev/null; then
 	echo "deps: Go 1.26 or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
 	exit 1
 fi
-go mod download
+# The source tarball of `make dist` carries vendor/: nothing to download.
+if [ -f vendor/modules.txt ]; then
+	echo "deps: Go modules vendored (vendor/modules.txt): not downloading"
+else
+	go mod download
+fi
 
 # NSS modules for resolve's integration tests: fetched and extracted into
 # .cache/nss, never installed (their maintainer scripts rewrite

@@ -16,4 +16,6 @@ if ((${#pkgs[@]} == 0)); then
 	echo "integration: error: found no host-integration test packages under ./integration" >&2
 	exit 1
 fi
-go test -count=1 -p 1 "${pkgs[@]}"
+# integration/dist builds the suite several times (make deb, make dist twice):
+# more than go test's default 10 minutes on a busy machine.
+go test -count=1 -p 1 -timeout 45m "${pkgs[@]}"

@@ -8,14 +8,15 @@ import (
 	ucli "github.com/urfave/cli/v3"
 )
 
-// WriteManPage renders the man page of app (groff -man) from its command
-// definitions: NAME, SYNOPSIS, DESCRIPTION, OPTIONS (one subsection per
-// subcommand) and EXIT STATUS. urfave/cli v3 has no man page generator;
-// `TOOL --man-page` prints this.
+// WriteManPage renders the man page of app (groff -man): NAME, SYNOPSIS,
+// OPTIONS (one subsection per subcommand) and EXIT STATUS from its command
+// definitions; DESCRIPTION, ENVIRONMENT, FILES, EXAMPLES and SEE ALSO from
+// its manual, docs/NAME.md, so that the page carries the manual's text.
+// urfave/cli v3 has no man page generator; `TOOL --man-page` prints this.
 func WriteManPage(w io.Writer, app *ucli.Command) error {
 	var b strings.Builder
 	name := app.Name
-	fmt.Fprintf(&b, ".TH %s 1 \"\" \"sockcore %s\" \"User Commands\"\n", strings.ToUpper(manEscape(name)), manEscape(Version))
+	fmt.Fprintf(&b, ".TH %s 1 %s \"sockcore %s\" \"User Commands\"\n", strings.ToUpper(manEscape(name)), quoteArg(Date), manEscape(Version))
 	b.WriteString(".SH NAME\n")
 	fmt.Fprintf(&b, "%s \\- %s\n", manEscape(name), manEscape(app.Usage))
 
@@ -46,12 +47,14 @@ func WriteManPage(w io.Writer, app *ucli.Command) error {
 		synopsisArgs(&b, app)
 	}
 
+	doc := manual(name)
 	b.WriteString(".SH DESCRIPTION\n")
 	manParagraphs(&b, app.Usage+".")
 	if app.Description != "" {
 		b.WriteString(".PP\n")
 		manParagraphs(&b, app.Description)
 	}
+	b.WriteString(mdToRoff(doc.description))
 	if len(subs) > 0 {
 		b.WriteString(".SH COMMANDS\n")
 		for _, s := range leaves(app, nil) {
@@ -65,8 +68,8 @@ func WriteManPage(w io.Writer, app *ucli.Command) error {
 	manFlag(&b, "help", []string{"h"}, "", "show help")
 	manFlag(&b, "version", nil, "", "print the version")
 	for _, s := range leaves(app, nil) {
-		if len(s.cmd.Flags) == 0 {
-			continue
+		if len(s.path) == 1 || len(s.cmd.Flags) == 0 {
+			continue // a tool without subcommands: its flags are above
 		}
 		fmt.Fprintf(&b, ".SS %s\n", manEscape(strings.Join(s.path[1:], " ")))
 		manFlags(&b, s.cmd.Flags)
@@ -78,8 +81,42 @@ func WriteManPage(w io.Writer, app *ucli.Command) error {
 		fmt.Fprintf(&b, ".TP\n.B %d\n", e.code)
 		manText(&b, e.text)
 	}
-	_, err := io.WriteString(w, b.String())
+	for _, sec := range manSections {
+		fmt.Fprintf(&b, ".SH %s\n", sec)
+		if text := doc.sections[sec]; strings.TrimSpace(text) != "" {
+			b.WriteString(mdToRoff(text))
+		} else {
+			b.WriteString("None.\n")
+		}
+	}
+	_, err := io.WriteString(w, tidyParagraphs(b.String()))
 	return err
+}
+
+// tidyParagraphs drops the .PP lines that start nothing: right after a
+// heading, before another paragraph or list macro, or at the end.
+func tidyParagraphs(page string) string {
+	lines := strings.Split(page, "\n")
+	var out []string
+	for i, l := range lines {
+		if l == ".PP" {
+			prev := ""
+			if len(out) > 0 {
+				prev = out[len(out)-1]
+			}
+			next := ""
+			if i+1 < len(lines) {
+				next = lines[i+1]
+			}
+			if strings.HasPrefix(prev, ".SH") || strings.HasPrefix(prev, ".SS") || next == "" ||
+				strings.HasPrefix(next, ".PP") || strings.HasPrefix(next, ".TP") || strings.HasPrefix(next, ".IP") ||
+				strings.HasPrefix(next, ".SH") || strings.HasPrefix(next, ".SS") {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // exitTable is the exit code table of README.md.

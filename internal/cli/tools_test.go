@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/sockcore/sockcore/internal/cli"
 )
 
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		args := []string{"build", "-o", dir + "/"}
+		args := []string{"build", "-ldflags", "-X github.com/sockcore/sockcore/internal/cli.Date=2026-01-01", "-o", dir + "/"}
 		for _, t := range tools {
 			args = append(args, "../../cmd/"+t)
 		}
@@ -255,23 +256,81 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestManPage renders every tool's man page and has groff check it.
+// TestManPage renders every tool's man page and has groff (and mandoc, at
+// warning level) check it; the page has the sections of a manual in order
+// and carries docs/TOOL.md's text.
 func TestManPage(t *testing.T) {
 	groff, err := exec.LookPath("groff")
 	if err != nil {
 		t.Skip("groff is not installed (apt-get install groff-base)")
 	}
+	mandoc, err := exec.LookPath("mandoc")
+	if err != nil && os.Getenv("CI") == "true" {
+		t.Fatal("CI=true and mandoc is not installed (apt-get install mandoc; make deps does it)")
+	}
+	sections := []string{"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES", "SEE ALSO"}
 	for _, tool := range tools {
 		r := run(t, "", tool, "--man-page")
 		if r.code != 0 || !strings.Contains(r.stdout, ".SH EXIT STATUS") {
 			t.Fatalf("%s --man-page: exit %d, stderr %q", tool, r.code, r.stderr)
+		}
+		var got []string
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if h, ok := strings.CutPrefix(l, ".SH "); ok && h != "COMMANDS" {
+				got = append(got, h)
+			}
+		}
+		if diff := cmp.Diff(sections, got); diff != "" {
+			t.Errorf("%s: man page sections (-want +got):\n%s", tool, diff)
 		}
 		cmd := exec.Command(groff, "-man", "-ww", "-z")
 		cmd.Stdin = strings.NewReader(r.stdout)
 		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 			t.Errorf("%s: groff -man -ww -z: %v\n%s", tool, err, out)
 		}
+		if mandoc != "" {
+			cmd := exec.Command(mandoc, "-Tlint", "-W", "warning")
+			cmd.Stdin = strings.NewReader(r.stdout)
+			if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+				t.Errorf("%s: mandoc -Tlint -W warning: %v\n%s", tool, err, out)
+			}
+		}
+		// The manual's plain sentences appear in the rendered page.
+		cmd = exec.Command(groff, "-man", "-Tascii", "-rHY=0", "-P-cbou")
+		cmd.Stdin = strings.NewReader(r.stdout)
+		text, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: groff -Tascii: %v", tool, err)
+		}
+		page := strings.Join(strings.Fields(string(text)), " ")
+		md, err := os.ReadFile("../../docs/" + tool + ".md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, l := range strings.Split(string(md), "\n") {
+			l = strings.TrimSpace(l)
+			if len(l) < 40 || strings.ContainsAny(l, "`*[]|<>\\#$_'\"") || strings.HasPrefix(l, "-") || !utf8ASCII(l) {
+				continue
+			}
+			checked++
+			if !strings.Contains(page, strings.Join(strings.Fields(l), " ")) {
+				t.Errorf("%s: the man page lacks the manual's line %q", tool, l)
+			}
+		}
+		if checked < 5 {
+			t.Errorf("%s: only %d plain lines of docs/%s.md checked", tool, checked, tool)
+		}
 	}
+}
+
+func utf8ASCII(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // TestCompletion loads each tool's completion scripts in their shells and

@@ -18,6 +18,10 @@ var Version = "0.2.0"
 // from the build's vcs.revision, or is "unknown" (a build outside git).
 var Commit = ""
 
+// Date is the release date of the man pages (YYYY-MM-DD), stamped by the
+// Makefile from SOURCE_DATE_EPOCH, the commit's time.
+var Date = ""
+
 // VersionLine is what TOOL --version prints: "TOOL VERSION (COMMIT, GOVERSION)".
 func VersionLine(name string) string {
 	return fmt.Sprintf("%s %s (%s, %s)", name, Version, commit(), runtime.Version())
