@@ -202,11 +202,22 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 	if w.kernel {
 		// Blocking mode: connect waits in the kernel. EINTR is not
 		// retried (the connection goes on): it is waited for below.
+		var wasConnected bool
 		if err := s.inKernelCall("connect", func(fd, _ int) error {
+			_, perr := unix.Getpeername(fd)
+			wasConnected = perr == nil
 			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
 			return nil
 		}); err != nil {
 			return errnoOf(err) // closed
+		}
+		// Go's signal handlers have SA_RESTART: a connect interrupted by the
+		// runtime's own signals is restarted by the kernel, and SCTP (seen
+		// on 6.12) then answers EISCONN or EALREADY for the connection the
+		// first call began. Only a socket connected before the call has a
+		// real EISCONN.
+		if (errno == unix.EISCONN || errno == unix.EALREADY) && !wasConnected {
+			errno = unix.EINTR
 		}
 		if errno != unix.EINTR {
 			return errno
