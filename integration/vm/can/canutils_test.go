@@ -298,7 +298,9 @@ func TestGenReadByCandump(t *testing.T) {
 			return f == "7F0##5"+data
 		}},
 		{"remote, fixed length", []string{"-R", "-I", "100", "-L", "3"}, 50, func(i int, f string) bool { return f == "100#R3" }},
-		{"random", nil, 500, func(i int, f string) bool {
+		// 100 frames: a -g 0 burst of 500 overflowed candump's receive
+		// queue on 6.12 under TCG (candump printed fewer than were sent).
+		{"random", nil, 100, func(i int, f string) bool {
 			l, err := canframe.Parse(f)
 			return err == nil && !l.Extended && !l.FD && len(l.Data) <= 8
 		}},
