@@ -450,3 +450,34 @@ func TestServerIdleTimeout(t *testing.T) {
 		t.Errorf("the process after the server ended: %q, %v", got, err)
 	}
 }
+
+// TestNcatTransportFlags: ncat's -U PATH (and --vsock, --sctp) name the
+// transport as ncat's command lines do.
+func TestNcatTransportFlags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	s := startServer(t, nil, "-k", "-e", "/bin/cat", "-U", path)
+	if s.url != "unix://"+path {
+		t.Errorf("listening on %s, want unix://%s", s.url, path)
+	}
+	if diff := cmp.Diff(result{Stdout: "over -U\n"}, echocat(t, "over -U\n", "--unixsock", path)); diff != "" {
+		t.Errorf("-U client (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"-U with two arguments", []string{"-U", "a", "b"}, `-U wants one socket PATH, not ["a" "b"]`},
+		{"-U and --sctp", []string{"-U", "--sctp", "a"}, "--unixsock and --sctp exclude each other"},
+		{"--sctp and -u", []string{"--sctp", "-u", "h", "1"}, "-u and --sctp exclude each other"},
+		{"--vsock with three", []string{"--vsock", "1", "2", "3"}, `--vsock wants CID PORT (with -l: PORT), not ["1" "2" "3"]`},
+		{"-U with a URL", []string{"-U", "unix:///x"}, `--unixsock takes an address, not the URL "unix:///x"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := echocat(t, "", tc.args...)
+			if got.Code != cli.ExitUsage || !strings.Contains(got.Stderr, tc.msg) || strings.Count(got.Stderr, "\n") != 1 {
+				t.Errorf("got %+v, want exit 2 and one line with %q", got, tc.msg)
+			}
+		})
+	}
+}
