@@ -109,12 +109,18 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 	if o.srv.keepOpen && o.srv.execArgv == nil && !o.srv.httpProxy {
 		h = newHub(o)
 		h.idle = idle
+		h.ln = ln
 		go h.input(ctx)
 	}
 	for {
 		c, peer, err := ln.Accept()
 		idle.touch()
 		if err != nil {
+			if h != nil && h.inputEnded.Load() {
+				// --send-only: nothing more to send, as ncat.
+				h.closeAll()
+				return nil
+			}
 			if idle.expired() {
 				if h != nil {
 					h.closeAll()
@@ -221,13 +227,16 @@ func (o *options) serverLink(ctx context.Context, c *sockcore.Socket, from strin
 // to every client and each client's data to standard output; with --broker
 // each client's data goes to the others instead, and --chat names them.
 type hub struct {
-	o         *options
-	idle      *serverIdle // -i; nil: none
-	mu        sync.Mutex
-	clients   map[*member]struct{}
-	joinMu    sync.Mutex // a client joins and is announced before the next
-	inputDone bool
-	outMu     sync.Mutex
+	o    *options
+	idle *serverIdle // -i; nil: none
+	ln   *sockcore.Socket
+	// inputEnded: --send-only at the end of input, which ends the server
+	inputEnded atomic.Bool
+	mu         sync.Mutex
+	clients    map[*member]struct{}
+	joinMu     sync.Mutex // a client joins and is announced before the next
+	inputDone  bool
+	outMu      sync.Mutex
 }
 
 type member struct {
@@ -297,6 +306,11 @@ func (h *hub) input(ctx context.Context) {
 		to = append(to, m)
 	}
 	h.mu.Unlock()
+	if h.o.sendOnly && !h.o.noStdin {
+		h.inputEnded.Store(true)
+		h.ln.Close()
+		return
+	}
 	if h.o.noShutdown || h.o.srv.broker {
 		return
 	}
@@ -361,6 +375,8 @@ func (h *hub) serve(m *member) {
 		}
 		data := buf[:n]
 		switch {
+		case h.o.sendOnly:
+			// --send-only: what clients send is read and dropped.
 		case h.o.srv.chat:
 			h.send(m, chatFilter(m.name, data))
 		case h.o.srv.broker:

@@ -481,3 +481,27 @@ func TestNcatTransportFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepOpenSendOnly: -l -k --send-only as ncat: what clients send is
+// dropped, and the end of input ends the server (exit 0).
+func TestKeepOpenSendOnly(t *testing.T) {
+	inR, inW := io.Pipe()
+	s := startServer(t, inR, "-k", "--send-only", "tcp://127.0.0.1:0")
+	c, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", strings.TrimPrefix(s.url, "tcp://127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetBlocking(true)
+	s.stderr.waitFor("connection from", 1)
+	c.SendAll([]byte("dropped\n"), 0)
+	io.WriteString(inW, "to the client\n")
+	inW.Close()
+	if got, err := io.ReadAll(c); string(got) != "to the client\n" {
+		t.Errorf("client read %q, %v", got, err)
+	}
+	s.stderr.waitFor("(exited", 1)
+	if r := s.stop(); r.Code != 0 || r.Stdout != "" {
+		t.Errorf("server: %+v", r)
+	}
+}
