@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -183,7 +185,32 @@ func TestServerIdleAgainstNcat(t *testing.T) {
 			if tc.exec {
 				args = append(args, "-e", "/bin/cat")
 			}
-			p, _ := startWithInput(t, ns, "7910", tc.prog, args...)
+			// Standard error to a file, read once the server ended: a
+			// pipe is shared with the processes that outlive it, and
+			// exec.Cmd closes its end at the exit.
+			errPath := filepath.Join(t.TempDir(), "stderr")
+			errFile, err := os.Create(errPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer errFile.Close()
+			cmd := ns.Command(tc.prog, args...)
+			in, err := cmd.StdinPipe() // open: no end of input
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			cmd.Stderr = errFile
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			waitPort(t, ns, "7910")
 			c := nsDial(t, ns, "127.0.0.1", "7910")
 			c.SetBlocking(true)
 			c.SetTimeout(30 * time.Second)
@@ -193,16 +220,16 @@ func TestServerIdleAgainstNcat(t *testing.T) {
 				got, _ = c.Recv(100, 0)
 			}
 			select {
-			case err := <-p.exited:
-				p.exited <- err
+			case err := <-exited:
+				exited <- err
 			case <-time.After(30 * time.Second):
-				t.Fatalf("the server did not end: %s", p.stderr)
+				t.Fatalf("the server did not end")
 			}
-			if code := p.cmd.ProcessState.ExitCode(); code != tc.code {
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
 				t.Errorf("exit %d, want %d", code, tc.code)
 			}
-			if line, _ := p.stderr.waitFor(0, tc.msg); line == "" {
-				t.Errorf("no line saying %q: %s", tc.msg, p.stderr)
+			if b, _ := os.ReadFile(errPath); !strings.Contains(string(b), tc.msg) {
+				t.Errorf("no line saying %q: %s", tc.msg, b)
 			}
 			if tc.exec {
 				// No half-close: ncat's relay ends at the client's FIN,
