@@ -178,6 +178,38 @@ func TestMDNSGetent(t *testing.T) {
 			e.compare(t, n, addrs)
 		})
 	}
+	// A DNS server with an SOA record for "local" (a second dnsmasq, on
+	// 10.53.0.2): nss-mdns does not ask avahi-daemon then (UNAVAIL, and
+	// the next source answers).
+	dnsmasq := testenv.RequireProgram(t, "dnsmasq", "dnsmasq-base")
+	soa := e.ns.Command(dnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
+		"--listen-address=10.53.0.2", "--bind-interfaces", "--port=53", "--user=root", "--pid-file=", "--log-facility=-",
+		// local. SOA ns.local. h.local. 1 3600 600 604800 60
+		"--dns-rr=local,6,026e73056c6f63616c00"+"0168056c6f63616c00"+"00000001"+"00000e10"+"00000258"+"00093a80"+"0000003c",
+		"--host-record=sc-mdnsb.local,10.53.5.5")
+	if err := soa.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { soa.Process.Kill(); soa.Wait() })
+	e.write(t, "resolv.conf", "nameserver 10.53.0.2\noptions timeout:1 attempts:1\n")
+	e.write(t, "nsswitch.conf", "hosts: dns\n")
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if out, _ := e.runUTS(t, "getent", "ahostsv4", "sc-mdnsb.local"); strings.HasPrefix(out, "10.53.5.5 ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dnsmasq with an SOA for local does not answer")
+		}
+	}
+	t.Run("local SOA", func(t *testing.T) {
+		e.write(t, "nsswitch.conf", "hosts: files mdns4_minimal [NOTFOUND=return] dns\n")
+		e.compare(t, []string{"sc-mdnsb.local", "nobody.local"}, []string{"169.254.7.2"})
+		if out, code := e.runUTS(t, "getent", "ahostsv4", "sc-mdnsb.local"); code != 0 || !strings.HasPrefix(out, "10.53.5.5 ") {
+			t.Errorf("getent ahostsv4 sc-mdnsb.local with an SOA for local: exit %d, want DNS's 10.53.5.5:\n%s", code, out)
+		}
+	})
+	e.write(t, "resolv.conf", "nameserver 10.53.0.1\nsearch test\noptions timeout:2 attempts:2\n")
+
 	// Proof that glibc did load libnss_mdns and asked avahi-daemon.
 	e.write(t, "nsswitch.conf", "hosts: mdns4_minimal\n")
 	if out, code := e.runUTS(t, "getent", "ahostsv4", "sc-mdnsb.local"); code != 0 || !strings.HasPrefix(out, "169.254.7.2 ") {
