@@ -3,6 +3,7 @@ package sockcore
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -173,7 +174,11 @@ func hexDigit(c byte) int {
 // "local" (RFC 6762's advice, after Apple's).
 func (r *Resolver) mdnsNameAllowed(name string, v mdnsVariant) (bool, string) {
 	if !v.minimal {
-		if data, err := os.ReadFile(r.path(r.MDNSAllowFile, mdnsAllowFile)); err == nil {
+		// A file that opens decides, even one that cannot be read (a
+		// directory): nss-mdns tests fopen, then reads what it can.
+		if f, err := os.Open(r.path(r.MDNSAllowFile, mdnsAllowFile)); err == nil {
+			data, _ := io.ReadAll(f)
+			f.Close()
 			return mdnsAllowed(data, name), "listed in " + r.path(r.MDNSAllowFile, mdnsAllowFile)
 		}
 	}

@@ -141,6 +141,11 @@ func TestMDNSAllowFile(t *testing.T) {
 	if got := r.mdnsByName("mdns4_minimal", mdnsVariants["mdns4_minimal"], "host.lan", 0).status; got != nssUnavail {
 		t.Errorf("mdns4_minimal host.lan: status %v, want unavail", got)
 	}
+	// An allow file that opens but cannot be read allows nothing.
+	rdir := &Resolver{AvahiSocket: sock, MDNSAllowFile: dir}
+	if got := rdir.mdnsByName("mdns4", mdnsVariants["mdns4"], "printer.local", 0).status; got != nssUnavail {
+		t.Errorf("mdns4 printer.local with a directory as allow file: status %v, want unavail", got)
+	}
 	if err := os.WriteFile(allow, []byte("*\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
