@@ -50,6 +50,7 @@ var printers = []struct {
 	{etherSpace, uint32(layers.EthernetTypeDot1Q), printDot1Q},
 	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
 	{etherSpace, 0x9100, printDot1Q},
+	{etherSpace, 0x88cc, printLLDP},
 
 	{llcSpace, 0x4242, printSTP},
 

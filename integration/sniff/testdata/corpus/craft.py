@@ -123,6 +123,60 @@ def mld(iface):
         s.sendto(struct.pack("!BBH", typ, 0, 0) + body, ("ff02::1", 0, 0, idx))
 
 
+def tlv(t, v):
+    return struct.pack("!H", t << 9 | len(v)) + v
+
+
+def org(oui, sub, v):
+    return tlv(127, struct.pack("!I", oui)[1:] + bytes([sub]) + v)
+
+
+def write_pcap(path, frames):
+    """Frames written to a pcap file (Ethernet, one a second from a fixed
+    time): this kernel's taps do not see frames a packet socket sends on
+    a veth."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1796601600 + i, 0, len(fr), len(fr)) + fr)
+
+
+def lldp(path):
+    """LLDP TLVs lldpd does not send here: other chassis and port ID
+    subtypes, IEEE 802.1 VLAN TLVs, 802.3 MTU and power, LLDP-MED civic
+    location, ELIN, power and inventory, IANA MUD-URL, DCBX, an unknown
+    OUI and TLV, and TLVs cut short, written to path."""
+    dst, me = "01:80:c2:00:00:0e", "02:77:00:00:00:02"
+    head = tlv(1, b"\x07chassis-7") + tlv(2, b"\x05eth0") + tlv(3, b"\x00\x78")
+    mgmt6 = b"\x07\x06" + bytes.fromhex("027700000002") + b"\x03\x00\x00\x00\x05\x02\x01\x02"
+    frames = [
+        head + tlv(5, b"sw\x01tch\xe9") + tlv(4, b"uplink\0pad") +
+        tlv(7, b"\x00\x14\x00\x10") + tlv(8, mgmt6) +
+        org(0x0080c2, 1, b"\x00\x0a") + org(0x0080c2, 2, b"\x06\x00\x14") +
+        org(0x0080c2, 3, b"\x00\x0a\x05voice") + org(0x0080c2, 4, b"\x03\x42\x42\x03") +
+        org(0x0080c2, 9, b"\x83\x01\x23\x45\x67" + bytes(range(8)) + bytes(range(2, 10))) +
+        org(0x0080c2, 10, b"\x00" + bytes(20)) + org(0x0080c2, 8, b"\x81\x7e") + org(0x0080c2, 11, b"\xd8\x21") +
+        org(0x0080c2, 12, b"\x00\x61\x0c\xea\x83\x00\x50") + org(0x0080c2, 13, b"\x05\x0b\x43\x9f\x65") +
+        org(0x0080c2, 14, b"\x80\x00\x00\x05\x00\x10\x02") + org(0x0080c2, 7, b"?") + org(0x0080c2, 7, b"\x03\x00\x00\x00\x2a") + org(0x0080c2, 99, b"") + org(0x00120f, 4, b"\x05\xdc") +
+        org(0x00120f, 2, b"\x0f\x02\x04") + org(0x00120f, 1, b"\x03\x6c\x01\x00\x1e") +
+        org(0x00120f, 9, b"\x01") + tlv(0, b""),
+        tlv(1, b"\x05\x01\x0a\x4d\x00\x02") + tlv(2, b"\x04\x02" + bytes(16)) + tlv(3, b"\x00\x00") +
+        tlv(1, b"\x09zz") + tlv(2, b"\x01alias") + tlv(2, b"\x06\x41\x42") + tlv(9, b"\x01\x02\x03") +
+        org(0x0012bb, 3, b"\x02\x0c\x02FR\x01\x05IDF\x00x\x06\x01Z") + org(0x0012bb, 3, b"\x03911000") +
+        org(0x0012bb, 3, b"\x07\xab\xcd") + org(0x0012bb, 4, b"\x52\x00\x96") + org(0x0012bb, 4, b"\x93\x10\x00") +
+        org(0x0012bb, 5, b"rev B") + org(0x0012bb, 9, b"Corpus Inc") + org(0x0012bb, 2, b"\x02\xc0\x19\x2e") +
+        org(0x0012bb, 1, b"\x00\x33\x03") + org(0x0012bb, 12, b"\x00") +
+        org(0x00005e, 1, b"https://example.org/mud") + org(0x001b21, 2, tlv(1, b"\x00\x00" + struct.pack("!II", 7, 6)) +
+            tlv(2, b"\x00\x00\xa0\x00\x01\x23\x45\x67" + bytes(range(10, 18)) + b"\x08") +
+            tlv(3, b"\x00\x00\x80\x00\x09\x08") + tlv(4, b"\x00\x00\x80\x00\x89\x06\x00\x1b\x21\x08") + tlv(9, b"?")) + org(0x00a0b0, 1, b"xy") +
+        tlv(0, b""),
+        head + tlv(6, b"trunc") + struct.pack("!H", 5 << 9 | 40) + b"short",
+        head + tlv(7, b"\x00\x14"),
+        head + tlv(8, b"\x02\x09\x00"),
+    ]
+    write_pcap(path, [ether(dst, me, 0x88CC, f) for f in frames])
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -130,5 +184,7 @@ if __name__ == "__main__":
         icmp(sys.argv[2])
     elif sys.argv[1] == "vlan":
         vlan(sys.argv[2])
+    elif sys.argv[1] == "lldp":
+        lldp(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -7,6 +7,9 @@
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
 #   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
+# and lldpd (its package starts lldpd on the host, which then speaks LLDP
+# on every host link: unpack it with apt-get download + dpkg-deb -x instead
+# where that matters, and put its usr/sbin on PATH).
 # Their services must not run on the host (chrony would ask the NTP pool):
 # the scenarios start their own instances inside the namespaces.
 set -euo pipefail
@@ -56,7 +59,7 @@ stop() {
 
 # golden: once the capture has ended, keep it and write tcpdump's text.
 golden() {
-	wait $CAP || true
+	if [ -n "$CAP" ]; then wait $CAP || true; fi
 	cp "$TMP/$NAME.pcap" "$here/$NAME.pcap"
 	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
 	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
@@ -265,5 +268,26 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239
 	stop; kill $D
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc"
+s_lldp() { # lldpd with LLDP-MED, a voice policy, a location and PoE (lldpcli), then its shutdown LLDPDU
+	net
+	chmod 755 "$TMP" # lldpcli drops to the _lldpd user
+	cap lldp ether proto 0x88cc
+	ip netns exec $A unshare --uts sh -c "hostname corpus-a; exec lldpd -d -M 4 -u $TMP/lldpd.sock -I veth0 -S 'corpus test system'" \
+		>"$TMP/lldpd.log" 2>&1 & L=$!
+	until [ -S "$TMP/lldpd.sock" ]; do sleep 0.05; done
+	l() { a lldpcli -u "$TMP/lldpd.sock" "$@" >/dev/null; }
+	l configure med policy application voice vlan 100 priority voice dscp 46
+	l configure med location coordinate latitude 48.85667N longitude 2.2014E altitude 117.47 m datum WGS84
+	l configure med power pd source pse priority high value 5000
+	l configure dot3 power pse supported enabled paircontrol powerpairs spare class class-3
+	l update
+	sleep 1; kill $L; wait $L 2>/dev/null || true
+	stop
+}
+
+s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
+	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft"
 for s in ${@:-$all}; do s_$s; done
