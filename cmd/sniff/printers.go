@@ -18,6 +18,7 @@ const (
 	etherSpace              // ethertype (Ethernet, 802.1Q, SLL, GRE)
 	ipSpace                 // IP protocol (IPv4, IPv6 next header)
 	llcSpace                // IEEE 802.2 DSAP and SSAP
+	ciscoSpace              // SNAP protocol ID under Cisco's OUI 00:00:0c
 	udpSpace                // UDP port, either end
 	tcpSpace                // TCP port, either end
 )
@@ -53,6 +54,9 @@ var printers = []struct {
 	{etherSpace, 0x88cc, printLLDP},
 
 	{llcSpace, 0x4242, printSTP},
+	{llcSpace, 0xaaaa, printSNAP},
+
+	{ciscoSpace, 0x2000, printCDP},
 
 	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},

@@ -138,7 +138,11 @@ def write_pcap(path, frames):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
         for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1796601600 + i, 0, len(fr), len(fr)) + fr)
+            cut = 0
+            if isinstance(fr, tuple):  # (frame, bytes captured; 0: all)
+                fr, cut = fr
+            kept = fr[:cut] if cut else fr
+            f.write(struct.pack("<IIII", 1796601600 + i, 0, len(kept), len(fr)) + kept)
 
 
 def lldp(path):
@@ -177,6 +181,43 @@ def lldp(path):
     write_pcap(path, [ether(dst, me, 0x88CC, f) for f in frames])
 
 
+def cdp(path):
+    """CDP TLVs lldpd does not send: IPv6 and other addresses, prefixes,
+    VTP domain, native VLAN, duplex, VoIP VLANs, power, MTU, trust,
+    system name and location, unknown and malformed TLVs, a TLV longer
+    than the packet and captures cut short, written to path."""
+    def t(typ, v):
+        return struct.pack("!HH", typ, len(v) + 4) + v
+
+    def frame(pid, payload):
+        llc = b"\xaa\xaa\x03\x00\x00\x0c" + struct.pack("!H", pid) + payload
+        return ether("01:00:0c:cc:cc:cc", "02:77:00:00:00:02", len(llc), llc)
+
+    addrs = (struct.pack("!I", 3) + b"\x01\x01\xcc\x00\x04" + socket.inet_aton("10.77.0.2") +
+             b"\x02\x08\xaa\xaa\x03\x00\x00\x00\x86\xdd\x00\x10" + socket.inet_pton(socket.AF_INET6, "fd77::2") +
+             b"\x01\x01\x81\x00\x02\xde\xad")
+    full = (b"\x02\xb4\x00\x00" + t(1, b"sw-core\x01") + t(2, addrs) + t(3, b"Gi0/1") + t(4, b"\x00\x00\x00\x29") +
+            t(5, b"IOS 15.2\nline two\n") + t(6, b"cisco WS-C2960") + t(7, b"\x0a\x00\x00\x00\x08\xc0\xa8\x01\x00\x18") +
+            t(8, b"\x00\x00\x0c\x01\x12") + t(9, b"vtpdom") + t(10, b"\x00\x0a") + t(11, b"\x01") + t(11, b"\x00") +
+            t(14, b"\x01\x00\x64") + t(15, b"\x20\x00") + t(15, b"\x01\x00\x65") + t(16, b"\x39\x08") +
+            t(17, b"\x00\x00\x05\xdc") + t(18, b"\x00") + t(19, b"\x03") + t(20, b"core1") + t(21, b"\x06\x03\x2b\x06\x01") +
+            t(22, struct.pack("!I", 1) + b"\x01\x01\xcc\x00\x04" + socket.inet_aton("192.0.2.9") + b"xy") +
+            t(23, b"\x01Bldg 2") + t(0x42, b"\x01\x02\x03") + t(4, b"\x00\x01") + t(7, b"\x01\x02") +
+            t(2, b"\x00\x00") + t(2, struct.pack("!I", 2) + b"\x01\x01\xcc\x00\x04\x0a"))
+    frames = [
+        (frame(0x2000, full), 0),
+        (frame(0x2000, b"\x01\xb4\x00\x00" + t(1, b"sw") + b"\x00\x05\x00\x02"), 0),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"sw") + b"\x00\x06\x00\x40abc"), 0),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"sw") + b"\x00\x06"), 0),
+        (frame(0x2000, b"\x02\xb4"), 0),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"switch-with-a-long-name") + t(6, b"platform")), 30),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"switch-with-a-long-name")), 37),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"sw") + t(5, b"a long version\nstring")), 40),
+        (frame(0x2000, b"\x02\xb4\x00\x00" + t(1, b"sw") + t(4, b"\x00\x00\x00\x01")), 34),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -186,5 +227,7 @@ if __name__ == "__main__":
         vlan(sys.argv[2])
     elif sys.argv[1] == "lldp":
         lldp(sys.argv[2])
+    elif sys.argv[1] == "cdp":
+        cdp(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -285,9 +285,22 @@ s_lldp() { # lldpd with LLDP-MED, a voice policy, a location and PoE (lldpcli), 
 	stop
 }
 
+s_cdp() { # lldpd speaking CDPv2 (forced: no Cisco neighbour asks for it)
+	net
+	chmod 755 "$TMP"
+	cap cdp -c 1 ether dst 01:00:0c:cc:cc:cc
+	ip netns exec $A unshare --uts sh -c "hostname corpus-a; exec lldpd -d -ccc -u $TMP/lldpd.sock -I veth0" >"$TMP/lldpd.log" 2>&1 & L=$!
+	golden
+	kill $L; wait $L 2>/dev/null || true
+}
+
+s_cdpcraft() { # CDP TLVs lldpd does not send, malformed and cut short (craft.py writes the capture)
+	NAME=cdpcraft; $PY craft.py cdp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft"
 for s in ${@:-$all}; do s_$s; done
