@@ -52,6 +52,7 @@ var printers = []struct {
 	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
 	{etherSpace, 0x9100, printDot1Q},
 	{etherSpace, 0x88cc, printLLDP},
+	{etherSpace, 0x88f7, printPTP},
 
 	{llcSpace, 0x4242, printSTP},
 	{llcSpace, 0xaaaa, printSNAP},
@@ -78,6 +79,8 @@ var printers = []struct {
 	{udpSpace, 4789, printVXLAN},
 	{udpSpace, 6081, printGeneve},
 	{udpSpace, 5060, printSIP},
+	{udpSpace, 319, printPTP},
+	{udpSpace, 320, printPTP},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 22, printSSH},

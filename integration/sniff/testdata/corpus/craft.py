@@ -218,6 +218,36 @@ def cdp(path):
     write_pcap(path, frames)
 
 
+def ptp(path):
+    """PTP messages linuxptp does not send here: version 1 and 2.1,
+    transportSpecific set, every flag, signaling, an unknown type, and
+    messages cut short, over UDP and Ethernet, written to path."""
+    def hdr(first, vers, mtype_len, flags=0, body=b""):
+        h = struct.pack("!BBHBBH6sHI8sHHBB", first, vers, 34 + len(body), 0, 0, flags, b"\0\0\0\0\x01\x00", 0, 0,
+                        bytes.fromhex("0277fffe00000002"), 1, 7, 5, 0xFE)
+        return h + body
+
+    def udp(port, payload):
+        return ether("01:00:5e:00:01:81", "02:77:00:00:00:02", 0x0800, udp4("10.77.0.2", "224.0.1.129", port, port, payload))
+
+    ts = struct.pack("!HIIH", 0, 1796601600, 5, 0)[:10]
+    frames = [
+        udp(319, hdr(0x00, 0x01, 0, 0, ts)),
+        udp(319, hdr(0x00, 0x12, 0, 0x0200, ts)),
+        udp(320, hdr(0x1B, 0x02, 0, 0x753F, ts + bytes(20))),
+        udp(320, hdr(0x0C, 0x02, 0, 0x0400, bytes.fromhex("0277fffe00000001") + b"\x00\x02")),
+        udp(320, hdr(0x07, 0x02, 0, 0, b"abcd")),
+        udp(319, hdr(0x03, 0x05, 0, 0, ts)),
+        udp(320, hdr(0x09, 0x02, 0, 0, ts)),
+        udp(319, hdr(0x00, 0x02, 0, 0)[:20]),
+        udp(320, b"\x0b"),
+        ether("01:1b:19:00:00:00", "02:77:00:00:00:02", 0x88F7, hdr(0x08, 0x02, 0, 0x0002, ts)),
+        ether("01:1b:19:00:00:00", "02:77:00:00:00:02", 0x88F7, hdr(0x0B, 0x02, 0, 0, ts + b"\x00\x25")),
+        (ether("01:1b:19:00:00:00", "02:77:00:00:00:02", 0x88F7, hdr(0x00, 0x02, 0, 0, ts)), 40),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -229,5 +259,7 @@ if __name__ == "__main__":
         lldp(sys.argv[2])
     elif sys.argv[1] == "cdp":
         cdp(sys.argv[2])
+    elif sys.argv[1] == "ptp":
+        ptp(sys.argv[2])
     else:
         main(*sys.argv[1:5])

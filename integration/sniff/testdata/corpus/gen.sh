@@ -9,7 +9,8 @@
 #   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
 # and lldpd (its package starts lldpd on the host, which then speaks LLDP
 # on every host link: unpack it with apt-get download + dpkg-deb -x instead
-# where that matters, and put its usr/sbin on PATH).
+# where that matters, and put its usr/sbin on PATH), and linuxptp
+# (ptp4l, pmc; unpacked the same way serves).
 # Their services must not run on the host (chrony would ask the NTP pool):
 # the scenarios start their own instances inside the namespaces.
 set -euo pipefail
@@ -298,9 +299,30 @@ s_cdpcraft() { # CDP TLVs lldpd does not send, malformed and cut short (craft.py
 	NAME=cdpcraft; $PY craft.py cdp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
+s_ptp() { # linuxptp: a ptp4l master and slave over UDPv4 (E2E), pmc management over UDP; then over Ethernet (P2P)
+	net
+	# free_running: the slave must not steer the host's clock (a netns has none of its own).
+	printf '[global]\nfree_running 1\nlogAnnounceInterval -2\nlogSyncInterval -3\nlogMinDelayReqInterval -3\nlogMinPdelayReqInterval -3\n' >"$TMP/ptp.cfg"
+	for mode in 4 2; do
+		local name=ptp delay=
+		[ $mode = 2 ] && { name=ptpl2; delay=-P; }
+		cap $name udp port 319 or udp port 320 or ether proto 0x88f7
+		ip netns exec $A ptp4l -i veth0 -S -$mode $delay -m -f "$TMP/ptp.cfg" --uds_address="$TMP/ptpa" >"$TMP/ptpa.log" 2>&1 & P1=$!
+		ip netns exec $B ptp4l -i veth1 -S -$mode $delay -s -m -f "$TMP/ptp.cfg" --uds_address="$TMP/ptpb" >"$TMP/ptpb.log" 2>&1 & P2=$!
+		ready "$TMP/ptpb.log" "to UNCALIBRATED on"
+		b pmc -$mode -i veth1 -s "$TMP/pmc" -b 1 'GET CURRENT_DATA_SET' >/dev/null
+		kill $P1 $P2; wait $P1 $P2 2>/dev/null || true
+		stop
+	done
+}
+
+s_ptpcraft() { # PTP versions, flags and messages linuxptp does not send, and cut short (craft.py writes the capture)
+	NAME=ptpcraft; $PY craft.py ptp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft"
 for s in ${@:-$all}; do s_$s; done
