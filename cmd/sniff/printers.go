@@ -81,6 +81,9 @@ var printers = []struct {
 	{udpSpace, 5060, printSIP},
 	{udpSpace, 319, printPTP},
 	{udpSpace, 320, printPTP},
+	{udpSpace, 3784, printBFD},
+	{udpSpace, 3785, printBFD},
+	{udpSpace, 4784, printBFD},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 22, printSSH},

@@ -248,6 +248,38 @@ def ptp(path):
     write_pcap(path, frames)
 
 
+def bfd(path):
+    """BFD control packets (v1 in every state, with password, MD5 and SHA1
+    authentication and a bad length, v0, multihop), echo packets and a
+    packet cut short, written to path: no BFD daemon is cheap here."""
+    def ctl(vers, diag, flags, auth=b"", mult=3):
+        h = struct.pack("!BBBBIIIII", vers << 5 | diag, flags, mult, 24 + len(auth), 0x11223344, 0x55667788,
+                        300000, 250000, 50000)
+        return h + auth
+
+    def udp(sport, dport, payload):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, udp4("10.77.0.2", "10.77.0.1", sport, dport, payload))
+
+    frames = [
+        udp(50001, 3784, ctl(1, 0, 0x40)),
+        udp(50001, 3784, ctl(1, 3, 0xc0 | 0x20)),
+        udp(50001, 3784, ctl(1, 7, 0x00 | 0x08)),
+        udp(50001, 3784, ctl(1, 1, 0x80 | 0x10 | 0x02 | 0x01)),
+        udp(50001, 3784, ctl(1, 9, 0xc4, b"\x01\x09\x05secret")),
+        udp(50001, 3784, ctl(1, 0, 0xc4, b"\x02\x18\x01\x00\x00\x00\x00\x2a" + bytes(range(16)))),
+        udp(50001, 3784, ctl(1, 0, 0xc4, b"\x04\x1c\x01\x00\x00\x00\x00\x2b" + bytes(range(20)))),
+        udp(50001, 3784, ctl(1, 0, 0xc4, b"\x02\x10\x01\x00")),
+        udp(50001, 3784, ctl(1, 0, 0xc4, b"\x07\x04\x01\x00")),
+        udp(50001, 3784, ctl(0, 2, 0x80 | 0x40)),
+        udp(50001, 4784, ctl(1, 0, 0xc0)),
+        udp(3785, 3785, b"echo-payload-1234"),
+        udp(50001, 3784, ctl(2, 0, 0xc0)),
+        udp(50001, 3784, ctl(1, 0, 0xc0)[:12]),
+        udp(3784, 50001, ctl(1, 0, 0xc0)),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -261,5 +293,7 @@ if __name__ == "__main__":
         cdp(sys.argv[2])
     elif sys.argv[1] == "ptp":
         ptp(sys.argv[2])
+    elif sys.argv[1] == "bfd":
+        bfd(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -320,9 +320,13 @@ s_ptpcraft() { # PTP versions, flags and messages linuxptp does not send, and cu
 	NAME=ptpcraft; $PY craft.py ptp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
+s_bfdcraft() { # BFD control (v0, v1, every state, authentication), multihop and echo packets (craft.py writes the capture)
+	NAME=bfdcraft; $PY craft.py bfd "$TMP/$NAME.pcap"; CAP=; golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft"
+all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft"
 for s in ${@:-$all}; do s_$s; done
