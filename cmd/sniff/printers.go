@@ -72,6 +72,8 @@ var printers = []struct {
 	{udpSpace, 67, printBOOTP},
 	{udpSpace, 68, printBOOTP},
 	{udpSpace, 69, printTFTP},
+	{udpSpace, 546, printDHCP6},
+	{udpSpace, 547, printDHCP6},
 	{udpSpace, 123, printNTP},
 	{udpSpace, 161, printSNMP},
 	{udpSpace, 162, printSNMP},

@@ -280,6 +280,55 @@ def bfd(path):
     write_pcap(path, frames)
 
 
+def udp6(src, dst, sport, dport, payload):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    s6, d6 = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
+    u = u[:6] + struct.pack("!H", csum(s6 + d6 + struct.pack("!IxxxB", len(u), 17) + u)) + u[8:]
+    return struct.pack("!IHBB", 6 << 28, len(u), 17, 64) + s6 + d6 + u
+
+
+def dhcp6(path):
+    """DHCPv6 messages and options dnsmasq and dhcp6client.py do not
+    exchange: relays, prefix delegation, temporary addresses, every DUID
+    type, authentication, reconfigure, identifiers, malformed options and
+    a message cut short, written to path."""
+    def o(code, data):
+        return struct.pack("!HH", code, len(data)) + data
+
+    def m(t, xid, opts):
+        return struct.pack("!I", t << 24 | xid) + b"".join(opts)
+
+    def udp(payload, sport=546, dport=547):
+        return ether("33:33:00:01:00:02", "02:77:00:00:00:02", 0x86DD, udp6("fe80::2", "ff02::1:2", sport, dport, payload))
+
+    a6 = socket.inet_pton(socket.AF_INET6, "fd77::5")
+    msgs = [
+        m(1, 0xabcdef, [o(1, struct.pack("!HI", 2, 9) + b"\x01\x02"), o(1, struct.pack("!HH", 3, 1) + bytes(6)),
+                        o(1, struct.pack("!H", 4) + bytes(range(16))), o(1, struct.pack("!H", 9) + b"x"), o(1, b"\x00"),
+                        o(14, b""), o(6, b"\x00\x17\x00"), o(25, struct.pack("!III", 1, 10, 20) +
+                        o(26, struct.pack("!IIB", 30, 40, 56) + socket.inet_pton(socket.AF_INET6, "2001:db8:1::"))),
+                        o(4, struct.pack("!I", 5) + o(5, a6 + struct.pack("!II", 1, 2))), o(4, b"\x00")]),
+        m(7, 0x10, [o(13, b"\x00\x02no addrs"), o(13, b"\x01\x2c"), o(13, b"\x00\x63"), o(7, b"\xff"), o(7, b""),
+                    o(8, b"\x00"), o(32, struct.pack("!I", 86400)), o(31, a6), o(22, a6[:8]), o(12, a6),
+                    o(24, b"\x03one\x00\x03two\x04test\x00"), o(21, b"\x00"), o(99, b"zz"), o(20, b"")]),
+        m(10, 0x11, [o(19, b"\x05"), o(19, b"\x0b"), o(19, b"\x07"), o(19, b""),
+                     o(11, struct.pack("!BBBQ", 3, 1, 0, 1) + b"\x01" + bytes(range(16))),
+                     o(11, struct.pack("!BBBQ", 2, 1, 0, 2) + b"realm" + struct.pack("!I", 7) + bytes(16)),
+                     o(11, struct.pack("!BBBQ", 2, 1, 0, 2) + b"short"), o(11, struct.pack("!BBBQ", 9, 4, 1, 3)), o(11, b"\x02")]),
+        struct.pack("!BB", 12, 0) + socket.inet_pton(socket.AF_INET6, "fd77::1") + socket.inet_pton(socket.AF_INET6, "fe80::2") +
+        o(18, b"eth0-interface-id") + o(37, struct.pack("!I", 9) + b"remote-identifier") + o(38, b"sub") +
+        o(9, m(1, 0x42, [o(8, b"\x00\x00")])),
+        m(33, 0x1, [o(8, b"\x00\x00")]),
+        m(11, 0x2, [o(8, b"\x00\x00"), struct.pack("!HH", 6, 40) + b"\x00\x17"]),
+        m(11, 0x3, [o(24, b"\x05ab")]),
+        b"\x01\x00",
+    ]
+    frames = [udp(x) for x in msgs]
+    frames.append((udp(m(3, 0x4, [o(1, struct.pack("!HHI", 1, 1, 5) + bytes(6)), o(8, b"\x00\x00")])), 90))
+    frames.append(udp(m(7, 0x5, [o(23, a6)]), 547, 546))
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -295,5 +344,7 @@ if __name__ == "__main__":
         ptp(sys.argv[2])
     elif sys.argv[1] == "bfd":
         bfd(sys.argv[2])
+    elif sys.argv[1] == "dhcp6":
+        dhcp6(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -84,6 +84,17 @@ s_dhcp() { # dnsmasq DHCPv4 server and RAs, busybox udhcpc as the client
 	stop; kill $D
 }
 
+s_dhcp6() { # dnsmasq as DHCPv6 server (addresses, DNS, domain search), dhcp6client.py as the client
+	net
+	cap dhcp6 udp port 546 or udp port 547
+	ip netns exec $A dnsmasq -d -p 0 -i veth0 --bind-interfaces --dhcp-range=fd77::100,fd77::1ff,64,1h \
+		--dhcp-option=option6:dns-server,[fd77::1] --dhcp-option=option6:domain-search,corpus.test \
+		--dhcp-leasefile="$TMP/leases6" 2>"$TMP/dnsmasq6.log" & D=$!
+	ready "$TMP/dnsmasq6.log" "DHCPv6, IP range"
+	b $PY dhcp6client.py veth1
+	stop; kill $D
+}
+
 s_http() { # python3's http.server on port 80, curl
 	net
 	mkdir -p "$TMP/www"; printf 'hello from the corpus\n' >"$TMP/www/index.html"
@@ -324,9 +335,13 @@ s_bfdcraft() { # BFD control (v0, v1, every state, authentication), multihop and
 	NAME=bfdcraft; $PY craft.py bfd "$TMP/$NAME.pcap"; CAP=; golden
 }
 
+s_dhcp6craft() { # DHCPv6 relays, prefix delegation, DUIDs, authentication, malformed options (craft.py writes the capture)
+	NAME=dhcp6craft; $PY craft.py dhcp6 "$TMP/$NAME.pcap"; CAP=; golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft"
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft"
 for s in ${@:-$all}; do s_$s; done
