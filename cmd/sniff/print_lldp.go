@@ -271,11 +271,10 @@ var lldp8021Subtypes = map[byte]string{1: "Port VLAN Id", 2: "Port and Protocol 
 // lldp8021 prints the IEEE 802.1 organisation TLVs whose layout is plain
 // (VLANs, protocol identity); the DCB ones get tcpdump's hex dump.
 func lldp8021(b *strings.Builder, v []byte) bool {
-	if len(v) < 4 {
+	st, ok := lldpSubtype(b, v, 4, lldp8021Subtypes)
+	if !ok {
 		return false
 	}
-	st := v[3]
-	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(lldp8021Subtypes, st, "unknown"), st)
 	switch st {
 	case 1:
 		if len(v) < 6 {
@@ -414,12 +413,10 @@ var lldpPMDCaps = []bitName{{1 << 14, "10BASE-T hdx"}, {1 << 13, "10BASE-T fdx"}
 	{1 << 1, "1000BASE-T hdx"}, {1 << 0, "1000BASE-T fdx"}}
 
 func lldp8023(b *strings.Builder, v []byte) bool {
-	if len(v) < 4 {
+	st, ok := lldpSubtype(b, v, 4, map[byte]string{1: "MAC/PHY configuration/status", 2: "Power via MDI", 3: "Link aggregation", 4: "Max frame size"})
+	if !ok {
 		return false
 	}
-	st := v[3]
-	names := map[byte]string{1: "MAC/PHY configuration/status", 2: "Power via MDI", 3: "Link aggregation", 4: "Max frame size"}
-	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(names, st, "unknown"), st)
 	switch st {
 	case 1:
 		if len(v) < 9 {
@@ -465,11 +462,10 @@ func lldp8023(b *strings.Builder, v []byte) bool {
 }
 
 func lldpIANA(b *strings.Builder, v []byte) bool {
-	if len(v) < 8 {
+	st, ok := lldpSubtype(b, v, 8, map[byte]string{1: "MUD-URL"})
+	if !ok {
 		return false
 	}
-	st := v[3]
-	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(map[byte]string{1: "MUD-URL"}, st, "unknown"), st)
 	if st != 1 {
 		return true
 	}
@@ -491,11 +487,10 @@ var lldpCATypes = map[byte]string{1: "national subdivisions (state,canton,region
 	5: "neighborhood, block", 6: "street"}
 
 func lldpTIA(b *strings.Builder, v []byte) bool {
-	if len(v) < 4 {
+	st, ok := lldpSubtype(b, v, 4, lldpTIASubtypes)
+	if !ok {
 		return false
 	}
-	st := v[3]
-	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(lldpTIASubtypes, st, "unknown"), st)
 	switch st {
 	case 1:
 		if len(v) < 7 {
@@ -606,12 +601,11 @@ func lldpTIALocation(b *strings.Builder, v []byte) bool {
 // lldpDCBX prints DCBX 1.01's control and feature TLVs
 // (tcpdump's lldp_private_dcbx_print).
 func lldpDCBX(b *strings.Builder, v []byte) bool {
-	if len(v) < 4 {
+	st, ok := lldpSubtype(b, v, 4, map[byte]string{1: "DCB Capability Exchange Protocol Rev 1", 2: "DCB Capability Exchange Protocol Rev 1.01"})
+	if !ok {
 		return false
 	}
-	names := map[byte]string{1: "DCB Capability Exchange Protocol Rev 1", 2: "DCB Capability Exchange Protocol Rev 1.01"}
-	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(names, v[3], "unknown"), v[3])
-	if v[3] == 1 {
+	if st == 1 {
 		return true
 	}
 	hexdump := false
@@ -697,4 +691,15 @@ func lldpDCBX(b *strings.Builder, v []byte) bool {
 		p = p[n:]
 	}
 	return hexdump
+}
+
+// lldpSubtype prints an organisation TLV's subtype line, for a TLV of at
+// least bytes (OUI, subtype and what the organisation's printer reads
+// first); !ok for a shorter one, which tcpdump leaves at the OUI.
+func lldpSubtype(b *strings.Builder, v []byte, least int, names map[byte]string) (byte, bool) {
+	if len(v) < least {
+		return 0, false
+	}
+	fmt.Fprintf(b, "\n\t  %s Subtype (%d)", tokOr(names, v[3], "unknown"), v[3])
+	return v[3], true
 }
