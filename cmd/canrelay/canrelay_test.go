@@ -694,7 +694,8 @@ func TestArgsCheckedBeforeSockets(t *testing.T) {
 }
 
 // gen at -g 0 allocates nothing per frame or per sendmmsg call: a run of
-// 3,200 frames allocates what a run of 64 does (the batch, the goroutines).
+// 3,200 frames allocates about what a run of 64 does (the batch, the
+// goroutines).
 // The frames go to a connected UDP socket on loopback whose peer never
 // reads (the kernel drops what does not fit; a send never waits).
 func TestGenNoAllocsPerFrame(t *testing.T) {
@@ -732,7 +733,9 @@ func TestGenNoAllocsPerFrame(t *testing.T) {
 			}
 		})
 	}
-	if few, many := allocs(genBatch), allocs(50*genBatch); many > few {
+	// 49 more sendmmsg calls and 3,136 more frames: one allocation a call
+	// would add 49. The runtime's own (a thread's start and end) add a few.
+	if few, many := allocs(genBatch), allocs(50*genBatch); many-few >= 25 {
 		t.Errorf("allocations: %v for %d frames, %v for %d", few, genBatch, many, 50*genBatch)
 	}
 }
