@@ -239,8 +239,13 @@ func checkPort(port string) error {
 		return fmt.Errorf("missing port")
 	}
 	if port[0] >= '0' && port[0] <= '9' || port[0] == '-' || port[0] == '+' {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 0 || n > 65535 {
+		// A sign is taken as strtoul takes it: "+80" is 80, "-0" is 0.
+		digits := port
+		if port[0] == '-' || port[0] == '+' {
+			digits = port[1:]
+		}
+		n, isNumber, err := sockcore.ParsePort(digits)
+		if !isNumber || err != nil || port[0] == '-' && n != 0 {
 			return fmt.Errorf("port %q is not a number from 0 to 65535", port)
 		}
 		return nil
