@@ -59,9 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.UsageText = "echod [--listen URL]... [options]\n\n" +
 		"With no --listen, echod serves TCP and UDP on port " + DefaultPort + " of every address\n" +
 		"(one dual-stack IPv6 socket each, IPv4 where the host has no IPv6).\n" +
-		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
-		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N"
+		cli.SchemeUsage()
 	app.Flags = []ucli.Flag{
 		&ucli.StringSliceFlag{Name: "listen", Aliases: []string{"l"}, Usage: "serve on `URL` (repeatable)"},
 		&ucli.BoolFlag{Name: "systemd", Usage: "serve the sockets systemd passes (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES)"},
