@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +160,13 @@ func printBound(w io.Writer, format string, l *listener) {
 	}
 	dual := l.s.Family() == unix.AF_INET6 && isDualStack(l.s)
 	if format == "json" {
-		fmt.Fprintf(w, "{\"listening\":%q,\"dual_stack\":%v,\"name\":%q}\n", u, dual, l.name)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false) // tipc://<NODE:REF> as it is
+		enc.Encode(struct {
+			Listening string `json:"listening"`
+			DualStack bool   `json:"dual_stack"`
+			Name      string `json:"name"`
+		}{u, dual, l.name})
 		return
 	}
 	line := "listening " + u
