@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/sockcore/sockcore/internal/cli"
 )
 
 // progress draws one line on stderr while large inputs are hashed: only
@@ -23,18 +23,9 @@ type progress struct {
 	done     chan struct{}
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
 func newProgress(stderr io.Writer, files []string) *progress {
 	p := &progress{w: stderr}
-	if !isTerminal(stderr) {
+	if !cli.IsTerminal(stderr) {
 		return p
 	}
 	for _, f := range files {

@@ -55,9 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := cli.NewApp("echocat", "netcat-class client and echo verifier on sockcore", stdin, stdout, stderr)
 	app.UsageText = "echocat [options] HOST PORT\n   echocat [options] URL\n   echocat -l [options] [HOST] PORT | URL\n" +
 		"   echocat -z [options] HOST PORT[-PORT][,PORT...]\n   echocat --verify [options] HOST PORT | URL\n\n" +
-		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
-		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N. Options may come before or after the address."
+		cli.SchemeUsage() + "\nOptions may come before or after the address."
 	app.Flags = []ucli.Flag{
 		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
 		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},

@@ -158,7 +158,7 @@ func portRange(part, proto string) (lo, hi int, err error) {
 	}
 	l, h, isRange := strings.Cut(part, "-")
 	if !isRange {
-		if isNumber(part) || part == "" {
+		if _, num, _ := sockcore.ParsePort(part); num || part == "" {
 			return 0, 0, bad
 		}
 		return 0, 0, cli.Exitf(cli.ExitResolve, "-z: unknown %s service %q (see /etc/services)", proto, part)
@@ -173,17 +173,12 @@ func portRange(part, proto string) (lo, hi int, err error) {
 
 // portNumber reads a port number 1-65535 or a service name of proto.
 func portNumber(s, proto string) (int, bool) {
-	if isNumber(s) {
-		n, err := strconv.Atoi(s)
-		return n, err == nil && n >= 1 && n <= 65535
+	if n, num, err := sockcore.ParsePort(s); num {
+		return n, err == nil && n >= 1
 	}
 	if s == "" || strings.ContainsAny(s, " \t,") {
 		return 0, false
 	}
 	n, err := sockcore.GetServByName(s, proto)
 	return n, err == nil && n >= 1 && n <= 65535
-}
-
-func isNumber(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }

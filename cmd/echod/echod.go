@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,9 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.UsageText = "echod [--listen URL]... [options]\n\n" +
 		"With no --listen, echod serves TCP and UDP on port " + DefaultPort + " of every address\n" +
 		"(one dual-stack IPv6 socket each, IPv4 where the host has no IPv6).\n" +
-		"URLs: tcp://HOST:PORT udp:// udplite:// mptcp:// unix:///path unix-dgram:///path\n" +
-		"unix-seqpacket:///path unix://@abstract vsock://CID:PORT sctp://HOST:PORT\n" +
-		"tipc://TYPE:INSTANCE tipc-seqpacket://TYPE:INSTANCE fd://N"
+		cli.SchemeUsage()
 	app.Flags = []ucli.Flag{
 		&ucli.StringSliceFlag{Name: "listen", Aliases: []string{"l"}, Usage: "serve on `URL` (repeatable)"},
 		&ucli.BoolFlag{Name: "systemd", Usage: "serve the sockets systemd passes (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES)"},
@@ -161,7 +160,13 @@ func printBound(w io.Writer, format string, l *listener) {
 	}
 	dual := l.s.Family() == unix.AF_INET6 && isDualStack(l.s)
 	if format == "json" {
-		fmt.Fprintf(w, "{\"listening\":%q,\"dual_stack\":%v,\"name\":%q}\n", u, dual, l.name)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false) // tipc://<NODE:REF> as it is
+		enc.Encode(struct {
+			Listening string `json:"listening"`
+			DualStack bool   `json:"dual_stack"`
+			Name      string `json:"name"`
+		}{u, dual, l.name})
 		return
 	}
 	line := "listening " + u

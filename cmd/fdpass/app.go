@@ -178,7 +178,7 @@ func awaitAnswer(s *sockcore.Socket, to string, timeout time.Duration) error {
 	}
 	r, err := parseReply(msg)
 	if err != nil {
-		return cli.Exitf(cli.ExitFailure, "send to %s: %v", to, err)
+		return cli.Exitf(cli.ExitFailure, "send to %s: %w", to, err)
 	}
 	if r.OK {
 		return nil

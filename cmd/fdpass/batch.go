@@ -139,7 +139,7 @@ func validName(s string) error {
 func namesFor(given []string, n int) ([]string, error) {
 	for _, g := range given {
 		if err := validName(g); err != nil {
-			return nil, cli.Usagef("--name: %v", err)
+			return nil, cli.Usagef("--name: %w", err)
 		}
 	}
 	switch len(given) {

@@ -57,7 +57,7 @@ func (hc *holdClient) roundTrip(what string, req request, fds []int, maxFDs int)
 	r, err := parseReply(b.Data)
 	if err != nil {
 		b.Close()
-		return reply{}, nil, cli.Exitf(cli.ExitFailure, "%s at %s: %v", what, hc.arg, err)
+		return reply{}, nil, cli.Exitf(cli.ExitFailure, "%s at %s: %w", what, hc.arg, err)
 	}
 	if !r.OK {
 		b.Close()
@@ -147,7 +147,7 @@ func (hc *holdClient) list() ([]listEntry, error) {
 		b.Close()
 		e, err := parseListEntry(b.Data)
 		if err != nil {
-			return nil, cli.Exitf(cli.ExitFailure, "list at %s: %v", hc.arg, err)
+			return nil, cli.Exitf(cli.ExitFailure, "list at %s: %w", hc.arg, err)
 		}
 		out = append(out, e)
 	}

@@ -107,7 +107,7 @@ func storeCommand() *ucli.Command {
 func holdName(c *ucli.Command) (string, error) {
 	name := c.String("name")
 	if err := validName(name); err != nil {
-		return "", cli.Usagef("--name: %v", err)
+		return "", cli.Usagef("--name: %w", err)
 	}
 	return name, nil
 }

@@ -23,7 +23,7 @@ func sockAddr(arg string) (*sockcore.UnixAddr, error) {
 	}
 	p := unixPath(arg)
 	if err := checkUnixPath(p); err != nil {
-		return nil, cli.Usagef("socket %q: %v", arg, err)
+		return nil, cli.Usagef("socket %q: %w", arg, err)
 	}
 	return &sockcore.UnixAddr{Name: p}, nil
 }

@@ -39,7 +39,7 @@ func runHelper(args []string) error {
 	}
 	os.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()))
 	err := syscall.Exec(args[0], args[1:], os.Environ())
-	return cli.Exitf(126, "run %s: %v", args[0], err)
+	return cli.Exitf(126, "run %s: %w", args[0], err)
 }
 
 // spawn describes one COMMAND to start.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,36 +92,37 @@ func numericAddr(s string) (netip.Addr, bool) {
 }
 
 // checkPort rejects a numeric port outside 0-65535 (getaddrinfo would
-// silently truncate it to 16 bits).
+// silently truncate it to 16 bits); anything not all digits is a service
+// name.
 func checkPort(p string) error {
-	if p == "" {
-		return nil
-	}
-	if strings.Trim(p, "0123456789") != "" {
-		return nil // a service name
-	}
-	n, err := strconv.ParseUint(p, 10, 64)
-	if err != nil || n > 65535 {
-		return cli.Usagef("port %s is out of range (0-65535)", p)
+	if _, isNumber, err := sockcore.ParsePort(p); isNumber && err != nil {
+		return portRangeErr(p)
 	}
 	return nil
 }
 
+func portRangeErr(p string) error { return cli.Usagef("port %s is out of range (0-65535)", p) }
+
+// resolve's text output names families and types by sockcore's names
+// (FamilyName, TypeName) without the AF_/SOCK_ prefix, as ip(8) and getent
+// spell them: "inet", "stream" in text, "STREAM" in getent's format. These
+// lists are the names the text has always had; other families keep
+// sockcore's name and other types their number.
+var (
+	textFamilies = []int{unix.AF_INET, unix.AF_INET6}
+	textTypes    = []int{unix.SOCK_STREAM, unix.SOCK_DGRAM, unix.SOCK_RAW, unix.SOCK_SEQPACKET}
+)
+
 func familyName(f int) string {
-	switch f {
-	case unix.AF_INET:
-		return "inet"
-	case unix.AF_INET6:
-		return "inet6"
+	if slices.Contains(textFamilies, f) {
+		return strings.ToLower(strings.TrimPrefix(sockcore.FamilyName(f), "AF_"))
 	}
 	return sockcore.FamilyName(f)
 }
 
-var typeNames = map[int]string{unix.SOCK_STREAM: "stream", unix.SOCK_DGRAM: "dgram", unix.SOCK_RAW: "raw", unix.SOCK_SEQPACKET: "seqpacket"}
-
 func typeName(t int) string {
-	if n, ok := typeNames[t]; ok {
-		return n
+	if slices.Contains(textTypes, t) {
+		return strings.ToLower(strings.TrimPrefix(sockcore.TypeName(t), "SOCK_"))
 	}
 	return strconv.Itoa(t)
 }
@@ -129,8 +131,8 @@ func parseType(s string) (int, error) {
 	if s == "" {
 		return 0, nil
 	}
-	for t, n := range typeNames {
-		if strings.EqualFold(s, n) || strings.EqualFold(s, "sock_"+n) {
+	for _, t := range textTypes {
+		if n := typeName(t); strings.EqualFold(s, n) || strings.EqualFold(s, "sock_"+n) {
 			return t, nil
 		}
 	}
@@ -263,18 +265,27 @@ func lookupAddrInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer
 	return answer{text: text.String(), getent: getent.String(), json: js}
 }
 
-// getentTypes are getent's names of socket types.
-var getentTypes = map[int]string{unix.SOCK_STREAM: "STREAM", unix.SOCK_DGRAM: "DGRAM", unix.SOCK_RAW: "RAW",
-	unix.SOCK_SEQPACKET: "SEQPACKET", unix.SOCK_RDM: "RDM", unix.SOCK_DCCP: "DCCP", unix.SOCK_PACKET: "PACKET"}
+// getentType is getent's name of a socket type (glibc's getent.c):
+// sockcore's name without SOCK_, DCCP and PACKET, which sockcore does not
+// name, and otherwise the number.
+func getentType(t int) string {
+	if n := sockcore.TypeName(t); strings.HasPrefix(n, "SOCK_") {
+		return strings.TrimPrefix(n, "SOCK_")
+	}
+	switch t {
+	case unix.SOCK_DCCP:
+		return "DCCP"
+	case unix.SOCK_PACKET:
+		return "PACKET"
+	}
+	return strconv.Itoa(t)
+}
 
 // getentAhostsLine is one line of getent ahosts: the address (with a
 // %scope) padded to 15 columns, the socket type padded to 6, the
 // canonical name (empty after the first line).
 func getentAhostsLine(ai sockcore.AddrInfo, ip string, scope uint32) string {
-	st, ok := getentTypes[ai.Type]
-	if !ok {
-		st = strconv.Itoa(ai.Type)
-	}
+	st := getentType(ai.Type)
 	sc := ""
 	if ai.Family == unix.AF_INET6 && scope != 0 {
 		sc = "%" + strconv.FormatUint(uint64(scope), 10)
@@ -374,16 +385,16 @@ func lookupNameInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer
 	if err != nil {
 		return answer{err: err}
 	}
-	port, err := strconv.ParseUint(args[1], 10, 16)
-	if err != nil {
-		return answer{err: cli.Usagef("port %s is out of range (0-65535)", args[1])}
+	port, isNumber, err := sockcore.ParsePort(args[1])
+	if !isNumber || err != nil {
+		return answer{err: portRangeErr(args[1])}
 	}
 	text, zone, _ := strings.Cut(args[0], "%")
 	ip, ok := numericAddr(text)
 	if !ok {
 		return answer{err: cli.Usagef("%q is not a numeric IPv4 or IPv6 address", args[0])}
 	}
-	var sa sockcore.Addr = &sockcore.InetAddr{IP: ip, Port: int(port)}
+	var sa sockcore.Addr = &sockcore.InetAddr{IP: ip, Port: port}
 	if ip.Is6() {
 		var scope uint32
 		if zone != "" {
@@ -395,7 +406,7 @@ func lookupNameInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer
 				return answer{err: cli.Exitf(cli.ExitNoSuchThing, "scope %q: no such interface", zone)}
 			}
 		}
-		sa = &sockcore.Inet6Addr{IP: ip, Port: int(port), ScopeID: scope}
+		sa = &sockcore.Inet6Addr{IP: ip, Port: port, ScopeID: scope}
 	}
 	host, serv, err := r.GetNameInfo(sa, flags)
 	if err != nil {
@@ -514,12 +525,11 @@ func lookupService(c *ucli.Command, r *sockcore.Resolver, args []string) answer 
 	if proto != "" {
 		what += "/" + proto
 	}
-	if isDigit(key[0]) && strings.Trim(key, "0123456789") == "" {
-		n, err := strconv.ParseUint(key, 10, 64)
-		if err != nil || n > 65535 {
-			return answer{err: cli.Usagef("port %s is out of range (0-65535)", key)}
+	if n, isNumber, err := sockcore.ParsePort(key); isNumber {
+		if err != nil {
+			return answer{err: portRangeErr(key)}
 		}
-		s, ok = r.ServByPort(int(n), proto)
+		s, ok = r.ServByPort(n, proto)
 	} else {
 		s, ok = r.ServByName(key, proto)
 	}

@@ -23,7 +23,7 @@ func openMonitor() (*sockcore.Socket, error) {
 	if err != nil {
 		var nse *sockcore.NotSupportedError
 		if errors.As(err, &nse) {
-			return nil, cli.Exitf(cli.ExitUnsupported, "capturing on %s: %v", btMonitorDevice, err)
+			return nil, cli.Exitf(cli.ExitUnsupported, "capturing on %s: %w", btMonitorDevice, err)
 		}
 		return nil, permErr("capturing on "+btMonitorDevice, err)
 	}
@@ -73,7 +73,7 @@ func sniffMonitor(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if prog != nil {
 		var err error
 		if vm, err = newVM(prog); err != nil {
-			return cli.Usagef("filter on %s: %v", btMonitorDevice, err)
+			return cli.Usagef("filter on %s: %w", btMonitorDevice, err)
 		}
 	}
 	s, err := openMonitor()

@@ -45,7 +45,7 @@ func inNetns(name string, fn func() error) error {
 		runtime.LockOSThread() // never unlocked: the thread dies in the namespace
 		fd, err := unix.Open("/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			errc <- cli.Exitf(cli.ExitNoSuchThing, "network namespace %s: %v (ip netns list shows them)", name, err)
+			errc <- cli.Exitf(cli.ExitNoSuchThing, "network namespace %s: %w (ip netns list shows them)", name, err)
 			return
 		}
 		defer unix.Close(fd)
@@ -60,7 +60,7 @@ func inNetns(name string, fn func() error) error {
 
 func permErr(what string, err error) error {
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-		return cli.Exitf(cli.ExitPermission, "%s: %v (capturing needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep on sniff)", what, err)
+		return cli.Exitf(cli.ExitPermission, "%s: %w (capturing needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep on sniff)", what, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -218,7 +218,7 @@ func openSource(o *options, name string, idx int) (*source, error) {
 	case src.cooked && prog != nil:
 		if src.vm, err = newVM(prog); err != nil {
 			src.close()
-			return nil, cli.Usagef("filter on %s: %v", name, err)
+			return nil, cli.Usagef("filter on %s: %w", name, err)
 		}
 	case prog != nil:
 		if err := s.AttachFilter(prog); err != nil {

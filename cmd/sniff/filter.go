@@ -27,7 +27,7 @@ func compileFilter(expr string, lt layers.LinkType, snaplen int) ([]unix.SockFil
 func sockFilter(insns []pcap.BPFInstruction, err error) func(expr string) ([]unix.SockFilter, error) {
 	return func(expr string) ([]unix.SockFilter, error) {
 		if err != nil {
-			return nil, cli.Usagef("filter %q: %v", expr, err)
+			return nil, cli.Usagef("filter %q: %w", expr, err)
 		}
 		prog := make([]unix.SockFilter, len(insns))
 		for i, in := range insns {
@@ -66,13 +66,13 @@ func parseDDD(r io.Reader) ([]unix.SockFilter, error) {
 		for j, s := range f {
 			bits := []int{16, 8, 8, 32}[j]
 			if v[j], err = strconv.ParseUint(s, 10, bits); err != nil {
-				return nil, fmt.Errorf("line %d: %v", i+2, err)
+				return nil, fmt.Errorf("line %d: %w", i+2, err)
 			}
 		}
 		prog[i] = unix.SockFilter{Code: uint16(v[0]), Jt: uint8(v[1]), Jf: uint8(v[2]), K: uint32(v[3])}
 	}
 	if _, err := newVM(prog); err != nil {
-		return nil, fmt.Errorf("invalid BPF program: %v", err)
+		return nil, fmt.Errorf("invalid BPF program: %w", err)
 	}
 	return prog, nil
 }

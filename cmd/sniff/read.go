@@ -51,7 +51,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		pr, err = newPcapReader(br)
 	}
 	if err != nil {
-		return 0, cli.Exitf(cli.ExitUsage, "reading %s: not a pcap or pcapng file: %v", o.read, err)
+		return 0, cli.Exitf(cli.ExitUsage, "reading %s: not a pcap or pcapng file: %w", o.read, err)
 	}
 	lt := pr.LinkType()
 	if !o.nanoSet {
@@ -81,7 +81,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 	}
 	if prog != nil {
 		if vm, err = newVM(prog); err != nil {
-			return 0, cli.Usagef("filter: %v", err)
+			return 0, cli.Usagef("filter: %w", err)
 		}
 	}
 	if ng != nil {
@@ -104,10 +104,10 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		if o.fileSizeMB > 0 || o.rotateSecs > 0 {
 			// Rotation by -G follows the packets' own time stamps.
 			if out, err = newRotator(o, wnames, lts, stdout, time.Time{}); err != nil {
-				return 0, cli.Exitf(cli.ExitCode(err), "%v", err)
+				return 0, cli.Exitf(cli.ExitCode(err), "%w", err)
 			}
 		} else if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, o.writeNano, stdout); err != nil {
-			return 0, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
+			return 0, cli.Exitf(cli.ExitCode(err), "writing %s: %w", o.write, err)
 		}
 	} else {
 		name := func(i int) string {
@@ -147,7 +147,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 			if cerr := out.close(); cerr != nil {
 				return n, writeErr(o, cerr)
 			}
-			return n, cli.Exitf(cli.ExitUsage, "reading %s: after packet %d: %v", o.read, n, err)
+			return n, cli.Exitf(cli.ExitUsage, "reading %s: after packet %d: %w", o.read, n, err)
 		}
 		if vm != nil {
 			if keep, err := vm.Run(data); err != nil || keep == 0 {
@@ -200,7 +200,7 @@ func writeErr(o *options, err error) error {
 		return cli.Quiet(cli.ExitFailure)
 	}
 	if o.write != "" {
-		return cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
+		return cli.Exitf(cli.ExitCode(err), "writing %s: %w", o.write, err)
 	}
 	return fmt.Errorf("writing output: %w", err)
 }

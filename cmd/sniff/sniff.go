@@ -155,12 +155,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			f, err := os.Open(o.bpfFile)
 			if err != nil {
-				return cli.Exitf(cli.ExitCode(err), "reading the BPF program: %v", err)
+				return cli.Exitf(cli.ExitCode(err), "reading the BPF program: %w", err)
 			}
 			o.prog, err = parseDDD(f)
 			f.Close()
 			if err != nil {
-				return cli.Usagef("BPF program %s: %v", o.bpfFile, err)
+				return cli.Usagef("BPF program %s: %w", o.bpfFile, err)
 			}
 		}
 		return sniff(ctx, o, stdin, stdout, stderr)
@@ -279,13 +279,13 @@ func startOutput(o *options, names []string, lts []layers.LinkType, stdout, stde
 	case o.fileSizeMB > 0 || o.rotateSecs > 0:
 		r, err := newRotator(o, names, lts, stdout, time.Now())
 		if err != nil {
-			return nil, cli.Exitf(cli.ExitCode(err), "%v", err)
+			return nil, cli.Exitf(cli.ExitCode(err), "%w", err)
 		}
 		out = r
 	case o.write != "":
 		fs, err := newFileSink(o.write, o.format, names, lts, o.snaplen, o.writeNano, stdout)
 		if err != nil {
-			return nil, cli.Exitf(cli.ExitCode(err), "writing %s: %v", o.write, err)
+			return nil, cli.Exitf(cli.ExitCode(err), "writing %s: %w", o.write, err)
 		}
 		out = fs
 	default:
@@ -316,7 +316,7 @@ func plural(n int) string {
 func dropPrivileges(name string) error {
 	u, err := user.Lookup(name)
 	if err != nil {
-		return cli.Exitf(cli.ExitNoSuchThing, "-Z %s: %v", name, err)
+		return cli.Exitf(cli.ExitNoSuchThing, "-Z %s: %w", name, err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)

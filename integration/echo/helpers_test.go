@@ -4,14 +4,11 @@
 package echo
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,67 +16,22 @@ import (
 	"github.com/sockcore/sockcore/internal/testenv"
 )
 
-// lineLog collects a process's stderr and lets a test wait for a line.
-type lineLog struct {
-	mu    sync.Mutex
-	lines []string
-	cond  *sync.Cond
-	done  bool
-}
-
-func newLineLog(r io.Reader) *lineLog {
-	l := &lineLog{}
-	l.cond = sync.NewCond(&l.mu)
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			l.mu.Lock()
-			l.lines = append(l.lines, sc.Text())
-			l.cond.Broadcast()
-			l.mu.Unlock()
-		}
-		l.mu.Lock()
-		l.done = true
-		l.cond.Broadcast()
-		l.mu.Unlock()
-	}()
-	return l
-}
+// lineLog is a process's stderr (testenv.LineLog) under the name this
+// package's tests call it by.
+type lineLog struct{ *testenv.LineLog }
 
 // waitFor returns the first line containing all of substrs from line index
 // from on, or "" when the stream ends first.
-func (l *lineLog) waitFor(from int, substrs ...string) (string, int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i := from; ; i++ {
-		for i >= len(l.lines) && !l.done {
-			l.cond.Wait()
-		}
-		if i >= len(l.lines) {
-			return "", i
-		}
-		ok := true
-		for _, s := range substrs {
-			ok = ok && strings.Contains(l.lines[i], s)
-		}
-		if ok {
-			return l.lines[i], i + 1
-		}
-	}
+func (l lineLog) waitFor(from int, substrs ...string) (string, int) {
+	return l.WaitFor(from, substrs...)
 }
 
-func (l *lineLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-// proc is a running echod.
+// proc is a running echod (or peer), started by testenv.Start.
 type proc struct {
+	*testenv.Proc
 	cmd    *exec.Cmd
 	urls   []string
-	stderr *lineLog
-	exited chan error
+	stderr lineLog
 }
 
 // startEchod starts echod inside ns (nil: here) and waits for n
@@ -99,47 +51,32 @@ func echodCmd(t *testing.T, ns *testenv.NetNS, args ...string) *exec.Cmd {
 
 func startCmd(t *testing.T, cmd *exec.Cmd, n int) *proc {
 	t.Helper()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errp, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, stderr: newLineLog(errp), exited: make(chan error, 1)}
-	sc := bufio.NewScanner(out)
-	for len(p.urls) < n && sc.Scan() {
-		var j struct{ Listening string }
-		if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "listening" {
-			p.urls = append(p.urls, f[1])
-		} else if json.Unmarshal(sc.Bytes(), &j) == nil && j.Listening != "" {
-			p.urls = append(p.urls, j.Listening)
+	tp := testenv.Start(t, cmd)
+	p := &proc{Proc: tp, cmd: cmd, stderr: lineLog{tp.Stderr}}
+	for next := 0; len(p.urls) < n; {
+		var l string
+		if l, next = tp.Stdout.WaitMatch(next, func(l string) bool { return listeningURL(l) != "" }); l == "" {
+			t.Fatalf("echod did not start: %s", p.stderr)
 		}
-	}
-	go io.Copy(io.Discard, out)
-	go func() { p.exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.exited
-		p.exited <- nil
-	})
-	if len(p.urls) < n {
-		t.Fatalf("echod did not start: %s", p.stderr)
+		p.urls = append(p.urls, listeningURL(l))
 	}
 	return p
 }
 
-// stop sends sig and returns the exit error.
-func (p *proc) stop(sig syscall.Signal) error {
-	p.cmd.Process.Signal(sig)
-	err := <-p.exited
-	p.exited <- err
-	return err
+// listeningURL is the URL of echod's "listening URL" line, in text or
+// JSON, or "".
+func listeningURL(line string) string {
+	var j struct{ Listening string }
+	if f := strings.Fields(line); len(f) >= 2 && f[0] == "listening" {
+		return f[1]
+	} else if json.Unmarshal([]byte(line), &j) == nil {
+		return j.Listening
+	}
+	return ""
 }
+
+// stop sends sig and returns the exit error.
+func (p *proc) stop(sig syscall.Signal) error { return p.Signal(sig) }
 
 type result struct {
 	Stdout, Stderr string

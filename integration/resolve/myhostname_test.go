@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/sockcore/sockcore/internal/testenv"
 )
 
@@ -101,30 +99,8 @@ func (e *nssEnv) runUTS(t *testing.T, name string, args ...string) (string, int)
 // (ahosts, ahostsv4, ahostsv6, hosts) and each address (hosts).
 func (e *nssEnv) compare(t *testing.T, names, addrs []string) {
 	t.Helper()
-	for _, n := range names {
-		for _, db := range []struct {
-			getent string
-			args   []string
-		}{
-			{"ahosts", []string{"addrinfo", "--format", "getent"}},
-			{"ahostsv4", []string{"addrinfo", "-4", "--format", "getent"}},
-			{"ahostsv6", []string{"addrinfo", "-6", "--format", "getent"}},
-			{"hosts", []string{"host", "--format", "getent"}},
-		} {
-			want, wantCode := e.runUTS(t, "getent", db.getent, n)
-			got, gotCode := e.runUTS(t, e.resolve, append(db.args, n)...)
-			if want != got || wantCode != gotCode {
-				t.Errorf("getent %s %s: exit %d, resolve exit %d (-getent +resolve):\n%s", db.getent, n, wantCode, gotCode, cmp.Diff(want, got))
-			}
-		}
-	}
-	for _, a := range addrs {
-		want, wantCode := e.runUTS(t, "getent", "hosts", a)
-		got, gotCode := e.runUTS(t, e.resolve, "addr", "--format", "getent", a)
-		if want != got || wantCode != gotCode {
-			t.Errorf("getent hosts %s: exit %d, resolve exit %d (-getent +resolve):\n%s", a, wantCode, gotCode, cmp.Diff(want, got))
-		}
-	}
+	run := func(prog string, args ...string) (string, int) { return e.runUTS(t, prog, args...) }
+	compareGetent(t, run, e.resolve, names, addrs, nil)
 }
 
 // TestMyhostnameGetent compares resolve with glibc loading Debian's

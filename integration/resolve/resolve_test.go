@@ -359,6 +359,25 @@ func TestAgainstPython(t *testing.T) {
 
 func TestGetentByteForByte(t *testing.T) {
 	e := setup(t)
+	run := func(prog string, args ...string) (string, int) { return e.run(t, "", prog, args...) }
+	// gethostbyname2 keeps dnsmasq's rotating order.
+	rotates := func(db, name string) bool { return db == "hosts" && name == "many.test" }
+	compareGetent(t, run, e.resolve, names, []string{"10.53.1.10", "fd53::10", "10.53.9.9", "10.53.7.7", "10.53.8.8"}, rotates)
+}
+
+// compareGetent checks resolve --format getent against getent, output and
+// exit code, for each name in ahosts, ahostsv4, ahostsv6 and hosts, and for
+// each address in hosts; run runs a program where the test's NSS
+// configuration applies. rotates (nil: none) names the database and name
+// whose lines may come in any order.
+func compareGetent(t *testing.T, run func(prog string, args ...string) (string, int), resolve string, names, addrs []string, rotates func(db, name string) bool) {
+	t.Helper()
+	check := func(what, want string, wantCode int, got string, gotCode int) {
+		t.Helper()
+		if want != got || wantCode != gotCode {
+			t.Errorf("getent %s: exit %d, resolve exit %d (-getent +resolve):\n%s", what, wantCode, gotCode, cmp.Diff(want, got))
+		}
+	}
 	for _, n := range names {
 		for _, db := range []struct {
 			getent string
@@ -369,23 +388,18 @@ func TestGetentByteForByte(t *testing.T) {
 			{"ahostsv6", []string{"addrinfo", "-6", "--format", "getent"}},
 			{"hosts", []string{"host", "--format", "getent"}},
 		} {
-			want, wantCode := e.run(t, "", "getent", db.getent, n)
-			got, gotCode := e.run(t, "", e.resolve, append(db.args, n)...)
-			if db.getent == "hosts" && n == "many.test" {
-				// gethostbyname2 keeps dnsmasq's rotating order.
+			want, wantCode := run("getent", db.getent, n)
+			got, gotCode := run(resolve, append(db.args, n)...)
+			if rotates != nil && rotates(db.getent, n) {
 				want, got = sortedLines(want), sortedLines(got)
 			}
-			if want != got || wantCode != gotCode {
-				t.Errorf("getent %s %s: exit %d, resolve exit %d (-getent +resolve):\n%s", db.getent, n, wantCode, gotCode, cmp.Diff(want, got))
-			}
+			check(db.getent+" "+n, want, wantCode, got, gotCode)
 		}
 	}
-	for _, a := range []string{"10.53.1.10", "fd53::10", "10.53.9.9", "10.53.7.7", "10.53.8.8"} {
-		want, wantCode := e.run(t, "", "getent", "hosts", a)
-		got, gotCode := e.run(t, "", e.resolve, "addr", "--format", "getent", a)
-		if want != got || wantCode != gotCode {
-			t.Errorf("getent hosts %s: exit %d, resolve exit %d (-getent +resolve):\n%s", a, wantCode, gotCode, cmp.Diff(want, got))
-		}
+	for _, a := range addrs {
+		want, wantCode := run("getent", "hosts", a)
+		got, gotCode := run(resolve, "addr", "--format", "getent", a)
+		check("hosts "+a, want, wantCode, got, gotCode)
 	}
 }
 

@@ -16,6 +16,30 @@ type ListenConfig struct {
 	Family    int  // AF_INET or AF_INET6 to restrict an inet endpoint with an empty host; 0: dual-stack where possible
 	Backlog   int  // 0: sockcore.DefaultBacklog
 	ReusePort bool // SO_REUSEPORT
+
+	createServer func(host, port string, opts ...sockcore.ServerOption) (*sockcore.Socket, error) // tests; nil: sockcore.CreateServer
+}
+
+// listenFamily is where an inet endpoint listens. With dual, Listen tries
+// one dual-stack IPv6 socket on "::" first and falls back to host and
+// family where the host has no usable IPv6 (EAFNOSUPPORT, EADDRNOTAVAIL).
+// An empty host with no --4/--6 (cfgFamily 0) is dual-stack where the
+// kernel has IPv6, else IPv4; cfgFamily restricts an empty host or a name;
+// a literal host keeps its own family.
+func listenFamily(e *Endpoint, cfgFamily int, hasDualStack bool) (dual bool, host string, family int) {
+	host, family = e.Host, e.Family
+	switch {
+	case host != "" && family == 0:
+		family = cfgFamily
+	case host == "" && cfgFamily != 0:
+		family = cfgFamily
+	case host == "":
+		dual, family = hasDualStack, unix.AF_INET
+	}
+	if host == "" && family == unix.AF_INET6 {
+		host = "::"
+	}
+	return dual, host, family
 }
 
 // Listen opens the endpoint as a server socket: bound, and listening for
@@ -41,12 +65,13 @@ func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 		if cfg.ReusePort {
 			opts = append(opts, sockcore.WithReusePort())
 		}
-		family := e.Family
-		if family == 0 && e.Host != "" {
-			family = cfg.Family
+		create := cfg.createServer
+		if create == nil {
+			create = sockcore.CreateServer
 		}
-		if e.Host == "" && cfg.Family == 0 && sockcore.HasDualStackIPv6() {
-			s, err := sockcore.CreateServer("::", e.Port, append(opts, sockcore.WithDualStack())...)
+		dual, host, family := listenFamily(e, cfg.Family, sockcore.HasDualStackIPv6())
+		if dual {
+			s, err := create("::", e.Port, append(opts, sockcore.WithDualStack())...)
 			if err == nil {
 				return s, nil
 			}
@@ -54,17 +79,7 @@ func (e *Endpoint) Listen(cfg ListenConfig) (*sockcore.Socket, error) {
 				return nil, fmt.Errorf("listen on %s: %w", e, err)
 			}
 		}
-		if e.Host == "" && family == 0 {
-			family = unix.AF_INET
-		}
-		if e.Host == "" && cfg.Family != 0 {
-			family = cfg.Family
-		}
-		host := e.Host
-		if host == "" && family == unix.AF_INET6 {
-			host = "::"
-		}
-		s, err := sockcore.CreateServer(host, e.Port, append(opts, sockcore.WithServerFamily(family))...)
+		s, err := create(host, e.Port, append(opts, sockcore.WithServerFamily(family))...)
 		if err != nil {
 			return nil, fmt.Errorf("listen on %s: %w", e, err)
 		}
@@ -181,37 +196,26 @@ func (e *Endpoint) Dial(ctx context.Context, cfg DialConfig) (*sockcore.Socket, 
 // SchemeOf names the URL scheme of an open socket from its family, type and
 // protocol ("tcp", "udp", "unix-dgram", …); "" when no scheme fits.
 func SchemeOf(s *sockcore.Socket) string {
-	switch s.Family() {
-	case unix.AF_INET, unix.AF_INET6:
-		switch {
-		case s.Type() == unix.SOCK_STREAM && s.Proto() == sockcore.IPPROTO_MPTCP:
-			return "mptcp"
-		case s.Type() == unix.SOCK_STREAM && s.Proto() == unix.IPPROTO_SCTP:
-			return "sctp"
-		case s.Type() == unix.SOCK_STREAM:
-			return "tcp"
-		case s.Type() == unix.SOCK_DGRAM && s.Proto() == sockcore.IPPROTO_UDPLITE:
-			return "udplite"
-		case s.Type() == unix.SOCK_DGRAM:
-			return "udp"
+	var rows []scheme
+	for _, sc := range schemes {
+		inet := s.Family() == unix.AF_INET || s.Family() == unix.AF_INET6
+		if sc.over == "" && sc.kind != fdAddr && (sc.family == s.Family() || sc.kind == inetAddr && inet) {
+			rows = append(rows, sc)
 		}
-	case unix.AF_UNIX:
-		switch s.Type() {
-		case unix.SOCK_STREAM:
-			return "unix"
-		case unix.SOCK_DGRAM:
-			return "unix-dgram"
-		case unix.SOCK_SEQPACKET:
-			return "unix-seqpacket"
+	}
+	if len(rows) == 1 {
+		return rows[0].name // the family's only scheme (vsock), whatever the type
+	}
+	// The row of the socket's type and protocol (mptcp, sctp, udplite), else
+	// the type's plain row (tcp for IPPROTO_TCP or 0).
+	for _, sc := range rows {
+		if sc.typ == s.Type() && sc.proto != 0 && sc.proto == s.Proto() {
+			return sc.name
 		}
-	case unix.AF_VSOCK:
-		return "vsock"
-	case unix.AF_TIPC:
-		switch s.Type() {
-		case unix.SOCK_STREAM:
-			return "tipc"
-		case unix.SOCK_SEQPACKET:
-			return "tipc-seqpacket"
+	}
+	for _, sc := range rows {
+		if sc.typ == s.Type() && sc.proto == 0 {
+			return sc.name
 		}
 	}
 	return ""

@@ -42,28 +42,84 @@ type Endpoint struct {
 	TIPCType, TIPCInstance uint32 // tipc: the service name
 }
 
+// addrKind is how a scheme writes its address.
+type addrKind int
+
+const (
+	inetAddr  addrKind = iota // HOST:PORT; AF_INET or AF_INET6 by the host
+	unixAddr                  // /path or @abstract
+	vsockAddr                 // CID:PORT
+	tipcAddr                  // TYPE:INSTANCE, a service name
+	fdAddr                    // N, an inherited descriptor
+)
+
+// scheme is one URL scheme. Everything else (ParseURL, IsInet, String,
+// SchemeOf, the usage texts, completion) is derived from the schemes table.
 type scheme struct {
-	family, typ, proto int
+	name               string
+	kind               addrKind
+	family, typ, proto int    // family 0 for inet (by the host) and fd (from the socket)
+	forms              string // the URL forms the usage texts show
+	over               string // the scheme whose socket this one's protocol runs on (tls: tcp); SchemeOf names that one
 }
 
-var schemes = map[string]scheme{
-	"tcp":            {0, unix.SOCK_STREAM, 0},
-	"udp":            {0, unix.SOCK_DGRAM, 0},
-	"udplite":        {0, unix.SOCK_DGRAM, sockcore.IPPROTO_UDPLITE},
-	"mptcp":          {0, unix.SOCK_STREAM, sockcore.IPPROTO_MPTCP},
-	"tls":            {0, unix.SOCK_STREAM, 0}, // TCP; the tool speaks TLS over it
-	"unix":           {unix.AF_UNIX, unix.SOCK_STREAM, 0},
-	"unix-dgram":     {unix.AF_UNIX, unix.SOCK_DGRAM, 0},
-	"unix-seqpacket": {unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
-	"vsock":          {unix.AF_VSOCK, unix.SOCK_STREAM, 0},
-	"sctp":           {0, unix.SOCK_STREAM, unix.IPPROTO_SCTP},
-	"tipc":           {unix.AF_TIPC, unix.SOCK_STREAM, 0},
-	"tipc-seqpacket": {unix.AF_TIPC, unix.SOCK_SEQPACKET, 0},
-	"fd":             {},
+// schemes is the one table of URL schemes, in the order usage texts list
+// them. Adding a scheme is a row here (plus the tool code for its protocol,
+// for a row with over).
+var schemes = []scheme{
+	{name: "tcp", kind: inetAddr, typ: unix.SOCK_STREAM, forms: "tcp://HOST:PORT"},
+	{name: "tls", kind: inetAddr, typ: unix.SOCK_STREAM, forms: "tls://HOST:PORT", over: "tcp"},
+	{name: "udp", kind: inetAddr, typ: unix.SOCK_DGRAM, forms: "udp://HOST:PORT"},
+	{name: "udplite", kind: inetAddr, typ: unix.SOCK_DGRAM, proto: sockcore.IPPROTO_UDPLITE, forms: "udplite://HOST:PORT"},
+	{name: "mptcp", kind: inetAddr, typ: unix.SOCK_STREAM, proto: sockcore.IPPROTO_MPTCP, forms: "mptcp://HOST:PORT"},
+	{name: "sctp", kind: inetAddr, typ: unix.SOCK_STREAM, proto: unix.IPPROTO_SCTP, forms: "sctp://HOST:PORT"},
+	{name: "unix", kind: unixAddr, family: unix.AF_UNIX, typ: unix.SOCK_STREAM, forms: "unix:///path unix://@abstract"},
+	{name: "unix-dgram", kind: unixAddr, family: unix.AF_UNIX, typ: unix.SOCK_DGRAM, forms: "unix-dgram:///path"},
+	{name: "unix-seqpacket", kind: unixAddr, family: unix.AF_UNIX, typ: unix.SOCK_SEQPACKET, forms: "unix-seqpacket:///path"},
+	{name: "vsock", kind: vsockAddr, family: unix.AF_VSOCK, typ: unix.SOCK_STREAM, forms: "vsock://CID:PORT"},
+	{name: "tipc", kind: tipcAddr, family: unix.AF_TIPC, typ: unix.SOCK_STREAM, forms: "tipc://TYPE:INSTANCE"},
+	{name: "tipc-seqpacket", kind: tipcAddr, family: unix.AF_TIPC, typ: unix.SOCK_SEQPACKET, forms: "tipc-seqpacket://TYPE:INSTANCE"},
+	{name: "fd", kind: fdAddr, forms: "fd://N"},
 }
 
-// SchemeNames lists the URL schemes ParseURL accepts, for usage texts.
-const SchemeNames = "tcp, tls, udp, udplite, mptcp, sctp, unix, unix-dgram, unix-seqpacket, vsock, tipc, tipc-seqpacket, fd"
+// lookupScheme returns the row of a scheme name.
+func lookupScheme(name string) (scheme, bool) {
+	for _, sc := range schemes {
+		if sc.name == name {
+			return sc, true
+		}
+	}
+	return scheme{}, false
+}
+
+// SchemeNames lists the URL schemes ParseURL accepts, for usage texts:
+// "tcp, tls, udp, …".
+var SchemeNames = func() string {
+	names := make([]string, len(schemes))
+	for i, sc := range schemes {
+		names[i] = sc.name
+	}
+	return strings.Join(names, ", ")
+}()
+
+// SchemeUsage is the "URLs: …" paragraph of the usage texts: every
+// scheme's forms, wrapped before 80 columns.
+func SchemeUsage() string {
+	var b strings.Builder
+	line := "URLs:"
+	for _, sc := range schemes {
+		for _, f := range strings.Fields(sc.forms) {
+			if len(line)+1+len(f) >= 80 {
+				b.WriteString(line + "\n")
+				line = f
+				continue
+			}
+			line += " " + f
+		}
+	}
+	b.WriteString(line)
+	return b.String()
+}
 
 // ParseURL parses an address URL. Errors are usage errors that name the bad
 // part.
@@ -72,19 +128,19 @@ func ParseURL(s string) (*Endpoint, error) {
 	if !ok {
 		return nil, Usagef("bad URL %q: no scheme (want SCHEME://ADDRESS, SCHEME one of %s)", s, SchemeNames)
 	}
-	sc, ok := schemes[name]
+	sc, ok := lookupScheme(name)
 	if !ok {
 		return nil, Usagef("bad URL %q: unknown scheme %q (want one of %s)", s, name, SchemeNames)
 	}
 	e := &Endpoint{Scheme: name, Family: sc.family, Type: sc.typ, Proto: sc.proto}
-	switch {
-	case name == "fd":
+	switch sc.kind {
+	case fdAddr:
 		n, err := strconv.Atoi(rest)
 		if err != nil || n < 0 {
 			return nil, Usagef("bad URL %q: descriptor %q is not a non-negative number", s, rest)
 		}
 		e.FD = n
-	case sc.family == unix.AF_UNIX:
+	case unixAddr:
 		if rest == "" || rest == "@" {
 			return nil, Usagef("bad URL %q: missing UNIX socket path (unix:///path or unix://@name)", s)
 		}
@@ -99,7 +155,7 @@ func ParseURL(s string) (*Endpoint, error) {
 		if strings.IndexByte(rest, 0) >= 0 {
 			return nil, Usagef("bad URL %q: UNIX socket path contains a NUL byte", s)
 		}
-	case sc.family == unix.AF_VSOCK:
+	case vsockAddr:
 		cid, port, ok := strings.Cut(rest, ":")
 		if !ok {
 			return nil, Usagef("bad URL %q: want vsock://CID:PORT", s)
@@ -113,13 +169,13 @@ func ParseURL(s string) (*Endpoint, error) {
 			return nil, Usagef("bad URL %q: %v", s, err)
 		}
 		e.CID, e.VPort = c, p
-	case sc.family == unix.AF_TIPC:
+	case tipcAddr:
 		typ, inst, err := parseTIPCName(rest)
 		if err != nil {
 			return nil, Usagef("bad URL %q: %v", s, err)
 		}
 		e.TIPCType, e.TIPCInstance = typ, inst
-	default:
+	case inetAddr:
 		host, port, err := SplitHostPort(rest)
 		if err != nil {
 			return nil, Usagef("bad URL %q: %v", s, err)
@@ -133,8 +189,8 @@ func ParseURL(s string) (*Endpoint, error) {
 // NewInetEndpoint is the Endpoint of HOST PORT arguments, for tools that take
 // them as well as URLs. scheme is "tcp", "udp", "udplite", "mptcp" or "sctp".
 func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
-	sc, ok := schemes[scheme]
-	if !ok || sc.family != 0 || scheme == "fd" {
+	sc, ok := lookupScheme(scheme)
+	if !ok || sc.kind != inetAddr {
 		return nil, Usagef("%q is not an IP transport", scheme)
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
@@ -147,11 +203,8 @@ func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
 // IsInet reports whether the endpoint is an IP one (tcp, tls, udp, udplite,
 // mptcp, sctp).
 func (e *Endpoint) IsInet() bool {
-	switch e.Scheme {
-	case "tcp", "tls", "udp", "udplite", "mptcp", "sctp":
-		return true
-	}
-	return false
+	sc, ok := lookupScheme(e.Scheme)
+	return ok && sc.kind == inetAddr
 }
 
 // Addr returns the socket address of a unix, vsock or tipc endpoint (for
@@ -171,17 +224,18 @@ func (e *Endpoint) Addr() sockcore.Addr {
 
 // String returns the URL form.
 func (e *Endpoint) String() string {
-	switch {
-	case e.Scheme == "fd":
-		return "fd://" + strconv.Itoa(e.FD)
-	case e.Family == unix.AF_UNIX:
+	sc, _ := lookupScheme(e.Scheme)
+	switch sc.kind {
+	case fdAddr:
+		return e.Scheme + "://" + strconv.Itoa(e.FD)
+	case unixAddr:
 		if strings.HasPrefix(e.Path, "\x00") {
 			return e.Scheme + "://@" + e.Path[1:]
 		}
 		return e.Scheme + "://" + e.Path
-	case e.Family == unix.AF_VSOCK:
-		return "vsock://" + VSockName(e.CID, e.VPort)
-	case e.Family == unix.AF_TIPC:
+	case vsockAddr:
+		return e.Scheme + "://" + VSockName(e.CID, e.VPort)
+	case tipcAddr:
 		return fmt.Sprintf("%s://%d:%d", e.Scheme, e.TIPCType, e.TIPCInstance)
 	}
 	return e.Scheme + "://" + JoinHostPort(e.Host, e.Port)
@@ -239,8 +293,13 @@ func checkPort(port string) error {
 		return fmt.Errorf("missing port")
 	}
 	if port[0] >= '0' && port[0] <= '9' || port[0] == '-' || port[0] == '+' {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 0 || n > 65535 {
+		// A sign is taken as strtoul takes it: "+80" is 80, "-0" is 0.
+		digits := port
+		if port[0] == '-' || port[0] == '+' {
+			digits = port[1:]
+		}
+		n, isNumber, err := sockcore.ParsePort(digits)
+		if !isNumber || err != nil || port[0] == '-' && n != 0 {
 			return fmt.Errorf("port %q is not a number from 0 to 65535", port)
 		}
 		return nil

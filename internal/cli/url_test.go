@@ -18,6 +18,8 @@ func TestParseURL(t *testing.T) {
 		{"tcp://127.0.0.1:50007", Endpoint{Scheme: "tcp", Family: unix.AF_INET, Type: unix.SOCK_STREAM, Host: "127.0.0.1", Port: "50007"}},
 		{"tcp://:7", Endpoint{Scheme: "tcp", Type: unix.SOCK_STREAM, Port: "7"}},
 		{"tcp://localhost:echo", Endpoint{Scheme: "tcp", Type: unix.SOCK_STREAM, Host: "localhost", Port: "echo"}},
+		{"tcp://localhost:+80", Endpoint{Scheme: "tcp", Type: unix.SOCK_STREAM, Host: "localhost", Port: "+80"}}, // strtoul's sign
+		{"tcp://localhost:-0", Endpoint{Scheme: "tcp", Type: unix.SOCK_STREAM, Host: "localhost", Port: "-0"}},
 		{"udp://[::1]:53", Endpoint{Scheme: "udp", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Host: "::1", Port: "53"}},
 		{"udp://[fe80::1%eth0]:53", Endpoint{Scheme: "udp", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Host: "fe80::1%eth0", Port: "53"}},
 		{"udplite://[::]:9", Endpoint{Scheme: "udplite", Family: unix.AF_INET6, Type: unix.SOCK_DGRAM, Proto: sockcore.IPPROTO_UDPLITE, Host: "::", Port: "9"}},
@@ -61,6 +63,9 @@ func TestParseURLErrors(t *testing.T) {
 		{"tcp://host:", "missing port"},
 		{"tcp://host:99999", `port "99999"`},
 		{"tcp://host:-1", `port "-1"`},
+		{"tcp://host:+", `port "+"`},
+		{"tcp://host:0x50", `port "0x50"`},
+		{"tcp://host:65536", `port "65536" is not a number from 0 to 65535`},
 		{"tcp://host:a b", `port "a b"`},
 		{"tcp://::1:80", "must be in brackets"},
 		{"tcp://[::1:80", "no closing bracket"},

@@ -32,7 +32,7 @@ func ParseLogLine(s string) (LogLine, error) {
 	}
 	t, err := parseTimestamp(ts[1 : len(ts)-1])
 	if err != nil {
-		return l, fmt.Errorf("%w: log line %q: %v", ErrSyntax, s, err)
+		return l, fmt.Errorf("%w: log line %q: %w", ErrSyntax, s, err)
 	}
 	l.Time = t
 	l.Iface = fields[1]

@@ -77,7 +77,7 @@ func Parse(s string) (Frame, error) {
 	}
 	data, err := parseHexBytes(rest)
 	if err != nil {
-		return f, fmt.Errorf("%w %q: %v", ErrSyntax, s, err)
+		return f, fmt.Errorf("%w %q: %w", ErrSyntax, s, err)
 	}
 	f.Data = data
 	if err := f.Validate(); err != nil {

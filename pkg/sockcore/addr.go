@@ -25,12 +25,6 @@ type sockaddrEncoder interface {
 	sockaddr() ([]byte, error)
 }
 
-// decoders maps a family to the parser of its raw sockaddr. Families register
-// themselves from their own files (addr_can.go, addr_packet.go, …).
-var decoders = map[int]func(b []byte) (Addr, error){}
-
-func registerDecoder(family int, dec func(b []byte) (Addr, error)) { decoders[family] = dec }
-
 // ErrAddrFamily is returned when an address does not fit the socket's family.
 var ErrAddrFamily = errors.New("address family does not match the socket")
 
@@ -49,7 +43,8 @@ func EncodeSockaddr(a Addr) ([]byte, error) {
 
 // DecodeSockaddr parses a raw sockaddr of the given length (as returned by
 // accept(2), recvfrom(2), getsockname(2)). A zero length yields a nil Addr.
-// Families sockcore does not know decode to RawAddr.
+// Families sockcore does not know (no decoder in the families table) decode
+// to RawAddr.
 func DecodeSockaddr(b []byte) (Addr, error) {
 	if len(b) == 0 {
 		return nil, nil
@@ -58,29 +53,13 @@ func DecodeSockaddr(b []byte) (Addr, error) {
 		return nil, fmt.Errorf("sockcore: sockaddr of %d bytes is too short", len(b))
 	}
 	fam := int(binary.NativeEndian.Uint16(b))
-	if dec, ok := decoders[fam]; ok {
-		return dec(b)
+	if f, ok := families[fam]; ok && f.decode != nil {
+		return f.decode(b)
 	}
 	return &RawAddr{Fam: fam, Data: append([]byte(nil), b[2:]...)}, nil
 }
 
-func init() {
-	registerDecoder(unix.AF_INET, decodeInet)
-	registerDecoder(unix.AF_INET6, decodeInet6)
-	registerDecoder(unix.AF_UNIX, decodeUnix)
-	registerDecoder(unix.AF_UNSPEC, func(b []byte) (Addr, error) {
-		return &RawAddr{Fam: unix.AF_UNSPEC, Data: append([]byte(nil), b[2:]...)}, nil
-	})
-}
-
 func putFamily(b []byte, fam int) { binary.NativeEndian.PutUint16(b, uint16(fam)) }
-
-func checkPort(p int) error {
-	if p < 0 || p > 0xffff {
-		return fmt.Errorf("port must be 0-65535, not %d", p)
-	}
-	return nil
-}
 
 // InetAddr is an AF_INET address: Python's (host, port). The zero IP is
 // INADDR_ANY.

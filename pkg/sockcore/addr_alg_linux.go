@@ -92,8 +92,3 @@ func decodeALG(b []byte) (Addr, error) {
 		Name: name,
 	}, nil
 }
-
-func init() {
-	registerDecoder(unix.AF_ALG, decodeALG)
-	registerBindError(unix.AF_ALG, wrapALGBindErr)
-}

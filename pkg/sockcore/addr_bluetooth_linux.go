@@ -299,5 +299,3 @@ func DecodeBluetoothSockaddr(b []byte, proto int) (Addr, error) {
 	}
 	return nil, fmt.Errorf("sockcore: no AF_BLUETOOTH address for protocol %d", proto)
 }
-
-func init() { registerDecoder(unix.AF_BLUETOOTH, decodeBluetooth) }

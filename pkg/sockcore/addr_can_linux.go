@@ -178,5 +178,3 @@ func decodeCAN(b []byte) (Addr, error) {
 	}
 	return a, nil
 }
-
-func init() { registerDecoder(unix.AF_CAN, decodeCAN) }

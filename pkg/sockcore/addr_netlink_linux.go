@@ -53,8 +53,6 @@ func decodeNetlink(b []byte) (Addr, error) {
 	return &NetlinkAddr{PID: binary.NativeEndian.Uint32(b[4:]), Groups: binary.NativeEndian.Uint32(b[8:])}, nil
 }
 
-func init() { registerDecoder(unix.AF_NETLINK, decodeNetlink) }
-
 // netlinkRecvSize is the receive buffer of NetlinkExchange: the kernel
 // sizes dump datagrams to min(PAGE_SIZE, 8 KiB) or up to 32 KiB, never
 // more than this.

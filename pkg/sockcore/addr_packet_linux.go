@@ -117,5 +117,3 @@ func parseSockaddrLL(b []byte) (*PacketAddr, error) {
 		Addr:    append([]byte{}, b[12:12+halen]...),
 	}, nil
 }
-
-func init() { registerDecoder(unix.AF_PACKET, decodePacket) }

@@ -41,5 +41,3 @@ func decodeQIPCRTR(b []byte) (Addr, error) {
 	}
 	return &QIPCRTRAddr{Node: binary.NativeEndian.Uint32(b[4:]), Port: binary.NativeEndian.Uint32(b[8:])}, nil
 }
-
-func init() { registerDecoder(unix.AF_QIPCRTR, decodeQIPCRTR) }

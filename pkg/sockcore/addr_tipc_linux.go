@@ -79,5 +79,3 @@ func decodeTIPC(b []byte) (Addr, error) {
 	}
 	return a, nil
 }
-
-func init() { registerDecoder(unix.AF_TIPC, decodeTIPC) }

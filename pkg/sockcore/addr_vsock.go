@@ -44,5 +44,3 @@ func decodeVSock(b []byte) (Addr, error) {
 		Flags: b[12],
 	}, nil
 }
-
-func init() { registerDecoder(unix.AF_VSOCK, decodeVSock) }

@@ -144,27 +144,13 @@ func (e *NotSupportedError) Error() string {
 
 func (e *NotSupportedError) Unwrap() error { return e.Err }
 
-// familyHints names the modules or options that provide a family.
-var familyHints = map[int]struct{ name, fix string }{}
-
-// registerFamilyHint records how to get a family that the kernel may lack.
-func registerFamilyHint(family int, name, fix string) {
-	familyHints[family] = struct{ name, fix string }{name, fix}
-}
-
 // wrapSocketErr turns socket(2)'s "no such family/protocol" errnos into a
 // NotSupportedError naming what to load; other errors get the usual
 // SyscallError.
 func wrapSocketErr(errno error, family, typ, proto int) error {
 	switch {
 	case errors.Is(errno, syscall.EAFNOSUPPORT):
-		h, ok := familyHints[family]
-		what := FamilyName(family)
-		fix := ""
-		if ok {
-			what, fix = h.name, h.fix
-		}
-		return &NotSupportedError{What: what, Fix: fix, Err: os.NewSyscallError("socket", errno)}
+		return &NotSupportedError{What: FamilyName(family), Fix: families[family].fix, Err: os.NewSyscallError("socket", errno)}
 	case (errors.Is(errno, syscall.EPROTONOSUPPORT) || errors.Is(errno, syscall.ESOCKTNOSUPPORT)) && !standardIPProto(family, proto):
 		what := fmt.Sprintf("%s %s protocol %d", FamilyName(family), TypeName(typ), proto)
 		if n := ProtoName(family, proto); n != "" {
@@ -175,21 +161,12 @@ func wrapSocketErr(errno error, family, typ, proto int) error {
 			what, fix = h.name+" over "+FamilyName(family), h.fix
 		} else if h, ok := protoHints[proto]; ok && (family == syscall.AF_INET || family == syscall.AF_INET6) {
 			fix = h
-		} else if h, ok := familyHints[family]; ok {
-			fix = h.fix
+		} else {
+			fix = families[family].fix
 		}
 		return &NotSupportedError{What: what, Fix: fix, Err: os.NewSyscallError("socket", errno)}
 	}
 	return os.NewSyscallError("socket", errno)
-}
-
-// familyProtoHints name the module of one protocol of a family, where the
-// family's own module is not enough (AF_CAN's CAN_ISOTP needs can_isotp).
-var familyProtoHints = map[[2]int]struct{ name, fix string }{}
-
-// registerProtoHint records how to get a protocol of a family.
-func registerProtoHint(family, proto int, name, fix string) {
-	familyProtoHints[[2]int{family, proto}] = struct{ name, fix string }{name, fix}
 }
 
 var protoHints = map[int]string{

@@ -16,13 +16,6 @@ const (
 // DefaultBacklog is Python's listen() default: min(SOMAXCONN, 128).
 const DefaultBacklog = min(unix.SOMAXCONN, 128)
 
-var familyNames = map[int]string{
-	unix.AF_UNSPEC: "AF_UNSPEC", unix.AF_UNIX: "AF_UNIX", unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6",
-	unix.AF_NETLINK: "AF_NETLINK", unix.AF_PACKET: "AF_PACKET", unix.AF_CAN: "AF_CAN", unix.AF_ALG: "AF_ALG",
-	unix.AF_TIPC: "AF_TIPC", unix.AF_RDS: "AF_RDS", unix.AF_VSOCK: "AF_VSOCK", unix.AF_QIPCRTR: "AF_QIPCRTR",
-	unix.AF_BLUETOOTH: "AF_BLUETOOTH",
-}
-
 var typeNames = map[int]string{
 	unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW",
 	unix.SOCK_RDM: "SOCK_RDM", unix.SOCK_SEQPACKET: "SOCK_SEQPACKET",
@@ -30,8 +23,8 @@ var typeNames = map[int]string{
 
 // FamilyName returns "AF_INET" for AF_INET, or "family N".
 func FamilyName(f int) string {
-	if n, ok := familyNames[f]; ok {
-		return n
+	if fam, ok := families[f]; ok {
+		return fam.name
 	}
 	return fmt.Sprintf("family %d", f)
 }
@@ -67,21 +60,6 @@ func ProtoName(family, proto int) string {
 		return "IPPROTO_ICMPV6"
 	}
 	return ""
-}
-
-func init() {
-	registerFamilyHint(unix.AF_CAN, "AF_CAN", "load the can and can_raw modules")
-	registerProtoHint(unix.AF_CAN, unix.CAN_BCM, "CAN_BCM", "load the can_bcm module")
-	registerProtoHint(unix.AF_CAN, unix.CAN_ISOTP, "CAN_ISOTP", "load the can_isotp module")
-	registerProtoHint(unix.AF_CAN, unix.CAN_J1939, "CAN_J1939", "load the can_j1939 module")
-	registerFamilyHint(unix.AF_ALG, "AF_ALG", "load the af_alg and algif_hash modules")
-	registerFamilyHint(unix.AF_TIPC, "AF_TIPC", "load the tipc module")
-	registerFamilyHint(unix.AF_RDS, "AF_RDS", "load the rds and rds_tcp modules")
-	registerFamilyHint(unix.AF_VSOCK, "AF_VSOCK", "load the vsock module, and vsock_loopback for local use")
-	registerFamilyHint(unix.AF_QIPCRTR, "AF_QIPCRTR", "load the qrtr module")
-	registerFamilyHint(unix.AF_BLUETOOTH, "AF_BLUETOOTH", "load the bluetooth module")
-	registerFamilyHint(unix.AF_PACKET, "AF_PACKET", "load the af_packet module")
-	registerFamilyHint(unix.AF_INET6, "AF_INET6", "load the ipv6 module or remove ipv6.disable=1 from the kernel command line")
 }
 
 // getaddrinfo and getnameinfo flags, glibc's values (netdb.h).

@@ -110,7 +110,7 @@ func GetServByName(name, proto string) (int, error) {
 // GetServByPort is socket.getservbyport: the name of the service on port,
 // for proto ("" for any).
 func GetServByPort(port int, proto string) (string, error) {
-	if port < 0 || port > 65535 {
+	if checkPort(port) != nil {
 		return "", fmt.Errorf("getservbyport: port must be 0-65535")
 	}
 	s, ok := defaultResolver.ServByPort(port, proto)

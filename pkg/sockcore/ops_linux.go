@@ -59,17 +59,11 @@ func (s *Socket) Bind(a Addr) error {
 		_, _, e := unix.Syscall(unix.SYS_BIND, uintptr(fd), uintptr(p), n)
 		return errnoErr(e)
 	})
-	if wrap, ok := bindErrors[s.family]; ok && err != nil {
+	if wrap := families[s.family].bindErr; wrap != nil && err != nil {
 		return wrap(err, a)
 	}
 	return err
 }
-
-// bindErrors maps a family to the function that turns its bind(2) errors
-// into typed ones (AF_ALG: ENOENT means the algorithm is missing).
-var bindErrors = map[int]func(err error, a Addr) error{}
-
-func registerBindError(family int, wrap func(err error, a Addr) error) { bindErrors[family] = wrap }
 
 // Listen wraps listen(2). A negative backlog is taken as 0; DefaultBacklog is
 // Python's default.

@@ -2,7 +2,6 @@ package can
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/sockcore/sockcore/internal/testenv"
-	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
 // The tunnel under faults (#16): netem delays, reorders and drops the
@@ -21,15 +19,6 @@ import (
 // received plus lost (less the probes sent before B listened).
 func TestTunnelNetem(t *testing.T) {
 	testenv.RequireVM(t)
-	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	a, b := testenv.NewNetNS(t), testenv.NewNetNS(t)
-	testenv.Veth(t, a, b, []string{"10.78.0.1/24"}, []string{"10.78.0.2/24"})
-	for _, ns := range []*testenv.NetNS{a, b} {
-		ns.MustIP(t, "link", "add", "dev", "vcant", "type", "vcan")
-		ns.MustIP(t, "link", "set", "vcant", "up")
-	}
 	for range 2 {
 		hog := exec.Command("sh", "-c", "while :; do :; done")
 		if err := hog.Start(); err != nil {
@@ -37,18 +26,10 @@ func TestTunnelNetem(t *testing.T) {
 		}
 		t.Cleanup(func() { hog.Process.Kill(); hog.Wait() })
 	}
-	bin := testenv.Bin(t, "canrelay")
 	// B's reorder wait (1 ms) is shorter than netem's delay (3 ms ± 1 ms), so
 	// some datagrams come after B gave up on them: late, and dropped.
-	tb := startCmd(t, b.Command(bin, "tunnel", "--listen", "10.78.0.2:20000", "--peer", "10.78.0.1:20000", "--reorder-wait", "1ms", "vcant"))
-	ta := startCmd(t, a.Command(bin, "tunnel", "--listen", "10.78.0.1:20000", "--peer", "10.78.0.2:20000", "vcant"))
-	var sa, sb *sockcore.Socket
-	if err := a.Do(func() error { sa = rawSocket(t, "vcant"); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Do(func() error { sb = rawSocket(t, "vcant"); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	tn := tunnelPair(t, "10.78.0", []string{"--reorder-wait", "1ms"})
+	a, ta, tb, sa, sb := tn.a, tn.ta, tn.tb, tn.sa, tn.sb
 	setup := 0
 	probe(t, sa, "7FE#", func() bool { setup++; return seenOn(sb, "7FE#")() })
 	if out, err := a.Command("tc", "qdisc", "add", "dev", "veth0", "root", "netem",

@@ -18,31 +18,48 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-// Two network namespaces joined by veth, each with its own vcan, and a
-// canrelay tunnel in each: 100,000 frames cross in order with no loss.
-func TestTunnelNetns(t *testing.T) {
-	testenv.RequireVM(t)
+// tunnels is two network namespaces joined by veth, a vcan "vcant" in each,
+// a canrelay tunnel in each between them, and a raw socket on each vcant.
+type tunnels struct {
+	a, b   *testenv.NetNS
+	ta, tb *proc
+	sa, sb *sockcore.Socket
+}
+
+// tunnelPair makes tunnels with A at NET.1 and B at NET.2; B's tunnel,
+// started first, gets bArgs.
+func tunnelPair(t *testing.T, net string, bArgs []string) (tn tunnels) {
+	t.Helper()
 	// ip netns keeps its names under /run/netns; the guest's initramfs
 	// has no /run.
 	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
 		t.Fatal(err)
 	}
 	a, b := testenv.NewNetNS(t), testenv.NewNetNS(t)
-	testenv.Veth(t, a, b, []string{"10.77.0.1/24"}, []string{"10.77.0.2/24"})
+	tn.a, tn.b = a, b
+	testenv.Veth(t, a, b, []string{net + ".1/24"}, []string{net + ".2/24"})
 	for _, ns := range []*testenv.NetNS{a, b} {
 		ns.MustIP(t, "link", "add", "dev", "vcant", "type", "vcan")
 		ns.MustIP(t, "link", "set", "vcant", "up")
 	}
 	bin := testenv.Bin(t, "canrelay")
-	ta := startCmd(t, a.Command(bin, "tunnel", "--listen", "10.77.0.1:20000", "--peer", "10.77.0.2:20000", "vcant"))
-	tb := startCmd(t, b.Command(bin, "tunnel", "--listen", "10.77.0.2:20000", "--peer", "10.77.0.1:20000", "vcant"))
-	var sa, sb *sockcore.Socket
-	if err := a.Do(func() error { sa = rawSocket(t, "vcant"); return nil }); err != nil {
+	tn.tb = startCmd(t, b.Command(bin, append([]string{"tunnel", "--listen", net + ".2:20000", "--peer", net + ".1:20000"}, append(bArgs, "vcant")...)...))
+	tn.ta = startCmd(t, a.Command(bin, "tunnel", "--listen", net+".1:20000", "--peer", net+".2:20000", "vcant"))
+	if err := a.Do(func() error { tn.sa = rawSocket(t, "vcant"); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Do(func() error { sb = rawSocket(t, "vcant"); return nil }); err != nil {
+	if err := b.Do(func() error { tn.sb = rawSocket(t, "vcant"); return nil }); err != nil {
 		t.Fatal(err)
 	}
+	return tn
+}
+
+// Two network namespaces joined by veth, each with its own vcan, and a
+// canrelay tunnel in each: 100,000 frames cross in order with no loss.
+func TestTunnelNetns(t *testing.T) {
+	testenv.RequireVM(t)
+	tn := tunnelPair(t, "10.77.0", nil)
+	ta, tb, sa, sb := tn.ta, tn.tb, tn.sa, tn.sb
 	probe(t, sa, "7FE#", seenOn(sb, "7FE#"))
 	const total, window = 100000, 200
 	for start := 0; start < total; start += window {

@@ -1,7 +1,9 @@
+// Package echo runs echocat's servers over the stream transports the host
+// kernel lacks (AF_VSOCK through vsock_loopback, SCTP) in the kernel VM;
+// echod over each family is a row of integration/vm/families.
 package echo
 
 import (
-	"bufio"
 	"bytes"
 	"os/exec"
 	"strings"
@@ -30,21 +32,10 @@ func TestServerTransports(t *testing.T) {
 				args = append(args, "--ssl")
 			}
 			srv := exec.Command(testenv.Bin(t, "echocat"), append(args, tc.listen)...)
-			errp, err := srv.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
+			p := testenv.Start(t, srv)
+			if l, _ := p.Stderr.WaitFor(0, "listening on"); l == "" {
+				t.Fatalf("echocat %v did not listen: %s", args, p.Stderr)
 			}
-			if err := srv.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-			sc := bufio.NewScanner(errp)
-			for sc.Scan() && !strings.Contains(sc.Text(), "listening on") {
-			}
-			go func() {
-				for sc.Scan() {
-				}
-			}()
 			for i := range 2 {
 				cargs := []string{tc.connect}
 				if tc.tls {

@@ -1,7 +1,6 @@
 package families
 
 import (
-	"bufio"
 	"bytes"
 	"os/exec"
 	"strings"
@@ -13,43 +12,34 @@ import (
 // startEchod runs echod on a listen URL and waits for its "listening" line.
 func startEchod(t *testing.T, url, wantPrefix string) string {
 	t.Helper()
-	echod := exec.Command(testenv.Bin(t, "echod"), "--listen", url)
-	out, err := echod.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	echod.Stderr = &stderr
-	if err := echod.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { echod.Process.Kill(); echod.Wait() })
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "listening "+wantPrefix) {
-		echod.Process.Kill()
-		echod.Wait()
-		t.Fatalf("echod --listen %s did not listen: %q %s", url, sc.Text(), stderr.String())
-	}
-	return sc.Text()
+	_, line := testenv.StartReady(t, exec.Command(testenv.Bin(t, "echod"), "--listen", url), "listening "+wantPrefix)
+	return line
 }
 
-// TestEchoTIPCAndSCTP: echod serves a TIPC service name and an SCTP port;
-// echocat echoes a line and verifies 200 sequenced messages over each.
-func TestEchoTIPCAndSCTP(t *testing.T) {
+// TestEchoFamilies: echod serves a TIPC service name, an SCTP port and a
+// VSOCK port (vsock_loopback); echocat echoes a line and verifies 200
+// sequenced messages over each.
+func TestEchoFamilies(t *testing.T) {
 	testenv.RequireVM(t)
 	for _, tc := range []struct {
 		listen, listening, dial string
+		verify                  string // the URL --verify dials; "" is dial
 	}{
-		{"tipc://3000:7", "tipc://<", "tipc://3000:7"},
-		{"tipc-seqpacket://3001:7", "tipc-seqpacket://<", "tipc-seqpacket://3001:7"},
-		{"sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300"},
-		{"sctp://[::1]:5301", "sctp://[::1]:5301", "sctp://[::1]:5301"},
+		{"tipc://3000:7", "tipc://<", "tipc://3000:7", ""},
+		{"tipc-seqpacket://3001:7", "tipc-seqpacket://<", "tipc-seqpacket://3001:7", ""},
+		{"sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300", "sctp://127.0.0.1:5300", ""},
+		{"sctp://[::1]:5301", "sctp://[::1]:5301", "sctp://[::1]:5301", ""},
+		// The wildcard CID prints as the URL takes it, not as 4294967295.
+		{"vsock://any:5000", "vsock://any:5000", "vsock://local:5000", "vsock://1:5000"},
 	} {
 		t.Run(tc.listen, func(t *testing.T) {
 			startEchod(t, tc.listen, tc.listening)
+			if tc.verify == "" {
+				tc.verify = tc.dial
+			}
 			for _, args := range [][]string{
 				{"-w", "10", tc.dial},
-				{"-w", "10", "--verify", "--count", "200", "--size", "1024", tc.dial},
+				{"-w", "10", "--verify", "--count", "200", "--size", "1024", tc.verify},
 			} {
 				cmd := exec.Command(testenv.Bin(t, "echocat"), args...)
 				cmd.Stdin = strings.NewReader("over " + tc.dial + "\n")
