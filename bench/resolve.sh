@@ -34,6 +34,16 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+# python3's loop: getaddrinfo with getent's hints for each name on stdin.
+py='
+import socket, sys
+fl = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG | socket.AI_CANONNAME
+for n in sys.stdin.read().split():
+    try:
+        socket.getaddrinfo(n, None, 0, 0, 0, fl)
+    except socket.gaierror:
+        pass
+'
 rows=()
 
 # run_case LABEL NAMESFILE [PREFIX...]: times the three peers on the
@@ -59,15 +69,7 @@ run_case() {
 	g=$(echo "($t1 - $t0) * $total / $done" | bc -l)
 	((done < total)) && mark="*"
 	t0=$(now)
-	"${pre[@]}" python3 -c '
-import socket, sys
-fl = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG | socket.AI_CANONNAME
-for n in sys.stdin.read().split():
-    try:
-        socket.getaddrinfo(n, None, 0, 0, 0, fl)
-    except socket.gaierror:
-        pass
-' <"$names"
+	"${pre[@]}" python3 -c "$py" <"$names"
 	t1=$(now)
 	p=$(echo "$t1 - $t0" | bc -l)
 	# getent's output (of the lookups it got through) must be the start
@@ -114,15 +116,6 @@ fi
 
 # The scaling curve: /etc/hosts names, batches of CURVE sizes.
 CURVE=${CURVE:-10 1000 100000} ROUNDS=${ROUNDS:-3}
-py='
-import socket, sys
-fl = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG | socket.AI_CANONNAME
-for n in sys.stdin.read().split():
-    try:
-        socket.getaddrinfo(n, None, 0, 0, 0, fl)
-    except socket.gaierror:
-        pass
-'
 secs() { local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now); echo "$t1 - $t0" | bc -l; }
 getent_loop() { while read -r n; do getent ahosts "$n" || true; done; }
 declare -A curve
