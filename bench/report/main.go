@@ -233,11 +233,17 @@ func (c *chart) detectCurve() {
 
 func (c *chart) title() string { return c.bench + ": " + c.metric }
 
+// yLabel is the metric and its unit; a curve's metric without its
+// " against X" (the x axis says that).
 func (c *chart) yLabel() string {
-	if c.unit == "" {
-		return c.metric
+	m := c.metric
+	if c.curve != "" {
+		m, _, _ = strings.Cut(m, " against ")
 	}
-	return c.metric + " (" + c.unit + ")"
+	if c.unit == "" {
+		return m
+	}
+	return m + " (" + c.unit + ")"
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9]+`)
@@ -335,7 +341,13 @@ func (c *chart) span() (lo, hi float64) {
 func (c *chart) size() (vg.Length, vg.Length) {
 	w := 5 * vg.Inch
 	if c.curve == "" {
-		if need := vg.Length(len(c.rows)) * 1.6 * vg.Inch; need > w {
+		// Room for each row's label: about 0.075 inch a character.
+		long := 0
+		for _, r := range c.rows {
+			long = max(long, len(r))
+		}
+		per := max(1.6, 0.075*float64(long)+0.2)
+		if need := vg.Length(float64(len(c.rows))*per) * vg.Inch; need > w {
 			w = need
 		}
 	}
