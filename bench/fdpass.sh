@@ -4,8 +4,12 @@
 # SendFDs and fdpass's receive (MSG_CMSG_CLOEXEC, MSG_CTRUNC checked, every
 # descriptor closed) against python3's socket.send_fds/recv_fds doing the
 # same, in the same run. Each figure is the best of 3 runs.
+# Every run goes to bench/out/results.csv too (bench/lib.sh), where the
+# report draws their median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 command -v python3 >/dev/null || { echo "fdpass bench: python3 not found: apt-get install python3" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,10 +40,12 @@ t.join()
 assert got == batch * count, (got, batch * count)
 print(round(got / elapsed))
 PY
-best() { # best of 3 runs of a command printing descriptors/s
-	local b=0 v
+best() { # ROW PEER CMD...: best of 3 runs of a command printing descriptors/s
+	local b=0 v row=$1 peer=$2
+	shift 2
 	for _ in 1 2 3; do
 		v=$("$@")
+		result fdpass "$row" "$peer" "descriptors passed per second" "$v" "desc/s"
 		((v > b)) && b=$v
 	done
 	echo "$b"
@@ -47,8 +53,8 @@ best() { # best of 3 runs of a command printing descriptors/s
 printf '%-8s %10s %16s %16s %8s\n' batch messages "fdpass desc/s" "python3 desc/s" ratio
 for spec in "1 100000" "64 5000"; do
 	set -- $spec
-	ours=$(best "$tmp/fdpassbench" -batch "$1" -count "$2")
-	theirs=$(best python3 "$tmp/py.py" "$1" "$2")
+	ours=$(best "batch of $1" "fdpass (sockcore)" "$tmp/fdpassbench" -batch "$1" -count "$2")
+	theirs=$(best "batch of $1" "python3 send_fds" python3 "$tmp/py.py" "$1" "$2")
 	ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
 	printf '%-8s %10s %16s %16s %8s\n' "$1" "$2" "$ours" "$theirs" "${ratio}x"
 done

@@ -5,8 +5,14 @@
 # /etc/hosts, then (as root, with dnsmasq) from a dnsmasq in a network
 # namespace of our own. All three ask with getent's hints
 # (AI_V4MAPPED|AI_ADDRCONFIG|AI_CANONNAME). Bounded to about 2 minutes.
+# Then the scaling curve: batch time of /etc/hosts names at CURVE sizes
+# (default 10 1000 100000), resolve and python3 (and the getent loop up to
+# 1,000 names), medians of ROUNDS (3) rounds that alternate the order.
+# Figures go to bench/out/results.csv too (bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 BIN=${SOCKCORE_BIN:-$PWD/bin}
 RESOLVE=$BIN/resolve
 N=${N:-10000}
@@ -28,6 +34,16 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+# python3's loop: getaddrinfo with getent's hints for each name on stdin.
+py='
+import socket, sys
+fl = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG | socket.AI_CANONNAME
+for n in sys.stdin.read().split():
+    try:
+        socket.getaddrinfo(n, None, 0, 0, 0, fl)
+    except socket.gaierror:
+        pass
+'
 rows=()
 
 # run_case LABEL NAMESFILE [PREFIX...]: times the three peers on the
@@ -53,20 +69,15 @@ run_case() {
 	g=$(echo "($t1 - $t0) * $total / $done" | bc -l)
 	((done < total)) && mark="*"
 	t0=$(now)
-	"${pre[@]}" python3 -c '
-import socket, sys
-fl = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG | socket.AI_CANONNAME
-for n in sys.stdin.read().split():
-    try:
-        socket.getaddrinfo(n, None, 0, 0, 0, fl)
-    except socket.gaierror:
-        pass
-' <"$names"
+	"${pre[@]}" python3 -c "$py" <"$names"
 	t1=$(now)
 	p=$(echo "$t1 - $t0" | bc -l)
 	# getent's output (of the lookups it got through) must be the start
 	# of resolve's, byte for byte.
 	if head -c "$(wc -c <"$tmp/getent.out")" "$tmp/resolve.out" | cmp -s - "$tmp/getent.out"; then same="yes ($done lookups)"; else same=NO; fi
+	result resolve "$label, $total lookups" "resolve -j 8" "time for the lookups" "$r" s
+	result resolve "$label, $total lookups" "getent ahosts loop" "time for the lookups" "$g" s
+	result resolve "$label, $total lookups" "python3 getaddrinfo" "time for the lookups" "$p" s
 	rows+=("$(printf '%-26s %7d %10.2f %9.2f%s %10.2f %8.1fx %8.1fx   %s' "$label" "$total" "$r" "$g" "$mark" "$p" \
 		"$(echo "$g / $r" | bc -l)" "$(echo "$p / $r" | bc -l)" "$same")")
 }
@@ -103,7 +114,42 @@ else
 	echo "bench resolve: dnsmasq part skipped (needs root and dnsmasq-base)" >&2
 fi
 
+# The scaling curve: /etc/hosts names, batches of CURVE sizes.
+CURVE=${CURVE:-10 1000 100000} ROUNDS=${ROUNDS:-3}
+secs() { local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now); echo "$t1 - $t0" | bc -l; }
+getent_loop() { while read -r n; do getent ahosts "$n" || true; done; }
+declare -A curve
+for r in $(seq 1 "$ROUNDS"); do
+	for size in $CURVE; do
+		awk -v n="$size" '{ a[NR] = $0 } END { for (i = 0; i < n; i++) print a[i % NR + 1] }' "$tmp/hostnames" >"$tmp/curve.names"
+		peers=(resolve python3)
+		((size <= 1000)) && peers+=(getent)
+		((r % 2 == 0)) && peers=($(printf '%s\n' "${peers[@]}" | tac))
+		for peer in "${peers[@]}"; do
+			case $peer in
+			resolve) v=$(secs "$RESOLVE" addrinfo --format getent -j 8 - <"$tmp/curve.names") ; label="resolve -j 8" ;;
+			python3) v=$(secs python3 -c "$py" <"$tmp/curve.names") ; label="python3 getaddrinfo" ;;
+			getent) v=$(secs getent_loop <"$tmp/curve.names") ; label="getent ahosts loop" ;;
+			esac
+			curve[$size,$peer]+="$v "
+			result resolve "names=$size" "$label" "batch time against names" "$v" s
+		done
+	done
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+curve_rows=()
+for size in $CURVE; do
+	row=$(printf '%-26s' "curve: $size names")
+	for peer in resolve python3 getent; do
+		# shellcheck disable=SC2086 # the rounds' figures, one a word
+		if [ -n "${curve[$size,$peer]:-}" ]; then row+=$(printf ' %10.3f' "$(median ${curve[$size,$peer]})"); else row+=$(printf ' %10s' -); fi
+	done
+	curve_rows+=("$row")
+done
+
 printf '%-26s %7s %10s %10s %10s %9s %9s   %s\n' "workload" "lookups" "resolve s" "getent s" "python3 s" "getent/" "python3/" "resolve output = getent's"
 printf '%s\n' "${rows[@]}"
 echo "(ratios: peer time / resolve time; above 1 means resolve is faster. resolve: one process, -j 8; getent: one process per lookup; python3: one process)"
 echo "(* getent stopped after ${GETENT_BUDGET} s; its time is extrapolated to all lookups)"
+printf '%-26s %10s %10s %10s\n' "scaling (medians of $ROUNDS)" "resolve s" "python3 s" "getent s"
+printf '%s\n' "${curve_rows[@]}"

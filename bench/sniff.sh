@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# bench sniff: an iperf3 UDP flood of 64-byte datagrams over veth between two
-# namespaces (DUR seconds, ROUNDS times), captured at once by sniff -w
-# /dev/null and tcpdump -w /dev/null on the receiving end; then decoding a
-# capture to text. Prints captured, dropped, CPU seconds per million packets
-# (the median of the rounds, and the median of the per-round ratios), and
-# the decode rate.
+# bench sniff: iperf3 UDP floods of 64-byte datagrams over veth between two
+# namespaces (DUR seconds each, ROUNDS rounds), each captured at once by
+# sniff -w /dev/null and tcpdump -w /dev/null on the receiving end; then
+# decoding a capture to text. A round has four floods, in an order that
+# rotates from round to round: the full flood with both tools' default ring
+# (sniff 4 MiB, tcpdump 2 MiB), the full flood with -B 2048 for both (2 MiB,
+# tcpdump's default), and the scaling curve's paced floods at RATES packets
+# per second (default 100000 500000; the full flood is the curve's last
+# point). Prints captured, dropped, CPU seconds per million packets (the
+# median of the rounds, and the median of the per-round ratios), and the
+# decode rate; appends the figures to bench/out/results.csv (bench/lib.sh).
 #
 # CPU time: the sum over a process's threads of the first field of
 # /proc/PID/task/TID/schedstat, the nanoseconds the scheduler ran the thread
@@ -37,19 +42,36 @@ ip -n $A link set veth0 up; ip -n $B link set veth1 up
 cpuns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
 num() { grep "$2" "$1" | awk '{print $1}'; }
 
-for r in $(seq 1 "$ROUNDS"); do
+# flood CONF RATE SNIFF-ARGS... -- TCPDUMP-ARGS...: one flood (RATE packets
+# per second, 0: as fast as iperf3 goes) captured by both; appends
+# "CONF RATE captured dropped ns (sniff) captured dropped ns (tcpdump)".
+flood() {
+	local conf=$1 rate=$2 sa=() ta=() S0 T0 S1 T1 SP TP
+	shift 2
+	while [ "$1" != -- ]; do sa+=("$1"); shift; done
+	shift; ta=("$@")
 	rm -f "$TMP"/*.err
 	ip netns exec $B iperf3 -s -1 -D >/dev/null
-	ip netns exec $B "$SNIFF" -i veth1 -w /dev/null udp 2>"$TMP/sniff.err" & SP=$!
-	ip netns exec $B tcpdump -Z root -i veth1 -w /dev/null udp 2>"$TMP/tcpdump.err" & TP=$!
+	ip netns exec $B "$SNIFF" "${sa[@]}" -i veth1 -w /dev/null udp 2>"$TMP/sniff.err" & SP=$!
+	ip netns exec $B tcpdump "${ta[@]}" -Z root -i veth1 -w /dev/null udp 2>"$TMP/tcpdump.err" & TP=$!
 	until grep -q listening "$TMP/sniff.err" 2>/dev/null && grep -q listening "$TMP/tcpdump.err" 2>/dev/null; do sleep 0.1; done
 	S0=$(cpuns $SP) T0=$(cpuns $TP)
-	ip netns exec $A iperf3 -c 10.9.0.2 -u -b 0 -l 64 -t "$DUR" >/dev/null 2>&1 || true
+	# iperf3 -b counts payload bits: 64 bytes a datagram.
+	ip netns exec $A iperf3 -c 10.9.0.2 -u -b $((rate * 512)) -l 64 -t "$DUR" >/dev/null 2>&1 || true
 	sleep "$SETTLE"
 	S1=$(cpuns $SP) T1=$(cpuns $TP)
 	kill -INT $SP $TP 2>/dev/null || true; wait $SP $TP || true
-	echo "$(num "$TMP/sniff.err" captured) $(num "$TMP/sniff.err" dropped) $((S1 - S0))" \
+	echo "$conf $rate $(num "$TMP/sniff.err" captured) $(num "$TMP/sniff.err" dropped) $((S1 - S0))" \
 		"$(num "$TMP/tcpdump.err" captured) $(num "$TMP/tcpdump.err" dropped) $((T1 - T0))" >>"$TMP/rounds"
+}
+RATES=${RATES:-100000 500000}
+runs=("default 0 --" "B2048 0 -B 2048 -- -B 2048")
+for rate in $RATES; do runs+=("paced $rate --"); done
+for r in $(seq 0 $((ROUNDS - 1))); do
+	for i in $(seq 0 $((${#runs[@]} - 1))); do
+		# shellcheck disable=SC2086 # the run's words are its arguments
+		flood ${runs[(i + r) % ${#runs[@]}]}
+	done
 done
 
 # Decoding: the same capture file to text, -n.
@@ -63,23 +85,56 @@ N=$(tcpdump -nr "$TMP/dec.pcap" 2>/dev/null | wc -l)
 t0=$(date +%s.%N); "$SNIFF" -n -r "$TMP/dec.pcap" >/dev/null; t1=$(date +%s.%N)
 tcpdump -n -r "$TMP/dec.pcap" >/dev/null 2>&1; t2=$(date +%s.%N)
 
-awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" '
+awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v dur="$DUR" -v res="$TMP/res" '
 function median(a, k,   i, j, t) {
 	for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 	return (k % 2) ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
 }
+function emit(row, peer, metric, v, unit) { printf "sniff\t%s\t%s\t%s\t%s\t%s\n", row, peer, metric, v, unit >res }
 {
-	k++; sc += $1; sd += $2; tc += $4; td += $5
-	sp[k] = ($1 > 0) ? $3 / 1e9 / $1 * 1e6 : 0; tp[k] = ($4 > 0) ? $6 / 1e9 / $4 * 1e6 : 0
-	ra[k] = tp[k] ? sp[k] / tp[k] : 0
-	printf "round %d: sniff %d captured, %d dropped, %.3f CPU s/M; tcpdump %d captured, %d dropped, %.3f CPU s/M; ratio %.2f\n", k, $1, $2, sp[k], $4, $5, tp[k], ra[k]
+	c = $1 "/" $2; k = ++kn[c]; conf[c] = $1; rate[c] = $2
+	sc[c] += $3; sd[c] += $4; tc[c] += $6; td[c] += $7
+	sp[c, k] = ($3 > 0) ? $5 / 1e9 / $3 * 1e6 : 0; tp[c, k] = ($6 > 0) ? $8 / 1e9 / $6 * 1e6 : 0
+	ra[c, k] = tp[c, k] ? sp[c, k] / tp[c, k] : 0
+	pps[c, k] = (($3 + $4 > $6 + $7) ? $3 + $4 : $6 + $7) / dur
+	printf "%s %s round %d: %.0f pps; sniff %d captured, %d dropped, %.3f CPU s/M; tcpdump %d captured, %d dropped, %.3f CPU s/M; ratio %.2f\n", \
+		$1, ($2 ? $2 " pps" : "flood"), k, pps[c, k], $3, $4, sp[c, k], $6, $7, tp[c, k], ra[c, k]
 }
 END {
+	label["default/0"] = "flood, default ring (sniff 4 MiB, tcpdump 2 MiB)"
+	label["B2048/0"] = "flood, -B 2048 for both (2 MiB)"
+	printf "%-50s %12s %12s %8s\n", "CPU s per million packets (median)", "sniff", "tcpdump", "ratio"
+	for (c in kn) {
+		k = kn[c]
+		for (i = 1; i <= k; i++) { a[i] = sp[c, i]; b[i] = tp[c, i]; q[i] = ra[c, i]; p[i] = pps[c, i] }
+		ms = median(a, k); mt = median(b, k); mr = median(q, k); mp = median(p, k)
+		if (c in label) {
+			printf "%-50s %12.3f %12.3f %8.2f\n", label[c], ms, mt, mr
+			printf "%-50s %12d %12d\n", "  packets captured / dropped (" k " rounds)", sc[c], tc[c]
+			printf "%-50s %12d %12d\n", "", sd[c], td[c]
+			for (i = 1; i <= k; i++) {
+				emit(label[c], "sniff", "CPU s per million packets", sp[c, i], "s")
+				emit(label[c], "tcpdump", "CPU s per million packets", tp[c, i], "s")
+				emit(label[c], "sniff / tcpdump", "CPU per packet ratio", ra[c, i], "x")
+			}
+			emit(label[c], "sniff", "packets dropped by the kernel", sd[c], "packets")
+			emit(label[c], "tcpdump", "packets dropped by the kernel", td[c], "packets")
+		}
+		if (conf[c] == "default" || conf[c] == "paced") {
+			# the curve: x is the asked rate, or the flood median rate
+			x = rate[c] ? rate[c] : int(mp / 1000 + 0.5) * 1000
+			printf "%-50s %12.3f %12.3f %8.2f\n", "curve: " (rate[c] ? "paced at " rate[c] : "flood") " pps (got " int(mp) ")", ms, mt, mr
+			for (i = 1; i <= k; i++) {
+				emit("pps=" x, "sniff", "CPU s per million packets against packet rate", sp[c, i], "s")
+				emit("pps=" x, "tcpdump", "CPU s per million packets against packet rate", tp[c, i], "s")
+			}
+		}
+	}
 	srate = n / (t1 - t0); trate = n / (t2 - t1)
-	ms = median(sp, k); mt = median(tp, k); mr = median(ra, k)
-	printf "%-34s %14s %14s %8s\n", "metric", "sniff", "tcpdump", "ratio"
-	printf "%-34s %14d %14d %8.2f\n", "packets captured (" k " rounds)", sc, tc, (tc ? sc / tc : 0)
-	printf "%-34s %14d %14d %8s\n", "packets dropped by kernel", sd, td, "-"
-	printf "%-34s %14.3f %14.3f %8.2f\n", "CPU s per million packets (median)", ms, mt, mr
-	printf "%-34s %14.0f %14.0f %8.2f\n", "decode to text, packets/s (" n ")", srate, trate, (trate ? srate / trate : 0)
+	printf "%-50s %12.0f %12.0f %8.2f\n", "decode to text, packets/s (" n ")", srate, trate, (trate ? srate / trate : 0)
+	emit("decode a capture to text (-n -r)", "sniff", "packets decoded per second", srate, "packets/s")
+	emit("decode a capture to text (-n -r)", "tcpdump", "packets decoded per second", trate, "packets/s")
 }' "$TMP/rounds"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+while IFS=$'\t' read -r b row peer metric v unit; do result "$b" "$row" "$peer" "$metric" "$v" "$unit"; done <"$TMP/res"

@@ -14,8 +14,11 @@
 # All driven by bench/loadgen in one network namespace (root) or on loopback.
 # BENCH_SECONDS per measurement (default 1), BENCH_ROUNDS interleaved rounds
 # whose medians are shown (default 3).
+# Every round's figure goes to bench/out/results.csv too (bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 BIN=${SOCKCORE_BIN:-$PWD/bin}
 SECS=${BENCH_SECONDS:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -76,7 +79,16 @@ declare -A port=([echod]=52001 [echocat]=52002 [ncat]=52003 [socat]=52004 [xecho
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 declare -A S
-keep() { S[$1,$2]+="${3:-} "; }
+declare -A peer=([echod]="echod tls://" [echocat]="echocat -k --ssl -e cat" [ncat]="ncat --ssl --exec cat" [socat]="socat OPENSSL-LISTEN fork PIPE"
+	[xechocat]="echocat -k -e /bin/cat" [xncat]="ncat -k --exec /bin/cat" [xsocat]="socat TCP-LISTEN fork EXEC:cat")
+declare -A what=([bulk1]="TLS bulk echo, 1 connection|echo throughput|MB/s" [bulk4]="TLS bulk echo, 4 connections|echo throughput|MB/s"
+	[cps]="-k -e /bin/cat, 4 clients|connections per second|conn/s")
+keep() {
+	S[$1,$2]+="${3:-} "
+	local row metric unit
+	IFS='|' read -r row metric unit <<<"${what[$2]}"
+	result tls "$row" "${peer[$1]}" "$metric" "${3:-}" "$unit"
+}
 rot() { local -n a=$1; local i n=${#a[@]}; for ((i = 0; i < n; i++)); do echo "${a[(i + $2) % n]}"; done; }
 tlss=(echod echocat ncat socat)
 execs=(xechocat xncat xsocat)

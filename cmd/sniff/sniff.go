@@ -240,10 +240,6 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		wg.Add(1)
 		go func() { defer wg.Done(); c.run(src) }()
 	}
-	if o.write != "" && !o.flushEach {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.flushFile(ctx) }()
-	}
 	<-ctx.Done()
 	c.interrupt()
 	wg.Wait()

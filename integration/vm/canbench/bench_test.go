@@ -2,10 +2,13 @@ package canbench
 
 import (
 	"bufio"
+	"encoding/csv"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,6 +73,41 @@ func ready(t *testing.T, s0, s1 *sockcore.Socket) {
 	}
 }
 
+// latency sends k frames vcan0 → vcan1 one at a time, each once the one
+// before has arrived, and returns the relay times, sorted.
+func latency(t *testing.T, s0, s1 *sockcore.Socket, k int) ([]time.Duration, error) {
+	t.Helper()
+	ready(t, s0, s1)
+	buf := make([]byte, canframe.FDMTU)
+	d := make([]time.Duration, 0, k)
+	for i := range k {
+		f := frame(i)
+		start := time.Now()
+		if _, err := s0.Send(f, 0); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s1.RecvInto(buf, 0)
+		if err != nil {
+			return nil, fmt.Errorf("frame %d of %d not relayed: %v", i, k, err)
+		}
+		d = append(d, time.Since(start))
+		if string(buf[:m]) != string(f) {
+			return nil, fmt.Errorf("frame %d of %d relayed out of order", i, k)
+		}
+	}
+	slices.Sort(d)
+	return d, nil
+}
+
+// percentile is the p-th percentile (nearest rank) of sorted d.
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p/100*float64(len(d)))) - 1
+	return d[min(max(i, 0), len(d)-1)]
+}
+
 // rate relays n frames vcan0 → vcan1 in windows of w frames (each window is
 // sent, then received in full) and returns frames per second.
 func rate(t *testing.T, s0, s1 *sockcore.Socket, n, w int) (float64, error) {
@@ -125,6 +163,7 @@ var (
 	frames     = flag.Int("canbench.frames", 50000, "frames per relay")
 	window     = flag.Int("canbench.window", 1000, "frames sent before they are all received")
 	pipeFrames = flag.Int("canbench.pipe-frames", 300, "frames through the candump | cansend pipeline")
+	latFrames  = flag.Int("canbench.lat-frames", 2000, "frames sent one at a time for the latency percentiles")
 )
 
 func TestBenchRelay(t *testing.T) {
@@ -142,14 +181,21 @@ func TestBenchRelay(t *testing.T) {
 	}
 	s0, s1 := rawSocket(t, "vcan0"), rawSocket(t, "vcan1")
 	rows := map[string]float64{}
+	lat := map[string][]time.Duration{}
 	var order []string
 	measure := func(label string, n, w int, startRelay func() func()) {
 		stopRelay := startRelay()
 		r, err := rate(t, s0, s1, n, w)
-		stopRelay()
 		if err != nil {
 			t.Errorf("%s: %v", label, err)
 		}
+		// The relays one frame at a time: latency (not the pipeline's).
+		if w > 50 && *latFrames > 0 {
+			if lat[label], err = latency(t, s0, s1, *latFrames); err != nil {
+				t.Errorf("%s: latency: %v", label, err)
+			}
+		}
+		stopRelay()
 		rows[label] = r
 		order = append(order, label)
 	}
@@ -161,6 +207,10 @@ func TestBenchRelay(t *testing.T) {
 	})
 	measure("canrelay bridge --one-way vcan0 vcan1", n, w, func() func() {
 		cmd := start(t, canrelay, "bridge", "--one-way", "vcan0", "vcan1")
+		return func() { stop(cmd) }
+	})
+	measure("canrelay bridge --one-way --low-latency vcan0 vcan1", n, w, func() func() {
+		cmd := start(t, canrelay, "bridge", "--one-way", "--low-latency", "vcan0", "vcan1")
 		return func() { stop(cmd) }
 	})
 	measure("canrelay tunnel vcan0 -> UDP -> vcan1", n, w, func() func() {
@@ -180,13 +230,38 @@ func TestBenchRelay(t *testing.T) {
 	w2 := bufio.NewWriter(os.Stdout)
 	fmt.Fprintf(w2, "canbench| canrelay bench in the kernel VM (qemu TCG, %s): frames/s relayed vcan0 -> vcan1, %d frames in windows of %d (the pipeline: %d)\n",
 		kernelRelease(), n, w, pn)
-	fmt.Fprintf(w2, "canbench| %-46s %12s %10s\n", "relay", "frames/s", "x cangw")
+	fmt.Fprintf(w2, "canbench| %-52s %12s %10s %8s %8s %8s\n", "relay", "frames/s", "x cangw", "p50 us", "p99 us", "max us")
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	var lines []string
 	for _, l := range order {
-		fmt.Fprintf(w2, "canbench| %-46s %12.0f %10.3f\n", l, rows[l], rows[l]/gw)
+		fmt.Fprintf(w2, "canbench| %-52s %12.0f %10.3f", l, rows[l], rows[l]/gw)
+		lines = append(lines, csvLine("can", "relay vcan0 -> vcan1", l, "frames relayed per second", fmt.Sprintf("%.0f", rows[l]), "frames/s"))
+		if d := lat[l]; len(d) > 0 {
+			fmt.Fprintf(w2, " %8.0f %8.0f %8.0f", us(percentile(d, 50)), us(percentile(d, 99)), us(d[len(d)-1]))
+			for _, p := range []float64{50, 90, 99} {
+				row := fmt.Sprintf("p%.0f of %d frames one at a time", p, len(d))
+				lines = append(lines, csvLine("can", row, l, "relay latency", fmt.Sprintf("%.1f", us(percentile(d, p))), "us"))
+			}
+		}
+		fmt.Fprintln(w2)
 	}
-	pipe := rows[order[3]]
-	fmt.Fprintf(w2, "canbench| bridge/cangw %.2f (target >= 0.5), bridge/pipeline %.0f (target >= 10)\n", rows[order[1]]/gw, rows[order[1]]/pipe)
+	for _, c := range lines {
+		fmt.Fprintf(w2, "canbench-csv| %s\n", c)
+	}
+	pipe := rows[order[len(order)-1]]
+	fmt.Fprintf(w2, "canbench| bridge/cangw %.2f (target >= 0.8), bridge/pipeline %.0f (target >= 10)\n", rows[order[1]]/gw, rows[order[1]]/pipe)
 	w2.Flush()
+}
+
+// csvLine is one bench,row,peer,metric,value,unit row of
+// bench/out/results.csv (bench/lib.sh); bench/can.sh copies the lines
+// printed after "canbench-csv| " there.
+func csvLine(fields ...string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write(fields)
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func kernelRelease() string {
