@@ -3,11 +3,17 @@ package echo
 import (
 	"encoding/json"
 	"net"
+	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
 // lossyRelay forwards UDP datagrams between one client and echod and
@@ -143,5 +149,69 @@ func TestVerifyCountsFaults(t *testing.T) {
 				t.Errorf("echocat %v: exit %d (want %d), report (-want +got):\n%s", args, res.Code, c.wantCode, diff)
 			}
 		})
+	}
+}
+
+// TestHandoverBlockingPeer: a zero-downtime handover of echod's listening
+// socket, both ways, while the other holder flips the shared open file
+// description to blocking mode (the systemd convention for a program that
+// wants a blocking socket; O_NONBLOCK lives on the description, so echod's
+// copy turns blocking too). Each echod serves while the other starts, and
+// ends on SIGTERM with the socket still open in the other (#16): an
+// accept parked in a blocking accept4 would not notice the close and the
+// old echod would never exit; the test would hang until its timeout.
+func TestHandoverBlockingPeer(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	var lf *os.File
+	err := ns.Do(func() error {
+		s, err := sockcore.CreateServer("127.0.0.1", "7010")
+		if err != nil {
+			return err
+		}
+		lf, err = s.File()
+		s.Close()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	blocking := func() {
+		t.Helper()
+		fl, err := unix.FcntlInt(lf.Fd(), unix.F_GETFL, 0)
+		if err == nil {
+			_, err = unix.FcntlInt(lf.Fd(), unix.F_SETFL, fl&^unix.O_NONBLOCK)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := func() *proc {
+		t.Helper()
+		cmd := ns.Command("sh", "-c", "LISTEN_PID=$$ LISTEN_FDS=1 exec "+testenv.Bin(t, "echod")+" --systemd")
+		cmd.ExtraFiles = []*os.File{lf}
+		d := startCmd(t, cmd, 1)
+		blocking() // after echod set up its copy
+		return d
+	}
+	serve := func(who string) {
+		t.Helper()
+		if got := echocat(t, ns, who+"\n", "127.0.0.1", "7010"); got != (result{Stdout: who + "\n"}) {
+			t.Errorf("%s: %+v", who, got)
+		}
+	}
+	old := start()
+	serve("first echod")
+	for _, step := range []string{"handover to the second echod", "handover back to a third"} {
+		next := start()
+		serve(step + ", both running")
+		if err := old.stop(syscall.SIGTERM); err != nil {
+			t.Errorf("%s: the old echod ended with %v: %s", step, err, old.stderr)
+		}
+		serve(step + ", the old one gone")
+		old = next
+	}
+	if err := old.stop(syscall.SIGTERM); err != nil {
+		t.Errorf("the last echod ended with %v: %s", err, old.stderr)
 	}
 }
