@@ -64,7 +64,7 @@ dist:
 
 # Tier 1 (any user), tier 2 (root, network namespaces, real peers), tier 3
 # (kernel VM). Under CI=true a skipped tier 2 or 3 fails the run.
-test: deps lint unit integration vmtest
+test: deps lint unit integration vmtest-all
 
 unit:
 	$(GO) test -race -count=1 ./pkg/... ./internal/... ./cmd/...

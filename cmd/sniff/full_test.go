@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -88,6 +89,75 @@ func TestWriteDiskFull(t *testing.T) {
 		f.Close()
 		if int64(n) != (limit-24)/116 {
 			t.Errorf("limit %d: %d records read, want %d", limit, n, (limit-24)/116)
+		}
+	}
+}
+
+// The same for pcapng: the file is cut back to its last whole block and
+// reads to a clean end (#16; before, it ended in part of a block).
+func TestWriteDiskFullPcapng(t *testing.T) {
+	data := make([]byte, 100)
+	p := &pkt{data: data, len: len(data), ts: time.Unix(1, 0)}
+	// The size of the headers and of one packet's block.
+	ref := filepath.Join(t.TempDir(), "ref.pcapng")
+	fs, err := newFileSink(ref, "pcapng", []string{"eth0"}, []layers.LinkType{layers.LinkTypeEthernet}, 262144, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.flush()
+	st, _ := fs.f.Stat()
+	hdr := st.Size()
+	fs.write(p)
+	fs.close()
+	st, _ = os.Stat(ref)
+	block := st.Size() - hdr
+	for _, limit := range []int64{hdr, hdr + 5, hdr + block, hdr + 3*block + 7, 1<<20 + 3} {
+		path := filepath.Join(t.TempDir(), "full.pcapng")
+		fs, err := newFileSink(path, "pcapng", []string{"eth0"}, []layers.LinkType{layers.LinkTypeEthernet}, 262144, false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.flush(); err != nil {
+			t.Fatal(err)
+		}
+		fs.bw.Reset(&fullDisk{f: fs.f, limit: limit, n: hdr})
+		for i := 0; i < 20000 && err == nil; i++ {
+			err = fs.write(p)
+		}
+		if err == nil {
+			err = fs.flush()
+		}
+		if !errors.Is(err, unix.ENOSPC) {
+			t.Fatalf("limit %d: error %v, want ENOSPC", limit, err)
+		}
+		fs.close()
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := hdr + (limit-hdr)/block*block
+		if st.Size() != want {
+			t.Errorf("limit %d: file of %d bytes, want %d (whole blocks)", limit, st.Size(), want)
+		}
+		f, _ := os.Open(path)
+		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		n := int64(0)
+		for {
+			_, _, err := r.ReadPacketData()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("limit %d: packet %d: %v", limit, n, err)
+			}
+			n++
+		}
+		f.Close()
+		if n != (limit-hdr)/block {
+			t.Errorf("limit %d: %d packets read, want %d", limit, n, (limit-hdr)/block)
 		}
 	}
 }

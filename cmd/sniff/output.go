@@ -367,7 +367,11 @@ func (fs *fileSink) write(p *pkt) error {
 		if p.dir != 0 {
 			opts.Flags = &pcapgo.NgEpbFlags{Direction: pcapgo.NgEpbFlag(p.dir)}
 		}
-		return fs.ng.WritePacketWithOptions(ci, p.data, opts)
+		if err := fs.ng.WritePacketWithOptions(ci, p.data, opts); err != nil {
+			fs.cutPartialNg()
+			return err
+		}
+		return nil
 	}
 	ts := p.ts
 	if ts.IsZero() {
@@ -457,10 +461,55 @@ func (fs *fileSink) flush() error {
 	if fs.ng == nil {
 		return fs.writeBuf()
 	}
-	if err := fs.ng.Flush(); err != nil {
-		return err
+	err := fs.ng.Flush()
+	if err == nil {
+		err = fs.bw.Flush()
 	}
-	return fs.bw.Flush()
+	if err != nil {
+		fs.cutPartialNg()
+	}
+	return err
+}
+
+// cutPartialNg truncates a pcapng file that a failed write (a full disk)
+// left ending in part of a block to the end of its last whole block: it
+// walks the blocks' lengths from the start of the file (the error path
+// only; a few bytes read per block).
+func (fs *fileSink) cutPartialNg() {
+	if fs.f == nil {
+		return
+	}
+	st, err := fs.f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return
+	}
+	// The file is open write-only: read it through /proc/self/fd, which
+	// is the same file whatever its name has become.
+	r, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", fs.f.Fd()))
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	size := st.Size()
+	var hdr [12]byte
+	order := binary.ByteOrder(binary.LittleEndian)
+	if n, _ := r.ReadAt(hdr[:], 0); n == len(hdr) && binary.BigEndian.Uint32(hdr[8:]) == 0x1A2B3C4D {
+		order = binary.BigEndian // the section header's byte-order magic
+	}
+	off := int64(0)
+	for off+12 <= size {
+		if n, _ := r.ReadAt(hdr[:8], off); n != 8 {
+			break
+		}
+		l := int64(order.Uint32(hdr[4:8]))
+		if l < 12 || l%4 != 0 || off+l > size {
+			break
+		}
+		off += l
+	}
+	if off < size {
+		fs.f.Truncate(off)
+	}
 }
 
 func (fs *fileSink) close() error {

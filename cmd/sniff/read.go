@@ -193,7 +193,8 @@ func readNg(ng *pcapgo.NgReader) (data []byte, ci gopacket.CaptureInfo, opts pca
 }
 
 func writeErr(o *options, err error) error {
-	if errors.Is(err, errRotationDone) {
+	var ee *cli.ExitError
+	if errors.Is(err, errRotationDone) || errors.As(err, &ee) {
 		return err
 	}
 	if errno, ok := err.(interface{ Unwrap() error }); ok && errno.Unwrap() == unix.EPIPE {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/sockcore/sockcore/internal/cli"
 )
 
 // rotator is -w with -C (size), -G (seconds) and -W (file count), named as
@@ -64,6 +66,11 @@ func (r *rotator) open(t time.Time) error {
 	}
 	name := r.filename(t)
 	fs, err := newFileSink(name, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano, r.stdout)
+	if err != nil && r.n > 0 {
+		// The directory became read-only or full mid-capture: the files
+		// before this one are complete (closed above).
+		return cli.Exitf(cli.ExitCode(err), "rotating to the next file: %v (the files before it are complete)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}

@@ -757,3 +757,43 @@ func TestFileWrittenWhileRunning(t *testing.T) {
 		t.Errorf("summary %q", sum)
 	}
 }
+
+// TestRotationOntoReadOnlyDir: -C rotation when the directory has become
+// read-only (for the -Z user) mid-capture: sniff ends with one line that
+// names the file it could not start and says the earlier ones are
+// complete, exit 5 (permission denied), its summary, and the first file
+// reads to its end with tcpdump (#16). Before, the message said "writing"
+// twice and did not say what became of the earlier files.
+func TestRotationOntoReadOnlyDir(t *testing.T) {
+	for _, format := range []string{"pcap", "pcapng"} {
+		t.Run(format, func(t *testing.T) {
+			e := newEnv(t)
+			dir := nobodyDir(t, e.dir)
+			f := filepath.Join(dir, "cap."+format)
+			p := start(t, e.sniffCmd(e.a, "-i", "lo", "-Z", "nobody", "-C", "1", "-w", f, "icmp"))
+			if _, err := os.Stat(f); err != nil {
+				t.Fatalf("the first file is not there once sniff listens: %v", err)
+			}
+			if err := os.Chmod(dir, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			// 20 pings of 60,000 bytes: 2.4 MB, past the 1 MB of -C 1.
+			must(t, e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1"))
+			err := <-p.done
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+				t.Errorf("sniff: %v, want exit 5 (permission denied); stderr %q", err, p.stderr.String())
+			}
+			want := "sniff: rotating to the next file: open " + f + "1: permission denied (the files before it are complete)\n"
+			if !strings.Contains(p.stderr.String(), want) || !strings.Contains(p.stderr.String(), "packets captured") {
+				t.Errorf("stderr %q, want the summary and %q", p.stderr.String(), want)
+			}
+			if n := tcpdumpCount(t, f); n < 10 {
+				t.Errorf("%s: %d packets read, want the ones before 1 MB", f, n)
+			}
+			if _, err := os.Stat(f + "1"); err == nil {
+				t.Errorf("%s1 exists", f)
+			}
+		})
+	}
+}

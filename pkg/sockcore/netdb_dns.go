@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -187,9 +188,21 @@ var errDNSTimeout = fmt.Errorf("no DNS server answered: %w", errTimeoutCause)
 
 var errTimeoutCause = errors.New("timed out")
 
-// exchange sends one query to one server over UDP (or TCP) and returns the
-// raw response; a truncated UDP response is retried over TCP.
-func exchange(ctx context.Context, server netip.AddrPort, query []byte, timeout time.Duration, tcp bool) ([]byte, error) {
+// udpConns keeps one connected UDP socket per server for all the tries of
+// one query, as glibc's res_send keeps its socket: an answer to an earlier
+// try that comes late (it has the same id, the query being the same bytes)
+// arrives on it and is taken. A new socket per try has a new port, and the
+// late answer met a closed one.
+type udpConns map[netip.AddrPort]*Socket
+
+func (c udpConns) close() {
+	for _, s := range c {
+		s.Close()
+	}
+}
+
+// dialDNS returns a socket connected to server.
+func dialDNS(ctx context.Context, server netip.AddrPort, tcp bool, timeout time.Duration) (*Socket, error) {
 	fam := unix.AF_INET
 	var to Addr = &InetAddr{IP: server.Addr().Unmap(), Port: int(server.Port())}
 	if server.Addr().Is6() && !server.Addr().Is4In6() {
@@ -208,39 +221,47 @@ func exchange(ctx context.Context, server netip.AddrPort, query []byte, timeout 
 	if err != nil {
 		return nil, err
 	}
-	defer s.Close()
 	s.SetTimeout(timeout)
 	if err := s.ConnectContext(ctx, to); err != nil {
+		s.Close()
 		return nil, err
 	}
+	return s, nil
+}
+
+// exchange sends one query to one server over UDP (or TCP) and returns the
+// raw response; a truncated UDP response is retried over TCP. UDP sockets
+// come from conns and stay there for the next try (nil: one for this call).
+func exchange(ctx context.Context, server netip.AddrPort, query []byte, timeout time.Duration, tcp bool, conns udpConns) ([]byte, error) {
 	if !tcp {
-		if _, err := s.SendContext(ctx, query, 0); err != nil {
-			return nil, err
-		}
-		deadline := time.Now().Add(timeout)
-		bp := udpBufs.Get().(*[]byte)
-		defer udpBufs.Put(bp)
-		for {
-			n, err := s.RecvIntoContext(ctx, *bp, 0)
-			if err != nil {
+		s := conns[server]
+		if s == nil {
+			var err error
+			if s, err = dialDNS(ctx, server, false, timeout); err != nil {
 				return nil, err
 			}
-			resp := append([]byte(nil), (*bp)[:n]...)
-			// Skip answers to other ids (a late answer to an earlier try).
-			if len(resp) >= 12 && binary.BigEndian.Uint16(resp) == binary.BigEndian.Uint16(query) {
-				if resp[2]&0x02 != 0 { // TC
-					s.Close()
-					return exchange(ctx, server, query, timeout, true)
-				}
-				return resp, nil
+			if conns != nil {
+				conns[server] = s
+			} else {
+				defer s.Close()
 			}
-			left := time.Until(deadline)
-			if left <= 0 {
-				return nil, timeoutError("recv")
-			}
-			s.SetTimeout(left)
 		}
+		resp, err := exchangeUDP(ctx, s, query, timeout)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && conns != nil {
+			// A refused or failed socket is not kept: the next try dials again.
+			s.Close()
+			delete(conns, server)
+		}
+		if err == nil && resp[2]&0x02 != 0 { // TC
+			return exchange(ctx, server, query, timeout, true, nil)
+		}
+		return resp, err
 	}
+	s, err := dialDNS(ctx, server, true, timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
 	msg := binary.BigEndian.AppendUint16(nil, uint16(len(query)))
 	if err := s.SendAllContext(ctx, append(msg, query...), 0); err != nil {
 		return nil, err
@@ -254,6 +275,32 @@ func exchange(ctx context.Context, server netip.AddrPort, query []byte, timeout 
 		return nil, err
 	}
 	return resp, nil
+}
+
+// exchangeUDP sends query on s and waits up to timeout for the answer with
+// its id; answers to other ids are skipped.
+func exchangeUDP(ctx context.Context, s *Socket, query []byte, timeout time.Duration) ([]byte, error) {
+	s.SetTimeout(timeout)
+	if _, err := s.SendContext(ctx, query, 0); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(timeout)
+	bp := udpBufs.Get().(*[]byte)
+	defer udpBufs.Put(bp)
+	for {
+		n, err := s.RecvIntoContext(ctx, *bp, 0)
+		if err != nil {
+			return nil, err
+		}
+		if n >= 12 && binary.BigEndian.Uint16((*bp)[:n]) == binary.BigEndian.Uint16(query) {
+			return append([]byte(nil), (*bp)[:n]...), nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, timeoutError("recv")
+		}
+		s.SetTimeout(left)
+	}
 }
 
 // dnsResult is the outcome of one name's query of one type.
@@ -285,6 +332,8 @@ func (r *Resolver) query(name string, qtype dnsmessage.Type) dnsResult {
 	}
 	var last dnsResult
 	last.Err = errDNSTimeout
+	conns := udpConns{}
+	defer conns.close()
 	for try := 0; try < conf.Attempts; try++ {
 		for _, srv := range servers {
 			timeout := conf.Timeout << try
@@ -298,7 +347,7 @@ func (r *Resolver) query(name string, qtype dnsmessage.Type) dnsResult {
 				return dnsResult{Server: srv, Err: ctx.Err()}
 			}
 			start := time.Now()
-			resp, err := exchange(r.Context, srv, q, timeout, conf.UseVC)
+			resp, err := exchange(r.Context, srv, q, timeout, conf.UseVC, conns)
 			if r.Context != nil && r.Context.Err() != nil {
 				return dnsResult{Server: srv, Err: r.Context.Err()}
 			}

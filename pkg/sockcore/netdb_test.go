@@ -171,15 +171,48 @@ type zone map[string][]dnsmessage.Resource
 
 // fakeDNS answers queries from z on 127.0.0.1 over UDP and TCP. Names in
 // truncate get a truncated UDP answer; servfail names get SERVFAIL; names
-// in drop are never answered.
+// in drop are never answered; names in late get the answer to their first
+// UDP query only when the second comes, which is not answered.
 type fakeDNS struct {
 	z        zone
 	truncate map[string]bool
 	servfail map[string]bool
 	drop     map[string]bool
+	late     map[string]bool
 	port     uint16
 	mu       sync.Mutex
 	tcpSeen  int
+	held     map[string]heldQuery
+}
+
+type heldQuery struct {
+	q    []byte
+	from net.Addr
+}
+
+// hold returns the query to answer now for a late name: none the first
+// time (q is kept), the kept one the second time.
+func (f *fakeDNS) hold(q []byte, from net.Addr) (heldQuery, bool) {
+	var p dnsmessage.Parser
+	if _, err := p.Start(q); err != nil {
+		return heldQuery{}, false
+	}
+	qq, err := p.Question()
+	if err != nil || !f.late[strings.ToLower(qq.Name.String())] {
+		return heldQuery{q, from}, true
+	}
+	key := strings.ToLower(qq.Name.String()) + " " + qq.Type.String()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h, ok := f.held[key]; ok {
+		delete(f.held, key)
+		return h, true
+	}
+	if f.held == nil {
+		f.held = map[string]heldQuery{}
+	}
+	f.held[key] = heldQuery{append([]byte(nil), q...), from}
+	return heldQuery{}, false
 }
 
 func rr(name string, body dnsmessage.ResourceBody) dnsmessage.Resource {
@@ -214,8 +247,12 @@ func startFakeDNS(t testing.TB, f *fakeDNS) {
 			if err != nil {
 				return
 			}
-			if resp := f.answer(buf[:n], false); resp != nil {
-				pc.WriteTo(resp, from)
+			h, ok := f.hold(buf[:n], from)
+			if !ok {
+				continue
+			}
+			if resp := f.answer(h.q, false); resp != nil {
+				pc.WriteTo(resp, h.from)
 			}
 		}
 	}()
@@ -344,6 +381,27 @@ func a6(s string) *dnsmessage.AAAAResource {
 }
 func cname(s string) *dnsmessage.CNAMEResource {
 	return &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(s)}
+}
+
+// TestResolverLateAnswer: the answer to the first try comes while the
+// second try waits (the server answers nothing else). glibc keeps its UDP
+// socket from one try to the next and takes it; a new socket per try had a
+// new port, the answer met a closed one, and the lookup failed (#16).
+func TestResolverLateAnswer(t *testing.T) {
+	f := &fakeDNS{
+		z:    zone{"late.example.test.": {rr("late.example.test.", a4("198.51.100.40"))}},
+		late: map[string]bool{"late.example.test.": true},
+	}
+	startFakeDNS(t, f)
+	r := testResolver(t, "", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "hosts: dns\n", f.port)
+	name := "late.example.test."
+	infos, err := r.GetAddrInfo(&name, nil, unix.AF_INET, unix.SOCK_STREAM, 0, 0)
+	if err != nil {
+		t.Fatalf("GetAddrInfo: %v, want the late answer", err)
+	}
+	if len(infos) != 1 || infos[0].Addr.String() != "198.51.100.40:0" {
+		t.Errorf("GetAddrInfo: %v, want 198.51.100.40:0", infos)
+	}
 }
 
 func TestResolverDNS(t *testing.T) {
