@@ -10,7 +10,7 @@
 #   KERNELS="6.1 6.12"              several kernels, one VM each (make vmtest-all)
 #   VMTEST_ARGS="-test.run=CAN"     extra arguments for every test binary
 #   VMTEST_PACKAGES="./integration/vm/kernel"  these packages instead of packages.txt
-#   VMTEST_TIMEOUT=900              wall-clock limit for one VM, in seconds
+#   VMTEST_TIMEOUT=1500             wall-clock limit for one VM, in seconds
 #   VMTEST_MEM=1024                 guest memory in MiB
 #   VMTEST_APPEND="loglevel=7"      more guest kernel command-line options (last wins)
 #   VMTEST_QEMU=qemu-system-x86_64  the qemu binary
@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 VMDIR=integration/vm
 CACHE=$REPO/.cache/vm
-TIMEOUT=${VMTEST_TIMEOUT:-900}
+TIMEOUT=${VMTEST_TIMEOUT:-1500}
 MEM=${VMTEST_MEM:-1024}
 QEMU=${VMTEST_QEMU:-qemu-system-x86_64}
 KERNELS=${KERNELS:-${KERNEL:-6.1}}
