@@ -115,7 +115,7 @@ func dumpCommand(e *env) *ucli.Command {
 			case !c.IsSet("s"):
 				d.silent = silentOff
 			}
-			if colour > 0 && (c.Bool("force-color") || isTerminal(e.stdout)) {
+			if colour > 0 && (c.Bool("force-color") || cli.IsTerminal(e.stdout)) {
 				d.colour = colour
 			}
 			var specs []dumpSpec
@@ -220,16 +220,6 @@ func olderLogForm(args []string, isIface func(string) bool) []string {
 // isIface reports whether a network interface of that name exists here.
 func isIface(name string) bool {
 	_, err := net.InterfaceByName(name)
-	return err == nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
 }
 
