@@ -130,7 +130,7 @@ func canIfaceErr(iface string, err error) error {
 func parseFrameArg(s string) (canframe.Frame, error) {
 	f, err := canframe.Parse(s)
 	if err != nil {
-		return f, cli.Usagef("frame %q: %v", s, err)
+		return f, cli.Usagef("frame %q: %w", s, err)
 	}
 	return f, nil
 }
@@ -160,7 +160,7 @@ type frameBuf [canframe.FDMTU]byte
 func writeFrame(s *sockcore.Socket, f *canframe.Frame, buf []byte) error {
 	b, err := canframe.AppendWire(buf[:0], f)
 	if err != nil {
-		return cli.Usagef("frame %s: %v", f.Text(), err)
+		return cli.Usagef("frame %s: %w", f.Text(), err)
 	}
 	_, err = s.Send(b, 0)
 	return err

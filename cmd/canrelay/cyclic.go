@@ -57,7 +57,7 @@ func cyclicCommand(e *env) *ucli.Command {
 func cyclicSetup(f *canframe.Frame, ival time.Duration, count uint32) (*sockcore.BCMMsg, error) {
 	wire, err := canframe.EncodeWire(f)
 	if err != nil {
-		return nil, cli.Usagef("cyclic: frame %s: %v", f.Text(), err)
+		return nil, cli.Usagef("cyclic: frame %s: %w", f.Text(), err)
 	}
 	m := &sockcore.BCMMsg{Opcode: sockcore.TX_SETUP, Flags: sockcore.BCM_SETTIMER | sockcore.BCM_STARTTIMER,
 		CANID: f.CANID(), Frames: [][]byte{wire}}

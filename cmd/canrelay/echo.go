@@ -72,7 +72,7 @@ func echo(ctx context.Context, s *sockcore.Socket, first *canframe.Frame, count 
 	if first != nil {
 		b, err := canframe.AppendWire(out16[:0], first)
 		if err != nil {
-			return st, cli.Usagef("echo: --send %s: %v", first.Text(), err)
+			return st, cli.Usagef("echo: --send %s: %w", first.Text(), err)
 		}
 		send(b)
 	}

@@ -66,12 +66,12 @@ func genCommand(e *env) *ucli.Command {
 			}{{"I", "id", &g.ID}, {"L", "length", &g.Len}, {"D", "data", &g.Data}} {
 				mode, err := canframe.ParseGenMode(m.field, c.String(m.flag))
 				if err != nil {
-					return cli.Usagef("gen: -%s: %v", m.flag, err)
+					return cli.Usagef("gen: -%s: %w", m.flag, err)
 				}
 				*m.to = mode
 			}
 			if err := g.Validate(); err != nil {
-				return cli.Usagef("gen: %v", err)
+				return cli.Usagef("gen: %w", err)
 			}
 			gap := c.Float64("g")
 			if gap < 0 {
@@ -171,7 +171,7 @@ func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
 			g.gen.Next(&g.frame)
 			w, err := canframe.AppendWire(b.Bufs[i][:0], &g.frame)
 			if err != nil {
-				return cli.Usagef("gen: frame %s: %v", g.frame.Text(), err)
+				return cli.Usagef("gen: frame %s: %w", g.frame.Text(), err)
 			}
 			b.N[i] = len(w)
 			b.SetName(i, nil)

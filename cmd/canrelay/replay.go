@@ -103,7 +103,7 @@ func replayCommand(e *env) *ucli.Command {
 			if name != "-" {
 				f, err := os.Open(name)
 				if err != nil {
-					return cli.Exitf(cli.ExitNoSuchThing, "replay: %v", err)
+					return cli.Exitf(cli.ExitNoSuchThing, "replay: %w", err)
 				}
 				defer f.Close()
 				in = f
@@ -204,7 +204,7 @@ func (r *replayer) run(ctx context.Context, sc *bufio.Scanner) error {
 		}
 		l, err := canframe.ParseLogLine(text)
 		if err != nil {
-			return cli.Usagef("replay: line %d: %v", line, err)
+			return cli.Usagef("replay: line %d: %w", line, err)
 		}
 		txif := l.Iface
 		if r.assign != nil {

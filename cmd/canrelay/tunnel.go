@@ -115,7 +115,7 @@ func parseUDPAddr(flag, s string) (sockcore.Addr, error) {
 	}
 	ap, err := netip.ParseAddrPort(net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, cli.Usagef("tunnel: --%s %q: want a numeric ADDR:PORT (%v)", flag, s, err)
+		return nil, cli.Usagef("tunnel: --%s %q: want a numeric ADDR:PORT (%w)", flag, s, err)
 	}
 	if ap.Addr().Is4() {
 		return &sockcore.InetAddr{IP: ap.Addr(), Port: int(ap.Port())}, nil
@@ -129,7 +129,7 @@ func parseUDPAddr(flag, s string) (sockcore.Addr, error) {
 func tunnelAuth(path string) (tx, rx *canframe.TunnelAuth, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, cli.Exitf(cli.ExitCode(err), "tunnel: --key-file: %v", err)
+		return nil, nil, cli.Exitf(cli.ExitCode(err), "tunnel: --key-file: %w", err)
 	}
 	defer f.Close()
 	key, err := cli.ReadSecret(f, path, canframe.MaxTunnelKeyLen)
@@ -147,7 +147,7 @@ func tunnelAuth(path string) (tx, rx *canframe.TunnelAuth, err error) {
 	sender := binary.BigEndian.Uint64(id[:])
 	epoch := uint32(time.Now().Unix())
 	if tx, err = canframe.NewTunnelAuth(key, sender, epoch); err != nil {
-		return nil, nil, cli.Usagef("tunnel: --key-file: %v", err)
+		return nil, nil, cli.Usagef("tunnel: --key-file: %w", err)
 	}
 	rx, _ = canframe.NewTunnelAuth(key, sender, epoch)
 	return tx, rx, nil
