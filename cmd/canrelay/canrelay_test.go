@@ -739,3 +739,47 @@ func TestGenNoAllocsPerFrame(t *testing.T) {
 		t.Errorf("allocations: %v for %d frames, %v for %d", few, genBatch, many, 50*genBatch)
 	}
 }
+
+// The interface preamble the subcommands share (one IFACE operand, its name
+// checked, then the socket) says the same words, with the same exit code,
+// and in the same order of checks, in every subcommand.
+func TestIfacePreamble(t *testing.T) {
+	const long = "a234567890123456"
+	tooLong := `CAN interface name "a234567890123456" is 16 bytes, the limit is 15`
+	tunnel := []string{"tunnel", "--listen", "127.0.0.1:0", "--peer", "127.0.0.1:9"}
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"echo"}, cli.ExitUsage, "echo: want one interface"},
+		{[]string{"echo", "vcan0", "vcan1"}, cli.ExitUsage, "echo: want one interface"},
+		{[]string{"echo", "--send", "123#zz", long}, cli.ExitUsage, tooLong},
+		{[]string{"echo", "nosuch0"}, cli.ExitNoSuchThing, `no CAN interface "nosuch0" (ip link add dev nosuch0 type vcan; ip link set nosuch0 up)`},
+		{tunnel, cli.ExitUsage, "tunnel: want one interface"},
+		{append(tunnel, "--reorder-wait", "x", long), cli.ExitUsage, tooLong},
+		{[]string{"gen"}, cli.ExitUsage, "gen: want one interface"},
+		{[]string{"gen", "-c", "0", long}, cli.ExitUsage, "gen: -c 0: want 1-1024 frames a call"},
+		{[]string{"gen", long}, cli.ExitUsage, tooLong},
+		{[]string{"gen", "nosuch0"}, cli.ExitNoSuchThing, `no CAN interface "nosuch0" (ip link add dev nosuch0 type vcan; ip link set nosuch0 up)`},
+		{[]string{"isotpdump", "-s", "1", "-d", "2"}, cli.ExitUsage, "isotpdump: want one interface"},
+		{[]string{"isotpdump", "-s", "1", "-d", "2", "-t", "q", long}, cli.ExitUsage, `isotpdump: -t "q": want a, A, d or z`},
+		{[]string{"isotpdump", "-s", "1", "-d", "2", long}, cli.ExitUsage, tooLong},
+		{[]string{"isotp", "recv", "--rx", "1", "--tx", "2"}, cli.ExitUsage, "isotp recv: want one interface"},
+		{[]string{"isotp", "recv", "--rx", "1", "--tx", "2", "--bs", "300", long}, cli.ExitUsage, "isotp: --bs is 0-255 and --stmin 0-127"},
+		{[]string{"j1939", "recv", "vcan0", "vcan1"}, cli.ExitUsage, "j1939 recv: want one interface"},
+		{[]string{"j1939", "recv", "--addr", "x", long}, cli.ExitUsage, `j1939: --addr "x": want a number up to 0xff (0x for hex)`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			bus := newFakeBus(t, "vcan0", "vcan1")
+			_, _, err := bus.run(tt.args...)
+			if code := cli.ExitCode(err); code != tt.code {
+				t.Errorf("exit code %d (%v), want %d", code, err, tt.code)
+			}
+			if err == nil || err.Error() != tt.msg {
+				t.Errorf("error %v, want %q", err, tt.msg)
+			}
+		})
+	}
+}
