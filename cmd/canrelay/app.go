@@ -75,6 +75,36 @@ func checkIface(names ...string) error {
 	return nil
 }
 
+// oneIface returns the IFACE operand of subcommand cmd, which takes that
+// one operand and no other: another count is the usage error "CMD: want one
+// interface". The name is not checked yet (see checkedIface, openIface),
+// so that each subcommand keeps its order of usage checks.
+func oneIface(c *ucli.Command, cmd string) (string, error) {
+	if c.NArg() != 1 {
+		return "", cli.Usagef("%s: want one interface", cmd)
+	}
+	return c.Args().First(), nil
+}
+
+// checkedIface is oneIface with the name checked at once (checkIface).
+func checkedIface(c *ucli.Command, cmd string) (string, error) {
+	iface, err := oneIface(c, cmd)
+	if err != nil {
+		return "", err
+	}
+	return iface, checkIface(iface)
+}
+
+// openIface checks iface's name (a usage error on every host, before any
+// socket) and opens a CAN_RAW socket on it through e.openRaw; subcommands
+// call it after their other usage checks.
+func (e *env) openIface(iface string) (*sockcore.Socket, error) {
+	if err := checkIface(iface); err != nil {
+		return nil, err
+	}
+	return e.openRaw(iface)
+}
+
 // openRaw opens a CAN_RAW socket on iface with CAN FD frames enabled.
 func openRaw(iface string) (*sockcore.Socket, error) {
 	if err := checkIface(iface); err != nil {

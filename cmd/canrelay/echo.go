@@ -25,10 +25,8 @@ func echoCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after echoing `COUNT` frames"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			if c.NArg() != 1 {
-				return cli.Usagef("echo: want one interface")
-			}
-			if err := checkIface(c.Args().First()); err != nil {
+			iface, err := checkedIface(c, "echo")
+			if err != nil {
 				return err
 			}
 			var first *canframe.Frame
@@ -39,13 +37,13 @@ func echoCommand(e *env) *ucli.Command {
 				}
 				first = &f
 			}
-			s, err := e.openRaw(c.Args().First())
+			s, err := e.openIface(iface)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
 			st, err := echo(ctx, s, first, c.Int("n"), e.stdout, e.stderr)
-			fmt.Fprintf(e.stdout, "echo %s: received=%d sent=%d send_errors=%d\n", c.Args().First(), st.received, st.sent, st.sendErrors)
+			fmt.Fprintf(e.stdout, "echo %s: received=%d sent=%d send_errors=%d\n", iface, st.received, st.sent, st.sendErrors)
 			return err
 		},
 	}

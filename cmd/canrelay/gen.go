@@ -50,8 +50,9 @@ func genCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "v", Config: ucli.BoolConfig{Count: &verbose}, Usage: "print sent frames: -v compact, -v -v candump's columns, -v -v -v with ASCII"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			if c.NArg() != 1 {
-				return cli.Usagef("gen: want one interface")
+			iface, err := oneIface(c, "gen")
+			if err != nil {
+				return err
 			}
 			g := &canframe.Generator{Extended: c.Bool("e"), FD: c.Bool("f") || c.Bool("b") || c.Bool("E"), RTR: c.Bool("R")}
 			if c.Bool("b") {
@@ -85,11 +86,7 @@ func genCommand(e *env) *ucli.Command {
 			if batch < 1 || batch > 1024 {
 				return cli.Usagef("gen: -c %d: want 1-1024 frames a call", batch)
 			}
-			iface := c.Args().First()
-			if err := checkIface(iface); err != nil {
-				return err
-			}
-			s, err := e.openRaw(iface)
+			s, err := e.openIface(iface)
 			if err != nil {
 				return err
 			}

@@ -70,10 +70,11 @@ func isotpCommand(e *env) *ucli.Command {
 					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` PDUs"},
 					&ucli.BoolFlag{Name: "raw", Usage: "write the PDUs' bytes, not hex lines"}),
 				Action: func(ctx context.Context, c *ucli.Command) error {
-					if c.NArg() != 1 {
-						return cli.Usagef("isotp recv: want one interface")
+					iface, err := oneIface(c, "isotp recv")
+					if err != nil {
+						return err
 					}
-					s, err := openISOTP(c, c.Args().First())
+					s, err := openISOTP(c, iface)
 					if err != nil {
 						return err
 					}

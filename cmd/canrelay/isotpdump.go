@@ -34,15 +34,15 @@ func isotpdumpCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			if c.NArg() != 1 {
-				return cli.Usagef("isotpdump: want one interface")
+			iface, err := oneIface(c, "isotpdump")
+			if err != nil {
+				return err
 			}
 			if !c.IsSet("s") || !c.IsSet("d") {
 				return cli.Usagef("isotpdump: -s ID and -d ID are both needed")
 			}
 			ip := &isotpDumper{colour: c.Bool("c"), view: canframe.ISOTPView{ASCII: c.Bool("a")},
-				ts: c.String("t"), iface: c.Args().First(), count: c.Int("n")}
-			var err error
+				ts: c.String("t"), iface: iface, count: c.Int("n")}
 			if ip.src, err = isotpDumpID("s", c.String("s")); err != nil {
 				return err
 			}
@@ -69,10 +69,7 @@ func isotpdumpCommand(e *env) *ucli.Command {
 					return err
 				}
 			}
-			if err := checkIface(ip.iface); err != nil {
-				return err
-			}
-			s, err := e.openRaw(ip.iface)
+			s, err := e.openIface(ip.iface)
 			if err != nil {
 				return err
 			}

@@ -96,10 +96,10 @@ func j1939Command(e *env) *ucli.Command {
 					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` messages"},
 				},
 				Action: func(ctx context.Context, c *ucli.Command) error {
-					if c.NArg() != 1 {
-						return cli.Usagef("j1939 recv: want one interface")
+					iface, err := oneIface(c, "j1939 recv")
+					if err != nil {
+						return err
 					}
-					iface := c.Args().First()
 					addr, err := parseJ1939Num("addr", c.String("addr"), 0xff)
 					if err != nil {
 						return err

@@ -48,10 +48,8 @@ func tunnelCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "key-file", Usage: "authenticate datagrams with the pre-shared key in `FILE` (16 to 4096 bytes, e.g. head -c 32 /dev/urandom; the peer needs the same); without it the tunnel is unauthenticated"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			if c.NArg() != 1 {
-				return cli.Usagef("tunnel: want one interface")
-			}
-			if err := checkIface(c.Args().First()); err != nil {
+			iface, err := checkedIface(c, "tunnel")
+			if err != nil {
 				return err
 			}
 			listen, err := parseUDPAddr("listen", c.String("listen"))
@@ -82,7 +80,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.openRaw(c.Args().First())
+			s, err := e.openIface(iface)
 			if err != nil {
 				return err
 			}
