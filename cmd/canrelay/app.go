@@ -75,6 +75,18 @@ func checkIface(names ...string) error {
 	return nil
 }
 
+// countFlag is the -n flag of the subcommands that can stop after a count:
+// its usage reads "stop after " + what (what names `COUNT`).
+func countFlag(what string) ucli.Flag {
+	return &ucli.IntFlag{Name: "n", Usage: "stop after " + what}
+}
+
+// lowLatencyFlag is the --low-latency flag of the relays that run as
+// SCHED_BATCH (env.pinProcess); what is the unit that would preempt.
+func lowLatencyFlag(what string) ucli.Flag {
+	return &ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each " + what + " preempts the running task"}
+}
+
 // oneIface returns the IFACE operand of subcommand cmd, which takes that
 // one operand and no other: another count is the usage error "CMD: want one
 // interface". The name is not checked yet (see checkedIface, openIface),

@@ -35,8 +35,8 @@ func bridgeCommand(e *env) *ucli.Command {
 			&ucli.StringSliceFlag{Name: "filter-back", Usage: "the same for B to A"},
 			&ucli.StringSliceFlag{Name: "rewrite", Usage: "A to B: send id FROM as id TO (`FROM=TO`, hex)"},
 			&ucli.StringSliceFlag{Name: "rewrite-back", Usage: "the same for B to A"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after forwarding `COUNT` frames (both directions together)"},
-			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame preempts the running task"},
+			countFlag("forwarding `COUNT` frames (both directions together)"),
+			lowLatencyFlag("frame"),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 2 {

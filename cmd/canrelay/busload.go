@@ -31,7 +31,7 @@ func busloadCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "r", Usage: "redraw the terminal (like top)"},
 			&ucli.BoolFlag{Name: "i", Usage: "ignore bit stuffing"},
 			&ucli.BoolFlag{Name: "e", Usage: "exact bit stuffing: each frame's bits and CRC, stuffed"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` reports"},
+			countFlag("`COUNT` reports"),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {

@@ -63,7 +63,7 @@ func dumpCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "f", Aliases: []string{"log-file"}, Usage: "log to `FILE` (candump's log format)"},
 			// The older form -l FILE, rewritten by olderLogForm.
 			&ucli.StringFlag{Name: olderLogFlag, Hidden: true},
-			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
+			countFlag("`COUNT` frames"),
 			&ucli.BoolFlag{Name: "j", Usage: "join the filters: a frame must match all of them"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {

@@ -22,7 +22,7 @@ func echoCommand(e *env) *ucli.Command {
 			"reported on stderr and counted, not fatal. The counts are printed when it stops.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "send", Usage: "send `FRAME` once before echoing"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after echoing `COUNT` frames"},
+			countFlag("echoing `COUNT` frames"),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			iface, err := checkedIface(c, "echo")

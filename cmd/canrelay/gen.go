@@ -43,7 +43,7 @@ func genCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "I", Value: "r", Usage: "id `MODE`"},
 			&ucli.StringFlag{Name: "L", Value: "r", Usage: "length `MODE`"},
 			&ucli.StringFlag{Name: "D", Value: "r", Usage: "data `MODE`"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames (default: until interrupted)"},
+			countFlag("`COUNT` frames (default: until interrupted)"),
 			&ucli.BoolFlag{Name: "i", Usage: "drop a frame the transmit queue has no room for (ENOBUFS) instead of waiting"},
 			&ucli.BoolFlag{Name: "x", Usage: "disable the local loopback of generated frames"},
 			&ucli.IntFlag{Name: "c", Value: genBatch, Usage: "at -g 0, `N` frames a sendmmsg call (1-1024)"},

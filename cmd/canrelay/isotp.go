@@ -67,7 +67,7 @@ func isotpCommand(e *env) *ucli.Command {
 				Usage:     "print each received PDU as a line of hex (or its raw bytes with --raw)",
 				ArgsUsage: "IFACE",
 				Flags: append(isotpFlags(),
-					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` PDUs"},
+					countFlag("`COUNT` PDUs"),
 					&ucli.BoolFlag{Name: "raw", Usage: "write the PDUs' bytes, not hex lines"}),
 				Action: func(ctx context.Context, c *ucli.Command) error {
 					iface, err := oneIface(c, "isotp recv")

@@ -31,7 +31,7 @@ func isotpdumpCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "c", Usage: "colour: frames from the source red, from the destination blue"},
 			&ucli.BoolFlag{Name: "a", Usage: "the payload as ASCII too"},
 			&ucli.StringFlag{Name: "t", Usage: "timestamps: a absolute, A absolute with date, d delta, z since the first frame"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
+			countFlag("`COUNT` frames"),
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			iface, err := oneIface(c, "isotpdump")

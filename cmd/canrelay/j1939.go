@@ -93,7 +93,7 @@ func j1939Command(e *env) *ucli.Command {
 					&ucli.StringFlag{Name: "addr", Value: "0xff", Usage: "own `ADDR`; 0xff receives broadcasts only (or all with --promisc)"},
 					&ucli.StringFlag{Name: "pgn", Usage: "receive only this `PGN`"},
 					&ucli.BoolFlag{Name: "promisc", Usage: "receive every message on the bus"},
-					&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` messages"},
+					countFlag("`COUNT` messages"),
 				},
 				Action: func(ctx context.Context, c *ucli.Command) error {
 					iface, err := oneIface(c, "j1939 recv")

@@ -42,9 +42,9 @@ func tunnelCommand(e *env) *ucli.Command {
 			&ucli.StringFlag{Name: "listen", Required: true, Usage: "local UDP `ADDR:PORT`"},
 			&ucli.StringFlag{Name: "peer", Required: true, Usage: "the other tunnel's UDP `ADDR:PORT`"},
 			&ucli.IntFlag{Name: "max-datagram", Value: 1400, Usage: "largest datagram in `BYTES` (76 to 65507)"},
-			&ucli.IntFlag{Name: "n", Usage: "stop after writing `COUNT` frames to IFACE"},
+			countFlag("writing `COUNT` frames to IFACE"),
 			&ucli.StringFlag{Name: "reorder-wait", Value: "20ms", Usage: "hold datagrams that arrive ahead of a gap up to `D` for the missing ones (0: write at once)"},
-			&ucli.BoolFlag{Name: "low-latency", Usage: "do not run as SCHED_BATCH: on a busy CPU each frame or datagram preempts the running task"},
+			lowLatencyFlag("frame or datagram"),
 			&ucli.StringFlag{Name: "key-file", Usage: "authenticate datagrams with the pre-shared key in `FILE` (16 to 4096 bytes, e.g. head -c 32 /dev/urandom; the peer needs the same); without it the tunnel is unauthenticated"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
