@@ -108,8 +108,10 @@ func checkedIface(c *ucli.Command, cmd string) (string, error) {
 }
 
 // openIface checks iface's name (a usage error on every host, before any
-// socket) and opens a CAN_RAW socket on it through e.openRaw; subcommands
-// call it after their other usage checks.
+// socket) and opens a CAN_RAW socket on it through e.openRaw: every
+// subcommand opens its CAN_RAW sockets here, after its other usage checks.
+// The real openRaw checks the name too, so on a host nothing changes; a
+// test's openRaw (socketpairs) gets names checked as a host's would be.
 func (e *env) openIface(iface string) (*sockcore.Socket, error) {
 	if err := checkIface(iface); err != nil {
 		return nil, err

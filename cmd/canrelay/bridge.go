@@ -67,12 +67,12 @@ func bridgeCommand(e *env) *ucli.Command {
 					}
 				}
 			}
-			sa, err := e.openRaw(a)
+			sa, err := e.openIface(a)
 			if err != nil {
 				return err
 			}
 			defer sa.Close()
-			sb, err := e.openRaw(b)
+			sb, err := e.openIface(b)
 			if err != nil {
 				return err
 			}

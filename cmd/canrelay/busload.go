@@ -105,7 +105,7 @@ func (bl *busload) run(ctx context.Context, e *env) error {
 		}
 	}()
 	for _, st := range bl.stats {
-		s, err := e.openRaw(st.iface)
+		s, err := e.openIface(st.iface)
 		if err != nil {
 			return err
 		}

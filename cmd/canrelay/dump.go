@@ -275,7 +275,7 @@ func (d *dumper) run(ctx context.Context, e *env, specs []dumpSpec) error {
 		}
 	}()
 	for _, sp := range specs {
-		s, err := e.openRaw(sp.iface)
+		s, err := e.openIface(sp.iface)
 		if err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func (r *replayer) sock(iface string) (*sockcore.Socket, error) {
 	if s, ok := r.socks[iface]; ok {
 		return s, nil
 	}
-	s, err := r.e.openRaw(iface)
+	s, err := r.e.openIface(iface)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func sendCommand(e *env) *ucli.Command {
 				}
 				frames = append(frames, f)
 			}
-			s, err := e.openRaw(args[0])
+			s, err := e.openIface(args[0])
 			if err != nil {
 				return err
 			}
