@@ -160,7 +160,9 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(dur)
+	// Connect them all first: at thousands of connections the dialling
+	// would otherwise eat into the measurement.
+	cs := make([]net.Conn, 0, conns)
 	for range conns {
 		var c net.Conn
 		var err error
@@ -172,6 +174,10 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		if err != nil {
 			log.Fatal(err)
 		}
+		cs = append(cs, c)
+	}
+	deadline := time.Now().Add(dur)
+	for _, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
