@@ -166,6 +166,7 @@ measure() {
 	settle "$spid" "${kids:-0}"
 	c1=$(cputicks "$spid")
 	v=$(val "$what" "$out")
+	[ -z "$v" ] && echo "bench echo: $s $key: $out" >&2
 	keep "$s" "$key" "$v"
 	if [ "$what" = rps ]; then
 		keep "$s" "${key}p50" "$(val p50_us "$out")"
@@ -173,6 +174,7 @@ measure() {
 	fi
 	# CPU µs per round trip (rps) or per MB (mbps).
 	[ -n "$v" ] && keep "$s" "${key}cpu" "$(awk -v c=$((c1 - c0)) -v t="$TCK" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0) printf "%.2f", c / t * 1e6 / (v * d) }')"
+	return 0
 }
 
 # Rounds: every test runs ROUNDS times (BENCH_ROUNDS, default 3), and within

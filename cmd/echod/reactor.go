@@ -180,7 +180,10 @@ func (r *reactor) takeAdds(now time.Time) bool {
 // serve echoes what connection c has queued.
 func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 	srv := r.srv
-	n, err := c.s.RecvInto(r.buf, 0)
+	// RecvIntoNow and SendNow: epoll said the socket is readable, and the
+	// calls cannot wait, so they skip the scheduler's system-call state
+	// (see sendAllNow).
+	n, err := c.s.RecvIntoNow(r.buf, 0)
 	switch {
 	case errors.Is(err, unix.EAGAIN):
 		return
@@ -199,7 +202,7 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 	srv.st.bytesIn.Add(uint64(n))
 	m := n
 	if !srv.cfg.discard {
-		m, err = c.s.SendAllCount(r.buf[:n], 0)
+		m, err = sendAllNow(c.s, r.buf[:n])
 		c.out += int64(m)
 		srv.st.bytesOut.Add(uint64(m))
 		if err != nil && !errors.Is(err, unix.EAGAIN) {
@@ -219,6 +222,24 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 }
 
 func (r *reactor) drop(id uint64) { delete(r.conns, id) }
+
+// sendAllNow sends b until it is sent or the socket would block (EAGAIN),
+// and returns how much it sent. On this 2-CPU machine, 16 ping-pong
+// connections: with RecvInto and SendAllCount (system calls the scheduler
+// must assume can block), the runtime's monitor thread woke every 20 us and
+// took 14% of echod's CPU samples (perf record), handing Ps over to spare
+// threads while a reactor was in a long loopback send.
+func sendAllNow(s *sockcore.Socket, b []byte) (int, error) {
+	m := 0
+	for m < len(b) {
+		k, err := s.SendNow(b[m:], 0)
+		m += k
+		if err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
 
 // sweep closes the connections idle longer than --idle-timeout.
 func (r *reactor) sweep(now time.Time) {
