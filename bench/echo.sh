@@ -7,7 +7,8 @@
 # Benchmarks); the ratios are judged on those rows:
 #   socat        TCP4-LISTEN:P,reuseaddr,fork PIPE      (one process per connection, no cat)
 #   socat (UDP)  UDP4-LISTEN:P,reuseaddr PIPE           (echoes one peer: restarted for each measurement)
-#   ncat         -l -k --exec /bin/cat                  (ncat has no other echo: a cat per connection)
+#   ncat         -l -k -m 10000 --exec /bin/cat         (ncat has no other echo: a cat per connection;
+#                                                       -m: its default limit is 100 connections)
 #   iocopy       io.Copy per connection, ReadFrom/WriteTo for UDP (the Go standard library)
 # The slow forms measured before are kept as extra rows labelled "slow":
 #   socat-exec   TCP4-LISTEN:P,reuseaddr,fork EXEC:cat  (a cat and two pipes in every round trip)
@@ -111,7 +112,7 @@ start echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0
 start socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
 start socatx "listening on" "$tmp/socatx.log" socat -d -d TCP4-LISTEN:51007,reuseaddr,fork EXEC:cat
 start socatxu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatxu.log" socat -d -d UDP4-RECVFROM:51009,fork EXEC:cat || true
-start ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k --exec /bin/cat 127.0.0.1 51003
+start ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k -m 10000 --exec /bin/cat 127.0.0.1 51003
 start iocopy "listening" "$tmp/iocopy.log" "$tmp/iocopy" -addr 127.0.0.1:51004
 declare -A idle_procs
 # TCP and UDP ports; socatx is socat's slow TCP form, socatxu its slow UDP
@@ -138,7 +139,7 @@ done
 servers=(echod socat ncat iocopy socatx)
 forks() { [ "$1" = socat ] || [ "$1" = ncat ] || [ "$1" = socatx ]; }
 
-lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
+lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1 || true; }
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # cputicks PID: the CPU time of PID and its reaped children, in clock ticks.
 cputicks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
