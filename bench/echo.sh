@@ -144,12 +144,14 @@ val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # cputicks PID: the CPU time of PID and its reaped children, in clock ticks.
 cputicks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
 TCK=$(getconf CLK_TCK)
-# settle PID: wait (up to 5 s) until PID has no more children than
+# settle PID: wait (up to 1 s) until PID has no more children than
 # before the measurement (the forking peers' children exit when the load
-# generator closes its connections; their CPU counts once reaped).
+# generator closes its connections; their CPU counts once reaped, so the
+# CPU figures of socat and ncat leave out children still running: ncat's
+# linger for minutes).
 settle() {
 	local n
-	for _ in $(seq 100); do
+	for _ in $(seq 20); do
 		n=$(pgrep -c -P "$1" || true)
 		[ "${n:-0}" -le "$2" ] && return 0
 		sleep 0.05
