@@ -86,6 +86,7 @@ var printers = []struct {
 	{udpSpace, 3784, printBFD},
 	{udpSpace, 3785, printBFD},
 	{udpSpace, 4784, printBFD},
+	{udpSpace, 1985, printHSRP},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 22, printSSH},

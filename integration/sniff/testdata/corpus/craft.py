@@ -329,6 +329,45 @@ def dhcp6(path):
     write_pcap(path, frames)
 
 
+def hsrp(path):
+    """HSRP v0 hellos, coups and resigns in every state, with odd op codes,
+    states, reserved bytes, authentication data and TTL, HSRPv2's TLV
+    version, and packets cut short, written to path: no HSRP router is
+    cheap here."""
+    def h(op, state, group=1, res=0, auth=b"cisco\0\0\0", vip="10.77.0.254", ver=0, hello=3, hold=10, prio=100):
+        return struct.pack("!BBBBBBBB", ver, op, state, hello, hold, prio, group, res) + auth + socket.inet_aton(vip)
+
+    def udp(payload, ttl=1, sport=1985, dport=1985):
+        ip = udp4("10.77.0.2", "224.0.0.2", sport, dport, payload)
+        ip = ip[:8] + bytes([ttl]) + ip[9:10] + b"\0\0" + ip[12:]
+        ip = ip[:10] + struct.pack("!H", csum(ip[:20])) + ip[12:]
+        return ether("01:00:5e:00:00:02", "02:77:00:00:00:02", 0x0800, ip)
+
+    frames = [
+        udp(h(0, 16)),
+        udp(h(0, 8, group=7, prio=90)),
+        udp(h(0, 0, hello=0, hold=0)),
+        udp(h(0, 1)), udp(h(0, 2)), udp(h(0, 4)),
+        udp(h(1, 4, hello=60, hold=200)),
+        udp(h(2, 16, hold=255)),
+        udp(h(3, 3, res=9)),
+        udp(h(9, 32)),
+        udp(h(0, 16, auth=b"\x01\x7fab\xc3\xa9\x00z")),
+        udp(h(0, 16, auth=b"12345678")),
+        udp(h(0, 16), ttl=2),
+        udp(h(0, 16, ver=1)),
+        udp(struct.pack("!BBBB", 2, 1, 40, 2) + b"\x00" * 36),
+        udp(h(0, 16), sport=40000),
+        udp(h(0, 16)[:12]),
+        (udp(h(0, 16)), 14 + 20 + 8 + 18),
+        (udp(h(0, 16)), 14 + 20 + 8 + 10),
+        (udp(h(0, 16)), 14 + 20 + 8 + 3),
+        (udp(h(0, 16)), 14 + 20 + 8 + 1),
+        udp(b""),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -346,5 +385,7 @@ if __name__ == "__main__":
         bfd(sys.argv[2])
     elif sys.argv[1] == "dhcp6":
         dhcp6(sys.argv[2])
+    elif sys.argv[1] == "hsrp":
+        hsrp(sys.argv[2])
     else:
         main(*sys.argv[1:5])
