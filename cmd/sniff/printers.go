@@ -53,6 +53,8 @@ var printers = []struct {
 	{etherSpace, 0x9100, printDot1Q},
 	{etherSpace, 0x88cc, printLLDP},
 	{etherSpace, 0x88f7, printPTP},
+	{etherSpace, 0x8847, printMPLS},
+	{etherSpace, 0x8848, printMPLS},
 
 	{llcSpace, 0x4242, printSTP},
 	{llcSpace, 0xaaaa, printSNAP},

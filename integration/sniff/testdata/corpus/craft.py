@@ -368,6 +368,48 @@ def hsrp(path):
     write_pcap(path, frames)
 
 
+def mpls(path):
+    """MPLS label stacks on ethertype 0x8847 (and 0x8848): one and several
+    labels, the reserved labels, IPv4 and IPv6 inside by label or by first
+    byte, unknown payloads, a stack without its bottom, and frames cut
+    short, written to path: this kernel has no MPLS routing."""
+    def lab(label, tc=0, s=1, ttl=64):
+        return struct.pack("!I", label << 12 | tc << 9 | s << 8 | ttl)
+
+    def fr(payload, etype=0x8847):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", etype, payload)
+
+    ip4 = ipv4("10.77.0.2", "10.77.0.1", 1, icmp_echo(9, 1))
+    u4 = udp4("10.77.0.2", "10.77.0.1", 40000, 9999, b"mpls-payload")
+    u6 = udp6("fd77::2", "fd77::1", 40000, 9999, b"mpls-payload")
+    frames = [
+        fr(lab(100) + ip4),
+        fr(lab(16, s=0) + lab(17, tc=5, ttl=63) + u4),
+        fr(lab(0) + ip4),
+        fr(lab(2) + u6),
+        fr(lab(3, tc=7, ttl=1) + ip4),
+        fr(lab(1, s=0, ttl=1) + lab(1048575, ttl=255) + u6),
+        fr(lab(7, s=0) + lab(15, s=0) + lab(5) + u4),
+        fr(lab(1000) + b"\x00\x01\x02\x03mpls-unknown-payload"),
+        fr(lab(200)),
+        fr(lab(200, s=0) + lab(201, s=0)),
+        fr(lab(200, s=0) + b"\x00\x01"),
+        fr(lab(300) + ip4, 0x8848),
+        fr(lab(2) + ip4),
+        fr(lab(0) + u6),
+        (fr(lab(100) + ip4), 14 + 4 + 10),
+        (fr(lab(16, s=0) + lab(17) + u4), 14 + 6),
+        (fr(lab(16, s=0) + lab(17) + u4), 14 + 8),
+        (fr(lab(2) + u6), 14 + 4 + 30),
+        (fr(lab(2) + u6), 14 + 4),
+        (fr(lab(0) + ip4), 14 + 4),
+        ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800,
+              ipv4("10.77.0.2", "10.77.0.1", 47, struct.pack("!HH", 0, 0x8847) + lab(40) + ip4)),
+        ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x8100, struct.pack("!HH", 5, 0x8847) + lab(41) + u6),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -387,5 +429,7 @@ if __name__ == "__main__":
         dhcp6(sys.argv[2])
     elif sys.argv[1] == "hsrp":
         hsrp(sys.argv[2])
+    elif sys.argv[1] == "mpls":
+        mpls(sys.argv[2])
     else:
         main(*sys.argv[1:5])
