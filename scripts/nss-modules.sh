@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches Debian packages that must never be installed on the test machine
-# (their maintainer scripts rewrite /etc/nsswitch.conf or /etc/resolv.conf)
+# (their maintainer scripts rewrite /etc/nsswitch.conf or /etc/resolv.conf,
+# or, for avahi-daemon, start a daemon on the machine's own interfaces)
 # and extracts them under .cache/nss/root, for resolve's integration tests:
 # glibc loads the NSS modules from there through LD_LIBRARY_PATH.
 # Usage: scripts/nss-modules.sh [PACKAGE...]; prints the directories of the
@@ -8,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/nss
-(($#)) || set -- libnss-myhostname libnss-resolve libnss-mdns systemd-resolved
+(($#)) || set -- libnss-myhostname libnss-resolve libnss-mdns systemd-resolved avahi-daemon libavahi-core7 libdaemon0
 mkdir -p "$dest/debs" "$dest/root"
 chmod 0755 "$dest/debs"
 for p in "$@"; do

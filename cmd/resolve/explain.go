@@ -11,7 +11,7 @@ import (
 // explanation is the --explain report: which source answered and every
 // step taken.
 type explanation struct {
-	Source string                `json:"source"`           // numeric, local, files, dns, myhostname, resolve, kernel or none
+	Source string                `json:"source"`           // numeric, local, files, dns, myhostname, resolve, mdns*, kernel or none
 	File   string                `json:"file,omitempty"`   // the hosts file, when files answered
 	Server string                `json:"server,omitempty"` // the DNS server, when DNS answered
 	Name   string                `json:"name,omitempty"`   // the name that answered (after search-list expansion)
@@ -35,6 +35,8 @@ func explain(steps []sockcore.TraceEvent, took time.Duration) *explanation {
 			e.Source, e.File, e.Name = "files", s.File, s.Name
 		case s.Kind == "resolve" && s.Found && e.Source == "none":
 			e.Source, e.Name, e.Server = s.Kind, s.Name, s.Server
+		case s.Kind == "mdns" && s.Found && e.Source == "none":
+			e.Source, e.Name, e.Server = s.Type, s.Name, s.Server
 		case s.Kind == "myhostname" && s.Found && e.Source == "none":
 			e.Source, e.Name = s.Kind, s.Name
 		case (s.Kind == "numeric" || s.Kind == "local") && e.Source == "none":
@@ -85,6 +87,15 @@ func (e *explanation) text() string {
 			default:
 				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s not found (%.3f ms)\n", s.Server, s.Name, ms(s.Took))
 			}
+		case "mdns":
+			switch {
+			case s.Err != "":
+				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s: %s: unavailable, as nss-mdns answers (%.3f ms)\n", s.Type, s.Server, s.Name, s.Err, ms(s.Took))
+			case s.Found:
+				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s found, %d answers, ifindex %d (%.3f ms)\n", s.Type, s.Server, s.Name, s.Answers, s.Link, ms(s.Took))
+			default:
+				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s not found (%.3f ms)\n", s.Type, s.Server, s.Name, ms(s.Took))
+			}
 		case "skip":
 			fmt.Fprintf(&b, ";; nsswitch source %s: not implemented, skipped as glibc skips a module it cannot load; getent may answer differently where that module is installed\n", s.Name)
 		case "numeric":
@@ -98,6 +109,8 @@ func (e *explanation) text() string {
 		fmt.Fprintf(&b, ";; answered by dns: server %s, name %s, in %.3f ms\n", e.Server, e.Name, e.TookMS)
 	case "resolve":
 		fmt.Fprintf(&b, ";; answered by resolve: systemd-resolved @%s, name %s, in %.3f ms\n", e.Server, e.Name, e.TookMS)
+	case "mdns", "mdns4", "mdns6", "mdns_minimal", "mdns4_minimal", "mdns6_minimal":
+		fmt.Fprintf(&b, ";; answered by %s: avahi-daemon @%s, name %s, in %.3f ms\n", e.Source, e.Server, e.Name, e.TookMS)
 	case "files":
 		fmt.Fprintf(&b, ";; answered by files: %s, in %.3f ms\n", e.File, e.TookMS)
 	case "none":

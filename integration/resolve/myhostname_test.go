@@ -131,7 +131,7 @@ func (e *nssEnv) compare(t *testing.T, names, addrs []string) {
 // libnss_myhostname.so.2 and libnss_resolve.so.2 (systemd 252) on the
 // nsswitch.conf lines of the distributions, systemd-resolved not running
 // (nss-resolve is UNAVAIL); libnss_mdns*.so.2 loaded without avahi-daemon
-// (nss-mdns is UNAVAIL for every name then, as resolve's skip is);
+// (nss-mdns and resolve's mdns sources are UNAVAIL for every name then);
 // mymachines: a module that is not there (glibc skips it, so does
 // resolve).
 func TestMyhostnameGetent(t *testing.T) {
@@ -159,7 +159,7 @@ func TestMyhostnameGetent(t *testing.T) {
 		"hosts: dns myhostname",
 	}
 	if avahi {
-		t.Log("avahi-daemon runs on this machine: nss-mdns would answer through it, resolve does not speak to it; mdns lines left out")
+		t.Log("avahi-daemon runs on this machine: mdns lines left out (TestMDNSGetent compares them with avahi-daemons of its own)")
 	} else {
 		lines = append(lines,
 			"hosts: files mdns4_minimal [NOTFOUND=return] dns", // Ubuntu, Debian with libnss-mdns

@@ -38,6 +38,7 @@ type Resolver struct {
 	ResolvConfFile, NSSwitchFile           string
 	GAIConfFile, HostConfFile              string
 	ResolvedSocket                         string // systemd-resolved's Varlink socket, for the "resolve" source
+	AvahiSocket, MDNSAllowFile             string // avahi-daemon's socket and /etc/mdns.allow, for the "mdns*" sources
 
 	// Trace, when set, is called for each source consulted: which file,
 	// which DNS query to which server with what answer, how long it took.
@@ -540,6 +541,9 @@ func (r *Resolver) lookupSource(src, name string, family int) (hostAnswer, bool)
 		return a, true
 	case "resolve":
 		return r.resolvedByName(name, family), true
+	}
+	if v, ok := mdnsVariants[src]; ok {
+		return r.mdnsByName(src, v, name, family), true
 	}
 	r.trace(TraceEvent{Kind: "skip", Name: src})
 	return hostAnswer{}, false

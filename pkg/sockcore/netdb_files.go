@@ -140,8 +140,8 @@ func defaultActions() map[string]bool {
 }
 
 // parseNSSwitch returns the sources of database db ("hosts") in order.
-// Services sockcore does not implement (mdns4_minimal, myhostname,
-// resolve, ...) are kept: the lookup skips them as glibc skips a module it
+// Services sockcore does not implement (mymachines, sss, ldap, wins,
+// ...) are kept: the lookup skips them as glibc skips a module it
 // cannot load (status UNAVAIL).
 func parseNSSwitch(data []byte, db string) []nssSource {
 	for _, l := range lines(data) {

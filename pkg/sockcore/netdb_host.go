@@ -206,6 +206,14 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 			}
 			status, herr = st.status, st.herrno
 		default:
+			if v, ok := mdnsVariants[src.Name]; ok {
+				h, st := r.mdnsByAddr(src.Name, v, a)
+				if st.status == nssSuccess {
+					return h, nil
+				}
+				status, herr = st.status, st.herrno
+				break
+			}
 			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
 			status = nssUnavail
 		}
