@@ -68,6 +68,8 @@ var printers = []struct {
 	{ipSpace, 112, printVRRP},
 	{ipSpace, uint32(layers.IPProtocolIGMP), printIGMP},
 	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
+	{ipSpace, 50, printESP},
+	{ipSpace, 51, printAH},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},

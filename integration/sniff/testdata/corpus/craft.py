@@ -410,6 +410,59 @@ def mpls(path):
     write_pcap(path, frames)
 
 
+def ipsec(path):
+    """ESP and AH over IPv4 and IPv6 without keys: AH before ICMP, UDP, TCP,
+    ESP, ICMPv6 and an unknown protocol, ICVs of 0, 4, 12 and 200 bytes, a
+    length too short for the header, and headers cut short, written to
+    path: this kernel has no xfrm ESP or AH."""
+    def fr(p):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, p)
+
+    def fr6(p):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x86DD, p)
+
+    def ah(nh, spi, seq, icv=12, payload=b""):
+        return struct.pack("!BBHII", nh, (12 + icv) // 4 - 2, 0, spi, seq) + bytes(range(icv)) + payload
+
+    def esp(spi, seq, n=24):
+        return struct.pack("!II", spi, seq) + bytes(range(n))
+
+    def ip6(nh, pl):
+        return struct.pack("!IHBB", 6 << 28, len(pl), nh, 64) + socket.inet_pton(socket.AF_INET6, "fd77::2") + \
+            socket.inet_pton(socket.AF_INET6, "fd77::1") + pl
+
+    ic = icmp_echo(9, 1)
+    u = udp4("10.77.0.2", "10.77.0.1", 40000, 9999, b"abcd")[20:]
+    t = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 0x50, 0x02, 1000, 0, 0)
+    frames = [
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(50, 0x2000, 5, payload=esp(0x1000, 2)))),
+        fr6(ip6(50, esp(0x3000, 7))),
+        fr6(ip6(51, ah(17, 0x4000, 8, payload=b"\x9c\x40\x27\x0f\x00\x0c\x00\x00abcd"))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, icv=200, payload=ic))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 10),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))), 14 + 20 + 6),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(99, 0x2000, 5, payload=b"zz"))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(17, 0x2000, 6, payload=u))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(6, 0x2000, 7, payload=t))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 8, icv=0, payload=ic))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 8, icv=4, payload=ic))),
+        fr6(ip6(51, ah(58, 0x4000, 9, payload=b"\x80\x00\x00\x00\x00\x01\x00\x01"))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 20),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, b"\x00\x00")),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 1),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 3),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 6),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, struct.pack("!BBHII", 1, 0, 0, 1, 2) + ic)),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, icv=200, payload=b""))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))), 14 + 20 + 4),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, b"")),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, b"")),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -431,5 +484,7 @@ if __name__ == "__main__":
         hsrp(sys.argv[2])
     elif sys.argv[1] == "mpls":
         mpls(sys.argv[2])
+    elif sys.argv[1] == "ipsec":
+        ipsec(sys.argv[2])
     else:
         main(*sys.argv[1:5])
