@@ -1,15 +1,47 @@
 #!/usr/bin/env bash
-# bench/echo.sh: echod against socat (fork EXEC:cat), ncat (-k --exec
-# /bin/cat) and a plain Go io.Copy server (bench/iocopy), all driven by the
-# same load generator (bench/loadgen) in the same run. Prints a table of
-# ratios. Runs in its own network namespace when root (loopback otherwise).
+# bench/echo.sh: echod against socat, ncat and a plain Go io.Copy server
+# (bench/iocopy), all driven by the same independent load generator
+# (bench/loadgen, on Go's net package: not echocat) in the same run.
+#
+# Every peer runs in its fastest correct configuration (shared/DESIGN.md,
+# Benchmarks); the ratios are judged on those rows:
+#   socat        TCP4-LISTEN:P,reuseaddr,fork PIPE      (one process per connection, no cat)
+#   socat (UDP)  UDP4-LISTEN:P,reuseaddr PIPE           (echoes one peer: restarted for each measurement)
+#   ncat         -l -k -m 10000 --exec /bin/cat         (ncat has no other echo: a cat per connection;
+#                                                       -m: its default limit is 100 connections)
+#   iocopy       io.Copy per connection, ReadFrom/WriteTo for UDP (the Go standard library)
+# The slow forms measured before are kept as extra rows labelled "slow":
+#   socat-exec   TCP4-LISTEN:P,reuseaddr,fork EXEC:cat  (a cat and two pipes in every round trip)
+#   socat-exec   UDP4-RECVFROM:P,fork EXEC:cat          (a fork per datagram)
+#
+# Tests: TCP bulk at 1, 8 and 64 connections; TCP ping-pong (64 bytes) at 1,
+# 16, 256 and 4096 connections (the scaling curve); UDP ping-pong (64 bytes,
+# one peer); the RSS of 10,000 idle connections. Every measurement also reads
+# the server's CPU time (/proc/PID/stat, children included once reaped) and
+# gives it per round trip or per MB: the cost that must not grow with the
+# connection count.
+#
+# Output: a table of medians and ratios on stdout, and the same medians,
+# machine-readable, in bench/out/echo.tsv (BENCH_OUT sets the directory),
+# tab-separated with a header line:
+#   bench  row  peer  metric  value  unit
+# as bench/README.md describes (the format bench reports are drawn from).
+#
 # BENCH_SECONDS sets the length of each measurement (default 1),
-# BENCH_ROUNDS how many interleaved rounds the medians come from (default 3).
+# BENCH_ROUNDS how many interleaved rounds the medians come from (default 3;
+# within a test every peer is measured once per round, in an order rotated
+# each round, so that the noise of a shared machine hits every peer alike).
+# BENCH_FORK_MAX (default 256) caps the connection count given to the peers
+# that fork a process per connection (socat, ncat): 4096 of them is 4096 to
+# 8192 processes; BENCH_FORK_MAX=4096 measures them there too.
+# Runs in its own network namespace when root (loopback otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${SOCKCORE_BIN:-$PWD/bin}
 SECS=${BENCH_SECONDS:-1}
 IDLE=${BENCH_IDLE_CONNS:-10000}
+FORKMAX=${BENCH_FORK_MAX:-256}
+OUT=${BENCH_OUT:-$PWD/bench/out}
 tmp=$(mktemp -d)
 pids=()
 ns=""
@@ -76,13 +108,21 @@ start() {
 	exit 1
 }
 
-start echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0.1:51001 --listen udp://127.0.0.1:51001 --udp-rate 0
-start socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork EXEC:cat
-start socatu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatu.log" socat -d -d UDP4-RECVFROM:51002,fork EXEC:cat || true
-start ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k --exec /bin/cat 127.0.0.1 51003
+start echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0.1:51001 --listen udp://127.0.0.1:51001 --udp-rate 0 --max-conns-per-source 0 --backlog 4096
+start socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
+start socatx "listening on" "$tmp/socatx.log" socat -d -d TCP4-LISTEN:51007,reuseaddr,fork EXEC:cat
+start socatxu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatxu.log" socat -d -d UDP4-RECVFROM:51009,fork EXEC:cat || true
+start ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k -m 10000 --exec /bin/cat 127.0.0.1 51003
 start iocopy "listening" "$tmp/iocopy.log" "$tmp/iocopy" -addr 127.0.0.1:51004
 declare -A idle_procs
-declare -A port=([echod]=51001 [socat]=51002 [ncat]=51003 [iocopy]=51004)
+# TCP and UDP ports; socatx is socat's slow TCP form, socatxu its slow UDP
+# form, socat's UDP row is a UDP-LISTEN started for each measurement.
+declare -A port=([echod]=51001 [socat]=51002 [ncat]=51003 [iocopy]=51004 [socatx]=51007)
+declare -A uport=([echod]=51001 [socat]=51008 [iocopy]=51004 [socatx]=51009)
+declare -A pid=([echod]=$pid_echod [socat]=$pid_socat [ncat]=$pid_ncat [iocopy]=$pid_iocopy [socatx]=$pid_socatx)
+declare -A upid=([echod]=$pid_echod [iocopy]=$pid_iocopy [socatx]=$pid_socatxu)
+# The peers' names in bench/out/echo.tsv.
+declare -A tsvname=([echod]=echod [socat]=socat-pipe [ncat]=ncat-exec-cat [iocopy]=iocopy [socatx]=socat-exec-cat)
 declare -A idle_pids
 for s in echod iocopy; do
 	if [ $s = echod ]; then n=$(procs_for 1); else n=$(procs_for 3); fi
@@ -96,10 +136,49 @@ for s in echod iocopy; do
 		eval "idle_pids[$s]+=\" \$pid_idle$s$i\""
 	done
 done
-servers=(echod socat ncat iocopy)
+servers=(echod socat ncat iocopy socatx)
+forks() { [ "$1" = socat ] || [ "$1" = ncat ] || [ "$1" = socatx ]; }
 
-lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
+lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1 || true; }
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+# cputicks PID: the CPU time of PID and its reaped children, in clock ticks.
+cputicks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+TCK=$(getconf CLK_TCK)
+# settle PID: wait (up to 1 s) until PID has no more children than
+# before the measurement (the forking peers' children exit when the load
+# generator closes its connections; their CPU counts once reaped, so the
+# CPU figures of socat and ncat leave out children still running: ncat's
+# linger for minutes).
+settle() {
+	local n
+	for _ in $(seq 20); do
+		n=$(pgrep -c -P "$1" || true)
+		[ "${n:-0}" -le "$2" ] && return 0
+		sleep 0.05
+	done
+}
+# measure SERVER-PID KEY-PREFIX UNIT-DIVISOR-KEY LOADGEN-ARGS...: one
+# measurement; keeps rps/mbps, p50, p99 and the server's CPU per unit.
+measure() {
+	local spid=$1 s=$2 key=$3 what=$4
+	shift 4
+	local kids c0 c1 out v
+	kids=$(pgrep -c -P "$spid" || true)
+	c0=$(cputicks "$spid")
+	out=$(lg "$@")
+	settle "$spid" "${kids:-0}"
+	c1=$(cputicks "$spid")
+	v=$(val "$what" "$out")
+	[ -z "$v" ] && echo "bench echo: $s $key: $out" >&2
+	keep "$s" "$key" "$v"
+	if [ "$what" = rps ]; then
+		keep "$s" "${key}p50" "$(val p50_us "$out")"
+		keep "$s" "${key}p99" "$(val p99_us "$out")"
+	fi
+	# CPU µs per round trip (rps) or per MB (mbps).
+	[ -n "$v" ] && keep "$s" "${key}cpu" "$(awk -v c=$((c1 - c0)) -v t="$TCK" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0) printf "%.2f", c / t * 1e6 / (v * d) }')"
+	return 0
+}
 
 # Rounds: every test runs ROUNDS times (BENCH_ROUNDS, default 3), and within
 # a test every server is measured before the next test starts, in an order
@@ -113,24 +192,34 @@ order() { # the servers rotated by $1
 	local i n=${#servers[@]}
 	for ((i = 0; i < n; i++)); do echo "${servers[(i + $1) % n]}"; done
 }
+BULK=(1 8 64)
+PP=(1 16 256 4096)
 for ((r = 0; r < ROUNDS; r++)); do
 	mapfile -t ord < <(order "$r")
-	for s in "${ord[@]}"; do
-		out=$(lg -mode bulk -conns 1 -size 65536 -addr "127.0.0.1:${port[$s]}"); keep "$s" bulk1 "$(val mbps "$out")"
-	done
-	for s in "${ord[@]}"; do
-		out=$(lg -mode bulk -conns 8 -size 65536 -addr "127.0.0.1:${port[$s]}"); keep "$s" bulk8 "$(val mbps "$out")"
-	done
-	for n in 1 16; do
+	for n in "${BULK[@]}"; do
 		for s in "${ord[@]}"; do
-			out=$(lg -mode pingpong -conns $n -size 64 -addr "127.0.0.1:${port[$s]}")
-			keep "$s" pp$n "$(val rps "$out")"; keep "$s" pp${n}p50 "$(val p50_us "$out")"; keep "$s" pp${n}p99 "$(val p99_us "$out")"
+			forks "$s" && [ "$n" -gt "$FORKMAX" ] && continue
+			measure "${pid[$s]}" "$s" bulk$n mbps -mode bulk -conns "$n" -size 65536 -addr "127.0.0.1:${port[$s]}"
+		done
+	done
+	for n in "${PP[@]}"; do
+		for s in "${ord[@]}"; do
+			forks "$s" && [ "$n" -gt "$FORKMAX" ] && continue
+			measure "${pid[$s]}" "$s" pp$n rps -mode pingpong -conns "$n" -size 64 -addr "127.0.0.1:${port[$s]}"
 		done
 	done
 	for s in "${ord[@]}"; do
-		[ "$s" = ncat ] && continue # ncat: no keep-open UDP echo with --exec
-		out=$(lg -mode udp -conns 1 -size 64 -addr "127.0.0.1:${port[$s]}")
-		keep "$s" udp "$(val rps "$out")"; keep "$s" udpp50 "$(val p50_us "$out")"; keep "$s" udpp99 "$(val p99_us "$out")"
+		[ "$s" = ncat ] && continue # ncat: no keep-open UDP echo
+		if [ "$s" = socat ]; then
+			# UDP-LISTEN echoes the first peer only: a fresh one for
+			# every measurement.
+			start socatu "listening on" "$tmp/socatu.log" socat -d -d UDP4-LISTEN:51008,reuseaddr PIPE
+			measure "$pid_socatu" socat udp rps -mode udp -conns 1 -size 64 -addr "127.0.0.1:${uport[$s]}"
+			kill "$pid_socatu" 2>/dev/null || true
+			wait "$pid_socatu" 2>/dev/null || true
+			continue
+		fi
+		measure "${upid[$s]}" "$s" udp rps -mode udp -conns 1 -size 64 -addr "127.0.0.1:${uport[$s]}"
 	done
 done
 # median VALUES...: the median (the lower middle one of an even count).
@@ -167,7 +256,6 @@ for s in echod iocopy; do
 	kill $lpid 2>/dev/null || true
 	wait $lpid || true
 done
-R[socat,idle]=""; R[ncat,idle]=""
 
 ratio() { # higher is better for $3=hi, lower for lo
 	local a=$1 b=$2
@@ -176,25 +264,59 @@ ratio() { # higher is better for $3=hi, lower for lo
 	else awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%8.2fx", b/a; else printf "%9s", "-" }'; fi
 }
 row() { # label key hi|lo
-	printf "%-30s" "$1"
+	printf "%-28s" "$1"
 	for s in "${servers[@]}"; do printf "%10s" "${R[$s,$2]:--}"; done
 	for s in socat ncat iocopy; do ratio "${R[echod,$2]:-}" "${R[$s,$2]:-}" "$3"; done
 	echo
 }
 echo "echo servers, medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs; ratios are echod's advantage (>1 better)"
-printf "%-30s%10s%10s%10s%10s%9s %9s %9s\n" test echod socat ncat iocopy "vs socat" "vs ncat" "vs iocopy"
-row "TCP bulk 1 conn (MB/s)" bulk1 hi
-row "TCP bulk 8 conns (MB/s)" bulk8 hi
-row "ping-pong 1 conn (rt/s)" pp1 hi
-row "  p50 (us)" pp1p50 lo
-row "  p99 (us)" pp1p99 lo
-row "ping-pong 16 conns (rt/s)" pp16 hi
-row "  p50 (us)" pp16p50 lo
-row "  p99 (us)" pp16p99 lo
+echo "socat: fork PIPE (UDP: UDP-LISTEN PIPE); ncat: -k --exec /bin/cat; socat-exec (slow, not judged): fork EXEC:cat (UDP: UDP-RECVFROM fork EXEC:cat)"
+printf "%-28s%10s%10s%10s%10s%10s%9s %9s %9s\n" test echod socat ncat iocopy socat-exec "vs socat" "vs ncat" "vs iocopy"
+for n in "${BULK[@]}"; do
+	row "TCP bulk $n conns (MB/s)" bulk$n hi
+	row "  CPU (us/MB)" bulk${n}cpu lo
+done
+for n in "${PP[@]}"; do
+	row "ping-pong $n conns (rt/s)" pp$n hi
+	row "  p50 (us)" pp${n}p50 lo
+	row "  p99 (us)" pp${n}p99 lo
+	row "  CPU (us/rt)" pp${n}cpu lo
+done
 row "UDP ping-pong (rt/s)" udp hi
 row "  p50 (us)" udpp50 lo
 row "  p99 (us)" udpp99 lo
+row "  CPU (us/rt)" udpcpu lo
 row "$IDLE idle conns (RSS MiB)" idle lo
 echo "(idle RSS sums ${idle_procs[echod]} echod and ${idle_procs[iocopy]} io.Copy processes sharing a port with SO_REUSEPORT: RLIMIT_NOFILE hard limit $hard;"
-echo " a connection costs echod 1 descriptor, io.Copy 3; socat and ncat fork a process per connection)"
+echo " a connection costs echod 1 descriptor, io.Copy 3; socat and ncat fork a process per connection, measured up to $FORKMAX connections)"
+awk -v a="${R[echod,pp4096cpu]:-}" -v b="${R[echod,pp16cpu]:-}" 'BEGIN { if (a > 0 && b > 0) printf "echod CPU per round trip at 4096 connections: %.2fx its cost at 16\n", a / b }'
+
+# bench/out/echo.tsv: the medians, one value a line (bench/README.md).
+mkdir -p "$OUT"
+{
+	printf 'bench\trow\tpeer\tmetric\tvalue\tunit\n'
+	emit() { # row key metric unit
+		local s
+		for s in "${servers[@]}"; do
+			[ -n "${R[$s,$2]:-}" ] && printf 'echo\t%s\t%s\t%s\t%s\t%s\n' "$1" "${tsvname[$s]}" "$3" "${R[$s,$2]}" "$4"
+		done
+		return 0
+	}
+	for n in "${BULK[@]}"; do
+		emit "tcp-bulk@$n" bulk$n throughput MB/s
+		emit "tcp-bulk@$n" bulk${n}cpu cpu us/MB
+	done
+	for n in "${PP[@]}"; do
+		emit "tcp-pingpong@$n" pp$n throughput rt/s
+		emit "tcp-pingpong@$n" pp${n}p50 p50 us
+		emit "tcp-pingpong@$n" pp${n}p99 p99 us
+		emit "tcp-pingpong@$n" pp${n}cpu cpu us/rt
+	done
+	emit "udp-pingpong@1" udp throughput rt/s
+	emit "udp-pingpong@1" udpp50 p50 us
+	emit "udp-pingpong@1" udpp99 p99 us
+	emit "udp-pingpong@1" udpcpu cpu us/rt
+	emit "tcp-idle@$IDLE" idle rss MiB
+} >"$OUT/echo.tsv"
+echo "(medians written to ${OUT#"$PWD"/}/echo.tsv)"
 true

@@ -160,7 +160,10 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(dur)
+	// Connect them all first and echo once on each: at thousands of
+	// connections the dialling, and a server's accepting them (socat and
+	// ncat fork a process each), would otherwise eat into the measurement.
+	cs := make([]net.Conn, 0, conns)
 	for range conns {
 		var c net.Conn
 		var err error
@@ -172,6 +175,21 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		if err != nil {
 			log.Fatal(err)
 		}
+		cs = append(cs, c)
+	}
+	warm := make([]byte, size)
+	for i, c := range cs {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(warm); err != nil {
+			log.Fatalf("connection %d: %v", i, err)
+		}
+		if _, err := io.ReadFull(c, warm); err != nil {
+			log.Fatalf("connection %d: %v", i, err)
+		}
+		c.SetDeadline(time.Time{})
+	}
+	deadline := time.Now().Add(dur)
+	for _, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -22,7 +22,8 @@ func printIPv6(c *pctx, data []byte) {
 		return
 	}
 	if v := data[0] >> 4; v != 6 {
-		fmt.Fprintf(b, "IP6 version error: %d != 6", v)
+		c.protoPrefix("IP6 ") // not inside MPLS with -e, as tcpdump
+		fmt.Fprintf(b, "version error: %d != 6", v)
 		return
 	}
 	if ip.DecodeFromBytes(data, nilDF) != nil {

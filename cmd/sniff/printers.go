@@ -53,6 +53,8 @@ var printers = []struct {
 	{etherSpace, 0x9100, printDot1Q},
 	{etherSpace, 0x88cc, printLLDP},
 	{etherSpace, 0x88f7, printPTP},
+	{etherSpace, 0x8847, printMPLS},
+	{etherSpace, 0x8848, printMPLS},
 
 	{llcSpace, 0x4242, printSTP},
 	{llcSpace, 0xaaaa, printSNAP},
@@ -66,6 +68,8 @@ var printers = []struct {
 	{ipSpace, 112, printVRRP},
 	{ipSpace, uint32(layers.IPProtocolIGMP), printIGMP},
 	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
+	{ipSpace, 50, printESP},
+	{ipSpace, 51, printAH},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
@@ -86,6 +90,7 @@ var printers = []struct {
 	{udpSpace, 3784, printBFD},
 	{udpSpace, 3785, printBFD},
 	{udpSpace, 4784, printBFD},
+	{udpSpace, 1985, printHSRP},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 22, printSSH},

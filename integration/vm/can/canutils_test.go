@@ -410,23 +410,26 @@ func waitRcvlist(t *testing.T, file, iface, what string, before int) {
 
 // canbusload and canrelay busload watch the same burst on vcan1: the same
 // frames, bits and payload bits in total, the load within one percentage
-// point. canbusload 2020.11 neither flushes its reports into a pipe nor
-// reports while no frame comes (its alarm is handled when pselect
-// returns): frames on vcan0 keep it reporting, and its output is read
+// point. canbusload 2020.11 reports only when pselect returns (a frame
+// came), so frames on vcan0 keep it reporting, and its output is read
 // when it exits, two of canrelay's reports after canrelay has seen the
-// whole burst.
+// whole burst. Where the output is deterministic it is compared byte for
+// byte (busloadSame): every line of an interface that both report with
+// the same figures (the bar graph, colour, widths), the -r escapes and the
+// -t line but for the program's name and the clock. vcan0's bit rate is
+// low so that its keep-alive frames fill part of the bar graph.
 func TestBusloadMatchesCanbusload(t *testing.T) {
 	testenv.RequireVM(t)
 	canbusload := testenv.RequireProgram(t, "canbusload", "can-utils")
 	s0, s1 := rawSocket(t, "vcan0"), rawSocket(t, "vcan1")
-	rates := []string{"vcan0@500000", "vcan1@125000"}
-	for _, mode := range [][]string{nil, {"-e"}, {"-i"}} {
+	rates := []string{"vcan0@500", "vcan1@125000"}
+	for _, mode := range [][]string{nil, {"-e"}, {"-i"}, {"-b"}, {"-c"}, {"-t"}, {"-r"}, {"-t", "-r", "-b", "-c", "-e"}} {
 		t.Run(fmt.Sprint(mode), func(t *testing.T) {
 			before := rcvlist(t, "all", "vcan1", "")
 			peer := startCmd(t, execCommand(canbusload, append(append([]string{}, mode...), rates...)...))
 			waitRcvlist(t, "all", "vcan1", "", before)
 			ours := start(t, append(append([]string{"busload"}, mode...), rates...)...)
-			ours.line() // a report: its sockets are bound
+			oursOut := []string{ours.line()} // a report: its sockets are bound
 			// 150 frames fit canbusload's default receive buffer even when
 			// it is slow to read them (400 did not, once, under TCG).
 			var burst []string
@@ -447,11 +450,12 @@ func TestBusloadMatchesCanbusload(t *testing.T) {
 			n := func(s string) int { v, _ := strconv.Atoi(strings.TrimSuffix(s, "%")); return v }
 			type sum struct{ frames, bits, payload, percent int }
 			add := func(x *sum, l string) {
-				if f := strings.Fields(l); len(f) >= 5 && strings.HasPrefix(f[0], "vcan1@") {
+				if f := strings.Fields(ansiEscape.ReplaceAllString(l, "")); len(f) >= 5 && strings.HasPrefix(f[0], "vcan1@") {
 					x.frames, x.bits, x.payload, x.percent = x.frames+n(f[1]), x.bits+n(f[2]), x.payload+n(f[3]), x.percent+n(f[4])
 				}
 			}
 			var got, want sum
+			add(&got, oursOut[0])
 			deadline := time.Now().Add(timeout)
 			for reports := -1; reports < 2; {
 				if time.Now().After(deadline) {
@@ -462,6 +466,7 @@ func TestBusloadMatchesCanbusload(t *testing.T) {
 					send(t, s0, "7FE#")
 					continue
 				}
+				oursOut = append(oursOut, l)
 				add(&got, l)
 				if got.frames >= len(burst) && l == "" {
 					reports++
@@ -478,7 +483,96 @@ func TestBusloadMatchesCanbusload(t *testing.T) {
 			if d := got.percent - want.percent; d < -1 || d > 1 {
 				t.Errorf("load: canbusload %d%%, canrelay busload %d%% over the burst", want.percent, got.percent)
 			}
+			busloadSame(t, mode, rest, oursOut)
 		})
+	}
+}
+
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+
+// busloadTime is canbusload's -t line: its program name, the local time
+// and the stuffing mode; canrelay names itself "canrelay busload".
+var busloadTime = regexp.MustCompile(`^(canbusload|canrelay busload) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\(.*\))$`)
+
+// busloadSame compares canbusload's output (theirs) with canrelay
+// busload's (ours) where it does not depend on when a report falls: each
+// complete report (lines up to an empty one) starts with -r's escapes
+// (the first clears the screen) and -t's line with the same stuffing
+// mode, and every interface line with the same figures in both is the
+// same bytes. At least vcan1's idle line (after the burst) is in both.
+func busloadSame(t *testing.T, mode, theirs, ours []string) {
+	t.Helper()
+	has := func(o string) bool { return strings.Contains(strings.Join(mode, " "), o) }
+	split := func(who string, out []string) (lines map[string]string, timeTail string) {
+		lines = map[string]string{}
+		var report []string
+		first := true
+		for _, l := range out {
+			if l != "" {
+				report = append(report, l)
+				continue
+			}
+			if len(report) == 0 {
+				t.Errorf("%s: an empty report in %q", who, out)
+				continue
+			}
+			home := ""
+			if has("-r") {
+				home = "\x1b[H"
+				if first {
+					home = "\x1b[2J" + home
+				}
+			}
+			if !strings.HasPrefix(report[0], home) || (home == "" && (strings.HasPrefix(report[0], "\x1b[H") || strings.HasPrefix(report[0], "\x1b[2J"))) {
+				t.Errorf("%s: report starts %q, want -r's %q", who, report[0], home)
+			}
+			report[0] = strings.TrimPrefix(report[0], home)
+			first = false
+			if has("-t") {
+				m := busloadTime.FindStringSubmatch(report[0])
+				if m == nil {
+					t.Errorf("%s: %q is not -t's line", who, report[0])
+				} else if timeTail == "" {
+					timeTail = m[2]
+				} else if m[2] != timeTail {
+					t.Errorf("%s: -t line %q after %q", who, report[0], timeTail)
+				}
+				report = report[1:]
+			}
+			if len(report) != 2 {
+				t.Errorf("%s: report %q has not one line per interface", who, report)
+			}
+			for _, l := range report {
+				f := strings.Fields(ansiEscape.ReplaceAllString(l, ""))
+				if len(f) < 5 {
+					t.Errorf("%s: %q is not an interface's line", who, l)
+					continue
+				}
+				lines[strings.Join(f[:5], " ")] = l
+			}
+			report = nil
+		}
+		return lines, timeTail
+	}
+	theirLines, theirTime := split("canbusload", theirs)
+	ourLines, ourTime := split("canrelay busload", ours)
+	if theirTime != ourTime {
+		t.Errorf("-t line ends %q in canbusload's, %q in canrelay busload's", theirTime, ourTime)
+	}
+	same, idle := 0, false
+	for k, l := range ourLines {
+		if tl, ok := theirLines[k]; ok {
+			same++
+			t.Logf("both: %q", l)
+			if tl != l {
+				t.Errorf("the same figures, other bytes:\ncanbusload       %q\ncanrelay busload %q", tl, l)
+			}
+			idle = idle || strings.HasPrefix(k, "vcan1@125000 0 ")
+		}
+	}
+	t.Logf("%d lines with the same figures in both, byte for byte", same)
+	if !idle {
+		t.Errorf("no idle vcan1 line in both outputs:\ncanbusload %q\ncanrelay busload %q", theirs, ours)
 	}
 }
 

@@ -329,6 +329,140 @@ def dhcp6(path):
     write_pcap(path, frames)
 
 
+def hsrp(path):
+    """HSRP v0 hellos, coups and resigns in every state, with odd op codes,
+    states, reserved bytes, authentication data and TTL, HSRPv2's TLV
+    version, and packets cut short, written to path: no HSRP router is
+    cheap here."""
+    def h(op, state, group=1, res=0, auth=b"cisco\0\0\0", vip="10.77.0.254", ver=0, hello=3, hold=10, prio=100):
+        return struct.pack("!BBBBBBBB", ver, op, state, hello, hold, prio, group, res) + auth + socket.inet_aton(vip)
+
+    def udp(payload, ttl=1, sport=1985, dport=1985):
+        ip = udp4("10.77.0.2", "224.0.0.2", sport, dport, payload)
+        ip = ip[:8] + bytes([ttl]) + ip[9:10] + b"\0\0" + ip[12:]
+        ip = ip[:10] + struct.pack("!H", csum(ip[:20])) + ip[12:]
+        return ether("01:00:5e:00:00:02", "02:77:00:00:00:02", 0x0800, ip)
+
+    frames = [
+        udp(h(0, 16)),
+        udp(h(0, 8, group=7, prio=90)),
+        udp(h(0, 0, hello=0, hold=0)),
+        udp(h(0, 1)), udp(h(0, 2)), udp(h(0, 4)),
+        udp(h(1, 4, hello=60, hold=200)),
+        udp(h(2, 16, hold=255)),
+        udp(h(3, 3, res=9)),
+        udp(h(9, 32)),
+        udp(h(0, 16, auth=b"\x01\x7fab\xc3\xa9\x00z")),
+        udp(h(0, 16, auth=b"12345678")),
+        udp(h(0, 16), ttl=2),
+        udp(h(0, 16, ver=1)),
+        udp(struct.pack("!BBBB", 2, 1, 40, 2) + b"\x00" * 36),
+        udp(h(0, 16), sport=40000),
+        udp(h(0, 16)[:12]),
+        (udp(h(0, 16)), 14 + 20 + 8 + 18),
+        (udp(h(0, 16)), 14 + 20 + 8 + 10),
+        (udp(h(0, 16)), 14 + 20 + 8 + 3),
+        (udp(h(0, 16)), 14 + 20 + 8 + 1),
+        udp(b""),
+    ]
+    write_pcap(path, frames)
+
+
+def mpls(path):
+    """MPLS label stacks on ethertype 0x8847 (and 0x8848): one and several
+    labels, the reserved labels, IPv4 and IPv6 inside by label or by first
+    byte, unknown payloads, a stack without its bottom, and frames cut
+    short, written to path: this kernel has no MPLS routing."""
+    def lab(label, tc=0, s=1, ttl=64):
+        return struct.pack("!I", label << 12 | tc << 9 | s << 8 | ttl)
+
+    def fr(payload, etype=0x8847):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", etype, payload)
+
+    ip4 = ipv4("10.77.0.2", "10.77.0.1", 1, icmp_echo(9, 1))
+    u4 = udp4("10.77.0.2", "10.77.0.1", 40000, 9999, b"mpls-payload")
+    u6 = udp6("fd77::2", "fd77::1", 40000, 9999, b"mpls-payload")
+    frames = [
+        fr(lab(100) + ip4),
+        fr(lab(16, s=0) + lab(17, tc=5, ttl=63) + u4),
+        fr(lab(0) + ip4),
+        fr(lab(2) + u6),
+        fr(lab(3, tc=7, ttl=1) + ip4),
+        fr(lab(1, s=0, ttl=1) + lab(1048575, ttl=255) + u6),
+        fr(lab(7, s=0) + lab(15, s=0) + lab(5) + u4),
+        fr(lab(1000) + b"\x00\x01\x02\x03mpls-unknown-payload"),
+        fr(lab(200)),
+        fr(lab(200, s=0) + lab(201, s=0)),
+        fr(lab(200, s=0) + b"\x00\x01"),
+        fr(lab(300) + ip4, 0x8848),
+        fr(lab(2) + ip4),
+        fr(lab(0) + u6),
+        (fr(lab(100) + ip4), 14 + 4 + 10),
+        (fr(lab(16, s=0) + lab(17) + u4), 14 + 6),
+        (fr(lab(16, s=0) + lab(17) + u4), 14 + 8),
+        (fr(lab(2) + u6), 14 + 4 + 30),
+        (fr(lab(2) + u6), 14 + 4),
+        (fr(lab(0) + ip4), 14 + 4),
+        ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800,
+              ipv4("10.77.0.2", "10.77.0.1", 47, struct.pack("!HH", 0, 0x8847) + lab(40) + ip4)),
+        ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x8100, struct.pack("!HH", 5, 0x8847) + lab(41) + u6),
+    ]
+    write_pcap(path, frames)
+
+
+def ipsec(path):
+    """ESP and AH over IPv4 and IPv6 without keys: AH before ICMP, UDP, TCP,
+    ESP, ICMPv6 and an unknown protocol, ICVs of 0, 4, 12 and 200 bytes, a
+    length too short for the header, and headers cut short, written to
+    path: this kernel has no xfrm ESP or AH."""
+    def fr(p):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, p)
+
+    def fr6(p):
+        return ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x86DD, p)
+
+    def ah(nh, spi, seq, icv=12, payload=b""):
+        return struct.pack("!BBHII", nh, (12 + icv) // 4 - 2, 0, spi, seq) + bytes(range(icv)) + payload
+
+    def esp(spi, seq, n=24):
+        return struct.pack("!II", spi, seq) + bytes(range(n))
+
+    def ip6(nh, pl):
+        return struct.pack("!IHBB", 6 << 28, len(pl), nh, 64) + socket.inet_pton(socket.AF_INET6, "fd77::2") + \
+            socket.inet_pton(socket.AF_INET6, "fd77::1") + pl
+
+    ic = icmp_echo(9, 1)
+    u = udp4("10.77.0.2", "10.77.0.1", 40000, 9999, b"abcd")[20:]
+    t = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 0x50, 0x02, 1000, 0, 0)
+    frames = [
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(50, 0x2000, 5, payload=esp(0x1000, 2)))),
+        fr6(ip6(50, esp(0x3000, 7))),
+        fr6(ip6(51, ah(17, 0x4000, 8, payload=b"\x9c\x40\x27\x0f\x00\x0c\x00\x00abcd"))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, icv=200, payload=ic))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 10),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))), 14 + 20 + 6),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(99, 0x2000, 5, payload=b"zz"))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(17, 0x2000, 6, payload=u))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(6, 0x2000, 7, payload=t))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 8, icv=0, payload=ic))),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 8, icv=4, payload=ic))),
+        fr6(ip6(51, ah(58, 0x4000, 9, payload=b"\x80\x00\x00\x00\x00\x01\x00\x01"))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 20),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, b"\x00\x00")),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 1),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 3),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, payload=ic))), 14 + 20 + 6),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, struct.pack("!BBHII", 1, 0, 0, 1, 2) + ic)),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, ah(1, 0x2000, 5, icv=200, payload=b""))),
+        (fr(ipv4("10.77.0.2", "10.77.0.1", 50, esp(0x1000, 1))), 14 + 20 + 4),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 50, b"")),
+        fr(ipv4("10.77.0.2", "10.77.0.1", 51, b"")),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -346,5 +480,11 @@ if __name__ == "__main__":
         bfd(sys.argv[2])
     elif sys.argv[1] == "dhcp6":
         dhcp6(sys.argv[2])
+    elif sys.argv[1] == "hsrp":
+        hsrp(sys.argv[2])
+    elif sys.argv[1] == "mpls":
+        mpls(sys.argv[2])
+    elif sys.argv[1] == "ipsec":
+        ipsec(sys.argv[2])
     else:
         main(*sys.argv[1:5])
