@@ -67,7 +67,7 @@ dist:
 test: deps lint unit integration vmtest-all
 
 unit:
-	$(GO) test -race -count=1 ./pkg/... ./internal/... ./cmd/...
+	$(GO) test -race -count=1 ./pkg/... ./internal/... ./cmd/... ./bench/...
 
 integration: build
 	@scripts/integration.sh
