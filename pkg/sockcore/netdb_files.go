@@ -126,10 +126,12 @@ func nonNil(s []string) []string {
 }
 
 // nssSource is one service of an nsswitch.conf line with its actions:
-// returnOn[status] says whether that status ends the lookup.
+// returnOn[status] says whether that status ends the lookup, MergeOn[status]
+// whether its action is merge (glibc 2.24+), which does not end it either.
 type nssSource struct {
 	Name     string
 	ReturnOn map[string]bool // keys: success, notfound, unavail, tryagain
+	MergeOn  map[string]bool // nil when no action of the source is merge
 }
 
 // defaultNSSHosts is glibc's default when nsswitch.conf has no hosts line.
@@ -161,7 +163,7 @@ func parseNSSwitch(data []byte, db string) []nssSource {
 					break
 				}
 				if len(out) > 0 {
-					applyActions(out[len(out)-1].ReturnOn, rest[1:end])
+					applyActions(&out[len(out)-1], rest[1:end])
 				}
 				rest = strings.TrimSpace(rest[end+1:])
 				continue
@@ -178,27 +180,39 @@ func parseNSSwitch(data []byte, db string) []nssSource {
 	return defaultNSSHosts
 }
 
-func applyActions(m map[string]bool, spec string) {
+// applyActions applies the [STATUS=action ...] items of spec to src:
+// return, continue and merge, a ! setting every other status.
+func applyActions(src *nssSource, spec string) {
+	m := src.ReturnOn
 	for _, item := range strings.Fields(spec) {
 		st, act, ok := strings.Cut(strings.ToLower(item), "=")
 		if !ok {
 			continue
 		}
-		ret := act == "return"
-		if act != "return" && act != "continue" {
+		ret, merge := act == "return", act == "merge"
+		if act != "return" && act != "continue" && !merge {
 			continue
+		}
+		set := func(k string) {
+			m[k] = ret
+			if merge && src.MergeOn == nil {
+				src.MergeOn = map[string]bool{}
+			}
+			if src.MergeOn != nil {
+				src.MergeOn[k] = merge
+			}
 		}
 		if neg := strings.HasPrefix(st, "!"); neg {
 			st = st[1:]
 			for k := range m {
 				if k != st {
-					m[k] = ret
+					set(k)
 				}
 			}
 			continue
 		}
 		if _, ok := m[st]; ok {
-			m[st] = ret
+			set(st)
 		}
 	}
 }

@@ -72,12 +72,24 @@ func TestParseNSSwitch(t *testing.T) {
 	in := "passwd: files\nhosts:  files mdns4_minimal [NOTFOUND=return] dns [!UNAVAIL=return] # c\n"
 	got := parseNSSwitch([]byte(in), "hosts")
 	want := []nssSource{
-		{"files", map[string]bool{"success": true, "notfound": false, "unavail": false, "tryagain": false}},
-		{"mdns4_minimal", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": false}},
-		{"dns", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": true}},
+		{"files", map[string]bool{"success": true, "notfound": false, "unavail": false, "tryagain": false}, nil},
+		{"mdns4_minimal", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": false}, nil},
+		{"dns", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": true}, nil},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// merge (glibc 2.24+) neither returns nor continues; ! sets the others.
+	got = parseNSSwitch([]byte("hosts: files [SUCCESS=merge] dns [!NOTFOUND=merge NOTFOUND=return] sss\n"), "hosts")
+	want = []nssSource{
+		{"files", map[string]bool{"success": false, "notfound": false, "unavail": false, "tryagain": false},
+			map[string]bool{"success": true}},
+		{"dns", map[string]bool{"success": false, "notfound": true, "unavail": false, "tryagain": false},
+			map[string]bool{"success": true, "notfound": false, "unavail": true, "tryagain": true}},
+		{"sss", defaultActions(), nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("merge (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(defaultNSSHosts, parseNSSwitch([]byte("passwd: files\n"), "hosts")); diff != "" {
 		t.Errorf("no hosts line (-want +got):\n%s", diff)
