@@ -146,6 +146,15 @@ func defaultActions() map[string]bool {
 // ...) are kept: the lookup skips them as glibc skips a module it
 // cannot load (status UNAVAIL).
 func parseNSSwitch(data []byte, db string) []nssSource {
+	if out, ok := nssLine(data, db); ok {
+		return out
+	}
+	return defaultNSSHosts
+}
+
+// nssLine returns the sources of database db, ok false when nsswitch.conf
+// has no line for it.
+func nssLine(data []byte, db string) ([]nssSource, bool) {
 	for _, l := range lines(data) {
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
@@ -175,9 +184,9 @@ func parseNSSwitch(data []byte, db string) []nssSource {
 			out = append(out, nssSource{Name: rest[:i], ReturnOn: defaultActions()})
 			rest = strings.TrimSpace(rest[i:])
 		}
-		return out
+		return out, true
 	}
-	return defaultNSSHosts
+	return nil, false
 }
 
 // applyActions applies the [STATUS=action ...] items of spec to src:
