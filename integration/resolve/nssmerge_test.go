@@ -67,6 +67,21 @@ func TestNSSMergeGetent(t *testing.T) {
 			}
 		})
 	}
+	// services and protocols: files only, no merge functions either.
+	for _, line := range []string{"files [SUCCESS=merge] files", "files [SUCCESS=merge]", "db files [SUCCESS=continue] files", "files [NOTFOUND=merge] files"} {
+		e.write(t, "nsswitch.conf", "hosts: files\nservices: "+line+"\nprotocols: "+line+"\n")
+		for _, q := range [][2][]string{
+			{{"services", "ssh"}, {"service", "ssh"}}, {{"services", "domain/udp"}, {"service", "domain/udp"}},
+			{{"services", "nosuch"}, {"service", "nosuch"}}, {{"protocols", "tcp"}, {"proto", "tcp"}},
+			{{"protocols", "17"}, {"proto", "17"}},
+		} {
+			want, wantCode := e.run(t, "", "getent", q[0]...)
+			got, gotCode := e.run(t, "", e.resolve, append(q[1], "--format", "getent")...)
+			if want != got || wantCode != gotCode {
+				t.Errorf("%s: getent %v: exit %d, resolve exit %d (-getent +resolve):\n%s", line, q[0], wantCode, gotCode, cmp.Diff(want, got))
+			}
+		}
+	}
 	// The cases that show what glibc does, so that a change of glibc
 	// (or of this test's files) is seen here and not only as a diff.
 	e.write(t, "nsswitch.conf", "hosts: dns [SUCCESS=merge] files\n")

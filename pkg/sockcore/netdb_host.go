@@ -148,16 +148,7 @@ func (r *Resolver) nssHostLoop(ask func(src string) hostStep) (HostEnt, error) {
 		if st.ent != nil {
 			buf = st.ent
 		}
-		if merging {
-			if status == nssSuccess {
-				status, merging = nssUnavail, false
-			} else {
-				status = nssSuccess
-			}
-		}
-		if status == nssSuccess && src.MergeOn[nssStatusKey[status]] {
-			status, merging = nssUnavail, true
-		}
+		status = mergeStatus(src, status, &merging)
 		if src.ReturnOn[nssStatusKey[status]] {
 			break
 		}
@@ -173,6 +164,24 @@ func (r *Resolver) nssHostLoop(ask func(src string) hostStep) (HostEnt, error) {
 		herr = HOST_NOT_FOUND
 	}
 	return HostEnt{}, NewHError(herr)
+}
+
+// mergeStatus is getXXbyYY_r's merge step for a database without merge
+// functions (all but group): after a merging source a SUCCESS fails to
+// merge (UNAVAIL) and any other status counts as SUCCESS; a SUCCESS whose
+// action is merge fails to be copied (UNAVAIL) and starts merging.
+func mergeStatus(src nssSource, status nssStatus, merging *bool) nssStatus {
+	if *merging {
+		if status == nssSuccess {
+			status, *merging = nssUnavail, false
+		} else {
+			status = nssSuccess
+		}
+	}
+	if status == nssSuccess && src.MergeOn["success"] {
+		status, *merging = nssUnavail, true
+	}
+	return status
 }
 
 // filesLeftover is what nss_files leaves in the caller's hostent when it

@@ -82,16 +82,7 @@ func (r *Resolver) nssFiles(db string, found bool) bool {
 		if found {
 			status = nssSuccess
 		}
-		if merging {
-			if status == nssSuccess {
-				status, merging = nssUnavail, false
-			} else {
-				status = nssSuccess
-			}
-		}
-		if status == nssSuccess && src.MergeOn[nssStatusKey[status]] {
-			status, merging = nssUnavail, true
-		}
+		status = mergeStatus(src, status, &merging)
 		if src.ReturnOn[nssStatusKey[status]] {
 			break
 		}
