@@ -45,12 +45,13 @@ func TestNSSMergeGetent(t *testing.T) {
 				} {
 					want, wantCode := e.run(t, "", "getent", db.getent, n)
 					got, gotCode := e.run(t, "", e.resolve, append(db.args, n)...)
-					if wantCode == -1 && line == "hosts: dns [SUCCESS=merge] files" && db.getent == "hosts" && n == "www.test" {
+					if line == "hosts: dns [SUCCESS=merge] files" && db.getent == "hosts" && n == "www.test" {
 						// gethostbyname2(AF_INET6): DNS answers AAAA, the
 						// merge fails, nss_files' NOTFOUND then counts as
-						// SUCCESS with a hostent it left half filled:
-						// glibc 2.36's getent dies of a signal there.
-						t.Logf("getent hosts %s died of a signal (glibc's failed hosts merge); resolve exit %d: %q", n, gotCode, got)
+						// SUCCESS with a hostent it left half filled: glibc
+						// 2.36's getent prints freed memory ("::1  3.9.20 ")
+						// or dies of a signal there, nothing to compare.
+						t.Logf("getent hosts %s: exit %d %q (glibc's failed hosts merge, undefined); resolve exit %d: %q", n, wantCode, want, gotCode, got)
 						continue
 					}
 					if want != got || wantCode != gotCode {
