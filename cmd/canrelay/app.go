@@ -28,6 +28,9 @@ type env struct {
 	// openRaw returns a CAN_RAW socket bound to iface ("" = every
 	// interface) that reads and writes CAN FD frames as well.
 	openRaw func(iface string) (*sockcore.Socket, error)
+	// isIface reports whether a network interface exists (nil: the
+	// host's, net.InterfaceByName).
+	isIface func(name string) bool
 	// pinProcess puts the whole process on one CPU (nil: tests, which
 	// run in the test binary's process, leave it alone).
 	pinProcess func(lowLatency bool, stderr io.Writer)
@@ -50,7 +53,10 @@ func runEnv(ctx context.Context, args []string, e *env) error {
 	}
 	// CAN interfaces (ARPHRD_CAN, 280) for the IFACE operand.
 	cli.Complete(app, cli.Completions{Operands: func() []string { return cli.Interfaces(280) }})
-	return cli.RunApp(ctx, app, args)
+	if e.isIface == nil {
+		e.isIface = isIface
+	}
+	return cli.RunApp(ctx, app, olderLogForm(args, e.isIface))
 }
 
 // checkIface validates CAN interface names as the kernel's dev_valid_name

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,11 +61,13 @@ func dumpCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "L", Usage: "write candump's log format (sec.usec) iface id#data to stdout"},
 			&ucli.BoolFlag{Name: "l", Usage: "log to candump-YYYY-MM-DD_HHMMSS.log in the current directory (local time), as candump -l"},
 			&ucli.StringFlag{Name: "f", Aliases: []string{"log-file"}, Usage: "log to `FILE` (candump's log format)"},
+			// The older form -l FILE, rewritten by olderLogForm.
+			&ucli.StringFlag{Name: olderLogFlag, Hidden: true},
 			&ucli.IntFlag{Name: "n", Usage: "stop after `COUNT` frames"},
 			&ucli.BoolFlag{Name: "j", Usage: "join the filters: a frame must match all of them"},
 		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			if c.NArg() == 0 {
+			if c.NArg() == 0 && !c.IsSet(olderLogFlag) {
 				return cli.Usagef("dump: name at least one interface, or any")
 			}
 			d := &dumper{tsMode: c.String("t"), logStyle: c.Bool("L"), count: c.Int("n"),
@@ -86,12 +90,27 @@ func dumpCommand(e *env) *ucli.Command {
 				}
 				d.idle = time.Duration(c.Int("T")) * time.Millisecond
 			}
-			logging := c.Bool("l") || c.String("f") != ""
+			operands := c.Args().Slice()
+			candumpLog, logFile, older := c.Bool("l"), c.String("f"), false
+			if c.IsSet(olderLogFlag) {
+				switch {
+				case len(operands) == 0:
+					// -l X and nothing else: candump's -l on
+					// interface X (one that is not up here yet).
+					operands, candumpLog = []string{c.String(olderLogFlag)}, true
+				case logFile != "":
+					return cli.Usagef("dump: -l %s (the older form of -f FILE) and -f %s both name a log file", c.String(olderLogFlag), logFile)
+				default:
+					logFile, older = c.String(olderLogFlag), true
+					fmt.Fprintf(e.stderr, "canrelay dump: -l %s read as -f %s, the older form (candump's -l takes no file name)\n", logFile, logFile)
+				}
+			}
+			logging := candumpLog || logFile != ""
 			d.silent = c.Int("s")
 			switch {
 			case c.IsSet("s") && (d.silent < silentOff || d.silent > silentOn):
 				return cli.Usagef("dump: -s %d: want 0 (off), 1 (spinning bar) or 2 (silent)", d.silent)
-			case !c.IsSet("s") && logging:
+			case !c.IsSet("s") && logging && !older:
 				d.silent = silentOn
 			case !c.IsSet("s"):
 				d.silent = silentOff
@@ -100,7 +119,7 @@ func dumpCommand(e *env) *ucli.Command {
 				d.colour = colour
 			}
 			var specs []dumpSpec
-			for _, arg := range c.Args().Slice() {
+			for _, arg := range operands {
 				parts := strings.Split(arg, ",")
 				sp := dumpSpec{iface: parts[0], arg: arg}
 				sp.filters.join = c.Bool("j")
@@ -121,16 +140,20 @@ func dumpCommand(e *env) *ucli.Command {
 			d.out = bufio.NewWriter(e.stdout)
 			defer d.out.Flush()
 			if logging {
-				name := c.String("f")
+				name := logFile
 				if name == "" {
 					name = canframe.CandumpLogName(time.Now())
 				}
-				if d.silent != silentOn {
+				switch {
+				case older: // as it was: the frames on stdout as well, nothing said
+				case d.silent != silentOn:
 					d.out.WriteString("\nWarning: console output active while logging!")
-				} else if !c.IsSet("s") {
+				case !c.IsSet("s"):
 					fmt.Fprintln(e.stderr, "Disabled standard output while logging.")
 				}
-				fmt.Fprintf(e.stderr, "\nEnabling Logfile '%s'\n\n", name)
+				if !older {
+					fmt.Fprintf(e.stderr, "\nEnabling Logfile '%s'\n\n", name)
+				}
 				f, err := os.Create(name)
 				if err != nil {
 					return fmt.Errorf("log file: %w", err)
@@ -143,6 +166,61 @@ func dumpCommand(e *env) *ucli.Command {
 			return d.run(ctx, e, specs)
 		},
 	}
+}
+
+// olderLogFlag is the hidden option that olderLogForm turns sockcore's older
+// `dump -l FILE` into.
+const olderLogFlag = "older-log-file"
+
+// olderLogForm keeps sockcore's older `dump -l FILE` working now that -l is
+// candump's (log to a file named by the date, no value). candump's -l takes
+// no value, so `-l=FILE` is always the older form (unless FILE is a
+// boolean), and `-l X` is when X is not an option and not an operand that
+// names an interface here (any, or an interface that exists, filters after
+// a comma ignored). The form is rewritten as --older-log-file FILE before
+// urfave/cli parses; if X turns out to be the only operand, the action reads
+// it back as candump's -l on interface X. Arguments after -- and those of
+// other subcommands are left alone.
+func olderLogForm(args []string, isIface func(string) bool) []string {
+	sub := 1
+	for sub < len(args) && strings.HasPrefix(args[sub], "-") && args[sub] != "--" {
+		sub++
+	}
+	if sub >= len(args) || args[sub] != "dump" {
+		return args
+	}
+	out := slices.Clone(args[:sub+1])
+	for i := sub + 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(out, args[i:]...)
+		case a == "-l" || a == "--l":
+			if i+1 < len(args) {
+				x := args[i+1]
+				iface, _, _ := strings.Cut(x, ",")
+				if x != "" && !strings.HasPrefix(x, "-") && iface != "any" && !isIface(iface) {
+					out = append(out, "--"+olderLogFlag, x)
+					i++
+					continue
+				}
+			}
+		case strings.HasPrefix(a, "-l=") || strings.HasPrefix(a, "--l="):
+			_, v, _ := strings.Cut(a, "=")
+			if _, err := strconv.ParseBool(v); err != nil {
+				out = append(out, "--"+olderLogFlag+"="+v)
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// isIface reports whether a network interface of that name exists here.
+func isIface(name string) bool {
+	_, err := net.InterfaceByName(name)
+	return err == nil
 }
 
 // isTerminal reports whether w is a terminal.

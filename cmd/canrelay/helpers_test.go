@@ -51,6 +51,14 @@ func (b *fakeBus) openRaw(iface string) (*sockcore.Socket, error) {
 	return s, nil
 }
 
+// isIface reports whether iface is one of the bus's interfaces.
+func (b *fakeBus) isIface(iface string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.test[iface]
+	return ok
+}
+
 // write puts frames (as text) on iface, as another node would.
 func (b *fakeBus) write(iface string, frames ...string) {
 	b.t.Helper()
@@ -92,7 +100,7 @@ func (b *fakeBus) read(iface string, n int) []string {
 // returns its error.
 func (b *fakeBus) start(ctx context.Context, stdin string, args ...string) (stdout, stderr *testenv.SyncBuffer, wait func() error) {
 	stdout, stderr = &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
-	e := &env{stdin: bytes.NewBufferString(stdin), stdout: stdout, stderr: stderr, openRaw: b.openRaw}
+	e := &env{stdin: bytes.NewBufferString(stdin), stdout: stdout, stderr: stderr, openRaw: b.openRaw, isIface: b.isIface}
 	errc := make(chan error, 1)
 	go func() { errc <- runEnv(ctx, append([]string{"canrelay"}, args...), e) }()
 	return stdout, stderr, func() error { return <-errc }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 
 	"strconv"
 	"strings"
@@ -71,7 +72,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "accept one connection (or the first datagram's sender) instead of connecting"},
 		&ucli.BoolFlag{Name: "zero", Aliases: []string{"z"}, Usage: "probe ports: one line per port, exit 0 only if all are open"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "report connections on standard error"},
-		&ucli.BoolFlag{Name: "numeric", Aliases: []string{"n"}, Usage: "no name lookups"},
+		&ucli.BoolFlag{Name: "numeric", Aliases: []string{"n", "nodns"}, Usage: "no name lookups"},
+		&ucli.BoolFlag{Name: "unixsock", Aliases: []string{"U"}, Usage: "as ncat: the address is a UNIX socket PATH (unix://PATH; with -u unix-dgram://PATH)"},
+		&ucli.BoolFlag{Name: "sctp", Usage: "as ncat: SCTP instead of TCP for HOST PORT (sctp://HOST:PORT)"},
+		&ucli.BoolFlag{Name: "vsock", Usage: "as ncat: the address is vsock CID PORT (with -l: PORT; vsock://CID:PORT)"},
 		&ucli.BoolFlag{Name: "crlf", Aliases: []string{"C"}, Usage: "send CRLF for each LF of input"},
 		&ucli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "hex dump of the traffic on standard error"},
 		&ucli.StringSliceFlag{Name: "option", Aliases: []string{"O"}, Usage: "set socket option `NAME=VALUE` (TCP_NODELAY=1, SO_RCVBUF=262144, IP_TOS=0x10, TCP_CONGESTION=cubic)"},
@@ -84,11 +88,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.StringSliceFlag{Name: "deny", Usage: "with -l: refuse these `HOSTS` (addresses, CIDR ranges, names)"},
 		&ucli.StringFlag{Name: "allowfile", Usage: "with -l: --allow for each line of `FILE` (# comments)"},
 		&ucli.StringFlag{Name: "denyfile", Usage: "with -l: --deny for each line of `FILE` (# comments)"},
-		&ucli.BoolFlag{Name: "broker", Usage: "with -l: send every client's data to all the other clients"},
-		&ucli.BoolFlag{Name: "chat", Usage: "with -l: --broker with user names, as ncat's chat"},
+		&ucli.BoolFlag{Name: "broker", Usage: "with -l: send every client's data to all the other clients, and standard input to all"},
+		&ucli.BoolFlag{Name: "chat", Usage: "with -l: --broker as ncat's chat (<userN> names, announcements, control bytes in octal)"},
 		&ucli.BoolFlag{Name: "send-only", Usage: "only send; end at end of input"},
 		&ucli.BoolFlag{Name: "recv-only", Usage: "only receive; standard input is not read"},
-		&ucli.StringFlag{Name: "idle-timeout", Aliases: []string{"i"}, Usage: "exit 7 after `TIME` without traffic (30, 30s, 500ms, 2m); -w stays the connect timeout"},
+		&ucli.StringFlag{Name: "idle-timeout", Aliases: []string{"i"}, Usage: "exit 7 after `TIME` without traffic (30, 30s, 500ms, 2m); -w stays the connect timeout; with -l -k: the server's idle time, as ncat"},
 		&ucli.StringFlag{Name: "wait-for", Usage: "retry the connection (with -z: each port) until it succeeds or `TIME` (30s, 2m) passes, then exit 7"},
 		&ucli.BoolFlag{Name: "verify", Usage: "send random payloads and check every echoed byte"},
 		&ucli.IntFlag{Name: "count", Value: 100, Usage: "--verify: payloads to send"},
@@ -165,6 +169,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			scheme = "udp"
 		}
 		args := c.Args().Slice()
+		if scheme, args, err = ncatTransport(c, scheme, args); err != nil {
+			return err
+		}
 		switch {
 		case c.Bool("zero"):
 			return probe(ctx, o, scheme, args)
@@ -252,6 +259,56 @@ func addressHint(arg string) error {
 		return cli.Usagef("%q: want HOST PORT (echocat %s %s) or a URL (tcp://%s)", arg, host, port, cli.JoinHostPort(host, port))
 	}
 	return cli.Usagef("%q: want HOST PORT (echocat %s 50007) or a URL (tcp://HOST:PORT)", arg, arg)
+}
+
+// ncatTransport turns ncat's transport flags into echocat's address forms:
+// -U PATH is unix://PATH (unix-dgram:// with -u), --vsock CID PORT is
+// vsock://CID:PORT (with -l and PORT alone, any CID), --sctp is the sctp
+// scheme for HOST PORT.
+func ncatTransport(c *ucli.Command, scheme string, args []string) (string, []string, error) {
+	var given []string
+	for _, f := range []string{"unixsock", "vsock", "sctp"} {
+		if c.Bool(f) {
+			given = append(given, "--"+f)
+		}
+	}
+	if len(given) == 0 {
+		return scheme, args, nil
+	}
+	if len(given) > 1 {
+		return "", nil, cli.Usagef("%s exclude each other", strings.Join(given, " and "))
+	}
+	if scheme == "udp" && given[0] != "--unixsock" {
+		return "", nil, cli.Usagef("-u and %s exclude each other", given[0])
+	}
+	for _, a := range args {
+		if strings.Contains(a, "://") {
+			return "", nil, cli.Usagef("%s takes an address, not the URL %q", given[0], a)
+		}
+	}
+	switch given[0] {
+	case "--sctp":
+		return "sctp", args, nil
+	case "--unixsock":
+		if len(args) != 1 {
+			return "", nil, cli.Usagef("-U wants one socket PATH, not %q", args)
+		}
+		path, err := filepath.Abs(args[0])
+		if err != nil {
+			return "", nil, err
+		}
+		if scheme == "udp" {
+			return scheme, []string{"unix-dgram://" + path}, nil
+		}
+		return scheme, []string{"unix://" + path}, nil
+	}
+	switch {
+	case len(args) == 1 && c.Bool("listen"):
+		return scheme, []string{"vsock://any:" + args[0]}, nil
+	case len(args) == 2:
+		return scheme, []string{"vsock://" + args[0] + ":" + args[1]}, nil
+	}
+	return "", nil, cli.Usagef("--vsock wants CID PORT (with -l: PORT), not %q", args)
 }
 
 // listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.

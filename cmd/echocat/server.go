@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
@@ -88,17 +90,47 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 	o.stderr = &lockedWriter{w: o.stderr}
 	var active atomic.Int64
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	waitAll := true // not when -i ends a -k -e server: its processes go on, as ncat's
+	defer func() {
+		if waitAll {
+			wg.Wait()
+		}
+	}()
+	var idle *serverIdle
+	// The processes' context: ended with ctx (SIGTERM), but not when -i
+	// ends the server (ncat leaves its processes running then).
+	childCtx, endChildren := context.WithCancel(context.WithoutCancel(ctx))
+	stopEnding := context.AfterFunc(ctx, endChildren)
+	if o.srv.keepOpen && o.idleFlag == "-i" && o.idle > 0 && !o.srv.httpProxy {
+		idle = newServerIdle(o.idle, &active, ln)
+		defer idle.stop()
+	}
 	var h *hub
 	if o.srv.keepOpen && o.srv.execArgv == nil && !o.srv.httpProxy {
 		h = newHub(o)
-		if !o.srv.broker {
-			go h.input(ctx)
-		}
+		h.idle = idle
+		h.ln = ln
+		go h.input(ctx)
 	}
 	for {
 		c, peer, err := ln.Accept()
+		idle.touch()
 		if err != nil {
+			if h != nil && h.inputEnded.Load() {
+				// --send-only: nothing more to send, as ncat.
+				h.closeAll()
+				return nil
+			}
+			if idle.expired() {
+				if h != nil {
+					h.closeAll()
+					return cli.Exitf(cli.ExitTimeout, "no traffic for %s with clients connected (-i)", o.idle)
+				}
+				if stopEnding() {
+					waitAll = false
+				}
+				return cli.Exitf(cli.ExitTimeout, "no new connection for %s while processes ran (-i)", o.idle)
+			}
 			if ctx.Err() != nil {
 				if h != nil {
 					h.closeAll()
@@ -127,6 +159,12 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 			reset(c)
 			continue
 		}
+		var m *member
+		if h != nil && o.tlsServer == nil {
+			// Joined here, in the order of accepting, as ncat: the
+			// announcements of --chat come in that order.
+			m = h.join(plain(c))
+		}
 		if o.verbose {
 			fmt.Fprintf(o.stderr, "echocat: connection from %s\n", from)
 		}
@@ -146,6 +184,13 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 		go func() {
 			defer wg.Done()
 			defer active.Add(-1)
+			if m != nil {
+				h.serve(m)
+				if o.verbose {
+					fmt.Fprintf(o.stderr, "echocat: %s closed\n", from)
+				}
+				return
+			}
 			l, err := o.serverLink(ctx, c, from)
 			if err != nil {
 				cli.Report(o.stderr, "echocat", err)
@@ -156,12 +201,12 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 				return
 			}
 			if h == nil {
-				if err := runChild(ctx, o, l); err != nil && ctx.Err() == nil {
+				if err := runChild(childCtx, o, l); err != nil && childCtx.Err() == nil {
 					cli.Report(o.stderr, "echocat", err)
 				}
 				return
 			}
-			h.serve(l)
+			h.serve(h.join(l))
 			if o.verbose {
 				fmt.Fprintf(o.stderr, "echocat: %s closed\n", from)
 			}
@@ -182,16 +227,23 @@ func (o *options) serverLink(ctx context.Context, c *sockcore.Socket, from strin
 // to every client and each client's data to standard output; with --broker
 // each client's data goes to the others instead, and --chat names them.
 type hub struct {
-	o         *options
-	mu        sync.Mutex
-	clients   map[*member]struct{}
-	inputDone bool
-	outMu     sync.Mutex
+	o    *options
+	idle *serverIdle // -i; nil: none
+	ln   *sockcore.Socket
+	// inputEnded: --send-only at the end of input, which ends the server
+	inputEnded atomic.Bool
+	mu         sync.Mutex
+	clients    map[*member]struct{}
+	joinMu     sync.Mutex // a client joins and is announced before the next
+	inputDone  bool
+	outMu      sync.Mutex
 }
 
 type member struct {
 	l    *link
+	fd   int    // the descriptor, ncat's user number
 	name string // --chat: <userN>
+	who  string // --chat: the peer's address, as ncat's announcements give it
 	mu   sync.Mutex
 }
 
@@ -217,9 +269,10 @@ func (h *hub) send(from *member, b []byte) {
 	}
 }
 
-// input copies standard input to every client; at its end the clients'
-// write sides are half-closed (unless --no-shutdown), and new clients get
-// no input.
+// input copies standard input to every client (--chat: as <user0>, ncat's
+// name for standard input); at its end the clients' write sides are
+// half-closed (unless --no-shutdown, --broker or --chat), and new clients
+// get no input.
 func (h *hub) input(ctx context.Context) {
 	if h.o.noStdin {
 		h.mu.Lock()
@@ -235,6 +288,10 @@ func (h *hub) input(ctx context.Context) {
 			if h.o.crlf {
 				data = toCRLF(data)
 			}
+			h.idle.touch()
+			if h.o.srv.chat {
+				data = chatFilter("<user0>", data)
+			}
 			h.o.dump(">", data)
 			h.send(nil, data)
 		}
@@ -249,7 +306,12 @@ func (h *hub) input(ctx context.Context) {
 		to = append(to, m)
 	}
 	h.mu.Unlock()
-	if h.o.noShutdown {
+	if h.o.sendOnly && !h.o.noStdin {
+		h.inputEnded.Store(true)
+		h.ln.Close()
+		return
+	}
+	if h.o.noShutdown || h.o.srv.broker {
 		return
 	}
 	for _, m := range to {
@@ -259,13 +321,25 @@ func (h *hub) input(ctx context.Context) {
 	}
 }
 
-// serve runs one client until it closes.
-func (h *hub) serve(l *link) {
-	m := &member{l: l, name: fmt.Sprintf("<user%d>", l.s.Fileno())}
+// join adds a client (under --chat, announced to all).
+func (h *hub) join(l *link) *member {
+	h.joinMu.Lock()
+	defer h.joinMu.Unlock()
+	m := &member{l: l, fd: l.s.Fileno()}
+	m.name = fmt.Sprintf("<user%d>", m.fd)
+	if h.o.srv.chat {
+		peer, _ := l.s.PeerName()
+		m.who = "?"
+		if ip, ok := addrIP(peer); ok {
+			m.who = ip.String()
+		} else if peer != nil {
+			m.who = cli.AddrURL(cli.SchemeOf(l.s), peer)
+		}
+	}
 	h.mu.Lock()
-	var others []string
+	var others []*member
 	for c := range h.clients {
-		others = append(others, c.name)
+		others = append(others, c)
 	}
 	h.clients[m] = struct{}{}
 	closed := h.inputDone && !h.o.srv.broker && !h.o.noShutdown
@@ -274,29 +348,37 @@ func (h *hub) serve(l *link) {
 		l.closeWrite()
 	}
 	if h.o.srv.chat {
-		peer, _ := l.s.PeerName()
-		who := "?"
-		if ip, ok := addrIP(peer); ok {
-			who = ip.String()
-		} else if peer != nil {
-			who = cli.AddrURL(cli.SchemeOf(l.s), peer)
-		}
+		// As ncat: the others by descriptor number, each "ADDR as <userN>".
+		slices.SortFunc(others, func(a, b *member) int { return a.fd - b.fd })
 		already := "nobody"
 		if len(others) > 0 {
-			already = strings.Join(others, ", ")
+			names := make([]string, len(others))
+			for i, c := range others {
+				names[i] = c.who + " as " + c.name
+			}
+			already = strings.Join(names, ", ")
 		}
-		h.send(nil, fmt.Appendf(nil, "<announce> %s is connected as %s.\n<announce> already connected: %s.\n", who, m.name, already))
+		h.send(nil, fmt.Appendf(nil, "<announce> %s is connected as %s.\n<announce> already connected: %s.\n", m.who, m.name, already))
 	}
+	return m
+}
+
+// serve runs one client until it closes.
+func (h *hub) serve(m *member) {
+	l := m.l
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := l.recv(buf)
+		h.idle.touch()
 		if n == 0 || err != nil {
 			break
 		}
 		data := buf[:n]
 		switch {
+		case h.o.sendOnly:
+			// --send-only: what clients send is read and dropped.
 		case h.o.srv.chat:
-			h.send(m, append([]byte(m.name+" "), data...))
+			h.send(m, chatFilter(m.name, data))
 		case h.o.srv.broker:
 			h.send(m, data)
 		default:
@@ -332,3 +414,71 @@ func reset(c *sockcore.Socket) {
 	c.SetsockoptBytes(unix.SOL_SOCKET, unix.SO_LINGER, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 	c.Close()
 }
+
+// chatFilter is what --chat sends of a client's data, as ncat's chat: the
+// sender's name and a blank, then the data with every byte that is not
+// printable ASCII, CR, LF or tab written as a backslash and three octal
+// digits (ESC is \033), so that no client can drive the others' terminals.
+func chatFilter(name string, data []byte) []byte {
+	out := make([]byte, 0, len(name)+1+len(data))
+	out = append(out, name...)
+	out = append(out, ' ')
+	for _, c := range data {
+		if c >= 0x20 && c <= 0x7e || c == '\r' || c == '\n' || c == '\t' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '\\', '0'+c>>6, '0'+c>>3&7, '0'+c&7)
+	}
+	return out
+}
+
+// serverIdle is -i for a -l -k server, as ncat's: the server ends after the
+// idle time without a connection coming, standard input or a client's data
+// (a process's traffic under -e/-c is its own and not seen), counted only
+// while at least one connection is open or one process runs.
+type serverIdle struct {
+	d      time.Duration
+	active *atomic.Int64
+	last   atomic.Int64 // UnixNano of the last activity
+	fired  atomic.Bool
+	t      *time.Timer
+	ln     interface{ Close() error }
+}
+
+func newServerIdle(d time.Duration, active *atomic.Int64, ln interface{ Close() error }) *serverIdle {
+	si := &serverIdle{d: d, active: active, ln: ln}
+	si.touch()
+	si.t = time.AfterFunc(d, si.check)
+	return si
+}
+
+// touch records activity; nil-safe.
+func (si *serverIdle) touch() {
+	if si != nil {
+		si.last.Store(time.Now().UnixNano())
+	}
+}
+
+// check runs when the timer fires: with connections open and nothing for
+// the idle time it closes the listener (the accept loop then ends the
+// server), else it waits again.
+func (si *serverIdle) check() {
+	quiet := time.Since(time.Unix(0, si.last.Load()))
+	if quiet < si.d {
+		si.t.Reset(si.d - quiet)
+		return
+	}
+	if si.active.Load() == 0 {
+		// No connection: the time starts again with the next one.
+		si.touch()
+		si.t.Reset(si.d)
+		return
+	}
+	si.fired.Store(true)
+	si.ln.Close()
+}
+
+func (si *serverIdle) expired() bool { return si != nil && si.fired.Load() }
+
+func (si *serverIdle) stop() { si.t.Stop() }

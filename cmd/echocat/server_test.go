@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/pkg/sockcore"
@@ -325,5 +328,180 @@ func TestClientExec(t *testing.T) {
 	}
 	if r := <-replies; r != "got hi from "+port+"\n" {
 		t.Errorf("the server read %q", r)
+	}
+}
+
+func TestChatFilter(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"printable", "hello, world ~!\n", "<user5> hello, world ~!\n"},
+		{"CR, LF and tab kept", "a\tb\r\n", "<user5> a\tb\r\n"},
+		{"controls in octal", "\x00\x01\x1b[2J\x7f", `<user5> \000\001\033[2J\177`},
+		{"bytes above ASCII in octal", "\x80caf\xc3\xa9\xff", `<user5> \200caf\303\251\377`},
+		{"empty", "", "<user5> "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, string(chatFilter("<user5>", []byte(tc.in)))); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// readLines reads n lines from c.
+func readLines(t *testing.T, r *bufio.Reader, n int) string {
+	t.Helper()
+	var sb strings.Builder
+	for range n {
+		line, err := r.ReadString('\n')
+		sb.WriteString(line)
+		if err != nil {
+			t.Fatalf("after %q: %v", sb.String(), err)
+		}
+	}
+	return sb.String()
+}
+
+// TestChat: ncat's chat (integration/echo compares it with ncat byte for
+// byte): announcements in the order of joining, naming the others as
+// "ADDR as <userN>", standard input as <user0>, control bytes in octal.
+func TestChat(t *testing.T) {
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	s := startServer(t, inR, "--chat", "tcp://127.0.0.1:0")
+	port := strings.TrimPrefix(s.url, "tcp://127.0.0.1:")
+	dial := func() (*sockcore.Socket, *bufio.Reader) {
+		c, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", port)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetBlocking(true)
+		return c, bufio.NewReader(c)
+	}
+	userRE := regexp.MustCompile(`connected as (<user[0-9]+>)`)
+	a, ar := dial()
+	got := readLines(t, ar, 2)
+	an := string(userRE.FindStringSubmatch(got + "connected as <user?>")[1])
+	if diff := cmp.Diff("<announce> 127.0.0.1 is connected as "+an+".\n<announce> already connected: nobody.\n", got); diff != "" {
+		t.Errorf("first client (-want +got):\n%s", diff)
+	}
+	b, br := dial()
+	got = readLines(t, br, 2)
+	bn := string(userRE.FindStringSubmatch(got + "connected as <user?>")[1])
+	want := "<announce> 127.0.0.1 is connected as " + bn + ".\n<announce> already connected: 127.0.0.1 as " + an + ".\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("second client (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, readLines(t, ar, 2)); diff != "" {
+		t.Errorf("first client on the second (-want +got):\n%s", diff)
+	}
+	a.SendAll([]byte("hi\x1b[2J\x07\xff\r\n"), 0)
+	if diff := cmp.Diff(an+` hi\033[2J\007\377`+"\r\n", readLines(t, br, 1)); diff != "" {
+		t.Errorf("relayed (-want +got):\n%s", diff)
+	}
+	io.WriteString(inW, "from the server\x01\n")
+	for name, r := range map[string]*bufio.Reader{"first": ar, "second": br} {
+		if diff := cmp.Diff(`<user0> from the server\001`+"\n", readLines(t, r, 1)); diff != "" {
+			t.Errorf("standard input to the %s client (-want +got):\n%s", name, diff)
+		}
+	}
+	a.Close()
+	if diff := cmp.Diff("<announce> "+an+" is disconnected.\n", readLines(t, br, 1)); diff != "" {
+		t.Errorf("leaving (-want +got):\n%s", diff)
+	}
+	b.Close()
+}
+
+// TestServerIdleTimeout: -i on a -l -k server is ncat's: once a client is
+// connected, the time without a new connection, input or client data ends
+// the server (exit 7); a process under -e goes on serving its client.
+func TestServerIdleTimeout(t *testing.T) {
+	s := startServer(t, nil, "-k", "-i", "100ms", "tcp://127.0.0.1:0")
+	port := strings.TrimPrefix(s.url, "tcp://127.0.0.1:")
+	c, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.stderr.waitFor("(exited", 1)
+	r := s.stop()
+	if r.Code != cli.ExitTimeout || !strings.Contains(r.Stderr, "no traffic for 100ms with clients connected (-i)") {
+		t.Errorf("hub: %+v", r)
+	}
+
+	e := startServer(t, nil, "-k", "-i", "100ms", "-e", "/bin/cat", "tcp://127.0.0.1:0")
+	port = strings.TrimPrefix(e.url, "tcp://127.0.0.1:")
+	p, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.SetBlocking(true)
+	e.stderr.waitFor("(exited", 1)
+	r = e.stop()
+	if r.Code != cli.ExitTimeout || !strings.Contains(r.Stderr, "no new connection for 100ms while processes ran (-i)") {
+		t.Errorf("-e: %+v", r)
+	}
+	p.SendAll([]byte("still served\n"), 0)
+	p.Shutdown(unix.SHUT_WR)
+	if got, err := io.ReadAll(p); string(got) != "still served\n" {
+		t.Errorf("the process after the server ended: %q, %v", got, err)
+	}
+}
+
+// TestNcatTransportFlags: ncat's -U PATH (and --vsock, --sctp) name the
+// transport as ncat's command lines do.
+func TestNcatTransportFlags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	s := startServer(t, nil, "-k", "-e", "/bin/cat", "-U", path)
+	if s.url != "unix://"+path {
+		t.Errorf("listening on %s, want unix://%s", s.url, path)
+	}
+	if diff := cmp.Diff(result{Stdout: "over -U\n"}, echocat(t, "over -U\n", "--unixsock", path)); diff != "" {
+		t.Errorf("-U client (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"-U with two arguments", []string{"-U", "a", "b"}, `-U wants one socket PATH, not ["a" "b"]`},
+		{"-U and --sctp", []string{"-U", "--sctp", "a"}, "--unixsock and --sctp exclude each other"},
+		{"--sctp and -u", []string{"--sctp", "-u", "h", "1"}, "-u and --sctp exclude each other"},
+		{"--vsock with three", []string{"--vsock", "1", "2", "3"}, `--vsock wants CID PORT (with -l: PORT), not ["1" "2" "3"]`},
+		{"-U with a URL", []string{"-U", "unix:///x"}, `--unixsock takes an address, not the URL "unix:///x"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := echocat(t, "", tc.args...)
+			if got.Code != cli.ExitUsage || !strings.Contains(got.Stderr, tc.msg) || strings.Count(got.Stderr, "\n") != 1 {
+				t.Errorf("got %+v, want exit 2 and one line with %q", got, tc.msg)
+			}
+		})
+	}
+}
+
+// TestKeepOpenSendOnly: -l -k --send-only as ncat: what clients send is
+// dropped, and the end of input ends the server (exit 0).
+func TestKeepOpenSendOnly(t *testing.T) {
+	inR, inW := io.Pipe()
+	s := startServer(t, inR, "-k", "--send-only", "tcp://127.0.0.1:0")
+	c, err := sockcore.CreateConnection(context.Background(), "127.0.0.1", strings.TrimPrefix(s.url, "tcp://127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetBlocking(true)
+	s.stderr.waitFor("connection from", 1)
+	c.SendAll([]byte("dropped\n"), 0)
+	io.WriteString(inW, "to the client\n")
+	inW.Close()
+	if got, err := io.ReadAll(c); string(got) != "to the client\n" {
+		t.Errorf("client read %q, %v", got, err)
+	}
+	s.stderr.waitFor("(exited", 1)
+	if r := s.stop(); r.Code != 0 || r.Stdout != "" {
+		t.Errorf("server: %+v", r)
 	}
 }

@@ -120,7 +120,7 @@ func printIGMP(c *pctx, p []byte) {
 	default:
 		fmt.Fprintf(b, "igmp-%d", p[0])
 	}
-	if c.verbose && n > 0 && len(p) >= n && checksum(p[:n]) != 0 {
+	if c.verbose && n > 0 && len(p) >= n && len(p) >= 4 && checksum(p[:n]) != 0 {
 		fmt.Fprintf(b, " bad igmp cksum %x!", binary.BigEndian.Uint16(p[2:]))
 	}
 }

@@ -25,10 +25,49 @@ func printLLC(c *pctx, p []byte) {
 			sapName(p[0]), p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
 			sapName(p[1]), p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2])
 	}
+	c.llcCtrl = p[2]
 	if !c.next(llcSpace, uint32(p[0])<<8|uint32(p[1]), p[3:]) {
-		fmt.Fprintf(c.b, "LLC, dsap Unknown (0x%02x) %s, ssap Unknown (0x%02x) %s, ctrl 0x%02x, length %d",
-			p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
-			p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2], c.length)
+		llcUnknown(c, p)
+	}
+}
+
+// llcUnknown is the line for an LLC header whose payload sniff has no
+// printer for; p is the frame from the LLC header on.
+func llcUnknown(c *pctx, p []byte) {
+	fmt.Fprintf(c.b, "LLC, dsap Unknown (0x%02x) %s, ssap Unknown (0x%02x) %s, ctrl 0x%02x, length %d",
+		p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
+		p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2], c.length)
+}
+
+// snapPIDNames names the protocol IDs of the OUIs SNAP dispatches on
+// (tcpdump's oui_to_struct_tok).
+var snapPIDNames = map[uint32]map[uint16]string{
+	0x00000c: {0x2000: "CDP", 0x2003: "VTP", 0x2004: "DTP", 0x0111: "UDLD", 0x010b: "PVST", 0x010c: "VLAN Bridge"},
+}
+
+// printSNAP prints a SNAP header's payload (tcpdump's snap_print) by its
+// OUI and protocol ID: under Cisco's OUI from the printers' ciscoSpace
+// rows.
+func printSNAP(c *pctx, p []byte) {
+	if c.llcCtrl != 0x03 || len(p) < 5 || c.length < 8 {
+		llcUnknown(c, []byte{0xaa, 0xaa, c.llcCtrl})
+		return
+	}
+	oui := uint32(p[0])<<16 | uint32(p[1])<<8 | uint32(p[2])
+	pid := binary.BigEndian.Uint16(p[3:])
+	length := c.length
+	c.length -= 8
+	if c.link {
+		kind := "pid"
+		if oui == 0 {
+			kind = "ethertype"
+		}
+		fmt.Fprintf(c.b, "oui %s (0x%06x), %s %s (0x%04x), length %d: ", ouiName(oui), oui, kind,
+			tokOr(snapPIDNames[oui], pid, "Unknown"), pid, c.length)
+	}
+	if oui != 0x00000c || !c.next(ciscoSpace, uint32(pid), p[5:]) {
+		c.length = length
+		llcUnknown(c, []byte{0xaa, 0xaa, c.llcCtrl})
 	}
 }
 

@@ -18,6 +18,7 @@ const (
 	etherSpace              // ethertype (Ethernet, 802.1Q, SLL, GRE)
 	ipSpace                 // IP protocol (IPv4, IPv6 next header)
 	llcSpace                // IEEE 802.2 DSAP and SSAP
+	ciscoSpace              // SNAP protocol ID under Cisco's OUI 00:00:0c
 	udpSpace                // UDP port, either end
 	tcpSpace                // TCP port, either end
 )
@@ -50,8 +51,13 @@ var printers = []struct {
 	{etherSpace, uint32(layers.EthernetTypeDot1Q), printDot1Q},
 	{etherSpace, uint32(layers.EthernetTypeQinQ), printDot1Q},
 	{etherSpace, 0x9100, printDot1Q},
+	{etherSpace, 0x88cc, printLLDP},
+	{etherSpace, 0x88f7, printPTP},
 
 	{llcSpace, 0x4242, printSTP},
+	{llcSpace, 0xaaaa, printSNAP},
+
+	{ciscoSpace, 0x2000, printCDP},
 
 	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},
@@ -66,6 +72,8 @@ var printers = []struct {
 	{udpSpace, 67, printBOOTP},
 	{udpSpace, 68, printBOOTP},
 	{udpSpace, 69, printTFTP},
+	{udpSpace, 546, printDHCP6},
+	{udpSpace, 547, printDHCP6},
 	{udpSpace, 123, printNTP},
 	{udpSpace, 161, printSNMP},
 	{udpSpace, 162, printSNMP},
@@ -73,6 +81,11 @@ var printers = []struct {
 	{udpSpace, 4789, printVXLAN},
 	{udpSpace, 6081, printGeneve},
 	{udpSpace, 5060, printSIP},
+	{udpSpace, 319, printPTP},
+	{udpSpace, 320, printPTP},
+	{udpSpace, 3784, printBFD},
+	{udpSpace, 3785, printBFD},
+	{udpSpace, 4784, printBFD},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 22, printSSH},

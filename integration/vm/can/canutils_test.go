@@ -182,6 +182,47 @@ func TestDumpLogFileMatchesCandump(t *testing.T) {
 	}
 }
 
+// sockcore's older `dump -l FILE IFACE` still logs to FILE and prints the
+// frames on stdout; `dump -l IFACE` (an interface that exists) is
+// candump's -l, with the file named by the date.
+func TestDumpOlderLogFileForm(t *testing.T) {
+	testenv.RequireVM(t)
+	s0 := rawSocket(t, "vcan0")
+	dir := t.TempDir()
+	for _, args := range [][]string{{"-l", "older.log", "vcan0"}, {"-l", "vcan0", "-s", "0"}} {
+		c := execCommand(testenv.Bin(t, "canrelay"), append([]string{"dump"}, args...)...)
+		c.Dir = dir
+		p := startCmd(t, c)
+		probe(t, s0, "7FE#", func() bool {
+			l, ok := p.lineWithin(50e6)
+			return ok && strings.Contains(l, "7FE")
+		})
+		send(t, s0, "123#DEADBEEF", "7FD#01")
+		out := dumpUntil(p, "7FD")
+		if _, err := p.stop(); err != nil {
+			t.Fatalf("%s: %v", c.Args, err)
+		}
+		if len(out) != 2 || !strings.Contains(out[0], "123   [4]  DE AD BE EF") {
+			t.Errorf("%s: stdout %q", c.Args, out)
+		}
+		if args[1] == "older.log" {
+			if want := "canrelay dump: -l older.log read as -f older.log"; !strings.HasPrefix(p.stderr.String(), want) {
+				t.Errorf("stderr %q, want it to start %q", p.stderr.String(), want)
+			}
+		}
+	}
+	for _, pattern := range []string{"older.log", "candump-*.log"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		if len(files) != 1 {
+			t.Fatalf("%s: %q", pattern, files)
+		}
+		b, _ := os.ReadFile(files[0])
+		if !regexp.MustCompile(`\) vcan0 123#DEADBEEF\n`).Match(b) {
+			t.Errorf("%s:\n%s", files[0], b)
+		}
+	}
+}
+
 // -T ends dump after that long without a frame, exit 0; -n ends it after
 // COUNT frames.
 func TestDumpSilenceTimeout(t *testing.T) {

@@ -7,6 +7,10 @@
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
 #   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
+# and lldpd (its package starts lldpd on the host, which then speaks LLDP
+# on every host link: unpack it with apt-get download + dpkg-deb -x instead
+# where that matters, and put its usr/sbin on PATH), and linuxptp
+# (ptp4l, pmc; unpacked the same way serves).
 # Their services must not run on the host (chrony would ask the NTP pool):
 # the scenarios start their own instances inside the namespaces.
 set -euo pipefail
@@ -56,7 +60,7 @@ stop() {
 
 # golden: once the capture has ended, keep it and write tcpdump's text.
 golden() {
-	wait $CAP || true
+	if [ -n "$CAP" ]; then wait $CAP || true; fi
 	cp "$TMP/$NAME.pcap" "$here/$NAME.pcap"
 	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
 	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
@@ -77,6 +81,17 @@ s_dhcp() { # dnsmasq DHCPv4 server and RAs, busybox udhcpc as the client
 	ready "$TMP/dnsmasq.log" "DHCP, IP range"
 	b busybox udhcpc -i veth1 -n -q -f -s /bin/true -x hostname:client1 >/dev/null 2>&1
 	b busybox udhcpc -i veth1 -n -q -f -s /bin/true -r 10.77.0.120 >/dev/null 2>&1
+	stop; kill $D
+}
+
+s_dhcp6() { # dnsmasq as DHCPv6 server (addresses, DNS, domain search), dhcp6client.py as the client
+	net
+	cap dhcp6 udp port 546 or udp port 547
+	ip netns exec $A dnsmasq -d -p 0 -i veth0 --bind-interfaces --dhcp-range=fd77::100,fd77::1ff,64,1h \
+		--dhcp-option=option6:dns-server,[fd77::1] --dhcp-option=option6:domain-search,corpus.test \
+		--dhcp-leasefile="$TMP/leases6" 2>"$TMP/dnsmasq6.log" & D=$!
+	ready "$TMP/dnsmasq6.log" "DHCPv6, IP range"
+	b $PY dhcp6client.py veth1
 	stop; kill $D
 }
 
@@ -265,5 +280,68 @@ s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, socket.inet_aton("239
 	stop; kill $D
 }
 
-all="dhcp http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc"
+s_lldp() { # lldpd with LLDP-MED, a voice policy, a location and PoE (lldpcli), then its shutdown LLDPDU
+	net
+	chmod 755 "$TMP" # lldpcli drops to the _lldpd user
+	cap lldp ether proto 0x88cc
+	ip netns exec $A unshare --uts sh -c "hostname corpus-a; exec lldpd -d -M 4 -u $TMP/lldpd.sock -I veth0 -S 'corpus test system'" \
+		>"$TMP/lldpd.log" 2>&1 & L=$!
+	until [ -S "$TMP/lldpd.sock" ]; do sleep 0.05; done
+	l() { a lldpcli -u "$TMP/lldpd.sock" "$@" >/dev/null; }
+	l configure med policy application voice vlan 100 priority voice dscp 46
+	l configure med location coordinate latitude 48.85667N longitude 2.2014E altitude 117.47 m datum WGS84
+	l configure med power pd source pse priority high value 5000
+	l configure dot3 power pse supported enabled paircontrol powerpairs spare class class-3
+	l update
+	sleep 1; kill $L; wait $L 2>/dev/null || true
+	stop
+}
+
+s_cdp() { # lldpd speaking CDPv2 (forced: no Cisco neighbour asks for it)
+	net
+	chmod 755 "$TMP"
+	cap cdp -c 1 ether dst 01:00:0c:cc:cc:cc
+	ip netns exec $A unshare --uts sh -c "hostname corpus-a; exec lldpd -d -ccc -u $TMP/lldpd.sock -I veth0" >"$TMP/lldpd.log" 2>&1 & L=$!
+	golden
+	kill $L; wait $L 2>/dev/null || true
+}
+
+s_cdpcraft() { # CDP TLVs lldpd does not send, malformed and cut short (craft.py writes the capture)
+	NAME=cdpcraft; $PY craft.py cdp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_ptp() { # linuxptp: a ptp4l master and slave over UDPv4 (E2E), pmc management over UDP; then over Ethernet (P2P)
+	net
+	# free_running: the slave must not steer the host's clock (a netns has none of its own).
+	printf '[global]\nfree_running 1\nlogAnnounceInterval -2\nlogSyncInterval -3\nlogMinDelayReqInterval -3\nlogMinPdelayReqInterval -3\n' >"$TMP/ptp.cfg"
+	for mode in 4 2; do
+		local name=ptp delay=
+		[ $mode = 2 ] && { name=ptpl2; delay=-P; }
+		cap $name udp port 319 or udp port 320 or ether proto 0x88f7
+		ip netns exec $A ptp4l -i veth0 -S -$mode $delay -m -f "$TMP/ptp.cfg" --uds_address="$TMP/ptpa" >"$TMP/ptpa.log" 2>&1 & P1=$!
+		ip netns exec $B ptp4l -i veth1 -S -$mode $delay -s -m -f "$TMP/ptp.cfg" --uds_address="$TMP/ptpb" >"$TMP/ptpb.log" 2>&1 & P2=$!
+		ready "$TMP/ptpb.log" "to UNCALIBRATED on"
+		b pmc -$mode -i veth1 -s "$TMP/pmc" -b 1 'GET CURRENT_DATA_SET' >/dev/null
+		kill $P1 $P2; wait $P1 $P2 2>/dev/null || true
+		stop
+	done
+}
+
+s_ptpcraft() { # PTP versions, flags and messages linuxptp does not send, and cut short (craft.py writes the capture)
+	NAME=ptpcraft; $PY craft.py ptp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_bfdcraft() { # BFD control (v0, v1, every state, authentication), multihop and echo packets (craft.py writes the capture)
+	NAME=bfdcraft; $PY craft.py bfd "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_dhcp6craft() { # DHCPv6 relays, prefix delegation, DUIDs, authentication, malformed options (craft.py writes the capture)
+	NAME=dhcp6craft; $PY craft.py dhcp6 "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
+	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft"
 for s in ${@:-$all}; do s_$s; done

@@ -1,0 +1,252 @@
+package echo
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
+	"github.com/sockcore/sockcore/pkg/sockcore"
+)
+
+// startWithInput starts a server in ns with a standard input the test
+// writes, and waits for its port.
+func startWithInput(t *testing.T, ns *testenv.NetNS, port string, name string, args ...string) (*proc, io.WriteCloser) {
+	t.Helper()
+	cmd := ns.Command(name, args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	p := startCmd(t, cmd, 0)
+	waitPort(t, ns, port)
+	return p, in
+}
+
+// chatClient is one client of a chat server and what it has read.
+type chatClient struct {
+	s *sockcore.Socket
+	r *bufio.Reader
+}
+
+// lines reads n lines, failing after 30 s (a bound on failure, not a
+// measurement).
+func (c *chatClient) lines(t *testing.T, n int) string {
+	t.Helper()
+	c.s.SetTimeout(30 * time.Second)
+	var sb strings.Builder
+	for range n {
+		line, err := c.r.ReadString('\n')
+		sb.WriteString(line)
+		if err != nil {
+			t.Fatalf("after %q: %v", sb.String(), err)
+		}
+	}
+	return sb.String()
+}
+
+// chatTranscript runs one scripted chat against a --chat server on port and
+// returns what its clients read, with each <userN> but <user0> (standard
+// input) renamed <uK> in the order of appearance: ncat's numbers are its
+// descriptor numbers, and a Go program holds more descriptors than ncat.
+func chatTranscript(t *testing.T, ns *testenv.NetNS, port string, in io.Writer) string {
+	dial := func(host string) *chatClient {
+		s := nsDial(t, ns, host, port)
+		s.SetBlocking(true)
+		return &chatClient{s: s, r: bufio.NewReader(s)}
+	}
+	var out strings.Builder
+	step := func(what string, c *chatClient, n int) {
+		fmt.Fprintf(&out, "%s:\n%s", what, c.lines(t, n))
+	}
+	a := dial("127.0.0.1")
+	step("A joins, A reads", a, 2)
+	b := dial("127.0.0.1")
+	step("B joins, A reads", a, 2)
+	step("B joins, B reads", b, 2)
+	a.s.SendAll([]byte("hi \x1b[2J\x07\x7f\x80caf\xc3\xa9\xff\t~\r\n"), 0)
+	step("A sends controls, B reads", b, 1)
+	b.s.SendAll([]byte("plain text\n"), 0)
+	step("B sends, A reads", a, 1)
+	io.WriteString(in, "from standard input\x01\n")
+	step("input, A reads", a, 1)
+	step("input, B reads", b, 1)
+	c := dial("::1")
+	step("C joins over IPv6, C reads", c, 2)
+	step("C joins over IPv6, B reads", b, 2)
+	a.s.Close()
+	step("A leaves, B reads", b, 1)
+	step("A leaves, C reads", c, 1)
+	b.s.Close()
+	c.s.Close()
+	names := map[string]string{"<user0>": "<user0>"}
+	return regexp.MustCompile(`<user[0-9]+>`).ReplaceAllStringFunc(out.String(), func(u string) string {
+		if _, ok := names[u]; !ok {
+			names[u] = fmt.Sprintf("<u%d>", len(names))
+		}
+		return names[u]
+	})
+}
+
+// TestChatAgainstNcat: the same chat, byte for byte, through ncat --chat
+// and echocat --chat: announcements, the others named "ADDR as <userN>",
+// standard input as <user0>, and control bytes and bytes above ASCII
+// written in octal (\033) so that no client drives another's terminal.
+func TestChatAgainstNcat(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	_, ncatIn := startWithInput(t, ns, "7901", ncat, "-l", "--chat", "7901")
+	want := chatTranscript(t, ns, "7901", ncatIn)
+	_, ourIn := startWithInput(t, ns, "7902", testenv.Bin(t, "echocat"), "-l", "--chat", "7902")
+	got := chatTranscript(t, ns, "7902", ourIn)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ncat --chat against echocat --chat (-ncat +echocat):\n%s", diff)
+	}
+	if !strings.Contains(want, `<u1> hi \033[2J\007\177\200caf\303\251\377`) {
+		t.Errorf("ncat's chat is not what this test expects of it:\n%s", want)
+	}
+}
+
+// TestBrokerAgainstNcat: --broker relays clients to each other and
+// standard input to all, raw, in ncat and echocat alike; the end of input
+// closes nobody.
+func TestBrokerAgainstNcat(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	// conn is what the -v line of each connection holds (ncat writes two).
+	transcript := func(p *proc, conn []string, port string, in io.WriteCloser) string {
+		var out strings.Builder
+		a := &chatClient{s: nsDial(t, ns, "127.0.0.1", port)}
+		a.s.SetBlocking(true)
+		a.r = bufio.NewReader(a.s)
+		b := &chatClient{s: nsDial(t, ns, "127.0.0.1", port)}
+		b.s.SetBlocking(true)
+		b.r = bufio.NewReader(b.s)
+		// -v: both joined once the server told of the third connection
+		// (the first is waitPort's).
+		from := 0
+		for range 3 {
+			var line string
+			if line, from = p.stderr.waitFor(from, conn...); line == "" {
+				t.Fatalf("no connection line: %s", p.stderr)
+			}
+		}
+		a.s.SendAll([]byte("ping\n"), 0)
+		fmt.Fprintf(&out, "B: %q\n", b.lines(t, 1))
+		io.WriteString(in, "x\x01\n")
+		fmt.Fprintf(&out, "input, A: %q\n", a.lines(t, 1))
+		fmt.Fprintf(&out, "input, B: %q\n", b.lines(t, 1))
+		in.Close()
+		b.s.SendAll([]byte("after the end of input\n"), 0)
+		fmt.Fprintf(&out, "A: %q\n", a.lines(t, 1))
+		a.s.Close()
+		b.s.Close()
+		return out.String()
+	}
+	np, ncatIn := startWithInput(t, ns, "7903", ncat, "-v", "-l", "--broker", "7903")
+	want := transcript(np, []string{"Connection from 127.0.0.1:"}, "7903", ncatIn)
+	ep, ourIn := startWithInput(t, ns, "7904", testenv.Bin(t, "echocat"), "-v", "-l", "--broker", "7904")
+	if diff := cmp.Diff(want, transcript(ep, []string{"connection from tcp://"}, "7904", ourIn)); diff != "" {
+		t.Errorf("ncat --broker against echocat --broker (-ncat +echocat):\n%s", diff)
+	}
+}
+
+// TestServerIdleAgainstNcat: -i on a -l -k server, as ncat 7.9x: with a
+// client connected and nothing happening for the time, the server ends
+// (ncat exits 2, echocat 7, its timeout code) and closes its clients; a
+// process under -e goes on serving its client after the server ended.
+func TestServerIdleAgainstNcat(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	echocatBin := testenv.Bin(t, "echocat")
+	for _, tc := range []struct {
+		name, prog string
+		exec       bool
+		code       int
+		msg        string
+	}{
+		{"ncat", ncat, false, 2, "Idle timeout expired (300 ms)"},
+		{"echocat", echocatBin, false, cli.ExitTimeout, "echocat: no traffic for 300ms with clients connected (-i)"},
+		{"ncat -e", ncat, true, 2, "Idle timeout expired (300 ms)"},
+		{"echocat -e", echocatBin, true, cli.ExitTimeout, "echocat: no new connection for 300ms while processes ran (-i)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-l", "-k", "-i", "300ms", "127.0.0.1", "7910"}
+			if tc.exec {
+				args = append(args, "-e", "/bin/cat")
+			}
+			// Standard error to a file, read once the server ended: a
+			// pipe is shared with the processes that outlive it, and
+			// exec.Cmd closes its end at the exit.
+			errPath := filepath.Join(t.TempDir(), "stderr")
+			errFile, err := os.Create(errPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer errFile.Close()
+			cmd := ns.Command(tc.prog, args...)
+			in, err := cmd.StdinPipe() // open: no end of input
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			cmd.Stderr = errFile
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			waitPort(t, ns, "7910")
+			c := nsDial(t, ns, "127.0.0.1", "7910")
+			c.SetBlocking(true)
+			c.SetTimeout(30 * time.Second)
+			c.SendAll([]byte("before\n"), 0)
+			var got []byte
+			if tc.exec {
+				got, _ = c.Recv(100, 0)
+			}
+			select {
+			case err := <-exited:
+				exited <- err
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the server did not end")
+			}
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			if b, _ := os.ReadFile(errPath); !strings.Contains(string(b), tc.msg) {
+				t.Errorf("no line saying %q: %s", tc.msg, b)
+			}
+			if tc.exec {
+				// No half-close: ncat's relay ends at the client's FIN,
+				// before cat's answer.
+				c.SendAll([]byte("after\n"), 0)
+				rest := make([]byte, len("after\n"))
+				_, err := io.ReadFull(c, rest)
+				got = append(got, rest...)
+				if string(got) != "before\nafter\n" {
+					t.Errorf("the client of the process read %q, %v", got, err)
+				}
+			} else if b, err := io.ReadAll(c); len(b) != 0 {
+				// End of stream, or a reset if the server ended with
+				// "before" unread: either way nothing came.
+				t.Errorf("the client after the server ended: %q, %v", b, err)
+			}
+			c.Close()
+		})
+	}
+}
