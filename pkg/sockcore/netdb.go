@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -614,14 +615,30 @@ func hostMatches(e hostEntry, name string) bool {
 	return false
 }
 
-// nssAddresses is glibc's get_nss_addresses (and, for AF_INET without
-// AI_CANONNAME, try_simple_gethostbyname, which gives the same answer).
+// nssAddresses is glibc's get_nss_addresses, after
+// try_simple_gethostbyname for AF_INET without AI_CANONNAME.
 func (r *Resolver) nssAddresses(name string, req gaiReq) (gaiResult, error) {
+	if req.family == unix.AF_INET && req.flags&AI_CANONNAME == 0 {
+		if res, err, ok := r.simpleGetHostByName(name); ok {
+			return res, err
+		}
+	}
 	var res gaiResult
 	noData, noInet6Data := 0, 0
 	status := nssUnavail
+	merging := false
 	for _, src := range r.nssHosts() {
 		res = gaiResult{}
+		if merging {
+			// The hosts database does not support merge: the source
+			// after one whose action was merge is not asked, the
+			// lookup ends with nothing (h_errno NETDB_INTERNAL, errno
+			// EBUSY).
+			if status == nssTryAgain || status == nssUnavail {
+				return res, &GAIError{Code: EAI_SYSTEM, Msg: gaiMessages[EAI_SYSTEM], Err: unix.EBUSY}
+			}
+			break
+		}
 		noData = 0
 		if req.family == unix.AF_UNSPEC {
 			a, ok := r.lookupSource(src.Name, name, 0)
@@ -712,6 +729,7 @@ func (r *Resolver) nssAddresses(name string, req gaiReq) (gaiResult, error) {
 		if src.ReturnOn[nssStatusKey[status]] {
 			break
 		}
+		merging = src.MergeOn[nssStatusKey[status]]
 	}
 	if len(res.at) > 0 {
 		return res, nil
@@ -723,6 +741,43 @@ func (r *Resolver) nssAddresses(name string, req gaiReq) (gaiResult, error) {
 		return res, NewGAIError(EAI_NODATA)
 	}
 	return res, NewGAIError(EAI_NONAME)
+}
+
+// simpleGetHostByName is glibc's try_simple_gethostbyname: getaddrinfo
+// for AF_INET without AI_CANONNAME asks gethostbyname2_r, whose loop
+// differs from get_nss_addresses' where an action is merge or
+// SUCCESS=continue. ok is false when the nsswitch line has neither, where
+// both give the same answer and get_nss_addresses keeps its traces.
+func (r *Resolver) simpleGetHostByName(name string) (gaiResult, error, bool) {
+	special := false
+	for _, src := range r.nssHosts() {
+		special = special || src.MergeOn != nil || !src.ReturnOn["success"]
+	}
+	if !special {
+		return gaiResult{}, nil, false
+	}
+	h, err := r.HostByName(name, unix.AF_INET)
+	if err != nil {
+		var he *HError
+		if errors.As(err, &he) {
+			switch he.Code {
+			case NO_DATA:
+				return gaiResult{}, NewGAIError(EAI_NODATA), true
+			case TRY_AGAIN:
+				return gaiResult{}, NewGAIError(EAI_AGAIN), true
+			}
+		}
+		return gaiResult{}, NewGAIError(EAI_NONAME), true
+	}
+	var res gaiResult
+	for i, s := range h.Addrs {
+		t := gaiTuple{family: unix.AF_INET, addr: netip.MustParseAddr(s)}
+		if i == 0 {
+			t.name = h.Name
+		}
+		res.at = append(res.at, t)
+	}
+	return res, nil, true
 }
 
 // generateAddrInfo is glibc's generate_addrinfo: one result per address

@@ -126,10 +126,12 @@ func nonNil(s []string) []string {
 }
 
 // nssSource is one service of an nsswitch.conf line with its actions:
-// returnOn[status] says whether that status ends the lookup.
+// returnOn[status] says whether that status ends the lookup, MergeOn[status]
+// whether its action is merge (glibc 2.24+), which does not end it either.
 type nssSource struct {
 	Name     string
 	ReturnOn map[string]bool // keys: success, notfound, unavail, tryagain
+	MergeOn  map[string]bool // nil when no action of the source is merge
 }
 
 // defaultNSSHosts is glibc's default when nsswitch.conf has no hosts line.
@@ -144,6 +146,15 @@ func defaultActions() map[string]bool {
 // ...) are kept: the lookup skips them as glibc skips a module it
 // cannot load (status UNAVAIL).
 func parseNSSwitch(data []byte, db string) []nssSource {
+	if out, ok := nssLine(data, db); ok {
+		return out
+	}
+	return defaultNSSHosts
+}
+
+// nssLine returns the sources of database db, ok false when nsswitch.conf
+// has no line for it.
+func nssLine(data []byte, db string) ([]nssSource, bool) {
 	for _, l := range lines(data) {
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
@@ -161,7 +172,7 @@ func parseNSSwitch(data []byte, db string) []nssSource {
 					break
 				}
 				if len(out) > 0 {
-					applyActions(out[len(out)-1].ReturnOn, rest[1:end])
+					applyActions(&out[len(out)-1], rest[1:end])
 				}
 				rest = strings.TrimSpace(rest[end+1:])
 				continue
@@ -173,32 +184,44 @@ func parseNSSwitch(data []byte, db string) []nssSource {
 			out = append(out, nssSource{Name: rest[:i], ReturnOn: defaultActions()})
 			rest = strings.TrimSpace(rest[i:])
 		}
-		return out
+		return out, true
 	}
-	return defaultNSSHosts
+	return nil, false
 }
 
-func applyActions(m map[string]bool, spec string) {
+// applyActions applies the [STATUS=action ...] items of spec to src:
+// return, continue and merge, a ! setting every other status.
+func applyActions(src *nssSource, spec string) {
+	m := src.ReturnOn
 	for _, item := range strings.Fields(spec) {
 		st, act, ok := strings.Cut(strings.ToLower(item), "=")
 		if !ok {
 			continue
 		}
-		ret := act == "return"
-		if act != "return" && act != "continue" {
+		ret, merge := act == "return", act == "merge"
+		if act != "return" && act != "continue" && !merge {
 			continue
+		}
+		set := func(k string) {
+			m[k] = ret
+			if merge && src.MergeOn == nil {
+				src.MergeOn = map[string]bool{}
+			}
+			if src.MergeOn != nil {
+				src.MergeOn[k] = merge
+			}
 		}
 		if neg := strings.HasPrefix(st, "!"); neg {
 			st = st[1:]
 			for k := range m {
 				if k != st {
-					m[k] = ret
+					set(k)
 				}
 			}
 			continue
 		}
 		if _, ok := m[st]; ok {
-			m[st] = ret
+			set(st)
 		}
 	}
 }

@@ -91,28 +91,109 @@ func (r *Resolver) HostByName(name string, family int) (HostEnt, error) {
 		r.trace(TraceEvent{Kind: "numeric", Name: name, Found: true})
 		return HostEnt{Name: name, Aliases: []string{}, Addrs: []string{a.String()}}, nil
 	}
-	herr := HOST_NOT_FOUND
-	for _, src := range r.nssHosts() {
-		a, ok := r.lookupSource(src.Name, name, family)
-		status := nssUnavail
-		if ok {
-			status = a.status
+	return r.nssHostLoop(func(src string) hostStep {
+		a, ok := r.lookupSource(src, name, family)
+		if !ok {
+			return hostStep{}
 		}
-		if ok && status == nssSuccess {
+		st := hostStep{ran: true, status: a.status, herrno: a.herrno}
+		if a.status == nssSuccess {
 			h := HostEnt{Name: a.name, Aliases: nonNil(a.aliases)}
 			for _, ad := range a.addrs {
 				h.Addrs = append(h.Addrs, ad.String())
 			}
-			return h, nil
+			st.ent = &h
+		} else if src == "files" {
+			st.ent = r.filesLeftover(family)
 		}
-		if ok {
-			herr = a.herrno
+		return st
+	})
+}
+
+// hostStep is what one NSS source did in a gethostbyname2_r or
+// gethostbyaddr2_r lookup: whether it ran (a source sockcore does not
+// implement is skipped as an unloadable module), its status and h_errno,
+// and the hostent it wrote into the caller's buffer (nil: untouched).
+type hostStep struct {
+	ran    bool
+	status nssStatus
+	herrno int
+	ent    *HostEnt
+}
+
+// nssHostLoop is glibc's getXXbyYY_r loop over the hosts sources: each
+// status goes through its source's action, and the answer is the result
+// buffer when the last status is SUCCESS. The hosts database has no merge
+// functions (glibc merges only group): a SUCCESS whose action is merge
+// fails to be copied (EINVAL) and becomes UNAVAIL; the next source's
+// SUCCESS fails to merge (UNAVAIL) while any other status of it counts as
+// SUCCESS with whatever the buffer then holds: the merging source's answer,
+// or what the next one left there (nss_files leaves the last line it
+// parsed). getent shows exactly that.
+func (r *Resolver) nssHostLoop(ask func(src string) hostStep) (HostEnt, error) {
+	herr := HOST_NOT_FOUND
+	var buf *HostEnt
+	status := nssUnavail
+	merging := false
+	for _, src := range r.nssHosts() {
+		st := ask(src.Name)
+		if !st.ran {
+			status = nssUnavail
+			if src.ReturnOn["unavail"] {
+				break
+			}
+			continue
 		}
+		status, herr = st.status, st.herrno
+		if st.ent != nil {
+			buf = st.ent
+		}
+		status = mergeStatus(src, status, &merging)
 		if src.ReturnOn[nssStatusKey[status]] {
 			break
 		}
 	}
+	if status == nssSuccess && buf != nil {
+		h := *buf
+		if len(h.Addrs) > 0 {
+			h.Addrs = append([]string{}, h.Addrs...)
+		}
+		return h, nil
+	}
+	if herr == 0 {
+		herr = HOST_NOT_FOUND
+	}
 	return HostEnt{}, NewHError(herr)
+}
+
+// mergeStatus is getXXbyYY_r's merge step for a database without merge
+// functions (all but group): after a merging source a SUCCESS fails to
+// merge (UNAVAIL) and any other status counts as SUCCESS; a SUCCESS whose
+// action is merge fails to be copied (UNAVAIL) and starts merging.
+func mergeStatus(src nssSource, status nssStatus, merging *bool) nssStatus {
+	if *merging {
+		if status == nssSuccess {
+			status, *merging = nssUnavail, false
+		} else {
+			status = nssSuccess
+		}
+	}
+	if status == nssSuccess && src.MergeOn["success"] {
+		status, *merging = nssUnavail, true
+	}
+	return status
+}
+
+// filesLeftover is what nss_files leaves in the caller's hostent when it
+// finds no match: the last line it parsed for family, nil when none.
+func (r *Resolver) filesLeftover(family int) *HostEnt {
+	hs := r.hosts()
+	for i := len(hs) - 1; i >= 0; i-- {
+		if ad, ok := entryAddr(hs[i], family); ok {
+			return &HostEnt{Name: hs[i].Name, Aliases: nonNil(hs[i].Aliases), Addrs: []string{ad.String()}}
+		}
+	}
+	return nil
 }
 
 // digitsDots is the numeric part of __nss_hostname_digits_dots: an
@@ -149,16 +230,14 @@ func (r *Resolver) GetHostByAddr(addr string) (HostEnt, error) {
 // line with it, else the first PTR record from DNS.
 func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 	a = a.WithZone("")
-	herr := HOST_NOT_FOUND
 	if a.Is6() && a.IsUnspecified() {
 		return HostEnt{}, NewHError(HOST_NOT_FOUND)
 	}
-	for _, src := range r.nssHosts() {
-		status := nssNotFound
-		switch src.Name {
+	found := func(h HostEnt) hostStep { return hostStep{ran: true, status: nssSuccess, ent: &h} }
+	return r.nssHostLoop(func(src string) hostStep {
+		switch src {
 		case "files":
 			start := time.Now()
-			found := false
 			fam := unix.AF_INET6
 			if a.Is4() {
 				fam = unix.AF_INET
@@ -166,11 +245,11 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 			for _, e := range r.hosts() {
 				if ea, ok := entryAddr(e, fam); ok && ea == a {
 					r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: true, Took: time.Since(start)})
-					return HostEnt{Name: e.Name, Aliases: nonNil(e.Aliases), Addrs: []string{a.String()}}, nil
+					return found(HostEnt{Name: e.Name, Aliases: nonNil(e.Aliases), Addrs: []string{a.String()}})
 				}
 			}
-			r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: found, Took: time.Since(start)})
-			herr = HOST_NOT_FOUND
+			r.trace(TraceEvent{Kind: "files", Name: a.String(), File: r.path(r.HostsFile, "/etc/hosts"), Found: false, Took: time.Since(start)})
+			return hostStep{ran: true, status: nssNotFound, herrno: HOST_NOT_FOUND, ent: r.filesLeftover(fam)}
 		case "dns":
 			q := a
 			if q.Is4In6() {
@@ -178,50 +257,45 @@ func (r *Resolver) HostByAddr(a netip.Addr) (HostEnt, error) {
 			}
 			res := r.query(reverseName(q), dnsmessage.TypePTR)
 			if res.Err == nil && len(res.Answer.PTRs) > 0 {
-				return HostEnt{Name: res.Answer.PTRs[0], Aliases: []string{}, Addrs: []string{a.String()}}, nil
+				return found(HostEnt{Name: res.Answer.PTRs[0], Aliases: []string{}, Addrs: []string{a.String()}})
 			}
-			herr = hostErrFor(res)
+			herr := hostErrFor(res)
 			if res.Err == nil && res.Answer.RCode == dnsmessage.RCodeSuccess {
 				herr = NO_DATA
 			}
-			status = nssNotFound
+			status := nssNotFound
 			switch {
 			case res.Err == nil && res.Answer.BadPTR:
 				herr, status = NO_RECOVERY, nssUnavail
 			case herr == TRY_AGAIN:
 				status = nssTryAgain
 			}
+			return hostStep{ran: true, status: status, herrno: herr}
 		case "myhostname":
 			start := time.Now()
 			h, ok := myhostnameByAddr(a)
 			r.trace(TraceEvent{Kind: "myhostname", Name: a.String(), Found: ok, Took: time.Since(start)})
 			if ok {
-				return h, nil
+				return found(h)
 			}
-			herr = HOST_NOT_FOUND
+			return hostStep{ran: true, status: nssNotFound, herrno: HOST_NOT_FOUND}
 		case "resolve":
 			h, st := r.resolvedByAddr(a)
 			if st.status == nssSuccess {
-				return h, nil
+				return found(h)
 			}
-			status, herr = st.status, st.herrno
-		default:
-			if v, ok := mdnsVariants[src.Name]; ok {
-				h, st := r.mdnsByAddr(src.Name, v, a)
-				if st.status == nssSuccess {
-					return h, nil
-				}
-				status, herr = st.status, st.herrno
-				break
+			return hostStep{ran: true, status: st.status, herrno: st.herrno}
+		}
+		if v, ok := mdnsVariants[src]; ok {
+			h, st := r.mdnsByAddr(src, v, a)
+			if st.status == nssSuccess {
+				return found(h)
 			}
-			r.trace(TraceEvent{Kind: "skip", Name: src.Name})
-			status = nssUnavail
+			return hostStep{ran: true, status: st.status, herrno: st.herrno}
 		}
-		if src.ReturnOn[nssStatusKey[status]] {
-			break
-		}
-	}
-	return HostEnt{}, NewHError(herr)
+		r.trace(TraceEvent{Kind: "skip", Name: src})
+		return hostStep{}
+	})
 }
 
 // NI_* flags glibc accepts besides the ones in names.go (netdb.h).

@@ -54,10 +54,50 @@ func findServByName(l []ServEnt, name, proto string) (ServEnt, bool) {
 	return ServEnt{}, false
 }
 
+// nssFiles is glibc's getXXbyYY_r loop for a database whose only source
+// sockcore implements is files (services, protocols; glibc's default when
+// nsswitch.conf has no line): found is whether the files hold the key.
+// Other sources are skipped as modules glibc cannot load. These databases
+// have no merge functions: a SUCCESS whose action is merge becomes UNAVAIL,
+// and the lookup then fails (getent exits 2) unless a later source's
+// NOTFOUND turns it back, which files cannot give for a key it just found.
+func (r *Resolver) nssFiles(db string, found bool) bool {
+	srcs := cachedParse(r.path(r.NSSwitchFile, "/etc/nsswitch.conf"), "nsswitch "+db, func(data []byte) []nssSource {
+		if out, ok := nssLine(data, db); ok {
+			return out
+		}
+		return []nssSource{{Name: "files", ReturnOn: defaultActions()}}
+	})
+	status := nssUnavail
+	merging := false
+	for _, src := range srcs {
+		if src.Name != "files" {
+			status = nssUnavail
+			if src.ReturnOn["unavail"] {
+				break
+			}
+			continue
+		}
+		status = nssNotFound
+		if found {
+			status = nssSuccess
+		}
+		status = mergeStatus(src, status, &merging)
+		if src.ReturnOn[nssStatusKey[status]] {
+			break
+		}
+	}
+	return status == nssSuccess
+}
+
 // ServByName is getservbyname(3): the entry of a service name or alias,
 // for proto ("" for any).
 func (r *Resolver) ServByName(name, proto string) (ServEnt, bool) {
-	return findServByName(r.services(), name, proto)
+	s, ok := findServByName(r.services(), name, proto)
+	if !r.nssFiles("services", ok) {
+		return ServEnt{}, false
+	}
+	return s, ok
 }
 
 // ServByPort is getservbyport(3): the first entry with port (and proto,
@@ -65,7 +105,7 @@ func (r *Resolver) ServByName(name, proto string) (ServEnt, bool) {
 func (r *Resolver) ServByPort(port int, proto string) (ServEnt, bool) {
 	for _, s := range r.services() {
 		if s.Port == port && (proto == "" || s.Proto == proto) {
-			return s.clone(), true
+			return s.clone(), r.nssFiles("services", true)
 		}
 	}
 	return ServEnt{}, false
@@ -76,11 +116,11 @@ func (r *Resolver) ServByPort(port int, proto string) (ServEnt, bool) {
 func (r *Resolver) ProtoByName(name string) (ProtoEnt, bool) {
 	for _, p := range r.protocols() {
 		if p.Name == name {
-			return p.clone(), true
+			return p.clone(), r.nssFiles("protocols", true)
 		}
 		for _, a := range p.Aliases {
 			if a == name {
-				return p.clone(), true
+				return p.clone(), r.nssFiles("protocols", true)
 			}
 		}
 	}
@@ -91,7 +131,7 @@ func (r *Resolver) ProtoByName(name string) (ProtoEnt, bool) {
 func (r *Resolver) ProtoByNumber(n int) (ProtoEnt, bool) {
 	for _, p := range r.protocols() {
 		if p.Number == n {
-			return p.clone(), true
+			return p.clone(), r.nssFiles("protocols", true)
 		}
 	}
 	return ProtoEnt{}, false

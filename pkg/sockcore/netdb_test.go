@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -72,12 +73,24 @@ func TestParseNSSwitch(t *testing.T) {
 	in := "passwd: files\nhosts:  files mdns4_minimal [NOTFOUND=return] dns [!UNAVAIL=return] # c\n"
 	got := parseNSSwitch([]byte(in), "hosts")
 	want := []nssSource{
-		{"files", map[string]bool{"success": true, "notfound": false, "unavail": false, "tryagain": false}},
-		{"mdns4_minimal", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": false}},
-		{"dns", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": true}},
+		{"files", map[string]bool{"success": true, "notfound": false, "unavail": false, "tryagain": false}, nil},
+		{"mdns4_minimal", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": false}, nil},
+		{"dns", map[string]bool{"success": true, "notfound": true, "unavail": false, "tryagain": true}, nil},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// merge (glibc 2.24+) neither returns nor continues; ! sets the others.
+	got = parseNSSwitch([]byte("hosts: files [SUCCESS=merge] dns [!NOTFOUND=merge NOTFOUND=return] sss\n"), "hosts")
+	want = []nssSource{
+		{"files", map[string]bool{"success": false, "notfound": false, "unavail": false, "tryagain": false},
+			map[string]bool{"success": true}},
+		{"dns", map[string]bool{"success": false, "notfound": true, "unavail": false, "tryagain": false},
+			map[string]bool{"success": true, "notfound": false, "unavail": true, "tryagain": true}},
+		{"sss", defaultActions(), nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("merge (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(defaultNSSHosts, parseNSSwitch([]byte("passwd: files\n"), "hosts")); diff != "" {
 		t.Errorf("no hosts line (-want +got):\n%s", diff)
@@ -637,6 +650,42 @@ func TestResolverRotate(t *testing.T) {
 		}
 		if (firsts[0] == firsts[1]) != tt.same {
 			t.Errorf("%s: first servers asked %v", tt.opts, firsts)
+		}
+	}
+}
+
+// TestNSSMergeServicesProtocols: services and protocols have no merge
+// functions in glibc, so a files SUCCESS whose action is merge fails
+// (getent services ssh exits 2 on "services: files [SUCCESS=merge] files"),
+// measured with glibc 2.36.
+func TestNSSMergeServicesProtocols(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	r := &Resolver{ServicesFile: write("services", "ssh 22/tcp\n"), ProtocolsFile: write("protocols", "tcp 6 TCP\n")}
+	for i, c := range []struct {
+		line string
+		ok   bool
+	}{
+		{"", true}, // no line: files
+		{"services: db files\nprotocols: db files\n", true},
+		{"services: files [SUCCESS=merge] files\nprotocols: files [SUCCESS=merge] files\n", false},
+		{"services: files [SUCCESS=merge]\nprotocols: files [SUCCESS=merge]\n", false},
+		{"services: files [SUCCESS=continue] files\nprotocols: files [SUCCESS=continue] files\n", true},
+		{"services: files [NOTFOUND=merge] files\nprotocols: files [NOTFOUND=merge] files\n", true},
+	} {
+		r.NSSwitchFile = write("nsswitch-"+strconv.Itoa(i), c.line)
+		_, ok1 := r.ServByName("ssh", "")
+		_, ok2 := r.ServByPort(22, "tcp")
+		_, ok3 := r.ProtoByName("TCP")
+		_, ok4 := r.ProtoByNumber(6)
+		if ok1 != c.ok || ok2 != c.ok || ok3 != c.ok || ok4 != c.ok {
+			t.Errorf("%q: found %v %v %v %v, want %v", c.line, ok1, ok2, ok3, ok4, c.ok)
 		}
 	}
 }
