@@ -42,6 +42,8 @@ SECS=${BENCH_SECONDS:-1}
 IDLE=${BENCH_IDLE_CONNS:-10000}
 FORKMAX=${BENCH_FORK_MAX:-256}
 OUT=${BENCH_OUT:-$PWD/bench/out}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 tmp=$(mktemp -d)
 pids=()
 ns=""
@@ -291,14 +293,19 @@ echo "(idle RSS sums ${idle_procs[echod]} echod and ${idle_procs[iocopy]} io.Cop
 echo " a connection costs echod 1 descriptor, io.Copy 3; socat and ncat fork a process per connection, measured up to $FORKMAX connections)"
 awk -v a="${R[echod,pp4096cpu]:-}" -v b="${R[echod,pp16cpu]:-}" 'BEGIN { if (a > 0 && b > 0) printf "echod CPU per round trip at 4096 connections: %.2fx its cost at 16\n", a / b }'
 
-# bench/out/echo.tsv: the medians, one value a line (bench/README.md).
+# bench/out/echo.tsv: the medians, one value a line (bench/README.md); the
+# same medians go to bench/out/results.csv (bench/lib.sh) for the report,
+# each test a curve against its connections (a test of one size is a
+# curve of one point).
 mkdir -p "$OUT"
 {
 	printf 'bench\trow\tpeer\tmetric\tvalue\tunit\n'
 	emit() { # row key metric unit
 		local s
 		for s in "${servers[@]}"; do
-			[ -n "${R[$s,$2]:-}" ] && printf 'echo\t%s\t%s\t%s\t%s\t%s\n' "$1" "${tsvname[$s]}" "$3" "${R[$s,$2]}" "$4"
+			[ -n "${R[$s,$2]:-}" ] || continue
+			printf 'echo\t%s\t%s\t%s\t%s\t%s\n' "$1" "${tsvname[$s]}" "$3" "${R[$s,$2]}" "$4"
+			result echo "connections=${1#*@}" "${tsvname[$s]}" "${1%@*} $3" "${R[$s,$2]}" "$4"
 		done
 		return 0
 	}
