@@ -47,24 +47,7 @@ OUT=${BENCH_OUT:-$PWD/bench/out}
 tmp=$(mktemp -d)
 pids=()
 ns=""
-# descendants PID...: the PIDs and all their descendants (socat and ncat
-# fork a child per connection that outlives its parent).
-descendants() {
-	local p
-	for p in "$@"; do
-		echo "$p"
-		descendants $(pgrep -P "$p" || true)
-	done
-}
-cleanup() {
-	local all
-	all=$(descendants "${pids[@]}")
-	[ -n "$all" ] && kill $all 2>/dev/null || true
-	wait 2>/dev/null || true
-	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 for p in socat ncat; do
 	command -v $p >/dev/null || { echo "bench echo: $p not found: apt-get install $p (make deps)" >&2; exit 1; }
@@ -72,15 +55,7 @@ done
 go build -o "$tmp/loadgen" ./bench/loadgen
 go build -o "$tmp/iocopy" ./bench/iocopy
 
-inns() { if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
-# nsargv: the command line that runs "$@" in the namespace, for & (a
-# function run with & would be a subshell, and $! its pid).
-nsargv() { if [ -n "$ns" ]; then argv=(ip netns exec "$ns" "$@"); else argv=("$@"); fi; }
-if [ "$(id -u)" = 0 ]; then
-	ns=scbench-$$
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-fi
+bench_netns scbench-$$
 # 10,000 idle connections: every sockcore Socket holds one descriptor, the
 # io.Copy server three. Raise the limit where allowed (root with
 # CAP_SYS_RESOURCE); otherwise split the connections over several processes
@@ -94,28 +69,12 @@ IDLE=$(( IDLE < hard - 100 ? IDLE : hard - 100 )) # the load generator's own lim
 # a pipe it holds while blocked).
 procs_for() { echo $(( ($1 * IDLE + 100) / hard + 1 )); }
 
-# start NAME READY-TEXT LOG CMD...: start a server and wait for its ready line.
-start() {
-	local name=$1 ready=$2 log=$3
-	shift 3
-	nsargv "$@"
-	"${argv[@]}" >"$log" 2>&1 &
-	pids+=($!)
-	eval "pid_$name=$!"
-	for _ in $(seq 200); do
-		grep -q "$ready" "$log" && return 0
-		sleep 0.05
-	done
-	echo "bench echo: $name did not start: $(cat "$log")" >&2
-	exit 1
-}
-
-start echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0.1:51001 --listen udp://127.0.0.1:51001 --udp-rate 0 --max-conns-per-source 0 --backlog 4096
-start socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
-start socatx "listening on" "$tmp/socatx.log" socat -d -d TCP4-LISTEN:51007,reuseaddr,fork EXEC:cat
-start socatxu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatxu.log" socat -d -d UDP4-RECVFROM:51009,fork EXEC:cat || true
-start ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k -m 10000 --exec /bin/cat 127.0.0.1 51003
-start iocopy "listening" "$tmp/iocopy.log" "$tmp/iocopy" -addr 127.0.0.1:51004
+start_ready echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0.1:51001 --listen udp://127.0.0.1:51001 --udp-rate 0 --max-conns-per-source 0 --backlog 4096
+start_ready socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
+start_ready socatx "listening on" "$tmp/socatx.log" socat -d -d TCP4-LISTEN:51007,reuseaddr,fork EXEC:cat
+start_ready socatxu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatxu.log" socat -d -d UDP4-RECVFROM:51009,fork EXEC:cat || true
+start_ready ncat "Listening on" "$tmp/ncat.log" ncat -v -l -k -m 10000 --exec /bin/cat 127.0.0.1 51003
+start_ready iocopy "listening" "$tmp/iocopy.log" "$tmp/iocopy" -addr 127.0.0.1:51004
 declare -A idle_procs
 # TCP and UDP ports; socatx is socat's slow TCP form, socatxu its slow UDP
 # form, socat's UDP row is a UDP-LISTEN started for each measurement.
@@ -131,9 +90,9 @@ for s in echod iocopy; do
 	idle_procs[$s]=$n
 	for i in $(seq "$n"); do
 		if [ $s = echod ]; then
-			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096 --max-conns-per-source 0 --idle-timeout 0
+			start_ready "idle$s$i" "listening" "$tmp/idle$s$i.log" "$BIN/echod" --listen tcp://127.0.0.1:51005 --reuse-port --backlog 4096 --max-conns-per-source 0 --idle-timeout 0
 		else
-			start "idle$s$i" "listening" "$tmp/idle$s$i.log" "$tmp/iocopy" -addr 127.0.0.1:51006 -reuseport
+			start_ready "idle$s$i" "listening" "$tmp/idle$s$i.log" "$tmp/iocopy" -addr 127.0.0.1:51006 -reuseport
 		fi
 		eval "idle_pids[$s]+=\" \$pid_idle$s$i\""
 	done
@@ -142,7 +101,6 @@ servers=(echod socat ncat iocopy socatx)
 forks() { [ "$1" = socat ] || [ "$1" = ncat ] || [ "$1" = socatx ]; }
 
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1 || true; }
-val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # cputicks PID: the CPU time of PID and its reaped children, in clock ticks.
 cputicks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
 TCK=$(getconf CLK_TCK)
@@ -215,7 +173,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 		if [ "$s" = socat ]; then
 			# UDP-LISTEN echoes the first peer only: a fresh one for
 			# every measurement.
-			start socatu "listening on" "$tmp/socatu.log" socat -d -d UDP4-LISTEN:51008,reuseaddr PIPE
+			start_ready socatu "listening on" "$tmp/socatu.log" socat -d -d UDP4-LISTEN:51008,reuseaddr PIPE
 			measure "$pid_socatu" socat udp rps -mode udp -conns 1 -size 64 -addr "127.0.0.1:${uport[$s]}"
 			kill "$pid_socatu" 2>/dev/null || true
 			wait "$pid_socatu" 2>/dev/null || true
@@ -224,8 +182,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 		measure "${upid[$s]}" "$s" udp rps -mode udp -conns 1 -size 64 -addr "127.0.0.1:${uport[$s]}"
 	done
 done
-# median VALUES...: the median (the lower middle one of an even count).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 declare -A R
 for k in "${!S[@]}"; do
 	read -ra vals <<<"${S[$k]}"

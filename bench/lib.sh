@@ -40,3 +40,85 @@ result() {
 	for f in "$@"; do line+="${line:+,}$(csvfield "$f")"; done
 	printf '%s\n' "$line" >>"$BENCH_RESULTS"
 }
+
+# The helpers of the scripts that start servers (echo.sh, tls.sh). They use
+# the script's globals: tmp (its temporary directory), ns (the network
+# namespace it runs in, "" for this one), pids (the servers started) and
+# BIN (echocat for start_port). Messages say "bench NAME:", NAME the script's.
+
+# descendants PID...: the PIDs and all their descendants (socat and ncat
+# fork a child per connection that outlives its parent).
+descendants() {
+	local p
+	for p in "$@"; do
+		echo "$p"
+		descendants $(pgrep -P "$p" || true)
+	done
+}
+
+# bench_cleanup: kill the servers and their children, delete the namespace
+# and the temporary directory (trap bench_cleanup EXIT).
+bench_cleanup() {
+	local all
+	all=$(descendants "${pids[@]}")
+	[ -n "$all" ] && kill $all 2>/dev/null || true
+	wait 2>/dev/null || true
+	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+
+# bench_netns NAME: as root, make network namespace NAME with lo up and
+# set ns to it; otherwise leave ns empty (loopback here).
+bench_netns() {
+	if [ "$(id -u)" = 0 ]; then
+		ns=$1
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	fi
+}
+
+inns() { if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
+# nsargv: the command line that runs "$@" in the namespace, for & (a
+# function run with & would be a subshell, and $! its pid).
+nsargv() { if [ -n "$ns" ]; then argv=(ip netns exec "$ns" "$@"); else argv=("$@"); fi; }
+
+# start_bg NAME LOG CMD...: start a server in the background, its output in
+# LOG; its pid is added to pids and set in pid_NAME.
+start_bg() {
+	local name=$1 log=$2
+	shift 2
+	nsargv "$@"
+	"${argv[@]}" >"$log" 2>&1 &
+	pids+=($!)
+	eval "pid_$name=$!"
+}
+
+# start_ready NAME READY-TEXT LOG CMD...: start a server and wait for its
+# ready line (READY-TEXT, a grep pattern, in LOG); exit when 200 looks at
+# LOG, 50 ms apart, have not found it.
+start_ready() {
+	local name=$1 ready=$2 log=$3
+	shift 3
+	start_bg "$name" "$log" "$@"
+	for _ in $(seq 200); do
+		grep -q "$ready" "$log" && return 0
+		sleep 0.05
+	done
+	echo "bench $(basename "$0" .sh): $name did not start: $(cat "$log")" >&2
+	exit 1
+}
+
+# start_port NAME PORT CMD...: start a server, its output in $tmp/NAME.log,
+# and wait (echocat --wait-for) for its port on 127.0.0.1.
+start_port() {
+	local name=$1 port=$2
+	shift 2
+	start_bg "$name" "$tmp/$name.log" "$@"
+	inns "$BIN/echocat" -z --wait-for 30s 127.0.0.1 "$port" >/dev/null ||
+		{ echo "bench $(basename "$0" .sh): $name did not start: $(cat "$tmp/$name.log")" >&2; exit 1; }
+}
+
+# median VALUES...: the median (the lower middle one of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+# val KEY TEXT: the number after KEY= in TEXT (bench/loadgen's summary line).
+val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }

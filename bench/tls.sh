@@ -25,59 +25,28 @@ ROUNDS=${BENCH_ROUNDS:-3}
 tmp=$(mktemp -d)
 pids=()
 ns=""
-descendants() {
-	local p
-	for p in "$@"; do
-		echo "$p"
-		descendants $(pgrep -P "$p" || true)
-	done
-}
-cleanup() {
-	local all
-	all=$(descendants "${pids[@]}")
-	[ -n "$all" ] && kill $all 2>/dev/null || true
-	wait 2>/dev/null || true
-	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 for p in socat ncat openssl; do
 	command -v $p >/dev/null || { echo "bench tls: $p not found: apt-get install $p (make deps)" >&2; exit 1; }
 done
 go build -o "$tmp/loadgen" ./bench/loadgen
-inns() { if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
-nsargv() { if [ -n "$ns" ]; then argv=(ip netns exec "$ns" "$@"); else argv=("$@"); fi; }
-if [ "$(id -u)" = 0 ]; then
-	ns=scbench-tls-$$
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-else
+bench_netns scbench-tls-$$
+if [ -z "$ns" ]; then
 	echo "bench tls: not root: loopback in this namespace" >&2
 fi
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost -days 1 \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
-# start NAME PORT CMD...: start a server and wait (echocat --wait-for) for its port.
-start() {
-	local name=$1 port=$2
-	shift 2
-	nsargv "$@"
-	"${argv[@]}" >"$tmp/$name.log" 2>&1 &
-	pids+=($!)
-	inns "$BIN/echocat" -z --wait-for 30s 127.0.0.1 "$port" >/dev/null ||
-		{ echo "bench tls: $name did not start: $(cat "$tmp/$name.log")" >&2; exit 1; }
-}
 C=(--ssl-cert "$tmp/cert.pem" --ssl-key "$tmp/key.pem")
-start echod 52001 "$BIN/echod" --listen tls://127.0.0.1:52001 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
-start echocat 52002 "$BIN/echocat" -l -k --ssl "${C[@]}" -e /bin/cat 127.0.0.1 52002
-start ncat 52003 ncat -l -k --ssl "${C[@]}" --exec /bin/cat 127.0.0.1 52003
-start socat 52004 socat OPENSSL-LISTEN:52004,reuseaddr,fork,verify=0,cert="$tmp/cert.pem",key="$tmp/key.pem" PIPE
-start xechocat 52011 "$BIN/echocat" -l -k -e /bin/cat 127.0.0.1 52011
-start xncat 52012 ncat -l -k --exec /bin/cat 127.0.0.1 52012
-start xsocat 52013 socat TCP-LISTEN:52013,reuseaddr,fork EXEC:cat
+start_port echod 52001 "$BIN/echod" --listen tls://127.0.0.1:52001 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+start_port echocat 52002 "$BIN/echocat" -l -k --ssl "${C[@]}" -e /bin/cat 127.0.0.1 52002
+start_port ncat 52003 ncat -l -k --ssl "${C[@]}" --exec /bin/cat 127.0.0.1 52003
+start_port socat 52004 socat OPENSSL-LISTEN:52004,reuseaddr,fork,verify=0,cert="$tmp/cert.pem",key="$tmp/key.pem" PIPE
+start_port xechocat 52011 "$BIN/echocat" -l -k -e /bin/cat 127.0.0.1 52011
+start_port xncat 52012 ncat -l -k --exec /bin/cat 127.0.0.1 52012
+start_port xsocat 52013 socat TCP-LISTEN:52013,reuseaddr,fork EXEC:cat
 declare -A port=([echod]=52001 [echocat]=52002 [ncat]=52003 [socat]=52004 [xechocat]=52011 [xncat]=52012 [xsocat]=52013)
 
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1; }
-val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 declare -A S
 declare -A peer=([echod]="echod tls://" [echocat]="echocat -k --ssl -e cat" [ncat]="ncat --ssl --exec cat" [socat]="socat OPENSSL-LISTEN fork PIPE"
 	[xechocat]="echocat -k -e /bin/cat" [xncat]="ncat -k --exec /bin/cat" [xsocat]="socat TCP-LISTEN fork EXEC:cat")
@@ -103,7 +72,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 		out=$(lg -mode connect -conns 4 -size 64 -addr "127.0.0.1:${port[$s]}"); keep "$s" cps "$(val cps "$out")"
 	done
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 declare -A R
 for k in "${!S[@]}"; do
 	read -ra vals <<<"${S[$k]}"
