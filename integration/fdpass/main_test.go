@@ -103,60 +103,36 @@ func serve() {
 	}
 }
 
-// proc is a started program whose stdout and stderr lines the test reads.
+// proc is a program started by testenv.Start whose stdout and stderr lines
+// the test reads in order, and that reads commands on its stdin.
 type proc struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	out    chan string
-	errs   chan string
-	mu     sync.Mutex
-	stderr strings.Builder
-	waited chan struct{}
-	code   int
+	*testenv.Proc
+	cmd              *exec.Cmd
+	stdin            io.WriteCloser
+	outNext, errNext int // the next stdout, stderr line to read
+	waited           chan struct{}
+	code             int
 }
 
 func start(t *testing.T, cmd *exec.Cmd) *proc {
 	t.Helper()
-	p := &proc{cmd: cmd, out: make(chan string, 1024), errs: make(chan string, 1024), waited: make(chan struct{})}
+	p := &proc{cmd: cmd, waited: make(chan struct{})}
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	so, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	se, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var readers sync.WaitGroup
-	readers.Add(2)
+	p.Proc = testenv.Start(t, cmd)
 	go func() {
-		defer readers.Done()
-		lines(so, p.out, nil)
-	}()
-	go func() {
-		defer readers.Done()
-		lines(se, p.errs, func(l string) {
-			p.mu.Lock()
-			p.stderr.WriteString(l + "\n")
-			p.mu.Unlock()
-		})
-	}()
-	go func() {
-		readers.Wait()
-		err := cmd.Wait()
+		err := p.Proc.Wait()
+		p.Stdout.Wait() // as with cmd.StdoutPipe: waited means all lines read too
+		p.Stderr.Wait()
 		p.code = cmd.ProcessState.ExitCode()
 		if err != nil && p.code < 0 {
 			p.code = 128 + int(cmd.ProcessState.Sys().(syscall.WaitStatus).Signal())
 		}
 		close(p.waited)
 	}()
-	t.Cleanup(func() {
+	t.Cleanup(func() { // before testenv's SIGKILL: a chance to exit cleanly
 		cmd.Process.Signal(unix.SIGTERM)
 		p.stdin.Close()
 		<-p.waited
@@ -164,34 +140,32 @@ func start(t *testing.T, cmd *exec.Cmd) *proc {
 	return p
 }
 
-func lines(r io.Reader, ch chan string, also func(string)) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if also != nil {
-			also(sc.Text())
-		}
-		ch <- sc.Text()
-	}
-	close(ch)
-}
-
 // waitErr waits for a stderr line containing want.
 func (p *proc) waitErr(t *testing.T, want string) string {
 	t.Helper()
-	for l := range p.errs {
-		if strings.Contains(l, want) {
-			return l
-		}
+	var l string
+	if l, p.errNext = p.Stderr.WaitFor(p.errNext, want); l != "" {
+		return l
 	}
 	<-p.waited
 	t.Fatalf("%s ended (exit %d) before printing %q: %s", p.cmd.Path, p.code, want, p.stderrText())
 	return ""
 }
 
+// nextOut waits for the next stdout line; ok is false when stdout ended.
+func (p *proc) nextOut() (string, bool) {
+	l, next := p.Stdout.WaitMatch(p.outNext, func(string) bool { return true })
+	if next == p.outNext {
+		return "", false
+	}
+	p.outNext = next
+	return l, true
+}
+
 // waitOut waits for the next stdout line and checks it.
 func (p *proc) waitOut(t *testing.T, want string) {
 	t.Helper()
-	l, ok := <-p.out
+	l, ok := p.nextOut()
 	if !ok {
 		<-p.waited
 		t.Fatalf("%s ended (exit %d) before printing %q: %s", p.cmd.Path, p.code, want, p.stderrText())
@@ -208,22 +182,13 @@ func (p *proc) send(t *testing.T, line string) {
 	}
 }
 
-func (p *proc) stderrText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
+func (p *proc) stderrText() string { return p.Stderr.Since(0) }
 
-// finish waits for the exit and returns the code, all of stdout and stderr.
+// finish waits for the exit and returns the code, the stdout not read yet
+// and all of stderr.
 func (p *proc) finish() (int, string, string) {
-	var out strings.Builder
-	for l := range p.out {
-		out.WriteString(l + "\n")
-	}
-	for range p.errs {
-	}
 	<-p.waited
-	return p.code, out.String(), p.stderrText()
+	return p.code, p.Stdout.Since(p.outNext), p.stderrText()
 }
 
 // env is what the test binary needs to act as a child.

@@ -50,7 +50,7 @@ func result(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 // waitOutPrefix waits for the next stdout line and checks its start.
 func (p *proc) waitOutPrefix(t *testing.T, prefix string) string {
 	t.Helper()
-	l, ok := <-p.out
+	l, ok := p.nextOut()
 	if !ok {
 		<-p.waited
 		t.Fatalf("%s ended (exit %d) before printing %q: %s", p.cmd.Path, p.code, prefix, p.stderrText())
@@ -59,15 +59,6 @@ func (p *proc) waitOutPrefix(t *testing.T, prefix string) string {
 		t.Fatalf("%s printed %q, want %q…; stderr: %s", p.cmd.Path, l, prefix, p.stderrText())
 	}
 	return l
-}
-
-// drainErr keeps reading p's stderr lines (p.stderrText keeps them all)
-// so that a verbose server never blocks on a full pipe.
-func (p *proc) drainErr() {
-	go func() {
-		for range p.errs {
-		}
-	}()
 }
 
 func (p *proc) running() bool {
@@ -159,7 +150,6 @@ func TestHoldSurvivesConnectionFlood(t *testing.T) {
 			}
 			hold := start(t, ns.Command(bin, args...))
 			hold.waitErr(t, "listening on")
-			hold.drainErr()
 			if code, _, stderr := result(t, ns.Command(bin, "store", "--to", sock, "--name", "keep", "--file", "/etc/hostname")); code != 0 {
 				t.Fatalf("store: exit %d: %s", code, stderr)
 			}
@@ -230,7 +220,6 @@ func TestHoldClientThatNeverReads(t *testing.T) {
 	sock := "@fdpass-it-stall"
 	hold := start(t, ns.Command(bin, "hold", "-v", "--on", sock, "--allow-uid", strconv.Itoa(nobody)))
 	hold.waitErr(t, "listening on")
-	hold.drainErr()
 	s := ns.Command(asNobody(t)[0], append(asNobody(t)[1:], atk)...)
 	s.Env = append(os.Environ(), "FDPASS_IT_CHILD=stall", "FDPASS_IT_SOCK="+sock)
 	st := start(t, s)
@@ -423,7 +412,6 @@ func TestActivateAtFileLimit(t *testing.T) {
 	act := start(t, ns.Command(bin, "activate", "--inetd", "--listen", "tcp://127.0.0.1:0", "-v",
 		"--", "sh", "-c", `read l; echo "got $l"`))
 	line := act.waitErr(t, "listening on")
-	act.drainErr()
 	addr := line[strings.LastIndex(line, "(")+1 : strings.LastIndex(line, ")")]
 	pid := act.cmd.Process.Pid
 	// One descriptor to spare, at the lowest free number: accept can take
@@ -505,7 +493,6 @@ func TestKillNineMidTransfer(t *testing.T) {
 		sock := "@fdpass-it-k2"
 		hold := start(t, ns.Command(bin, "hold", "-v", "--on", sock))
 		hold.waitErr(t, "listening on")
-		hold.drainErr()
 		s := ns.Command(atk)
 		s.Env = append(os.Environ(), "FDPASS_IT_CHILD=stall", "FDPASS_IT_SOCK="+sock)
 		st := start(t, s)
@@ -676,7 +663,6 @@ func TestHoldAtFileLimitSaysBusy(t *testing.T) {
 	sock := "@fdpass-it-limit"
 	hold := start(t, ns.Command(bin, "hold", "-v", "--on", sock))
 	hold.waitErr(t, "listening on")
-	hold.drainErr()
 	if code, _, stderr := result(t, ns.Command(bin, "store", "--to", sock, "--name", "keep", "--file", "/etc/hostname")); code != 0 {
 		t.Fatalf("store: exit %d: %s", code, stderr)
 	}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -26,38 +25,41 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-// proc is a capture running in the background.
+// proc is a capture running in the background, started by testenv.Start.
 type proc struct {
+	*testenv.Proc
 	cmd    *exec.Cmd
-	stderr bytes.Buffer
-	done   chan error
+	stderr afterReady
+	done   chan error // cmd.Wait's error, once stderr has ended too
 }
+
+// afterReady is a program's stderr after its "listening on" line.
+type afterReady struct {
+	log  *testenv.LineLog
+	from int
+}
+
+func (a afterReady) String() string { return a.log.Since(a.from) }
 
 // start runs cmd and returns once its first stderr line ("listening on")
 // has arrived, so that its sockets are bound.
 func start(t *testing.T, cmd *exec.Cmd) *proc {
 	t.Helper()
-	p := &proc{cmd: cmd, done: make(chan error, 1)}
-	r, w := io.Pipe()
-	cmd.Stderr = w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(r)
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("%s: no listening line: %v", cmd, err)
-	}
+	tp := testenv.Start(t, cmd)
+	p := &proc{Proc: tp, cmd: cmd, done: make(chan error, 1)}
+	anyLine := func(string) bool { return true }
+	line, next := tp.Stderr.WaitMatch(0, anyLine)
 	if strings.HasPrefix(line, "tcpdump: data link type") { // tcpdump -i any says this first
-		line, _ = br.ReadString('\n')
+		line, next = tp.Stderr.WaitMatch(next, anyLine)
+	}
+	if line == "" {
+		t.Fatalf("%s: no listening line: exit %v", cmd, tp.Wait())
 	}
 	if !strings.Contains(line, "listening on") {
 		t.Fatalf("%s: first line %q", cmd, line)
 	}
-	copied := make(chan struct{})
-	go func() { io.Copy(&p.stderr, br); close(copied) }()
-	go func() { err := cmd.Wait(); w.Close(); <-copied; p.done <- err }()
-	t.Cleanup(func() { cmd.Process.Kill() })
+	p.stderr = afterReady{tp.Stderr, next}
+	go func() { err := tp.Wait(); tp.Stderr.Wait(); p.done <- err }()
 	return p
 }
 

@@ -83,6 +83,24 @@ func (l *LineLog) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
+// Since returns the lines from index from on received so far, each ending
+// in a newline.
+func (l *LineLog) Since(from int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for i := from; i < len(l.lines); i++ {
+		b.WriteString(l.lines[i])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Wait waits for the stream to end.
+func (l *LineLog) Wait() {
+	l.WaitMatch(0, func(string) bool { return false })
+}
+
 // Proc is a program started by Start, with its stdout and stderr collected
 // line by line; a cleanup kills it and waits for it when the test ends. It
 // is the one way the test packages start a server and wait for its ready

@@ -45,3 +45,18 @@ func TestWaitOutlivesGrandchild(t *testing.T) {
 		t.Errorf("Wait = %v", err)
 	}
 }
+
+// TestLineLogSinceAndWait: Since gives the lines from an index on, each
+// with its newline; Wait returns once the stream has ended.
+func TestLineLogSinceAndWait(t *testing.T) {
+	l := NewLineLog(strings.NewReader("one\ntwo\nthree\n"))
+	l.Wait()
+	for _, tt := range []struct {
+		from int
+		want string
+	}{{0, "one\ntwo\nthree\n"}, {1, "two\nthree\n"}, {3, ""}, {5, ""}} {
+		if got := l.Since(tt.from); got != tt.want {
+			t.Errorf("Since(%d) = %q, want %q", tt.from, got, tt.want)
+		}
+	}
+}
