@@ -221,18 +221,24 @@ func ospfV2(c *pctx, r *ospfBuf, typ uint32, end int) bool {
 			b.WriteString("\n\t    " + n)
 		}
 	case 2: // database description
-		opts, flags := r.u8(26), r.u8(27)
+		opts := r.u8(26)
 		if r.short {
 			return false
 		}
-		fmt.Fprintf(b, "\n\tOptions [%s], DD Flags [%s]", flagNames(opts, ospfOptions), flagNames(flags, ospfDDFlags))
-		mtu := r.u16(24)
+		fmt.Fprintf(b, "\n\tOptions [%s]", flagNames(opts, ospfOptions))
+		flags := r.u8(27)
+		if r.short {
+			return false
+		}
+		fmt.Fprintf(b, ", DD Flags [%s]", flagNames(flags, ospfDDFlags))
+		if mtu := r.u16(24); r.short {
+			return false
+		} else if mtu != 0 {
+			fmt.Fprintf(b, ", MTU: %d", mtu)
+		}
 		seq := r.u32(28)
 		if r.short {
 			return false
-		}
-		if mtu != 0 {
-			fmt.Fprintf(b, ", MTU: %d", mtu)
 		}
 		fmt.Fprintf(b, ", Sequence: 0x%08x", seq)
 		for o := 32; o < end; o += 20 {
@@ -645,7 +651,7 @@ func ospfRouterInfo(c *pctx, r *ospfBuf, o, n int) bool {
 		} else if !ospfUnknown(c, r, o, int(l), "\n\t      ") {
 			return true
 		}
-		o += int(l + (4-l%4)%4)
+		o += int(l) // nor padded here
 	}
 	return true
 }
