@@ -11,7 +11,8 @@ import (
 // OSPF version 2 on IP protocol 89 (tcpdump 4.99's print-ospf.c): the
 // packet type and length, and with -v the header, authentication,
 // hellos, database descriptions, LS requests, updates with their LSAs,
-// acks and LLS data. Other versions by their header only. gopacket's
+// acks and LLS data. Other versions by their header only; over IPv6
+// (OSPFv3) the bare protocol number as before. gopacket's
 // OSPF layer rejects the malformed packets tcpdump prints, so the
 // packet is read here.
 
@@ -98,6 +99,10 @@ func ospfTok(m map[uint32]string, v uint32, def string) string {
 func printOSPF(c *pctx, p []byte) {
 	b := c.b
 	c.addrPair()
+	if c.ipv6 { // OSPFv3 (tcpdump's print-ospf6.c): not decoded yet
+		fmt.Fprintf(b, " ip-proto-89 %d", c.l4)
+		return
+	}
 	c.f["proto"] = "OSPF"
 	r := &ospfBuf{p: p}
 	if !ospfPrint(c, r) {
