@@ -360,7 +360,7 @@ func ospfLSA(c *pctx, r *ospfBuf, o int) (int, bool) {
 		t := (v & 0x7f000000) >> 24
 		return fmt.Sprintf("topology %s (%d)", ospfTok(ospfTopologies, t, "Unknown"), t)
 	}
-	switch r.u8(o + 3) {
+	switch t := r.u8(o + 3); t {
 	case 1: // router
 		flags := r.u8(body)
 		if r.short {
@@ -416,8 +416,8 @@ func ospfLSA(c *pctx, r *ospfBuf, o int) (int, bool) {
 			}
 			b.WriteString("\n\t      " + rt)
 		}
-	case 3, 4: // summary, ASBR summary
-		if r.u8(o+3) == 3 {
+	case 3, 4, 5, 7: // summary, ASBR summary, external, NSSA
+		if t != 4 {
 			if !r.has(body, 4) {
 				return 0, false
 			}
@@ -426,20 +426,15 @@ func ospfLSA(c *pctx, r *ospfBuf, o int) (int, bool) {
 		if !r.has(body+4, 4) {
 			return 0, false
 		}
-		for m := body + 4; m < end; m += 4 {
-			v := r.u32(m)
-			if r.short {
-				return 0, false
+		if t == 3 || t == 4 {
+			for m := body + 4; m < end; m += 4 {
+				v := r.u32(m)
+				if r.short {
+					return 0, false
+				}
+				fmt.Fprintf(b, "\n\t\t%s metric %d", topology(v), v&0xffffff)
 			}
-			fmt.Fprintf(b, "\n\t\t%s metric %d", topology(v), v&0xffffff)
-		}
-	case 5, 7: // external, NSSA
-		if !r.has(body, 4) {
-			return 0, false
-		}
-		b.WriteString("\n\t    Mask " + r.ip(body))
-		if !r.has(body+4, 4) {
-			return 0, false
+			break
 		}
 		for m := body + 4; m < end; m += 12 {
 			v := r.u32(m)
@@ -666,20 +661,30 @@ var ospfGraceTLVs = map[uint32]string{1: "Grace Period", 2: "Graceful restart Re
 var ospfGraceReasons = map[uint32]string{0: "Unknown", 1: "Software Restart", 2: "Software Reload/Upgrade",
 	3: "Control Processor Switch"}
 
+// ospfTLVHead reads the type and length of a grace or TE LSA's TLV at
+// o, rem bytes left of the LSA; more is false where tcpdump ends the LSA
+// quietly: the TLV's header cut short, or less than one left.
+func ospfTLVHead(c *pctx, r *ospfBuf, o int, rem uint32) (t, l uint32, more bool) {
+	if !r.has(o, 4) {
+		r.short = false
+		return 0, 0, false
+	}
+	if rem < 4 {
+		fmt.Fprintf(c.b, "\n\t    Remaining LS length %d < 4", rem)
+		return 0, 0, false
+	}
+	return r.u16(o), r.u16(o + 2), true
+}
+
 // ospfGrace prints a grace LSA's TLVs (RFC 3623); tcpdump ends the LSA
 // quietly where a TLV is cut short.
 func ospfGrace(c *pctx, r *ospfBuf, o, n int) bool {
 	b := c.b
 	for rem := uint32(n); rem > 0; {
-		if !r.has(o, 4) {
-			r.short = false
+		t, l, more := ospfTLVHead(c, r, o, rem)
+		if !more {
 			return true
 		}
-		if rem < 4 {
-			fmt.Fprintf(b, "\n\t    Remaining LS length %d < 4", rem)
-			return true
-		}
-		t, l := r.u16(o), r.u16(o+2)
 		o += 4
 		rem -= 4
 		fmt.Fprintf(b, "\n\t    %s TLV (%d), length %d, value: ", ospfTok(ospfGraceTLVs, t, "unknown"), t, l)
@@ -766,15 +771,10 @@ func mbps(v uint32) string {
 func ospfTE(c *pctx, r *ospfBuf, o, n int) bool {
 	b := c.b
 	for rem := uint32(n); rem != 0; {
-		if !r.has(o, 4) {
-			r.short = false
+		t, l, more := ospfTLVHead(c, r, o, rem)
+		if !more {
 			return true
 		}
-		if rem < 4 {
-			fmt.Fprintf(b, "\n\t    Remaining LS length %d < 4", rem)
-			return true
-		}
-		t, l := r.u16(o), r.u16(o+2)
 		o += 4
 		rem -= 4
 		name := "unknown"
