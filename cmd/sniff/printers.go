@@ -70,6 +70,7 @@ var printers = []struct {
 	{ipSpace, uint32(layers.IPProtocolGRE), printGRE},
 	{ipSpace, 50, printESP},
 	{ipSpace, 51, printAH},
+	{ipSpace, 89, printOSPF},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},

@@ -463,6 +463,174 @@ def ipsec(path):
     write_pcap(path, frames)
 
 
+def ospf(path):
+    """OSPFv2 (IP protocol 89) hellos, database descriptions, LS requests,
+    updates and acks with router, network, summary, ASBR summary,
+    external, NSSA, group and unknown LSAs, every authentication type,
+    LLS data, and malformed and cut-short packets, written to path: no
+    OSPF router is cheap here."""
+    aton = socket.inet_aton
+
+    def hdr(typ, body, rid="10.77.0.2", area="0.0.0.0", auth=0, authdata=b"\0" * 8, ver=2, olen=None):
+        n = 24 + len(body) if olen is None else olen
+        h = struct.pack("!BBH4s4sHH", ver, typ, n, aton(rid), aton(area), 0, auth) + authdata
+        s = csum(h + body) if auth != 2 else 0
+        return h[:12] + struct.pack("!H", s) + h[14:] + body
+
+    def ip(payload, dst="224.0.0.5", ttl=1):
+        p = ipv4("10.77.0.2", dst, 89, payload)
+        p = p[:8] + bytes([ttl]) + p[9:10] + b"\0\0" + p[12:]
+        p = p[:10] + struct.pack("!H", csum(p[:20])) + p[12:]
+        return ether("01:00:5e:00:00:05", "02:77:00:00:00:02", 0x0800, p)
+
+    def hello(opts=0x02, dr="10.77.0.1", bdr="10.77.0.2", nbrs=("1.1.1.1", "2.2.2.2"), mask="255.255.255.0",
+              hi=10, dead=40, prio=1):
+        return struct.pack("!4sHBBI4s4s", aton(mask), hi, opts, prio, dead, aton(dr), aton(bdr)) + \
+            b"".join(aton(n) for n in nbrs)
+
+    def lsh(typ, lsid, adv, seq=0x80000001, age=1, opts=0x02, length=20, ck=0):
+        return struct.pack("!HBB4s4sIHH", age, opts, typ, aton(lsid), aton(adv), seq, ck, length)
+
+    def lsa(typ, lsid, adv, body, **kw):
+        return lsh(typ, lsid, adv, length=20 + len(body), **kw) + body
+
+    def link(lid, ldata, typ, metric, tos=()):
+        return struct.pack("!4s4sBBH", aton(lid), aton(ldata), typ, len(tos), metric) + \
+            b"".join(struct.pack("!BBH", t, 0, m) for t, m in tos)
+
+    def ext(metric, e2=True, tos=0, fwd="0.0.0.0", tag="0.0.0.0"):
+        return struct.pack("!I4s4s", (0x80000000 if e2 else 0) | tos << 24 | metric, aton(fwd), aton(tag))
+
+    def dd(flags, mtu=1500, opts=0x02, seq=0x1234, hdrs=b""):
+        return struct.pack("!HBBI", mtu, opts, flags, seq) + hdrs
+
+    def lsu(*lsas, count=None):
+        return struct.pack("!I", len(lsas) if count is None else count) + b"".join(lsas)
+
+    router = lsa(1, "10.77.0.2", "10.77.0.2", struct.pack("!BBH", 0x03, 0, 5) +
+                 link("10.77.0.1", "10.77.0.2", 2, 10) + link("1.1.1.1", "10.77.0.2", 1, 20, tos=((1, 30), (2, 40), (9, 50))) +
+                 link("10.9.0.0", "255.255.0.0", 3, 1) + link("3.3.3.3", "10.77.0.2", 4, 65535) +
+                 link("10.8.0.0", "255.255.255.0", 3, 7))
+    router_odd = lsa(1, "10.77.0.3", "10.77.0.3", struct.pack("!BBH", 0x9c, 0, 2) +
+                     link("10.1.0.0", "255.255.0.0", 9, 5) + link("10.2.0.0", "255.255.0.0", 3, 5))
+    network = lsa(2, "10.77.0.1", "10.77.0.1", aton("255.255.255.0") + aton("10.77.0.1") + aton("10.77.0.2"), opts=0x22)
+    summary = lsa(3, "10.50.0.0", "10.77.0.1", aton("255.255.0.0") + struct.pack("!I", 100) + struct.pack("!I", 1 << 24 | 200))
+    asbr = lsa(4, "4.4.4.4", "10.77.0.1", aton("0.0.0.0") + struct.pack("!I", 2 << 24 | 0xabcdef))
+    external = lsa(5, "192.168.0.0", "10.77.0.1", aton("255.255.0.0") + ext(20) + ext(0xffffff, e2=False, tos=1, fwd="10.77.0.9", tag="0.0.0.7"))
+    nssa = lsa(7, "172.16.0.0", "10.77.0.1", aton("255.240.0.0") + ext(5, tos=3, tag="1.2.3.4"), opts=0x08)
+    group = lsa(6, "224.1.1.1", "10.77.0.1", struct.pack("!I4s", 1, aton("1.1.1.1")) + struct.pack("!I4s", 2, aton("10.77.0.1")) +
+                struct.pack("!I4s", 9, aton("9.9.9.9")))
+    unknown = lsa(12, "5.5.5.5", "10.77.0.1", b"\x01\x02\x03\x04")
+    allopts = lsa(3, "10.60.0.0", "10.77.0.1", aton("255.255.255.0") + struct.pack("!I", 1), opts=0xff)
+    hs = lsh(1, "10.77.0.2", "10.77.0.2", length=48) + lsh(2, "10.77.0.1", "10.77.0.1", seq=0x80000005, age=3600, opts=0x22, length=32) + \
+        lsh(5, "192.168.0.0", "10.77.0.1", length=36, opts=0) + lsh(99, "6.6.6.6", "10.77.0.1", length=20)
+    lsr = b"".join(struct.pack("!I4s4s", t, aton(i), aton(a)) for t, i, a in
+                   ((1, "10.77.0.2", "10.77.0.2"), (2, "10.77.0.1", "10.77.0.1"), (5, "192.168.0.0", "10.77.0.1"), (77, "7.7.7.7", "10.77.0.1")))
+    md5 = struct.pack("!HBBI", 0, 1, 16, 0x5f5e100)
+    lls = struct.pack("!HH", 0xbeef, 7) + struct.pack("!HHI", 1, 4, 3) + struct.pack("!HHI", 2, 20, 42) + bytes(16) + \
+        struct.pack("!HHI", 9, 4, 1)
+    def olsa(typ, otype, oid, body, **kw):
+        h = lsa(typ, "0.0.0.0", "10.77.0.1", body, **kw)
+        return h[:4] + struct.pack("!I", otype << 24 | oid) + h[8:]
+
+    def tl(t, v):
+        return struct.pack("!HH", t, len(v)) + v + b"\0" * (-len(v) % 4)
+
+    ri = olsa(10, 4, 0, tl(1, struct.pack("!I", 0x70)) + tl(1, struct.pack("!I", 0x400)) + tl(9, b"abcdef"), opts=0x42)
+    ri_bad = olsa(10, 4, 1, tl(1, b"abc"))
+    ri_long = olsa(10, 4, 2, struct.pack("!HH", 1, 40) + b"\0" * 4)
+    ri_rest = olsa(10, 4, 3, tl(8, b"") + b"\0\0")
+    grace = olsa(9, 3, 0, tl(1, struct.pack("!I", 120)) + tl(2, b"\x01") + tl(3, aton("10.77.0.2")) + tl(2, b"\x09") +
+                 tl(7, b"xy"))
+    grace_bad = olsa(9, 3, 0, tl(1, b"\0\0\0\0\0\0"))
+    grace_zero = olsa(9, 3, 0, tl(0, b"abcd") + tl(1, struct.pack("!I", 5)))
+    grace_long = olsa(9, 3, 0, struct.pack("!HH", 1, 30) + b"\0" * 4)
+    opq = olsa(11, 7, 0x123456, bytes(range(20)))
+    fl = lambda *v: struct.pack("!%df" % len(v), *v)
+    te_link = tl(2, tl(1, b"\x01") + tl(2, aton("10.77.0.1")) + tl(3, aton("10.77.0.2")) + tl(4, aton("10.77.0.1")) +
+                 tl(5, struct.pack("!I", 10)) + tl(6, fl(1.25e8)) + tl(7, fl(1e8)) +
+                 tl(8, fl(1.25e8, 1e8, 5e7, 1234.5, 0, 1, 3e9, 2.5e6)) + tl(9, struct.pack("!I", 0x81)) +
+                 tl(11, struct.pack("!II", 7, 8)) + tl(14, b"\x0a\0\0\0") +
+                 tl(15, bytes([51, 2, 0, 0]) + fl(1e6, 2e6, 3e6, 4e6, 5e6, 6e6, 7e6, 8e6)) +
+                 tl(16, struct.pack("!III", 1, 2, 300)) + tl(17, bytes([0, 0, 0, 0]) + fl(1e7, 2e7)) + tl(99, b"xyz"))
+    te = olsa(10, 1, 0, tl(1, aton("10.77.0.2")) + te_link + tl(7, b"abcde"))
+    te_odd = olsa(10, 1, 1, tl(2, tl(1, b"\x07") + tl(2, struct.pack("!I", 5)) + struct.pack("!I", 0x7fc00000)[:0] +
+                                 tl(6, b"\x7f\xc0\0\0") + tl(7, b"\xff\x80\0\0") + tl(9, b"abc")))
+    te_bc = olsa(10, 1, 2, tl(2, tl(17, bytes([1, 0, 0, 0]) + b"ab")))
+    te_bc2 = olsa(10, 1, 3, tl(2, tl(17, bytes([254, 0, 0, 0]) + b"\0" * 36)))
+    te_zero = olsa(10, 1, 4, tl(2, struct.pack("!HH", 0, 4) + b"abcd"))
+    te_sub_long = olsa(10, 1, 5, tl(2, struct.pack("!HH", 3, 12) + b"abcd"))
+    te_rtr = olsa(10, 1, 6, tl(1, b"ab"))
+    te_srlg = olsa(10, 1, 7, tl(2, tl(16, b"") + tl(16, b"abcde")))
+    te_iscd = olsa(10, 1, 8, tl(2, tl(15, bytes([9, 99]) + bytes(30))))
+    te_last = olsa(10, 1, 9, tl(2, tl(5, struct.pack("!I", 3))))
+    frames = [
+        ip(hdr(4, lsu(te, te_odd, te_bc))),
+        ip(hdr(4, lsu(te_last, summary))),
+        ip(hdr(4, lsu(te_last))),
+        ip(hdr(4, lsu(olsa(10, 4, 4, struct.pack("!HH", 9, 1) + b"z" + tl(1, struct.pack("!I", 16)) + b"\0\0\0"), summary))),
+        (ip(hdr(2, dd(0x07))), 14 + 20 + 24 + 3),
+        (ip(hdr(2, dd(0x07))), 14 + 20 + 24 + 6),
+        ip(hdr(4, lsu(te_bc2, te_zero, te_sub_long, te_rtr))),
+        ip(hdr(4, lsu(te_srlg, te_iscd, summary))),
+        (ip(hdr(4, lsu(te))), 14 + 20 + 24 + 4 + 20 + 30),
+        (ip(hdr(4, lsu(te))), 14 + 20 + 24 + 4 + 20 + 8 + 4 + 26),
+        ip(hdr(4, lsu(ri, ri_bad, ri_long))),
+        ip(hdr(4, lsu(ri_rest, opq))),
+        ip(hdr(4, lsu(grace, grace_bad, grace_zero, grace_long))),
+        ip(hdr(3, struct.pack("!IBBHI", 10, 4, 0, 7, 0x0a4d0001) + struct.pack("!IBBHI", 9, 3, 0, 0, 0x0a4d0001))),
+        ip(hdr(5, ri[:20] + grace[:20] + opq[:20])),
+        (ip(hdr(4, lsu(grace))), 14 + 20 + 24 + 4 + 20 + 14),
+        (ip(hdr(4, lsu(ri))), 14 + 20 + 24 + 4 + 20 + 6),
+        (ip(hdr(4, lsu(opq))), 14 + 20 + 24 + 4 + 20 + 7),
+        ip(hdr(1, hello())),
+        ip(hdr(1, hello(opts=0, dr="0.0.0.0", bdr="0.0.0.0", nbrs=(), prio=0, hi=0, dead=0), area="0.0.0.1")),
+        ip(hdr(1, hello(dr="0.0.0.0", nbrs=("1.1.1.1",), opts=0xff), area="10.0.0.0")),
+        ip(hdr(1, hello(), auth=1, authdata=b"secret\0\0")),
+        ip(hdr(1, hello(), auth=1, authdata=b"p\x01ss\xe9\x7fwd")),
+        ip(hdr(1, hello(), auth=2, authdata=md5) + bytes(range(16))),
+        ip(hdr(1, hello(), auth=7, authdata=b"abcdefgh")),
+        ip(hdr(1, hello(opts=0x12), auth=0) + lls),
+        ip(hdr(1, hello(opts=0x12), auth=2, authdata=md5) + bytes(16) + struct.pack("!HH", 0, 3) + struct.pack("!HHI", 1, 8, 1)),
+        ip(hdr(1, hello(opts=0x12), olen=24 + 28) + b"\xff\xff"),
+        ip(hdr(1, hello(opts=0x02), olen=24 + 28) + b"\0\0\0\0"),
+        ip(hdr(2, dd(0x07))),
+        ip(hdr(2, dd(0x08, mtu=0, opts=0x42, seq=0xdeadbeef, hdrs=hs))),
+        ip(hdr(2, dd(0x00, hdrs=hs[:20] + lsh(1, "1.1.1.1", "1.1.1.1", length=8) + hs[20:40]))),
+        ip(hdr(3, lsr)),
+        ip(hdr(4, lsu(router, network, summary, asbr))),
+        ip(hdr(4, lsu(external, nssa, group, unknown, allopts))),
+        ip(hdr(4, lsu(router_odd, summary))),
+        ip(hdr(4, lsu(network, count=3))),
+        ip(hdr(4, lsu(lsh(2, "1.1.1.1", "1.1.1.1", length=4), network))),
+        ip(hdr(4, lsu())),
+        ip(hdr(5, hs)),
+        ip(hdr(5, hs[:20] + lsh(3, "1.1.1.1", "1.1.1.1", length=0) + hs[40:60])),
+        ip(hdr(6, b"\0" * 8)),
+        ip(hdr(0, b"")),
+        ip(hdr(1, hello(), ver=3)),
+        ip(hdr(1, hello(), ver=1)),
+        ip(hdr(1, hello(), olen=40)),
+        ip(hdr(1, hello(), olen=60)),
+        ip(hdr(1, hello()), dst="10.77.0.1", ttl=64),
+        (ip(hdr(1, hello())), 14 + 20 + 30),
+        (ip(hdr(1, hello())), 14 + 20 + 48),
+        (ip(hdr(1, hello())), 14 + 20 + 54),
+        (ip(hdr(1, hello(), auth=1, authdata=b"secret12")), 14 + 20 + 20),
+        (ip(hdr(2, dd(0x07, hdrs=hs))), 14 + 20 + 24 + 8 + 30),
+        (ip(hdr(3, lsr)), 14 + 20 + 24 + 18),
+        (ip(hdr(4, lsu(router, network))), 14 + 20 + 24 + 4 + 40),
+        (ip(hdr(4, lsu(external, network))), 14 + 20 + 24 + 4 + 30),
+        (ip(hdr(4, lsu(summary))), 14 + 20 + 24 + 4 + 10),
+        (ip(hdr(5, hs)), 14 + 20 + 24 + 30),
+        (ip(hdr(1, hello())), 14 + 20 + 10),
+        (ip(hdr(1, hello())), 14 + 20 + 1),
+        ip(b""),
+        ip(b"\x02\x01\x00"),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -486,5 +654,7 @@ if __name__ == "__main__":
         mpls(sys.argv[2])
     elif sys.argv[1] == "ipsec":
         ipsec(sys.argv[2])
+    elif sys.argv[1] == "ospf":
+        ospf(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -351,9 +351,13 @@ s_ipseccraft() { # ESP and AH over IPv4/IPv6, AH before other protocols, ICV siz
 	NAME=ipseccraft; $PY craft.py ipsec "$TMP/$NAME.pcap"; CAP=; golden
 }
 
+s_ospfcraft() { # OSPFv2 hellos, DB descriptions, LS requests, updates (router, network, summary, external, NSSA, group, opaque TE, grace and router information LSAs) and acks, every authentication type, LLS, malformed and cut short (craft.py writes the capture: no OSPF router is cheap here)
+	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft"
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft"
 for s in ${@:-$all}; do s_$s; done
