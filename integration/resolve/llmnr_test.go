@@ -24,12 +24,23 @@ import (
 // the C and T bits clear (no conflict, not tentative).
 func startLLMNR(t *testing.T, ns *testenv.NetNS, ifname string, names map[string]netip.Addr) {
 	t.Helper()
+	startResponder(t, ns, "0.0.0.0:5355", ifname, names)
+}
+
+// startDNSOn answers DNS over UDP on addr in ns like startLLMNR, but
+// with NXDOMAIN for the names it does not know, as an authoritative DNS
+// server.
+func startDNSOn(t *testing.T, ns *testenv.NetNS, addr string, names map[string]netip.Addr) {
+	t.Helper()
+	startResponder(t, ns, addr, "", names)
+}
+
+// startResponder is startLLMNR (ifname set: LLMNR on that interface) or
+// startDNSOn (ifname "").
+func startResponder(t *testing.T, ns *testenv.NetNS, addr, ifname string, names map[string]netip.Addr) {
+	t.Helper()
 	var pc net.PacketConn
 	err := ns.Do(func() error {
-		ifi, err := net.InterfaceByName(ifname)
-		if err != nil {
-			return err
-		}
 		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 			var serr error
 			err := c.Control(func(fd uintptr) {
@@ -40,7 +51,12 @@ func startLLMNR(t *testing.T, ns *testenv.NetNS, ifname string, names map[string
 			}
 			return serr
 		}}
-		pc, err = lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:5355")
+		var err error
+		pc, err = lc.ListenPacket(context.Background(), "udp4", addr)
+		if err != nil || ifname == "" {
+			return err
+		}
+		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
 			return err
 		}
@@ -50,7 +66,7 @@ func startLLMNR(t *testing.T, ns *testenv.NetNS, ifname string, names map[string
 		if pc != nil {
 			pc.Close()
 		}
-		t.Fatalf("LLMNR responder: %v", err)
+		t.Fatalf("responder on %s: %v", addr, err)
 	}
 	t.Cleanup(func() { pc.Close() })
 	go func() {
@@ -66,10 +82,16 @@ func startLLMNR(t *testing.T, ns *testenv.NetNS, ifname string, names map[string
 			}
 			qq := q.Questions[0]
 			addr, ok := names[strings.ToLower(strings.TrimSuffix(qq.Name.String(), "."))]
-			if !ok || qq.Class != dnsmessage.ClassINET {
+			if ifname != "" && (!ok || qq.Class != dnsmessage.ClassINET) {
 				continue
 			}
 			r := dnsmessage.Message{Header: dnsmessage.Header{ID: q.ID, Response: true}, Questions: q.Questions}
+			if ifname == "" {
+				r.Authoritative, r.RecursionDesired = true, q.RecursionDesired
+				if !ok {
+					r.RCode = dnsmessage.RCodeNameError
+				}
+			}
 			if qq.Type == dnsmessage.TypeA && addr.Is4() {
 				r.Answers = append(r.Answers, dnsmessage.Resource{
 					Header: dnsmessage.ResourceHeader{Name: qq.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 30},
@@ -96,7 +118,7 @@ func startLLMNR(t *testing.T, ns *testenv.NetNS, ifname string, names map[string
 func TestResolvedLLMNRGetent(t *testing.T) {
 	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
 	startLLMNR(t, e.peer, "veth1", map[string]netip.Addr{"llpeer": netip.MustParseAddr("10.99.0.254")})
-	startResolved(t, e, "yes")
+	startResolved(t, e, "yes", nil)
 	var ifindex int
 	if err := e.ns.Do(func() error {
 		ifi, err := net.InterfaceByName("veth0")
@@ -131,4 +153,39 @@ func TestResolvedLLMNRGetent(t *testing.T) {
 			e.compare(t, c.names, nil)
 		})
 	}
+}
+
+// TestResolvedLinkDNSGetent gives systemd-resolved a DNS server and a
+// routing domain on veth0 alone, through the state file systemd-networkd
+// would write (resolved's D-Bus SetLinkDNS needs a bus, its Varlink
+// interface has no such method): lan.example names go to the peer's
+// server (10.99.0.254) only, which the global dnsmasq does not know, and
+// resolve must agree with getent through nss-resolve, byte for byte and
+// in exit code, on Fedora's line, and --explain must name dns on veth0.
+func TestResolvedLinkDNSGetent(t *testing.T) {
+	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
+	startDNSOn(t, e.peer, "10.99.0.254:53", map[string]netip.Addr{"host.lan.example": netip.MustParseAddr("10.99.0.77")})
+	var ifindex int
+	if err := e.ns.Do(func() error {
+		ifi, err := net.InterfaceByName("veth0")
+		if err == nil {
+			ifindex = ifi.Index
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	startResolved(t, e, "no", map[int]string{ifindex: "# This is private data. Do not parse.\nADMIN_STATE=configured\nOPER_STATE=routable\n" +
+		"REQUIRED_FOR_ONLINE=yes\nDNS=10.99.0.254\nDOMAINS=\nROUTE_DOMAINS=lan.example\nLLMNR=no\nMDNS=no\n"})
+	e.write(t, "nsswitch.conf", "hosts: resolve\n")
+	if out, code := e.runUTS(t, "getent", "ahostsv4", "host.lan.example"); code != 0 || !strings.HasPrefix(out, "10.99.0.77 ") {
+		t.Fatalf("getent ahostsv4 host.lan.example on \"hosts: resolve\": exit %d:\n%s", code, out)
+	}
+	out, code := e.runUTS(t, e.resolve, "addrinfo", "--explain", "-4", "host.lan.example")
+	want := ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): host.lan.example found, 1 answers via dns on ifindex " + strconv.Itoa(ifindex) + " "
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("resolve addrinfo --explain -4 host.lan.example: exit %d, lacks %q:\n%s", code, want, out)
+	}
+	e.write(t, "nsswitch.conf", "hosts: files myhostname resolve [!UNAVAIL=return] dns\n")
+	e.compare(t, []string{"host.lan.example", "nobody.lan.example", "www.test"}, nil)
 }

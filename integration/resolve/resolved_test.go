@@ -20,9 +20,11 @@ import (
 // with a tmpfs on /run/systemd, as the systemd-resolve user of a passwd
 // bind-mounted for it, with dnsmasq (10.53.0.1) as its only upstream and
 // the test's host name, LLMNR as llmnr says ("no", "yes") on every link.
-// Every later command runs in that mount namespace, where
-// /run/systemd/resolve/io.systemd.Resolve is its socket.
-func startResolved(t *testing.T, e *nssEnv, llmnr string) {
+// netif holds the state files systemd-networkd would write (ifindex:
+// /run/systemd/netif/links/<ifindex>), whose per-link settings resolved
+// reads without networkd or D-Bus. Every later command runs in that mount
+// namespace, where /run/systemd/resolve/io.systemd.Resolve is its socket.
+func startResolved(t *testing.T, e *nssEnv, llmnr string, netif map[int]string) {
 	t.Helper()
 	testenv.RequireProgram(t, "nsenter", "util-linux")
 	bin, err := filepath.Abs("../../.cache/nss/root/lib/systemd/systemd-resolved") // scripts/nss-modules.sh's
@@ -52,9 +54,20 @@ func startResolved(t *testing.T, e *nssEnv, llmnr string) {
 		e.write(t, "group", string(group)+"systemd-resolve:x:64990:\n")
 	}
 	e.write(t, "nsswitch.conf", "hosts: files dns\n")
+	links := ""
+	if len(netif) > 0 {
+		links = t.TempDir()
+		for ifindex, state := range netif {
+			if err := os.WriteFile(filepath.Join(links, strconv.Itoa(ifindex)), []byte(state), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	cmd := e.ns.Command("unshare", "--mount", "--propagation", "private", "--uts", "sh", "-c",
 		`hostname "$1" && mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/resolve &&
-		chown systemd-resolve:systemd-resolve /run/systemd/resolve && exec "$0"`, bin, e.hostname)
+		chown systemd-resolve:systemd-resolve /run/systemd/resolve &&
+		{ [ -z "$2" ] || { mkdir /run/systemd/netif && cp -r "$2" /run/systemd/netif/links && chmod -R a+rX /run/systemd/netif; }; } &&
+		exec "$0"`, bin, e.hostname, links)
 	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=debug", "SYSTEMD_LOG_TARGET=console")
 	var logs bytes.Buffer
 	cmd.Stderr, cmd.Stdout = &logs, &logs
@@ -94,7 +107,7 @@ func startResolved(t *testing.T, e *nssEnv, llmnr string) {
 // line and others.
 func TestResolvedGetent(t *testing.T) {
 	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
-	startResolved(t, e, "no")
+	startResolved(t, e, "no", nil)
 	names := []string{"www.test", "www", "v4.test", "v6.test", "alias.test", "nobody.test", "sc-myh", "_gateway", "localhost", "filehost"}
 	addrs := []string{"10.53.1.10", "fd53::10", "10.53.7.7", "10.53.8.8", "127.0.0.1", "10.99.0.254"}
 	for _, line := range []string{
