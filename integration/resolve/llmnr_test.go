@@ -107,6 +107,22 @@ func startResponder(t *testing.T, ns *testenv.NetNS, addr, ifname string, names 
 	}()
 }
 
+// linkIndex is the ifindex of ifname in ns.
+func linkIndex(t *testing.T, ns *testenv.NetNS, ifname string) int {
+	t.Helper()
+	var ifindex int
+	if err := ns.Do(func() error {
+		ifi, err := net.InterfaceByName(ifname)
+		if err == nil {
+			ifindex = ifi.Index
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ifindex
+}
+
 // TestResolvedLLMNRGetent compares resolve with glibc loading Debian's
 // libnss_resolve.so.2 on a name only systemd-resolved knows: resolved runs
 // with LLMNR=yes and finds llpeer on veth0 through LLMNR over IPv4, where
@@ -119,16 +135,7 @@ func TestResolvedLLMNRGetent(t *testing.T) {
 	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
 	startLLMNR(t, e.peer, "veth1", map[string]netip.Addr{"llpeer": netip.MustParseAddr("10.99.0.254")})
 	startResolved(t, e, "yes", nil)
-	var ifindex int
-	if err := e.ns.Do(func() error {
-		ifi, err := net.InterfaceByName("veth0")
-		if err == nil {
-			ifindex = ifi.Index
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ifindex := linkIndex(t, e.ns, "veth0")
 	e.write(t, "nsswitch.conf", "hosts: resolve\n")
 	// Proof that resolved asked LLMNR and glibc took its answer.
 	if out, code := e.runUTS(t, "getent", "ahostsv4", "llpeer"); code != 0 || !strings.HasPrefix(out, "10.99.0.254 ") {
@@ -165,16 +172,7 @@ func TestResolvedLLMNRGetent(t *testing.T) {
 func TestResolvedLinkDNSGetent(t *testing.T) {
 	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
 	startDNSOn(t, e.peer, "10.99.0.254:53", map[string]netip.Addr{"host.lan.example": netip.MustParseAddr("10.99.0.77")})
-	var ifindex int
-	if err := e.ns.Do(func() error {
-		ifi, err := net.InterfaceByName("veth0")
-		if err == nil {
-			ifindex = ifi.Index
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ifindex := linkIndex(t, e.ns, "veth0")
 	startResolved(t, e, "no", map[int]string{ifindex: "# This is private data. Do not parse.\nADMIN_STATE=configured\nOPER_STATE=routable\n" +
 		"REQUIRED_FOR_ONLINE=yes\nDNS=10.99.0.254\nDOMAINS=\nROUTE_DOMAINS=lan.example\nLLMNR=no\nMDNS=no\n"})
 	e.write(t, "nsswitch.conf", "hosts: resolve\n")
