@@ -58,6 +58,7 @@ type nssEnv struct {
 	*env
 	hostname, libdir string
 	mntPID           int // when set: commands run in this process's mount namespace
+	peer             *testenv.NetNS
 }
 
 func setupNSS(t *testing.T, pkgs ...string) *nssEnv {
@@ -71,7 +72,7 @@ func setupNSS(t *testing.T, pkgs ...string) *nssEnv {
 	e.ns.MustIP(t, "-6", "route", "add", "default", "via", "2001:db8:99::fe", "dev", "veth0")
 	// Neither the host name nor localhost: myhostname answers them.
 	e.write(t, "hosts", "10.53.9.9 filehost.test filehost\n")
-	return &nssEnv{env: e, hostname: "sc-myh", libdir: nssModules(t, pkgs...)}
+	return &nssEnv{env: e, hostname: "sc-myh", libdir: nssModules(t, pkgs...), peer: peer}
 }
 
 // runUTS runs a program in the namespace under the test's host name.

@@ -19,9 +19,12 @@ import (
 // in the test's network namespace and in a mount namespace of its own
 // with a tmpfs on /run/systemd, as the systemd-resolve user of a passwd
 // bind-mounted for it, with dnsmasq (10.53.0.1) as its only upstream and
-// the test's host name. Every later command runs in that mount namespace,
-// where /run/systemd/resolve/io.systemd.Resolve is its socket.
-func startResolved(t *testing.T, e *nssEnv) {
+// the test's host name, LLMNR as llmnr says ("no", "yes") on every link.
+// netif holds the state files systemd-networkd would write (ifindex:
+// /run/systemd/netif/links/<ifindex>), whose per-link settings resolved
+// reads without networkd or D-Bus. Every later command runs in that mount
+// namespace, where /run/systemd/resolve/io.systemd.Resolve is its socket.
+func startResolved(t *testing.T, e *nssEnv, llmnr string, netif map[int]string) {
 	t.Helper()
 	testenv.RequireProgram(t, "nsenter", "util-linux")
 	bin, err := filepath.Abs("../../.cache/nss/root/lib/systemd/systemd-resolved") // scripts/nss-modules.sh's
@@ -45,15 +48,26 @@ func startResolved(t *testing.T, e *nssEnv) {
 	if err := os.MkdirAll(filepath.Join(e.etc, "systemd"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	e.write(t, "systemd/resolved.conf", "[Resolve]\nDNS=10.53.0.1\nDomains=test\nLLMNR=no\nMulticastDNS=no\nDNSSEC=no\nDNSOverTLS=no\nCache=no\nDNSStubListener=no\nReadEtcHosts=no\n")
+	e.write(t, "systemd/resolved.conf", "[Resolve]\nDNS=10.53.0.1\nDomains=test\nLLMNR="+llmnr+"\nMulticastDNS=no\nDNSSEC=no\nDNSOverTLS=no\nCache=no\nDNSStubListener=no\nReadEtcHosts=no\n")
 	if !strings.Contains(string(passwd), "\nsystemd-resolve:") {
 		e.write(t, "passwd", string(passwd)+"systemd-resolve:x:64990:64990:systemd Resolver:/:/usr/sbin/nologin\n")
 		e.write(t, "group", string(group)+"systemd-resolve:x:64990:\n")
 	}
 	e.write(t, "nsswitch.conf", "hosts: files dns\n")
+	links := ""
+	if len(netif) > 0 {
+		links = t.TempDir()
+		for ifindex, state := range netif {
+			if err := os.WriteFile(filepath.Join(links, strconv.Itoa(ifindex)), []byte(state), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	cmd := e.ns.Command("unshare", "--mount", "--propagation", "private", "--uts", "sh", "-c",
 		`hostname "$1" && mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/resolve &&
-		chown systemd-resolve:systemd-resolve /run/systemd/resolve && exec "$0"`, bin, e.hostname)
+		chown systemd-resolve:systemd-resolve /run/systemd/resolve &&
+		{ [ -z "$2" ] || { mkdir /run/systemd/netif && cp -r "$2" /run/systemd/netif/links && chmod -R a+rX /run/systemd/netif; }; } &&
+		exec "$0"`, bin, e.hostname, links)
 	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=debug", "SYSTEMD_LOG_TARGET=console")
 	var logs bytes.Buffer
 	cmd.Stderr, cmd.Stdout = &logs, &logs
@@ -93,7 +107,7 @@ func startResolved(t *testing.T, e *nssEnv) {
 // line and others.
 func TestResolvedGetent(t *testing.T) {
 	e := setupNSS(t, "libnss-myhostname", "libnss-resolve", "systemd-resolved")
-	startResolved(t, e)
+	startResolved(t, e, "no", nil)
 	names := []string{"www.test", "www", "v4.test", "v6.test", "alias.test", "nobody.test", "sc-myh", "_gateway", "localhost", "filehost"}
 	addrs := []string{"10.53.1.10", "fd53::10", "10.53.7.7", "10.53.8.8", "127.0.0.1", "10.99.0.254"}
 	for _, line := range []string{
