@@ -50,14 +50,22 @@ const (
 )
 
 // conn is one accepted connection and what it has moved.
+//
+// One goroutine owns a conn at a time: the accepting goroutine until it
+// hands it over; then the loop of its home reactor while it is registered
+// there (from takeAdds until serve, sweep or closeAll drops it), and the
+// goroutine of run otherwise. Handing over is reactor.add (under r.mu) or
+// `go srv.run`, both of which order the old owner's writes before the new
+// owner's reads; nothing reads a conn it does not own.
 type conn struct {
-	s       *sockcore.Socket
-	peer    string
-	start   time.Time
-	in, out int64
-	home    *reactor  // where it waits between bursts (nil: in its goroutine)
-	last    time.Time // last activity seen by a reactor
-	quick   int       // messages in a row within chattyGap of the one before
+	s       *sockcore.Socket // current owner (and its timeout mode: see mode)
+	peer    string           // set at accept, read-only after
+	start   time.Time        // set at accept, read-only after
+	in, out int64            // current owner
+	home    *reactor         // set at accept, read-only after: where it waits between bursts (nil: always in its goroutine)
+	mode    mode             // current owner: the path serving it (see next)
+	last    time.Time        // reactor loop only: last activity it saw
+	quick   int              // reactor loop only: messages in a row within chattyGap of the one before
 }
 
 type reactor struct {
@@ -184,6 +192,7 @@ func (r *reactor) takeAdds(now time.Time) bool {
 			continue
 		}
 		c.last = now
+		c.mode = modeReactor
 		r.conns[r.nextID] = c
 	}
 	return false
@@ -228,7 +237,8 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 			return
 		}
 	}
-	if m < n || n == len(r.buf) || (c.quick >= chattyRuns && len(r.conns) <= chattyAlone) {
+	b := burst{n: n, sent: m, full: n == len(r.buf), quick: c.quick, peers: len(r.conns), home: true}
+	if c.mode = next(c.mode, b); c.mode != modeReactor {
 		// Bulk, a peer that does not read its echo, or a chatty connection
 		// with no others to batch with: a goroutine of its own, which may
 		// block, sends the rest.

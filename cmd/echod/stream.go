@@ -34,7 +34,9 @@ func (srv *server) stream(cn *conn) error {
 	var err error
 	for {
 		var n, m int64
+		cn.mode = modeCopy
 		if spliceOK {
+			cn.mode = modeSplice
 			n, m, err = srv.spliceLoop(cn)
 			cn.in, cn.out = cn.in+n, cn.out+m
 			if errors.Is(err, unix.EINVAL) && n == 0 {
@@ -52,7 +54,8 @@ func (srv *server) stream(cn *conn) error {
 			if err == nil {
 				// Cold: wait for data without a pipe, in the reactor
 				// when there is one.
-				if cn.home != nil {
+				// (spliceLoop returns nil only when cold.)
+				if next(modeSplice, burst{idle: true, home: cn.home != nil}) == modeReactor {
 					return errToReactor
 				}
 				err = srv.waitData(c)
@@ -130,8 +133,10 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 	}
 	small := 0
 	for {
-		if hot && small >= smallBursts {
+		if next(modeSplice, burst{hot: hot, small: small}) == modeBuffer {
+			cn.mode = modeBuffer
 			n, m, err := srv.bufferLoop(c)
+			cn.mode = modeSplice
 			in, out = in+n, out+m
 			if err != nil {
 				srv.pipes.put(p)
@@ -207,7 +212,7 @@ func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
 		if err != nil {
 			return in, out, err
 		}
-		if n == len(buf) {
+		if next(modeBuffer, burst{n: n, full: n == len(buf)}) == modeSplice {
 			return in, out, nil
 		}
 	}
