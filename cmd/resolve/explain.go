@@ -46,6 +46,19 @@ func explain(steps []sockcore.TraceEvent, took time.Duration) *explanation {
 	return e
 }
 
+// linkName names the link resolved answered through: "veth0 (ifindex 3)",
+// or "ifindex 3" alone when no interface has that index here (0 for no
+// link, a link gone since, or resolve running in another network
+// namespace than systemd-resolved).
+func linkName(index int) string {
+	if index > 0 {
+		if name, err := sockcore.IfIndexToName(index); err == nil {
+			return fmt.Sprintf("%s (ifindex %d)", name, index)
+		}
+	}
+	return fmt.Sprintf("ifindex %d", index)
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // text is the explanation as ";;" lines after the answer, as dig prints
@@ -83,7 +96,7 @@ func (e *explanation) text() string {
 			case s.Err != "":
 				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s: %s (%.3f ms)\n", s.Server, s.Name, s.Err, ms(s.Took))
 			case s.Found:
-				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s found, %d answers via %s on ifindex %d (%.3f ms)\n", s.Server, s.Name, s.Answers, s.Type, s.Link, ms(s.Took))
+				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s found, %d answers via %s on %s (%.3f ms)\n", s.Server, s.Name, s.Answers, s.Type, linkName(s.Link), ms(s.Took))
 			default:
 				fmt.Fprintf(&b, ";; resolve (systemd-resolved @%s): %s not found (%.3f ms)\n", s.Server, s.Name, ms(s.Took))
 			}

@@ -30,3 +30,27 @@ func TestExplainSources(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainResolvedLink names the link of a systemd-resolved answer when
+// an interface has its index (1 is lo in every network namespace), and
+// keeps the bare index when none has.
+func TestExplainResolvedLink(t *testing.T) {
+	lo, err := sockcore.IfIndexToName(1)
+	if err != nil {
+		t.Fatalf("IfIndexToName(1): %v", err)
+	}
+	for _, c := range []struct {
+		link int
+		typ  string
+		want string
+	}{
+		{1, "dns", " answers via dns on " + lo + " (ifindex 1) ("},
+		{1 << 30, "llmnr-ipv4", " answers via llmnr-ipv4 on ifindex 1073741824 ("},
+		{0, "dns", " answers via dns on ifindex 0 ("},
+	} {
+		steps := []sockcore.TraceEvent{{Kind: "resolve", Name: "www.test", Server: "/run/systemd/resolve/io.systemd.Resolve", Found: true, Answers: 2, Type: c.typ, Link: c.link}}
+		if text := explain(steps, 0).text(); !strings.Contains(text, ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): www.test found, 2"+c.want) {
+			t.Errorf("link %d: explanation lacks %q:\n%s", c.link, c.want, text)
+		}
+	}
+}

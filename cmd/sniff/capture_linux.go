@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/netns"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
@@ -42,22 +42,13 @@ func inNetns(name string, fn func() error) error {
 	if name == "" {
 		return fn()
 	}
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies in the namespace
-		fd, err := unix.Open("/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			errc <- cli.Exitf(cli.ExitNoSuchThing, "network namespace %s: %w (ip netns list shows them)", name, err)
-			return
-		}
-		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("entering network namespace %s: %w", name, os.NewSyscallError("setns", err))
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
+	fd, err := unix.Open("/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return cli.Exitf(cli.ExitNoSuchThing, "network namespace %s: %w (ip netns list shows them)", name, err)
+	}
+	defer unix.Close(fd)
+	// back false: the thread dies in the namespace, never reused.
+	return netns.Run(name, fd, false, fn)
 }
 
 func permErr(what string, err error) error {

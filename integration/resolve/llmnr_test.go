@@ -142,7 +142,7 @@ func TestResolvedLLMNRGetent(t *testing.T) {
 		t.Fatalf("getent ahostsv4 llpeer on \"hosts: resolve\": exit %d:\n%s", code, out)
 	}
 	out, code := e.runUTS(t, e.resolve, "addrinfo", "--explain", "-4", "llpeer")
-	want := ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): llpeer found, 1 answers via llmnr-ipv4 on ifindex " + strconv.Itoa(ifindex) + " "
+	want := ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): llpeer found, 1 answers via llmnr-ipv4 on veth0 (ifindex " + strconv.Itoa(ifindex) + ") "
 	if code != 0 || !strings.Contains(out, want) || !strings.Contains(out, ";; answered by resolve") {
 		t.Errorf("resolve addrinfo --explain -4 llpeer: exit %d, lacks %q:\n%s", code, want, out)
 	}
@@ -180,7 +180,7 @@ func TestResolvedLinkDNSGetent(t *testing.T) {
 		t.Fatalf("getent ahostsv4 host.lan.example on \"hosts: resolve\": exit %d:\n%s", code, out)
 	}
 	out, code := e.runUTS(t, e.resolve, "addrinfo", "--explain", "-4", "host.lan.example")
-	want := ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): host.lan.example found, 1 answers via dns on ifindex " + strconv.Itoa(ifindex) + " "
+	want := ";; resolve (systemd-resolved @/run/systemd/resolve/io.systemd.Resolve): host.lan.example found, 1 answers via dns on veth0 (ifindex " + strconv.Itoa(ifindex) + ") "
 	if code != 0 || !strings.Contains(out, want) {
 		t.Errorf("resolve addrinfo --explain -4 host.lan.example: exit %d, lacks %q:\n%s", code, want, out)
 	}

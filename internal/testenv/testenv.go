@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sockcore/sockcore/internal/netns"
 )
 
 // CI reports whether the tests run under CI=true, where a skip of a
@@ -117,28 +118,7 @@ func NewNetNS(t testing.TB) *NetNS {
 // stay in the namespace after Do returns; goroutines fn starts do not run in
 // it.
 func (n *NetNS) Do(fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// The thread is not unlocked: if it could not return to the
-		// original namespace it must die with the goroutine.
-		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer unix.Close(orig)
-		if err := unix.Setns(n.fd, unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("setns %s: %w", n.Name, err)
-			return
-		}
-		ferr := fn()
-		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
-			runtime.UnlockOSThread()
-		}
-		errc <- ferr
-	}()
-	return <-errc
+	return netns.Run(n.Name, n.fd, true, fn)
 }
 
 // Command returns a command that runs inside the namespace (ip netns exec).

@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -633,21 +634,9 @@ func errnoErr(e syscall.Errno) error {
 
 // errnoOf returns the errno inside err, or 0.
 func errnoOf(err error) syscall.Errno {
-	var se *os.SyscallError
-	for err != nil {
-		if e, ok := err.(syscall.Errno); ok {
-			return e
-		}
-		if s, ok := err.(*os.SyscallError); ok {
-			se = s
-			err = se.Err
-			continue
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return 0
-		}
-		err = u.Unwrap()
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return e
 	}
 	return 0
 }

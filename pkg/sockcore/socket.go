@@ -56,7 +56,6 @@ type Socket struct {
 	kernelRefs int           // calls waiting in the kernel (blocking mode)
 	closing    bool          // Close ran while kernelRefs > 0: the last one closes file
 	closeOnce  sync.Once
-	closeErr   error
 }
 
 // Forever is a timeout that never expires: SetTimeout(Forever) puts a
@@ -253,7 +252,6 @@ func (s *Socket) Close() error {
 		if s.markClosed() {
 			err = s.closeFiles()
 		}
-		s.closeErr = err
 	})
 	return err
 }
