@@ -85,32 +85,34 @@ func BuildControl(anc []ControlMessage) ([]byte, error) {
 func ParseControl(b []byte) (msgs []ControlMessage, truncated bool) {
 	hl := alignCmsg(cmsgHdrLen)
 	off := 0
-	for off+cmsgHdrLen <= len(b) {
+	// Lengths are compared with what is left of b, never added to off: a
+	// cmsg_len near the top of its type would overflow off+l.
+	for len(b)-off >= cmsgHdrLen {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[off]))
-		l := int(h.Len)
-		if l < hl {
+		rest := len(b) - off
+		cl := uint64(h.Len)
+		if cl < uint64(hl) {
 			truncated = true
 			break
 		}
-		dataStart := off + hl
-		dataEnd := off + l
-		if dataStart > len(b) {
+		if hl > rest {
 			truncated = true
 			break
 		}
-		if dataEnd > len(b) {
-			dataEnd = len(b)
+		l := rest
+		if cl < uint64(rest) {
+			l = int(cl)
+		} else if cl > uint64(rest) {
 			truncated = true
 		}
 		msgs = append(msgs, ControlMessage{
 			Level: int(h.Level), Type: int(h.Type),
-			Data: append([]byte(nil), b[dataStart:dataEnd]...),
+			Data: append([]byte(nil), b[off+hl:off+l]...),
 		})
-		next := off + alignCmsg(l)
-		if next <= off {
+		if truncated || alignCmsg(l) >= rest {
 			break
 		}
-		off = next
+		off += alignCmsg(l)
 	}
 	return msgs, truncated
 }
