@@ -83,3 +83,28 @@ func next(m mode, b burst) mode {
 	}
 	return m
 }
+
+// outcome is how a path ended its turn with a connection, returned beside
+// an error that is non-nil only with failed. It is the hand-over between
+// the loops of stream.go and run: go on, wait for data, back to the
+// reactor, or the end and why (finish logs it with -v).
+type outcome int
+
+const (
+	// more: data may be queued, or the path changed (a full read in the
+	// buffer: back to splice); the caller reads on.
+	more outcome = iota
+	// blocked: nothing is queued (the socket would block); the caller
+	// waits for data, in the reactor when cold and it has one (next).
+	blocked
+	// toReactor: stream gave the connection back to its home reactor.
+	toReactor
+	// closed: the peer's end of stream, answered with a half-close.
+	closed
+	// idle: --idle-timeout passed with nothing moving.
+	idle
+	// drained: still open at the drain timeout.
+	drained
+	// failed: the error returned beside it ended the connection.
+	failed
+)

@@ -98,7 +98,7 @@ func (r *reactor) add(c *conn) {
 	r.mu.Lock()
 	if r.closing {
 		r.mu.Unlock()
-		r.srv.finish(c, errDrained)
+		r.srv.finish(c, drained, nil)
 		return
 	}
 	r.adds = append(r.adds, c)
@@ -108,9 +108,6 @@ func (r *reactor) add(c *conn) {
 		r.ep.Wake()
 	}
 }
-
-// errDrained ends the connections still open at the drain timeout.
-var errDrained = errors.New("closed at the drain timeout")
 
 // closeAll finishes every connection of the reactor, now and later.
 func (r *reactor) closeAll() {
@@ -176,11 +173,11 @@ func (r *reactor) takeAdds(now time.Time) bool {
 	r.mu.Unlock()
 	if closing {
 		for _, c := range adds {
-			r.srv.finish(c, errDrained)
+			r.srv.finish(c, drained, nil)
 		}
 		for id, c := range r.conns {
 			delete(r.conns, id)
-			r.srv.finish(c, errDrained)
+			r.srv.finish(c, drained, nil)
 		}
 		return quit
 	}
@@ -188,7 +185,7 @@ func (r *reactor) takeAdds(now time.Time) bool {
 		r.nextID++
 		c.s.SetTimeout(0) // non-blocking: the reactor never waits in a call
 		if err := r.ep.Register(c.s, unix.EPOLLIN|unix.EPOLLRDHUP, r.nextID); err != nil {
-			r.srv.finish(c, err)
+			r.srv.finish(c, failed, err)
 			continue
 		}
 		c.last = now
@@ -210,12 +207,12 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 		return
 	case err != nil:
 		r.drop(id)
-		srv.finish(c, err)
+		srv.finish(c, failed, err)
 		return
 	case n == 0:
 		r.drop(id)
 		c.s.Shutdown(unix.SHUT_WR)
-		srv.finish(c, nil)
+		srv.finish(c, closed, nil)
 		return
 	}
 	if now.Sub(c.last) < chattyGap {
@@ -233,7 +230,7 @@ func (r *reactor) serve(id uint64, c *conn, now time.Time) {
 		srv.st.bytesOut.Add(uint64(m))
 		if err != nil && !errors.Is(err, unix.EAGAIN) {
 			r.drop(id)
-			srv.finish(c, err)
+			srv.finish(c, failed, err)
 			return
 		}
 	}
@@ -274,7 +271,7 @@ func (r *reactor) sweep(now time.Time) {
 	for id, c := range r.conns {
 		if now.Sub(c.last) >= r.srv.cfg.idleTimeout {
 			delete(r.conns, id)
-			r.srv.finish(c, errIdle)
+			r.srv.finish(c, idle, nil)
 		}
 	}
 }
@@ -288,31 +285,34 @@ func (srv *server) run(c *conn, pending []byte) {
 		c.out += int64(m)
 		srv.st.bytesOut.Add(uint64(m))
 		if err != nil {
-			srv.finish(c, err)
+			srv.finish(c, failed, err)
 			return
 		}
 	}
-	err := srv.stream(c)
-	if errors.Is(err, errToReactor) {
+	o, err := srv.stream(c)
+	if o == toReactor {
 		c.home.add(c)
 		return
 	}
-	srv.finish(c, err)
+	srv.finish(c, o, err)
 }
 
-// errToReactor is stream's answer when the connection should wait in a
-// reactor rather than in its goroutine.
-var errToReactor = errors.New("back to the reactor")
-
-// finish logs c's end with -v, closes it and forgets it.
-func (srv *server) finish(c *conn, err error) {
+// finish logs c's end with -v, closes it and forgets it. o says why it
+// ended (closed, idle, drained); with failed, err does. A deadline that
+// passed is the idle timeout.
+func (srv *server) finish(c *conn, o outcome, err error) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = errIdle
+		o, err = idle, nil
 	}
 	if srv.cfg.verbose {
 		args := []any{"peer", c.peer, "bytes_in", c.in, "bytes_out", c.out, "seconds", time.Since(c.start).Seconds()}
-		if err != nil {
+		switch {
+		case err != nil:
 			args = append(args, "err", err.Error())
+		case o == idle:
+			args = append(args, "err", "idle timeout")
+		case o == drained:
+			args = append(args, "err", "closed at the drain timeout")
 		}
 		srv.log.Info("closed", args...)
 	}

@@ -13,9 +13,6 @@ import (
 // pipeSize is the capacity asked for each splice pipe (F_SETPIPE_SZ).
 const pipeSize = 1 << 20 // as Go's own splice (internal/poll)
 
-// errIdle ends a connection that was idle for --idle-timeout.
-var errIdle = errors.New("idle timeout")
-
 // maxHotPipes is how many connections may hold a splice pipe while they
 // wait for data. They wait in splice itself (three system calls a round
 // trip, as Go's own io.Copy); beyond them a connection goes back to its
@@ -24,20 +21,22 @@ var errIdle = errors.New("idle timeout")
 const maxHotPipes = 256
 
 // stream serves one connected stream or seqpacket socket in its goroutine,
-// counting in c.in and c.out. It returns nil at the peer's end of stream
-// (after shutting down the write side), errToReactor when the connection
-// should wait in its home reactor, or the error that ended it.
-func (srv *server) stream(cn *conn) error {
+// counting in c.in and c.out. It returns closed at the peer's end of stream
+// (after shutting down the write side), toReactor when the connection
+// should wait in its home reactor, idle, or failed and the error that
+// ended it.
+func (srv *server) stream(cn *conn) (outcome, error) {
 	c := cn.s
 	seqpacket := c.Type() == unix.SOCK_SEQPACKET
 	spliceOK := !seqpacket && !srv.cfg.discard
-	var err error
 	for {
 		var n, m int64
+		var o outcome
+		var err error
 		cn.mode = modeCopy
 		if spliceOK {
 			cn.mode = modeSplice
-			n, m, err = srv.spliceLoop(cn)
+			n, m, o, err = srv.spliceLoop(cn)
 			cn.in, cn.out = cn.in+n, cn.out+m
 			if errors.Is(err, unix.EINVAL) && n == 0 {
 				// This socket type cannot splice (vsock, some MPTCP
@@ -51,27 +50,27 @@ func (srv *server) stream(cn *conn) error {
 				spliceOK = false
 				continue
 			}
-			if err == nil {
+			if o == blocked {
 				// Cold: wait for data without a pipe, in the reactor
 				// when there is one.
-				// (spliceLoop returns nil only when cold.)
+				// (spliceLoop returns blocked only when cold.)
 				if next(modeSplice, burst{idle: true, home: cn.home != nil}) == modeReactor {
-					return errToReactor
+					return toReactor, nil
 				}
-				err = srv.waitData(c)
+				o, err = srv.waitData(c)
 			}
 		} else {
-			if err = srv.waitData(c); err == nil {
-				n, m, err = srv.copyBurst(c, seqpacket)
+			if o, err = srv.waitData(c); o == more {
+				n, m, o, err = srv.copyBurst(c, seqpacket)
 				cn.in, cn.out = cn.in+n, cn.out+m
 			}
 		}
-		if errors.Is(err, errEOF) {
+		switch o {
+		case closed:
 			c.Shutdown(unix.SHUT_WR)
-			return nil
-		}
-		if err != nil {
-			return err
+			return closed, nil
+		case idle, failed:
+			return o, err
 		}
 	}
 }
@@ -85,26 +84,23 @@ func (srv *server) setIdle(c *sockcore.Socket) {
 	}
 }
 
-// errEOF is the peer's end of stream inside this file.
-var errEOF = errors.New("end of stream")
-
-// waitData waits until the socket has data or the peer closed (errEOF),
-// within the idle timeout.
-func (srv *server) waitData(c *sockcore.Socket) error {
+// waitData waits until the socket has data (more) or the peer closed
+// (closed), within the idle timeout (idle).
+func (srv *server) waitData(c *sockcore.Socket) (outcome, error) {
 	srv.setIdle(c)
 	var one [1]byte
 	n, err := c.RecvInto(one[:], unix.MSG_PEEK)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return errIdle
+		return idle, nil
 	case err != nil:
-		return err
+		return failed, err
 	case n == 0 && c.Type() != unix.SOCK_SEQPACKET:
-		return errEOF
+		return closed, nil
 	}
 	// An empty seqpacket record and end of stream both read as 0; the
 	// record is consumed by copyBurst, the end shows there as well.
-	return nil
+	return more, nil
 }
 
 // A hot connection whose last smallBursts reads each brought less than
@@ -117,12 +113,13 @@ const (
 
 // spliceLoop echoes through a pipe. A hot connection (one of the first
 // maxHotPipes) keeps the pipe and waits in splice; any other moves what is
-// queued and returns nil when the socket would block, giving the pipe back.
-func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
+// queued and returns blocked when the socket would block, giving the pipe
+// back. Otherwise it returns closed, idle, or failed and the error.
+func (srv *server) spliceLoop(cn *conn) (in, out int64, o outcome, err error) {
 	c := cn.s
 	p, err := srv.pipes.get()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, failed, err
 	}
 	hot := srv.hot.Add(1) <= maxHotPipes
 	if !hot {
@@ -135,12 +132,12 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 	for {
 		if next(modeSplice, burst{hot: hot, small: small}) == modeBuffer {
 			cn.mode = modeBuffer
-			n, m, err := srv.bufferLoop(c)
+			n, m, o, err := srv.bufferLoop(c)
 			cn.mode = modeSplice
 			in, out = in+n, out+m
-			if err != nil {
+			if o != more {
 				srv.pipes.put(p)
-				return in, out, err
+				return in, out, o, err
 			}
 			small = 0
 		}
@@ -151,16 +148,16 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 		switch {
 		case err == nil && n == 0:
 			srv.pipes.put(p)
-			return in, out, errEOF
+			return in, out, closed, nil
 		case errors.Is(err, unix.EAGAIN):
 			srv.pipes.put(p)
-			return in, out, nil
+			return in, out, blocked, nil
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			srv.pipes.put(p)
-			return in, out, errIdle
+			return in, out, idle, nil
 		case err != nil:
 			srv.pipes.put(p) // empty: nothing was moved
-			return in, out, err
+			return in, out, failed, err
 		}
 		if n < smallBurst {
 			small++
@@ -178,7 +175,7 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 			m, err := c.SpliceSend(p.r, n-sent)
 			if err != nil {
 				p.close() // holds unsent bytes: never reuse it
-				return in, out, err
+				return in, out, failed, err
 			}
 			sent += m
 			out += int64(m)
@@ -188,9 +185,9 @@ func (srv *server) spliceLoop(cn *conn) (in, out int64, err error) {
 }
 
 // bufferLoop echoes a hot connection through a buffer until a read fills
-// it (bulk data again: nil error, back to splice), the peer closes (errEOF),
-// the idle timeout passes (errIdle) or an error.
-func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
+// it (bulk data again: more, back to splice), the peer closes (closed), the
+// idle timeout passes (idle) or an error (failed).
+func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, o outcome, err error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -198,11 +195,11 @@ func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
 		n, err := c.RecvInto(buf, 0)
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			return in, out, errIdle
+			return in, out, idle, nil
 		case err != nil:
-			return in, out, err
+			return in, out, failed, err
 		case n == 0:
-			return in, out, errEOF
+			return in, out, closed, nil
 		}
 		in += int64(n)
 		srv.st.bytesIn.Add(uint64(n))
@@ -210,10 +207,10 @@ func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
 		out += int64(m)
 		srv.st.bytesOut.Add(uint64(m))
 		if err != nil {
-			return in, out, err
+			return in, out, failed, err
 		}
 		if next(modeBuffer, burst{n: n, full: n == len(buf)}) == modeSplice {
-			return in, out, nil
+			return in, out, more, nil
 		}
 	}
 }
@@ -221,8 +218,9 @@ func (srv *server) bufferLoop(c *sockcore.Socket) (in, out int64, err error) {
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // copyBurst is spliceBurst through a user-space buffer: for discard mode,
-// seqpacket records and sockets that cannot splice.
-func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64, err error) {
+// seqpacket records and sockets that cannot splice. It returns blocked when
+// the socket would block, closed at the peer's end, or failed and the error.
+func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64, o outcome, err error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -231,19 +229,19 @@ func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64,
 		n, err := c.RecvInto(buf, 0)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) {
-				return in, out, nil
+				return in, out, blocked, nil
 			}
-			return in, out, err
+			return in, out, failed, err
 		}
 		if n == 0 && !seqpacket {
-			return in, out, errEOF
+			return in, out, closed, nil
 		}
 		if n == 0 && seqpacket {
 			// An empty record, or the end: peek tells them apart.
 			if _, err := c.RecvInto(buf[:1], unix.MSG_PEEK|unix.MSG_DONTWAIT); errors.Is(err, unix.EAGAIN) {
 				// Still open: echo the empty record.
 			} else {
-				return in, out, errEOF
+				return in, out, closed, nil
 			}
 		}
 		in += int64(n)
@@ -258,7 +256,7 @@ func (srv *server) copyBurst(c *sockcore.Socket, seqpacket bool) (in, out int64,
 			_, err = c.SendAllCount(buf[:n], 0)
 		}
 		if err != nil {
-			return in, out, err
+			return in, out, failed, err
 		}
 		out += int64(n)
 		srv.st.bytesOut.Add(uint64(n))

@@ -91,5 +91,9 @@ func (srv *server) serveTLS(s *sockcore.Socket, peer string, cfg *tls.Config) {
 	} else {
 		err = cli.TLSError(peer, err)
 	}
-	srv.finish(c, err)
+	o := closed
+	if err != nil {
+		o = failed
+	}
+	srv.finish(c, o, err)
 }

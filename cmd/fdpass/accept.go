@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"syscall"
@@ -68,7 +69,7 @@ func (a *acceptor) accept(ctx context.Context) (*sockcore.Socket, sockcore.Addr,
 				a.reserve = openReserve()
 			}
 			if a.starved {
-				a.complain.say("accept-again", "accept: descriptors free again: accepting (%d connections were closed at once meanwhile)", a.shed)
+				a.complain.say("accept-again", "accept: descriptors free again: accepting (%s closed at once meanwhile)", shedCount(a.shed))
 				a.starved, a.shed = false, 0
 			}
 			return s, peer, nil
@@ -97,6 +98,15 @@ func (a *acceptor) accept(ctx context.Context) (*sockcore.Socket, sockcore.Addr,
 		case <-t.C:
 		}
 	}
+}
+
+// shedCount says how many connections were shed: "1 connection was",
+// "2 connections were".
+func shedCount(n int) string {
+	if n == 1 {
+		return "1 connection was"
+	}
+	return fmt.Sprintf("%d connections were", n)
 }
 
 // shedOne gives up the reserve descriptor, accepts the waiting connection,

@@ -41,6 +41,16 @@ func TestComplainerRateLimits(t *testing.T) {
 
 // LIST gives names in the order they were stored (TAKE and expiry remove
 // them from it), the order README promises.
+// TestShedCount: the note of connections shed while descriptors ran out
+// agrees in number.
+func TestShedCount(t *testing.T) {
+	for n, want := range map[int]string{1: "1 connection was", 2: "2 connections were", 40: "40 connections were"} {
+		if got := shedCount(n); got != want {
+			t.Errorf("shedCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestHoldListStoredOrder(t *testing.T) {
 	sock := startHolder(t, newHolder(10, nil, nil, nil))
 	hc := dial(t, sock)

@@ -46,10 +46,10 @@ func explain(steps []sockcore.TraceEvent, took time.Duration) *explanation {
 	return e
 }
 
-// linkName names the link resolved answered through: "veth0 (ifindex 3)",
-// or "ifindex 3" alone when no interface has that index here (0 for no
-// link, a link gone since, or resolve running in another network
-// namespace than systemd-resolved).
+// linkName names the link systemd-resolved or avahi-daemon answered
+// through: "veth0 (ifindex 3)", or "ifindex 3" alone when no interface has
+// that index here (0 for no link, a link gone since, or resolve running in
+// another network namespace than the daemon).
 func linkName(index int) string {
 	if index > 0 {
 		if name, err := sockcore.IfIndexToName(index); err == nil {
@@ -105,7 +105,7 @@ func (e *explanation) text() string {
 			case s.Err != "":
 				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s: %s: unavailable, as nss-mdns answers (%.3f ms)\n", s.Type, s.Server, s.Name, s.Err, ms(s.Took))
 			case s.Found:
-				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s found, %d answers, ifindex %d (%.3f ms)\n", s.Type, s.Server, s.Name, s.Answers, s.Link, ms(s.Took))
+				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s found, %d answers on %s (%.3f ms)\n", s.Type, s.Server, s.Name, s.Answers, linkName(s.Link), ms(s.Took))
 			default:
 				fmt.Fprintf(&b, ";; %s (avahi-daemon @%s): %s not found (%.3f ms)\n", s.Type, s.Server, s.Name, ms(s.Took))
 			}

@@ -54,3 +54,24 @@ func TestExplainResolvedLink(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainMDNSLink names the link of an avahi-daemon answer as the
+// systemd-resolved line does.
+func TestExplainMDNSLink(t *testing.T) {
+	lo, err := sockcore.IfIndexToName(1)
+	if err != nil {
+		t.Fatalf("IfIndexToName(1): %v", err)
+	}
+	for _, c := range []struct {
+		link int
+		want string
+	}{
+		{1, " answers on " + lo + " (ifindex 1) ("},
+		{1 << 30, " answers on ifindex 1073741824 ("},
+	} {
+		steps := []sockcore.TraceEvent{{Kind: "mdns", Type: "mdns4_minimal", Name: "h.local", Server: "/run/avahi-daemon/socket", Found: true, Answers: 1, Link: c.link}}
+		if text := explain(steps, 0).text(); !strings.Contains(text, ";; mdns4_minimal (avahi-daemon @/run/avahi-daemon/socket): h.local found, 1"+c.want) {
+			t.Errorf("link %d: explanation lacks %q:\n%s", c.link, c.want, text)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/sys/unix"
@@ -33,6 +34,45 @@ func (d *fullDisk) Write(p []byte) (int, error) {
 	return n, &os.PathError{Op: "write", Path: d.f.Name(), Err: unix.ENOSPC}
 }
 
+// fillUp writes with write until the disk is full and flushes; the error
+// must be ENOSPC. It closes fs and returns the size of the file at path.
+func fillUp(t *testing.T, fs *fileSink, path string, limit int64, write func(i int) error) int64 {
+	t.Helper()
+	var err error
+	for i := 0; i < 20000 && err == nil; i++ {
+		err = write(i)
+	}
+	if err == nil {
+		err = fs.flush()
+	}
+	if !errors.Is(err, unix.ENOSPC) {
+		t.Fatalf("limit %d: error %v, want ENOSPC", limit, err)
+	}
+	fs.close()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+// readToEnd reads every packet of the file cut at limit bytes and counts
+// them; anything but a clean end fails the test.
+func readToEnd(t *testing.T, r gopacket.PacketDataSource, limit int64) int64 {
+	t.Helper()
+	n := int64(0)
+	for {
+		_, _, err := r.ReadPacketData()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("limit %d: packet %d: %v", limit, n, err)
+		}
+		n++
+	}
+}
+
 // sniff -w on a disk that fills up: the write fails with ENOSPC and the
 // file is cut back to its last whole record, so that readers read every
 // record in it and then a clean end (#16; tcpdump said "truncated dump
@@ -46,26 +86,13 @@ func TestWriteDiskFull(t *testing.T) {
 		}
 		fs.w = &fullDisk{f: fs.f, limit: limit}
 		data := make([]byte, 100)
-		for i := 0; i < 20000 && err == nil; i++ {
-			err = fs.record(uint32(i), 0, data, len(data))
-		}
-		if err == nil {
-			err = fs.flush()
-		}
-		if !errors.Is(err, unix.ENOSPC) {
-			t.Fatalf("limit %d: error %v, want ENOSPC", limit, err)
-		}
-		fs.close()
-		st, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		size := fillUp(t, fs, path, limit, func(i int) error { return fs.record(uint32(i), 0, data, len(data)) })
 		want := int64(0)
 		if limit >= 24 {
 			want = 24 + (limit-24)/116*116
 		}
-		if st.Size() != want {
-			t.Errorf("limit %d: file of %d bytes, want %d (whole records)", limit, st.Size(), want)
+		if size != want {
+			t.Errorf("limit %d: file of %d bytes, want %d (whole records)", limit, size, want)
 		}
 		if want == 0 {
 			continue
@@ -75,19 +102,9 @@ func TestWriteDiskFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for {
-			_, _, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("limit %d: record %d: %v", limit, n, err)
-			}
-			n++
-		}
+		n := readToEnd(t, r, limit)
 		f.Close()
-		if int64(n) != (limit-24)/116 {
+		if n != (limit-24)/116 {
 			t.Errorf("limit %d: %d records read, want %d", limit, n, (limit-24)/116)
 		}
 	}
@@ -121,40 +138,17 @@ func TestWriteDiskFullPcapng(t *testing.T) {
 			t.Fatal(err)
 		}
 		fs.bw.Reset(&fullDisk{f: fs.f, limit: limit, n: hdr})
-		for i := 0; i < 20000 && err == nil; i++ {
-			err = fs.write(p)
-		}
-		if err == nil {
-			err = fs.flush()
-		}
-		if !errors.Is(err, unix.ENOSPC) {
-			t.Fatalf("limit %d: error %v, want ENOSPC", limit, err)
-		}
-		fs.close()
-		st, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		size := fillUp(t, fs, path, limit, func(int) error { return fs.write(p) })
 		want := hdr + (limit-hdr)/block*block
-		if st.Size() != want {
-			t.Errorf("limit %d: file of %d bytes, want %d (whole blocks)", limit, st.Size(), want)
+		if size != want {
+			t.Errorf("limit %d: file of %d bytes, want %d (whole blocks)", limit, size, want)
 		}
 		f, _ := os.Open(path)
 		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
 		if err != nil {
 			t.Fatalf("limit %d: %v", limit, err)
 		}
-		n := int64(0)
-		for {
-			_, _, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("limit %d: packet %d: %v", limit, n, err)
-			}
-			n++
-		}
+		n := readToEnd(t, r, limit)
 		f.Close()
 		if n != (limit-hdr)/block {
 			t.Errorf("limit %d: %d packets read, want %d", limit, n, (limit-hdr)/block)

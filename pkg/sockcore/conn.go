@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -155,7 +156,7 @@ type listener struct{ s *Socket }
 func (l *listener) Accept() (net.Conn, error) {
 	ns, _, err := l.s.accept(l.s.pollWait())
 	if err != nil {
-		if errnoOf(err) == unix.EBADF {
+		if errors.Is(err, unix.EBADF) {
 			return nil, net.ErrClosed
 		}
 		return nil, err

@@ -120,7 +120,7 @@ func TestSplice(t *testing.T) {
 	}
 }
 
-func errnoIs(err error, e unix.Errno) bool { return errnoOf(err) == e }
+func errnoIs(err error, e unix.Errno) bool { got, ok := errnoOf(err); return ok && got == e }
 
 // TestRecvMMsgControl receives control messages per message: a descriptor
 // (close-on-exec) with the first datagram, none with the second, and a

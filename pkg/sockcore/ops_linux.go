@@ -204,7 +204,7 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 			_, _, errno = unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), n)
 			return nil
 		}); err != nil {
-			return errnoOf(err) // closed
+			return connectErrno(err) // closed
 		}
 		// Go's signal handlers have SA_RESTART: a connect interrupted by the
 		// runtime's own signals is restarted by the kernel, and SCTP (seen
@@ -234,7 +234,7 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 			return nil
 		})
 		if err != nil {
-			return errnoOf(err)
+			return connectErrno(err)
 		}
 	}
 	if s.family == unix.AF_UNIX && errno == unix.EAGAIN && !w.nonblock {
@@ -265,7 +265,7 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 		return nil
 	})
 	if werr != nil {
-		if errnoOf(werr) == unix.EBADF {
+		if errors.Is(werr, unix.EBADF) {
 			return unix.EBADF
 		}
 		return unix.EWOULDBLOCK // timed out or cancelled
@@ -632,11 +632,22 @@ func errnoErr(e syscall.Errno) error {
 	return e
 }
 
-// errnoOf returns the errno inside err, or 0.
-func errnoOf(err error) syscall.Errno {
-	var e syscall.Errno
-	if errors.As(err, &e) {
+// errnoOf returns the errno inside err. ok is false, and e 0, when err is
+// nil or holds no errno (or only a zero one): a zero Errno is no error, and
+// a caller returning it would report success.
+func errnoOf(err error) (e syscall.Errno, ok bool) {
+	if errors.As(err, &e) && e != 0 {
+		return e, true
+	}
+	return 0, false
+}
+
+// connectErrno is connect's errno for err from control or inKernelCall,
+// which wrap an errno (EBADF once closed). Anything else is EIO, never 0
+// (success).
+func connectErrno(err error) syscall.Errno {
+	if e, ok := errnoOf(err); ok {
 		return e
 	}
-	return 0
+	return unix.EIO
 }

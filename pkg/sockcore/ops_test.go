@@ -3,6 +3,7 @@ package sockcore
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -202,6 +203,36 @@ func fullUnixListener(t *testing.T) Addr {
 		} else if e != 0 {
 			t.Fatalf("filling the backlog: %v", e)
 		}
+	}
+}
+
+// TestErrnoOf: the errno inside an error, through wrapping; ok false (and
+// never a zero Errno, which is no error) when there is none.
+func TestErrnoOf(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want syscall.Errno
+		ok   bool
+	}{
+		{"nil", nil, 0, false},
+		{"bare errno", unix.EBADF, unix.EBADF, true},
+		{"syscall error", os.NewSyscallError("connect", unix.ECONNREFUSED), unix.ECONNREFUSED, true},
+		{"wrapped", fmt.Errorf("dial: %w", os.NewSyscallError("connect", unix.ETIMEDOUT)), unix.ETIMEDOUT, true},
+		{"no errno", errors.New("plain"), 0, false},
+		{"deadline", os.ErrDeadlineExceeded, 0, false},
+		{"zero errno", syscall.Errno(0), 0, false},
+		{"wrapped zero errno", os.NewSyscallError("connect", syscall.Errno(0)), 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ok := errnoOf(tt.err); got != tt.want || ok != tt.ok {
+				t.Errorf("errnoOf(%v) = %d, %v; want %d, %v", tt.err, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+	// connect's errno is never 0 (success) for an error without one.
+	if got := connectErrno(errors.New("plain")); got == 0 {
+		t.Errorf("connectErrno(plain) = 0")
 	}
 }
 
