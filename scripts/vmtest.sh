@@ -17,6 +17,7 @@
 #   VMTEST_DEBUG=1                  also print the guest's timing markers
 #   VMTEST_KEEP=1                   keep the work directory (initramfs, consoles)
 #   CI=true                         a missing prerequisite fails instead of skipping
+#   SOCKCORE_SOAK=10m               how long the soaks in the guest run (default 60 s; make soak)
 #
 # Kernels are cached in .cache/vm/<package>/ (vmlinuz and modules.cpio, the
 # modules.txt modules with their dependencies and modules.dep); the cache
@@ -287,6 +288,7 @@ list $VMDIR/modules.txt >"$ROOT/sockcore/modules.txt"
 {
 	printf 'VMTEST_ARGS=%q\n' "${VMTEST_ARGS:-}"
 	printf 'CI=%q\n' "${CI:-}"
+	printf 'SOCKCORE_SOAK=%q\n' "${SOCKCORE_SOAK:-}"
 	printf 'VM_TIMEOUT=%q\n' "$TIMEOUT"
 } >"$ROOT/sockcore/env"
 
@@ -316,7 +318,7 @@ run ip link add dev vcan1 type vcan
 # the first free vxcan%d, which then is vxcan0 all the same.
 run ip link add dev vxcan1 type vxcan peer name vxcan0
 for i in vcan0 vcan1 vxcan0 vxcan1; do run ip link set "$i" up; done
-export SOCKCORE_VM=1 SOCKCORE_BIN=/sockcore/bin CI
+export SOCKCORE_VM=1 SOCKCORE_BIN=/sockcore/bin CI SOCKCORE_SOAK
 while read -r name rel pkg; do
 	say "UPTIME $(cut -d' ' -f1 /proc/uptime) s"
 	say "BEGIN $pkg"

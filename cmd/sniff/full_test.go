@@ -76,7 +76,7 @@ func readToEnd(t *testing.T, r gopacket.PacketDataSource, limit int64) int64 {
 // sniff -w on a disk that fills up: the write fails with ENOSPC and the
 // file is cut back to its last whole record, so that readers read every
 // record in it and then a clean end (#16; tcpdump said "truncated dump
-// file"). The integration test does the same on a 1 MiB tmpfs.
+// file"). integration/sniff TestWriteOntoFullTmpfs does it on a 1 MiB tmpfs.
 func TestWriteDiskFull(t *testing.T) {
 	for _, limit := range []int64{10, 24, 24 + 16 + 50, 5000, 1<<20 + 7} {
 		path := filepath.Join(t.TempDir(), "full.pcap")

@@ -799,3 +799,52 @@ func TestRotationOntoReadOnlyDir(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteOntoFullTmpfs: sniff -w onto a 1 MiB tmpfs that the capture
+// fills (#16): one line that names the file and says "no space left on
+// device", its summary, exit 1, and the file reads with tcpdump -r to a
+// clean end, cut back to its last whole record (pcap) or block (pcapng).
+// Before, the file ended in part of a record: "truncated dump file".
+func TestWriteOntoFullTmpfs(t *testing.T) {
+	for _, format := range []string{"pcap", "pcapng"} {
+		t.Run(format, func(t *testing.T) {
+			e := newEnv(t)
+			dir := t.TempDir()
+			if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size=1m"); err != nil {
+				t.Fatalf("mount a 1 MiB tmpfs: %v", err)
+			}
+			t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+			f := filepath.Join(dir, "cap."+format)
+			p := start(t, e.sniffCmd(e.a, "-i", "lo", "-w", f, "icmp"))
+			// 20 pings of 60,000 bytes: 40 packets, 2.4 MB, past the 1 MiB.
+			e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1").Run()
+			err := <-p.done
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Errorf("sniff: %v, want exit 1; stderr %q", err, p.stderr.String())
+			}
+			stderr := p.stderr.String()
+			if want := "sniff: writing " + f + ": "; !strings.Contains(stderr, want) || !strings.Contains(stderr, "no space left on device\n") ||
+				!strings.Contains(stderr, "packets captured") {
+				t.Errorf("stderr %q, want the summary and a line %q… no space left on device", stderr, want)
+			}
+			cmd := exec.Command("tcpdump", "-nr", f)
+			var out, tdErr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &tdErr
+			if err := cmd.Run(); err != nil || strings.Contains(tdErr.String(), "tcpdump:") {
+				t.Errorf("tcpdump -r %s: %v: %s", f, err, tdErr.String())
+			}
+			st, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := strings.Count(out.String(), "\n")
+			t.Logf("%s: %d bytes, %d packets; sniff: %q", format, st.Size(), n, stderr)
+			// 60,042-byte packets: at most 17 fit in 1 MiB; at least 10
+			// must, or the file was cut back too far.
+			if n < 10 {
+				t.Errorf("%s holds %d packets, want the ones that fit in 1 MiB", f, n)
+			}
+		})
+	}
+}
