@@ -200,14 +200,20 @@ func parseID(s string) (uint32, error) {
 // frameBuf is room for one struct canfd_frame.
 type frameBuf [canframe.FDMTU]byte
 
-// writeFrame encodes f and writes it to s.
+// writeFrame encodes f and writes it to s. A full transmit queue (ENOBUFS)
+// is waited out for up to fullQueueWait.
 func writeFrame(s *sockcore.Socket, f *canframe.Frame, buf []byte) error {
 	b, err := canframe.AppendWire(buf[:0], f)
 	if err != nil {
 		return cli.Usagef("frame %s: %w", f.Text(), err)
 	}
-	_, err = s.Send(b, 0)
-	return err
+	var q fullQueue
+	for {
+		_, err = s.Send(b, 0)
+		if !errors.Is(err, unix.ENOBUFS) || !q.wait() {
+			return err
+		}
+	}
 }
 
 // ctxClose closes the sockets when ctx ends, so that blocked reads return.
@@ -242,10 +248,12 @@ func newFrameBatch(count int) *sockcore.MMsgBatch {
 // with as few sendmmsg calls as the kernel allows, on the interface s is
 // bound to, and returns how many were sent. A full transmit queue (ENOBUFS:
 // CAN drivers and the qdisc in front of them say so instead of blocking) is
-// waited out with backoff for up to about 100 ms, so that a relay passes
+// waited out with backoff for up to fullQueueWait (measured on the clock,
+// not summed from the sleeps, which a busy machine stretches), so that a relay passes
 // bursts on instead of dropping them; a frame that cannot be sent after
 // that, or for another reason, is handed to drop and skipped. Only a socket
-// that is gone (closed: EBADF, ENOTSOCK) ends it with an error.
+// that is gone (closed: EBADF, ENOTSOCK) ends it with an error, the frames
+// not sent handed to drop first: every frame is sent or dropped.
 func sendCANs(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int, drop func(error)) (int, error) {
 	for _, i := range idx {
 		// No destination: the source address RecvMMsg left would send
@@ -253,29 +261,54 @@ func sendCANs(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int, drop func(er
 		b.SetName(i, nil)
 	}
 	sent := 0
-	wait, waited := 50*time.Microsecond, time.Duration(0)
+	var q fullQueue
 	for len(idx) > 0 {
 		n, err := s.SendMMsg(b, idx, 0)
 		sent += n
 		idx = idx[n:]
 		if n > 0 {
-			wait, waited = 50*time.Microsecond, 0
+			q = fullQueue{}
 		}
 		switch {
 		case err == nil:
 		case errors.Is(err, unix.EBADF) || errors.Is(err, unix.ENOTSOCK):
+			for range idx {
+				drop(err)
+			}
 			return sent, err
-		case errors.Is(err, unix.ENOBUFS) && waited <= 100*time.Millisecond:
-			time.Sleep(wait)
-			waited += wait
-			wait = min(2*wait, 10*time.Millisecond)
+		case errors.Is(err, unix.ENOBUFS) && q.wait():
 		default:
 			drop(err)
 			idx = idx[1:]
-			wait, waited = 50*time.Microsecond, 0
+			q = fullQueue{}
 		}
 	}
 	return sent, nil
+}
+
+// fullQueueWait is how long a writer waits for room in a full transmit
+// queue (ENOBUFS) before it gives the frame up: on a real bus a frame
+// leaves every 0.1 to 1 ms, so a queue still full after this is not
+// draining (bus off, a peer that stopped acknowledging).
+const fullQueueWait = 100 * time.Millisecond
+
+// fullQueue waits out ENOBUFS with backoff; the zero value starts a wait.
+type fullQueue struct {
+	since time.Time
+	step  time.Duration
+}
+
+// wait sleeps a little and reports true, or reports false once the queue
+// has been full for fullQueueWait.
+func (q *fullQueue) wait() bool {
+	if q.since.IsZero() {
+		q.since, q.step = time.Now(), 50*time.Microsecond
+	} else if time.Since(q.since) > fullQueueWait {
+		return false
+	}
+	time.Sleep(q.step)
+	q.step = min(2*q.step, 10*time.Millisecond)
+	return true
 }
 
 // bigRcvBuf gives s a 4 MiB receive buffer (beyond rmem_max when root) for

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -219,7 +220,7 @@ func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error 
 		}
 		sent, err := sendCANs(d.to, b, idx, func(err error) {
 			d.dropped.Add(1)
-			if !reported {
+			if !reported && !errors.Is(err, unix.EBADF) { // EBADF: the bridge is stopping
 				reported = true
 				cli.Report(errw, "canrelay", fmt.Errorf("bridge %s->%s: send: %w (dropped and counted; reported once)", d.fromName, d.toName, err))
 			}

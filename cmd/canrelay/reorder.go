@@ -79,5 +79,13 @@ func (r *reorderBuf) flush(out []canframe.Datagram) []canframe.Datagram {
 	return out
 }
 
+// restart flushes the pending datagrams (to out) and expects next: the
+// sender started again and numbers from there.
+func (r *reorderBuf) restart(next uint8, out []canframe.Datagram) []canframe.Datagram {
+	out = r.flush(out)
+	r.started, r.next = true, next
+	return out
+}
+
 // waiting reports whether datagrams are held back.
 func (r *reorderBuf) waiting() bool { return len(r.pending) > 0 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v3"
+	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 	"github.com/sockcore/sockcore/internal/cpupin"
@@ -13,8 +15,10 @@ import (
 
 func sendCommand(e *env) *ucli.Command {
 	return &ucli.Command{
-		Name:      "send",
-		Usage:     "send frames, as cansend does",
+		Name:  "send",
+		Usage: "send frames, as cansend does",
+		Description: "A full transmit queue (ENOBUFS) is waited out for up to 100ms a frame; a queue still " +
+			"full then ends the command, saying how many frames were sent.",
 		ArgsUsage: "IFACE FRAME...",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "repeat", Value: 1, Usage: "send the frames `N` times"},
@@ -42,11 +46,17 @@ func sendCommand(e *env) *ucli.Command {
 			defer s.Close()
 			var buf frameBuf
 			cpupin.Pin()
+			total, sent := c.Int("repeat")*len(frames), 0
 			for i := 0; i < c.Int("repeat"); i++ {
 				for j := range frames {
 					if err := writeFrame(s, &frames[j], buf[:]); err != nil {
+						if errors.Is(err, unix.ENOBUFS) {
+							return fmt.Errorf("send %s on %s: %w: the transmit queue stayed full for %v; %d of %d frames sent, the rest not",
+								frames[j].Text(), args[0], err, fullQueueWait, sent, total)
+						}
 						return fmt.Errorf("send %s on %s: %w", frames[j].Text(), args[0], err)
 					}
+					sent++
 				}
 			}
 			return nil

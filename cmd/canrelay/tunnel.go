@@ -31,7 +31,10 @@ func tunnelCommand(e *env) *ucli.Command {
 			"waiting, up to --max-datagram bytes); datagrams from --peer are written to IFACE. Each " +
 			"datagram has a sequence number: lost and reordered datagrams are counted, and frames are written " +
 			"in sequence order (a datagram that overtook another waits up to --reorder-wait; one that comes after " +
-			"the wait gave up on it is dropped and counted as late, never written out of order). Addresses are " +
+			"the wait gave up on it is dropped and counted as late, never written out of order). A tunnel that starts " +
+			"sends a hello, so that the peer takes its datagrams, numbered from 1 again, as a new run (peer_restarts) " +
+			"rather than as late ones. Frames the bus's transmit queue refuses for over 100ms (ENOBUFS) are counted " +
+			"as can_drops. Addresses are " +
 			"numeric: 192.0.2.1:20000 or [2001:db8::1]:20000. Counters are printed when it stops. Like the bridge it runs " +
 			"on one CPU, as SCHED_BATCH unless --low-latency. " +
 			"WITHOUT --key-file THE TUNNEL IS UNAUTHENTICATED: anyone who can send UDP from the peer's address " +
@@ -93,7 +96,7 @@ func tunnelCommand(e *env) *ucli.Command {
 			if err := u.Bind(listen); err != nil {
 				return fmt.Errorf("tunnel: bind %s: %w", c.String("listen"), err)
 			}
-			t := &tunnel{can: s, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait,
+			t := &tunnel{can: s, iface: iface, udp: u, peer: peer, maxDatagram: max, limit: int64(c.Int("n")), reorderWait: wait,
 				auth: auth, authRx: authRx, stderr: e.stderr}
 			if e.pinProcess != nil {
 				e.pinProcess(c.Bool("low-latency"), e.stderr)
@@ -154,6 +157,7 @@ func tunnelAuth(path string) (tx, rx *canframe.TunnelAuth, err error) {
 // tunnel joins a CAN socket and a UDP socket.
 type tunnel struct {
 	can         *sockcore.Socket
+	iface       string
 	udp         *sockcore.Socket
 	peer        sockcore.Addr
 	maxDatagram int
@@ -163,6 +167,12 @@ type tunnel struct {
 	seq     uint8
 	tracker canframe.SeqTracker
 	mu      sync.Mutex // guards tracker
+
+	// session is the number this tunnel's hello carries; peerSession the
+	// one of the peer's last hello (peerKnown: one came).
+	session     uint64
+	peerSession uint64
+	peerKnown   bool
 
 	// auth seals what canToUDP sends, authRx opens what udpToCAN
 	// receives (nil: unauthenticated); window refuses replays.
@@ -175,6 +185,7 @@ type tunnel struct {
 	rxFrames, rxDatagrams, bad, foreign atomic.Uint64
 	canDrops                            atomic.Uint64
 	late                                atomic.Uint64 // datagrams dropped by the reorder buffer
+	restarts                            atomic.Uint64 // hellos of a new session after the peer's datagrams or hello
 	authFailed, replayed                atomic.Uint64
 }
 
@@ -182,9 +193,9 @@ func (t *tunnel) printStats(w io.Writer, iface string) {
 	t.mu.Lock()
 	lost, reordered := t.tracker.Lost, t.tracker.Reordered
 	t.mu.Unlock()
-	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d late=%d",
+	fmt.Fprintf(w, "tunnel %s: tx_frames=%d tx_datagrams=%d tx_errors=%d rx_frames=%d rx_datagrams=%d lost=%d reordered=%d bad=%d foreign=%d can_drops=%d late=%d peer_restarts=%d",
 		iface, t.txFrames.Load(), t.txDatagrams.Load(), t.txErrors.Load(), t.rxFrames.Load(), t.rxDatagrams.Load(),
-		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load(), t.late.Load())
+		lost, reordered, t.bad.Load(), t.foreign.Load(), t.canDrops.Load(), t.late.Load(), t.restarts.Load())
 	if t.auth != nil {
 		fmt.Fprintf(w, " auth_failed=%d replayed=%d", t.authFailed.Load(), t.replayed.Load())
 	}
@@ -209,6 +220,9 @@ func (t *tunnel) run(ctx context.Context) error {
 	defer rx.Close()
 	stop := ctxClose(ctx, t.can, t.udp, drain, rx)
 	defer stop()
+	if err := t.hello(); err != nil {
+		return err
+	}
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -229,6 +243,31 @@ func (t *tunnel) run(ctx context.Context) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// helloCopies is how many times a starting tunnel sends its hello: one
+// lost on the way still leaves the peer told.
+const helloCopies = 3
+
+// hello tells the peer that this tunnel starts a session: the data
+// datagrams that follow number from 1, whatever its last run sent. A
+// hello that cannot be sent is not an error (the peer may not be up yet).
+func (t *tunnel) hello() error {
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return err
+	}
+	t.session = binary.BigEndian.Uint64(id[:])
+	h := canframe.AppendTunnelHello(nil, t.session)
+	for range helloCopies {
+		out := h
+		if t.auth != nil {
+			out = t.auth.Seal(nil, h) // each copy its own number: not a replay
+		}
+		t.udp.SendTo(out, 0, t.peer)
+	}
+	t.seq = 1
 	return nil
 }
 
@@ -354,7 +393,14 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 	peer := t.peer.String()
 	reorder := newReorderBuf(reorderWindow)
 	var ready []canframe.Datagram
-	drop := func(error) { t.canDrops.Add(1) }
+	reported := false
+	drop := func(err error) {
+		t.canDrops.Add(1)
+		if !reported && !errors.Is(err, unix.EBADF) && t.stderr != nil { // EBADF: the tunnel is stopping
+			reported = true
+			cli.Report(t.stderr, "canrelay", fmt.Errorf("tunnel: write to %s: %w (dropped and counted as can_drops; reported once)", t.iface, err))
+		}
+	}
 	// write sends the frames of the ready datagrams, up to tunnelBatch in
 	// one sendmmsg, and reports whether the limit is reached.
 	write := func() bool {
@@ -374,11 +420,7 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 					out.N[i] = len(w)
 					idx = append(idx, i)
 				}
-				sent, err := sendCANs(t.can, out, idx, drop)
-				if err != nil {
-					// The socket is closed: the rest is not written.
-					t.canDrops.Add(uint64(len(idx) - sent))
-				}
+				sent, _ := sendCANs(t.can, out, idx, drop) // a closed socket: the rest counted as dropped
 				if r := t.rxFrames.Add(uint64(sent)); t.limit > 0 && int64(r) >= t.limit {
 					return true
 				}
@@ -410,6 +452,29 @@ func (t *tunnel) udpToCAN(rx *sockcore.Socket) error {
 		}
 		body, ok := t.authenticate(pkt[:n])
 		if !ok {
+			continue
+		}
+		if sess, ok := canframe.ParseTunnelHello(body); ok {
+			// The peer (re)started: what waits from its last run goes
+			// to the bus, and its numbers start again from 1. A hello
+			// seen before (a copy) changes nothing.
+			if t.peerKnown && sess == t.peerSession {
+				continue
+			}
+			t.mu.Lock()
+			heard := t.tracker.Received > 0
+			t.mu.Unlock()
+			if t.peerKnown || heard {
+				t.restarts.Add(1)
+			}
+			t.peerKnown, t.peerSession = true, sess
+			ready = reorder.restart(1, ready)
+			t.mu.Lock()
+			t.tracker.Restart(1)
+			t.mu.Unlock()
+			if write() {
+				return nil
+			}
 			continue
 		}
 		d, err := canframe.DecodeDatagram(body)

@@ -163,6 +163,9 @@ func TestTunnelBatching(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, hello := canframe.ParseTunnelHello(b); hello {
+			continue
+		}
 		d, err := canframe.DecodeDatagram(b)
 		if err != nil {
 			t.Fatal(err)
@@ -404,5 +407,58 @@ func TestTunnelDropsLate(t *testing.T) {
 		if !strings.Contains(out.String(), " "+kv) {
 			t.Errorf("stats %q lack %s", out.String(), kv)
 		}
+	}
+}
+
+// A peer that restarts (kill -9, then systemd starts it again) numbers its
+// datagrams from 1 again after its hello: they are written, not dropped as
+// late copies of the old run's (#16); a copy of a hello changes nothing.
+func TestTunnelPeerRestart(t *testing.T) {
+	bus := newFakeBus(t, "b")
+	peer, peerAddr := udpLoopback(t)
+	ub, addrB := udpLoopback(t)
+	canB, _ := bus.openRaw("b")
+	tb := &tunnel{can: canB, udp: ub, peer: peerAddr, maxDatagram: 1400, limit: 8, reorderWait: time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- tb.run(context.Background()) }()
+	n := 0
+	send := func(seq uint8) {
+		t.Helper()
+		n++
+		d := canframe.Datagram{Seq: seq, Frames: []canframe.Frame{{ID: uint32(n), Data: []byte{seq}}}}
+		b, err := canframe.EncodeDatagram(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.SendTo(b, 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hello := func(session uint64) {
+		t.Helper()
+		if _, err := peer.SendTo(canframe.AppendTunnelHello(nil, session), 0, addrB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hello(1)
+	for seq := range uint8(4) {
+		send(seq + 1)
+	}
+	hello(2) // restarted
+	send(1)
+	send(2)
+	hello(2) // a copy
+	send(3)
+	send(4)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"001#01", "002#02", "003#03", "004#04", "005#01", "006#02", "007#03", "008#04"}
+	if diff := cmp.Diff(want, bus.read("b", len(want))); diff != "" {
+		t.Errorf("frames written (-want +got):\n%s", diff)
+	}
+	got := []uint64{tb.restarts.Load(), tb.late.Load(), tb.tracker.Lost, tb.tracker.Reordered, tb.bad.Load()}
+	if diff := cmp.Diff([]uint64{1, 0, 0, 0, 0}, got); diff != "" {
+		t.Errorf("peer_restarts, late, lost, reordered, bad (-want +got):\n%s", diff)
 	}
 }

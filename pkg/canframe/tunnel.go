@@ -19,9 +19,19 @@ import (
 //	               for a remote request, the requested length
 //	  1  flags     CAN FD frames only: BRS 0x01, ESI 0x02
 //	  n  data      length bytes (none for a remote request)
+//
+// A tunnel that starts sends a hello first (canrelay's own op code, not
+// cannelloni's): version 2, op code TunnelOpHello, sequence 0, count 0,
+// then an 8-byte session number it picks at random. Its data datagrams
+// follow from sequence 1. The receiver then knows that the sender
+// (re)started and that its sequence numbers start again, which it cannot
+// tell from a datagram that comes late; a hello it has seen (a duplicate)
+// changes nothing.
 const (
 	TunnelVersion    = 2
 	TunnelOpData     = 0
+	TunnelOpHello    = 3
+	TunnelHelloLen   = TunnelHeaderLen + 8
 	TunnelHeaderLen  = 5
 	tunnelFDBit      = 0x80
 	tunnelFrameFixed = 5 // can_id and length
@@ -75,6 +85,20 @@ func EncodeDatagram(d *Datagram) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// AppendTunnelHello appends the hello of a tunnel starting session.
+func AppendTunnelHello(b []byte, session uint64) []byte {
+	b = append(b, TunnelVersion, TunnelOpHello, 0, 0, 0)
+	return binary.BigEndian.AppendUint64(b, session)
+}
+
+// ParseTunnelHello reports whether b is a hello and returns its session.
+func ParseTunnelHello(b []byte) (session uint64, ok bool) {
+	if len(b) != TunnelHelloLen || b[0] != TunnelVersion || b[1] != TunnelOpHello || b[2] != 0 || b[3] != 0 || b[4] != 0 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(b[TunnelHeaderLen:]), true
 }
 
 // DecodeDatagram parses one tunnel datagram. Bytes after the last counted
@@ -148,6 +172,10 @@ type SeqTracker struct {
 	Lost      uint64 // datagrams skipped and not (yet) seen late
 	Reordered uint64 // datagrams that arrived after a later one
 }
+
+// Restart makes next the expected sequence number (the sender started
+// again) and keeps the counts.
+func (t *SeqTracker) Restart(next uint8) { t.started, t.expected = true, next }
 
 // Observe records the arrival of a datagram with sequence number seq. It
 // reports whether the datagram is in order (not a late one).

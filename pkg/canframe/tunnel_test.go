@@ -89,3 +89,24 @@ func TestSeqTracker(t *testing.T) {
 		})
 	}
 }
+
+func TestTunnelHello(t *testing.T) {
+	h := AppendTunnelHello(nil, 0x0102030405060708)
+	if s, ok := ParseTunnelHello(h); !ok || s != 0x0102030405060708 {
+		t.Errorf("ParseTunnelHello(%x) = %x, %v", h, s, ok)
+	}
+	if _, err := DecodeDatagram(h); err == nil {
+		t.Errorf("DecodeDatagram took a hello for data")
+	}
+	for _, b := range [][]byte{
+		h[:len(h)-1],
+		append(append([]byte{}, h...), 0),
+		{TunnelVersion, TunnelOpData, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8},
+		{TunnelVersion, TunnelOpHello, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8},
+		{TunnelVersion, TunnelOpHello, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8},
+	} {
+		if _, ok := ParseTunnelHello(b); ok {
+			t.Errorf("ParseTunnelHello(%x) took it for a hello", b)
+		}
+	}
+}
