@@ -31,6 +31,13 @@
 # BENCH_ROUNDS how many interleaved rounds the medians come from (default 3;
 # within a test every peer is measured once per round, in an order rotated
 # each round, so that the noise of a shared machine hits every peer alike).
+# BENCH_WARMUP (default 0.5s) is the load before each measurement window.
+# BENCH_BULK and BENCH_PP list the connection counts of the bulk and
+# ping-pong tests (empty: skip the test), BENCH_UDP=0 skips UDP and
+# BENCH_IDLE_CONNS=0 the idle connections: for a quick look at one row.
+# BENCH_PERF=1 adds rows of the server's system calls and context switches
+# per round trip or MB within the window (perf stat; load-independent where
+# the rates are not).
 # BENCH_FORK_MAX (default 256) caps the connection count given to the peers
 # that fork a process per connection (socat, ncat): 4096 of them is 4096 to
 # 8192 processes; BENCH_FORK_MAX=4096 measures them there too.
@@ -39,6 +46,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${SOCKCORE_BIN:-$PWD/bin}
 SECS=${BENCH_SECONDS:-1}
+WARMUP=${BENCH_WARMUP:-0.5s}
 IDLE=${BENCH_IDLE_CONNS:-10000}
 FORKMAX=${BENCH_FORK_MAX:-256}
 OUT=${BENCH_OUT:-$PWD/bench/out}
@@ -119,13 +127,20 @@ settle() {
 }
 # measure SERVER-PID KEY-PREFIX UNIT-DIVISOR-KEY LOADGEN-ARGS...: one
 # measurement; keeps rps/mbps, p50, p99 and the server's CPU per unit.
+# The load generator measures a window of SECS that opens WARMUP after the
+# load starts (connections opened and echoed once before that), and reads
+# the server's CPU time (its threads and its children's, in ns) at both
+# ends of the window itself: connection setup, the warm-up and the closing
+# stay out of the CPU figure. (Before, the CPU was read around the whole
+# load generator run, which at 4096 connections was mostly accepting and
+# registering them.)
 measure() {
 	local spid=$1 s=$2 key=$3 what=$4
 	shift 4
-	local kids c0 c1 out v
+	local kids c0 c1 out v cpu
 	kids=$(pgrep -c -P "$spid" || true)
 	c0=$(cputicks "$spid")
-	out=$(lg "$@")
+	out=$(lg -warmup "$WARMUP" -server-pid "$spid" ${BENCH_PERF:+-perf raw_syscalls:sys_enter,context-switches} "$@")
 	settle "$spid" "${kids:-0}"
 	c1=$(cputicks "$spid")
 	v=$(val "$what" "$out")
@@ -135,8 +150,16 @@ measure() {
 		keep "$s" "${key}p50" "$(val p50_us "$out")"
 		keep "$s" "${key}p99" "$(val p99_us "$out")"
 	fi
-	# CPU µs per round trip (rps) or per MB (mbps).
-	[ -n "$v" ] && keep "$s" "${key}cpu" "$(awk -v c=$((c1 - c0)) -v t="$TCK" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0) printf "%.2f", c / t * 1e6 / (v * d) }')"
+	# CPU µs per round trip (rps) or per MB (mbps), within the window.
+	cpu=$(val srv_cpu_us "$out")
+	[ -z "$cpu" ] && cpu=$(awk -v c=$((c1 - c0)) -v t="$TCK" 'BEGIN { printf "%.0f", c / t * 1e6 }')
+	[ -n "$v" ] && keep "$s" "${key}cpu" "$(awk -v c="$cpu" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0) printf "%.2f", c / (v * d) }')"
+	# BENCH_PERF=1: the server's system calls and context switches (its
+	# threads' sleeps, so its wakeups) per round trip or MB, from perf stat.
+	if [ -n "${BENCH_PERF:-}" ] && [ -n "$v" ]; then
+		keep "$s" "${key}sys" "$(awk -v c="$(val perf_raw_syscalls_sys_enter "$out")" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0 && c != "") printf "%.3f", c / (v * d) }')"
+		keep "$s" "${key}cs" "$(awk -v c="$(val perf_context-switches "$out")" -v v="$v" -v d="$SECS" 'BEGIN { if (v > 0 && c != "") printf "%.3f", c / (v * d) }')"
+	fi
 	return 0
 }
 
@@ -152,8 +175,8 @@ order() { # the servers rotated by $1
 	local i n=${#servers[@]}
 	for ((i = 0; i < n; i++)); do echo "${servers[(i + $1) % n]}"; done
 }
-BULK=(1 8 64)
-PP=(1 16 256 4096)
+read -ra BULK <<<"${BENCH_BULK-1 8 64}"
+read -ra PP <<<"${BENCH_PP-1 16 256 4096}"
 for ((r = 0; r < ROUNDS; r++)); do
 	mapfile -t ord < <(order "$r")
 	for n in "${BULK[@]}"; do
@@ -168,6 +191,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 			measure "${pid[$s]}" "$s" pp$n rps -mode pingpong -conns "$n" -size 64 -addr "127.0.0.1:${port[$s]}"
 		done
 	done
+	[ "${BENCH_UDP:-1}" = 0 ] && continue
 	for s in "${ord[@]}"; do
 		[ "$s" = ncat ] && continue # ncat: no keep-open UDP echo
 		if [ "$s" = socat ]; then
@@ -191,6 +215,7 @@ done
 # Idle connections: server RSS (socat and ncat would fork 10,000 processes).
 rss() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status") )); done; awk -v k=$t 'BEGIN { printf "%.1f", k/1024 }'; }
 for s in echod iocopy; do
+	[ "$IDLE" -gt 0 ] || break
 	if [ $s = echod ]; then a=127.0.0.1:51005; else a=127.0.0.1:51006; fi
 	read -ra procs <<<"${idle_pids[$s]}"
 	fifo=$tmp/idle-$s
@@ -233,12 +258,14 @@ printf "%-28s%10s%10s%10s%10s%10s%9s %9s %9s\n" test echod socat ncat iocopy soc
 for n in "${BULK[@]}"; do
 	row "TCP bulk $n conns (MB/s)" bulk$n hi
 	row "  CPU (us/MB)" bulk${n}cpu lo
+	if [ -n "${BENCH_PERF:-}" ]; then row "  system calls per MB" bulk${n}sys lo; row "  context switches per MB" bulk${n}cs lo; fi
 done
 for n in "${PP[@]}"; do
 	row "ping-pong $n conns (rt/s)" pp$n hi
 	row "  p50 (us)" pp${n}p50 lo
 	row "  p99 (us)" pp${n}p99 lo
 	row "  CPU (us/rt)" pp${n}cpu lo
+	if [ -n "${BENCH_PERF:-}" ]; then row "  system calls per rt" pp${n}sys lo; row "  context switches per rt" pp${n}cs lo; fi
 done
 row "UDP ping-pong (rt/s)" udp hi
 row "  p50 (us)" udpp50 lo

@@ -7,6 +7,13 @@
 //	loadgen -mode idle -conns 10000 …                  opens, prints "ready", waits for stdin EOF
 //	loadgen -mode connect -conns 8 …                   connections/s: connect, one echo of -size bytes, close
 //	loadgen -tls …                                     bulk, pingpong and connect over TLS (no verification)
+//
+// Bulk and ping-pong measure a window of -duration that starts -warmup
+// after the load did (all connections are opened, and each has echoed once,
+// before the load starts). With -server-pid they also print srv_cpu_us,
+// the CPU time the server (and its children) ran within that window: what
+// accepting connections, registering them and the first round trips cost
+// stays out of it.
 package main
 
 import (
@@ -30,6 +37,9 @@ func main() {
 	conns := flag.Int("conns", 1, "connections")
 	size := flag.Int("size", 64, "bytes per message (bulk: per write)")
 	dur := flag.Duration("duration", 3*time.Second, "measurement time")
+	flag.DurationVar(&warmup, "warmup", 0, "bulk, pingpong, udp: load this long before the measurement window")
+	flag.IntVar(&serverPID, "server-pid", 0, "print srv_cpu_us, the CPU time of this process and its descendants within the window")
+	flag.StringVar(&perfEvents, "perf", "", "with -server-pid: also count these perf events (perf stat -e) of the server within the window")
 	flag.BoolVar(&useTLS, "tls", false, "TLS over TCP (the server's certificate is not verified)")
 	flag.Parse()
 	switch *mode {
@@ -43,12 +53,19 @@ func main() {
 		pingpong("udp", *addr, *conns, *size, *dur)
 	case "idle":
 		idle(*addr, *conns)
+	case "cpuwatch":
+		cpuwatch(serverPID, perfEvents)
 	default:
 		log.Fatalf("unknown -mode %q", *mode)
 	}
 }
 
-var useTLS bool
+var (
+	useTLS     bool
+	warmup     time.Duration
+	serverPID  int
+	perfEvents string
+)
 
 // dial connects over TCP, or TLS with -tls.
 func dial(addr string) (net.Conn, error) {
@@ -109,7 +126,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 		}
 		cs = append(cs, c)
 	}
-	start := time.Now()
+	w := newWindow(dur)
 	for _, c := range cs {
 		wg.Add(2)
 		go func() {
@@ -132,7 +149,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 			buf := make([]byte, 256<<10)
 			for {
 				n, err := c.Read(buf)
-				if time.Since(start) <= dur {
+				if w.in(time.Now()) {
 					echoed.Add(int64(n))
 				}
 				if err != nil {
@@ -141,7 +158,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 			}
 		}()
 	}
-	time.Sleep(dur)
+	cpu := w.cpuField() // at the window's end
 	got := echoed.Load()
 	close(stop)
 	for _, c := range cs {
@@ -151,7 +168,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 	for _, c := range cs {
 		c.Close()
 	}
-	fmt.Printf("mbps=%.1f\n", float64(got)/dur.Seconds()/1e6)
+	fmt.Printf("mbps=%.1f%s\n", float64(got)/dur.Seconds()/1e6, cpu)
 }
 
 // pingpong sends size bytes and waits for them back, over and over, on
@@ -188,17 +205,19 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		}
 		c.SetDeadline(time.Time{})
 	}
-	deadline := time.Now().Add(dur)
+	w := newWindow(dur)
 	for _, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer c.Close()
 			out := make([]byte, size)
 			in := make([]byte, size+1)
 			var mine []time.Duration
-			for time.Now().Before(deadline) {
+			for {
 				t0 := time.Now()
+				if !t0.Before(w.end) {
+					break
+				}
 				if _, err := c.Write(out); err != nil {
 					log.Fatal(err)
 				}
@@ -210,7 +229,9 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 				} else if _, err := io.ReadFull(c, in[:size]); err != nil {
 					log.Fatal(err)
 				}
-				mine = append(mine, time.Since(t0))
+				if w.in(t0) {
+					mine = append(mine, time.Since(t0))
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
@@ -218,12 +239,16 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		}()
 	}
 	wg.Wait()
+	cpu := w.cpuField()
+	for _, c := range cs {
+		c.Close() // after the window: closing costs the server too
+	}
 	slices.Sort(lat)
 	if len(lat) == 0 {
 		log.Fatal("no round trip completed")
 	}
 	pct := func(p int) float64 { return float64(lat[min(len(lat)-1, len(lat)*p/100)].Microseconds()) }
-	fmt.Printf("rps=%.0f p50_us=%.0f p99_us=%.0f\n", float64(len(lat))/dur.Seconds(), pct(50), pct(99))
+	fmt.Printf("rps=%.0f p50_us=%.0f p99_us=%.0f%s\n", float64(len(lat))/dur.Seconds(), pct(50), pct(99), cpu)
 }
 
 // idle opens conns connections, checks each with one echo, prints "ready"
