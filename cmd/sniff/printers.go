@@ -94,6 +94,7 @@ var printers = []struct {
 	{udpSpace, 1985, printHSRP},
 
 	{tcpSpace, 25, printSMTP},
+	{tcpSpace, 179, printBGP},
 	{tcpSpace, 22, printSSH},
 	{tcpSpace, 21, printFTP},
 	{tcpSpace, 80, printHTTP},
