@@ -17,13 +17,14 @@ type ndBuf []byte
 type ndTrunc struct{}
 
 // ndCatch ends a printer that read past the capture with " [|proto]", as
-// tcpdump's nd_trunc_longjmp does; deferred by the printer.
-func ndCatch(c *pctx, proto string) {
+// tcpdump's nd_trunc_longjmp does, *proto being the name at that moment
+// (tcpdump's ndo_protocol); deferred by the printer itself, for recover.
+func ndCatch(c *pctx, proto *string) {
 	if r := recover(); r != nil {
 		if _, ok := r.(ndTrunc); !ok {
 			panic(r)
 		}
-		c.b.WriteString(" [|" + proto + "]")
+		c.b.WriteString(" [|" + *proto + "]")
 	}
 }
 

@@ -123,7 +123,8 @@ func printBGP(c *pctx, data []byte) {
 	if !c.verbose {
 		return
 	}
-	defer ndCatch(c, "bgp")
+	proto := "bgp"
+	defer ndCatch(c, &proto)
 	x := &bgpx{c: c, b: c.b, p: ndBuf(data[:min(len(data), c.length)])}
 	p, start := 0, 0
 	for p < len(x.p) {

@@ -778,6 +778,107 @@ def bgp(path):
     write_pcap(path, frames)
 
 
+def pim(path):
+    """PIMv2 hellos with every option (over IPv4 and IPv6), registers
+    carrying IPv4, IPv6 and null packets, register-stops, join/prunes,
+    grafts and graft acks, bootstraps, asserts, candidate-RP
+    advertisements, prune refreshes, DF elections, unknown types, the
+    RFC 2117 address encoding, bad checksums and lengths, malformed
+    addresses and messages cut short, written to path: this kernel has
+    no multicast routing (MRT_INIT fails), so pimd cannot run here."""
+    aton, a6 = socket.inet_aton, lambda s: socket.inet_pton(socket.AF_INET6, s)
+    me, allpim = "02:77:00:00:00:02", "01:00:5e:00:00:0d"
+
+    def hdr(typ, body, rsv=0, ver=2, sum_=None):
+        h = struct.pack("!BBH", ver << 4 | typ, rsv, 0) + body
+        if sum_ is None:
+            sum_ = csum(h)
+        return h[:2] + struct.pack("!H", sum_) + h[4:]
+
+    def ip4(payload, dst="224.0.0.13", src="10.77.0.2", ttl=1):
+        p = ipv4(src, dst, 103, payload)
+        p = p[:8] + bytes([ttl]) + p[9:10] + b"\0\0" + p[12:]
+        return ether(allpim, me, 0x0800, p[:10] + struct.pack("!H", csum(p[:20])) + p[12:])
+
+    def ip6(typ, body, dst="ff02::d", src="fe80::77:ff:fe00:2", rsv=0):
+        h = struct.pack("!BBH", 2 << 4 | typ, rsv, 0) + body
+        s6, d6 = a6(src), a6(dst)
+        h = h[:2] + struct.pack("!H", csum(s6 + d6 + struct.pack("!IxxxB", len(h), 103) + h)) + h[4:]
+        return ether("33:33:00:00:00:0d", me, 0x86DD, struct.pack("!IHBB", 6 << 28, len(h), 103, 1) + s6 + d6 + h)
+
+    u4 = lambda a: b"\x01\x00" + aton(a)
+    u6 = lambda a: b"\x02\x00" + a6(a)
+    g4 = lambda a, m=32, f=0: struct.pack("!BBBB", 1, 0, f, m) + aton(a)
+    g6 = lambda a, m=128, f=0: struct.pack("!BBBB", 2, 0, f, m) + a6(a)
+    opt = lambda t, v: struct.pack("!HH", t, len(v)) + v
+    hello = (opt(1, b"\x00\x69") + opt(19, struct.pack("!I", 1)) + opt(20, struct.pack("!I", 0x1a2b3c4d)) +
+             opt(2, struct.pack("!HH", 0x8000 | 500, 2500)) + opt(21, b"\x01\x3c\x00\x00") + opt(21, b"\x01\x00\x12\x34") +
+             opt(22, b"") + opt(24, u4("10.78.0.1") + u4("10.79.0.1")) + opt(65001, u4("10.80.0.1")) + opt(18, b"") +
+             opt(99, b"\xde\xad\xbe\xef\x01") + opt(1, b"\xff\xff"))
+    udp = udp4("10.81.0.5", "239.5.5.5", 5000, 5001, b"multicast data")
+    jp = (u4("10.77.0.1") + struct.pack("!BBH", 0, 2, 210) + g4("239.5.5.5") + struct.pack("!HH", 2, 1) +
+          g4("10.81.0.5", f=4) + g4("10.81.0.0", 24, f=7) + g4("10.81.0.6", f=0x0d) +
+          g4("239.6.0.0", 16, f=1) + struct.pack("!HH", 1, 0) + g4("10.77.0.9", f=6))
+    frames = [
+        ip4(hdr(0, hello)),
+        ip4(hdr(0, opt(1, b"\x00\x69") + opt(20, b"\0\0\0\1") + opt(19, b"\0\0\0\0\0"))),
+        ip4(hdr(0, opt(2, b"\0\0"))),
+        ip4(hdr(0, opt(20, b"\0\0"))),
+        ip4(hdr(0, opt(21, b"\0"))),
+        ip4(hdr(0, opt(1, b"\x00\x69") + b"\x00\x14")),  # an option header cut short
+        ip4(hdr(0, opt(24, u4("10.78.0.1") + b"\x07\x00\0\0\0\0"))),  # an unknown address family
+        ip4(hdr(0, opt(1, b"\x00\x69")[:5] + b"\x00\x02")),  # an option longer than the message
+        ip6(0, opt(1, b"\x00\x69") + opt(19, struct.pack("!I", 7)) + opt(20, b"\0\0\0\2") + opt(24, u6("fd77::2") + u6("2001:db8::2"))),
+        ip4(hdr(1, struct.pack("!I", 0x80000000) + udp), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0x40000000) + struct.pack("!BBHHHBBH4s4s", 0, 0, 20, 0, 0, 0, 103, 0, aton("10.81.0.5"), aton("239.5.5.5"))), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp6("fd81::5", "ff15::5", 5000, 5001, b"six")), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0x20000000) + b"\x50\0\0\0"), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0)), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=csum(struct.pack("!BBHI", 0x21, 0, 0, 0))), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=0x1234), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=0), dst="10.77.0.1", ttl=64),
+        ip4(hdr(2, g4("239.5.5.5") + u4("10.81.0.5")), dst="10.77.0.2", ttl=64),
+        ip4(hdr(2, g4("239.5.5.0", 24, f=0x80) + b"\x01\x00\x0a")),
+        ip4(hdr(3, jp)),
+        ip4(hdr(3, u4("10.77.0.1") + struct.pack("!BBH", 0, 1, 0xffff) + g4("239.7.7.7") + struct.pack("!HH", 0, 0))),
+        ip4(hdr(6, u4("10.77.0.1") + struct.pack("!BBH", 0, 1, 60) + g4("239.5.5.5") + struct.pack("!HH", 1, 0) + g4("10.81.0.5"))),
+        ip4(hdr(7, struct.pack("!BBH", 0, 1, 60) + g4("239.5.5.5") + struct.pack("!HH", 1, 0) + g4("10.81.0.5"))),
+        ip4(hdr(3, u4("10.77.0.1") + struct.pack("!BBH", 0, 3, 210) + g4("239.5.5.5") + struct.pack("!HH", 2, 0) + g4("10.81.0.5"))),
+        ip4(hdr(4, struct.pack("!HBB", 0x17c, 30, 5) + u4("10.77.0.2") + g4("224.0.0.0", 4) + struct.pack("!BBH", 2, 2, 0) +
+                u4("10.77.0.2") + struct.pack("!HBB", 150, 20, 0) + u4("10.77.0.1") + struct.pack("!HBB", 0, 192, 0) +
+                g4("239.0.0.0", 8, f=1) + struct.pack("!BBH", 1, 1, 0) + u4("10.77.0.9") + struct.pack("!HBB", 3600, 1, 0))),
+        ip4(hdr(4, struct.pack("!HBB", 0x1, 30, 5) + u4("10.77.0.2"))),
+        ip4(hdr(4, struct.pack("!HBB", 0x2, 30, 5) + u4("10.77.0.2") + g4("224.0.0.0", 4) + struct.pack("!BBH", 1, 3, 0) + u4("10.77.0.2") + b"\0")),
+        ip4(hdr(4, struct.pack("!HB", 0x3, 30))),
+        ip6(4, struct.pack("!HBB", 0x17d, 126, 0) + u6("fd77::2") + g6("ff00::", 8) + struct.pack("!BBH", 1, 1, 0) + u6("fd77::2") + struct.pack("!HBB", 150, 0, 0)),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + struct.pack("!II", 0x80000000 | 101, 20))),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + struct.pack("!II", 110, 2))),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + b"\0\0\0")),
+        ip4(hdr(8, struct.pack("!BBH", 2, 20, 150) + u4("10.77.0.2") + g4("239.0.0.0", 8) + g4("232.0.0.0", 8, f=1)), dst="10.77.0.1", ttl=64),
+        ip4(hdr(8, struct.pack("!BBH", 0, 20, 150) + u4("10.77.0.2")), dst="10.77.0.1", ttl=64),
+        ip4(hdr(8, struct.pack("!BB", 1, 20))),
+        ip4(hdr(9, u4("10.81.0.5") + g4("239.5.5.5") + u4("10.77.0.1") + struct.pack("!H", 180))),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x10)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x20)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10) + u4("10.77.0.1") + struct.pack("!IIH", 90, 9, 250), rsv=0x30)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10) + u4("10.77.0.1") + struct.pack("!II", 90, 9), rsv=0x40)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x70)),
+        ip4(hdr(11, b"\0" * 8)), ip4(hdr(13, b"")), ip4(hdr(15, b"\1\2")),
+        ip4(hdr(3, aton("10.77.0.1") + struct.pack("!BBH", 0, 1, 210) + struct.pack("!BB", 0, 32) + aton("239.5.5.5") +
+                struct.pack("!HH", 1, 0) + struct.pack("!BB", 4, 32) + aton("10.81.0.5"), rsv=4)),
+        ip4(hdr(2, aton("239.5.5.5"), rsv=8)),
+        ip4(hdr(0, hello, ver=1)), ip4(hdr(0, b"", ver=3)),
+        ip4(b"\x20"), ip4(b"\x20\x00\x00"), ip4(b""),
+        ip4(hdr(0, hello, sum_=0xbeef)),
+    ]
+    # Cut short by the capture: inside a hello option, an address, a
+    # register's packet, and a join/prune's source list.
+    frames += [(ip4(hdr(0, hello)), 14 + 20 + 4 + 30), (ip4(hdr(3, jp)), 14 + 20 + 4 + 13),
+               (ip4(hdr(1, struct.pack("!I", 0) + udp), dst="10.77.0.1", ttl=64), 14 + 20 + 8 + 24),
+               (ip4(hdr(3, jp)), 14 + 20 + 4 + 40), (ip4(hdr(4, struct.pack("!HBB", 0x17c, 30, 5) + u4("10.77.0.2"))), 14 + 20 + 3)]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -805,5 +906,7 @@ if __name__ == "__main__":
         ospf(sys.argv[2])
     elif sys.argv[1] == "bgp":
         bgp(sys.argv[2])
+    elif sys.argv[1] == "pim":
+        pim(sys.argv[2])
     else:
         main(*sys.argv[1:5])

@@ -7,7 +7,7 @@
 # integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
-#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize bird2 pimd
+#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize bird2
 # and lldpd (its package starts lldpd on the host, which then speaks LLDP
 # on every host link: unpack it with apt-get download + dpkg-deb -x instead
 # where that matters, and put its usr/sbin on PATH), and linuxptp
@@ -361,6 +361,10 @@ s_bgpcraft() { # BGP capabilities, attributes, NLRI and notifications bird does 
 	NAME=bgpcraft; $PY craft.py bgp "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
+s_pimcraft() { # PIMv2 messages of every type with their options, encodings, bad checksums, malformed and cut short (craft.py writes the capture: this kernel has no multicast routing, so pimd cannot run here)
+	NAME=pimcraft; $PY craft.py pim "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
@@ -408,5 +412,5 @@ s_bgp() { # bird2 BGP over IPv4 (IPv4 unicast, add-path, graceful restart, commu
 	VV=1 stop
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft"
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft"
 for s in ${@:-$all}; do s_$s; done
