@@ -75,11 +75,20 @@ func (c *pctx) tcpChecksum() string {
 }
 
 // v6Checksum returns tcpdump's -v verdict for UDP and ICMPv6 over IPv6
-// ("[udp sum ok] ", "[bad icmp6 cksum 0x1234 -> 0x5678!] "), or "".
+// ("[udp sum ok] ", "[bad icmp6 cksum 0x1234 -> 0x5678!] "), and with -vv
+// for UDP over IPv4 too ("[no cksum] " when there is none), or "".
 func (c *pctx) v6Checksum(name string, stored uint16, contents, payload []byte) string {
 	src, dst, proto := c.src, c.dst, c.proto
-	if !c.verbose || !c.ipv6 || c.frag {
+	if !c.verbose || c.frag {
 		return ""
+	}
+	if !c.ipv6 {
+		if !c.d.vv || name != "udp" {
+			return ""
+		}
+		if stored == 0 {
+			return "[no cksum] "
+		}
 	}
 	seg := segment(contents, payload, c.l4)
 	if seg == nil {

@@ -43,6 +43,7 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
 	t.d.quiet = o.quiet
 	t.d.absSeq = o.absSeq
+	t.d.vv = o.verbose > 1
 	if o.json {
 		t.jsonEn = json.NewEncoder(bw)
 	}

@@ -181,7 +181,7 @@ func (c *pctx) tcpText(t *layers.TCP, seq, ack uint32, n, hlen int) bool {
 	}
 	b.WriteString(c.tcpChecksum())
 	var buf [64]byte
-	if t.SYN || t.FIN || t.RST || n > 0 {
+	if c.d.vv || t.SYN || t.FIN || t.RST || n > 0 { // -vv: the seq of a bare ACK too
 		o := strconv.AppendUint(append(buf[:0], ", seq "...), uint64(seq), 10)
 		if n > 0 {
 			o = strconv.AppendUint(append(o, ':'), uint64(seq+uint32(n)), 10)

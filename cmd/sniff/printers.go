@@ -71,6 +71,7 @@ var printers = []struct {
 	{ipSpace, 50, printESP},
 	{ipSpace, 51, printAH},
 	{ipSpace, 89, printOSPF},
+	{ipSpace, 103, printPIM},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
@@ -94,6 +95,7 @@ var printers = []struct {
 	{udpSpace, 1985, printHSRP},
 
 	{tcpSpace, 25, printSMTP},
+	{tcpSpace, 179, printBGP},
 	{tcpSpace, 22, printSSH},
 	{tcpSpace, 21, printFTP},
 	{tcpSpace, 80, printHTTP},

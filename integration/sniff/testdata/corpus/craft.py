@@ -631,6 +631,254 @@ def ospf(path):
     write_pcap(path, frames)
 
 
+def tcp4(src, dst, sport, dport, seq, payload, flags=0x18, ack=1):
+    """An IPv4 TCP segment (ACK and PSH by default) with its checksums."""
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 502, 0, 0) + payload
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(t))
+    t = t[:16] + struct.pack("!H", csum(pseudo + t)) + t[18:]
+    return ipv4(src, dst, 6, t)
+
+
+def bgp(path):
+    """BGP messages bird does not send: OPEN capabilities and options of
+    every kind tcpdump names and malformed ones, UPDATEs with AS sets and
+    confederations, aggregators, originator and cluster lists, extended,
+    large and invalid communities, AIGP, PMSI tunnels, attribute sets,
+    unknown attributes, add-path NLRI, labeled unicast and multicast
+    MP_REACH/MP_UNREACH, illegal prefixes and attributes longer than the
+    message; NOTIFICATIONs of every error code; route refresh, unknown
+    and too-short messages, junk before a marker, several messages in a
+    segment and segments cut short by the capture, written to path."""
+    aton, a6 = socket.inet_aton, lambda s: socket.inet_pton(socket.AF_INET6, s)
+
+    def msg(typ, body, length=None):
+        return b"\xff" * 16 + struct.pack("!HB", 19 + len(body) if length is None else length, typ) + body
+
+    def cap(code, v):
+        return struct.pack("!BB", code, len(v)) + v
+
+    def opt(typ, v):
+        return struct.pack("!BB", typ, len(v)) + v
+
+    def open_(opts, asn=65010, hold=90, rid="10.77.0.2"):
+        return msg(1, struct.pack("!BHH4sB", 4, asn, hold, aton(rid), len(opts)) + opts)
+
+    def attr(flags, typ, v):
+        if flags & 0x10:
+            return struct.pack("!BBH", flags, typ, len(v)) + v
+        return struct.pack("!BBB", flags, typ, len(v)) + v
+
+    def update(withdrawn=b"", attrs=b"", nlri=b""):
+        return msg(2, struct.pack("!H", len(withdrawn)) + withdrawn + struct.pack("!H", len(attrs)) + attrs + nlri)
+
+    def pfx(s):
+        net, plen = s.split("/")
+        plen = int(plen)
+        raw = a6(net) if ":" in net else aton(net)
+        return bytes([plen]) + raw[:(plen + 7) // 8]
+
+    def notif(major, minor, data=b""):
+        return msg(3, struct.pack("!BB", major, minor) + data)
+
+    mp4 = lambda safi, nh, nlri: struct.pack("!HBB", 1, safi, len(nh)) + nh + b"\0" + nlri
+    mp6 = lambda safi, nh, nlri: struct.pack("!HBB", 2, safi, len(nh)) + nh + b"\0" + nlri
+    label = lambda lab, s: struct.pack("!B", int(s.split("/")[1]) + 24) + (lab << 4 | 1).to_bytes(3, "big") + pfx(s)[1:]
+    base = attr(0x40, 1, b"\0") + attr(0x40, 2, struct.pack("!BBHH", 2, 2, 65010, 65020)) + attr(0x40, 3, aton("10.77.0.2"))
+    caps = (cap(1, struct.pack("!HBB", 2, 0, 2)) + cap(2, b"") + cap(128, b"") + cap(8, struct.pack("!HBB", 1, 4, 3)) +
+            cap(64, struct.pack("!H", 0x8000 | 300) + struct.pack("!HBB", 1, 1, 0x80) + struct.pack("!HBB", 2, 1, 0)) +
+            cap(65, struct.pack("!I", 4200000001)) + cap(69, struct.pack("!HBB", 1, 1, 3) + struct.pack("!HBB", 2, 1, 1)) +
+            cap(71, b"") + cap(73, b"\x06router\x07example") + cap(5, struct.pack("!HHH", 1, 1, 2)))
+    msgs = [
+        open_(opt(2, caps)),
+        open_(opt(1, b"\x01secret") + opt(2, cap(1, b"\x00\x01")) + opt(2, cap(64, b"\x80")) + opt(2, cap(65, b"\0\0")), asn=23456),
+        open_(opt(2, cap(69, b"")) + opt(2, cap(69, struct.pack("!HBB", 1, 1, 7) + b"\0")) + opt(3, b"")),
+        open_(opt(2, cap(1, b"\0\1\0\1")) + b"\x02\x30"),  # an option past the end of the options
+        open_(b"")[:-4],  # cut short: no ID nor options length
+        update(attrs=base + attr(0x80, 4, struct.pack("!I", 0)) + attr(0x40, 5, struct.pack("!I", 200)) +
+               attr(0x40, 6, b"") + attr(0xc0, 7, struct.pack("!H4s", 65020, aton("10.0.0.9"))) +
+               attr(0xc0, 8, struct.pack("!III", 0xffffff02, 0xffffff03, 65010 << 16 | 1)) +
+               attr(0x80, 9, aton("10.77.0.9")) + attr(0x80, 10, aton("1.1.1.1") + aton("2.2.2.2")),
+               nlri=pfx("10.20.0.0/16") + pfx("0.0.0.0/0") + pfx("10.21.128.0/17") + pfx("10.22.3.4/32")),
+        update(attrs=attr(0x40, 1, b"\2") + attr(0x50, 2, struct.pack("!BBII", 2, 2, 4200000001, 65020) + struct.pack("!BBI", 1, 1, 65030) +
+                                                    struct.pack("!BBI", 3, 1, 65040) + struct.pack("!BBII", 4, 2, 65050, 65051)) +
+               attr(0xc0, 17, struct.pack("!BBII", 2, 2, 4200000001, 65020)) + attr(0xc0, 7, struct.pack("!I4s", 4200000001, aton("10.0.0.9"))) +
+               attr(0xc0, 18, struct.pack("!I4s", 4200000002, aton("10.0.0.8"))) + attr(0x40, 3, aton("10.77.0.2"))),
+        update(attrs=base + attr(0xc0, 16, struct.pack("!HI2s", 0x0102, 0x0a000001, b"\0\x07") + struct.pack("!HIH", 0x0202, 4200000001, 9) +
+                                            struct.pack("!HHf", 0x4004, 65010, 125000000.0) + struct.pack("!H4sBB", 0x0306, aton("0.0.0.1"), 5, 1) +
+                                            struct.pack("!HH4s", 0x0009, 65010, b"\0" * 4) + struct.pack("!H4sH", 0x030c, b"\0" * 4, 8) +
+                                            struct.pack("!H4sH", 0x0107, aton("10.77.0.2"), 0) + bytes.fromhex("800a0513057800000000")[:8] +
+                                            bytes.fromhex("43020102030405060708")[:8]) +
+               attr(0xc0, 32, struct.pack("!III", 65010, 1, 2) + struct.pack("!III", 4200000001, 3, 4)) +
+               attr(0x80, 26, struct.pack("!BHQ", 1, 11, 2000) + struct.pack("!BH", 9, 5) + b"xy") +
+               attr(0xc0, 22, struct.pack("!BB3s4s4s", 1, 3, b"\0\x01\x40", aton("10.0.0.1"), aton("232.1.1.1"))) +
+               attr(0xc0, 22, struct.pack("!BB3s4s", 0, 6, b"\0\0\0", aton("10.0.0.2"))) +
+               attr(0xc0, 22, struct.pack("!BB3s4sI", 0, 2, b"\0\0\0", aton("10.0.0.3"), 7)) +
+               attr(0xc0, 22, struct.pack("!BB3s4s", 0, 9, b"\0\0\0", aton("10.0.0.4"))) +
+               attr(0xc0, 128, struct.pack("!I", 65010) + attr(0x40, 1, b"\1") + attr(0x40, 5, struct.pack("!I", 7))) +
+               attr(0xe0, 99, b"\x01\x02\x03") + attr(0x1f, 200, b"") + attr(0x40, 1, b"\0\0") + attr(0x40, 2, b"\2") +
+               attr(0x40, 3, b"\0") + attr(0xc0, 8, b"\0\0\0\0\0") + attr(0xc0, 32, b"") + attr(0xc0, 16, b"\0") +
+               attr(0x40, 6, b"\1") + attr(0xc0, 7, b"\0"), nlri=pfx("10.23.0.0/24")),
+        update(attrs=base + attr(0x90, 14, mp6(1, a6("fd77::2") + a6("fe80::2"), pfx("2001:db8:77::/48") + pfx("::/0") + pfx("2001:db8:78:1:2::/80"))) +
+               attr(0x90, 15, struct.pack("!HB", 2, 1) + pfx("2001:db8:99::/48"))),
+        update(attrs=base + attr(0x80, 14, mp4(2, aton("10.77.0.2"), pfx("10.30.0.0/16") + pfx("10.31.1.0/24"))) +
+               attr(0x80, 15, struct.pack("!HB", 1, 2) + pfx("10.32.0.0/16"))),
+        update(attrs=base + attr(0x80, 14, mp4(4, aton("10.77.0.2"), label(16001, "10.40.0.0/16") + label(3, "10.41.1.0/24"))) +
+               attr(0x80, 14, mp6(4, a6("fd77::2"), label(24000, "2001:db8:40::/48"))) +
+               attr(0x80, 15, struct.pack("!HB", 2, 4) + label(24001, "2001:db8:41::/48"))),
+        update(attrs=base + attr(0x80, 14, mp4(1, aton("10.77.0.2") + b"\1\2", pfx("10.50.0.0/16"))) +
+               attr(0x80, 14, struct.pack("!HBB", 1, 1, 4) + aton("10.77.0.2") + b"\x02\x03abc\x01z" + pfx("10.51.0.0/16")) +
+               attr(0x80, 14, mp4(1, aton("10.77.0.2"), b"\x30\x0a")) + attr(0x80, 15, struct.pack("!HB", 1, 1)) +
+               attr(0x80, 15, struct.pack("!HB", 1, 1) + b"\x21\x0a\x00\x00\x00\x00")),
+        update(attrs=base + attr(0x80, 14, mp6(1, a6("fd77::2"), struct.pack("!I", 1) + pfx("2001:db8:60::/48") + struct.pack("!I", 2) + pfx("2001:db8:61::/48")))),
+        update(attrs=base, nlri=struct.pack("!I", 1) + pfx("10.60.0.0/16") + struct.pack("!I", 2) + pfx("10.60.0.0/16") + struct.pack("!I", 3) + pfx("0.0.0.0/0")),
+        update(withdrawn=struct.pack("!I", 1) + pfx("10.61.0.0/16") + struct.pack("!I", 2) + pfx("10.62.0.0/16")),
+        update(withdrawn=pfx("10.63.0.0/16") + b"\x21\x0a\0\0\0\0"),
+        update(withdrawn=pfx("10.64.0.0/16") + b"\x18\x0a"),
+        update(attrs=base, nlri=pfx("10.65.0.0/16") + b"\x40"),
+        update(attrs=base, nlri=b"\x18\x0a\x66"),
+        update(attrs=base + b"\x40\x05\x09\0\0\0\0"),  # an attribute longer than the attributes
+        update(attrs=base + b"\x40"),
+        update(attrs=base + b"\x50\x05\x00"),
+        msg(2, b"\0\x10\0"),  # withdrawn routes longer than the message
+        msg(2, b"\0\0\0\x40"),  # attributes longer than the message
+        msg(2, b"\0"),
+        update(),
+        notif(1, 2, b"\0\x05"), notif(1, 9), notif(2, 2), notif(2, 7), notif(3, 11), notif(3, 1), notif(4, 0), notif(5, 3),
+        notif(5, 9), notif(7, 4), notif(6, 1, struct.pack("!HBI", 1, 1, 1000)), notif(6, 1, b"\0\1"), notif(6, 3), notif(6, 7),
+        notif(6, 2, b"\x05bye\xe9\x01extra!"), notif(6, 4, b"\0"), notif(6, 4, b"\x00tail"), notif(6, 2, b"\x30short"), notif(9, 1),
+        msg(3, b"\6"),
+        msg(5, struct.pack("!HBB", 1, 0, 1)), msg(5, struct.pack("!HBB", 2, 1, 128)), msg(5, struct.pack("!HBB", 25, 0, 65)),
+        msg(5, b"\0\1"),
+        msg(4, b""), msg(4, b"\0\0\0"), msg(9, b"\xde\xad\xbe\xef"),
+    ]
+    frames, seq = [], 1000
+    for i, m in enumerate(msgs):
+        sport, dport = (179, 40179) if i % 2 else (40179, 179)
+        frames.append(ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, tcp4("10.77.0.2", "10.77.0.1", sport, dport, seq, m)))
+        seq += len(m)
+    ka = msg(4, b"")
+    odd = [
+        ka + ka + msgs[9] + ka,  # several messages in one segment
+        b"junk" + ka + b"\xff\xffmore" + ka + b"\xff",  # data before and between markers, a lone 0xff after
+        ka + msg(4, b"", length=10) + ka,  # a length below the header's
+        ka + msg(4, b"", length=40),  # a length past the segment
+        msg(2, b"\0\0\0\0", length=0x1000),
+        b"\xff" * 16 + b"\0",  # a marker and part of a header
+        b"\xff" * 15,
+    ]
+    for m in odd:
+        frames.append(ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, tcp4("10.77.0.2", "10.77.0.1", 40179, 179, seq, m)))
+        seq += len(m)
+    # Segments the capture cuts: inside the second message, the first's
+    # marker, an attribute, a prefix, a capability and a notification.
+    seg = lambda m: ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, tcp4("10.77.0.2", "10.77.0.1", 40179, 179, seq, m))
+    frames += [(seg(ka + msgs[5]), 54 + 19 + 40), (seg(ka), 54 + 10), (seg(msgs[5]), 54 + 19 + 4 + 20),
+               (seg(msgs[0]), 54 + 40), (seg(msgs[9]), 54 + len(msgs[9]) - 3), (seg(notif(6, 2, b"\x05bye\xe9\x01")), 54 + 23),
+               (seg(msgs[8]), 54 + 70), (seg(msgs[7]), 54 + 100)]
+    write_pcap(path, frames)
+
+
+def pim(path):
+    """PIMv2 hellos with every option (over IPv4 and IPv6), registers
+    carrying IPv4, IPv6 and null packets, register-stops, join/prunes,
+    grafts and graft acks, bootstraps, asserts, candidate-RP
+    advertisements, prune refreshes, DF elections, unknown types, the
+    RFC 2117 address encoding, bad checksums and lengths, malformed
+    addresses and messages cut short, written to path: this kernel has
+    no multicast routing (MRT_INIT fails), so pimd cannot run here."""
+    aton, a6 = socket.inet_aton, lambda s: socket.inet_pton(socket.AF_INET6, s)
+    me, allpim = "02:77:00:00:00:02", "01:00:5e:00:00:0d"
+
+    def hdr(typ, body, rsv=0, ver=2, sum_=None):
+        h = struct.pack("!BBH", ver << 4 | typ, rsv, 0) + body
+        if sum_ is None:
+            sum_ = csum(h)
+        return h[:2] + struct.pack("!H", sum_) + h[4:]
+
+    def ip4(payload, dst="224.0.0.13", src="10.77.0.2", ttl=1):
+        p = ipv4(src, dst, 103, payload)
+        p = p[:8] + bytes([ttl]) + p[9:10] + b"\0\0" + p[12:]
+        return ether(allpim, me, 0x0800, p[:10] + struct.pack("!H", csum(p[:20])) + p[12:])
+
+    def ip6(typ, body, dst="ff02::d", src="fe80::77:ff:fe00:2", rsv=0):
+        h = struct.pack("!BBH", 2 << 4 | typ, rsv, 0) + body
+        s6, d6 = a6(src), a6(dst)
+        h = h[:2] + struct.pack("!H", csum(s6 + d6 + struct.pack("!IxxxB", len(h), 103) + h)) + h[4:]
+        return ether("33:33:00:00:00:0d", me, 0x86DD, struct.pack("!IHBB", 6 << 28, len(h), 103, 1) + s6 + d6 + h)
+
+    u4 = lambda a: b"\x01\x00" + aton(a)
+    u6 = lambda a: b"\x02\x00" + a6(a)
+    g4 = lambda a, m=32, f=0: struct.pack("!BBBB", 1, 0, f, m) + aton(a)
+    g6 = lambda a, m=128, f=0: struct.pack("!BBBB", 2, 0, f, m) + a6(a)
+    opt = lambda t, v: struct.pack("!HH", t, len(v)) + v
+    hello = (opt(1, b"\x00\x69") + opt(19, struct.pack("!I", 1)) + opt(20, struct.pack("!I", 0x1a2b3c4d)) +
+             opt(2, struct.pack("!HH", 0x8000 | 500, 2500)) + opt(21, b"\x01\x3c\x00\x00") + opt(21, b"\x01\x00\x12\x34") +
+             opt(22, b"") + opt(24, u4("10.78.0.1") + u4("10.79.0.1")) + opt(65001, u4("10.80.0.1")) + opt(18, b"") +
+             opt(99, b"\xde\xad\xbe\xef\x01") + opt(1, b"\xff\xff"))
+    udp = udp4("10.81.0.5", "239.5.5.5", 5000, 5001, b"multicast data")
+    jp = (u4("10.77.0.1") + struct.pack("!BBH", 0, 2, 210) + g4("239.5.5.5") + struct.pack("!HH", 2, 1) +
+          g4("10.81.0.5", f=4) + g4("10.81.0.0", 24, f=7) + g4("10.81.0.6", f=0x0d) +
+          g4("239.6.0.0", 16, f=1) + struct.pack("!HH", 1, 0) + g4("10.77.0.9", f=6))
+    frames = [
+        ip4(hdr(0, hello)),
+        ip4(hdr(0, opt(1, b"\x00\x69") + opt(20, b"\0\0\0\1") + opt(19, b"\0\0\0\0\0"))),
+        ip4(hdr(0, opt(2, b"\0\0"))),
+        ip4(hdr(0, opt(20, b"\0\0"))),
+        ip4(hdr(0, opt(21, b"\0"))),
+        ip4(hdr(0, opt(1, b"\x00\x69") + b"\x00\x14")),  # an option header cut short
+        ip4(hdr(0, opt(24, u4("10.78.0.1") + b"\x07\x00\0\0\0\0"))),  # an unknown address family
+        ip4(hdr(0, opt(1, b"\x00\x69")[:5] + b"\x00\x02")),  # an option longer than the message
+        ip6(0, opt(1, b"\x00\x69") + opt(19, struct.pack("!I", 7)) + opt(20, b"\0\0\0\2") + opt(24, u6("fd77::2") + u6("2001:db8::2"))),
+        ip4(hdr(1, struct.pack("!I", 0x80000000) + udp), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0x40000000) + struct.pack("!BBHHHBBH4s4s", 0, 0, 20, 0, 0, 0, 103, 0, aton("10.81.0.5"), aton("239.5.5.5"))), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp6("fd81::5", "ff15::5", 5000, 5001, b"six")), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0x20000000) + b"\x50\0\0\0"), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0)), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=csum(struct.pack("!BBHI", 0x21, 0, 0, 0))), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=0x1234), dst="10.77.0.1", ttl=64),
+        ip4(hdr(1, struct.pack("!I", 0) + udp, sum_=0), dst="10.77.0.1", ttl=64),
+        ip4(hdr(2, g4("239.5.5.5") + u4("10.81.0.5")), dst="10.77.0.2", ttl=64),
+        ip4(hdr(2, g4("239.5.5.0", 24, f=0x80) + b"\x01\x00\x0a")),
+        ip4(hdr(3, jp)),
+        ip4(hdr(3, u4("10.77.0.1") + struct.pack("!BBH", 0, 1, 0xffff) + g4("239.7.7.7") + struct.pack("!HH", 0, 0))),
+        ip4(hdr(6, u4("10.77.0.1") + struct.pack("!BBH", 0, 1, 60) + g4("239.5.5.5") + struct.pack("!HH", 1, 0) + g4("10.81.0.5"))),
+        ip4(hdr(7, struct.pack("!BBH", 0, 1, 60) + g4("239.5.5.5") + struct.pack("!HH", 1, 0) + g4("10.81.0.5"))),
+        ip4(hdr(3, u4("10.77.0.1") + struct.pack("!BBH", 0, 3, 210) + g4("239.5.5.5") + struct.pack("!HH", 2, 0) + g4("10.81.0.5"))),
+        ip4(hdr(4, struct.pack("!HBB", 0x17c, 30, 5) + u4("10.77.0.2") + g4("224.0.0.0", 4) + struct.pack("!BBH", 2, 2, 0) +
+                u4("10.77.0.2") + struct.pack("!HBB", 150, 20, 0) + u4("10.77.0.1") + struct.pack("!HBB", 0, 192, 0) +
+                g4("239.0.0.0", 8, f=1) + struct.pack("!BBH", 1, 1, 0) + u4("10.77.0.9") + struct.pack("!HBB", 3600, 1, 0))),
+        ip4(hdr(4, struct.pack("!HBB", 0x1, 30, 5) + u4("10.77.0.2"))),
+        ip4(hdr(4, struct.pack("!HBB", 0x2, 30, 5) + u4("10.77.0.2") + g4("224.0.0.0", 4) + struct.pack("!BBH", 1, 3, 0) + u4("10.77.0.2") + b"\0")),
+        ip4(hdr(4, struct.pack("!HB", 0x3, 30))),
+        ip6(4, struct.pack("!HBB", 0x17d, 126, 0) + u6("fd77::2") + g6("ff00::", 8) + struct.pack("!BBH", 1, 1, 0) + u6("fd77::2") + struct.pack("!HBB", 150, 0, 0)),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + struct.pack("!II", 0x80000000 | 101, 20))),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + struct.pack("!II", 110, 2))),
+        ip4(hdr(5, g4("239.5.5.5") + u4("10.81.0.5") + b"\0\0\0")),
+        ip4(hdr(8, struct.pack("!BBH", 2, 20, 150) + u4("10.77.0.2") + g4("239.0.0.0", 8) + g4("232.0.0.0", 8, f=1)), dst="10.77.0.1", ttl=64),
+        ip4(hdr(8, struct.pack("!BBH", 0, 20, 150) + u4("10.77.0.2")), dst="10.77.0.1", ttl=64),
+        ip4(hdr(8, struct.pack("!BB", 1, 20))),
+        ip4(hdr(9, u4("10.81.0.5") + g4("239.5.5.5") + u4("10.77.0.1") + struct.pack("!H", 180))),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x10)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x20)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10) + u4("10.77.0.1") + struct.pack("!IIH", 90, 9, 250), rsv=0x30)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10) + u4("10.77.0.1") + struct.pack("!II", 90, 9), rsv=0x40)),
+        ip4(hdr(10, u4("10.77.0.9") + struct.pack("!II", 100, 10), rsv=0x70)),
+        ip4(hdr(11, b"\0" * 8)), ip4(hdr(13, b"")), ip4(hdr(15, b"\1\2")),
+        ip4(hdr(3, aton("10.77.0.1") + struct.pack("!BBH", 0, 1, 210) + struct.pack("!BB", 0, 32) + aton("239.5.5.5") +
+                struct.pack("!HH", 1, 0) + struct.pack("!BB", 4, 32) + aton("10.81.0.5"), rsv=4)),
+        ip4(hdr(2, aton("239.5.5.5"), rsv=8)),
+        ip4(hdr(0, hello, ver=1)), ip4(hdr(0, b"", ver=3)),
+        ip4(b"\x20"), ip4(b"\x20\x00\x00"), ip4(b""),
+        ip4(hdr(0, hello, sum_=0xbeef)),
+    ]
+    # Cut short by the capture: inside a hello option, an address, a
+    # register's packet, and a join/prune's source list.
+    frames += [(ip4(hdr(0, hello)), 14 + 20 + 4 + 30), (ip4(hdr(3, jp)), 14 + 20 + 4 + 13),
+               (ip4(hdr(1, struct.pack("!I", 0) + udp), dst="10.77.0.1", ttl=64), 14 + 20 + 8 + 24),
+               (ip4(hdr(3, jp)), 14 + 20 + 4 + 40), (ip4(hdr(4, struct.pack("!HBB", 0x17c, 30, 5) + u4("10.77.0.2"))), 14 + 20 + 3)]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -656,5 +904,9 @@ if __name__ == "__main__":
         ipsec(sys.argv[2])
     elif sys.argv[1] == "ospf":
         ospf(sys.argv[2])
+    elif sys.argv[1] == "bgp":
+        bgp(sys.argv[2])
+    elif sys.argv[1] == "pim":
+        pim(sys.argv[2])
     else:
         main(*sys.argv[1:5])

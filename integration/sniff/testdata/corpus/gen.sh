@@ -2,11 +2,12 @@
 # gen.sh [SCENARIO...]: remakes sniff's capture corpus, by hand (root):
 # real daemons and kernels in two network namespaces joined by veth, each
 # scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n,
-# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), which
+# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), and
+# for the scenarios that set VV (printers that print more with -vv) .vv.out, which
 # integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
-#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize
+#   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize bird2
 # and lldpd (its package starts lldpd on the host, which then speaks LLDP
 # on every host link: unpack it with apt-get download + dpkg-deb -x instead
 # where that matters, and put its usr/sbin on PATH), and linuxptp
@@ -65,6 +66,7 @@ golden() {
 	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
 	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
 	tcpdump -n -e -r "$NAME.pcap" >"$NAME.e.out" 2>/dev/null
+	if [ -n "${VV:-}" ]; then tcpdump -n -vv -r "$NAME.pcap" >"$NAME.vv.out" 2>/dev/null; fi
 	echo "$NAME: $(wc -l <"$NAME.n.out") packets"
 }
 
@@ -355,9 +357,60 @@ s_ospfcraft() { # OSPFv2 hellos, DB descriptions, LS requests, updates (router, 
 	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; golden
 }
 
+s_bgpcraft() { # BGP capabilities, attributes, NLRI and notifications bird does not send, malformed and cut short (craft.py writes the capture)
+	NAME=bgpcraft; $PY craft.py bgp "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
+s_pimcraft() { # PIMv2 messages of every type with their options, encodings, bad checksums, malformed and cut short (craft.py writes the capture: this kernel has no multicast routing, so pimd cannot run here)
+	NAME=pimcraft; $PY craft.py pim "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft"
+# birdconf ID AS PEER PEERAS PEER6 SELF6 N: a bird2 config for one side of the bgp scenario.
+birdconf() {
+	cat <<EOC
+router id $1;
+protocol device {}
+protocol static s4 { ipv4; route 10.1$7.0.0/16 blackhole; route 172.16.$7.0/24 blackhole; route 192.168.$7.128/25 blackhole; }
+protocol static s6 { ipv6; route 2001:db8:$7::/48 blackhole; route 2001:db8:$7:3::/64 blackhole; }
+filter out4 { bgp_community.add(($2,100)); bgp_community.add((65535,65281)); bgp_large_community.add(($2,1,2)); bgp_med = 50; bgp_ext_community.add((rt,$2,7)); accept; }
+protocol bgp peer4 {
+	local $1 as $2; neighbor $3 as $4;
+	ipv4 { import all; export filter out4; add paths on; };
+	graceful restart on; long lived graceful restart on; connect delay time 1;
+}
+protocol bgp peer6 {
+	local as $2; neighbor $5 as $4; source address ${6}; connect delay time 1;
+	ipv6 { import all; export all; };
+}
+EOC
+}
+
+s_bgp() { # bird2 BGP over IPv4 (IPv4 unicast, add-path, graceful restart, communities) and IPv6 (MP_REACH/MP_UNREACH): OPEN, UPDATE, KEEPALIVE, ROUTE-REFRESH, withdrawals, NOTIFICATION with a shutdown communication
+	net
+	chmod 755 "$TMP"
+	birdconf 10.77.0.1 65001 10.77.0.2 65002 fd77::2 fd77::1 1 >"$TMP/birda.conf"
+	birdconf 10.77.0.2 65002 10.77.0.1 65001 fd77::1 fd77::2 2 >"$TMP/birdb.conf"
+	cap bgp tcp port 179
+	ip netns exec $A bird -f -c "$TMP/birda.conf" -s "$TMP/birda.ctl" -P "$TMP/birda.pid" >"$TMP/birda.log" 2>&1 & BA=$!
+	ip netns exec $B bird -f -c "$TMP/birdb.conf" -s "$TMP/birdb.ctl" -P "$TMP/birdb.pid" >"$TMP/birdb.log" 2>&1 & BB=$!
+	bc() { local s=$1; shift; birdc -s "$TMP/$s.ctl" "$@"; }
+	until [ "$(bc birda show protocols 2>/dev/null | grep -c Established)" = 2 ] &&
+		bc birdb show route count 2>/dev/null | grep -q 'Total: 10 of 10 routes'; do sleep 0.1; done
+	bc birdb reload in peer4 >/dev/null
+	bc birdb reload in peer6 >/dev/null
+	bc birda disable s6 >/dev/null
+	bc birda disable s4 >/dev/null
+	until bc birdb show route count 2>/dev/null | grep -q 'Total: 5 of 5 routes'; do sleep 0.1; done
+	bc birda disable peer4 '"going down for maintenance"' >/dev/null
+	bc birda disable peer6 >/dev/null
+	until [ "$(bc birdb show protocols 2>/dev/null | grep -c Established)" = 0 ]; do sleep 0.1; done
+	kill $BA $BB; wait $BA $BB 2>/dev/null || true
+	VV=1 stop
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft"
 for s in ${@:-$all}; do s_$s; done
