@@ -28,6 +28,7 @@ type decoder struct {
 	ly     decodeLayers
 	ifname func(index int) string // names SLL2 interface indexes
 	quiet  bool                   // -q: no application-layer decoding
+	vv     bool                   // -vv: what tcpdump adds at verbosity 2
 	absSeq bool                   // -S: absolute TCP sequence numbers
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strconv"
 )
 
@@ -23,7 +24,20 @@ func printUDP(c *pctx, data []byte) {
 	c.sport, c.dport = uint16(u.SrcPort), uint16(u.DstPort)
 	c.f["proto"], c.f["sport"], c.f["dport"] = "UDP", int(u.SrcPort), int(u.DstPort)
 	c.ends()
-	c.b.WriteString(c.v6Checksum("udp", u.Checksum, u.Contents, u.Payload))
+	if c.ipv6 {
+		c.b.WriteString(c.v6Checksum("udp", u.Checksum, u.Contents, u.Payload))
+	} else if c.d.vv && !c.frag {
+		// tcpdump -vv checks UDP over IPv4 too; 0 is no checksum.
+		if u.Checksum == 0 {
+			c.b.WriteString("[no cksum] ")
+		} else if seg := segment(u.Contents, u.Payload, c.l4); seg != nil {
+			if sum := pseudoChecksum(c.src, c.dst, c.proto, seg); sum != 0 {
+				fmt.Fprintf(c.b, "[bad udp cksum 0x%04x -> 0x%04x!] ", u.Checksum, shouldBe(u.Checksum, sum))
+			} else {
+				c.b.WriteString("[udp sum ok] ")
+			}
+		}
+	}
 	// tcpdump prints the length the UDP header gives and hands the
 	// printers above the part of it the IP layer holds.
 	c.ulen = int(u.Length) - 8
