@@ -72,6 +72,7 @@ var printers = []struct {
 	{ipSpace, 50, printESP},
 	{ipSpace, 51, printAH},
 	{ipSpace, 89, printOSPF},
+	{ipSpace, 132, printSCTP},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
