@@ -41,15 +41,16 @@ func printEAPOL(c *pctx, p []byte) {
 			panic(truncated("eap"))
 		}
 		c.b.WriteString(", ")
-		eapPrint(c, p[4:], n)
+		eapPrint(c, fields{p[4:], "eap"}, n)
 	})
 }
 
 // eapPrint prints an EAP packet of length bytes (tcpdump's eap_print),
-// inside c.guard.
-func eapPrint(c *pctx, p []byte, length int) {
+// inside c.guard; a read past the capture is marked with the caller's
+// protocol, as tcpdump 4.99.3's eap_print leaves it.
+func eapPrint(c *pctx, f fields, length int) {
 	b := c.b
-	f := fields{p, "eap"}
+	p := f.p
 	code := f.u8(0)
 	n := int(f.u16(2))
 	if n != length {

@@ -196,16 +196,19 @@ func radiusAttrsPrint(c *pctx, f fields, length int) {
 		b.WriteString(", Value: ")
 		if int(typ) < len(radiusAttrs) && n > 2 && radiusAttrs[typ].print != nil {
 			radiusAttrs[typ].print(c, fields{f.p[2:], f.proto}, n-2, typ)
-			if typ == 79 {
-				f.proto = "eap" // tcpdump's eap_print names its protocol for good
-			}
 		}
 		if c.d.vv {
-			f.need(2, n-2)
-			hexLines(b, f.p[2:n], "\n\t    ")
+			f.need(2, 0)
+			if len(f.p) < n {
+				// tcpdump's print_unknown_data: what there is, then the mark.
+				hexLines(b, f.p[2:], "\n\t    ")
+				panic(truncated(f.proto))
+			} else {
+				hexLines(b, f.p[2:n], "\n\t    ")
+			}
 		}
 		length -= n
-		f.p = f.p[n:]
+		f.p = f.p[min(n, len(f.p)):]
 	}
 }
 
@@ -235,7 +238,7 @@ func radString(c *pctx, f fields, n int, typ byte) {
 		fmt.Fprintf(b, "%s (0x%02x) ", radTagged(f.u8(0)), f.u8(0))
 		f.p, n = f.p[1:], n-1
 	case 79:
-		eapPrint(c, f.p, n)
+		eapPrint(c, f, n)
 		return
 	}
 	for _, ch := range f.p[:n] {
