@@ -42,6 +42,7 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 	bw := bufio.NewWriterSize(w, 64<<10)
 	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
 	t.d.quiet = o.quiet
+	t.d.vv = o.verbose > 1
 	t.d.absSeq = o.absSeq
 	t.d.vv = o.verbose > 1
 	if o.json {

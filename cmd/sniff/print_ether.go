@@ -14,7 +14,7 @@ import (
 var ethertypeNames = map[layers.EthernetType]string{
 	layers.EthernetTypeIPv4: "IPv4", layers.EthernetTypeIPv6: "IPv6", layers.EthernetTypeARP: "ARP",
 	layers.EthernetTypeDot1Q: "802.1Q", layers.EthernetTypeQinQ: "802.1Q-QinQ", 0x88cc: "LLDP", 0x88f7: "PTP", 0x9100: "802.1Q-9100",
-	0x8847: "MPLS unicast", 0x8848: "MPLS multicast",
+	0x8847: "MPLS unicast", 0x8848: "MPLS multicast", 0x888e: "EAPOL",
 }
 
 func ethertypeName(t layers.EthernetType) string {

@@ -55,6 +55,7 @@ var printers = []struct {
 	{etherSpace, 0x88f7, printPTP},
 	{etherSpace, 0x8847, printMPLS},
 	{etherSpace, 0x8848, printMPLS},
+	{etherSpace, 0x888e, printEAPOL},
 
 	{llcSpace, 0x4242, printSTP},
 	{llcSpace, 0xaaaa, printSNAP},
@@ -72,6 +73,7 @@ var printers = []struct {
 	{ipSpace, 51, printAH},
 	{ipSpace, 89, printOSPF},
 	{ipSpace, 103, printPIM},
+	{ipSpace, 132, printSCTP},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
@@ -93,6 +95,12 @@ var printers = []struct {
 	{udpSpace, 3785, printBFD},
 	{udpSpace, 4784, printBFD},
 	{udpSpace, 1985, printHSRP},
+	{udpSpace, 1645, printRADIUS},
+	{udpSpace, 1646, printRADIUS},
+	{udpSpace, 1812, printRADIUS},
+	{udpSpace, 1813, printRADIUS},
+	{udpSpace, 1700, printRADIUS},
+	{udpSpace, 3799, printRADIUS},
 
 	{tcpSpace, 25, printSMTP},
 	{tcpSpace, 179, printBGP},

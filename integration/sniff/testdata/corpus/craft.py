@@ -876,6 +876,119 @@ def pim(path):
     frames += [(ip4(hdr(0, hello)), 14 + 20 + 4 + 30), (ip4(hdr(3, jp)), 14 + 20 + 4 + 13),
                (ip4(hdr(1, struct.pack("!I", 0) + udp), dst="10.77.0.1", ttl=64), 14 + 20 + 8 + 24),
                (ip4(hdr(3, jp)), 14 + 20 + 4 + 40), (ip4(hdr(4, struct.pack("!HBB", 0x17c, 30, 5) + u4("10.77.0.2"))), 14 + 20 + 3)]
+def eap(path):
+    """EAPOL frame types and EAP packets hostapd and wpa_supplicant do not
+    send here: SIM, AKA and FAST types, a NAK, a notification, TLS with
+    the length bit, EAP lengths that disagree with EAPOL's, and frames cut
+    short, written to path."""
+    def eapol(t, body, ver=2, ln=None):
+        return struct.pack("!BBH", ver, t, len(body) if ln is None else ln) + body
+
+    def pkt(code, ident, data=b""):
+        return struct.pack("!BBH", code, ident, 4 + len(data)) + data
+
+    frames = [eapol(1, b""), eapol(0, pkt(1, 1, b"\x01")), eapol(0, pkt(2, 1, b"\x01user@example\x00pad")),
+              eapol(0, pkt(1, 2, b"\x19\x20")), eapol(0, pkt(2, 2, b"\x19\x80\x00\x00\x01\x00\x16\x03")),
+              eapol(0, pkt(1, 3, b"\x15\x21")), eapol(0, pkt(1, 3, b"\x0d\xc0\x00\x00\x07\xd0\x16\x03")),
+              eapol(0, pkt(1, 3, b"\x0d\x80\x00")), eapol(0, pkt(1, 3, b"\x0d")), eapol(0, pkt(3, 4)), eapol(0, pkt(4, 4)),
+              eapol(2, b""), eapol(3, b"\x02" + bytes(94)), eapol(0, pkt(2, 5, b"\x03\x19\x0d")), eapol(0, pkt(2, 5, b"\x03")),
+              eapol(0, pkt(1, 6, b"\x04\x10" + bytes(16))), eapol(0, pkt(1, 1, b"\x01"), ln=9),
+              eapol(0, pkt(1, 7, b"\x12\x0a\x00\x00")), eapol(0, pkt(1, 7, b"\x17\x01")), eapol(0, pkt(1, 7, b"\x17\x63")),
+              eapol(0, pkt(1, 7, b"\x12")), eapol(0, pkt(1, 8, b"\x2b\x21")), eapol(0, pkt(1, 8, b"\x2b\xa1\x00\x00\x00\x10")),
+              eapol(0, pkt(1, 9, b"\x02hello\x01")), eapol(0, pkt(1, 9, b"\x02")), eapol(0, pkt(9, 9, b"xx")),
+              eapol(0, b"\x01\x01\x00\x02", ln=2), eapol(0, b"\x01\x01\x00\x04", ln=0), eapol(0, pkt(1, 1, b"\xfe\x00")),
+              eapol(7, b"xx"), eapol(4, b""), eapol(0, pkt(2, 1, b"\x01bob"), ver=1)]
+    frames = [ether("01:80:c2:00:00:03", "02:77:00:00:00:02", 0x888E, f) for f in frames]
+    frames += [(frames[4], 20), (frames[2], 16), (frames[6], 26), (frames[2], 25)]
+    write_pcap(path, frames)
+
+
+def radius(path):
+    """RADIUS codes and attributes freeradius does not send here: every
+    value table, tunnel tags, IPv6 prefixes, vendor-specific attributes
+    good and bogus, ARAP, Error-Cause, location attributes, lengths that
+    go past the packet, and captures cut short, written to path."""
+    def a(t, v):
+        return struct.pack("!BB", t, len(v) + 2) + v
+
+    def rad(code, ident, attrs, ln=None):
+        return struct.pack("!BBH", code, ident, 20 + len(attrs) if ln is None else ln) + bytes(range(16)) + attrs
+
+    def vsa(vid, subs):
+        return a(26, struct.pack("!I", vid) + b"".join(struct.pack("!BB", t, len(v) + 2) + v for t, v in subs))
+
+    def u32(v):
+        return struct.pack("!I", v)
+
+    v6 = socket.inet_pton(socket.AF_INET6, "fd77::2")
+    attrs = (a(1, b"alice") + a(2, bytes(16)) + a(4, socket.inet_aton("10.77.0.2")) + a(5, u32(7)) + a(6, u32(2)) +
+             a(6, u32(99)) + a(7, u32(1)) + a(8, b"\xff\xff\xff\xff") + a(12, u32(1400)) + a(27, u32(3600)) + a(28, u32(125)) +
+             a(28, u32(59)) + a(30, b"02-77-00-00-00-01:corpus") + a(31, b"02-77-00-00-00-02") + a(32, b"nas\x01x") +
+             a(61, u32(15)) + a(61, u32(19)) + a(64, b"\x00\x00\x00\x0d") + a(65, b"\x01\x00\x00\x06") + a(81, b"\x00100") +
+             a(81, b"vlan") + a(79, struct.pack("!BBH", 2, 1, 10) + b"\x01alice") + a(80, bytes(16)) + a(55, u32(1796601600)) +
+             a(95, v6) + a(97, b"\x00\x40" + v6[:8]) + a(97, b"\x00\x81") + a(97, b"\x00\x40\x20") + a(123, b"\x00\x38\x20\x01\x0d\xb8\x00\x01\x00") +
+             a(150, b"xx") + a(0, b"z") + vsa(311, [(16, b"\x00\x01"), (17, b"key")]) + vsa(9, [(1, b"shell:priv-lvl=15")]) +
+             vsa(99999, [(1, b"a")]) + a(40, u32(1)) + a(40, u32(7)) + a(44, b"00000001") + a(45, u32(1)) + a(46, u32(4000)) +
+             a(49, u32(19)) + a(49, u32(99)) + a(69, b"\x01\x80\x01secret") + a(58, b"\x31vl") + a(56, b"\x32\x00\x00\x0a") +
+             a(83, b"\x02\x00\x00\x05") + a(101, u32(404)) + a(101, u32(7)) + a(101, b"\x00") + a(5, b"\x00") + a(4, b"\x01\x02") +
+             a(95, b"\x01") + a(70, bytes(range(16))) + a(71, bytes(range(14))) + a(84, bytes(range(8))) + a(70, b"\x01") +
+             a(124, struct.pack("!Q", 0x0000010000000003)) + a(126, b"1example.org") + a(126, b"9x") + a(125, b"\x40" + bytes(16)) +
+             a(125, b"\x90" + bytes(16)) + a(129, b"\x80\x00" + bytes(8) + b"note") + a(128, b"\x00\x01hello world, this is long") +
+             a(127, b"\x00\x01\x00\x01" + bytes(16) + b"GPS") + a(127, b"\x00\x01") + a(37, u32(0)) + a(38, u32(0)) +
+             a(23, u32(0xfffffffe)) + a(14, u32(0xfffffffe)) + a(13, u32(3)) + a(76, u32(1)) + a(72, u32(9)) + a(57, u32(2)))
+    msgs = [(1812, rad(1, 1, attrs)), (1812, rad(2, 1, a(18, b"welcome") + vsa(311, [(16, b"\x00" * 4)]))),
+            (1812, rad(3, 2, b"")), (1812, rad(11, 3, a(24, b"state") + a(79, struct.pack("!BBH", 1, 2, 6) + b"\x19\x20"))),
+            (1813, rad(4, 4, a(40, u32(2)) + a(44, b"sess"))), (1813, rad(5, 4, b"")), (3799, rad(43, 5, a(1, b"bob"))),
+            (3799, rad(44, 5, b"")), (3799, rad(45, 6, a(101, u32(503)))), (3799, rad(40, 7, b"")), (3799, rad(41, 7, b"")),
+            (3799, rad(42, 7, b"")), (1645, rad(12, 8, b"")), (1646, rad(99, 9, b"")), (1700, rad(43, 10, b"")),
+            (1812, rad(1, 11, a(1, b"x"), ln=10)), (1812, rad(1, 12, a(1, b"x"), ln=200)), (1812, rad(1, 13, a(1, b"x") + b"\x01\x01")),
+            (1812, rad(1, 14, a(1, b"x") + b"\x01\x09ab")), (1812, rad(1, 15, a(1, b"x") + b"\x01")),
+            (1812, rad(1, 16, a(26, u32(9) + b"\x01\x01"))), (1812, rad(1, 17, a(26, u32(9) + b"\x01\x09abc"))),
+            (1812, rad(1, 18, a(26, b"\x00\x00"))), (1812, rad(1, 19, a(79, struct.pack("!BBH", 2, 1, 30) + b"\x01al") + a(69, b"\x01"))),
+            (1812, rad(1, 20, a(79, b"\x02\x01\x00\x09\x01alice")))]
+    frames = [ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, udp4("10.77.0.2", "10.77.0.1", 40000, port, m))
+              for port, m in msgs]
+    frames += [(frames[0], 100), (frames[0], 60), (frames[3], 80), (frames[0], 44), (frames[1], 70)]
+    write_pcap(path, frames)
+
+
+def sctp(path):
+    """SCTP chunks of an association and its end (INIT to SHUTDOWN
+    COMPLETE), SACKs with gap blocks and duplicate TSNs, fragmented and
+    unordered DATA, HEARTBEAT, ABORT, ERROR, ECN, FORWARD TSN and
+    unknown chunks, ForCES ports, IPv6, bogus chunk lengths and captures
+    cut short, written to path (this host's kernel has no SCTP)."""
+    def ch(t, fl, body):
+        c = struct.pack("!BBH", t, fl, 4 + len(body)) + body
+        return c + b"\0" * ((4 - len(c) % 4) % 4)
+
+    def pkt(sp, dp, chunks, tag=0x11223344):
+        return struct.pack("!HHII", sp, dp, tag, 0) + b"".join(chunks)
+
+    init = struct.pack("!IIHHI", 0xdeadbeef, 106496, 10, 65535, 12345) + struct.pack("!HH4s", 5, 8, socket.inet_aton("10.77.0.2"))
+    data = struct.pack("!IHHI", 12345, 0, 0, 0) + b"hello sctp"
+    pk = [pkt(40000, 5000, [ch(1, 0, init)]), pkt(5000, 40000, [ch(2, 0, init + struct.pack("!HH", 7, 12) + b"cookie!!")]),
+          pkt(40000, 5000, [ch(10, 0, b"cookie!!")]), pkt(5000, 40000, [ch(11, 0, b"")]), pkt(40000, 5000, [ch(0, 3, data)]),
+          pkt(5000, 40000, [ch(3, 0, struct.pack("!IIHH", 12345, 106000, 0, 0))]),
+          pkt(40000, 5000, [ch(0, 2, struct.pack("!IHHI", 12346, 1, 1, 46) + b"a" * 20), ch(0, 0, struct.pack("!IHHI", 12347, 1, 1, 46) + b"b" * 3),
+                            ch(0, 5, struct.pack("!IHHI", 12348, 1, 1, 3) + b"c" * 40)]),
+          pkt(5000, 40000, [ch(3, 0, struct.pack("!IIHHHHHHI", 12345, 106000, 2, 1, 2, 3, 5, 6, 12340))]),
+          pkt(40000, 5000, [ch(4, 0, struct.pack("!HH", 1, 12) + b"hbinfo!!")]), pkt(5000, 40000, [ch(5, 0, struct.pack("!HH", 1, 12) + b"hbinfo!!")]),
+          pkt(40000, 5000, [ch(7, 0, struct.pack("!I", 12348))]), pkt(5000, 40000, [ch(8, 0, b"")]), pkt(40000, 5000, [ch(14, 0, b"")]),
+          pkt(40000, 5000, [ch(6, 1, struct.pack("!HH", 12, 4))]), pkt(40000, 5000, [ch(9, 0, struct.pack("!HHHH", 1, 8, 3, 0))]),
+          pkt(40000, 5000, [ch(12, 0, struct.pack("!I", 5)), ch(13, 0, struct.pack("!I", 5)), ch(0xc0, 0, struct.pack("!I", 9)),
+                            ch(0x80, 0, b"xyz"), ch(0xc1, 0, b""), ch(0xc2, 0, b"")]),
+          pkt(6704, 5000, [ch(11, 0, b"")]),
+          pkt(40000, 5000, [ch(1, 0, b"\0" * 8)]), pkt(40000, 5000, [ch(0, 3, struct.pack("!IHHI", 1, 0, 0, 0))]),
+          pkt(40000, 5000, [ch(0, 3, b"\0\0")]), pkt(40000, 5000, [struct.pack("!BBH", 3, 0, 2)]),
+          pkt(40000, 5000, [ch(3, 0, struct.pack("!IIHH", 1, 2, 3, 0) + b"\0\0")]), pkt(40000, 5000, [ch(11, 0, b""), b"\x0b\x00"]),
+          pkt(40000, 5000, [struct.pack("!BBH", 11, 0, 200)]), pkt(40000, 5000, [struct.pack("!BBH", 11, 0, 7) + b"abc"]),
+          pkt(40000, 5000, [struct.pack("!BBH", 11, 0, 7) + b"ab"]), b"\x9c\x40\x13"]
+    frames = [ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x0800, ipv4("10.77.0.2", "10.77.0.1", 132, x)) for x in pk]
+    frames += [(frames[0], 40), (frames[6], 90), (frames[7], 60), (frames[4], 36)]
+    v6 = struct.pack("!IHBB16s16s", 0x60000000, len(pk[4]), 132, 64, socket.inet_pton(socket.AF_INET6, "fd77::2"),
+                     socket.inet_pton(socket.AF_INET6, "fd77::1")) + pk[4]
+    frames.append(ether("02:77:00:00:00:01", "02:77:00:00:00:02", 0x86DD, v6))
     write_pcap(path, frames)
 
 
@@ -908,5 +1021,7 @@ if __name__ == "__main__":
         bgp(sys.argv[2])
     elif sys.argv[1] == "pim":
         pim(sys.argv[2])
+    elif sys.argv[1] in ("eap", "radius", "sctp"):
+        globals()[sys.argv[1]](sys.argv[2])
     else:
         main(*sys.argv[1:5])

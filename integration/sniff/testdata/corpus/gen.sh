@@ -8,6 +8,8 @@
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
 #   apt-get install curl chrony ntpsec-ntpdate snmpd snmp tftpd-hpa tftp-hpa keepalived mptcpize bird2
+#     hostapd wpasupplicant freeradius freeradius-utils (eapol, radius; stop the
+#     freeradius service its package starts)
 # and lldpd (its package starts lldpd on the host, which then speaks LLDP
 # on every host link: unpack it with apt-get download + dpkg-deb -x instead
 # where that matters, and put its usr/sbin on PATH), and linuxptp
@@ -412,5 +414,64 @@ s_bgp() { # bird2 BGP over IPv4 (IPv4 unicast, add-path, graceful restart, commu
 	VV=1 stop
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft"
+s_eapol() { # wired 802.1X: hostapd's EAP server, wpa_supplicant with EAP-MD5, PEAP/MSCHAPv2, TTLS/PAP and TLS, and a wrong password
+	net bare
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=corpus -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+	printf '"alice"\tMD5\t"secret"\n"bob"\tPEAP\n"bob"\tMSCHAPV2\t"secret"\t[2]\n"carol"\tTTLS\n"carol"\tTTLS-PAP\t"secret"\t[2]\n"dave"\tTLS\n' >"$TMP/eap_user"
+	printf 'interface=veth0\ndriver=wired\nieee8021x=1\neap_server=1\neap_user_file=%s/eap_user\neapol_version=2\nserver_cert=%s/cert.pem\nprivate_key=%s/key.pem\nfragment_size=600\n' \
+		"$TMP" "$TMP" "$TMP" >"$TMP/hostapd.conf"
+	cap eapol ether proto 0x888e
+	chmod -R a+rX "$TMP"
+	ip netns exec $A hostapd "$TMP/hostapd.conf" >"$TMP/hostapd.log" 2>&1 & H=$!
+	ready "$TMP/hostapd.log" "AP-ENABLED"
+	for n in 'eap=MD5;identity="alice";password="secret"' 'eap=MD5;identity="alice";password="wrong"' \
+		'eap=PEAP;identity="bob";password="secret";phase2="auth=MSCHAPV2"' \
+		'eap=TTLS;identity="carol";password="secret";phase2="auth=PAP"' \
+		'eap=TLS;identity="dave";client_cert="'"$TMP"'/cert.pem";private_key="'"$TMP"'/key.pem"'; do
+		printf 'ap_scan=0\nnetwork={\n key_mgmt=IEEE8021X\n eapol_flags=0\n %s\n}\n' "$(echo "$n" | sed 's/;/\n /g')" >"$TMP/wpa.conf"
+		b timeout 4 wpa_supplicant -Dwired -i veth1 -c "$TMP/wpa.conf" >>"$TMP/wpa.log" 2>&1 || true
+	done
+	stop; kill $H
+}
+
+s_radius() { # freeradius with radclient (Access, Accounting, Status-Server, CoA to a closed port) and hostapd as an 802.1X authenticator asking it over RADIUS, captured on lo
+	net bare
+	b ip link set lo up
+	cp -r /etc/freeradius/3.0 "$TMP/raddb"
+	printf 'alice Cleartext-Password := "secret", Session-Timeout := 3600\n\tReply-Message = "hello alice", Tunnel-Type = VLAN, Tunnel-Medium-Type = IEEE-802, Tunnel-Private-Group-Id = "100"\n' \
+		>>"$TMP/raddb/mods-config/files/authorize"
+	chmod -R a+rX "$TMP"
+	ip netns exec $B freeradius -f -d "$TMP/raddb" -l stdout >"$TMP/radius.log" 2>&1 & R=$!
+	ready "$TMP/radius.log" "Ready to process requests"
+	cap radius -i lo udp
+	r() { b radclient -r 1 -t 1 "$@" >/dev/null 2>&1 || true; }
+	echo 'User-Name = "alice", User-Password = "secret", NAS-IP-Address = 127.0.0.1, NAS-Port = 7, Calling-Station-Id = "02-77-00-00-00-02"' | r 127.0.0.1:1812 auth testing123
+	echo 'User-Name = "alice", User-Password = "wrong", NAS-Port-Type = Ethernet, Cisco-AVPair = "shell:priv-lvl=15"' | r 127.0.0.1:1812 auth testing123
+	echo 'User-Name = "alice", Acct-Status-Type = Start, Acct-Session-Id = "0001", Framed-IP-Address = 10.77.0.2, Event-Timestamp = 1796601600' | r 127.0.0.1:1813 acct testing123
+	echo 'User-Name = "alice", Acct-Status-Type = Stop, Acct-Session-Id = "0001", Acct-Session-Time = 4000, Acct-Terminate-Cause = User-Request, Acct-Input-Octets = 1234' | r 127.0.0.1:1813 acct testing123
+	echo 'Message-Authenticator = 0x00' | r 127.0.0.1:1812 status testing123
+	echo 'User-Name = "alice", Acct-Session-Id = "0001"' | r 127.0.0.1:3799 coa testing123
+	echo 'User-Name = "alice"' | r 127.0.0.1:3799 disconnect testing123
+	# hostapd (B) relays an EAP-MD5 exchange from wpa_supplicant (A) to freeradius.
+	printf 'interface=veth1\ndriver=wired\nieee8021x=1\neapol_version=2\nown_ip_addr=127.0.0.1\nnas_identifier=corpus-nas\nauth_server_addr=127.0.0.1\nauth_server_port=1812\nauth_server_shared_secret=testing123\nacct_server_addr=127.0.0.1\nacct_server_port=1813\nacct_server_shared_secret=testing123\n' >"$TMP/hostapd.conf"
+	ip netns exec $B hostapd "$TMP/hostapd.conf" >"$TMP/hostapd.log" 2>&1 & H=$!
+	ready "$TMP/hostapd.log" "AP-ENABLED"
+	printf 'ap_scan=0\nnetwork={\n key_mgmt=IEEE8021X\n eapol_flags=0\n eap=MD5\n identity="alice"\n password="secret"\n}\n' >"$TMP/wpa.conf"
+	a timeout 4 wpa_supplicant -Dwired -i veth0 -c "$TMP/wpa.conf" >>"$TMP/wpa.log" 2>&1 || true
+	stop; kill $H $R
+}
+
+s_radiuscraft() { # RADIUS attributes freeradius does not send here, malformed and cut short (craft.py writes the capture)
+	NAME=radiuscraft; $PY craft.py radius "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_eapcraft() { # EAPOL frame types, EAP types (SIM, AKA, FAST, NAK, notification), length mismatches, cut short (craft.py writes the capture)
+	NAME=eapcraft; $PY craft.py eap "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_sctpcraft() { # SCTP associations' chunks (INIT to SHUTDOWN COMPLETE, SACK gaps and duplicates, ABORT, ERROR, ECN, FORWARD TSN), IPv6, bogus lengths, cut short (craft.py writes the capture: this host's kernel has no SCTP)
+	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft eapol radius radiuscraft eapcraft sctpcraft"
 for s in ${@:-$all}; do s_$s; done
