@@ -16,8 +16,39 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/shortage"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
+
+// shortageReportEvery is how often a -k server says, while accept keeps
+// failing for want of descriptors, how many clients it closed at once.
+const shortageReportEvery = 10 * time.Second
+
+// newShortage is a -k server's open-files shortage guard (one descriptor
+// in reserve to close the clients beyond the limit at once instead of
+// ending the server), reporting on o.stderr: one line when the shortage
+// starts, at most one per shortageReportEvery while it lasts, one when it
+// ends.
+func newShortage(o *options, ln *sockcore.Socket) *shortage.Guard {
+	url := cli.SocketURL(ln)
+	return shortage.New(shortageReportEvery, func(r shortage.Report) {
+		switch r.Kind {
+		case shortage.Started:
+			var why error = r.Err
+			if en := unix.Errno(0); errors.As(r.Err, &en) {
+				why = en
+			}
+			fmt.Fprintf(o.stderr, "echocat: accept on %s: %v: closing new connections at once until some close (open-files limit %d)\n",
+				url, why, r.Limit)
+		case shortage.Ongoing:
+			fmt.Fprintf(o.stderr, "echocat: out of descriptors: %d connections closed at once, %d accept failures in %s\n",
+				r.Closed, r.Failed, r.Since.Round(time.Second))
+		case shortage.Over:
+			fmt.Fprintf(o.stderr, "echocat: descriptors available again: %d connections closed at once, %d accept failures\n",
+				r.Closed, r.Failed)
+		}
+	})
+}
 
 // serverConfig is what -l does with the connections it accepts.
 type serverConfig struct {
@@ -112,6 +143,11 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 		h.ln = ln
 		go h.input(ctx)
 	}
+	var short *shortage.Guard
+	if o.srv.keepOpen {
+		short = newShortage(o, ln)
+		defer short.Close()
+	}
 	for {
 		c, peer, err := ln.Accept()
 		idle.touch()
@@ -140,10 +176,17 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
 				continue
 			}
+			if short != nil && shortage.Is(err) {
+				short.Failed(ln.Fileno(), err)
+				continue
+			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				return cli.Exitf(cli.ExitTimeout, "no connection to %s within %s (-w)", cli.SocketURL(ln), o.wait)
 			}
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(ln), err)
+		}
+		if short != nil {
+			short.Accepted()
 		}
 		c.SetBlocking(true)
 		from := cli.AddrURL(cli.SchemeOf(c), peer)

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/shortage"
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
@@ -203,7 +204,7 @@ type server struct {
 	log       *slog.Logger
 	st        stats
 	limiter   *rateLimiter
-	shortage  shortage // accept out of descriptors
+	shortage  *shortage.Guard // accept out of descriptors
 	pipes     pipePool
 	hot       atomic.Int64 // connections holding a splice pipe while they wait
 	listeners []*listener
@@ -223,7 +224,7 @@ type server struct {
 func newServer(cfg config, log *slog.Logger) *server {
 	srv := &server{cfg: cfg, log: log, limiter: newRateLimiter(cfg.udpRate),
 		conns: map[*sockcore.Socket]netip.Addr{}, perSource: map[netip.Addr]int{}}
-	srv.shortage.init()
+	srv.shortage = srv.newShortage()
 	return srv
 }
 
@@ -422,7 +423,7 @@ wait:
 	srv.closeListeners()
 	<-loopsDone
 	srv.drain()
-	srv.shortage.release()
+	srv.shortage.Close()
 	if srv.cfg.verbose {
 		srv.logStats("exit")
 	}
@@ -588,9 +589,11 @@ func (srv *server) acceptLoop(l *listener) error {
 			if errors.Is(err, unix.EBADF) {
 				return nil
 			}
-			if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) {
+			if shortage.Is(err) {
 				srv.st.acceptErrors.Add(1)
-				srv.outOfDescriptors(l, err)
+				if srv.shortage.Failed(l.s.Fileno(), err) {
+					srv.st.refused.Add(1)
+				}
 				continue
 			}
 			if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
@@ -598,7 +601,7 @@ func (srv *server) acceptLoop(l *listener) error {
 			}
 			return fmt.Errorf("accept on %s: %w", cli.SocketURL(l.s), err)
 		}
-		srv.descriptorsBack()
+		srv.shortage.Accepted()
 		c.SetTimeout(sockcore.Forever)
 		peerName := cli.AddrURL(scheme, peer)
 		if limit := srv.admit(c, peerKey(peer)); limit != "" {
