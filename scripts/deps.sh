@@ -27,7 +27,8 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v go >/dev/null; then
-	echo "deps: Go 1.26 or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
+	# The one Go version is go.mod's.
+	echo "deps: Go $(sed -n 's/^go //p' go.mod) or newer is needed (https://go.dev/dl, or Debian's golang-go)" >&2
 	exit 1
 fi
 # The source tarball of `make dist` carries vendor/: nothing to download.

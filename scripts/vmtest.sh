@@ -69,8 +69,7 @@ else
 	mapfile -t PKGS < <(list $VMDIR/packages.txt)
 fi
 if ((${#PKGS[@]} == 0)); then
-	say "$VMDIR/packages.txt lists no test packages: nothing to run"
-	exit 0
+	die "$VMDIR/packages.txt lists no test packages: tier 3 would test nothing"
 fi
 
 # --- prerequisites ---------------------------------------------------------

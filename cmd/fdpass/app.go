@@ -43,7 +43,7 @@ func timeoutFlag(def time.Duration, usage string) *ucli.DurationFlag {
 func gatherFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringSliceFlag{Name: "file", Usage: "open `PATH` read-only and pass it (repeatable)"},
-		&ucli.StringSliceFlag{Name: "listen", Usage: "create a listening socket from `URL` and pass it (repeatable): tcp://HOST:PORT, udp://, udplite://, mptcp://, unix:///path, unix://@name, unix-dgram://, unix-seqpacket://, fd://N"},
+		&ucli.StringSliceFlag{Name: "listen", Usage: "create a listening socket from `URL` and pass it (repeatable): SCHEME://ADDRESS as echod --listen takes it, SCHEME one of " + cli.SchemeNames},
 	}
 }
 

@@ -69,7 +69,7 @@ func (r *rotator) open(t time.Time) error {
 	if err != nil && r.n > 0 {
 		// The directory became read-only or full mid-capture: the files
 		// before this one are complete (closed above).
-		return cli.Exitf(cli.ExitCode(err), "rotating to the next file: %v (the files before it are complete)", err)
+		return cli.Exitf(cli.ExitCode(err), "rotating to the next file: %w (the files before it are complete)", err)
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)

@@ -1,7 +1,6 @@
 package echo
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -46,23 +45,9 @@ func TestIdleConnections19000(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		p, _ := testenv.StartReady(t, cmd, "ready")
 		stdins = append(stdins, in)
-		t.Cleanup(func() { in.Close(); cmd.Wait() })
-		sc := bufio.NewScanner(out)
-		if !sc.Scan() || sc.Text() != "ready" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("client %d: not ready: %s", i, stderr.String())
-		}
+		t.Cleanup(func() { in.Close(); p.Wait() })
 	}
 	fds, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")
 	if err != nil {

@@ -124,12 +124,7 @@ func TestInterrupts(t *testing.T) {
 				ready: said("listening on lo"), code: 0, summary: "0 packets captured"},
 		)
 		// echocat on its stdin pipe needs a server to have connected to.
-		srv := exec.Command(testenv.Bin(t, "echod"), "--listen", fmt.Sprintf("tcp://127.0.0.1:%d", p3))
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-		waitFor(t, listening(p3), nil, nil)
+		testenv.StartReady(t, exec.Command(testenv.Bin(t, "echod"), "--listen", fmt.Sprintf("tcp://127.0.0.1:%d", p3)), "listening ")
 		for i := len(cases) - 9; i < len(cases); i++ {
 			if cases[i].stdin == "pipe" && cases[i].tool == "echocat" {
 				cases[i].ready = connected(p3)

@@ -3,7 +3,6 @@
 package sniff
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -602,20 +601,13 @@ func TestDropPrivilegesSymlinkNotFollowed(t *testing.T) {
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			cmd := e.sniffCmd(e.a, append([]string{"-i", "lo", "-Z", "nobody"}, append(args, "icmp")...)...)
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-			line, _ := bufio.NewReader(stderr).ReadString('\n')
+			p := testenv.Start(t, cmd)
+			line, _ := p.Stderr.WaitMatch(0, func(string) bool { return true })
 			if strings.Contains(line, "listening on") {
-				cmd.Process.Kill()
+				p.Kill()
 				t.Errorf("sniff opened %s through the symlink and captures", link)
 			} else {
-				cmd.Wait()
+				p.Wait()
 				if code := cmd.ProcessState.ExitCode(); code != 5 || !strings.Contains(line, "permission denied") {
 					t.Errorf("exit %d, stderr %q: want exit 5 and permission denied", code, line)
 				}

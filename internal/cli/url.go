@@ -162,23 +162,23 @@ func ParseURL(s string) (*Endpoint, error) {
 		}
 		c, err := parseVSockCID(cid)
 		if err != nil {
-			return nil, Usagef("bad URL %q: %v", s, err)
+			return nil, Usagef("bad URL %q: %w", s, err)
 		}
 		p, err := parseVSockPort(port)
 		if err != nil {
-			return nil, Usagef("bad URL %q: %v", s, err)
+			return nil, Usagef("bad URL %q: %w", s, err)
 		}
 		e.CID, e.VPort = c, p
 	case tipcAddr:
 		typ, inst, err := parseTIPCName(rest)
 		if err != nil {
-			return nil, Usagef("bad URL %q: %v", s, err)
+			return nil, Usagef("bad URL %q: %w", s, err)
 		}
 		e.TIPCType, e.TIPCInstance = typ, inst
 	case inetAddr:
 		host, port, err := SplitHostPort(rest)
 		if err != nil {
-			return nil, Usagef("bad URL %q: %v", s, err)
+			return nil, Usagef("bad URL %q: %w", s, err)
 		}
 		e.Host, e.Port = host, port
 		e.Family = hostFamily(host)
@@ -195,7 +195,7 @@ func NewInetEndpoint(scheme, host, port string) (*Endpoint, error) {
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if err := checkPort(port); err != nil {
-		return nil, Usagef("%v", err)
+		return nil, Usagef("%w", err)
 	}
 	return &Endpoint{Scheme: scheme, Type: sc.typ, Proto: sc.proto, Host: host, Port: port, Family: hostFamily(host)}, nil
 }

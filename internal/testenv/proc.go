@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // LineLog collects a stream's lines (a program's stdout or stderr) and lets
@@ -96,6 +97,39 @@ func (l *LineLog) Since(from int) string {
 	return b.String()
 }
 
+// Lines returns the lines from index from on received so far.
+func (l *LineLog) Lines(from int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if from >= len(l.lines) {
+		return nil
+	}
+	return append([]string(nil), l.lines[from:]...)
+}
+
+// Next returns line i, waiting for it no longer than d; ok is false when
+// the stream ends or d passes first. It bounds a wait that may hang, or
+// paces a probing loop (send, look for the answer a while, send again);
+// it is no timed assertion.
+func (l *LineLog) Next(i int, d time.Duration) (line string, ok bool) {
+	deadline := time.Now().Add(d) // before the timer: it fires at or after
+	wake := time.AfterFunc(d, func() {
+		l.mu.Lock()
+		l.cond.Broadcast()
+		l.mu.Unlock()
+	})
+	defer wake.Stop()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i >= len(l.lines) && !l.done && time.Now().Before(deadline) {
+		l.cond.Wait()
+	}
+	if i < len(l.lines) {
+		return l.lines[i], true
+	}
+	return "", false
+}
+
 // Wait waits for the stream to end.
 func (l *LineLog) Wait() {
 	l.WaitMatch(0, func(string) bool { return false })
@@ -163,6 +197,9 @@ func (p *Proc) Wait() error {
 	<-p.done
 	return p.err
 }
+
+// Exited is closed once the program has ended (Wait then returns at once).
+func (p *Proc) Exited() <-chan struct{} { return p.done }
 
 // Signal sends sig and waits for the program to end.
 func (p *Proc) Signal(sig syscall.Signal) error {

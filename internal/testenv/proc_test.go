@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStartReady(t *testing.T) {
@@ -58,5 +59,39 @@ func TestLineLogSinceAndWait(t *testing.T) {
 		if got := l.Since(tt.from); got != tt.want {
 			t.Errorf("Since(%d) = %q, want %q", tt.from, got, tt.want)
 		}
+	}
+}
+
+// TestLineLogNextAndLines: Next returns a line that is there or comes, and
+// ok false when the stream ends or the wait is over; Lines copies the rest.
+func TestLineLogNextAndLines(t *testing.T) {
+	sh := RequireProgram(t, "sh", "dash")
+	cmd := exec.Command(sh, "-c", `echo one; read x; echo two`)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Start(t, cmd)
+	if l, ok := p.Stdout.Next(0, time.Minute); !ok || l != "one" {
+		t.Fatalf("Next(0) = %q, %v", l, ok)
+	}
+	// Nothing more until the test writes: the short wait ends empty.
+	if l, ok := p.Stdout.Next(1, time.Millisecond); ok {
+		t.Fatalf("Next(1) before the input = %q, true", l)
+	}
+	stdin.Write([]byte("go\n"))
+	if l, ok := p.Stdout.Next(1, time.Minute); !ok || l != "two" {
+		t.Fatalf("Next(1) = %q, %v", l, ok)
+	}
+	<-p.Exited()
+	p.Stdout.Wait()
+	if l, ok := p.Stdout.Next(2, time.Minute); ok {
+		t.Errorf("Next(2) after the end = %q, true", l)
+	}
+	if got := p.Stdout.Lines(1); len(got) != 1 || got[0] != "two" {
+		t.Errorf("Lines(1) = %q", got)
+	}
+	if got := p.Stdout.Lines(5); got != nil {
+		t.Errorf("Lines(5) = %q", got)
 	}
 }

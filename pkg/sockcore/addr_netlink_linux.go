@@ -68,8 +68,11 @@ const netlinkRecvSize = 65536
 // errno. The returned messages own their memory.
 func NetlinkExchange(s *Socket, req []byte) ([]nlmsg.Message, error) {
 	sent, err := nlmsg.Parse(req)
-	if err != nil || len(sent) != 1 {
-		return nil, fmt.Errorf("sockcore: NetlinkExchange wants one netlink message (%d, %v)", len(sent), err)
+	if err != nil {
+		return nil, fmt.Errorf("sockcore: NetlinkExchange wants one netlink message: %w", err)
+	}
+	if len(sent) != 1 {
+		return nil, fmt.Errorf("sockcore: NetlinkExchange wants one netlink message, not %d", len(sent))
 	}
 	h := sent[0].Header
 	if _, err := s.SendTo(req, 0, &NetlinkAddr{}); err != nil {

@@ -348,7 +348,7 @@ func TestISOTP4095(t *testing.T) {
 		t.Errorf("received PDU of %d hex digits differs from the %d sent", len(got), len(want))
 	}
 	if _, err := rx.wait(); err != nil {
-		t.Fatalf("isotp recv: %v: %s", err, rx.stderr.String())
+		t.Fatalf("isotp recv: %v: %s", err, rx.Stderr.String())
 	}
 }
 

@@ -149,11 +149,11 @@ func TestDumpLogFileMatchesCandump(t *testing.T) {
 	for i, d := range dirs {
 		outs[i] = dumpUntil(cmds[i], "7FD")
 		if _, err := cmds[i].stop(); err != nil {
-			t.Fatalf("%s: %v", cmds[i].cmd.Args, err)
+			t.Fatalf("%s: %v", cmds[i].Cmd.Args, err)
 		}
 		ents, _ := os.ReadDir(d)
 		if len(ents) != 1 {
-			t.Fatalf("%s wrote %d files", cmds[i].cmd.Args, len(ents))
+			t.Fatalf("%s wrote %d files", cmds[i].Cmd.Args, len(ents))
 		}
 		names[i] = ents[0].Name()
 		b, _ := os.ReadFile(filepath.Join(d, names[i]))
@@ -177,8 +177,8 @@ func TestDumpLogFileMatchesCandump(t *testing.T) {
 	if diff := cmp.Diff(outs[0], outs[1]); diff != "" {
 		t.Errorf("candump -l -s 0 stdout (-) against canrelay's (+):\n%s", diff)
 	}
-	if !strings.Contains(cmds[1].stderr.String(), "Enabling Logfile '"+names[1]+"'") {
-		t.Errorf("stderr %q does not name the log file", cmds[1].stderr.String())
+	if !strings.Contains(cmds[1].Stderr.String(), "Enabling Logfile '"+names[1]+"'") {
+		t.Errorf("stderr %q does not name the log file", cmds[1].Stderr.String())
 	}
 }
 
@@ -206,8 +206,8 @@ func TestDumpOlderLogFileForm(t *testing.T) {
 			t.Errorf("%s: stdout %q", c.Args, out)
 		}
 		if args[1] == "older.log" {
-			if want := "canrelay dump: -l older.log read as -f older.log"; !strings.HasPrefix(p.stderr.String(), want) {
-				t.Errorf("stderr %q, want it to start %q", p.stderr.String(), want)
+			if want := "canrelay dump: -l older.log read as -f older.log"; !strings.HasPrefix(p.Stderr.String(), want) {
+				t.Errorf("stderr %q, want it to start %q", p.Stderr.String(), want)
 			}
 		}
 	}
@@ -676,13 +676,13 @@ func TestDumpDropCountLikeCandump(t *testing.T) {
 		})
 	}
 	for _, p := range []*proc{cd, cr} {
-		p.cmd.Process.Signal(syscall.SIGSTOP)
+		p.Cmd.Process.Signal(syscall.SIGSTOP)
 	}
 	for i := 0; i < 3000; i++ {
 		send(t, s1, fmt.Sprintf("100#%04X", i))
 	}
 	for _, p := range []*proc{cd, cr} {
-		p.cmd.Process.Signal(syscall.SIGCONT)
+		p.Cmd.Process.Signal(syscall.SIGCONT)
 	}
 	send(t, s1, "7FD#01")
 	dropRE := regexp.MustCompile(`^DROPCOUNT: dropped ([0-9]+) CAN frames on 'vcan1' socket \(total drops ([0-9]+)\)$`)
@@ -694,7 +694,7 @@ func TestDumpDropCountLikeCandump(t *testing.T) {
 			l, ok := p.lineWithin(200e6)
 			if !ok {
 				if tries++; tries > 100 {
-					t.Fatalf("%s: no 7FD after 100 tries", p.cmd.Args)
+					t.Fatalf("%s: no 7FD after 100 tries", p.Cmd.Args)
 				}
 				send(t, s1, "7FD#01")
 				continue
@@ -707,7 +707,7 @@ func TestDumpDropCountLikeCandump(t *testing.T) {
 			}
 		}
 		if m := dropRE.FindStringSubmatch(drop); m == nil || m[1] != m[2] || m[1] == "0" {
-			t.Errorf("%s: drop line %q", p.cmd.Args, drop)
+			t.Errorf("%s: drop line %q", p.Cmd.Args, drop)
 		}
 	}
 }

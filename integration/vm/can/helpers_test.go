@@ -1,7 +1,6 @@
 package can
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -147,41 +145,17 @@ func seenOn(s *sockcore.Socket, want string) func() bool {
 	}
 }
 
-// proc is canrelay (or a peer) running in the background with its stdout
-// read line by line.
+// proc is canrelay (or a peer) running in the background, started by
+// testenv.Start; the test reads its stdout line by line from next on.
 type proc struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	lines  chan string
-	stderr bytes.Buffer
-	done   chan struct{}
-	once   sync.Once
-	err    error
+	*testenv.Proc
+	t    *testing.T
+	next int // the index of the next line of stdout to read
 }
 
 func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
 	t.Helper()
-	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1<<16), done: make(chan struct{})}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = &p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() { p.stop() })
-	return p
+	return &proc{Proc: testenv.Start(t, cmd), t: t}
 }
 
 var execCommand = exec.Command
@@ -194,61 +168,54 @@ func start(t *testing.T, args ...string) *proc {
 // line returns the next line of output.
 func (p *proc) line() string {
 	p.t.Helper()
-	select {
-	case l, ok := <-p.lines:
-		if !ok {
-			<-p.done
-			p.t.Fatalf("%s ended (%v) before the line the test waits for; stderr: %s", p.cmd.Args, p.err, p.stderr.String())
-		}
-		return l
-	case <-time.After(timeout):
-		p.t.Fatalf("%s printed nothing within %v", p.cmd.Args, timeout)
+	l, ok := p.Stdout.Next(p.next, timeout)
+	if !ok {
+		p.t.Fatalf("%s printed no line %d within %v (or ended); stderr: %s", p.Cmd.Args, p.next+1, timeout, p.Stderr)
 	}
-	return ""
+	p.next++
+	return l
 }
 
 // lineWithin returns the next line, or false after d.
 func (p *proc) lineWithin(d time.Duration) (string, bool) {
-	select {
-	case l, ok := <-p.lines:
-		return l, ok
-	case <-time.After(d):
-		return "", false
+	l, ok := p.Stdout.Next(p.next, d)
+	if ok {
+		p.next++
 	}
+	return l, ok
 }
 
-// stop sends SIGTERM and returns the rest of the output and the exit error.
+// rest returns the lines not read yet, once stdout has ended.
+func (p *proc) rest() []string {
+	p.Stdout.Wait()
+	rest := p.Stdout.Lines(p.next)
+	p.next += len(rest)
+	return rest
+}
+
+// stop sends SIGTERM (SIGKILL after timeout) and returns the rest of the
+// output and the exit error.
 func (p *proc) stop() (rest []string, err error) {
-	p.once.Do(func() {
-		if p.cmd.Process != nil {
-			p.cmd.Process.Signal(syscall.SIGTERM)
-		}
-	})
+	p.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-p.done:
+	case <-p.Exited():
 	case <-time.After(timeout):
-		p.cmd.Process.Kill()
-		<-p.done
+		p.Kill()
 	}
-	for l := range p.lines {
-		rest = append(rest, l)
-	}
-	return rest, p.err
+	err = p.Wait()
+	return p.rest(), err
 }
 
 // wait waits for the process to exit by itself.
 func (p *proc) wait() ([]string, error) {
 	p.t.Helper()
 	select {
-	case <-p.done:
+	case <-p.Exited():
 	case <-time.After(timeout):
-		p.t.Fatalf("%s still running after %v", p.cmd.Args, timeout)
+		p.t.Fatalf("%s still running after %v", p.Cmd.Args, timeout)
 	}
-	var rest []string
-	for l := range p.lines {
-		rest = append(rest, l)
-	}
-	return rest, p.err
+	err := p.Wait()
+	return p.rest(), err
 }
 
 // canrelay runs canrelay to completion.

@@ -289,8 +289,8 @@ func TestTunnelKeyRefusesSpoofAndReplay(t *testing.T) {
 		if stat(t, l, "auth_failed") != "2" || stat(t, l, "replayed") != "1" {
 			t.Errorf("counters: %s (want auth_failed=2 replayed=1)", l)
 		}
-		if want := "canrelay: tunnel: warning: the peer sends unauthenticated datagrams"; !strings.Contains(p.stderr.String(), want) {
-			t.Errorf("stderr %q lacks %q", p.stderr.String(), want)
+		if want := "canrelay: tunnel: warning: the peer sends unauthenticated datagrams"; !strings.Contains(p.Stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", p.Stderr.String(), want)
 		}
 	})
 }

@@ -141,22 +141,31 @@ func rate(t *testing.T, s0, s1 *sockcore.Socket, n, w int) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
-// start runs a relay. It inherits the one-CPU mask of the test's thread
-// (can.RawSocket pins it), so every row runs on the CPU that sends and
-// receives the frames: cangw forwards in the sender's softirq there, a
-// user-space relay shares that CPU with the sending and receiving test.
-func start(t *testing.T, name string, args ...string) *exec.Cmd {
+// start runs a relay (testenv.Start) in a process group of its own. It
+// inherits the one-CPU mask of the test's thread (can.RawSocket pins it), so
+// every row runs on the CPU that sends and receives the frames: cangw
+// forwards in the sender's softirq there, a user-space relay shares that CPU
+// with the sending and receiving test.
+func start(t *testing.T, name string, args ...string) *testenv.Proc {
 	t.Helper()
 	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr // counters land in the log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	return cmd
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return testenv.Start(t, cmd)
 }
 
-func stop(cmd *exec.Cmd) { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
+// stop ends a relay's process group with SIGTERM (the pipeline's candump and
+// cansend with sh), then SIGKILL for what is left once the leader is gone,
+// and logs the relay's output (canrelay's counters) once it has ended.
+func stop(t *testing.T, p *testenv.Proc) {
+	t.Helper()
+	pgid := p.Cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGTERM)
+	p.Wait()
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	p.Stdout.Wait()
+	p.Stderr.Wait()
+	t.Logf("%s:\n%s%s", strings.Join(p.Cmd.Args, " "), p.Stdout.Since(0), p.Stderr.Since(0))
+}
 
 // Sizes of the runs: bench/can.sh passes them through VMTEST_ARGS.
 var (
@@ -207,21 +216,21 @@ func TestBenchRelay(t *testing.T) {
 	})
 	measure("canrelay bridge --one-way vcan0 vcan1", n, w, func() func() {
 		cmd := start(t, canrelay, "bridge", "--one-way", "vcan0", "vcan1")
-		return func() { stop(cmd) }
+		return func() { stop(t, cmd) }
 	})
 	measure("canrelay bridge --one-way --low-latency vcan0 vcan1", n, w, func() func() {
 		cmd := start(t, canrelay, "bridge", "--one-way", "--low-latency", "vcan0", "vcan1")
-		return func() { stop(cmd) }
+		return func() { stop(t, cmd) }
 	})
 	measure("canrelay tunnel vcan0 -> UDP -> vcan1", n, w, func() func() {
 		a := start(t, canrelay, "tunnel", "--listen", "127.0.0.1:21000", "--peer", "127.0.0.1:21001", "vcan0")
 		b := start(t, canrelay, "tunnel", "--listen", "127.0.0.1:21001", "--peer", "127.0.0.1:21000", "vcan1")
-		return func() { stop(a); stop(b) }
+		return func() { stop(t, a); stop(t, b) }
 	})
 	pn := *pipeFrames
 	measure("candump -L vcan0 | while read; cansend vcan1", pn, min(pn, 50), func() func() {
 		cmd := start(t, "sh", "-c", `candump -L vcan0 | while read -r ts ifc fr; do cansend vcan1 "$fr"; done`)
-		return func() { stop(cmd) }
+		return func() { stop(t, cmd) }
 	})
 	if b, err := os.ReadFile("/proc/net/softnet_stat"); err == nil {
 		t.Logf("softnet_stat (column 2: backlog drops):\n%s", b)

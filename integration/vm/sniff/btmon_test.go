@@ -48,7 +48,7 @@ func captureMonitor(t *testing.T, args ...string) (int, string, string) {
 	if _, err := raw.Recv(260, 0); err != nil {
 		t.Fatalf("recv Command Complete: %v", err)
 	}
-	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := c.Cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	out, stderr := c.wait(t)

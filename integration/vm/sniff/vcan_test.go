@@ -1,8 +1,6 @@
 package sniff
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -72,52 +70,36 @@ func runCapture(t *testing.T, prog string, args ...string) string {
 
 // running is a capture program started by startCapture.
 type running struct {
-	cmd    *exec.Cmd
-	out    bytes.Buffer
-	sc     *bufio.Scanner
-	stderr []string
+	*testenv.Proc
 }
 
-// startCapture starts prog with args and returns once a line of its stderr
-// contains listening.
+// startCapture starts prog with args (testenv.Start) and returns once a
+// line of its stderr contains listening.
 func startCapture(t *testing.T, prog, listening string, args ...string) *running {
 	t.Helper()
 	// The context only ends a capture that hangs; it is no timing assertion.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	r := &running{cmd: exec.CommandContext(ctx, prog, args...)}
-	r.cmd.Stdout = &r.out
-	errPipe, err := r.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	p := testenv.Start(t, exec.CommandContext(ctx, prog, args...))
+	line, _ := p.Stderr.WaitFor(0, listening)
+	if line == "" {
+		t.Fatalf("%s %v did not start listening: exit %v, stderr %q", filepath.Base(prog), args, p.Wait(), p.Stderr)
 	}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", filepath.Base(prog), err)
-	}
-	r.sc = bufio.NewScanner(errPipe)
-	for r.sc.Scan() {
-		r.stderr = append(r.stderr, r.sc.Text())
-		if strings.Contains(r.sc.Text(), listening) {
-			t.Logf("%s", r.sc.Text())
-			return r
-		}
-	}
-	r.cmd.Wait()
-	t.Fatalf("%s %v did not start listening: %q", filepath.Base(prog), args, r.stderr)
-	return nil
+	t.Logf("%s", line)
+	return &running{p}
 }
 
-// wait reads the rest of stderr, waits for the program to exit and returns
-// its stdout and stderr.
+// wait waits for the program to exit and its output to end and returns its
+// stdout and stderr.
 func (r *running) wait(t *testing.T) (string, string) {
 	t.Helper()
-	for r.sc.Scan() {
-		r.stderr = append(r.stderr, r.sc.Text())
+	err := r.Wait()
+	r.Stdout.Wait()
+	r.Stderr.Wait()
+	if err != nil {
+		t.Fatalf("%v: %v (stdout %q, stderr %q)", r.Cmd.Args, err, r.Stdout, r.Stderr)
 	}
-	if err := r.cmd.Wait(); err != nil {
-		t.Fatalf("%v: %v (stdout %q, stderr %q)", r.cmd.Args, err, r.out.String(), r.stderr)
-	}
-	return r.out.String(), strings.Join(r.stderr, "\n")
+	return r.Stdout.Since(0), r.Stderr.String()
 }
 
 func TestVCANText(t *testing.T) {
