@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -27,6 +28,10 @@ const (
 	soakTick = 10 * time.Millisecond
 )
 
+// errReaderEnded: the writer stopped because the reader on B ended (its
+// error is on recvDone).
+var errReaderEnded = errors.New("the reader on B ended")
+
 // TestTunnelSoak writes numbered frames on A's bus for
 // testenv.SoakDuration (make soak sets it; 60 s in make vmtest) through a
 // canrelay tunnel pair over veth, sampling both tunnels' RSS, descriptors
@@ -48,13 +53,17 @@ func TestTunnelSoak(t *testing.T) {
 	var firstBad atomic.Value
 	stopRecv := make(chan struct{})
 	recvDone := make(chan error, 1)
+	recvEnded := make(chan struct{})
 	go func() {
+		defer close(recvEnded)
 		tn.sb.SetTimeout(200 * time.Millisecond)
 		buf := make([]byte, canframe.FDMTU)
 		next := uint64(0)
 		for {
 			n, err := tn.sb.RecvInto(buf, 0)
-			if errors.Is(err, unix.EAGAIN) { // the 200 ms timeout
+			// The 200 ms timeout (sockcore's timeout error; EAGAIN as well
+			// in case the socket is non-blocking).
+			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, unix.EAGAIN) {
 				select {
 				case <-stopRecv:
 					recvDone <- nil
@@ -121,7 +130,12 @@ func TestTunnelSoak(t *testing.T) {
 		tick := time.NewTicker(soakTick)
 		defer tick.Stop()
 		for seq := uint64(0); time.Now().Before(stop); {
-			<-tick.C
+			select {
+			case <-tick.C:
+			case <-recvEnded:
+				sendDone <- errReaderEnded
+				return
+			}
 			for range tunnelSoakRate * int(soakTick) / int(time.Second) {
 				if err := write(soakID, seq); err != nil {
 					// ENOBUFS from vcan: not on the bus, not sent.
@@ -134,21 +148,35 @@ func TestTunnelSoak(t *testing.T) {
 		}
 		// Numbered end markers, one at a time, until B has the last one
 		// sent: every frame before it has then crossed or been counted.
-		for m := uint64(1); ; m++ {
+		// The next goes after 200 ms unseen; after Timeout with none
+		// crossing, the tunnel is stuck.
+		giveUp, seen := time.Now().Add(timeout), int64(0)
+		for m := uint64(1); time.Now().Before(giveUp); m++ {
 			if err := write(soakEnd, m); err != nil {
 				sendDone <- err
 				return
 			}
 			for range 20 {
-				<-tick.C
+				select {
+				case <-tick.C:
+				case <-recvEnded:
+					sendDone <- errReaderEnded
+					return
+				}
 				if lastEnd.Load() >= int64(m) {
 					sendDone <- nil
 					return
 				}
+				if l := lastEnd.Load(); l > seen { // markers cross: not stuck
+					seen, giveUp = l, time.Now().Add(timeout)
+				}
 			}
 		}
+		sendDone <- fmt.Errorf("no end marker crossed the tunnel in %v (%d frames written, %d read on B)", timeout, sent.Load(), received.Load())
 	}()
-	if err := <-sendDone; err != nil {
+	if err := <-sendDone; errors.Is(err, errReaderEnded) {
+		t.Fatalf("reader on B: %v (%d frames written, %d read)", <-recvDone, sent.Load(), received.Load())
+	} else if err != nil {
 		t.Fatalf("writer: %v", err)
 	}
 	close(stopRecv)
