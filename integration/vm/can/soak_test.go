@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -36,10 +35,10 @@ var errReaderEnded = errors.New("the reader on B ended")
 // testenv.SoakDuration (make soak sets it; 60 s in make vmtest) through a
 // canrelay tunnel pair over veth, sampling both tunnels' RSS, descriptors
 // and threads each second (#16). After the warm-up none may grow by more
-// than 10% (testenv.CheckFlat). Frames reach B's bus in order; every frame
-// A's tunnel sent is one B's tunnel wrote or one in its loss counters
-// (lost, late, can_drops; tx_errors at A), and with those at 0 every frame
-// written on A is read on B.
+// than 10% (testenv.CheckFlatSlack; RSS: or 4 MiB, see below). Frames
+// reach B's bus in order; every frame A's tunnel sent is one B's tunnel
+// wrote or one in its loss counters (lost, late, can_drops; tx_errors at
+// A), and with those at 0 every frame written on A is read on B.
 func TestTunnelSoak(t *testing.T) {
 	testenv.RequireVM(t)
 	dur := testenv.SoakDuration(t)
@@ -101,19 +100,7 @@ func TestTunnelSoak(t *testing.T) {
 	var sent, sendErrs atomic.Int64
 	sendDone := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
-		var set unix.CPUSet
-		if err := unix.SchedGetaffinity(0, &set); err != nil {
-			sendDone <- err
-			return
-		}
-		first := 0
-		for !set.IsSet(first) {
-			first++
-		}
-		set.Zero()
-		set.Set(first)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
+		if err := pinToFirstCPU(); err != nil {
 			sendDone <- err
 			return
 		}
@@ -222,6 +209,12 @@ func TestTunnelSoak(t *testing.T) {
 			t.Errorf("B %s: %s", k, lb)
 		}
 	}
-	testenv.CheckFlat(t, "tunnel A", sampA, 20*time.Second)
-	testenv.CheckFlat(t, "tunnel B", sampB, 20*time.Second)
+	// RSS may grow by 4 MiB (Go's smallest heap goal) rather than 1: a
+	// tunnel's RSS is 7-10 MiB and reaches its working size in one step of
+	// about 2.2 MiB, seen in the VM at the first sample in one run and at
+	// 34 s (B) and 49 s (A) in another, then flat; a 60 s run cannot tell
+	// that step from growth. A leak of some tens of bytes a frame still
+	// shows in a 10-minute make soak (300,000 frames or more).
+	testenv.CheckFlatSlack(t, "tunnel A", sampA, 20*time.Second, 4096)
+	testenv.CheckFlatSlack(t, "tunnel B", sampB, 20*time.Second, 4096)
 }
