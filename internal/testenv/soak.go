@@ -118,6 +118,15 @@ func (s *Sampler) Stop(t testing.TB) []ProcSample {
 // and returns the two means.
 func CheckFlat(t testing.TB, name string, samples []ProcSample, warmup time.Duration) (warm, end ProcSample) {
 	t.Helper()
+	return CheckFlatSlack(t, name, samples, warmup, 1024)
+}
+
+// CheckFlatSlack is CheckFlat with RSS allowed to grow by rssSlackKiB
+// instead of 1 MiB when that is more than 10%: for a small Go process whose
+// heap reaches its working size in one step at a time that varies from run
+// to run (the canrelay tunnel in the VM).
+func CheckFlatSlack(t testing.TB, name string, samples []ProcSample, warmup time.Duration, rssSlackKiB int) (warm, end ProcSample) {
+	t.Helper()
 	mean := func(ss []ProcSample) (m ProcSample) {
 		for _, s := range ss {
 			m.RSSKiB, m.FDs, m.Threads = m.RSSKiB+s.RSSKiB, m.FDs+s.FDs, m.Threads+s.Threads
@@ -134,7 +143,7 @@ func CheckFlat(t testing.TB, name string, samples []ProcSample, warmup time.Dura
 	t.Logf("%s, mean after the warm-up: RSS %d KiB, %d descriptors, %d threads; of the last fifth: %d KiB, %d, %d (%d samples; first sample %d KiB, %d, %d)",
 		name, warm.RSSKiB, warm.FDs, warm.Threads, end.RSSKiB, end.FDs, end.Threads, len(samples),
 		samples[0].RSSKiB, samples[0].FDs, samples[0].Threads)
-	if end.RSSKiB > warm.RSSKiB+max(warm.RSSKiB/10, 1024) {
+	if end.RSSKiB > warm.RSSKiB+max(warm.RSSKiB/10, rssSlackKiB) {
 		t.Errorf("%s: RSS grew from %d KiB to %d KiB", name, warm.RSSKiB, end.RSSKiB)
 	}
 	if end.FDs > warm.FDs+max(warm.FDs/10, 2) {

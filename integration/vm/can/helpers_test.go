@@ -47,20 +47,8 @@ func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
-		var set unix.CPUSet
-		if err := unix.SchedGetaffinity(0, &set); err != nil {
+		if err := pinToFirstCPU(); err != nil {
 			errc <- err
-			return
-		}
-		first := 0
-		for !set.IsSet(first) {
-			first++
-		}
-		set.Zero()
-		set.Set(first)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			errc <- fmt.Errorf("pin the writer to CPU %d: %w", first, err)
 			return
 		}
 		for i, b := range wire {
@@ -74,6 +62,27 @@ func send(t *testing.T, s *sockcore.Socket, frames ...string) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// pinToFirstCPU locks the calling goroutine to its thread, never unlocked
+// (the thread ends with the goroutine), and pins that thread to the first
+// CPU the test may use: a writer on vcan must stay on one CPU (see send).
+func pinToFirstCPU() error {
+	runtime.LockOSThread()
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return err
+	}
+	first := 0
+	for !set.IsSet(first) {
+		first++
+	}
+	set.Zero()
+	set.Set(first)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("pin the writer to CPU %d: %w", first, err)
+	}
+	return nil
 }
 
 // recv reads the next frame as text.

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -27,14 +27,18 @@ const (
 	soakTick = 10 * time.Millisecond
 )
 
+// errReaderEnded: the writer stopped because the reader on B ended (its
+// error is on recvDone).
+var errReaderEnded = errors.New("the reader on B ended")
+
 // TestTunnelSoak writes numbered frames on A's bus for
 // testenv.SoakDuration (make soak sets it; 60 s in make vmtest) through a
 // canrelay tunnel pair over veth, sampling both tunnels' RSS, descriptors
 // and threads each second (#16). After the warm-up none may grow by more
-// than 10% (testenv.CheckFlat). Frames reach B's bus in order; every frame
-// A's tunnel sent is one B's tunnel wrote or one in its loss counters
-// (lost, late, can_drops; tx_errors at A), and with those at 0 every frame
-// written on A is read on B.
+// than 10% (testenv.CheckFlatSlack; RSS: or 4 MiB, see below). Frames
+// reach B's bus in order; every frame A's tunnel sent is one B's tunnel
+// wrote or one in its loss counters (lost, late, can_drops; tx_errors at
+// A), and with those at 0 every frame written on A is read on B.
 func TestTunnelSoak(t *testing.T) {
 	testenv.RequireVM(t)
 	dur := testenv.SoakDuration(t)
@@ -48,13 +52,17 @@ func TestTunnelSoak(t *testing.T) {
 	var firstBad atomic.Value
 	stopRecv := make(chan struct{})
 	recvDone := make(chan error, 1)
+	recvEnded := make(chan struct{})
 	go func() {
+		defer close(recvEnded)
 		tn.sb.SetTimeout(200 * time.Millisecond)
 		buf := make([]byte, canframe.FDMTU)
 		next := uint64(0)
 		for {
 			n, err := tn.sb.RecvInto(buf, 0)
-			if errors.Is(err, unix.EAGAIN) { // the 200 ms timeout
+			// The 200 ms timeout (sockcore's timeout error; EAGAIN as well
+			// in case the socket is non-blocking).
+			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, unix.EAGAIN) {
 				select {
 				case <-stopRecv:
 					recvDone <- nil
@@ -92,19 +100,7 @@ func TestTunnelSoak(t *testing.T) {
 	var sent, sendErrs atomic.Int64
 	sendDone := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
-		var set unix.CPUSet
-		if err := unix.SchedGetaffinity(0, &set); err != nil {
-			sendDone <- err
-			return
-		}
-		first := 0
-		for !set.IsSet(first) {
-			first++
-		}
-		set.Zero()
-		set.Set(first)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
+		if err := pinToFirstCPU(); err != nil {
 			sendDone <- err
 			return
 		}
@@ -121,7 +117,12 @@ func TestTunnelSoak(t *testing.T) {
 		tick := time.NewTicker(soakTick)
 		defer tick.Stop()
 		for seq := uint64(0); time.Now().Before(stop); {
-			<-tick.C
+			select {
+			case <-tick.C:
+			case <-recvEnded:
+				sendDone <- errReaderEnded
+				return
+			}
 			for range tunnelSoakRate * int(soakTick) / int(time.Second) {
 				if err := write(soakID, seq); err != nil {
 					// ENOBUFS from vcan: not on the bus, not sent.
@@ -134,21 +135,35 @@ func TestTunnelSoak(t *testing.T) {
 		}
 		// Numbered end markers, one at a time, until B has the last one
 		// sent: every frame before it has then crossed or been counted.
-		for m := uint64(1); ; m++ {
+		// The next goes after 200 ms unseen; after Timeout with none
+		// crossing, the tunnel is stuck.
+		giveUp, seen := time.Now().Add(timeout), int64(0)
+		for m := uint64(1); time.Now().Before(giveUp); m++ {
 			if err := write(soakEnd, m); err != nil {
 				sendDone <- err
 				return
 			}
 			for range 20 {
-				<-tick.C
+				select {
+				case <-tick.C:
+				case <-recvEnded:
+					sendDone <- errReaderEnded
+					return
+				}
 				if lastEnd.Load() >= int64(m) {
 					sendDone <- nil
 					return
 				}
+				if l := lastEnd.Load(); l > seen { // markers cross: not stuck
+					seen, giveUp = l, time.Now().Add(timeout)
+				}
 			}
 		}
+		sendDone <- fmt.Errorf("no end marker crossed the tunnel in %v (%d frames written, %d read on B)", timeout, sent.Load(), received.Load())
 	}()
-	if err := <-sendDone; err != nil {
+	if err := <-sendDone; errors.Is(err, errReaderEnded) {
+		t.Fatalf("reader on B: %v (%d frames written, %d read)", <-recvDone, sent.Load(), received.Load())
+	} else if err != nil {
 		t.Fatalf("writer: %v", err)
 	}
 	close(stopRecv)
@@ -194,6 +209,12 @@ func TestTunnelSoak(t *testing.T) {
 			t.Errorf("B %s: %s", k, lb)
 		}
 	}
-	testenv.CheckFlat(t, "tunnel A", sampA, 20*time.Second)
-	testenv.CheckFlat(t, "tunnel B", sampB, 20*time.Second)
+	// RSS may grow by 4 MiB (Go's smallest heap goal) rather than 1: a
+	// tunnel's RSS is 7-10 MiB and reaches its working size in one step of
+	// about 2.2 MiB, seen in the VM at the first sample in one run and at
+	// 34 s (B) and 49 s (A) in another, then flat; a 60 s run cannot tell
+	// that step from growth. A leak of some tens of bytes a frame still
+	// shows in a 10-minute make soak (300,000 frames or more).
+	testenv.CheckFlatSlack(t, "tunnel A", sampA, 20*time.Second, 4096)
+	testenv.CheckFlatSlack(t, "tunnel B", sampB, 20*time.Second, 4096)
 }
