@@ -17,22 +17,7 @@ func TestHotPathAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop entries")
 	}
-	a, b, err := Pair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	defer b.Close()
-	ep, err := NewEpoll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	if err := ep.Register(b, unix.EPOLLIN, 1); err != nil {
-		t.Fatal(err)
-	}
-	a.SetTimeout(0)
-	b.SetTimeout(0)
+	a, b, ep := hotPath(t)
 	buf := make([]byte, 64)
 	evs := make([]EpollEvent, 8)
 	check := func(name string, f func() error) {
@@ -87,22 +72,7 @@ func TestHotPathAllocs(t *testing.T) {
 // BenchmarkHotPath: one round trip of an event loop over a socket pair
 // (SendNow, Poll, RecvIntoNow), with its allocations.
 func BenchmarkHotPath(b *testing.B) {
-	x, y, err := Pair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	defer y.Close()
-	ep, err := NewEpoll()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ep.Close()
-	if err := ep.Register(y, unix.EPOLLIN, 1); err != nil {
-		b.Fatal(err)
-	}
-	x.SetTimeout(0)
-	y.SetTimeout(0)
+	x, y, ep := hotPath(b)
 	buf := make([]byte, 64)
 	evs := make([]EpollEvent, 8)
 	b.ReportAllocs()
@@ -117,4 +87,26 @@ func BenchmarkHotPath(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// hotPath returns a connected stream pair, non-blocking, and an Epoll
+// watching the second for input with token 1, closed when tb ends.
+func hotPath(tb testing.TB) (*Socket, *Socket, *Epoll) {
+	tb.Helper()
+	a, b, err := Pair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.Close(); b.Close() })
+	ep, err := NewEpoll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ep.Close() })
+	if err := ep.Register(b, unix.EPOLLIN, 1); err != nil {
+		tb.Fatal(err)
+	}
+	a.SetTimeout(0)
+	b.SetTimeout(0)
+	return a, b, ep
 }
