@@ -29,6 +29,14 @@ type Epoll struct {
 	// deadline: a read deadline is set on file (the last Poll had a
 	// timeout).
 	deadline bool
+	// The state of the Poll in progress, for wait, its method value made
+	// once (pollFn): a closure per Poll would be three allocations each.
+	pollFn  func(uintptr) bool
+	pollRaw []unix.EpollEvent
+	pollN   int
+	woke    bool
+	noWait  bool
+	pollErr error
 }
 
 // EpollEvent is one ready descriptor: the token it was registered with and
@@ -70,7 +78,9 @@ func NewEpoll() (*Epoll, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &Epoll{fd: fd, file: f, rc: rc, wake: wake}, nil
+	e := &Epoll{fd: fd, file: f, rc: rc, wake: wake}
+	e.pollFn = e.wait
+	return e, nil
 }
 
 func tokenEvent(events uint32, token uint64) unix.EpollEvent {
@@ -141,40 +151,10 @@ func (e *Epoll) Poll(evs []EpollEvent, timeout time.Duration) (int, error) {
 		}
 		e.deadline = !dl.IsZero()
 	}
-	var (
-		n     int
-		woken bool
-		opErr error
-	)
-	err := e.rc.Read(func(uintptr) bool {
-		for {
-			n, opErr = unix.EpollWait(e.fd, raw, 0)
-			if opErr != unix.EINTR {
-				break
-			}
-		}
-		if opErr != nil {
-			return true
-		}
-		// Drop the wake event, keeping the order of the others.
-		j := 0
-		for i := range n {
-			if eventToken(&raw[i]) == wakeToken {
-				woken = true
-				continue
-			}
-			raw[j] = raw[i]
-			j++
-		}
-		n = j
-		if woken {
-			// Clear the flag first: a Wake from now on writes again.
-			e.woken.Store(false)
-			var b [8]byte
-			unix.Read(e.wake, b[:])
-		}
-		return n > 0 || woken || timeout == 0
-	})
+	e.pollRaw, e.pollN, e.woke, e.noWait, e.pollErr = raw, 0, false, timeout == 0, nil
+	err := e.rc.Read(e.pollFn)
+	n, opErr := e.pollN, e.pollErr
+	e.pollRaw = nil
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 0, nil
@@ -187,6 +167,44 @@ func (e *Epoll) Poll(evs []EpollEvent, timeout time.Duration) (int, error) {
 		evs[i] = EpollEvent{Token: eventToken(&raw[i]), Events: raw[i].Events}
 	}
 	return n, nil
+}
+
+// wait is one epoll_wait of Poll that does not wait (the runtime poller
+// does): it reports whether Poll is done.
+func (e *Epoll) wait(uintptr) bool {
+	raw := e.pollRaw
+	var n int
+	var opErr error
+	for {
+		n, opErr = unix.EpollWait(e.fd, raw, 0)
+		if opErr != unix.EINTR {
+			break
+		}
+	}
+	if opErr != nil {
+		e.pollErr = opErr
+		return true
+	}
+	// Drop the wake event, keeping the order of the others.
+	j := 0
+	woken := false
+	for i := range n {
+		if eventToken(&raw[i]) == wakeToken {
+			woken = true
+			continue
+		}
+		raw[j] = raw[i]
+		j++
+	}
+	e.pollN = j
+	if woken {
+		e.woke = true
+		// Clear the flag first: a Wake from now on writes again.
+		e.woken.Store(false)
+		var b [8]byte
+		unix.Read(e.wake, b[:])
+	}
+	return j > 0 || e.woke || e.noWait
 }
 
 // Wake makes a Poll in progress, or the next one, return. It is safe from

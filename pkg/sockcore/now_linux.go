@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"os"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -17,64 +18,80 @@ import (
 // loop of many short calls thereby spends less on the scheduler than with
 // RecvInto, which must assume the call can block.
 func (s *Socket) RecvIntoNow(b []byte, flags int) (int, error) {
-	var bp unsafe.Pointer
+	c := nowCalls.Get().(*nowCall)
+	c.trap, c.buf, c.n, c.flags = unix.SYS_RECVFROM, nil, len(b), flags|unix.MSG_DONTWAIT
 	if len(b) > 0 {
-		bp = unsafe.Pointer(&b[0])
+		c.buf = unsafe.Pointer(&b[0])
 	}
-	return s.now("recv", false, func(fd uintptr) (uintptr, unix.Errno) {
-		r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(bp), uintptr(len(b)),
-			uintptr(flags|unix.MSG_DONTWAIT), 0, 0)
-		return r, e
-	})
+	return s.now("recv", false, c)
 }
 
 // SendNow wraps send(2) of b as RecvIntoNow wraps recv(2): one call with
 // MSG_DONTWAIT (and MSG_NOSIGNAL), EAGAIN or a short count rather than a
 // wait.
 func (s *Socket) SendNow(b []byte, flags int) (int, error) {
-	var bp unsafe.Pointer
+	c := nowCalls.Get().(*nowCall)
+	c.trap, c.buf, c.n, c.flags = unix.SYS_SENDTO, nil, len(b), s.sendFlags(flags|unix.MSG_DONTWAIT)
 	if len(b) > 0 {
-		bp = unsafe.Pointer(&b[0])
+		c.buf = unsafe.Pointer(&b[0])
 	}
-	flags = s.sendFlags(flags | unix.MSG_DONTWAIT)
-	return s.now("send", true, func(fd uintptr) (uintptr, unix.Errno) {
-		r, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(bp), uintptr(len(b)),
-			uintptr(flags), 0, 0)
-		return r, e
-	})
+	return s.now("send", true, c)
 }
 
-// now runs call once on the descriptor, holding it against a concurrent
-// Close, through the poller's raw access without waiting for readiness.
-func (s *Socket) now(op string, write bool, call func(fd uintptr) (uintptr, unix.Errno)) (int, error) {
+// nowCall is one recvfrom or sendto of RecvIntoNow or SendNow with its
+// result. The calls are made through a pool of them, each with its method
+// value made once: a closure per call (and its results, which it sets)
+// was three allocations a call, and at 16 ping-pong connections echod's
+// reactor then ran the garbage collector twice a second (issue #17;
+// TestHotPathAllocs).
+type nowCall struct {
+	trap     uintptr
+	buf      unsafe.Pointer
+	n, flags int
+	r        uintptr
+	e        unix.Errno
+	fn       func(fd uintptr) bool // c.run
+}
+
+var nowCalls = sync.Pool{New: func() any {
+	c := &nowCall{}
+	c.fn = c.run
+	return c
+}}
+
+func (c *nowCall) run(fd uintptr) bool {
+	for {
+		c.r, _, c.e = unix.RawSyscall6(c.trap, fd, uintptr(c.buf), uintptr(c.n), uintptr(c.flags), 0, 0)
+		if c.e != unix.EINTR {
+			return true
+		}
+	}
+}
+
+// now runs c once on the descriptor, holding it against a concurrent
+// Close, through the poller's raw access without waiting for readiness,
+// and puts c back in the pool.
+func (s *Socket) now(op string, write bool, c *nowCall) (int, error) {
+	defer func() {
+		c.buf = nil
+		nowCalls.Put(c)
+	}()
 	// A deadline left from timeout mode would make the poller report a
 	// timeout instead of running call.
 	if err := s.setDeadline(write, time.Time{}); err != nil {
 		return 0, os.NewSyscallError(op, errClosed)
 	}
-	var (
-		r uintptr
-		e unix.Errno
-	)
-	fn := func(fd uintptr) bool {
-		for {
-			r, e = call(fd)
-			if e != unix.EINTR {
-				return true
-			}
-		}
-	}
 	var err error
 	if write {
-		err = s.rc.Write(fn)
+		err = s.rc.Write(c.fn)
 	} else {
-		err = s.rc.Read(fn)
+		err = s.rc.Read(c.fn)
 	}
 	if err != nil {
 		return 0, os.NewSyscallError(op, errClosed)
 	}
-	if e != 0 {
-		return 0, os.NewSyscallError(op, e)
+	if c.e != 0 {
+		return 0, os.NewSyscallError(op, c.e)
 	}
-	return int(r), nil
+	return int(c.r), nil
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# bench/uringecho/ab.sh: the io_uring prototype (bench/uringecho) against
+# echod and the io.Copy server (bench/iocopy), 64-byte ping-pong driven by
+# bench/loadgen, the peers interleaved in an order rotated each round; the
+# figures of docs/bench/io_uring.md. Not part of `make bench`.
+#
+# ROUNDS (default 5), SECS (window, default 2), CONNS (default "1 16 256
+# 4096"); ECHOD_OLD=path adds a second echod binary as peer echod-old (an
+# A/B of two echod builds). Prints one line per measurement, then medians:
+# round trips/s, p50/p99 µs, the server's CPU µs per round trip and its
+# system calls and context switches per round trip within the window (perf
+# stat), and the garbage collections of echod during the run.
+# Loopback in the current namespace, ports 52171-52175; io_uring must be
+# enabled (sysctl kernel.io_uring_disabled=0).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${ROUNDS:-5}
+SECS=${SECS:-2}
+CONNS=${CONNS:-1 16 256 4096}
+tmp=$(mktemp -d)
+declare -A pid
+cleanup() {
+	local p
+	for p in "${pid[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+for b in loadgen iocopy uringecho; do go build -o "$tmp/$b" ./bench/$b; done
+go build -o "$tmp/echod" ./cmd/echod
+ulimit -Sn "$(ulimit -Hn)"
+declare -A port=([iocopy]=52171 [echod]=52172 [uring]=52173 [echod-old]=52174)
+peers=(iocopy echod uring)
+GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:52172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
+pid[echod]=$!
+if [ -n "${ECHOD_OLD:-}" ]; then
+	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:52174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
+	pid[echod-old]=$!
+	peers+=(echod-old)
+fi
+"$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
+pid[iocopy]=$!
+"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
+pid[uring]=$!
+for s in "${peers[@]}"; do
+	for _ in $(seq 100); do
+		grep -q listening "$tmp/$s.log" && break
+		kill -0 "${pid[$s]}" 2>/dev/null || { cat "$tmp/$s.log" >&2; exit 1; }
+		sleep 0.05
+	done
+done
+gcs() { grep -c '^gc ' "$tmp/$1.log" 2>/dev/null || true; }
+n=${#peers[@]}
+for ((r = 0; r < ROUNDS; r++)); do
+	for c in $CONNS; do
+		for ((i = 0; i < n; i++)); do
+			s=${peers[(i + r) % n]}
+			g0=$(gcs "$s")
+			out=$("$tmp/loadgen" -mode pingpong -conns "$c" -size 64 -addr "127.0.0.1:${port[$s]}" \
+				-duration "${SECS}s" -warmup 0.5s -server-pid "${pid[$s]}" \
+				-perf raw_syscalls:sys_enter,context-switches 2>&1 | tail -1)
+			g1=$(gcs "$s")
+			printf '%s\t%s\t%s\t%s gcs=%s\n' "$r" "$c" "$s" "$out" "$(( ${g1:-0} - ${g0:-0} ))" | tee -a "$tmp/raw.tsv"
+		done
+	done
+done
+echo "medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -F'\t' -v secs="$SECS" '
+function med(s,   a, n, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+	return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+}
+{
+	k = $2 SUBSEP $3; keys[k] = 1
+	split($4, f, " ")
+	for (i in f) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+	rt = v["rps"] * secs
+	if (rt <= 0) next
+	rps[k] = rps[k] " " v["rps"]; p50[k] = p50[k] " " v["p50_us"]; p99[k] = p99[k] " " v["p99_us"]
+	cpu[k] = cpu[k] " " v["srv_cpu_us"] / rt
+	sys[k] = sys[k] " " v["perf_raw_syscalls_sys_enter"] / rt
+	cs[k] = cs[k] " " v["perf_context-switches"] / rt
+	gc[k] = gc[k] " " v["gcs"]
+}
+END {
+	printf "%6s %-10s %9s %8s %8s %10s %8s %8s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "CPU us/rt", "sys/rt", "cs/rt", "GCs"
+	for (k in keys) {
+		split(k, p, SUBSEP)
+		printf "%6d %-10s %9.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k])
+	}
+}' "$tmp/raw.tsv" | sort -k1,1n -k2,2

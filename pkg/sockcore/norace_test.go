@@ -1,0 +1,5 @@
+//go:build !race
+
+package sockcore
+
+const raceEnabled = false
