@@ -381,7 +381,7 @@ func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
 				if l.stream() {
 					err = srv.acceptLoop(l)
 				} else {
-					err = srv.dgramLoop(l)
+					err = srv.dgramLoop(l, n > 1)
 				}
 				if err != nil {
 					select {

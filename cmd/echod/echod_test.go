@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 
@@ -239,6 +240,49 @@ func TestDatagramEchoDemultiplexes(t *testing.T) {
 				}
 				if diff := cmp.Diff([]byte{byte(i), 'x'}, got); diff != "" {
 					t.Errorf("client %d (-want +got):\n%s", i, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestDatagramCounters: every datagram echoed is counted once, bytes too,
+// with one receive loop on the socket (echoes sent inside the receive
+// loop) and with several (--workers: echoes sent outside it).
+func TestDatagramCounters(t *testing.T) {
+	for _, workers := range []string{"1", "3"} {
+		t.Run("workers="+workers, func(t *testing.T) {
+			d := start(t, "--listen", "udp://127.0.0.1:0", "--udp-rate", "0", "--workers", workers, "-v")
+			const clients, rounds = 4, 25
+			var wg sync.WaitGroup
+			for c := range clients {
+				s := dial(t, d.urls[0])
+				s.SetTimeout(10 * time.Second)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range rounds {
+						msg := []byte{byte(c), byte(i), 'x', 'y'}
+						if _, err := s.Send(msg, 0); err != nil {
+							t.Error(err)
+							return
+						}
+						if got, err := s.Recv(16, 0); err != nil || !bytes.Equal(got, msg) {
+							t.Errorf("client %d round %d: echo %q, %v; want %q", c, i, got, err, msg)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			line := exitStats(t, d)
+			n := clients * rounds
+			for _, want := range []string{
+				fmt.Sprintf("datagrams_in=%d ", n), fmt.Sprintf("datagrams_out=%d ", n),
+				fmt.Sprintf("bytes_in=%d ", 4*n), fmt.Sprintf("bytes_out=%d ", 4*n),
+			} {
+				if !strings.Contains(line+" ", want) {
+					t.Errorf("counters %q lack %s", line, want)
 				}
 			}
 		})

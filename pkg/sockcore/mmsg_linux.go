@@ -92,6 +92,100 @@ func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (
 	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
 		return 0, err
 	}
+	b.prepRecv()
+	var got int
+	err := s.ioRead("recvmmsg", s.wait(ctx, flags), func(fd, dw int) error {
+		var err error
+		got, err = b.recvmmsg(fd, s.recvMMsgFlags(b, flags, dw), flags)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return got, nil
+}
+
+// RecvMMsgLoop receives batches into b as RecvMMsg does and calls fn with
+// the count of each, until fn returns false (RecvMMsgLoop then returns nil
+// and b holds the last batch) or a receive fails.
+//
+// What it saves over calling RecvMMsg in a loop: on a UDP socket
+// (AF_INET, AF_INET6) in timeout mode with no deadline (Forever), a batch
+// that comes back short of b.Len() has emptied the receive queue, so the
+// next batch is waited for in the runtime poller directly, without the
+// recvmmsg that would find nothing first (one system call fewer for every
+// batch of a ping-pong). Anything else (a deadline, which counts from each
+// batch; blocking or non-blocking mode; MSG_PEEK; other families) takes
+// that call as RecvMMsg does.
+//
+// fn runs while the socket's receive side is held, between receives: it
+// must not wait and must not receive on the socket (another goroutine's
+// receive waits until RecvMMsgLoop returns). It may send on the socket
+// with MSG_DONTWAIT (SendMMsg) and return false to leave what would wait
+// to its caller.
+func (s *Socket) RecvMMsgLoop(b *MMsgBatch, flags int, fn func(n int) bool) error {
+	return s.RecvMMsgLoopContext(nil, b, flags, fn)
+}
+
+// RecvMMsgLoopContext is RecvMMsgLoop that ctx can end (see AcceptContext).
+func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags int, fn func(n int) bool) error {
+	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
+		return err
+	}
+	for {
+		w := s.wait(ctx, flags)
+		// A short batch proves the queue empty: recvmmsg(2) stops early
+		// only at EAGAIN or at an error, and a UDP socket's errors
+		// (sk_err) come with a wakeup the poller keeps for the next wait;
+		// the one the kernel holds back for the next call was set by such
+		// a wakeup during the batch (recvmmsg(2), BUGS).
+		chain := !w.kernel && !w.nonblock && w.dl.IsZero() && s.typ == unix.SOCK_DGRAM &&
+			(s.family == unix.AF_INET || s.family == unix.AF_INET6) &&
+			flags&(unix.MSG_PEEK|unix.MSG_ERRQUEUE|unix.MSG_OOB) == 0
+		stop := false
+		err := s.ioRead("recvmmsg", w, func(fd, dw int) error {
+			for {
+				b.prepRecv()
+				got, err := b.recvmmsg(fd, s.recvMMsgFlags(b, flags, dw), flags)
+				if err != nil {
+					return err
+				}
+				if !fn(got) {
+					stop = true
+					return nil
+				}
+				if !chain {
+					return nil
+				}
+				if got < len(b.hdrs) {
+					return unix.EAGAIN // wait in the poller, then receive
+				}
+			}
+		})
+		if err != nil || stop {
+			return err
+		}
+	}
+}
+
+// recvMMsgFlags returns the flags of one recvmmsg call: the caller's,
+// MSG_CMSG_CLOEXEC where it applies and dw (MSG_DONTWAIT through the
+// poller; 0 in the kernel, where recvmmsg would wait for the whole batch
+// without MSG_WAITFORONE).
+func (s *Socket) recvMMsgFlags(b *MMsgBatch, flags, dw int) int {
+	// As in RecvMsgInto: only AF_UNIX takes MSG_CMSG_CLOEXEC.
+	if s.family == unix.AF_UNIX && b.Control != nil {
+		flags |= unix.MSG_CMSG_CLOEXEC
+	}
+	if dw == 0 {
+		dw = unix.MSG_WAITFORONE
+	}
+	return flags | dw
+}
+
+// prepRecv points every header at its message's buffer, name and control
+// buffer for recvmmsg.
+func (b *MMsgBatch) prepRecv() {
 	for i := range b.hdrs {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
@@ -100,27 +194,19 @@ func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (
 			b.hdrs[i].Hdr.SetControllen(len(b.Control[i]))
 		}
 	}
-	// As in RecvMsgInto: only AF_UNIX takes MSG_CMSG_CLOEXEC.
-	cloexec := 0
-	if s.family == unix.AF_UNIX && b.Control != nil {
-		cloexec = unix.MSG_CMSG_CLOEXEC
-	}
-	var got int
-	err := s.ioRead("recvmmsg", s.wait(ctx, flags), func(fd, dw int) error {
-		if dw == 0 {
-			// In the kernel (blocking mode) recvmmsg would wait for the
-			// whole batch: wait for the first datagram only.
-			dw = unix.MSG_WAITFORONE
-		}
-		r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
-			uintptr(len(b.hdrs)), uintptr(flags|cloexec|dw), 0, 0)
-		got = int(r)
-		return errnoErr(e)
-	})
+}
+
+// recvmmsg runs recvmmsg(2) once on fd with sysFlags and records what
+// arrived; flags are the caller's (MSG_CMSG_CLOEXEC shows in Flags only
+// when the caller asked for it).
+func (b *MMsgBatch) recvmmsg(fd, sysFlags, flags int) (int, error) {
+	r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
+		uintptr(len(b.hdrs)), uintptr(sysFlags), 0, 0)
 	runtime.KeepAlive(b)
-	if err != nil {
-		return 0, err
+	if e != 0 {
+		return 0, e
 	}
+	got := int(r)
 	for i := range got {
 		b.N[i] = int(b.hdrs[i].Len)
 		b.Flags[i] = int(b.hdrs[i].Hdr.Flags)

@@ -2,9 +2,12 @@ package sockcore
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -211,5 +214,138 @@ func TestMMsgDontWait(t *testing.T) {
 	}
 	if n, err := b.RecvMMsg(batch, unix.MSG_DONTWAIT); n != 2 || err != nil {
 		t.Errorf("RecvMMsg(MSG_DONTWAIT) on a full socket = %d, %v; want 2, nil", n, err)
+	}
+}
+
+// udpPair returns a UDP socket bound on loopback and a client connected to
+// it.
+func udpPair(t *testing.T) (srv, cli *Socket) {
+	t.Helper()
+	srv = mustNew(t, unix.AF_INET, unix.SOCK_DGRAM, 0)
+	if err := srv.Bind(&InetAddr{IP: netip.MustParseAddr("127.0.0.1")}); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := srv.SockName()
+	cli = mustNew(t, unix.AF_INET, unix.SOCK_DGRAM, 0)
+	if err := cli.Connect(addr); err != nil {
+		t.Fatal(err)
+	}
+	cli.SetTimeout(10 * time.Second)
+	return srv, cli
+}
+
+// TestRecvMMsgLoop echoes a ping-pong inside RecvMMsgLoop's callback, as
+// echod does, in each wait mode: the callback sees every datagram once, in
+// order, and RecvMMsgLoop returns nil when it says stop, with the last
+// batch in b.
+func TestRecvMMsgLoop(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration // -1: blocking mode
+	}{
+		{"forever", Forever}, // a short batch waits in the poller, without another recvmmsg
+		{"timeout", 10 * time.Second},
+		{"blocking", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, cli := udpPair(t)
+			srv.SetTimeout(tc.timeout)
+			const rounds = 50
+			errc := make(chan error, 1)
+			go func() {
+				for i := range rounds {
+					msg := []byte{'p', byte(i)}
+					if _, err := cli.Send(msg, 0); err != nil {
+						errc <- err
+						return
+					}
+					got, err := cli.Recv(16, 0)
+					if err != nil {
+						errc <- err
+						return
+					}
+					if !bytes.Equal(got, msg) {
+						errc <- fmt.Errorf("round %d: echo %q, want %q", i, got, msg)
+						return
+					}
+				}
+				errc <- nil
+			}()
+			b := NewMMsgBatch(4, 16)
+			var seen []byte
+			err := srv.RecvMMsgLoop(b, 0, func(n int) bool {
+				idx := make([]int, n)
+				for i := range n {
+					seen = append(seen, b.Bufs[i][1])
+					idx[i] = i
+				}
+				if sent, err := srv.SendMMsg(b, idx, unix.MSG_DONTWAIT); sent != n || err != nil {
+					t.Errorf("SendMMsg = %d, %v; want %d", sent, err, n)
+					return false
+				}
+				return len(seen) < rounds
+			})
+			if err != nil {
+				t.Fatalf("RecvMMsgLoop: %v", err)
+			}
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+			want := make([]byte, rounds)
+			for i := range want {
+				want[i] = byte(i)
+			}
+			if diff := cmp.Diff(want, seen); diff != "" {
+				t.Errorf("datagrams seen (-want +got):\n%s", diff)
+			}
+			if got := string(b.Bufs[0][:b.N[0]]); got != string([]byte{'p', rounds - 1}) {
+				t.Errorf("last batch holds %q", got)
+			}
+		})
+	}
+}
+
+// TestRecvMMsgLoopFullBatches: datagrams queued beyond the batch's size
+// come in full batches, then a short one; a deadline (timeout mode) ends
+// the loop when nothing more comes, and Close ends a loop in Forever.
+func TestRecvMMsgLoopFullBatches(t *testing.T) {
+	srv, cli := udpPair(t)
+	for i := range 5 {
+		if _, err := cli.Send([]byte{byte(i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.SetTimeout(Forever)
+	b := NewMMsgBatch(2, 8)
+	var sizes []int
+	err := srv.RecvMMsgLoop(b, 0, func(n int) bool {
+		sizes = append(sizes, n)
+		return len(sizes) < 3
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{2, 2, 1}, sizes); diff != "" {
+		t.Errorf("batch sizes (-want +got):\n%s", diff)
+	}
+
+	srv.SetTimeout(time.Millisecond)
+	err = srv.RecvMMsgLoop(b, 0, func(n int) bool {
+		t.Errorf("callback with %d datagrams on an empty socket", n)
+		return true
+	})
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("RecvMMsgLoop past its deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+
+	srv.SetTimeout(Forever)
+	done := make(chan error, 1)
+	go func() { done <- srv.RecvMMsgLoop(b, 0, func(int) bool { return true }) }()
+	srv.Close()
+	if err := <-done; !errnoIs(err, unix.EBADF) {
+		t.Errorf("RecvMMsgLoop on a closed socket: %v, want EBADF", err)
+	}
+	if err := srv.RecvMMsgLoop(b, 1<<40, nil); err == nil {
+		t.Error("RecvMMsgLoop with flags beyond a C int: no error")
 	}
 }
