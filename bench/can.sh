@@ -26,6 +26,7 @@ trap 'rm -f "$out"' EXIT
 : "${CANBENCH_RUN:=TestBenchRelay|TestBenchGen}" "${CANBENCH_GEN_FRAMES:=30000}"
 args="-test.run=$CANBENCH_RUN -canbench.gen-frames=$CANBENCH_GEN_FRAMES -canbench.frames=$CANBENCH_FRAMES -canbench.window=$CANBENCH_WINDOW -canbench.pipe-frames=$CANBENCH_PIPE_FRAMES -canbench.lat-frames=$CANBENCH_LAT_FRAMES"
 ratios=()
+genratios=()
 for boot in $(seq 1 "$CANBENCH_BOOTS"); do
 	if ! VMTEST_PACKAGES=./integration/vm/canbench VMTEST_ARGS="$args" scripts/vmtest.sh >"$out" 2>&1; then
 		cat "$out" >&2
@@ -37,7 +38,13 @@ for boot in $(seq 1 "$CANBENCH_BOOTS"); do
 	grep '^canbench-csv| ' "$out" | sed 's/^canbench-csv| //' >>"$BENCH_RESULTS"
 	r=$(sed -n 's/^canbench| bridge\/cangw \([0-9.]*\).*/\1/p' "$out")
 	[ -n "$r" ] && ratios+=("$r")
+	r=$(sed -n 's/^canbench| gen\/cangen \([0-9.]*\).*/\1/p' "$out")
+	[ -n "$r" ] && genratios+=("$r")
 done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if ((${#ratios[@]})); then
-	echo "bridge/cangw per boot: ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') (target >= 0.8)"
+	echo "bridge/cangw per boot: ${ratios[*]}; median $(median "${ratios[@]}") (target >= 0.8)"
+fi
+if ((${#genratios[@]})); then
+	echo "gen/cangen per boot: ${genratios[*]}; median $(median "${genratios[@]}") (target >= 1.5)"
 fi
