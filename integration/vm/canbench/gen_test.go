@@ -23,6 +23,7 @@ import (
 var (
 	genFrames = flag.Int("canbench.gen-frames", 30000, "frames each generator sends in one round (they must fit candump's 64 MiB buffer)")
 	genRounds = flag.Int("canbench.gen-rounds", 5, "rounds of the generator rows (odd: the median is one of them)")
+	genBase   = flag.String("canbench.gen-base", "", "another canrelay binary (an earlier build, copied into bin/) whose gen -g 0 is an extra row of the same rounds: an interleaved A/B")
 )
 
 // receivers counts the CAN_RAW receivers registered on iface
@@ -166,6 +167,13 @@ func TestBenchGen(t *testing.T) {
 		// target's.
 		{"cangen -g 0 -i -x (no loopback)", append(append([]string{cangen, "-g", "0", "-i", "-x", "-n", strconv.Itoa(n)}, frame...), "vxcan0"), 0},
 		{"canrelay gen -g 0 -x (no loopback)", append(append([]string{canrelay, "gen", "-g", "0", "-x", "-n", strconv.Itoa(n)}, frame...), "vxcan0"), 3},
+	}
+	if *genBase != "" {
+		rows = append(rows, struct {
+			label string
+			cmd   []string
+			base  int
+		}{"A/B: " + *genBase + " gen -g 0", append(append([]string{*genBase, "gen", "-g", "0", "-n", strconv.Itoa(n)}, frame...), "vxcan0"), 0})
 	}
 	// Each round runs every row once, back to back, and each row's ratio
 	// is taken against the cangen run of the same round: the load of the

@@ -318,3 +318,67 @@ func TestGenProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestGenSyscalls counts the system calls of each generator (strace -f -c,
+// so also those of the Go runtime's threads) for n frames on vxcan0 with
+// candump counting them on vxcan1: calls a frame, load-independent where
+// the rates are not. strace is not among the guest programs: copy it into
+// bin/ (cp /usr/bin/strace bin/) for a run, or the test skips. Not a
+// target; run by CANBENCH_RUN=TestGenSyscalls bench/can.sh.
+func TestGenSyscalls(t *testing.T) {
+	testenv.RequireVM(t)
+	canrelay := testenv.Bin(t, "canrelay")
+	cangen := testenv.RequireProgram(t, "cangen", "can-utils")
+	testenv.RequireProgram(t, "candump", "can-utils")
+	strace := testenv.RequireProgram(t, "strace", "strace (copied into bin/)")
+	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
+		t.Fatal(err)
+	}
+	n := *genFrames
+	ns := strconv.Itoa(n)
+	frame := []string{"-I", "123", "-L", "8", "-D", "1122334455667788", "vxcan0"}
+	rows := []struct {
+		label string
+		cmd   []string
+	}{
+		{"cangen -g 0 -i", append([]string{cangen, "-g", "0", "-i", "-n", ns}, frame...)},
+		{"canrelay gen -g 0", append([]string{canrelay, "gen", "-g", "0", "-n", ns}, frame...)},
+		{"canrelay gen -g 0 -c 1", append([]string{canrelay, "gen", "-g", "0", "-c", "1", "-n", ns}, frame...)},
+	}
+	if *genBase != "" {
+		rows = append(rows, struct {
+			label string
+			cmd   []string
+		}{*genBase + " gen -g 0", append([]string{*genBase, "gen", "-g", "0", "-n", ns}, frame...)})
+	}
+	for _, r := range rows {
+		out := filepath.Join(t.TempDir(), "strace")
+		cmd := append([]string{strace, "-f", "-c", "-o", out}, r.cmd...)
+		genRound(t, n, cmd)
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// "% time seconds usecs/call calls errors syscall" rows, then
+		// "100.00 … total".
+		var calls, errs float64
+		var top []string
+		for _, l := range strings.Split(string(b), "\n") {
+			f := strings.Fields(l)
+			if len(f) < 5 || strings.HasPrefix(f[0], "%") || strings.HasPrefix(f[0], "-") {
+				continue
+			}
+			c, _ := strconv.ParseFloat(f[3], 64)
+			e := 0.0
+			if len(f) == 6 {
+				e, _ = strconv.ParseFloat(f[4], 64)
+			}
+			if f[len(f)-1] == "total" {
+				calls, errs = c, e
+				continue
+			}
+			top = append(top, fmt.Sprintf("%s %.0f", f[len(f)-1], c))
+		}
+		fmt.Printf("canbench| syscalls %-28s %d frames: %.0f calls (%.0f failed), %.4f a frame; %s\n", r.label, n, calls, errs, calls/float64(n), strings.Join(top, ", "))
+	}
+}
