@@ -23,6 +23,7 @@ import (
 var (
 	genFrames = flag.Int("canbench.gen-frames", 30000, "frames each generator sends in one round (they must fit candump's 64 MiB buffer)")
 	genRounds = flag.Int("canbench.gen-rounds", 5, "rounds of the generator rows (odd: the median is one of them)")
+	genRPS    = flag.Bool("canbench.gen-rps", false, "steer vxcan1's receive to CPU 0 (RPS, rps_cpus=1): the receivers' delivery then runs on candump's CPU instead of inside the generator's sending call (an extra setup, not the target's)")
 	genBase   = flag.String("canbench.gen-base", "", "another canrelay binary (an earlier build, copied into bin/) whose gen -g 0 is an extra row of the same rounds: an interleaved A/B")
 )
 
@@ -152,6 +153,17 @@ func TestBenchGen(t *testing.T) {
 	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
 		t.Fatal(err)
 	}
+	setup := "vxcan1's receive on the generator's CPU (inside its sending call)"
+	if *genRPS {
+		// RPS: netif_rx on vxcan1 (called by vxcan0's transmit) stamps
+		// the frame and queues it to CPU 0's backlog; the delivery to
+		// candump and the timestamp socket runs there.
+		if err := os.WriteFile("/sys/class/net/vxcan1/queues/rx-0/rps_cpus", []byte("1"), 0); err != nil {
+			t.Fatal(err)
+		}
+		defer os.WriteFile("/sys/class/net/vxcan1/queues/rx-0/rps_cpus", []byte("0"), 0)
+		setup = "vxcan1's receive steered to CPU 0 (RPS)"
+	}
 	n := *genFrames
 	frame := []string{"-I", "123", "-L", "8", "-D", "1122334455667788"}
 	rows := []struct {
@@ -206,7 +218,7 @@ func TestBenchGen(t *testing.T) {
 	// The best round of a row is the one the host's load disturbed least:
 	// the load only ever slows a row down.
 	best := func(i int) float64 { return slices.Max(rates[i]) }
-	fmt.Printf("canbench| frame generation in the kernel VM (qemu TCG, %s): %d frames 123#1122334455667788 on vxcan0, first to last receive timestamp on vxcan1, all counted by candump -n there; %d rounds (every other one in reverse order), each row's ratio to cangen taken within a round, median of the rounds; best: the row's fastest round against cangen's fastest\n", kernelRelease(), n, *genRounds)
+	fmt.Printf("canbench| frame generation in the kernel VM (qemu TCG, %s): %d frames 123#1122334455667788 on vxcan0, first to last receive timestamp on vxcan1, all counted by candump -n there; %s; %d rounds (every other one in reverse order), each row's ratio to cangen taken within a round, median of the rounds; best: the row's fastest round against cangen's fastest\n", kernelRelease(), n, setup, *genRounds)
 	fmt.Printf("canbench| %-46s %12s %10s %10s %10s %s\n", "generator", "frames/s", "ratio", "best f/s", "best ratio", "ratio in each round (to cangen; -x rows to cangen -x)")
 	for i, r := range rows {
 		fmt.Printf("canbench| %-46s %12.0f %10.2f %10.0f %10.2f %.2f\n", r.label, med(rates[i]), med(ratios[i]), best(i), best(i)/best(r.base), ratios[i])
