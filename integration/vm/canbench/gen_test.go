@@ -71,6 +71,21 @@ func stampSocket(t *testing.T, iface string) int {
 	return fd
 }
 
+// genSetup skips outside the VM and without can-utils, and raises the
+// guest's netdev_max_backlog so that no round's frames are dropped in a
+// backlog; it returns the paths of canrelay and cangen.
+func genSetup(t *testing.T) (canrelay, cangen string) {
+	t.Helper()
+	testenv.RequireVM(t)
+	canrelay = testenv.Bin(t, "canrelay")
+	cangen = testenv.RequireProgram(t, "cangen", "can-utils")
+	testenv.RequireProgram(t, "candump", "can-utils")
+	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
+		t.Fatal(err)
+	}
+	return canrelay, cangen
+}
+
 // genRound sends n fixed frames with the generator (on CPU 1) on vxcan0
 // and returns frames per second on the bus: n-1 over the time between the
 // kernel's receive timestamps of the first and the last frame on vxcan1,
@@ -146,13 +161,7 @@ func readStamps(t *testing.T, fd, n int) (first, last time.Time) {
 // canrelay gen against cangen -g 0 -i, both sending the same fixed frame
 // on vxcan0, counted by candump on vxcan1. Target: canrelay >= 1.5x.
 func TestBenchGen(t *testing.T) {
-	testenv.RequireVM(t)
-	canrelay := testenv.Bin(t, "canrelay")
-	cangen := testenv.RequireProgram(t, "cangen", "can-utils")
-	testenv.RequireProgram(t, "candump", "can-utils")
-	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
-		t.Fatal(err)
-	}
+	canrelay, cangen := genSetup(t)
 	setup := "vxcan1's receive on the generator's CPU (inside its sending call)"
 	if *genRPS {
 		// RPS: netif_rx on vxcan1 (called by vxcan0's transmit) stamps

@@ -250,13 +250,7 @@ func nullCalls(t *testing.T, k int) (getppid, einval float64) {
 // the local loopback, and what a system call costs on its own. Not a
 // target; run by CANBENCH_RUN=TestGenProfile bench/can.sh.
 func TestGenProfile(t *testing.T) {
-	testenv.RequireVM(t)
-	canrelay := testenv.Bin(t, "canrelay")
-	cangen := testenv.RequireProgram(t, "cangen", "can-utils")
-	testenv.RequireProgram(t, "candump", "can-utils")
-	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
-		t.Fatal(err)
-	}
+	canrelay, cangen := genSetup(t)
 	n := *genFrames
 	frame := []string{"-I", "123", "-L", "8", "-D", "1122334455667788"}
 	ns := strconv.Itoa(n)
@@ -326,14 +320,8 @@ func TestGenProfile(t *testing.T) {
 // bin/ (cp /usr/bin/strace bin/) for a run, or the test skips. Not a
 // target; run by CANBENCH_RUN=TestGenSyscalls bench/can.sh.
 func TestGenSyscalls(t *testing.T) {
-	testenv.RequireVM(t)
-	canrelay := testenv.Bin(t, "canrelay")
-	cangen := testenv.RequireProgram(t, "cangen", "can-utils")
-	testenv.RequireProgram(t, "candump", "can-utils")
+	canrelay, cangen := genSetup(t)
 	strace := testenv.RequireProgram(t, "strace", "strace (copied into bin/)")
-	if err := os.WriteFile("/proc/sys/net/core/netdev_max_backlog", []byte("100000"), 0); err != nil {
-		t.Fatal(err)
-	}
 	n := *genFrames
 	ns := strconv.Itoa(n)
 	frame := []string{"-I", "123", "-L", "8", "-D", "1122334455667788", "vxcan0"}
