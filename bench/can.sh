@@ -22,10 +22,16 @@ cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # CANBENCH_RUN picks the rows: TestBenchRelay (relays), TestBenchGen
-# (canrelay gen against cangen -g 0, CANBENCH_GEN_FRAMES frames a round).
-: "${CANBENCH_RUN:=TestBenchRelay|TestBenchGen}" "${CANBENCH_GEN_FRAMES:=30000}"
-args="-test.run=$CANBENCH_RUN -canbench.gen-frames=$CANBENCH_GEN_FRAMES -canbench.frames=$CANBENCH_FRAMES -canbench.window=$CANBENCH_WINDOW -canbench.pipe-frames=$CANBENCH_PIPE_FRAMES -canbench.lat-frames=$CANBENCH_LAT_FRAMES"
+# (canrelay gen against cangen -g 0, CANBENCH_GEN_FRAMES frames a round,
+# CANBENCH_GEN_ROUNDS rounds), TestGenSyscalls (system calls a frame; needs
+# strace copied into bin/), TestGenProfile. CANBENCH_GEN_BASE names an
+# earlier canrelay build copied into bin/ (e.g. bin/canrelay-base, guest
+# path /sockcore/bin/canrelay-base): its gen is an extra row of the same
+# rounds, an interleaved A/B.
+: "${CANBENCH_RUN:=TestBenchRelay|TestBenchGen}" "${CANBENCH_GEN_FRAMES:=30000}" "${CANBENCH_GEN_ROUNDS:=5}" "${CANBENCH_GEN_BASE:=}"
+args="-test.run=$CANBENCH_RUN -canbench.gen-frames=$CANBENCH_GEN_FRAMES -canbench.gen-rounds=$CANBENCH_GEN_ROUNDS -canbench.gen-base=$CANBENCH_GEN_BASE -canbench.frames=$CANBENCH_FRAMES -canbench.window=$CANBENCH_WINDOW -canbench.pipe-frames=$CANBENCH_PIPE_FRAMES -canbench.lat-frames=$CANBENCH_LAT_FRAMES"
 ratios=()
+genratios=()
 for boot in $(seq 1 "$CANBENCH_BOOTS"); do
 	if ! VMTEST_PACKAGES=./integration/vm/canbench VMTEST_ARGS="$args" scripts/vmtest.sh >"$out" 2>&1; then
 		cat "$out" >&2
@@ -37,7 +43,13 @@ for boot in $(seq 1 "$CANBENCH_BOOTS"); do
 	grep '^canbench-csv| ' "$out" | sed 's/^canbench-csv| //' >>"$BENCH_RESULTS"
 	r=$(sed -n 's/^canbench| bridge\/cangw \([0-9.]*\).*/\1/p' "$out")
 	[ -n "$r" ] && ratios+=("$r")
+	r=$(sed -n 's/^canbench| gen\/cangen \([0-9.]*\).*/\1/p' "$out")
+	[ -n "$r" ] && genratios+=("$r")
 done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if ((${#ratios[@]})); then
-	echo "bridge/cangw per boot: ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') (target >= 0.8)"
+	echo "bridge/cangw per boot: ${ratios[*]}; median $(median "${ratios[@]}") (target >= 0.8)"
+fi
+if ((${#genratios[@]})); then
+	echo "gen/cangen per boot: ${genratios[*]}; median $(median "${genratios[@]}") (target >= 1.5)"
 fi

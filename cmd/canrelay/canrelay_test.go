@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -175,6 +176,43 @@ func TestGenPatterns(t *testing.T) {
 	}
 	if want := "  vcan0  00000000##1\n  vcan0  00000001##1.AA\n  vcan0  00000002##1.AA.00\n"; out != want {
 		t.Errorf("gen -v: %q, want %q", out, want)
+	}
+}
+
+// gen without a count on a peer that reads slowly: a full send queue
+// (EAGAIN on the fake bus's socketpair, which holds a few hundred frames)
+// is waited out in poll(2), no frame is lost or reordered, and an
+// interrupt ends gen with sent= counting exactly the frames on the bus.
+func TestGenFullQueueThenInterrupt(t *testing.T) {
+	bus := newFakeBus(t, "vcan0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, stderr, wait := bus.start(ctx, "", "gen", "-g", "0", "-I", "123", "-L", "1", "-D", "i", "vcan0")
+	const first = 3000 // several times the queue: gen must have waited
+	for i, text := range bus.read("vcan0", first) {
+		if want := fmt.Sprintf("123#%02X", i%256); text != want {
+			t.Fatalf("frame %d: %s, want %s", i, text, want)
+		}
+	}
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatalf("gen ended with %v, want nil on interrupt", err)
+	}
+	// gen closed its end: the rest of the queue, then end of file.
+	rest := 0
+	buf := make([]byte, canframe.FDMTU)
+	for {
+		n, err := bus.test["vcan0"].RecvInto(buf, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		rest++
+	}
+	if want := fmt.Sprintf("gen vcan0: sent=%d enobufs=0 dropped=0\n", first+rest); stderr.String() != want {
+		t.Errorf("counters %q, want %q", stderr.String(), want)
 	}
 }
 
@@ -719,6 +757,11 @@ func TestGenNoAllocsPerFrame(t *testing.T) {
 	if err := tx.Connect(to); err != nil {
 		t.Fatal(err)
 	}
+	fd, err := tx.Detach() // gen sends on a descriptor out of the poller
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
 	g, err := canframe.ParseGenMode("id", "123")
 	if err != nil {
 		t.Fatal(err)
@@ -727,7 +770,7 @@ func TestGenNoAllocsPerFrame(t *testing.T) {
 		return testing.AllocsPerRun(5, func() {
 			gn := &generator{gen: &canframe.Generator{ID: g}, iface: "udp", count: count, batch: genBatch, out: bufio.NewWriter(io.Discard)}
 			done := make(chan error, 1)
-			go func() { done <- gn.run(context.Background(), tx) }() // run pins its goroutine's thread
+			go func() { done <- gn.run(context.Background(), fd) }() // run pins its goroutine's thread
 			if err := <-done; err != nil || gn.sent != count {
 				t.Fatalf("sent %d of %d: %v", gn.sent, count, err)
 			}

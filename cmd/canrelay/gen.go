@@ -106,10 +106,21 @@ func genCommand(e *env) *ucli.Command {
 					return fmt.Errorf("gen: CAN_RAW_LOOPBACK: %w", err)
 				}
 			}
+			// The frames leave by raw system calls on a descriptor out of
+			// Go's poller (Detach): a socket registered with epoll has
+			// every frame's release, inside the sending call, run the
+			// write-space wake-up of the poller's epoll instance (and wake
+			// a thread of the runtime sleeping in epoll_pwait on the
+			// sending CPU); cangen's socket has no waiter to wake.
+			fd, err := s.Detach()
+			if err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			defer unix.Close(fd)
 			gn := &generator{gen: g, iface: iface, count: count, gap: time.Duration(gap * float64(time.Millisecond)), batch: batch,
 				drop: c.Bool("i"), verbose: verbose, out: bufio.NewWriter(e.stdout), pin: e.pinProcess, stderr: e.stderr}
 			defer gn.out.Flush()
-			err = gn.run(ctx, s)
+			err = gn.run(ctx, fd)
 			fmt.Fprintf(e.stderr, "gen %s: sent=%d enobufs=%d dropped=%d\n", iface, gn.sent, gn.enobufs, gn.dropped)
 			return err
 		},
@@ -135,7 +146,10 @@ type generator struct {
 	iovs                   []unix.Iovec
 }
 
-func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
+// run sends the frames on fd, a socket descriptor the caller owns and
+// closes; it is not in Go's poller, so a send that finds the send buffer
+// full waits in poll(2), a slice at a time, watching ctx.
+func (g *generator) run(ctx context.Context, fd int) error {
 	// vcan delivers through the writing CPU's backlog: frames leave from
 	// one CPU. The whole process is put there (pin), not the goroutine
 	// locked to its thread: the runtime preempts a goroutine that runs
@@ -147,8 +161,6 @@ func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
 	} else {
 		cpupin.Pin() // tests: the process stays where it is
 	}
-	stop := ctxClose(ctx, s)
-	defer stop()
 	batch := 1
 	if g.gap == 0 {
 		batch = g.batch
@@ -175,7 +187,7 @@ func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
 			idx = append(idx, i)
 			g.print()
 		}
-		if err := g.send(ctx, s, b, idx); err != nil {
+		if err := g.send(ctx, fd, b, idx); err != nil {
 			if ended(ctx, err) {
 				return nil
 			}
@@ -204,20 +216,25 @@ func (g *generator) run(ctx context.Context, s *sockcore.Socket) error {
 
 // send writes the frames of idx with as few sendmmsg calls as the kernel
 // allows. ENOBUFS (the interface's queue is full) is counted and waited
-// out, or with -i the frame is dropped. Each call is first tried without
-// waiting and without the runtime's hand-off of a syscall (sendNow); only
-// a full send buffer (EAGAIN) goes to the poller.
-func (g *generator) send(ctx context.Context, s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int) error {
+// out, or with -i the frame is dropped. Each call is a raw MSG_DONTWAIT
+// system call (sendNow); a full send buffer (EAGAIN) is waited out in
+// poll(2), at most pollSlice at a time so that ctx is seen.
+func (g *generator) send(ctx context.Context, fd int, b *sockcore.MMsgBatch, idx []int) error {
 	wait := 20 * time.Microsecond
 	for len(idx) > 0 {
-		n, err := g.sendNow(s, b, idx)
-		if errors.Is(err, unix.EAGAIN) {
-			n, err = s.SendMMsg(b, idx, 0)
-		}
+		n, err := g.sendNow(fd, b, idx)
 		g.sent += n
 		idx = idx[n:]
 		switch {
 		case err == nil:
+		case errors.Is(err, unix.EAGAIN):
+			if ctx.Err() != nil {
+				return nil
+			}
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+			if _, err := unix.Poll(pfd, int(pollSlice/time.Millisecond)); err != nil && err != unix.EINTR {
+				return os.NewSyscallError("poll", err)
+			}
 		case errors.Is(err, unix.ENOBUFS):
 			g.enobufs++
 			if g.drop {
@@ -240,12 +257,16 @@ func (g *generator) send(ctx context.Context, s *sockcore.Socket, b *sockcore.MM
 	return nil
 }
 
+// pollSlice is the longest send waits in poll(2) for room in the send
+// buffer before it looks at its context again.
+const pollSlice = 100 * time.Millisecond
+
 // sendNow is one sendmmsg(2) of the frames of idx with MSG_DONTWAIT, as a
 // raw system call: it never blocks, and the runtime does not hand the
 // thread's P to another thread while the kernel delivers the frames (on a
 // virtual CAN interface that delivery happens inside the call, and under
 // TCG it made every call pay for a hand-off and its return).
-func (g *generator) sendNow(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int) (int, error) {
+func (g *generator) sendNow(fd int, b *sockcore.MMsgBatch, idx []int) (int, error) {
 	if len(g.hdrs) < len(idx) {
 		g.hdrs = make([]unix.Mmsghdr, len(idx))
 		g.iovs = make([]unix.Iovec, len(idx))
@@ -257,7 +278,7 @@ func (g *generator) sendNow(s *sockcore.Socket, b *sockcore.MMsgBatch, idx []int
 		g.hdrs[j].Hdr.Iov = &g.iovs[j]
 		g.hdrs[j].Hdr.SetIovlen(1)
 	}
-	r, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(s.Fileno()), uintptr(unsafe.Pointer(&g.hdrs[0])),
+	r, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&g.hdrs[0])),
 		uintptr(len(idx)), unix.MSG_DONTWAIT, 0, 0)
 	runtime.KeepAlive(b)
 	if e != 0 {
