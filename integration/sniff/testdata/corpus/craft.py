@@ -879,6 +879,148 @@ def pim(path):
     write_pcap(path, frames)
 
 
+def ospf6(path):
+    """OSPFv3 (IP protocol 89 over IPv6) what bird2 does not send here:
+    LLS data and authentication trailers, virtual and unknown router
+    links, prefixes with options, an external LSA with forwarding
+    address, tag and referenced LS ID, LSA types printed as hex, unknown
+    scopes and packet types, other versions, and malformed and cut-short
+    packets, written to path."""
+    aton = socket.inet_aton
+    a6 = lambda a: socket.inet_pton(socket.AF_INET6, a)
+    me = "02:77:00:00:00:02"
+
+    def hdr(typ, body, rid="10.77.0.2", area="0.0.0.0", inst=0, ver=3, olen=None, tail=b""):
+        n = 16 + len(body) if olen is None else olen
+        return struct.pack("!BBH4s4sHBB", ver, typ, n, aton(rid), aton(area), 0, inst, 0) + body + tail
+
+    def ip(payload, dst="ff02::5", src="fe80::77:ff:fe00:2", plen=None):
+        n = len(payload) if plen is None else plen
+        return ether("33:33:00:00:00:05", me, 0x86DD, struct.pack("!IHBB", 6 << 28, n, 89, 1) + a6(src) + a6(dst) + payload)
+
+    def hello(opts=0x13, dr="10.77.0.1", bdr="10.77.0.2", nbrs=("10.77.0.1", "1.1.1.1"), ifid=7, prio=1, hi=10, dead=40):
+        return struct.pack("!II", ifid, prio << 24 | opts) + struct.pack("!HH4s4s", hi, dead, aton(dr), aton(bdr)) + \
+            b"".join(aton(n) for n in nbrs)
+
+    def lsh(typ, lsid, adv, seq=0x80000001, age=1, length=20):
+        return struct.pack("!HH4s4sIHH", age, typ, aton(lsid), aton(adv), seq, 0, length)
+
+    def lsa(typ, lsid, adv, body, **kw):
+        return lsh(typ, lsid, adv, length=20 + len(body), **kw) + body
+
+    def pfx(a, plen, opt=0, metric=0):
+        w = (plen + 31) // 32
+        return struct.pack("!BBH", plen, opt, metric) + a6(a)[:w * 4]
+
+    def dd(flags, opts=0x13, mtu=1500, seq=0x4321, hdrs=b""):
+        return struct.pack("!IHBBI", opts, mtu, 0, flags, seq) + hdrs
+
+    def lsu(*lsas, count=None):
+        return struct.pack("!I", len(lsas) if count is None else count) + b"".join(lsas)
+
+    def link(typ, metric, ifid, nifid, nrid):
+        return struct.pack("!BBHII4s", typ, 0, metric, ifid, nifid, aton(nrid))
+
+    def at(typ=1, said=5, csn=(1, 2), data=bytes(range(32)), alen=None):
+        return struct.pack("!HHHHII", typ, 16 + len(data) if alen is None else alen, 0, said, *csn) + data
+
+    lls = struct.pack("!HH", 0xbeef, 12) + struct.pack("!HHI", 1, 4, 3)
+    router = lsa(0x2001, "0.0.0.0", "10.77.0.2", struct.pack("!I", 0x1f << 24 | 0x733) +
+                 link(1, 10, 7, 8, "10.77.0.1") + link(2, 20, 7, 9, "10.77.0.9") + link(4, 65535, 1, 2, "3.3.3.3"))
+    router_odd = lsa(0x2001, "0.0.0.1", "10.77.0.2", struct.pack("!I", 0) + link(9, 1, 1, 1, "1.1.1.1") + link(1, 1, 1, 1, "2.2.2.2"))
+    network = lsa(0x2002, "0.0.0.7", "10.77.0.1", struct.pack("!I", 0x33) + aton("10.77.0.1") + aton("10.77.0.2"))
+    inter = lsa(0x2003, "0.0.0.3", "10.77.0.1", struct.pack("!I", 0xff000064) + pfx("::", 0) +
+                pfx("2001:db8:1:2:3:4:5:6", 128, opt=0x3f, metric=7) + pfx("2001:db8:9::", 33, opt=0x02))
+    inter_bogus = lsa(0x2003, "0.0.0.4", "10.77.0.1", struct.pack("!I", 1) + struct.pack("!BBH", 200, 0, 0) + bytes(16))
+    ext_all = lsa(0x4005, "0.0.0.5", "10.77.0.1", struct.pack("!I", 0x07000014) + struct.pack("!BBH", 48, 0x08, 0x2001) +
+                  a6("2001:db8:5::")[:8] + a6("fd77::9") + aton("0.0.0.77") + aton("10.1.2.3"))
+    ext_cut = lsa(0x4005, "0.0.0.6", "10.77.0.1", struct.pack("!I", 0x03000014) + pfx("2001:db8:6::", 48) + a6("fd77::9")[:8])
+    linklsa = lsa(0x0008, "0.0.0.7", "10.77.0.2", struct.pack("!I", 5 << 24 | 0x13) + a6("fe80::77:ff:fe00:2") +
+                  struct.pack("!I", 2) + pfx("fd77::", 64) + pfx("fd77:1::", 64, opt=0x10, metric=3))
+    linklsa_short = lsa(0x0008, "0.0.0.8", "10.77.0.2", struct.pack("!I", 0x13) + a6("fe80::1") + struct.pack("!I", 3) + pfx("fd77::", 64))
+    intra = lsa(0x2009, "0.0.0.9", "10.77.0.2", struct.pack("!HH4s4s", 2, 0x2002, aton("0.0.0.7"), aton("10.77.0.1")) +
+                pfx("fd77::", 64, metric=10) + pfx("fd78::", 48, opt=0x01))
+    intra_zero = lsa(0x2009, "0.0.0.10", "10.77.0.2", struct.pack("!HH4s4s", 0, 0x2001, aton("0.0.0.0"), aton("10.77.0.2")))
+    hexl = [lsa(t, "0.0.0.%d" % (t & 0xff), "10.77.0.1", bytes(range(1, 1 + n))) for t, n in
+            ((0x2004, 12), (0x2007, 20), (0x000b, 8), (0x200c, 4), (0xa00a, 5), (0x6001, 0), (0x1234, 18))]
+    tl = lambda t, v: struct.pack("!HH", t, len(v)) + v + b"\0" * (-len(v) % 4)
+    grace = lsa(0x000b, "0.0.0.11", "10.77.0.2", tl(1, struct.pack("!I", 120)) + tl(2, b"\x02") + tl(3, aton("10.77.0.2")) +
+                tl(9, b"xy"))
+    grace_bad = lsa(0x000b, "0.0.0.12", "10.77.0.2", tl(1, bytes(6)))
+    te = lsa(0x000a, "0.0.0.13", "10.77.0.2", tl(1, aton("10.77.0.2")) + tl(2, tl(1, b"\x01") + tl(5, struct.pack("!I", 10)) +
+             tl(6, struct.pack("!f", 1.25e8)) + tl(99, b"xyz")) + tl(7, b"abcde"))
+    te_bad = lsa(0x000a, "0.0.0.14", "10.77.0.2", tl(2, tl(9, b"abc")))
+    hs = lsh(0x2001, "0.0.0.0", "10.77.0.2", length=56) + lsh(0x2002, "0.0.0.7", "10.77.0.1", age=3600, seq=0x80000005, length=32) + \
+        lsh(0x6005, "0.0.0.1", "10.77.0.1", length=40) + lsh(0x8008, "0.0.0.7", "10.77.0.1", length=24)
+    lsr = b"".join(struct.pack("!HH4s4s", 0, t, aton(i), aton(a)) for t, i, a in
+                   ((0x2001, "0.0.0.0", "10.77.0.2"), (0x2009, "0.0.0.9", "10.77.0.2"), (0xe00e, "0.0.0.1", "10.77.0.1")))
+    frames = [
+        ip(hdr(1, hello())),
+        ip(hdr(1, hello(opts=0xffffff, dr="0.0.0.0", bdr="0.0.0.0", nbrs=(), prio=0, hi=0, dead=65535), area="0.0.0.1", inst=64)),
+        ip(hdr(1, hello(opts=0x213), tail=lls)),
+        ip(hdr(1, hello(opts=0x413), tail=at())),
+        ip(hdr(1, hello(opts=0x613), tail=lls + at(typ=2, said=0xffff, csn=(0xffffffff, 0), data=b"abcd"))),
+        ip(hdr(2, dd(0x17, opts=0x613), tail=lls + at(data=b""))),
+        ip(hdr(1, hello(opts=0x213), tail=b"\0\0")),
+        ip(hdr(1, hello(opts=0x213), tail=struct.pack("!HH", 1, 2))),
+        ip(hdr(1, hello(opts=0x213), tail=struct.pack("!HH", 1, 40) + bytes(8))),
+        ip(hdr(1, hello(opts=0x13), tail=bytes(10))),
+        ip(hdr(1, hello(opts=0x413), tail=at(alen=8))),
+        ip(hdr(1, hello(opts=0x413), tail=at(alen=80))),
+        (ip(hdr(1, hello(opts=0x413), tail=at())), 14 + 40 + 16 + 28 + 20),
+        (ip(hdr(1, hello(opts=0x213), tail=lls)), 14 + 40 + 16 + 28 + 6),
+        ip(hdr(2, dd(0x07))),
+        ip(hdr(2, dd(0x00, opts=0, mtu=9000, seq=0xdeadbeef, hdrs=hs))),
+        ip(hdr(2, dd(0x01, hdrs=hs[:20] + lsh(0x2001, "1.1.1.1", "1.1.1.1", length=8) + hs[20:40]))),
+        ip(hdr(3, lsr)),
+        ip(hdr(3, lsr[:20])),
+        ip(hdr(4, lsu(router, network, inter))),
+        ip(hdr(4, lsu(ext_all, linklsa, intra, intra_zero))),
+        ip(hdr(4, lsu(*hexl))),
+        ip(hdr(4, lsu(grace, te, network))),
+        ip(hdr(4, lsu(grace_bad, network))),
+        ip(hdr(4, lsu(te_bad, network))),
+        (ip(hdr(4, lsu(te))), 14 + 40 + 16 + 4 + 20 + 20),
+        ip(hdr(4, lsu(router_odd, network))),
+        ip(hdr(4, lsu(inter_bogus, network))),
+        ip(hdr(4, lsu(ext_cut))),
+        ip(hdr(4, lsu(linklsa_short))),
+        ip(hdr(4, lsu(network, count=3))),
+        ip(hdr(4, lsu(network, count=0))),
+        ip(hdr(4, lsu(lsh(0x2002, "1.1.1.1", "1.1.1.1", length=4), network))),
+        ip(hdr(4, lsu(lsh(0x2002, "1.1.1.1", "1.1.1.1", length=400)))),
+        ip(hdr(4, lsu())),
+        ip(hdr(5, hs)),
+        ip(hdr(5, hs[:20] + lsh(0x2003, "1.1.1.1", "1.1.1.1", length=0) + hs[40:60])),
+        ip(hdr(6, bytes(8))),
+        ip(hdr(0, b"")),
+        ip(hdr(1, hello(), ver=2)),
+        ip(hdr(1, hello(), ver=4)),
+        ip(hdr(1, hello(), olen=60)),
+        ip(hdr(1, hello(), olen=30)),
+        ip(hdr(1, hello()), dst="fe80::77:ff:fe00:1"),
+        (ip(hdr(1, hello())), 14 + 40 + 10),
+        (ip(hdr(1, hello())), 14 + 40 + 18),
+        (ip(hdr(1, hello())), 14 + 40 + 16 + 22),
+        (ip(hdr(1, hello())), 14 + 40 + 16 + 30),
+        (ip(hdr(2, dd(0x07, hdrs=hs))), 14 + 40 + 16 + 12 + 30),
+        (ip(hdr(2, dd(0x07, hdrs=hs))), 14 + 40 + 16 + 6),
+        (ip(hdr(3, lsr)), 14 + 40 + 16 + 18),
+        (ip(hdr(4, lsu(router, network))), 14 + 40 + 16 + 4 + 40),
+        (ip(hdr(4, lsu(inter))), 14 + 40 + 16 + 4 + 20 + 4 + 4 + 10),
+        (ip(hdr(4, lsu(ext_all))), 14 + 40 + 16 + 4 + 20 + 4 + 12 + 8),
+        (ip(hdr(4, lsu(linklsa))), 14 + 40 + 16 + 4 + 20 + 10),
+        (ip(hdr(4, lsu(intra))), 14 + 40 + 16 + 4 + 20 + 6),
+        (ip(hdr(4, lsu(hexl[0]))), 14 + 40 + 16 + 4 + 20 + 5),
+        (ip(hdr(4, lsu(network))), 14 + 40 + 16 + 2),
+        (ip(hdr(5, hs)), 14 + 40 + 16 + 30),
+        (ip(hdr(1, hello())), 14 + 40 + 1),
+        ip(b""),
+        ip(b"\x03\x01\x00"),
+    ]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -908,5 +1050,7 @@ if __name__ == "__main__":
         bgp(sys.argv[2])
     elif sys.argv[1] == "pim":
         pim(sys.argv[2])
+    elif sys.argv[1] == "ospf6":
+        ospf6(sys.argv[2])
     else:
         main(*sys.argv[1:5])
