@@ -373,6 +373,14 @@ s_ospf6craft() { # OSPFv3 LLS data, authentication trailers, virtual and unknown
 	NAME=ospf6craft; $PY craft.py ospf6 "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
+s_wificraft() { # 802.11 behind radiotap headers: radiotap fields of every kind, management, control and data frames, protected frames, malformed and cut short (craft.py writes the capture: no mac80211_hwsim or monitor interface here)
+	NAME=wificraft; $PY craft.py wifi "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
+s_wifiplaincraft() { # the wificraft frames without their radiotap headers (link type 105)
+	NAME=wifiplaincraft; $PY craft.py wifiplain "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
 # birdconf ID AS PEER PEERAS PEER6 SELF6 N: a bird2 config for one side of the bgp scenario.
 birdconf() {
 	cat <<EOC
@@ -452,5 +460,5 @@ protocol ospf v3 o6 { ipv6 { import all; export filter ext; }; ecmp no;
 	VV=1 stop
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft ospf6 ospf6craft"
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft ospf6 ospf6craft wificraft wifiplaincraft"
 for s in ${@:-$all}; do s_$s; done
