@@ -487,7 +487,16 @@ func ospfLSA(c *pctx, r *ospfBuf, o int) (int, bool) {
 			}
 		}
 	case 9, 10, 11:
+		r.done = false
 		if !ospfOpaque(c, r, r.u8(o+4), body, n-20) {
+			return 0, false
+		}
+		if typ := r.u8(o + 4); typ != 1 && typ != 3 && typ != 4 || !r.done {
+			return end, true // in hex already, or ended early: tcpdump's return before the hex dump
+		}
+	}
+	if c.d.vv { // -vv: the LSA's body again in hex
+		if !ospfUnknown(c, r, body, n-20, "\n\t    ") {
 			return 0, false
 		}
 	}
@@ -649,11 +658,12 @@ func ospfRouterInfo(c *pctx, r *ospfBuf, o, n int) bool {
 				names = "Unknown"
 			}
 			b.WriteString("Capabilities: " + names)
-		} else if !ospfUnknown(c, r, o, int(l), "\n\t      ") {
+		} else if !c.d.vv && !ospfUnknown(c, r, o, int(l), "\n\t      ") { // hex with -v only, as tcpdump
 			return true
 		}
 		o += int(l) // nor padded here
 	}
+	r.done = true
 	return true
 }
 

@@ -354,7 +354,7 @@ s_ipseccraft() { # ESP and AH over IPv4/IPv6, AH before other protocols, ICV siz
 }
 
 s_ospfcraft() { # OSPFv2 hellos, DB descriptions, LS requests, updates (router, network, summary, external, NSSA, group, opaque TE, grace and router information LSAs) and acks, every authentication type, LLS, malformed and cut short (craft.py writes the capture: no OSPF router is cheap here)
-	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 s_bgpcraft() { # BGP capabilities, attributes, NLRI and notifications bird does not send, malformed and cut short (craft.py writes the capture)
