@@ -297,25 +297,21 @@ func chanInfo(b *strings.Builder, freq uint16, flags, present uint32) {
 		if is(0x0080 | 0x0800) {
 			b.WriteString(" FHSS")
 		}
-		if is(0x0100 | 0x0040) {
+		// the name, then a half or quarter rate channel's width
+		width := func(name string) {
+			b.WriteString(name)
 			switch {
 			case flags&0x4000 != 0:
-				b.WriteString(" 11a/10Mhz")
+				b.WriteString("/10Mhz")
 			case flags&0x8000 != 0:
-				b.WriteString(" 11a/5Mhz")
-			default:
-				b.WriteString(" 11a")
+				b.WriteString("/5Mhz")
 			}
 		}
+		if is(0x0100 | 0x0040) {
+			width(" 11a")
+		}
 		if is(0x0080|0x0040) || is(0x0080|0x0400) {
-			switch {
-			case flags&0x4000 != 0:
-				b.WriteString(" 11g/10Mhz")
-			case flags&0x8000 != 0:
-				b.WriteString(" 11g/5Mhz")
-			default:
-				b.WriteString(" 11g")
-			}
+			width(" 11g")
 		} else if is(0x0080 | 0x0020) {
 			b.WriteString(" 11b")
 		}
