@@ -555,6 +555,10 @@ func dot11(c *pctx, p ndBuf, length int, pad bool, fcs int) {
 	if c.link {
 		dot11Header(c, fc, p)
 	}
+	if c.fields && typ != 1 {
+		src, dst := dot11Addrs(fc)
+		c.f["src_mac"], c.f["dst_mac"] = p.mac(src), p.mac(dst)
+	}
 	body := p[hdrlen:]
 	length -= hdrlen
 	switch typ {
@@ -612,16 +616,7 @@ func dot11LLC(c *pctx, fc uint32, hdr, body ndBuf) {
 			if c.link {
 				fmt.Fprintf(b, "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: oui Ethernet (0x000000), ")
 			} else {
-				// get_data_src_dst_mac
-				src, dst := 10, 4
-				switch fc & 0x0300 {
-				case 0x0200:
-					src = 16
-				case 0x0100:
-					dst = 16
-				case 0x0300:
-					src, dst = 24, 16
-				}
+				src, dst := dot11Addrs(fc)
 				fmt.Fprintf(b, "%s > %s SNAP, ", hdr.mac(src), hdr.mac(dst))
 			}
 			fmt.Fprintf(b, "ethertype %s (0x%04x), length %d: ", ethertypeName(layers.EthernetType(et)),
@@ -648,8 +643,29 @@ func dot11LLC(c *pctx, fc uint32, hdr, body ndBuf) {
 // dot11Hex is ND_DEFAULTPRINT: the bytes in hex and ASCII on lines of
 // their own.
 func dot11Hex(b *strings.Builder, p []byte) {
+	if len(p) == 0 {
+		return
+	}
 	b.WriteString("\n")
 	b.Write(bytes.TrimSuffix(appendHex(nil, p, true), []byte("\n")))
+}
+
+// dot11Addrs is get_data_src_dst_mac (management frames: SA and DA, as
+// no DS bits): where the source and destination addresses are.
+func dot11Addrs(fc uint32) (src, dst int) {
+	src, dst = 10, 4
+	if fc>>2&3 != 2 {
+		return src, dst
+	}
+	switch fc & 0x0300 {
+	case 0x0200:
+		src = 16
+	case 0x0100:
+		dst = 16
+	case 0x0300:
+		src, dst = 24, 16
+	}
+	return src, dst
 }
 
 // wepPrint is wep_print: the IV, pad and key ID of a protected frame.
