@@ -609,32 +609,46 @@ func dot11LLC(c *pctx, fc uint32, hdr, body ndBuf) {
 		dot11Hex(b, body)
 		return
 	}
-	if body[0] == 0xaa && body[1] == 0xaa && body[2] == 0x03 && len(body) >= 8 && c.length >= 8 &&
-		body[3] == 0 && body[4] == 0 && body[5] == 0 {
-		et := uint32(binary.BigEndian.Uint16(body[6:]))
-		if _, ok := printerIndex[printerKey{etherSpace, et}]; !ok {
+	if body[0] == 0xaa && body[1] == 0xaa && body[2] == 0x03 { // SNAP: snap_print
+		if len(body) < 8 {
+			c.s.payload = nil
 			if c.link {
-				fmt.Fprintf(b, "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: oui Ethernet (0x000000), ")
-			} else {
-				src, dst := dot11Addrs(fc)
-				fmt.Fprintf(b, "%s > %s SNAP, ", hdr.mac(src), hdr.mac(dst))
+				b.WriteString("LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: ")
 			}
-			fmt.Fprintf(b, "ethertype %s (0x%04x), length %d: ", ethertypeName(layers.EthernetType(et)),
-				et, c.length-8)
-			c.s.payload = body[8:]
+			b.WriteString(" [|snap]")
+			return
+		}
+		oui := uint32(body[3])<<16 | uint32(body[4])<<8 | uint32(body[5])
+		pid := uint32(binary.BigEndian.Uint16(body[6:]))
+		kind, name := "pid", tokOr(snapPIDNames[oui], uint16(pid), "Unknown")
+		sp := ciscoSpace
+		if oui == 0 {
+			kind, name, sp = "ethertype", ethertypeName(layers.EthernetType(pid)), etherSpace
+		}
+		_, known := printerIndex[printerKey{sp, pid}]
+		known = known && (oui == 0 || oui == 0x00000c)
+		if c.link {
+			fmt.Fprintf(b, "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: "+
+				"oui %s (0x%06x), %s %s (0x%04x), length %d: ", ouiName(oui), oui, kind, name, pid, c.length-8)
+		} else if !known {
+			src, dst := dot11Addrs(fc)
+			fmt.Fprintf(b, "%s > %s SNAP, ", hdr.mac(src), hdr.mac(dst))
+			if oui != 0 {
+				fmt.Fprintf(b, "oui %s (0x%06x), ", ouiName(oui), oui)
+			}
+			fmt.Fprintf(b, "%s %s (0x%04x), length %d: ", kind, name, pid, c.length-8)
+		}
+		c.s.payload = body[8:]
+		if !known {
 			if !c.d.hexOut { // ndo_suppress_default_print
 				dot11Hex(b, body)
 			}
 			return
 		}
-		if c.link {
-			fmt.Fprintf(b, "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: "+
-				"oui Ethernet (0x000000), ethertype %s (0x%04x), length %d: ", ethertypeName(layers.EthernetType(et)), et, c.length-8)
-		}
-		c.s.payload = body[8:]
 		c.length -= 8
 		c.named = true
-		c.next(etherSpace, et, body[8:])
+		c.llcCtrl = 0x03
+		c.next(sp, pid, body[8:])
 		return
 	}
 	printLLC(c, body)

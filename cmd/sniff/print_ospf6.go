@@ -385,7 +385,9 @@ func (x *ospf6x) trailer(typ uint32, o, n int) bool {
 	if al < 16 || al > n {
 		return false
 	}
-	fmt.Fprintf(b, ", SAID %d, CSN 0x%08x:%08x", p.u16(o+6), p.u32(o+8), p.u32(o+12))
+	fmt.Fprintf(b, ", SAID %d", p.u16(o+6))
+	fmt.Fprintf(b, ", CSN 0x%08x", p.u32(o+8))
+	fmt.Fprintf(b, ":%08x", p.u32(o+12))
 	if !p.has(o+16, al-16) {
 		return false
 	}
