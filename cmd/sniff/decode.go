@@ -28,8 +28,9 @@ type decoder struct {
 	ly     decodeLayers
 	ifname func(index int) string // names SLL2 interface indexes
 	quiet  bool                   // -q: no application-layer decoding
-	vv     bool                   // -vv: what tcpdump adds at verbosity 2
 	absSeq bool                   // -S: absolute TCP sequence numbers
+	vv     bool                   // -vv: where tcpdump's printers print more than with -v
+	hexOut bool                   // -x or -X: tcpdump prints no default hex dump in the line
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase
@@ -90,6 +91,9 @@ type pctx struct {
 	dport uint16
 	// llcCtrl is the 802.2 LLC header's control field, for SNAP.
 	llcCtrl uint8
+	// named: with -e, a link header within the line (802.11's LLC/SNAP)
+	// named the protocol, which then prints no "IP " or "ARP, " of its own.
+	named bool
 }
 
 func (d *decoder) decode(p *pkt, verbose bool) summary {

@@ -45,6 +45,7 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 	t.d.vv = o.verbose > 1
 	t.d.absSeq = o.absSeq
 	t.d.vv = o.verbose > 1
+	t.d.hexOut = o.hex > 0 || o.hexASCII > 0
 	if o.json {
 		t.jsonEn = json.NewEncoder(bw)
 	}

@@ -17,7 +17,7 @@ func printARP(c *pctx, data []byte) {
 		return
 	}
 	text := arpText(a, c.length, c.verbose)
-	if c.link && c.depth > 0 {
+	if c.link && (c.depth > 0 || c.named) {
 		text = strings.TrimPrefix(text, "ARP, ")
 	}
 	c.b.WriteString(text)

@@ -1155,17 +1155,12 @@ func (x *bgpx) notification(o, length int) {
 // ndPrintn is tcpdump's nd_printn: n bytes at o, unprintable ones as
 // "M-" and "^" escapes.
 func ndPrintn(b *strings.Builder, p ndBuf, o, n int) {
-	for i := range n {
-		ch := byte(p.u8(o + i))
-		if ch&0x80 != 0 {
-			b.WriteString("M-")
-			ch &= 0x7f
-		}
-		if ch < 0x20 || ch == 0x7f {
-			b.WriteByte('^')
-			ch ^= 0x40
-		}
-		b.WriteByte(ch)
+	k := min(n, p.avail(o))
+	if k > 0 {
+		fnPrint(b, p[o:o+k])
+	}
+	if k < n {
+		panic(ndTrunc{}) // what the capture held is printed first
 	}
 }
 

@@ -163,7 +163,7 @@ func (c *pctx) trunc(proto string) {
 // tcpdump -e leaves out (the link header named the protocol). For the
 // outer packet the text sink takes it off; here for a tunnel's inner one.
 func (c *pctx) protoPrefix(p string) {
-	if c.link && c.depth > 0 {
+	if c.link && (c.depth > 0 || c.named) {
 		return
 	}
 	c.b.WriteString(p)

@@ -26,7 +26,18 @@ func printIPv6(c *pctx, data []byte) {
 		fmt.Fprintf(b, "version error: %d != 6", v)
 		return
 	}
-	if ip.DecodeFromBytes(data, nilDF) != nil {
+	err := ip.DecodeFromBytes(data, nilDF)
+	if err != nil && data[4] == 0 && data[5] == 0 && data[6] != 0 {
+		// Payload length 0 without a hop-by-hop header: gopacket
+		// refuses it, tcpdump takes what was captured as the payload.
+		// (Decoded from a copy with a payload length of 1 and a byte more.)
+		tmp := append(append([]byte(nil), data[:40]...), 0)
+		binary.BigEndian.PutUint16(tmp[4:], 1)
+		if err = ip.DecodeFromBytes(tmp, nilDF); err == nil {
+			ip.Length, ip.Payload = 0, data[40:]
+		}
+	}
+	if err != nil {
 		if data[6] == 0 { // a hop-by-hop header cut short
 			c.src, c.dst, c.addrs = data[8:24], data[24:40], false
 			c.b.WriteString("IP6 ")

@@ -45,6 +45,7 @@ var ospfLLSOptions = []bitName{{0x01, "LSDB resync"}, {0x02, "Restart"}}
 type ospfBuf struct {
 	p     []byte
 	short bool
+	done  bool // a grace or TE LSA's TLVs ran to their end (OSPFv3 ends the packet otherwise)
 }
 
 func (r *ospfBuf) has(o, n int) bool {
@@ -99,8 +100,8 @@ func ospfTok(m map[uint32]string, v uint32, def string) string {
 func printOSPF(c *pctx, p []byte) {
 	b := c.b
 	c.addrPair()
-	if c.ipv6 { // OSPFv3 (tcpdump's print-ospf6.c): not decoded yet
-		fmt.Fprintf(b, " ip-proto-89 %d", c.l4)
+	if c.ipv6 { // OSPFv3: tcpdump's print-ospf6.c
+		printOSPF6(c, p)
 		return
 	}
 	c.f["proto"] = "OSPF"
@@ -486,7 +487,16 @@ func ospfLSA(c *pctx, r *ospfBuf, o int) (int, bool) {
 			}
 		}
 	case 9, 10, 11:
+		r.done = false
 		if !ospfOpaque(c, r, r.u8(o+4), body, n-20) {
+			return 0, false
+		}
+		if typ := r.u8(o + 4); typ != 1 && typ != 3 && typ != 4 || !r.done {
+			return end, true // in hex already, or ended early: tcpdump's return before the hex dump
+		}
+	}
+	if c.d.vv { // -vv: the LSA's body again in hex
+		if !ospfUnknown(c, r, body, n-20, "\n\t    ") {
 			return 0, false
 		}
 	}
@@ -648,11 +658,12 @@ func ospfRouterInfo(c *pctx, r *ospfBuf, o, n int) bool {
 				names = "Unknown"
 			}
 			b.WriteString("Capabilities: " + names)
-		} else if !ospfUnknown(c, r, o, int(l), "\n\t      ") {
+		} else if !c.d.vv && !ospfUnknown(c, r, o, int(l), "\n\t      ") { // hex with -v only, as tcpdump
 			return true
 		}
 		o += int(l) // nor padded here
 	}
+	r.done = true
 	return true
 }
 
@@ -717,8 +728,8 @@ func ospfGrace(c *pctx, r *ospfBuf, o, n int) bool {
 			}
 			v := r.u8(o)
 			fmt.Fprintf(b, "%s (%d)", ospfTok(ospfGraceReasons, v, "Unknown"), v)
-		default:
-			if !ospfUnknown(c, r, o, int(l), "\n\t      ") {
+		default: // hex with -v only, as tcpdump
+			if !c.d.vv && !ospfUnknown(c, r, o, int(l), "\n\t      ") {
 				return true
 			}
 		}
@@ -726,6 +737,7 @@ func ospfGrace(c *pctx, r *ospfBuf, o, n int) bool {
 		rem -= l
 		o += int(l)
 	}
+	r.done = true
 	return true
 }
 
@@ -845,8 +857,8 @@ func ospfTE(c *pctx, r *ospfBuf, o, n int) bool {
 				return false
 			}
 			b.WriteString(", " + a)
-		default:
-			if !ospfUnknown(c, r, o, int(l), "\n\t      ") {
+		default: // hex with -v only, as tcpdump
+			if !c.d.vv && !ospfUnknown(c, r, o, int(l), "\n\t      ") {
 				return true
 			}
 		}
@@ -858,6 +870,7 @@ func ospfTE(c *pctx, r *ospfBuf, o, n int) bool {
 		rem -= l
 		o += int(l)
 	}
+	r.done = true
 	return true
 }
 
@@ -964,8 +977,8 @@ func ospfTESub(c *pctx, r *ospfBuf, t uint32, o, n int) (ok bool, extra int) {
 			fmt.Fprintf(b, "%d", r.u32(o+4*k))
 		}
 		return true, n
-	default:
-		return ospfUnknown(c, r, o, n, "\n\t\t"), 0
+	default: // hex with -v only, as tcpdump
+		return c.d.vv || ospfUnknown(c, r, o, n, "\n\t\t"), 0
 	}
 	return true, 0
 }

@@ -44,6 +44,8 @@ var printers = []struct {
 	{linkSpace, uint32(layers.LinkTypeIPv6), printIPv6},
 	{linkSpace, uint32(linkTypeCAN), printCAN},
 	{linkSpace, uint32(linkTypeBTMon), printBTMon},
+	{linkSpace, uint32(layers.LinkTypeIEEE80211Radio), printRadiotap},
+	{linkSpace, uint32(layers.LinkTypeIEEE802_11), print80211},
 
 	{etherSpace, uint32(layers.EthernetTypeIPv4), printIPv4},
 	{etherSpace, uint32(layers.EthernetTypeIPv6), printIPv6},

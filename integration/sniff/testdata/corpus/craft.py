@@ -131,12 +131,12 @@ def org(oui, sub, v):
     return tlv(127, struct.pack("!I", oui)[1:] + bytes([sub]) + v)
 
 
-def write_pcap(path, frames):
-    """Frames written to a pcap file (Ethernet, one a second from a fixed
-    time): this kernel's taps do not see frames a packet socket sends on
-    a veth."""
+def write_pcap(path, frames, linktype=1):
+    """Frames written to a pcap file (Ethernet unless linktype says, one a
+    second from a fixed time): this kernel's taps do not see frames a
+    packet socket sends on a veth."""
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype))
         for i, fr in enumerate(frames):
             cut = 0
             if isinstance(fr, tuple):  # (frame, bytes captured; 0: all)
@@ -992,6 +992,343 @@ def sctp(path):
     write_pcap(path, frames)
 
 
+def ospf6(path):
+    """OSPFv3 (IP protocol 89 over IPv6) what bird2 does not send here:
+    LLS data and authentication trailers, virtual and unknown router
+    links, prefixes with options, an external LSA with forwarding
+    address, tag and referenced LS ID, LSA types printed as hex, unknown
+    scopes and packet types, other versions, and malformed and cut-short
+    packets, written to path."""
+    aton = socket.inet_aton
+    a6 = lambda a: socket.inet_pton(socket.AF_INET6, a)
+    me = "02:77:00:00:00:02"
+
+    def hdr(typ, body, rid="10.77.0.2", area="0.0.0.0", inst=0, ver=3, olen=None, tail=b""):
+        n = 16 + len(body) if olen is None else olen
+        return struct.pack("!BBH4s4sHBB", ver, typ, n, aton(rid), aton(area), 0, inst, 0) + body + tail
+
+    def ip(payload, dst="ff02::5", src="fe80::77:ff:fe00:2", plen=None):
+        n = len(payload) if plen is None else plen
+        return ether("33:33:00:00:00:05", me, 0x86DD, struct.pack("!IHBB", 6 << 28, n, 89, 1) + a6(src) + a6(dst) + payload)
+
+    def hello(opts=0x13, dr="10.77.0.1", bdr="10.77.0.2", nbrs=("10.77.0.1", "1.1.1.1"), ifid=7, prio=1, hi=10, dead=40):
+        return struct.pack("!II", ifid, prio << 24 | opts) + struct.pack("!HH4s4s", hi, dead, aton(dr), aton(bdr)) + \
+            b"".join(aton(n) for n in nbrs)
+
+    def lsh(typ, lsid, adv, seq=0x80000001, age=1, length=20):
+        return struct.pack("!HH4s4sIHH", age, typ, aton(lsid), aton(adv), seq, 0, length)
+
+    def lsa(typ, lsid, adv, body, **kw):
+        return lsh(typ, lsid, adv, length=20 + len(body), **kw) + body
+
+    def pfx(a, plen, opt=0, metric=0):
+        w = (plen + 31) // 32
+        return struct.pack("!BBH", plen, opt, metric) + a6(a)[:w * 4]
+
+    def dd(flags, opts=0x13, mtu=1500, seq=0x4321, hdrs=b""):
+        return struct.pack("!IHBBI", opts, mtu, 0, flags, seq) + hdrs
+
+    def lsu(*lsas, count=None):
+        return struct.pack("!I", len(lsas) if count is None else count) + b"".join(lsas)
+
+    def link(typ, metric, ifid, nifid, nrid):
+        return struct.pack("!BBHII4s", typ, 0, metric, ifid, nifid, aton(nrid))
+
+    def at(typ=1, said=5, csn=(1, 2), data=bytes(range(32)), alen=None):
+        return struct.pack("!HHHHII", typ, 16 + len(data) if alen is None else alen, 0, said, *csn) + data
+
+    lls = struct.pack("!HH", 0xbeef, 12) + struct.pack("!HHI", 1, 4, 3)
+    router = lsa(0x2001, "0.0.0.0", "10.77.0.2", struct.pack("!I", 0x1f << 24 | 0x733) +
+                 link(1, 10, 7, 8, "10.77.0.1") + link(2, 20, 7, 9, "10.77.0.9") + link(4, 65535, 1, 2, "3.3.3.3"))
+    router_odd = lsa(0x2001, "0.0.0.1", "10.77.0.2", struct.pack("!I", 0) + link(9, 1, 1, 1, "1.1.1.1") + link(1, 1, 1, 1, "2.2.2.2"))
+    network = lsa(0x2002, "0.0.0.7", "10.77.0.1", struct.pack("!I", 0x33) + aton("10.77.0.1") + aton("10.77.0.2"))
+    inter = lsa(0x2003, "0.0.0.3", "10.77.0.1", struct.pack("!I", 0xff000064) + pfx("::", 0) +
+                pfx("2001:db8:1:2:3:4:5:6", 128, opt=0x3f, metric=7) + pfx("2001:db8:9::", 33, opt=0x02))
+    inter_bogus = lsa(0x2003, "0.0.0.4", "10.77.0.1", struct.pack("!I", 1) + struct.pack("!BBH", 200, 0, 0) + bytes(16))
+    ext_all = lsa(0x4005, "0.0.0.5", "10.77.0.1", struct.pack("!I", 0x07000014) + struct.pack("!BBH", 48, 0x08, 0x2001) +
+                  a6("2001:db8:5::")[:8] + a6("fd77::9") + aton("0.0.0.77") + aton("10.1.2.3"))
+    ext_cut = lsa(0x4005, "0.0.0.6", "10.77.0.1", struct.pack("!I", 0x03000014) + pfx("2001:db8:6::", 48) + a6("fd77::9")[:8])
+    linklsa = lsa(0x0008, "0.0.0.7", "10.77.0.2", struct.pack("!I", 5 << 24 | 0x13) + a6("fe80::77:ff:fe00:2") +
+                  struct.pack("!I", 2) + pfx("fd77::", 64) + pfx("fd77:1::", 64, opt=0x10, metric=3))
+    linklsa_short = lsa(0x0008, "0.0.0.8", "10.77.0.2", struct.pack("!I", 0x13) + a6("fe80::1") + struct.pack("!I", 3) + pfx("fd77::", 64))
+    intra = lsa(0x2009, "0.0.0.9", "10.77.0.2", struct.pack("!HH4s4s", 2, 0x2002, aton("0.0.0.7"), aton("10.77.0.1")) +
+                pfx("fd77::", 64, metric=10) + pfx("fd78::", 48, opt=0x01))
+    intra_zero = lsa(0x2009, "0.0.0.10", "10.77.0.2", struct.pack("!HH4s4s", 0, 0x2001, aton("0.0.0.0"), aton("10.77.0.2")))
+    hexl = [lsa(t, "0.0.0.%d" % (t & 0xff), "10.77.0.1", bytes(range(1, 1 + n))) for t, n in
+            ((0x2004, 12), (0x2007, 20), (0x000b, 8), (0x200c, 4), (0xa00a, 5), (0x6001, 0), (0x1234, 18))]
+    tl = lambda t, v: struct.pack("!HH", t, len(v)) + v + b"\0" * (-len(v) % 4)
+    grace = lsa(0x000b, "0.0.0.11", "10.77.0.2", tl(1, struct.pack("!I", 120)) + tl(2, b"\x02") + tl(3, aton("10.77.0.2")) +
+                tl(9, b"xy"))
+    grace_bad = lsa(0x000b, "0.0.0.12", "10.77.0.2", tl(1, bytes(6)))
+    te = lsa(0x000a, "0.0.0.13", "10.77.0.2", tl(1, aton("10.77.0.2")) + tl(2, tl(1, b"\x01") + tl(5, struct.pack("!I", 10)) +
+             tl(6, struct.pack("!f", 1.25e8)) + tl(99, b"xyz")) + tl(7, b"abcde"))
+    te_bad = lsa(0x000a, "0.0.0.14", "10.77.0.2", tl(2, tl(9, b"abc")))
+    hs = lsh(0x2001, "0.0.0.0", "10.77.0.2", length=56) + lsh(0x2002, "0.0.0.7", "10.77.0.1", age=3600, seq=0x80000005, length=32) + \
+        lsh(0x6005, "0.0.0.1", "10.77.0.1", length=40) + lsh(0x8008, "0.0.0.7", "10.77.0.1", length=24)
+    lsr = b"".join(struct.pack("!HH4s4s", 0, t, aton(i), aton(a)) for t, i, a in
+                   ((0x2001, "0.0.0.0", "10.77.0.2"), (0x2009, "0.0.0.9", "10.77.0.2"), (0xe00e, "0.0.0.1", "10.77.0.1")))
+    frames = [
+        ip(hdr(1, hello())),
+        ip(hdr(1, hello(opts=0xffffff, dr="0.0.0.0", bdr="0.0.0.0", nbrs=(), prio=0, hi=0, dead=65535), area="0.0.0.1", inst=64)),
+        ip(hdr(1, hello(opts=0x213), tail=lls)),
+        ip(hdr(1, hello(opts=0x413), tail=at())),
+        ip(hdr(1, hello(opts=0x613), tail=lls + at(typ=2, said=0xffff, csn=(0xffffffff, 0), data=b"abcd"))),
+        ip(hdr(2, dd(0x17, opts=0x613), tail=lls + at(data=b""))),
+        ip(hdr(1, hello(opts=0x213), tail=b"\0\0")),
+        ip(hdr(1, hello(opts=0x213), tail=struct.pack("!HH", 1, 2))),
+        ip(hdr(1, hello(opts=0x213), tail=struct.pack("!HH", 1, 40) + bytes(8))),
+        ip(hdr(1, hello(opts=0x13), tail=bytes(10))),
+        ip(hdr(1, hello(opts=0x413), tail=at(alen=8))),
+        ip(hdr(1, hello(opts=0x413), tail=at(alen=80))),
+        (ip(hdr(1, hello(opts=0x413), tail=at())), 14 + 40 + 16 + 28 + 20),
+        (ip(hdr(1, hello(opts=0x213), tail=lls)), 14 + 40 + 16 + 28 + 6),
+        ip(hdr(2, dd(0x07))),
+        ip(hdr(2, dd(0x00, opts=0, mtu=9000, seq=0xdeadbeef, hdrs=hs))),
+        ip(hdr(2, dd(0x01, hdrs=hs[:20] + lsh(0x2001, "1.1.1.1", "1.1.1.1", length=8) + hs[20:40]))),
+        ip(hdr(3, lsr)),
+        ip(hdr(3, lsr[:20])),
+        ip(hdr(4, lsu(router, network, inter))),
+        ip(hdr(4, lsu(ext_all, linklsa, intra, intra_zero))),
+        ip(hdr(4, lsu(*hexl))),
+        ip(hdr(4, lsu(grace, te, network))),
+        ip(hdr(4, lsu(grace_bad, network))),
+        ip(hdr(4, lsu(te_bad, network))),
+        (ip(hdr(4, lsu(te))), 14 + 40 + 16 + 4 + 20 + 20),
+        ip(hdr(4, lsu(router_odd, network))),
+        ip(hdr(4, lsu(inter_bogus, network))),
+        ip(hdr(4, lsu(ext_cut))),
+        ip(hdr(4, lsu(linklsa_short))),
+        ip(hdr(4, lsu(network, count=3))),
+        ip(hdr(4, lsu(network, count=0))),
+        ip(hdr(4, lsu(lsh(0x2002, "1.1.1.1", "1.1.1.1", length=4), network))),
+        ip(hdr(4, lsu(lsh(0x2002, "1.1.1.1", "1.1.1.1", length=400)))),
+        ip(hdr(4, lsu())),
+        ip(hdr(5, hs)),
+        ip(hdr(5, hs[:20] + lsh(0x2003, "1.1.1.1", "1.1.1.1", length=0) + hs[40:60])),
+        ip(hdr(6, bytes(8))),
+        ip(hdr(0, b"")),
+        ip(hdr(1, hello(), ver=2)),
+        ip(hdr(1, hello(), ver=4)),
+        ip(hdr(1, hello(), olen=60)),
+        ip(hdr(1, hello(), olen=30)),
+        ip(hdr(1, hello()), dst="fe80::77:ff:fe00:1"),
+        (ip(hdr(1, hello())), 14 + 40 + 10),
+        (ip(hdr(1, hello())), 14 + 40 + 18),
+        (ip(hdr(1, hello())), 14 + 40 + 16 + 22),
+        (ip(hdr(1, hello())), 14 + 40 + 16 + 30),
+        (ip(hdr(2, dd(0x07, hdrs=hs))), 14 + 40 + 16 + 12 + 30),
+        (ip(hdr(2, dd(0x07, hdrs=hs))), 14 + 40 + 16 + 6),
+        (ip(hdr(3, lsr)), 14 + 40 + 16 + 18),
+        (ip(hdr(4, lsu(router, network))), 14 + 40 + 16 + 4 + 40),
+        (ip(hdr(4, lsu(inter))), 14 + 40 + 16 + 4 + 20 + 4 + 4 + 10),
+        (ip(hdr(4, lsu(ext_all))), 14 + 40 + 16 + 4 + 20 + 4 + 12 + 8),
+        (ip(hdr(4, lsu(linklsa))), 14 + 40 + 16 + 4 + 20 + 10),
+        (ip(hdr(4, lsu(intra))), 14 + 40 + 16 + 4 + 20 + 6),
+        (ip(hdr(4, lsu(hexl[0]))), 14 + 40 + 16 + 4 + 20 + 5),
+        (ip(hdr(4, lsu(network))), 14 + 40 + 16 + 2),
+        (ip(hdr(5, hs)), 14 + 40 + 16 + 30),
+        (ip(hdr(1, hello())), 14 + 40 + 1),
+        ip(b""),
+        ip(b"\x03\x01\x00"),
+    ]
+    write_pcap(path, frames)
+
+
+def wifi(path, plain=False):
+    """802.11 frames behind radiotap headers (link type 127), written to
+    path: no mac80211_hwsim or monitor interface here. Radiotap fields of
+    every kind tcpdump prints (rates, channels, signal, MCS, VHT, extended
+    and vendor namespaces, FCS and padding flags); beacons, probes,
+    authentication, (re)association, disassociation and
+    deauthentication with their status and reason codes, action frames,
+    control frames, data frames carrying IPv4, ARP and IPv6 through
+    LLC/SNAP, QoS and four-address data, null and protected frames; and
+    malformed and cut-short ones."""
+    ap, sta, bc = "02:77:00:00:00:01", "02:77:00:00:00:02", "ff:ff:ff:ff:ff:ff"
+    mac = lambda m: bytes.fromhex(m.replace(":", ""))
+
+    def rt(*fields, present=None, extra=b""):
+        """A radiotap header: fields (bit, alignment, bytes) in bit order."""
+        bitmap = 0
+        for bit, _, _ in fields:
+            bitmap |= 1 << bit
+        words = present if present is not None else [bitmap]
+        body = b""
+        off = 4 + 4 * len(words)
+        for _, align, v in fields:
+            padn = -off % align
+            body += b"\0" * padn + v
+            off += padn + len(v)
+        body += extra
+        return struct.pack("<BBH", 0, 0, 4 + 4 * len(words) + len(body)) + b"".join(struct.pack("<I", w) for w in words) + body
+
+    def std(rate=2, freq=2412, cflags=0x00a0, sig=-40, flags=0):
+        return rt((1, 1, bytes([flags])), (2, 1, bytes([rate])), (3, 2, struct.pack("<HH", freq, cflags)),
+                  (5, 1, struct.pack("<b", sig)), (11, 1, b"\0"), (14, 2, b"\0\0"))
+
+    def hdr(typ, sub, a1, a2, a3, flags=0, dur=0, seq=0x10, a4=None, qos=None):
+        fc = typ << 2 | sub << 4 | flags << 8
+        h = struct.pack("<HH", fc, dur) + mac(a1) + mac(a2) + mac(a3) + struct.pack("<H", seq)
+        if a4:
+            h += mac(a4)
+        if qos is not None:
+            h += struct.pack("<H", qos)
+        return h
+
+    el = lambda i, v: bytes([i, len(v)]) + v
+    rates = el(1, bytes([0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24]))
+    bcn = lambda cap, *els: struct.pack("<QHH", 0x123456789, 100, cap) + b"".join(els)
+    mg = lambda sub, body, da=bc, sa=ap, bssid=ap, flags=0, r=None: (r or std()) + hdr(0, sub, da, sa, bssid, flags) + body
+    snap = lambda et, pl: b"\xaa\xaa\x03\0\0\0" + struct.pack("!H", et) + pl
+    icmp = ipv4("10.77.0.2", "10.77.0.1", 1, icmp_echo(5, 1))
+    arp = arp_request(sta, "10.77.0.2", "10.77.0.1")
+    a6 = lambda a: socket.inet_pton(socket.AF_INET6, a)
+    udp6 = struct.pack("!IHBB", 6 << 28, 12, 17, 64) + a6("fd77::2") + a6("fd77::1") + struct.pack("!HHHH", 5000, 5001, 12, 0) + b"wifi"
+    auth = lambda alg, seq, st, *els: struct.pack("<HHH", alg, seq, st) + b"".join(els)
+    ctl = lambda sub, rest, flags=0, dur=44: std() + struct.pack("<HH", 1 << 2 | sub << 4 | flags << 8, dur) + rest
+    mcs = lambda known, fl, idx: rt((2, 1, b"\x0c"), (3, 2, struct.pack("<HH", 5180, 0x0140)), (19, 1, bytes([known, fl, idx])))
+    frames = [
+        mg(8, bcn(0x0401, el(0, b"corpus"), rates, el(3, b"\x01"), el(5, b"\0\1\0\0"), el(7, b"DE 1"))),
+        mg(8, bcn(0x0012, el(0, b"n\x01t\xe9"), el(1, b"\x8c\x12\x98\x24"), el(3, b"\x24"), el(50, b"\x30\x48")),
+           r=std(rate=12, freq=5180, cflags=0x0140, sig=-71, flags=0x02)),
+        mg(8, bcn(0x0411, el(0, b"a\0b"), el(0, b"second"), el(1, b""), el(1, b"\x82"), el(3, b"\x06\x07"), el(3, b"\x0b")),
+           r=std(freq=2437, cflags=0x0480)),
+        mg(4, el(0, b"") + rates, da=bc, sa=sta, bssid=bc),
+        mg(4, el(0, b"corpus") + el(1, b"\x02\x04"), da=ap, sa=sta),
+        mg(5, bcn(0x0011, el(0, b"corpus"), rates, el(3, b"\x01")), da=sta),
+        mg(5, bcn(0x0001), da=sta),
+        mg(11, auth(0, 1, 0), da=ap, sa=sta),
+        mg(11, auth(0, 2, 0), da=sta),
+        mg(11, auth(1, 2, 0, el(16, b"challenge-text")), da=sta),
+        mg(11, auth(1, 3, 15), da=sta),
+        mg(11, auth(7, 4, 1), da=ap, sa=sta),
+        mg(11, auth(3, 5, 300), da=ap, sa=sta),
+        mg(0, struct.pack("<HH", 0x0431, 10) + el(0, b"corpus") + rates, da=ap, sa=sta),
+        mg(1, struct.pack("<HHH", 0x0411, 0, 0xc001), da=sta),
+        mg(1, struct.pack("<HHH", 0x0401, 17, 2), da=sta),
+        mg(1, struct.pack("<HHH", 0x0401, 200, 3), da=sta),
+        mg(2, struct.pack("<HH", 0x0431, 10) + mac("02:77:00:00:00:09") + el(0, b"corpus"), da=ap, sa=sta),
+        mg(3, struct.pack("<HHH", 0x0401, 1, 4), da=sta),
+        mg(10, struct.pack("<H", 8), da=ap, sa=sta),
+        mg(12, struct.pack("<H", 3), da=sta),
+        mg(12, struct.pack("<H", 99), da=sta),
+        mg(12, struct.pack("<H", 66), da=sta),
+        mg(10, struct.pack("<H", 5), da=ap, sa=sta),
+    ] + [mg(10, struct.pack("<H", n), da=ap, sa=sta) for n in (0, 14, 15, 23, 45, 46, 52, 67)] + [
+        mg(1, struct.pack("<HHH", 0x0401, n, 1), da=sta) for n in (2, 10, 18, 30, 37, 50, 76, 99, 103, 107, 108)] + [
+        mg(13, bytes([c, a]) + b"\0\0", da=sta) for c, a in
+        ((0, 4), (1, 1), (2, 0), (3, 0), (3, 1), (3, 2), (3, 9), (7, 0), (7, 1), (7, 5), (13, 1), (13, 10), (13, 11),
+         (14, 0), (14, 1), (14, 2), (15, 0), (15, 1), (15, 5), (15, 6), (127, 9), (50, 3))] + [
+        mg(9, b"", da=sta),
+        mg(6, b"\1\2", da=sta),
+        mg(14, b"", da=sta),
+        mg(12, b"\0\0\0\0\0\0\0\0", da=sta, flags=0x40),
+        mg(12, b"\0\0", da=sta, flags=0x40),
+        ctl(11, mac(ap) + mac(sta)),
+        ctl(12, mac(sta)),
+        ctl(13, mac(sta), dur=0),
+        std() + struct.pack("<HH", 1 << 2 | 10 << 4 | 0x10 << 8, 0xc001) + mac(ap) + mac(sta),
+        ctl(14, mac(bc) + mac(ap)),
+        ctl(15, mac(bc) + mac(ap)),
+        ctl(9, mac(sta) + mac(ap) + bytes(12)),
+        ctl(8, mac(sta) + mac(ap) + struct.pack("<HH", 0x0004, 0x0120)),
+        ctl(7, mac(sta) + bytes(6)),
+        ctl(3, mac(sta)),
+        std() + hdr(2, 0, ap, sta, ap, flags=0x01, dur=44) + snap(0x0800, icmp),
+        std() + hdr(2, 0, sta, ap, ap, flags=0x02) + snap(0x0806, arp),
+        std() + hdr(2, 8, ap, sta, ap, flags=0x01, qos=0x0005) + snap(0x86dd, udp6),
+        std() + hdr(2, 0, ap, sta, "02:77:00:00:00:03", flags=0x03, a4="02:77:00:00:00:04") + snap(0x0800, icmp),
+        std() + hdr(2, 4, ap, sta, ap, flags=0x11),
+        std() + hdr(2, 12, ap, sta, ap, flags=0x01, qos=0),
+        std() + hdr(2, 0, ap, sta, ap, flags=0x41) + bytes([0x12, 0x34, 0x56, 0xe0]) + bytes(16),
+        std() + hdr(2, 8, ap, sta, ap, flags=0x41, qos=0) + bytes([1, 0, 0, 0x20]) + bytes(16),
+        std() + hdr(2, 0, ap, sta, ap, flags=0x01) + snap(0x1234, b"junk"),
+        std() + hdr(2, 1, ap, sta, ap, flags=0x02) + snap(0x0800, icmp),
+        std() + hdr(2, 2, ap, sta, ap, flags=0x02) + snap(0x0800, icmp),
+        std() + hdr(2, 3, ap, sta, ap, flags=0x02) + snap(0x0800, icmp),
+        std() + hdr(2, 10, ap, sta, ap, flags=0x02, qos=0) + snap(0x0800, icmp),
+        std() + hdr(2, 0, ap, sta, ap, flags=0x3c | 0x80 >> 0, dur=314) + snap(0x0800, icmp),
+        std() + struct.pack("<HH", 3 << 2, 0) + bytes(20),
+        # radiotap fields of every kind
+        rt((0, 8, struct.pack("<Q", 1234567)), (1, 1, b"\x4f"), (2, 1, b"\x85"), (3, 2, struct.pack("<HH", 2484, 0x0880)),
+           (4, 1, b"\x03\x07"), (5, 1, b"\xb0"), (6, 1, b"\x9c"), (7, 2, struct.pack("<H", 77)), (8, 2, struct.pack("<h", 3)),
+           (9, 1, b"\x06"), (10, 1, b"\x14"), (11, 1, b"\x02"), (12, 1, b"\x30"), (13, 1, b"\x05"), (14, 2, b"\1\0"))
+        + hdr(0, 9, sta, ap, ap) + b"\0\0\0\0",
+        rt((3, 2, struct.pack("<HH", 5745, 0x4140))) + hdr(0, 9, sta, ap, ap),
+        rt((3, 2, struct.pack("<HH", 5745, 0x8140))) + hdr(0, 9, sta, ap, ap),
+        rt((3, 2, struct.pack("<HH", 2412, 0x44c0))) + hdr(0, 9, sta, ap, ap),
+        rt((3, 2, struct.pack("<HH", 2412, 0x80c0))) + hdr(0, 9, sta, ap, ap),
+        rt((3, 2, struct.pack("<HH", 2412, 0x00d0))) + hdr(0, 9, sta, ap, ap),
+        rt((3, 2, struct.pack("<HH", 5180, 0x0150)), (18, 4, struct.pack("<IHBB", 0x30140, 5200, 40, 30))) + hdr(0, 9, sta, ap, ap),
+        rt((18, 4, struct.pack("<IHBB", 0x100a0, 2412, 1, 30))) + hdr(0, 9, sta, ap, ap),
+        rt((18, 4, struct.pack("<IHBB", 0x40140, 5180, 36, 30))) + hdr(0, 9, sta, ap, ap),
+        mcs(0x07, 0x05, 7) + hdr(0, 9, sta, ap, ap),
+        mcs(0x07, 0x00, 15) + hdr(0, 9, sta, ap, ap),
+        mcs(0x7f, 0x7e, 32) + hdr(0, 9, sta, ap, ap),
+        mcs(0x02, 0x00, 3) + hdr(0, 9, sta, ap, ap),
+        mcs(0x03, 0x02, 80) + hdr(0, 9, sta, ap, ap),
+        mcs(0x3d, 0x33, 76) + hdr(0, 9, sta, ap, ap),
+        mcs(0x00, 0x00, 0) + hdr(0, 9, sta, ap, ap),
+        rt((21, 2, struct.pack("<HBB4BBBH", 0x0044, 0x04, 4, 0x92, 0, 0x31, 0, 0x05, 0, 0))) + hdr(0, 9, sta, ap, ap),
+        rt((21, 2, struct.pack("<HBB4BBBH", 0x0040, 0x00, 27, 0, 0, 0, 0, 0, 0, 0))) + hdr(0, 9, sta, ap, ap),
+        rt((20, 4, struct.pack("<IHBB", 7, 0, 0, 0)), (2, 1, b"\x02")) + hdr(0, 9, sta, ap, ap),
+        rt((2, 1, b"\x02"), present=[1 << 2 | 1 << 29 | 1 << 31, 1 << 5 | 1 << 11 | 1 << 31, 1 << 5 | 1 << 11],
+           extra=b"\xc0\x00\xc4\x01") + hdr(0, 9, sta, ap, ap),
+        rt((2, 1, b"\x02"), present=[1 << 2 | 1 << 31, 1 << 5], extra=b"\xc0") + hdr(0, 9, sta, ap, ap),
+        rt((2, 1, b"\x02"), present=[1 << 2 | 1 << 30 | 1 << 31, 1 << 0 | 1 << 29 | 1 << 31, 1 << 11],
+           extra=b"\0\0\x00\x11\x22\x01\x04\x00abcd\x03") + hdr(0, 9, sta, ap, ap),
+        rt((2, 1, b"\x02"), (22, 8, bytes(12))) + hdr(0, 9, sta, ap, ap),
+        rt((2, 1, b"\x02"), (15, 2, b"\0\0"), (5, 1, b"\xc0")) + hdr(0, 9, sta, ap, ap),
+        rt((0, 8, bytes(8)), present=[1 << 0 | 1 << 1]) + hdr(0, 9, sta, ap, ap),
+        rt((1, 1, b"\x10")) + hdr(0, 12, sta, ap, ap) + struct.pack("<H", 1) + b"\xde\xad\xbe\xef",
+        rt((1, 1, b"\x10")) + hdr(0, 12, sta, ap, ap)[:20],
+        rt((1, 1, b"\x20")) + hdr(2, 8, ap, sta, ap, flags=0x01, qos=0) + b"\0\0" + snap(0x0800, icmp),
+        rt((1, 1, b"\x30")) + hdr(2, 0, ap, sta, ap, flags=0x01) + snap(0x0800, icmp) + b"\x01\x02\x03\x04",
+        # malformed and cut short
+        b"\0\0\x06\0\0\0",
+        struct.pack("<BBHI", 0, 0, 6, 0),
+        struct.pack("<BBHI", 0, 0, 200, 0) + bytes(30),
+        struct.pack("<BBHII", 0, 0, 12, 0x80000000, 0x80000000) + bytes(30),
+        std(),
+        std() + b"\x80",
+        std() + hdr(0, 8, bc, ap, ap)[:20],
+        mg(8, bcn(0x0401)[:8]),
+        mg(8, bcn(0x0401, el(0, b"corpus"), el(1, b"\x82\x84"), b"\x03")),
+        mg(8, bcn(0x0401, el(0, b"corpus"), el(1, b"\x82\x84"), b"\x03\x05\x01")),
+        mg(8, bcn(0x0401, el(0, bytes(33)))),
+        mg(8, bcn(0x0401, el(1, bytes(17)), el(0, b"after"))),
+        mg(8, bcn(0x0401, el(0, b"x"), el(5, bytes(255)))),
+        mg(4, el(0, b"corpus") + el(1, b"\x82\x84")[:3]),
+        mg(11, auth(0, 1, 0)[:4], da=ap, sa=sta),
+        mg(11, auth(1, 2, 0, el(16, bytes(254))), da=sta),
+        mg(0, b"\x01", da=ap, sa=sta),
+        mg(1, b"\x01\0\0", da=sta),
+        mg(2, bytes(8), da=ap, sa=sta),
+        mg(10, b"\x01", da=ap, sa=sta),
+        mg(12, b"", da=sta),
+        mg(13, b"\x03", da=sta),
+        std() + hdr(2, 0, ap, sta, ap, flags=0x01)[:20],
+        std() + hdr(2, 0, ap, sta, ap, flags=0x41) + b"\x12\x34",
+        std() + hdr(2, 0, ap, sta, ap, flags=0x01) + b"\xaa\xaa",
+        ctl(11, mac(ap)),
+        (std() + hdr(2, 0, ap, sta, ap, flags=0x01) + snap(0x0800, icmp), 26 + 24 + 8 + 10),
+        (mg(8, bcn(0x0401, el(0, b"corpus"), rates, el(3, b"\x01"))), 26 + 24 + 12 + 5),
+    ]
+    if plain:  # link type 105: the same frames without their radiotap headers
+        out = []
+        for fr in frames:
+            fr, cut = fr if isinstance(fr, tuple) else (fr, 0)
+            if len(fr) < 4 or struct.unpack("<H", fr[2:4])[0] > len(fr):
+                continue
+            n = struct.unpack("<H", fr[2:4])[0]
+            if n == len(fr) or fr[4:8] == b"\x02\0\0\0" and fr[8] & 0x20:  # nothing left; padding only radiotap tells
+                continue
+            out.append((fr[n:], max(cut - n, 0)) if cut else fr[n:])
+        write_pcap(path, out, linktype=105)
+        return
+    write_pcap(path, frames, linktype=127)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -1023,5 +1360,11 @@ if __name__ == "__main__":
         pim(sys.argv[2])
     elif sys.argv[1] in ("eap", "radius", "sctp"):
         globals()[sys.argv[1]](sys.argv[2])
+    elif sys.argv[1] == "ospf6":
+        ospf6(sys.argv[2])
+    elif sys.argv[1] == "wifi":
+        wifi(sys.argv[2])
+    elif sys.argv[1] == "wifiplain":
+        wifi(sys.argv[2], plain=True)
     else:
         main(*sys.argv[1:5])

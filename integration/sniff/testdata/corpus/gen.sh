@@ -356,7 +356,7 @@ s_ipseccraft() { # ESP and AH over IPv4/IPv6, AH before other protocols, ICV siz
 }
 
 s_ospfcraft() { # OSPFv2 hellos, DB descriptions, LS requests, updates (router, network, summary, external, NSSA, group, opaque TE, grace and router information LSAs) and acks, every authentication type, LLS, malformed and cut short (craft.py writes the capture: no OSPF router is cheap here)
-	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=ospfcraft; $PY craft.py ospf "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 s_bgpcraft() { # BGP capabilities, attributes, NLRI and notifications bird does not send, malformed and cut short (craft.py writes the capture)
@@ -369,6 +369,18 @@ s_pimcraft() { # PIMv2 messages of every type with their options, encodings, bad
 
 s_lldpcraft() { # LLDP TLVs lldpd does not send (craft.py writes the capture)
 	NAME=lldpcraft; $PY craft.py lldp "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+s_ospf6craft() { # OSPFv3 LLS data, authentication trailers, virtual and unknown router links, prefix options, external LSAs with every optional field, LSA types printed as hex, malformed and cut short (craft.py writes the capture)
+	NAME=ospf6craft; $PY craft.py ospf6 "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
+s_wificraft() { # 802.11 behind radiotap headers: radiotap fields of every kind, management, control and data frames, protected frames, malformed and cut short (craft.py writes the capture: no mac80211_hwsim or monitor interface here)
+	NAME=wificraft; $PY craft.py wifi "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
+s_wifiplaincraft() { # the wificraft frames without their radiotap headers (link type 105)
+	NAME=wifiplaincraft; $PY craft.py wifiplain "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 # birdconf ID AS PEER PEERAS PEER6 SELF6 N: a bird2 config for one side of the bgp scenario.
@@ -473,5 +485,41 @@ s_sctpcraft() { # SCTP associations' chunks (INIT to SHUTDOWN COMPLETE, SACK gap
 	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft eapol radius radiuscraft eapcraft sctpcraft"
+# bird6conf ID EXTRA: a bird2 OSPFv3 config for one side of the ospf6 scenario.
+bird6conf() {
+	cat <<EOC
+router id $1;
+protocol device {}
+protocol direct { ipv6; }
+$2
+EOC
+}
+
+s_ospf6() { # bird2 OSPFv3 between two namespaces: A an ABR (area 1 on a second link) and ASBR (static routes with tags and a forwarding address), B in area 0: hellos, DR election, DB descriptions, LS requests, updates (router, network, inter-area prefix, external, link and intra-area prefix LSAs), acks, an external route withdrawn (flushed LSA)
+	net
+	chmod 755 "$TMP"
+	ip link add sccv2-$$ type veth peer name sccv3-$$
+	ip link set sccv2-$$ netns $A name veth2; ip link set sccv3-$$ netns $A name veth3
+	a ip addr add fd78::1/64 dev veth2 nodad; a ip addr add fd78:1::1/64 dev veth2 nodad
+	a ip link set veth2 up; a ip link set veth3 up
+	bird6conf 10.77.0.1 'protocol static s6 { ipv6; route 2001:db8:5::/48 via fd77::2; route 2001:db8:6::/48 blackhole; route 2001:db8:7::/56 blackhole; }
+filter ext { if net = 2001:db8:6::/48 then { ospf_metric2 = 30; ospf_tag = 77; } if net = 2001:db8:7::/56 then ospf_metric1 = 5; accept; }
+protocol ospf v3 o6 { ipv6 { import all; export filter ext; }; ecmp no;
+	area 0 { interface "veth0" { type broadcast; hello 1; dead 40; wait 2; priority 5; }; };
+	area 1 { interface "veth2" { stub; }; }; }' >"$TMP/birda.conf"
+	bird6conf 10.77.0.2 'protocol ospf v3 o6 { ipv6 { import all; export none; };
+	area 0 { interface "veth1" { type broadcast; hello 1; dead 40; wait 2; priority 1; }; }; }' >"$TMP/birdb.conf"
+	cap ospf6 ip6 proto 89
+	ip netns exec $A bird -f -c "$TMP/birda.conf" -s "$TMP/birda.ctl" -P "$TMP/birda.pid" >"$TMP/birda.log" 2>&1 & BA=$!
+	ip netns exec $B bird -f -c "$TMP/birdb.conf" -s "$TMP/birdb.ctl" -P "$TMP/birdb.pid" >"$TMP/birdb.log" 2>&1 & BB=$!
+	bc() { local s=$1; shift; birdc -s "$TMP/$s.ctl" "$@"; }
+	until bc birdb show route 2>/dev/null | grep -q 2001:db8:7::/56 &&
+		bc birdb show route 2>/dev/null | grep -q fd78:1::/64; do sleep 0.1; done
+	bc birda disable s6 >/dev/null
+	until ! bc birdb show route 2>/dev/null | grep -q 2001:db8:7::/56; do sleep 0.1; done
+	kill $BA $BB; wait $BA $BB 2>/dev/null || true
+	VV=1 stop
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft eapol radius radiuscraft eapcraft sctpcraft ospf6 ospf6craft wificraft wifiplaincraft"
 for s in ${@:-$all}; do s_$s; done
