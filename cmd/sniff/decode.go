@@ -88,8 +88,10 @@ type pctx struct {
 	ulen  int    // UDP payload length the UDP header gives
 	sport uint16 // transport ports, for the application printers
 	dport uint16
-	// llcCtrl is the 802.2 LLC header's control field, for SNAP.
+	// llcCtrl is the 802.2 LLC header's control field, for SNAP, and
+	// llc the frame from that header on.
 	llcCtrl uint8
+	llc     []byte
 }
 
 func (d *decoder) decode(p *pkt, verbose bool) summary {

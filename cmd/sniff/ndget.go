@@ -1,6 +1,9 @@
 package main
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // tcpdump's printers read fields with its GET_ macros, which end the
 // packet's text with " [|proto]" when the capture ends before the field.
@@ -69,4 +72,17 @@ func (c *pctx) guard(print func()) {
 		}
 	}()
 	print()
+}
+
+// jnp writes the NUL-padded string of n bytes from o as tcpdump's
+// nd_printjnp: each byte as fn_print_char does up to the first NUL,
+// reading as far as the capture goes.
+func (f fields) jnp(b *strings.Builder, o, n int) {
+	for i := range n {
+		ch := f.u8(o + i)
+		if ch == 0 {
+			return
+		}
+		fnPrint(b, []byte{ch})
+	}
 }

@@ -54,10 +54,10 @@ func printEther(c *pctx, data []byte) {
 	}
 	if t := binary.BigEndian.Uint16(data[12:]); t <= 1500 {
 		// 802.3: a length, then LLC.
+		c.length = min(int(t), c.length-14) // the wire may hold less than the field says
 		if c.link {
-			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, t)
+			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.length)
 		}
-		c.length = int(t)
 		if c.depth == 0 {
 			c.s.payload = data[14:]
 		}
@@ -69,9 +69,16 @@ func printEther(c *pctx, data []byte) {
 			fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
 				ethertypeName(e.EthernetType), uint16(e.EthernetType), c.length)
 		}
+		length := c.length
 		c.length -= 14
 		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
-			c.unknownEther(e.EthernetType)
+			// tcpdump's ether_print: the header (printed already with
+			// -e) and a dump of what it has no printer for.
+			if !c.link {
+				fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
+					ethertypeName(e.EthernetType), uint16(e.EthernetType), length)
+			}
+			hexASCIILines(c.b, e.Payload, "\n\t")
 		}
 		return
 	}

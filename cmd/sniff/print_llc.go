@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // IEEE 802.2 LLC in 802.3 frames (tcpdump's print-llc.c) and the spanning
@@ -26,6 +29,7 @@ func printLLC(c *pctx, p []byte) {
 			sapName(p[1]), p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2])
 	}
 	c.llcCtrl = p[2]
+	c.llc = p
 	if !c.next(llcSpace, uint32(p[0])<<8|uint32(p[1]), p[3:]) {
 		llcUnknown(c, p)
 	}
@@ -43,32 +47,94 @@ func llcUnknown(c *pctx, p []byte) {
 // (tcpdump's oui_to_struct_tok).
 var snapPIDNames = map[uint32]map[uint16]string{
 	0x00000c: {0x2000: "CDP", 0x2003: "VTP", 0x2004: "DTP", 0x0111: "UDLD", 0x010b: "PVST", 0x010c: "VLAN Bridge"},
+	0x0080c2: {0x0001: "Ethernet + FCS", 0x0007: "Ethernet w/o FCS", 0x0002: "802.4 + FCS", 0x0008: "802.4 w/o FCS",
+		0x0003: "Token Ring + FCS", 0x0009: "Token Ring w/o FCS", 0x0004: "FDDI + FCS", 0x000a: "FDDI w/o FCS",
+		0x0005: "802.6 + FCS", 0x000b: "802.6 w/o FCS", 0x000e: "BPDU"},
 }
 
 // printSNAP prints a SNAP header's payload (tcpdump's snap_print) by its
 // OUI and protocol ID: under Cisco's OUI from the printers' ciscoSpace
 // rows.
 func printSNAP(c *pctx, p []byte) {
-	if c.llcCtrl != 0x03 || len(p) < 5 || c.length < 8 {
+	if c.llcCtrl != 0x03 {
 		llcUnknown(c, []byte{0xaa, 0xaa, c.llcCtrl})
+		return
+	}
+	if len(p) < 5 || c.length < 8 {
+		c.b.WriteString(" [|snap]")
 		return
 	}
 	oui := uint32(p[0])<<16 | uint32(p[1])<<8 | uint32(p[2])
 	pid := binary.BigEndian.Uint16(p[3:])
-	length := c.length
 	c.length -= 8
 	if c.link {
 		kind := "pid"
 		if oui == 0 {
 			kind = "ethertype"
 		}
-		fmt.Fprintf(c.b, "oui %s (0x%06x), %s %s (0x%04x), length %d: ", ouiName(oui), oui, kind,
-			tokOr(snapPIDNames[oui], pid, "Unknown"), pid, c.length)
+		name := tokOr(snapPIDNames[oui], pid, "Unknown")
+		if oui == 0 || oui == 0xf8 || oui == 0x080007 {
+			name = ethertypeName(layers.EthernetType(pid))
+		}
+		fmt.Fprintf(c.b, "oui %s (0x%06x), %s %s (0x%04x), length %d: ", ouiName(oui), oui, kind, name, pid, c.length)
 	}
-	if oui != 0x00000c || !c.next(ciscoSpace, uint32(pid), p[5:]) {
-		c.length = length
-		llcUnknown(c, []byte{0xaa, 0xaa, c.llcCtrl})
+	switch {
+	case oui == 0x000000 || oui == 0x0000f8:
+		// RFC 1042 (and Cisco's bridged frames): the protocol ID is an
+		// ethertype; with -e tcpdump names no protocol before the packet.
+		start := c.b.Len()
+		if c.next(etherSpace, uint32(pid), p[5:]) {
+			if !c.link {
+				return
+			}
+			s := c.b.String()
+			for _, pre := range []string{"IP ", "IP6 ", "ARP, "} {
+				if strings.HasPrefix(s[start:], pre) {
+					c.b.Reset()
+					c.b.WriteString(s[:start] + s[start+len(pre):])
+					break
+				}
+			}
+			return
+		}
+	case oui == 0x00000c:
+		if c.next(ciscoSpace, uint32(pid), p[5:]) {
+			return
+		}
+	case oui == 0x0080c2 && (pid == 0x0001 || pid == 0x0007):
+		// RFC 2684 bridged Ethernet (with or without its FCS, which
+		// tcpdump leaves on): two bytes of padding, then the frame.
+		switch {
+		case len(p) < 7:
+			c.b.WriteString(" [|snap]")
+		case len(p) < 7+14 || c.length < 2+14:
+			c.b.WriteString(" [|ether]")
+		default:
+			c.encap(0x6558, p[7:], c.length-2, "")
+		}
+		return
+	case oui == 0x0080c2 && pid == 0x000e: // RFC 2684 bridged BPDU
+		printPVST(c, p[5:])
+		return
 	}
+	// tcpdump's snap_print for what it cannot print: the SNAP header
+	// (after the addresses without -e) and a dump from the LLC header on.
+	if !c.link {
+		kind := fmt.Sprintf("oui %s (0x%06x), pid %s (0x%04x)", ouiName(oui), oui, tokOr(snapPIDNames[oui], pid, "Unknown"), pid)
+		if oui == 0 {
+			kind = fmt.Sprintf("ethertype %s (0x%04x)", ethertypeName(layers.EthernetType(pid)), pid)
+		}
+		e := &c.d.ly.eth
+		fmt.Fprintf(c.b, "%s > %s SNAP, %s, length %d: ", e.SrcMAC, e.DstMAC, kind, c.length)
+	}
+	hexASCIILines(c.b, c.llc, "\n\t")
+}
+
+// printPVST prints Cisco's PVST+ and VLAN bridge BPDUs, spanning tree in
+// SNAP (tcpdump's stp_print without the LLC header).
+func printPVST(c *pctx, p []byte) {
+	c.length += 3 // printSTP takes the LLC header off
+	printSTP(c, p)
 }
 
 // sapName names an LLC service access point (tcpdump's llc_values).
@@ -89,46 +155,66 @@ var stpFlags = []bitName{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "
 func printSTP(c *pctx, p []byte) {
 	b := c.b
 	n := c.length - 3
-	if n < 4 || len(p) < 4 || binary.BigEndian.Uint16(p) != 0 {
-		b.WriteString(" (invalid)")
-		return
-	}
-	c.f["proto"] = "STP"
-	ver, typ := p[2], p[3]
-	protos := map[byte]string{0: "802.1d", 2: "802.1w", 3: "802.1s", 4: "802.1Q/SPB BPDU"}
-	name, ok := protos[ver]
-	if !ok {
-		fmt.Fprintf(b, "STP Unknown STP protocol (0x%02x)", ver)
-		return
-	}
-	b.WriteString("STP " + name)
-	switch typ {
-	case 0:
-		b.WriteString(", Config")
-	case 2:
-		b.WriteString(", Rapid STP")
-	case 0x80:
-		b.WriteString(", Topology Change")
-		return
-	default:
-		fmt.Fprintf(b, ", Unknown BPDU Type (0x%02x)", typ)
-		return
-	}
-	if n < 35 || len(p) < 35 {
-		b.WriteString(" (invalid)")
-		return
-	}
-	flags := p[4]
-	fmt.Fprintf(b, ", Flags [%s], bridge-id %s.%04x, length %d", flagNames(uint32(flags), stpFlags), bridgeID(p[17:25]), binary.BigEndian.Uint16(p[25:]), n)
-	if !c.verbose {
-		return
-	}
-	t := func(o int) float64 { return float64(binary.BigEndian.Uint16(p[o:])) / 256 }
-	fmt.Fprintf(b, "\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs", t(27), t(29), t(31), t(33))
-	fmt.Fprintf(b, "\n\troot-id %s, root-pathcost %d", bridgeID(p[5:13]), binary.BigEndian.Uint32(p[13:]))
-	if ver == 2 {
-		fmt.Fprintf(b, ", port-role %s", [...]string{"Unknown", "Alternate", "Root", "Designated"}[flags>>2&3])
-	}
+	f := fields{p, "stp"}
+	c.guard(func() {
+		if n < 4 {
+			b.WriteString(" (invalid)")
+			return
+		}
+		if f.u16(0) != 0 {
+			fmt.Fprintf(b, "unknown STP version, length %d", n)
+			return
+		}
+		c.f["proto"] = "STP"
+		ver := f.u8(2)
+		protos := map[byte]string{0: "802.1d", 2: "802.1w", 3: "802.1s", 4: "802.1aq"}
+		name, ok := protos[ver]
+		if !ok {
+			fmt.Fprintf(b, "STP Unknown STP protocol (0x%02x)", ver)
+			return
+		}
+		b.WriteString("STP " + name)
+		switch typ := f.u8(3); typ {
+		case 0:
+			b.WriteString(", Config")
+		case 2:
+			b.WriteString(", Rapid STP")
+			if ver != 2 { // MSTP and SPB BPDUs: their fields are not printed here
+				if ver != 0 && n < 102 {
+					b.WriteString(" (invalid)")
+				}
+				return
+			}
+			if n < 36 {
+				b.WriteString(" (invalid)")
+				return
+			}
+		case 0x80:
+			b.WriteString(", Topology Change")
+			return
+		default:
+			fmt.Fprintf(b, ", Unknown BPDU Type (0x%02x)", typ)
+			return
+		}
+		if n < 35 {
+			b.WriteString(" (invalid)")
+			return
+		}
+		// Each field as tcpdump's GET_ macros read it: a capture cut
+		// short ends the text with [|stp] where it ends.
+		flags := f.u8(4)
+		fmt.Fprintf(b, ", Flags [%s]", flagNames(uint32(flags), stpFlags))
+		fmt.Fprintf(b, ", bridge-id %s.%04x, length %d", bridgeID(f.bytes(17, 8)), f.u16(25), n)
+		if !c.verbose {
+			return
+		}
+		t := func(o int) float64 { return float64(f.u16(o)) / 256 }
+		fmt.Fprintf(b, "\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs", t(27), t(29), t(31), t(33))
+		fmt.Fprintf(b, "\n\troot-id %s, root-pathcost %d", bridgeID(f.bytes(5, 8)), f.u32(13))
+		if ver == 2 {
+			fmt.Fprintf(b, ", port-role %s", [...]string{"Unknown", "Alternate", "Root", "Designated"}[flags>>2&3])
+		}
+	})
 }
 
 func bridgeID(p []byte) string {

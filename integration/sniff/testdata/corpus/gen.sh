@@ -420,5 +420,9 @@ s_sctpcraft() { # SCTP associations' chunks (INIT to SHUTDOWN COMPLETE, SACK gap
 	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; golden
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft eapol radius radiuscraft eapcraft sctpcraft"
+s_snapcraft() { # SNAP under Cisco's OUI (DTP, VTP summary/subset/request/join, UDLD, PVST+), RFC 1042 and RFC 2684 bridged frames, 802.3 lengths other than the frame's, malformed and cut short (craft.py writes the capture: no Cisco switch here)
+	NAME=snapcraft; $PY craft.py snap "$TMP/$NAME.pcap"; CAP=; golden
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft eapol radius radiuscraft eapcraft sctpcraft snapcraft"
 for s in ${@:-$all}; do s_$s; done
