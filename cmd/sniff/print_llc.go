@@ -13,34 +13,111 @@ import (
 // MSTP fields, so BPDUs are read here.
 
 // printLLC prints an 802.3 frame's LLC payload, c.length bytes by its
-// length field. Without -e tcpdump prints the LLC header only for what
-// it has no printer for.
+// length field (tcpdump's llc_print). Without -e tcpdump prints the LLC
+// header only for what it has no printer for.
 func printLLC(c *pctx, p []byte) {
-	if len(p) < 3 {
-		c.b.WriteString("[|llc]")
+	if len(p) < 3 || c.length < 3 {
+		llcTrunc(c, p)
 		return
 	}
-	if c.depth == 0 {
-		c.s.payload = p[3:] // -x shows what follows the LLC header
+	// U frames have a control byte, I and S frames a little-endian
+	// control word.
+	control, hdr := uint16(p[2]), 3
+	if control&3 != 3 {
+		if len(p) < 4 || c.length < 4 {
+			llcTrunc(c, p)
+			return
+		}
+		control, hdr = binary.LittleEndian.Uint16(p[2:]), 4
 	}
+	if c.depth == 0 {
+		c.s.payload = p[hdr:] // -x shows what follows the LLC header
+	}
+	dsap, ssap := p[0]&0xfe, p[1]&0xfe
 	if c.link {
-		fmt.Fprintf(c.b, "LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s, ctrl 0x%02x: ",
-			sapName(p[0]), p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
-			sapName(p[1]), p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2])
+		fmt.Fprintf(c.b, "LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s, ", sapName(dsap), dsap,
+			map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
+			sapName(ssap), ssap, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0])
+		if hdr == 3 {
+			fmt.Fprintf(c.b, "ctrl 0x%02x: ", control)
+		} else {
+			fmt.Fprintf(c.b, "ctrl 0x%04x: ", control)
+		}
 	}
 	c.llcCtrl = p[2]
 	c.llc = p
-	if !c.next(llcSpace, uint32(p[0])<<8|uint32(p[1]), p[3:]) {
-		llcUnknown(c, p)
+	if control == 0x03 && c.next(llcSpace, uint32(dsap)<<8|uint32(ssap), p[3:]) {
+		return
 	}
+	llcUnknown(c, p, control, hdr)
 }
 
-// llcUnknown is the line for an LLC header whose payload sniff has no
-// printer for; p is the frame from the LLC header on.
-func llcUnknown(c *pctx, p []byte) {
-	fmt.Fprintf(c.b, "LLC, dsap Unknown (0x%02x) %s, ssap Unknown (0x%02x) %s, ctrl 0x%02x, length %d",
-		p[0]&0xfe, map[bool]string{false: "Individual", true: "Group"}[p[0]&1 != 0],
-		p[1]&0xfe, map[bool]string{false: "Command", true: "Response"}[p[1]&1 != 0], p[2], c.length)
+// llcTrunc is tcpdump's line for an LLC header cut short: the mark and a
+// dump of what there is.
+func llcTrunc(c *pctx, p []byte) {
+	c.b.WriteString(" [|llc]")
+	hexASCIILines(c.b, p, "\n\t")
+}
+
+var llcCommands = map[uint16]string{0x03: "ui", 0xe3: "test", 0xaf: "xid", 0x63: "ua", 0x43: "disc", 0x0f: "dm",
+	0x6f: "sabme", 0x87: "frmr"}
+
+var llcFlags = map[uint16]string{0: "Command", 1: "Response", 0x10: "Poll", 0x11: "Final", 0x100: "Poll", 0x101: "Final"}
+
+var llcSupervisory = map[uint16]string{0: "Receiver Ready", 1: "Receiver not Ready", 2: "Reject"}
+
+// llcUnknown is tcpdump's text for an LLC frame sniff has no printer for
+// (p the frame from the LLC header on, its control field hdr-2 bytes
+// long): without -e the addresses and SAPs, then the frame's kind and,
+// but for S frames and XIDs, a dump from the LLC header on.
+func llcUnknown(c *pctx, p []byte, control uint16, hdr int) {
+	b := c.b
+	dsap, ssap := p[0]&0xfe, p[1]&0xfe
+	if !c.link {
+		name := func(sap byte, unknown string) string {
+			if n := sapName(sap); n != "Unknown" {
+				return n
+			}
+			return fmt.Sprintf(unknown, sap)
+		}
+		e := &c.d.ly.eth
+		if ssap == dsap {
+			fmt.Fprintf(b, "%s > %s %s ", e.SrcMAC, e.DstMAC, name(dsap, "Unknown DSAP 0x%02x"))
+		} else {
+			fmt.Fprintf(b, "%s %s > %s %s ", e.SrcMAC, name(ssap, "Unknown SSAP 0x%02x"), e.DstMAC,
+				name(dsap, "Unknown DSAP 0x%02x"))
+		}
+	}
+	resp := uint16(p[1] & 1)
+	switch {
+	case hdr == 3:
+		fmt.Fprintf(b, "Unnumbered, %s, Flags [%s], length %d", tokOr(llcCommands, control&0xef, fmt.Sprintf("%02x", control&0xef)),
+			tokOr(llcFlags, resp|control&0x10, "?"), c.length)
+		if control&^0x10 == 0xaf { // XID: its format and two bytes, else nothing
+			q := p[3:]
+			switch {
+			case c.length == 3:
+				return
+			case len(q) < 1:
+				b.WriteString(" [|llc]")
+				return
+			case q[0] == 0x81 && (len(q) < 3 || c.length < 6):
+				llcTrunc(c, q)
+				return
+			case q[0] == 0x81:
+				fmt.Fprintf(b, ": %02x %02x", q[1], q[2])
+				return
+			}
+		}
+	case control&1 == 1:
+		fmt.Fprintf(b, "Supervisory, %s, rcv seq %d, Flags [%s], length %d", tokOr(llcSupervisory, control>>2&3, "?"),
+			control>>9&0x7f, tokOr(llcFlags, resp|control&0x100, "?"), c.length)
+		return
+	default:
+		fmt.Fprintf(b, "Information, send seq %d, rcv seq %d, Flags [%s], length %d", control>>1&0x7f, control>>9&0x7f,
+			tokOr(llcFlags, resp|control&0x100, "?"), c.length)
+	}
+	hexASCIILines(b, p, "\n\t")
 }
 
 // snapPIDNames names the protocol IDs of the OUIs SNAP dispatches on
@@ -56,10 +133,6 @@ var snapPIDNames = map[uint32]map[uint16]string{
 // OUI and protocol ID: under Cisco's OUI from the printers' ciscoSpace
 // rows.
 func printSNAP(c *pctx, p []byte) {
-	if c.llcCtrl != 0x03 {
-		llcUnknown(c, []byte{0xaa, 0xaa, c.llcCtrl})
-		return
-	}
 	if len(p) < 5 || c.length < 8 {
 		c.b.WriteString(" [|snap]")
 		return
@@ -137,16 +210,14 @@ func printPVST(c *pctx, p []byte) {
 	printSTP(c, p)
 }
 
+// sapNames is tcpdump 4.99.3's llc_values, for SAPs without their
+// group or response bit.
+var sapNames = map[byte]string{0x00: "Null", 0x02: "802.1B I", 0x04: "SNA", 0x06: "IP", 0x0e: "ProWay NM", 0x42: "STP",
+	0x4e: "RS511", 0x7e: "ISO8208", 0x8e: "ProWay", 0xaa: "SNAP", 0xe0: "IPX", 0xf0: "NetBeui", 0xfe: "OSI"}
+
 // sapName names an LLC service access point (tcpdump's llc_values).
 func sapName(sap byte) string {
-	names := map[byte]string{0x00: "Null", 0x02: "LLC Sub-Layer Management", 0x06: "IP", 0x42: "STP", 0x4e: "Manufacturing Message Service",
-		0x7e: "ISO8208", 0x80: "Xerox Network Systems", 0x86: "Nestar", 0x8e: "Active Station List", 0x98: "ARP",
-		0xaa: "SNAP", 0xbc: "Banyan Vines", 0xe0: "IPX", 0xf0: "NetBeui", 0xf4: "IBM Net Management", 0xf8: "Remote Program Load",
-		0xfa: "Ungermann-Bass", 0xfe: "OSI"}
-	if n, ok := names[sap&0xfe]; ok {
-		return n
-	}
-	return "Unknown"
+	return tokOr(sapNames, sap&0xfe, "Unknown")
 }
 
 var stpFlags = []bitName{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "Learn"}, {0x20, "Forward"},

@@ -829,6 +829,18 @@ def snap(path):
                frame(0x0080c2, 0x0007, b"\0\0" + ether(peer, me, 0x9999, b"inner-unknown"), dst=peer),
                frame(0x0080c2, 0x000e, cfg, dst=peer), frame(0x0080c2, 0x0007, b"\0", dst=peer),
                (frame(0x0080c2, 0x0007, b"\0\0" + ether(peer, me, 0x0800, ip), dst=peer), 50)]
+
+    def llc(dsap, ssap, ctrl, payload=b"", ln=None):  # 802.2 frames SNAP does not cover
+        h = bytes([dsap, ssap]) + (bytes([ctrl]) if ctrl & 3 == 3 else struct.pack("<H", ctrl))
+        return ether(peer, me, len(h + payload) if ln is None else ln, h + payload)
+    frames += [llc(0xf0, 0xf0, 0x03, b"netbios"), llc(0x04, 0x05, 0xe3, b"test-data"), llc(0x42, 0x42, 0x13),
+               llc(0x8e, 0x8f, 0xaf, b"\x81\x01\x00"), llc(0x00, 0x01, 0xbf, b"\x81\x01"), llc(0x00, 0x00, 0xaf),
+               llc(0x7e, 0x7e, 0xaf, b"\x82\x01\x02"), llc(0x12, 0x34, 0x0002 | 5 << 1 | 9 << 9, b"info-frame"),
+               llc(0x12, 0x12, 0x0001 | 2 << 2 | 7 << 9 | 0x100), llc(0x13, 0x4e, 0x0001 | 3 << 2), llc(0x0e, 0x0f, 0x0100 | 4 << 9),
+               llc(0x42, 0x43, 0x03, cfg), llc(0x42, 0x42, 0x03, cfg[:2]), llc(0x42, 0x42, 0x03, b"\x00\x01\x00\x00"),
+               llc(0xaa, 0xaa, 0x13, b"\x00\x00\x0c\x20\x00"), llc(0xaa, 0xaa, 0x00, b"\x00\x00\x0c\x20\x00"),
+               llc(0x06, 0x06, 0x6f), llc(0x06, 0x06, 0x03, b"x", ln=2), llc(0x06, 0x06, 0x02, b"", ln=3),
+               (llc(0x06, 0x06, 0x02, b"abc"), 17), (llc(0xf0, 0xf0, 0x03, b"netbios"), 15)]
     write_pcap(path, frames)
 
 
