@@ -29,7 +29,10 @@ type decoder struct {
 	ifname func(index int) string // names SLL2 interface indexes
 	quiet  bool                   // -q: no application-layer decoding
 	vv     bool                   // -vv: what tcpdump adds at verbosity 2
-	absSeq bool                   // -S: absolute TCP sequence numbers
+	// noDump: -x and -X show the packet, so tcpdump's printers leave
+	// out their dump of what they cannot decode (ND_DEFAULTPRINT).
+	noDump bool
+	absSeq bool // -S: absolute TCP sequence numbers
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase
@@ -67,10 +70,11 @@ type pctx struct {
 	s       *summary
 	b       *strings.Builder
 	f       map[string]any
-	verbose bool // -v
-	link    bool // -e: build the link-layer text
-	fields  bool // JSON: fill the fields that cost
-	wire    int  // the packet's length on the wire
+	verbose bool   // -v
+	link    bool   // -e: build the link-layer text
+	fields  bool   // JSON: fill the fields that cost
+	wire    int    // the packet's length on the wire
+	data    []byte // the packet as captured
 	// length is what remains of the packet on the wire from the layer
 	// being printed on (tcpdump's length argument).
 	length int
@@ -113,7 +117,7 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 	}
 	d.b.Reset()
 	c := &d.pc
-	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, length: p.len}
+	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, data: p.data, length: p.len}
 	if !c.next(linkSpace, uint32(p.lt), p.data) {
 		fmt.Fprintf(c.b, "unsupported link type %d, length %d", p.lt, p.len)
 	}

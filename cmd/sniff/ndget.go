@@ -86,3 +86,29 @@ func (f fields) jnp(b *strings.Builder, o, n int) {
 		fnPrint(b, []byte{ch})
 	}
 }
+
+// guardJmp is guard for the printers tcpdump 4.99.3 reads only with GET_
+// macros, whose read past the capture longjmps out of every printer: -x
+// then shows the whole packet, link layer included.
+func (c *pctx) guardJmp(print func()) {
+	c.guard(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(truncated); ok && c.depth == 0 {
+					c.s.payload = c.data
+				}
+				panic(r)
+			}
+		}()
+		print()
+	})
+}
+
+// defaultPrint is the dump of bytes a printer cannot decode which
+// tcpdump's Ethernet printer leaves to -x and -X when they are given
+// (its ND_DEFAULTPRINT unless ndo_suppress_default_print).
+func (c *pctx) defaultPrint(p []byte) {
+	if !c.d.noDump {
+		hexASCIILines(c.b, p, "\n\t")
+	}
+}

@@ -16,7 +16,7 @@ func printDTP(c *pctx, p []byte) {
 	b := c.b
 	c.f["proto"] = "DTP"
 	length := c.length
-	c.guard(func() {
+	c.guardJmp(func() {
 		f := fields{p, "dtp"}
 		if length < 1 {
 			b.WriteString("[zero packet length] (invalid)")

@@ -78,7 +78,7 @@ func printEther(c *pctx, data []byte) {
 				fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
 					ethertypeName(e.EthernetType), uint16(e.EthernetType), length)
 			}
-			hexASCIILines(c.b, e.Payload, "\n\t")
+			c.defaultPrint(e.Payload)
 		}
 		return
 	}

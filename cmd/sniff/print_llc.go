@@ -30,8 +30,8 @@ func printLLC(c *pctx, p []byte) {
 		}
 		control, hdr = binary.LittleEndian.Uint16(p[2:]), 4
 	}
-	if c.depth == 0 {
-		c.s.payload = p[hdr:] // -x shows what follows the LLC header
+	if c.depth == 0 { // -x shows what follows the LLC header, to the capture's end
+		c.s.payload = c.s.payload[min(hdr, len(c.s.payload)):]
 	}
 	dsap, ssap := p[0]&0xfe, p[1]&0xfe
 	if c.link {
@@ -55,8 +55,11 @@ func printLLC(c *pctx, p []byte) {
 // llcTrunc is tcpdump's line for an LLC header cut short: the mark and a
 // dump of what there is.
 func llcTrunc(c *pctx, p []byte) {
+	if c.depth == 0 { // -x: what follows the bytes of the 802.3 length
+		c.s.payload = c.s.payload[min(len(p), len(c.s.payload)):]
+	}
 	c.b.WriteString(" [|llc]")
-	hexASCIILines(c.b, p, "\n\t")
+	hexASCIILines(c.b, p, "\n\t") // even with -x
 }
 
 var llcCommands = map[uint16]string{0x03: "ui", 0xe3: "test", 0xaf: "xid", 0x63: "ua", 0x43: "disc", 0x0f: "dm",
@@ -102,7 +105,8 @@ func llcUnknown(c *pctx, p []byte, control uint16, hdr int) {
 				b.WriteString(" [|llc]")
 				return
 			case q[0] == 0x81 && (len(q) < 3 || c.length < 6):
-				llcTrunc(c, q)
+				b.WriteString(" [|llc]")
+				hexASCIILines(b, q, "\n\t")
 				return
 			case q[0] == 0x81:
 				fmt.Fprintf(b, ": %02x %02x", q[1], q[2])
@@ -117,7 +121,7 @@ func llcUnknown(c *pctx, p []byte, control uint16, hdr int) {
 		fmt.Fprintf(b, "Information, send seq %d, rcv seq %d, Flags [%s], length %d", control>>1&0x7f, control>>9&0x7f,
 			tokOr(llcFlags, resp|control&0x100, "?"), c.length)
 	}
-	hexASCIILines(b, p, "\n\t")
+	c.defaultPrint(p)
 }
 
 // snapPIDNames names the protocol IDs of the OUIs SNAP dispatches on
@@ -133,6 +137,9 @@ var snapPIDNames = map[uint32]map[uint16]string{
 // OUI and protocol ID: under Cisco's OUI from the printers' ciscoSpace
 // rows.
 func printSNAP(c *pctx, p []byte) {
+	if c.depth == 0 { // -x shows what follows the SNAP header
+		c.s.payload = c.s.payload[min(5, len(c.s.payload)):]
+	}
 	if len(p) < 5 || c.length < 8 {
 		c.b.WriteString(" [|snap]")
 		return
@@ -200,7 +207,7 @@ func printSNAP(c *pctx, p []byte) {
 		e := &c.d.ly.eth
 		fmt.Fprintf(c.b, "%s > %s SNAP, %s, length %d: ", e.SrcMAC, e.DstMAC, kind, c.length)
 	}
-	hexASCIILines(c.b, c.llc, "\n\t")
+	c.defaultPrint(c.llc)
 }
 
 // printPVST prints Cisco's PVST+ and VLAN bridge BPDUs, spanning tree in
@@ -227,7 +234,7 @@ func printSTP(c *pctx, p []byte) {
 	b := c.b
 	n := c.length - 3
 	f := fields{p, "stp"}
-	c.guard(func() {
+	c.guardJmp(func() {
 		if n < 4 {
 			b.WriteString(" (invalid)")
 			return

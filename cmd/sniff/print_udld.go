@@ -18,7 +18,7 @@ func printUDLD(c *pctx, p []byte) {
 	b := c.b
 	c.f["proto"] = "UDLD"
 	length := c.length
-	c.guard(func() {
+	c.guardJmp(func() {
 		f := fields{p, "udld"}
 		o, n := 0, length
 		invalid := func() {

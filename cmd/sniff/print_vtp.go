@@ -28,7 +28,7 @@ func printVTP(c *pctx, p []byte) {
 	b := c.b
 	c.f["proto"] = "VTP"
 	length := c.length
-	c.guard(func() {
+	c.guardJmp(func() {
 		f := fields{p, "vtp"}
 		// invalid is tcpdump's nd_print_invalid, then the check that the
 		// capture holds the whole packet.
