@@ -56,7 +56,12 @@ func printEther(c *pctx, data []byte) {
 		// 802.3: a length, then LLC.
 		c.length = min(int(t), c.length-14) // the wire may hold less than the field says
 		if c.link {
-			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.length)
+			hdr := fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.length)
+			if c.depth == 0 {
+				c.s.link = hdr
+			} else { // a frame inside a tunnel or SNAP
+				c.b.WriteString(hdr)
+			}
 		}
 		if c.depth == 0 {
 			c.s.payload = data[14:]

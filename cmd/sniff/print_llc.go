@@ -257,10 +257,11 @@ func printSTP(c *pctx, p []byte) {
 			b.WriteString(", Config")
 		case 2:
 			b.WriteString(", Rapid STP")
-			if ver != 2 { // MSTP and SPB BPDUs: their fields are not printed here
-				if ver != 0 && n < 102 {
-					b.WriteString(" (invalid)")
-				}
+			if ver == 0 {
+				return
+			}
+			if ver != 2 {
+				printMSTP(c, f, n, ver)
 				return
 			}
 			if n < 36 {
@@ -293,6 +294,66 @@ func printSTP(c *pctx, p []byte) {
 			fmt.Fprintf(b, ", port-role %s", [...]string{"Unknown", "Alternate", "Root", "Designated"}[flags>>2&3])
 		}
 	})
+}
+
+// printMSTP prints an MSTP BPDU (tcpdump's stp_print_mstp_bpdu): the
+// CIST and, with -v, each MSTI. An SPB BPDU's own fields are not printed.
+func printMSTP(c *pctx, f fields, n int, ver byte) {
+	b := c.b
+	if n < 102 || f.u8(35) != 0 {
+		b.WriteString(" (invalid)")
+		return
+	}
+	mstpLen := int(f.u16(36)) + 2
+	if n < 36+mstpLen {
+		b.WriteString(" (invalid)")
+		return
+	}
+	flags := f.u8(4)
+	fmt.Fprintf(b, ", CIST Flags [%s], length %d", flagNames(uint32(flags), stpFlags), n)
+	if c.verbose {
+		role := func(fl byte) string { return [...]string{"Unknown", "Alternate", "Root", "Designated"}[fl>>2&3] }
+		fmt.Fprintf(b, "\n\tport-role %s, ", role(flags))
+		fmt.Fprintf(b, "CIST root-id %s, CIST ext-pathcost %d", bridgeID(f.bytes(5, 8)), f.u32(13))
+		fmt.Fprintf(b, "\n\tCIST regional-root-id %s, ", bridgeID(f.bytes(17, 8)))
+		fmt.Fprintf(b, "CIST port-id %04x,", f.u16(25))
+		t := func(o int) float64 { return float64(f.u16(o)) / 256 }
+		fmt.Fprintf(b, "\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs", t(27), t(29), t(31), t(33))
+		fmt.Fprintf(b, "\n\tv3len %d, ", f.u16(36))
+		b.WriteString("MCID Name ")
+		f.jnp(b, 39, 32)
+		fmt.Fprintf(b, ", rev %d,\n\t\tdigest %08x%08x%08x%08x, ", f.u16(71), f.u32(73), f.u32(77), f.u32(81), f.u32(85))
+		fmt.Fprintf(b, "CIST int-root-pathcost %d,", f.u32(89))
+		fmt.Fprintf(b, "\n\tCIST bridge-id %s, ", bridgeID(f.bytes(93, 8)))
+		fmt.Fprintf(b, "CIST remaining-hops %d", f.u8(101))
+		if v3 := int(f.u16(36)); v3 > 64 {
+			for l, o := v3-64, 102; l >= 16; l, o = l-16, o+16 {
+				fl := f.u8(o)
+				fmt.Fprintf(b, "\n\tMSTI %d, Flags [%s], port-role %s", f.u16(o+1)&0x0fff, flagNames(uint32(fl), stpFlags), role(fl))
+				fmt.Fprintf(b, "\n\t\tMSTI regional-root-id %s, pathcost %d", bridgeID(f.bytes(o+1, 8)), f.u32(o+9))
+				fmt.Fprintf(b, "\n\t\tMSTI bridge-prio %d, port-prio %d, hops %d", f.u8(o+13)>>4, f.u8(o+14)>>4, f.u8(o+15))
+			}
+		}
+	}
+	if ver == 4 {
+		spbLen := int(f.u16(36+mstpLen)) + 2
+		if n < 36+mstpLen+spbLen || spbLen < 87 {
+			b.WriteString(" (invalid)")
+			return
+		}
+		if c.verbose { // tcpdump's stp_print_spb_bpdu
+			o := 36 + mstpLen
+			fmt.Fprintf(b, "\n\tv4len %d, ", f.u16(o))
+			b.WriteString("AUXMCID Name ")
+			f.jnp(b, o+3, 32)
+			fmt.Fprintf(b, ", Rev %d,\n\t\tdigest %08x%08x%08x%08x", f.u16(o+35), f.u32(o+37), f.u32(o+41), f.u32(o+45), f.u32(o+49))
+			a, fm, cv := f.u8(o+53), f.u8(o+55), f.u8(o+56)
+			fmt.Fprintf(b, "\n\tAgreement num %d, Discarded Agreement num %d, Agreement valid-flag %d,\n\tRestricted role-flag: %d, "+
+				"Format id %d cap %d, Convention id %d cap %d,\n\tEdge count %d, Agreement digest %08x%08x%08x%08x%08x",
+				a>>6, a>>4&3, a>>3&1, a>>2&1, fm>>4, fm, cv>>4, cv, f.u16(o+57),
+				f.u32(o+67), f.u32(o+71), f.u32(o+75), f.u32(o+79), f.u32(o+83))
+		}
+	}
 }
 
 func bridgeID(p []byte) string {

@@ -841,6 +841,24 @@ def snap(path):
                llc(0xaa, 0xaa, 0x13, b"\x00\x00\x0c\x20\x00"), llc(0xaa, 0xaa, 0x00, b"\x00\x00\x0c\x20\x00"),
                llc(0x06, 0x06, 0x6f), llc(0x06, 0x06, 0x03, b"x", ln=2), llc(0x06, 0x06, 0x02, b"", ln=3),
                (llc(0x06, 0x06, 0x02, b"abc"), 17), (llc(0xf0, 0xf0, 0x03, b"netbios"), 15)]
+
+    def mstp(ver=3, mstis=2, v1=0, v3=None, tail=b""):  # MSTP and SPB BPDUs
+        body = (bytes([0x7c]) + bid(0x8000, "001122334455") + struct.pack("!I", 20000) + bid(0x8000, "027700000002") +
+                struct.pack("!HHHHH", 0x8001, 0x100, 0x1400, 0x200, 0xf00) + bytes([v1]))
+        conf = b"\x00" + b"corpus-region".ljust(32, b"\0") + struct.pack("!H", 3) + bytes(range(16))
+        cist = struct.pack("!I", 200000) + bid(0x7000, "027700000002") + b"\x14"
+        msti = b"".join(struct.pack("!BH", 0x7e if i else 0x2c, 0x8000 | (10 + i)) + bytes.fromhex("0011223344aa") +
+                        struct.pack("!IBBB", 2000 * (i + 1), 0x80, 0x90, 20 - i) for i in range(mstis))
+        v3len = len(conf) + len(cist) + len(msti) if v3 is None else v3
+        return b"\x00\x00" + bytes([ver, 2]) + body + struct.pack("!H", v3len) + conf + cist + msti + tail
+    spb = struct.pack("!H", 85) + b"\x00" + b"aux".ljust(32, b"\0") + struct.pack("!H", 1) + bytes(16) + bytes(34)
+    stp = "01:80:c2:00:00:00"
+    frames += [ether(stp, me, 3 + len(x), b"\x42\x42\x03" + x) for x in
+               [mstp(), mstp(mstis=0), mstp(mstis=1, v3=70), mstp(v1=1), mstp(v3=200), mstp(mstis=0)[:100],
+                mstp(ver=4, mstis=0, tail=spb), mstp(ver=4, mstis=1, tail=spb[:40]), mstp(ver=4, mstis=0)]]
+    frames += [(ether(stp, me, 3 + len(mstp()), b"\x42\x42\x03" + mstp()), k) for k in (40, 70, 100, 120, 150)]
+    frames += [frame(0x0080c2, 0x0007, b"\0\0" + llc(0x42, 0x42, 0x03, cfg), dst=peer),  # 802.3 inside RFC 2684
+               frame(0x0080c2, 0x0007, b"\0\0" + llc(0x12, 0x34, 0x0002, b"inner-i"), dst=peer)]
     write_pcap(path, frames)
 
 
