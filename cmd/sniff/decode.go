@@ -29,10 +29,8 @@ type decoder struct {
 	ifname func(index int) string // names SLL2 interface indexes
 	quiet  bool                   // -q: no application-layer decoding
 	vv     bool                   // -vv: what tcpdump adds at verbosity 2
-	// noDump: -x and -X show the packet, so tcpdump's printers leave
-	// out their dump of what they cannot decode (ND_DEFAULTPRINT).
-	noDump bool
-	absSeq bool // -S: absolute TCP sequence numbers
+	hexOut bool                   // -x or -X: tcpdump prints no default hex dump in the line
+	absSeq bool                   // -S: absolute TCP sequence numbers
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase

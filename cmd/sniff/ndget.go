@@ -108,7 +108,7 @@ func (c *pctx) guardJmp(print func()) {
 // tcpdump's Ethernet printer leaves to -x and -X when they are given
 // (its ND_DEFAULTPRINT unless ndo_suppress_default_print).
 func (c *pctx) defaultPrint(p []byte) {
-	if !c.d.noDump {
+	if !c.d.hexOut {
 		hexASCIILines(c.b, p, "\n\t")
 	}
 }

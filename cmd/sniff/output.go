@@ -43,7 +43,7 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
 	t.d.quiet = o.quiet
 	t.d.vv = o.verbose > 1
-	t.d.noDump = o.hex > 0 || o.hexASCII > 0
+	t.d.hexOut = o.hex > 0 || o.hexASCII > 0
 	t.d.absSeq = o.absSeq
 	if o.json {
 		t.jsonEn = json.NewEncoder(bw)

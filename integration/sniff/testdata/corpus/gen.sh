@@ -2,7 +2,8 @@
 # gen.sh [SCENARIO...]: remakes sniff's capture corpus, by hand (root):
 # real daemons and kernels in two network namespaces joined by veth, each
 # scenario captured by tcpdump into SCENARIO.pcap, with tcpdump's -n,
-# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), which
+# -n -v and -n -e text of it as SCENARIO.n.out, .v.out and .e.out (TZ=UTC), and
+# for the scenarios that set VV (printers that print more with -vv) .vv.out, which
 # integration/sniff's TestCorpusMatchesTcpdump compares sniff with.
 # Without arguments, every scenario. Needs, beyond scripts/debian-packages.txt
 # (which make deps installs; the tests need only the committed captures):
@@ -67,6 +68,7 @@ golden() {
 	tcpdump -n -r "$NAME.pcap" >"$NAME.n.out" 2>/dev/null
 	tcpdump -n -v -r "$NAME.pcap" >"$NAME.v.out" 2>/dev/null
 	tcpdump -n -e -r "$NAME.pcap" >"$NAME.e.out" 2>/dev/null
+	if [ -n "${VV:-}" ]; then tcpdump -n -vv -r "$NAME.pcap" >"$NAME.vv.out" 2>/dev/null; fi
 	echo "$NAME: $(wc -l <"$NAME.n.out") packets"
 }
 
@@ -405,11 +407,11 @@ s_radius() { # freeradius with radclient (Access, Accounting, Status-Server, CoA
 	ready "$TMP/hostapd.log" "AP-ENABLED"
 	printf 'ap_scan=0\nnetwork={\n key_mgmt=IEEE8021X\n eapol_flags=0\n eap=MD5\n identity="alice"\n password="secret"\n}\n' >"$TMP/wpa.conf"
 	a timeout 4 wpa_supplicant -Dwired -i veth0 -c "$TMP/wpa.conf" >>"$TMP/wpa.log" 2>&1 || true
-	stop; kill $H $R
+	VV=1 stop; kill $H $R
 }
 
 s_radiuscraft() { # RADIUS attributes freeradius does not send here, malformed and cut short (craft.py writes the capture)
-	NAME=radiuscraft; $PY craft.py radius "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=radiuscraft; $PY craft.py radius "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 s_eapcraft() { # EAPOL frame types, EAP types (SIM, AKA, FAST, NAK, notification), length mismatches, cut short (craft.py writes the capture)
@@ -417,11 +419,11 @@ s_eapcraft() { # EAPOL frame types, EAP types (SIM, AKA, FAST, NAK, notification
 }
 
 s_sctpcraft() { # SCTP associations' chunks (INIT to SHUTDOWN COMPLETE, SACK gaps and duplicates, ABORT, ERROR, ECN, FORWARD TSN), IPv6, bogus lengths, cut short (craft.py writes the capture: this host's kernel has no SCTP)
-	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 s_snapcraft() { # SNAP under Cisco's OUI (DTP, VTP summary/subset/request/join, UDLD, PVST+), RFC 1042 and RFC 2684 bridged frames, 802.3 lengths other than the frame's, malformed and cut short (craft.py writes the capture: no Cisco switch here)
-	NAME=snapcraft; $PY craft.py snap "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=snapcraft; $PY craft.py snap "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft eapol radius radiuscraft eapcraft sctpcraft snapcraft"
