@@ -28,9 +28,9 @@ type decoder struct {
 	ly     decodeLayers
 	ifname func(index int) string // names SLL2 interface indexes
 	quiet  bool                   // -q: no application-layer decoding
-	vv     bool                   // -vv: what tcpdump adds at verbosity 2
-	hexOut bool                   // -x or -X: tcpdump prints no default hex dump in the line
 	absSeq bool                   // -S: absolute TCP sequence numbers
+	vv     bool                   // -vv: where tcpdump's printers print more than with -v
+	hexOut bool                   // -x or -X: tcpdump prints no default hex dump in the line
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase
