@@ -68,10 +68,11 @@ type pctx struct {
 	s       *summary
 	b       *strings.Builder
 	f       map[string]any
-	verbose bool // -v
-	link    bool // -e: build the link-layer text
-	fields  bool // JSON: fill the fields that cost
-	wire    int  // the packet's length on the wire
+	verbose bool   // -v
+	link    bool   // -e: build the link-layer text
+	fields  bool   // JSON: fill the fields that cost
+	wire    int    // the packet's length on the wire
+	data    []byte // the packet as captured
 	// length is what remains of the packet on the wire from the layer
 	// being printed on (tcpdump's length argument).
 	length int
@@ -89,8 +90,10 @@ type pctx struct {
 	ulen  int    // UDP payload length the UDP header gives
 	sport uint16 // transport ports, for the application printers
 	dport uint16
-	// llcCtrl is the 802.2 LLC header's control field, for SNAP.
+	// llcCtrl is the 802.2 LLC header's control field, for SNAP, and
+	// llc the frame from that header on.
 	llcCtrl uint8
+	llc     []byte
 	// named: with -e, a link header within the line (802.11's LLC/SNAP)
 	// named the protocol, which then prints no "IP " or "ARP, " of its own.
 	named bool
@@ -115,7 +118,7 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 	}
 	d.b.Reset()
 	c := &d.pc
-	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, length: p.len}
+	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, data: p.data, length: p.len}
 	if !c.next(linkSpace, uint32(p.lt), p.data) {
 		fmt.Fprintf(c.b, "unsupported link type %d, length %d", p.lt, p.len)
 	}

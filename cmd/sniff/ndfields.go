@@ -1,6 +1,9 @@
 package main
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // tcpdump's printers read fields with its GET_ macros, which end the
 // packet's text with " [|proto]" when the capture ends before the field.
@@ -69,4 +72,43 @@ func (c *pctx) guard(print func()) {
 		}
 	}()
 	print()
+}
+
+// jnp writes the NUL-padded string of n bytes from o as tcpdump's
+// nd_printjnp: each byte as fn_print_char does up to the first NUL,
+// reading as far as the capture goes.
+func (f fields) jnp(b *strings.Builder, o, n int) {
+	for i := range n {
+		ch := f.u8(o + i)
+		if ch == 0 {
+			return
+		}
+		fnPrint(b, []byte{ch})
+	}
+}
+
+// guardJmp is guard for the printers tcpdump 4.99.3 reads only with GET_
+// macros, whose read past the capture longjmps out of every printer: -x
+// then shows the whole packet, link layer included.
+func (c *pctx) guardJmp(print func()) {
+	c.guard(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(truncated); ok && c.depth == 0 {
+					c.s.payload = c.data
+				}
+				panic(r)
+			}
+		}()
+		print()
+	})
+}
+
+// defaultPrint is the dump of bytes a printer cannot decode which
+// tcpdump's Ethernet printer leaves to -x and -X when they are given
+// (its ND_DEFAULTPRINT unless ndo_suppress_default_print).
+func (c *pctx) defaultPrint(p []byte) {
+	if !c.d.hexOut {
+		hexASCIILines(c.b, p, "\n\t")
+	}
 }

@@ -43,6 +43,7 @@ func newTextSink(o *options, w io.Writer, names func(int) string, many bool) *te
 	t := &textSink{o: o, w: bw, d: newDecoder(), names: names, many: many}
 	t.d.quiet = o.quiet
 	t.d.vv = o.verbose > 1
+	t.d.hexOut = o.hex > 0 || o.hexASCII > 0
 	t.d.absSeq = o.absSeq
 	t.d.vv = o.verbose > 1
 	t.d.hexOut = o.hex > 0 || o.hexASCII > 0
@@ -174,9 +175,10 @@ func (t *textSink) write(p *pkt) error {
 			b = p.data
 		}
 		t.line = appendHex(t.line, b, t.o.hexASCII > 0)
-	} else if t.o.ascii {
-		// tcpdump's ascii_print: CR before LF is dropped, other
-		// non-printing bytes but tab, space and LF are dots.
+	} else if t.o.ascii && len(s.payload) > 0 {
+		// tcpdump's ascii_print, for a packet with bytes after its
+		// headers: CR before LF is dropped, other non-printing bytes
+		// but tab, space and LF are dots.
 		for i, c := range s.payload {
 			switch {
 			case c == '\r':

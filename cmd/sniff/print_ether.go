@@ -11,10 +11,59 @@ import (
 // Ethernet, 802.1Q and Linux cooked captures (tcpdump's print-ether.c,
 // print-sll.c).
 
+// ethertypeNames is tcpdump 4.99.3's ethertype_values, as the installed
+// tcpdump names each ethertype (read from its -e text for all 65,536).
 var ethertypeNames = map[layers.EthernetType]string{
-	layers.EthernetTypeIPv4: "IPv4", layers.EthernetTypeIPv6: "IPv6", layers.EthernetTypeARP: "ARP",
-	layers.EthernetTypeDot1Q: "802.1Q", layers.EthernetTypeQinQ: "802.1Q-QinQ", 0x88cc: "LLDP", 0x88f7: "PTP", 0x9100: "802.1Q-9100",
-	0x8847: "MPLS unicast", 0x8848: "MPLS multicast", 0x888e: "EAPOL",
+	0x00fe: "GRE-OSI",
+	0x0200: "PUP",
+	0x0500: "Sprite",
+	0x0600: "NS",
+	0x0800: "IPv4",
+	0x0806: "ARP",
+	0x1000: "Trail",
+	0x1111: "CALM FAST",
+	0x6001: "MOP DL",
+	0x6002: "MOP RC",
+	0x6003: "DN",
+	0x6004: "LAT",
+	0x6007: "SCA",
+	0x6558: "TEB",
+	0x8035: "Reverse ARP",
+	0x8038: "Lanbridge",
+	0x803c: "DEC DNS",
+	0x803e: "DEC DTS",
+	0x805b: "VEXP",
+	0x805c: "VPROD",
+	0x809b: "Appletalk",
+	0x80f3: "Appletalk ARP",
+	0x8100: "802.1Q",
+	0x8137: "IPX",
+	0x86dd: "IPv6",
+	0x8808: "MPCP",
+	0x8809: "Slow Protocols",
+	0x880b: "PPP",
+	0x8847: "MPLS unicast",
+	0x8848: "MPLS multicast",
+	0x8863: "PPPoE D",
+	0x8864: "PPPoE S",
+	0x886f: "MS NLB heartbeat",
+	0x888e: "EAPOL",
+	0x8899: "Realtek protocols",
+	0x88a2: "AoE",
+	0x88a8: "802.1Q-QinQ",
+	0x88ca: "TIPC",
+	0x88cc: "LLDP",
+	0x88e5: "802.1AE MACsec",
+	0x88f7: "PTP",
+	0x8902: "CFM",
+	0x893a: "IEEE1905.1",
+	0x8947: "GeoNet",
+	0x894f: "NSH",
+	0x9000: "Loopback",
+	0x9100: "802.1Q-9100",
+	0x9200: "802.1Q-9200",
+	0xd28b: "Arista Vendor Specific Protocol",
+	0xfefe: "OSI",
 }
 
 func ethertypeName(t layers.EthernetType) string {
@@ -54,10 +103,15 @@ func printEther(c *pctx, data []byte) {
 	}
 	if t := binary.BigEndian.Uint16(data[12:]); t <= 1500 {
 		// 802.3: a length, then LLC.
+		c.length = min(int(t), c.length-14) // the wire may hold less than the field says
 		if c.link {
-			c.s.link = fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, t)
+			hdr := fmt.Sprintf("%s > %s, 802.3, length %d: ", e.SrcMAC, e.DstMAC, c.length)
+			if c.depth == 0 {
+				c.s.link = hdr
+			} else { // a frame inside a tunnel or SNAP
+				c.b.WriteString(hdr)
+			}
 		}
-		c.length = int(t)
 		if c.depth == 0 {
 			c.s.payload = data[14:]
 		}
@@ -69,9 +123,16 @@ func printEther(c *pctx, data []byte) {
 			fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
 				ethertypeName(e.EthernetType), uint16(e.EthernetType), c.length)
 		}
+		length := c.length
 		c.length -= 14
 		if !c.next(etherSpace, uint32(e.EthernetType), e.Payload) {
-			c.unknownEther(e.EthernetType)
+			// tcpdump's ether_print: the header (printed already with
+			// -e) and a dump of what it has no printer for.
+			if !c.link {
+				fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
+					ethertypeName(e.EthernetType), uint16(e.EthernetType), length)
+			}
+			c.defaultPrint(e.Payload)
 		}
 		return
 	}

@@ -146,6 +146,11 @@ walk:
 		c.l4 = len(payload)
 	}
 	c.length = c.l4
+	if next == layers.IPProtocolNoNextHeader {
+		c.addrPair()
+		c.b.WriteString("no next header")
+		return
+	}
 	if !c.next(ipSpace, uint32(next), payload) {
 		c.addrPair()
 		fmt.Fprintf(c.b, " ip-proto-%d %d", uint8(next), c.l4)

@@ -63,6 +63,11 @@ var printers = []struct {
 	{llcSpace, 0xaaaa, printSNAP},
 
 	{ciscoSpace, 0x2000, printCDP},
+	{ciscoSpace, 0x2003, printVTP},
+	{ciscoSpace, 0x2004, printDTP},
+	{ciscoSpace, 0x0111, printUDLD},
+	{ciscoSpace, 0x010b, printPVST},
+	{ciscoSpace, 0x010c, printPVST},
 
 	{ipSpace, uint32(layers.IPProtocolTCP), printTCP},
 	{ipSpace, uint32(layers.IPProtocolUDP), printUDP},

@@ -1329,6 +1329,121 @@ def wifi(path, plain=False):
     write_pcap(path, frames, linktype=127)
 
 
+def snap(path):
+    """SNAP frames under Cisco's OUI no daemon here sends (DTP, VTP
+    summary, subset, request and join, UDLD, PVST+ BPDUs, unknown PIDs)
+    and RFC 1042 ethertypes in SNAP (IPv4, ARP, IPv6, unknown), with
+    malformed fields, 802.3 lengths other than the frame's and captures
+    cut short, written to path."""
+    me, cdst = "02:77:00:00:00:02", "01:00:0c:cc:cc:cc"
+
+    def frame(oui, pid, payload, dst=cdst, ln=None, pad=0):
+        llc = b"\xaa\xaa\x03" + struct.pack("!I", oui)[1:] + struct.pack("!H", pid) + payload
+        return ether(dst, me, len(llc) if ln is None else ln, llc + bytes(pad))
+
+    def t(typ, v, ln=None):
+        return struct.pack("!HH", typ, len(v) + 4 if ln is None else ln) + v
+
+    nbr = bytes.fromhex("027700000002")
+    dtp = [b"\x01" + t(1, b"corpusdom\x00\x00") + t(2, b"\x03") + t(3, b"\xa5") + t(4, nbr),
+           b"\x01" + t(1, b"dom") + t(5, b"\x01\x02") + t(0, b"") + t(2, b"\x81"),
+           b"\x01" + t(2, b"\x03\x04"), b"\x01" + t(4, b"\x01\x02"), b"\x01" + t(1, b"x", ln=2),
+           b"\x01" + t(1, b"x", ln=40), b"\x01" + t(2, b"\x03") + b"\x00\x01", b"\x02", b""]
+    frames = [frame(0x0c, 0x2004, d) for d in dtp]
+    frames += [(frame(0x0c, 0x2004, dtp[0]), 35), (frame(0x0c, 0x2004, dtp[0]), 27), (frame(0x0c, 0x2004, dtp[0]), 22)]
+    frames.append(frame(0x0c, 0x2004, dtp[3], pad=20))
+
+    def vtp(code, f2, dom, rest, ml=None):
+        return struct.pack("!BBBB", 1, code, f2, len(dom) if ml is None else ml) + dom.ljust(32, b"\0") + rest
+
+    summary = vtp(1, 1, b"corpusdom", struct.pack("!I", 0x2a) + socket.inet_aton("10.77.0.2") + b"930101000000" + bytes(range(16)))
+    def vlan(vid, name, tlvs=b"", status=0, typ=1, ln=None):
+        pn = name.ljust(4 * ((len(name) + 3) // 4), b"\0")
+        body = struct.pack("!BBBHHI", status, typ, len(name), vid, 1500, 100000 + vid) + pn + tlvs
+        return bytes([len(body) + 1 if ln is None else ln]) + body
+    tl = lambda typ, v: struct.pack("!BBH", typ, 1, v)
+    subset = vtp(2, 1, b"corpusdom", struct.pack("!I", 0x2a) + vlan(1, b"default") + vlan(10, b"corpus-ten", tl(1, 7) + tl(2, 3) +
+                 tl(3, 2) + tl(4, 5) + tl(5, 9) + tl(6, 1) + tl(7, 1) + tl(8, 7) + tl(9, 7) + tl(10, 0) + tl(11, 0x1234), status=1, typ=3) +
+                 vlan(1002, b"fddi", typ=2) + vlan(4000, b"abc", typ=9, status=5) + b"\0")
+    vtps = [summary, subset, vtp(3, 0, b"corpusdom", struct.pack("!I", 10)), vtp(4, 0, b"corpusdom", bytes(4)),
+            vtp(9, 0, b"corpusdom", bytes(4)), vtp(1, 0, b"", bytes(36), ml=0), vtp(1, 0, b"x", bytes(36), ml=40),
+            vtp(2, 1, b"d", struct.pack("!I", 1) + vlan(5, b"five", ln=8)),
+            vtp(2, 1, b"d", struct.pack("!I", 1) + vlan(5, b"five-long-name", ln=16)),
+            vtp(2, 1, b"d", struct.pack("!I", 1) + vlan(5, b"five", b"\x01")),
+            vtp(2, 1, b"d", struct.pack("!I", 1) + vlan(5, b"five", struct.pack("!BBHH", 1, 2, 3, 4))),
+            vtp(2, 1, b"d", struct.pack("!I", 1) + vlan(5, b"five", struct.pack("!BB", 1, 9))),
+            vtp(1, 1, b"d", b""), b"\x01\x01\x00\x04abc"]
+    frames += [frame(0x0c, 0x2003, v, dst="01:00:0c:cc:cc:cc") for v in vtps]
+    frames += [(frame(0x0c, 0x2003, summary), 60), (frame(0x0c, 0x2003, subset), 100), (frame(0x0c, 0x2003, subset), 83),
+               (frame(0x0c, 0x2003, summary), 30)]
+
+    def udld(op, flags, tlvs, ver=1):
+        return struct.pack("!BBH", ver << 5 | op, flags, 0x1234) + tlvs
+    probe = udld(1, 3, t(1, b"FOC1234X") + t(2, b"Gi0/1") + t(3, b"\x00\x00\x00\x01" + b"FOC9") + t(4, b"\x07") +
+                 t(5, b"\x05") + t(6, b"switch\x00") + t(7, b"\x00\x00\x00\x2a") + t(9, b"zz"))
+    udlds = [probe, udld(2, 0, t(1, b"a")), udld(3, 0xfc, b""), udld(0, 0, b"", ver=2), udld(7, 0, t(1, b"")),
+             udld(1, 0, t(1, b"a", ln=30)), udld(1, 0, t(4, b"\x01\x02")), udld(1, 0, t(7, b"\x01")), udld(1, 0, b"\x00\x01"),
+             b"\x21\x00"]
+    frames += [frame(0x0c, 0x0111, u, dst="01:00:0c:cc:cc:cc") for u in udlds]
+    frames += [(frame(0x0c, 0x0111, probe), 30), (frame(0x0c, 0x0111, probe), 44), (frame(0x0c, 0x0111, probe), 23)]
+
+    bid = lambda prio, mac: struct.pack("!H", prio) + bytes.fromhex(mac)
+    cfg = (struct.pack("!HBBB", 0, 0, 0, 0x01) + bid(0x8001, "001122334455") + struct.pack("!I", 4) + bid(0x8001, "027700000002") +
+           struct.pack("!HHHHH", 0x8002, 0x100, 0x1400, 0x200, 0xf00))
+    rstp = b"\x00\x00\x02\x02\x3c" + cfg[5:] + b"\x00"
+    pv = "01:00:0c:cc:cc:cd"
+    frames += [frame(0x0c, 0x010b, cfg + struct.pack("!HHH", 0, 2, 10), dst=pv), frame(0x0c, 0x010b, rstp + struct.pack("!HHH", 0, 2, 20), dst=pv),
+               frame(0x0c, 0x010c, cfg, dst=pv), frame(0x0c, 0x010b, b"\x00\x00\x00\x80", dst=pv), frame(0x0c, 0x010b, b"\x00\x00", dst=pv),
+               (frame(0x0c, 0x010b, cfg, dst=pv), 40), frame(0x0c, 0x0102, b"cisco-other"), frame(0x0c, 0x2000, b"\x02", ln=4)]
+
+    ip = udp4("10.77.0.2", "10.77.0.1", 5000, 7, b"snap-udp")
+    v6 = struct.pack("!IHBB16s16s", 0x60000000, 8, 59, 64, socket.inet_pton(socket.AF_INET6, "fd77::2"),
+                     socket.inet_pton(socket.AF_INET6, "fd77::1")) + bytes(8)
+    peer = "02:77:00:00:00:01"
+    frames += [frame(0, 0x0800, ip, dst=peer), frame(0, 0x0806, arp_request(me, "10.77.0.2", "10.77.0.1"), dst="ff:ff:ff:ff:ff:ff"),
+               frame(0, 0x86dd, v6, dst=peer), frame(0, 0x1234, b"unknown-ethertype", dst=peer), frame(0xf8, 0x0800, ip, dst=peer),
+               frame(0x00000e, 0x0001, b"other-oui", dst=peer), frame(0x0080c2, 0x0007, bytes(10), dst=peer),
+               frame(0, 0x0800, ip, dst=peer, pad=10), frame(0, 0x0800, ip, dst=peer, ln=100),
+               (frame(0, 0x0800, ip, dst=peer), 30), (frame(0, 0x0806, arp_request(me, "10.77.0.2", "10.77.0.1")), 25),
+               (frame(0x0c, 0x2004, dtp[0]), 19), (frame(0x0c, 0x2004, dtp[0]), 17),
+               frame(0x0080c2, 0x0007, b"\0\0" + ether(peer, me, 0x0800, ip), dst=peer),
+               frame(0x0080c2, 0x0001, b"\0\0" + ether("ff:ff:ff:ff:ff:ff", me, 0x0806, arp_request(me, "10.77.0.2", "10.77.0.1")) + b"\xde\xad\xbe\xef", dst=peer),
+               frame(0x0080c2, 0x0007, b"\0\0" + ether(peer, me, 0x9999, b"inner-unknown"), dst=peer),
+               frame(0x0080c2, 0x000e, cfg, dst=peer), frame(0x0080c2, 0x0007, b"\0", dst=peer),
+               (frame(0x0080c2, 0x0007, b"\0\0" + ether(peer, me, 0x0800, ip), dst=peer), 50)]
+
+    def llc(dsap, ssap, ctrl, payload=b"", ln=None):  # 802.2 frames SNAP does not cover
+        h = bytes([dsap, ssap]) + (bytes([ctrl]) if ctrl & 3 == 3 else struct.pack("<H", ctrl))
+        return ether(peer, me, len(h + payload) if ln is None else ln, h + payload)
+    frames += [llc(0xf0, 0xf0, 0x03, b"netbios"), llc(0x04, 0x05, 0xe3, b"test-data"), llc(0x42, 0x42, 0x13),
+               llc(0x8e, 0x8f, 0xaf, b"\x81\x01\x00"), llc(0x00, 0x01, 0xbf, b"\x81\x01"), llc(0x00, 0x00, 0xaf),
+               llc(0x7e, 0x7e, 0xaf, b"\x82\x01\x02"), llc(0x12, 0x34, 0x0002 | 5 << 1 | 9 << 9, b"info-frame"),
+               llc(0x12, 0x12, 0x0001 | 2 << 2 | 7 << 9 | 0x100), llc(0x13, 0x4e, 0x0001 | 3 << 2), llc(0x0e, 0x0f, 0x0100 | 4 << 9),
+               llc(0x42, 0x43, 0x03, cfg), llc(0x42, 0x42, 0x03, cfg[:2]), llc(0x42, 0x42, 0x03, b"\x00\x01\x00\x00"),
+               llc(0xaa, 0xaa, 0x13, b"\x00\x00\x0c\x20\x00"), llc(0xaa, 0xaa, 0x00, b"\x00\x00\x0c\x20\x00"),
+               llc(0x06, 0x06, 0x6f), llc(0x06, 0x06, 0x03, b"x", ln=2), llc(0x06, 0x06, 0x02, b"", ln=3),
+               (llc(0x06, 0x06, 0x02, b"abc"), 17), (llc(0xf0, 0xf0, 0x03, b"netbios"), 15)]
+
+    def mstp(ver=3, mstis=2, v1=0, v3=None, tail=b""):  # MSTP and SPB BPDUs
+        body = (bytes([0x7c]) + bid(0x8000, "001122334455") + struct.pack("!I", 20000) + bid(0x8000, "027700000002") +
+                struct.pack("!HHHHH", 0x8001, 0x100, 0x1400, 0x200, 0xf00) + bytes([v1]))
+        conf = b"\x00" + b"corpus-region".ljust(32, b"\0") + struct.pack("!H", 3) + bytes(range(16))
+        cist = struct.pack("!I", 200000) + bid(0x7000, "027700000002") + b"\x14"
+        msti = b"".join(struct.pack("!BH", 0x7e if i else 0x2c, 0x8000 | (10 + i)) + bytes.fromhex("0011223344aa") +
+                        struct.pack("!IBBB", 2000 * (i + 1), 0x80, 0x90, 20 - i) for i in range(mstis))
+        v3len = len(conf) + len(cist) + len(msti) if v3 is None else v3
+        return b"\x00\x00" + bytes([ver, 2]) + body + struct.pack("!H", v3len) + conf + cist + msti + tail
+    spb = struct.pack("!H", 85) + b"\x00" + b"aux".ljust(32, b"\0") + struct.pack("!H", 1) + bytes(16) + bytes(34)
+    stp = "01:80:c2:00:00:00"
+    frames += [ether(stp, me, 3 + len(x), b"\x42\x42\x03" + x) for x in
+               [mstp(), mstp(mstis=0), mstp(mstis=1, v3=70), mstp(v1=1), mstp(v3=200), mstp(mstis=0)[:100],
+                mstp(ver=4, mstis=0, tail=spb), mstp(ver=4, mstis=1, tail=spb[:40]), mstp(ver=4, mstis=0)]]
+    frames += [(ether(stp, me, 3 + len(mstp()), b"\x42\x42\x03" + mstp()), k) for k in (40, 70, 100, 120, 150)]
+    frames += [frame(0x0080c2, 0x0007, b"\0\0" + llc(0x42, 0x42, 0x03, cfg), dst=peer),  # 802.3 inside RFC 2684
+               frame(0x0080c2, 0x0007, b"\0\0" + llc(0x12, 0x34, 0x0002, b"inner-i"), dst=peer)]
+    write_pcap(path, frames)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mld":
         mld(sys.argv[2])
@@ -1358,7 +1473,7 @@ if __name__ == "__main__":
         bgp(sys.argv[2])
     elif sys.argv[1] == "pim":
         pim(sys.argv[2])
-    elif sys.argv[1] in ("eap", "radius", "sctp"):
+    elif sys.argv[1] in ("eap", "radius", "sctp", "snap"):
         globals()[sys.argv[1]](sys.argv[2])
     elif sys.argv[1] == "ospf6":
         ospf6(sys.argv[2])

@@ -470,11 +470,11 @@ s_radius() { # freeradius with radclient (Access, Accounting, Status-Server, CoA
 	ready "$TMP/hostapd.log" "AP-ENABLED"
 	printf 'ap_scan=0\nnetwork={\n key_mgmt=IEEE8021X\n eapol_flags=0\n eap=MD5\n identity="alice"\n password="secret"\n}\n' >"$TMP/wpa.conf"
 	a timeout 4 wpa_supplicant -Dwired -i veth0 -c "$TMP/wpa.conf" >>"$TMP/wpa.log" 2>&1 || true
-	stop; kill $H $R
+	VV=1 stop; kill $H $R
 }
 
 s_radiuscraft() { # RADIUS attributes freeradius does not send here, malformed and cut short (craft.py writes the capture)
-	NAME=radiuscraft; $PY craft.py radius "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=radiuscraft; $PY craft.py radius "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 s_eapcraft() { # EAPOL frame types, EAP types (SIM, AKA, FAST, NAK, notification), length mismatches, cut short (craft.py writes the capture)
@@ -482,7 +482,7 @@ s_eapcraft() { # EAPOL frame types, EAP types (SIM, AKA, FAST, NAK, notification
 }
 
 s_sctpcraft() { # SCTP associations' chunks (INIT to SHUTDOWN COMPLETE, SACK gaps and duplicates, ABORT, ERROR, ECN, FORWARD TSN), IPv6, bogus lengths, cut short (craft.py writes the capture: this host's kernel has no SCTP)
-	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; golden
+	NAME=sctpcraft; $PY craft.py sctp "$TMP/$NAME.pcap"; CAP=; VV=1 golden
 }
 
 # bird6conf ID EXTRA: a bird2 OSPFv3 config for one side of the ospf6 scenario.
@@ -521,5 +521,9 @@ protocol ospf v3 o6 { ipv6 { import all; export filter ext; }; ecmp no;
 	VV=1 stop
 }
 
-all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft eapol radius radiuscraft eapcraft sctpcraft ospf6 ospf6craft wificraft wifiplaincraft"
+s_snapcraft() { # SNAP under Cisco's OUI (DTP, VTP summary/subset/request/join, UDLD, PVST+), RFC 1042 and RFC 2684 bridged frames, 802.3 lengths other than the frame's, malformed and cut short (craft.py writes the capture: no Cisco switch here)
+	NAME=snapcraft; $PY craft.py snap "$TMP/$NAME.pcap"; CAP=; VV=1 golden
+}
+
+all="dhcp dhcp6 http smtp textproto ssh tftp ntp snmp syslog icmp mld vlan tunnels mptcp frag vrrp stp misc lldp lldpcraft cdp cdpcraft ptp ptpcraft bfdcraft dhcp6craft hsrpcraft mplscraft ipseccraft ospfcraft bgp bgpcraft pimcraft eapol radius radiuscraft eapcraft sctpcraft ospf6 ospf6craft wificraft wifiplaincraft snapcraft"
 for s in ${@:-$all}; do s_$s; done
