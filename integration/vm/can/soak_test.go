@@ -44,8 +44,8 @@ func TestTunnelSoak(t *testing.T) {
 	dur := testenv.SoakDuration(t)
 	tn := tunnelPair(t, "10.79.0", nil)
 	probe(t, tn.sa, "7FE#", seenOn(tn.sb, "7FE#"))
-	smpA := testenv.StartSampler("tunnel A", tn.ta.cmd.Process.Pid)
-	smpB := testenv.StartSampler("tunnel B", tn.tb.cmd.Process.Pid)
+	smpA := testenv.StartSampler("tunnel A", tn.ta.Cmd.Process.Pid)
+	smpB := testenv.StartSampler("tunnel B", tn.tb.Cmd.Process.Pid)
 
 	// The receiver on B: numbered frames in order, end markers noted.
 	var received, outOfOrder, lastEnd atomic.Int64

@@ -24,8 +24,8 @@ func TestTunnelKillNine(t *testing.T) {
 	bin := testenv.Bin(t, "canrelay")
 	restart := func(p *proc, ns *testenv.NetNS, me, peer string) *proc {
 		t.Helper()
-		p.cmd.Process.Kill()
-		<-p.done
+		p.Kill()
+		p.Wait()
 		return startCmd(t, ns.Command(bin, "tunnel", "--listen", net+me+":20000", "--peer", net+peer+":20000", "vcant"))
 	}
 	next := 0
