@@ -262,7 +262,7 @@ func (r *ring) recv(fd int) {
 	s.Ioprio = recvMultishot
 	s.Flags = sqeBufferSelect
 	s.BufGroup = bgid
-	s.UserData = uint64(fd)<<1 | 0
+	s.UserData = uint64(fd) << 1 // low bit 0: a receive
 	r.recvs.Add(1)
 }
 
