@@ -440,11 +440,7 @@ func FuzzParseSockopt(f *testing.F) {
 // payload's echo twice (one a duplicate, seen during the third's wait) and
 // the third's.
 func TestVerifyStraysDoNotExtendWait(t *testing.T) {
-	s, err := sockcore.CreateServer("127.0.0.1", "0", sockcore.WithServerType(unix.SOCK_DGRAM))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := udpPeer(t)
 	go func() {
 		p0, from, err := s.RecvFrom(65536, 0)
 		if err != nil {
@@ -491,11 +487,7 @@ func TestVerifyStraysDoNotExtendWait(t *testing.T) {
 // once the second has come (echocat gave up on it), after the second's
 // echo.
 func TestVerifyLingersForLateEchoes(t *testing.T) {
-	s, err := sockcore.CreateServer("127.0.0.1", "0", sockcore.WithServerType(unix.SOCK_DGRAM))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := udpPeer(t)
 	go func() {
 		p0, from, err := s.RecvFrom(65536, 0)
 		if err != nil {
@@ -513,4 +505,16 @@ func TestVerifyLingersForLateEchoes(t *testing.T) {
 	if want := "sent 2, received 1, lost 1 (50.00%), corrupted 0, late 1, duplicates 0\n"; !strings.Contains(res.Stdout, want) || res.Code != cli.ExitFailure {
 		t.Errorf("exit %d, stdout %q: want %q", res.Code, res.Stdout, want)
 	}
+}
+
+// udpPeer is a UDP socket on loopback for a test to play --verify's echo
+// server.
+func udpPeer(t *testing.T) *sockcore.Socket {
+	t.Helper()
+	s, err := sockcore.CreateServer("127.0.0.1", "0", sockcore.WithServerType(unix.SOCK_DGRAM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
