@@ -244,7 +244,8 @@ func TestVerifyTCPNetem(t *testing.T) {
 // end while the fault is being set up, its FIN getting through: for
 // --verify (-w 1) echocat's side is cut first, and echod's idle timeout
 // (5 s) comes after; for -i 3 echod's side first, and the test writes a
-// line every 100 ms until echocat's is cut too.
+// line every 100 ms until echocat's is cut too. The same for echocat -l
+// -k -i 3 with a client that vanishes.
 func TestPeerVanishes(t *testing.T) {
 	l := newLink(t, "-v", "--idle-timeout", "5s")
 	// The two sides are cut one after the other (a tc each, slow in the
@@ -361,5 +362,56 @@ func TestPeerVanishes(t *testing.T) {
 			t.Errorf("echocat -i 3: %v, stderr %q; want exit 7 and no traffic for 3s", err, e.String())
 		}
 		echodClosed(t, from)
+	})
+
+	// echocat -l -k -i 3 (in echod's namespace, port 50008) with a client
+	// that vanishes: it ends with exit 7, "no traffic ... with clients
+	// connected". The client writes a line every 100 ms until the fault
+	// is set up, the server's side cut first (its FIN must not get
+	// through).
+	t.Run("echocat -l -k -i", func(t *testing.T) {
+		defer back()
+		srv := l.srv.Command(testenv.Bin(t, "echocat"), "-l", "-k", "-v", "-i", "3", srvIP, "50008")
+		sin, err := srv.StdinPipe() // open until the end: no end of input
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sin.Close()
+		p := testenv.Start(t, srv)
+		guard(t, "echocat -l listening", func() { p.Stderr.WaitFor(0, "listening on") })
+		cl := l.cli.Command(testenv.Bin(t, "echocat"), srvIP, "50008")
+		in, err := cl.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		if err := cl.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cl.Process.Kill(); cl.Wait() })
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(stopped)
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					fmt.Fprintln(in, "meanwhile")
+				}
+			}
+		}()
+		guard(t, "the client's first line at the server", func() { p.Stdout.WaitFor(0, "meanwhile") })
+		vanish(l.srv, l.cli)
+		close(stop)
+		<-stopped
+		guard(t, "echocat -l -k -i 3 after its client vanished", func() { err = p.Wait() })
+		t.Logf("echocat -l: %v; %s", err, p.Stderr)
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 7 || !strings.Contains(p.Stderr.String(), "no traffic for 3s with clients connected (-i)") {
+			t.Errorf("echocat -l -k -i 3: %v, stderr %q; want exit 7 and no traffic for 3s with clients connected", err, p.Stderr)
+		}
 	})
 }
