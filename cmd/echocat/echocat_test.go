@@ -429,3 +429,92 @@ func FuzzParseSockopt(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifyStraysDoNotExtendWait: datagrams that are not the awaited echo
+// (noise, late echoes of earlier payloads, duplicates) arriving during the
+// wait do not restart it, and the report says what they were (#16). The
+// server sends noise every 50 ms for 600 ms after the first payload, then
+// that payload's echo: past the wait of 500 ms, so the payload is lost and
+// its echo late (before, each stray restarted the wait and the payload
+// counted as received: sent 3, received 3, lost 0). Then the second
+// payload's echo twice (one a duplicate, seen during the third's wait) and
+// the third's.
+func TestVerifyStraysDoNotExtendWait(t *testing.T) {
+	s := udpPeer(t)
+	go func() {
+		p0, from, err := s.RecvFrom(65536, 0)
+		if err != nil {
+			return
+		}
+		noise := append([]byte{0, 0, 0, 0, 0, 0, 0x7f, 0xff}, p0[8:]...)
+		for range 12 {
+			time.Sleep(50 * time.Millisecond) // the fault: noise spread over more than the wait
+			s.SendTo(noise, 0, from)
+		}
+		s.SendTo(p0, 0, from)
+		p1, _, err := s.RecvFrom(65536, 0)
+		if err != nil {
+			return
+		}
+		s.SendTo(p1, 0, from)
+		s.SendTo(p1, 0, from)
+		p2, _, err := s.RecvFrom(65536, 0)
+		if err != nil {
+			return
+		}
+		s.SendTo(p2, 0, from)
+	}()
+	a, _ := s.SockName()
+	res := echocat(t, "", "--verify", "--json", "--count", "3", "-w", "0.5", "udp://"+a.String())
+	var r report
+	if err := json.Unmarshal([]byte(res.Stdout), &r); err != nil {
+		t.Fatalf("%v: %q %q", err, res.Stdout, res.Stderr)
+	}
+	type counts struct{ Sent, Received, Lost, Late, Duplicates int }
+	if diff := cmp.Diff(counts{3, 2, 1, 1, 1}, counts{r.Sent, r.Received, r.Lost, r.Late, r.Duplicates}); diff != "" || res.Code != cli.ExitFailure {
+		t.Errorf("exit %d, report (-want +got):\n%s", res.Code, diff)
+	}
+	res = echocat(t, "", "--verify", "--count", "1", "-w", "0.5", "udp://"+a.String())
+	if !strings.Contains(res.Stdout, "corrupted 0\n") {
+		t.Errorf("no late echo or duplicate, and the text report says so: %q", res.Stdout)
+	}
+}
+
+// TestVerifyLingersForLateEchoes: after the last payload, --verify waits
+// one more -w for the echoes of the payloads it counted lost, as ping
+// does, so a late echo is told apart from a lost one (#16); it stops as
+// soon as every one has come. The server echoes the first payload only
+// once the second has come (echocat gave up on it), after the second's
+// echo.
+func TestVerifyLingersForLateEchoes(t *testing.T) {
+	s := udpPeer(t)
+	go func() {
+		p0, from, err := s.RecvFrom(65536, 0)
+		if err != nil {
+			return
+		}
+		p1, _, err := s.RecvFrom(65536, 0)
+		if err != nil {
+			return
+		}
+		s.SendTo(p1, 0, from)
+		s.SendTo(p0, 0, from)
+	}()
+	a, _ := s.SockName()
+	res := echocat(t, "", "--verify", "--count", "2", "-w", "0.3", "udp://"+a.String())
+	if want := "sent 2, received 1, lost 1 (50.00%), corrupted 0, late 1, duplicates 0\n"; !strings.Contains(res.Stdout, want) || res.Code != cli.ExitFailure {
+		t.Errorf("exit %d, stdout %q: want %q", res.Code, res.Stdout, want)
+	}
+}
+
+// udpPeer is a UDP socket on loopback for a test to play --verify's echo
+// server.
+func udpPeer(t *testing.T) *sockcore.Socket {
+	t.Helper()
+	s, err := sockcore.CreateServer("127.0.0.1", "0", sockcore.WithServerType(unix.SOCK_DGRAM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

@@ -37,6 +37,8 @@ type report struct {
 	Received   int     `json:"received"`
 	Lost       int     `json:"lost"`
 	Corrupted  int     `json:"corrupted"`
+	Late       int     `json:"late"`       // datagrams: echoes that came after their payload's wait (counted lost)
+	Duplicates int     `json:"duplicates"` // datagrams: further echoes of a payload already echoed
 	LossPct    float64 `json:"loss_percent"`
 	RTTMin     float64 `json:"rtt_min_ms"`
 	RTTP50     float64 `json:"rtt_p50_ms"`
@@ -91,6 +93,18 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 	if v.rate > 0 {
 		interval = time.Duration(float64(time.Second) / v.rate)
 	}
+	// Datagrams that are not the awaited echo: a late echo of a payload
+	// counted lost, or a copy of one already echoed (the network, or the
+	// server, duplicated it). Anything else is noise.
+	lostSeqs := map[uint64]struct{}{}
+	stray := func(seq, current uint64) {
+		if _, ok := lostSeqs[seq]; ok {
+			delete(lostSeqs, seq)
+			r.Late++
+		} else if seq < current {
+			r.Duplicates++
+		}
+	}
 	var ferr error
 	for seq := 0; ; seq++ {
 		if v.duration > 0 {
@@ -120,7 +134,8 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		r.Sent++
 		var ok, corrupt bool
 		if dgram {
-			ok, corrupt, err = recvDatagram(ctx, s, payload, reply, uint64(seq))
+			ok, corrupt, err = recvDatagram(ctx, s, payload, reply, uint64(seq), t0.Add(wait), stray)
+			s.SetTimeout(wait)
 		} else {
 			ok, corrupt, err = recvStream(rw, payload, reply[:v.size])
 		}
@@ -130,6 +145,9 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		}
 		if !ok {
 			r.Lost++
+			if dgram {
+				lostSeqs[uint64(seq)] = struct{}{}
+			}
 			if !dgram {
 				// A stream that stalled cannot be resynchronised.
 				ferr = cli.Exitf(cli.ExitTimeout, "no echo of payload %d within %s", seq, wait)
@@ -144,6 +162,26 @@ func verify(ctx context.Context, o *options, e *cli.Endpoint, v verifyConfig) er
 		}
 	}
 	elapsed := time.Since(start)
+	if dgram && ferr == nil && len(lostSeqs) > 0 {
+		// As ping does, wait one more -w for the echoes of payloads
+		// counted lost, so that a late echo is told apart from a lost
+		// one (#16).
+		end := time.Now().Add(wait)
+		for len(lostSeqs) > 0 {
+			d := time.Until(end)
+			if d <= 0 {
+				break
+			}
+			s.SetTimeout(d)
+			n, err := s.RecvIntoContext(ctx, reply, 0)
+			if err != nil {
+				break
+			}
+			if n >= 8 {
+				stray(binary.BigEndian.Uint64(reply), uint64(r.Sent))
+			}
+		}
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -210,16 +248,27 @@ func recvStream(r io.Reader, want, got []byte) (ok, corrupt bool, err error) {
 	return true, string(got) != string(want), nil
 }
 
-// recvDatagram waits for the reply with sequence number seq, dropping late
-// replies to earlier ones.
-func recvDatagram(ctx context.Context, s *sockcore.Socket, want, buf []byte, seq uint64) (ok, corrupt bool, err error) {
+// recvDatagram waits until deadline for the reply with sequence number seq,
+// dropping late replies to earlier ones (and duplicates): they do not
+// extend the wait, or a payload whose echo came after -w would count as
+// received.
+func recvDatagram(ctx context.Context, s *sockcore.Socket, want, buf []byte, seq uint64, deadline time.Time, stray func(seq, current uint64)) (ok, corrupt bool, err error) {
 	for {
+		d := time.Until(deadline)
+		if d <= 0 {
+			return false, false, os.ErrDeadlineExceeded
+		}
+		s.SetTimeout(d)
 		n, err := s.RecvIntoContext(ctx, buf, 0)
 		if err != nil {
 			return false, false, err
 		}
-		if n < 8 || binary.BigEndian.Uint64(buf) != seq {
-			continue // a late echo of an earlier payload, or noise
+		if n < 8 {
+			continue // noise
+		}
+		if got := binary.BigEndian.Uint64(buf); got != seq {
+			stray(got, seq) // a late echo of an earlier payload, a copy, or noise
+			continue
 		}
 		return true, n != len(want) || string(buf[:n]) != string(want), nil
 	}
@@ -240,8 +289,12 @@ func printReport(w io.Writer, r report, asJSON bool) {
 	if !r.OK {
 		status = "FAILED"
 	}
-	fmt.Fprintf(w, "verify %s: %s: sent %d, received %d, lost %d (%.2f%%), corrupted %d\n",
+	fmt.Fprintf(w, "verify %s: %s: sent %d, received %d, lost %d (%.2f%%), corrupted %d",
 		r.URL, status, r.Sent, r.Received, r.Lost, r.LossPct, r.Corrupted)
+	if r.Late > 0 || r.Duplicates > 0 {
+		fmt.Fprintf(w, ", late %d, duplicates %d", r.Late, r.Duplicates)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "rtt min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms; %.0f bytes/s both ways in %.3f s\n",
 		r.RTTMin, r.RTTP50, r.RTTP99, r.RTTMax, r.Throughput, r.Seconds)
 }
