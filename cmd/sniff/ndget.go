@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // ndBuf is the captured bytes of a packet from some layer on, read the way
@@ -23,6 +24,21 @@ func ndCatch(c *pctx, proto *string) {
 	if r := recover(); r != nil {
 		if _, ok := r.(ndTrunc); !ok {
 			panic(r)
+		}
+		c.b.WriteString(" [|" + *proto + "]")
+	}
+}
+
+// ndCatchJmp is ndCatch for the printers tcpdump 4.99.3 reads only with
+// GET_ macros, whose read past the capture longjmps out of every printer:
+// -x then shows the whole packet, link layer included.
+func ndCatchJmp(c *pctx, proto *string) {
+	if r := recover(); r != nil {
+		if _, ok := r.(ndTrunc); !ok {
+			panic(r)
+		}
+		if c.depth == 0 {
+			c.s.payload = c.data
 		}
 		c.b.WriteString(" [|" + *proto + "]")
 	}
@@ -71,6 +87,19 @@ func (p ndBuf) ip4(o int) string {
 func (p ndBuf) ip6(o int) string {
 	p.need(o, 16)
 	return netip.AddrFrom16([16]byte(p[o : o+16])).String()
+}
+
+// jnp writes the NUL-padded string of n bytes from o as tcpdump's
+// nd_printjnp: each byte as fn_print_char does up to the first NUL,
+// reading as far as the capture goes.
+func (p ndBuf) jnp(b *strings.Builder, o, n int) {
+	for i := range n {
+		ch := byte(p.u8(o + i))
+		if ch == 0 {
+			return
+		}
+		fnPrint(b, []byte{ch})
+	}
 }
 
 // tok is tcpdump's tok2str: the name of v, or def (which may hold one %d,

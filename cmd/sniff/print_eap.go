@@ -28,30 +28,29 @@ var eapAKASubtypes = map[byte]string{1: "Challenge", 2: "Auth reject", 4: "Sync 
 
 func printEAPOL(c *pctx, p []byte) {
 	c.f["proto"] = "EAPOL"
-	c.guard(func() {
-		f := fields{p, "eap"}
-		f.need(0, 4)
-		typ := f.u8(1)
-		fmt.Fprintf(c.b, "%s (%d) v%d, len %d", tokOr(eapolTypes, typ, "unknown"), typ, f.u8(0), f.u16(2))
-		if !c.verbose || typ != 0 {
-			return
-		}
-		n := int(f.u16(2))
-		if n == 0 {
-			panic(truncated("eap"))
-		}
-		c.b.WriteString(", ")
-		eapPrint(c, fields{p[4:], "eap"}, n)
-	})
+	proto := "eap"
+	defer ndCatch(c, &proto)
+	f := ndBuf(p)
+	f.need(0, 4)
+	typ := byte(f.u8(1))
+	fmt.Fprintf(c.b, "%s (%d) v%d, len %d", tokOr(eapolTypes, typ, "unknown"), typ, f.u8(0), f.u16(2))
+	if !c.verbose || typ != 0 {
+		return
+	}
+	n := int(f.u16(2))
+	if n == 0 {
+		panic(ndTrunc{})
+	}
+	c.b.WriteString(", ")
+	eapPrint(c, f[4:], n)
 }
 
 // eapPrint prints an EAP packet of length bytes (tcpdump's eap_print),
-// inside c.guard; a read past the capture is marked with the caller's
-// protocol, as tcpdump 4.99.3's eap_print leaves it.
-func eapPrint(c *pctx, f fields, length int) {
+// under the caller's ndCatch; a read past the capture is marked with the
+// caller's protocol, as tcpdump 4.99.3's eap_print leaves it.
+func eapPrint(c *pctx, f ndBuf, length int) {
 	b := c.b
-	p := f.p
-	code := f.u8(0)
+	code := byte(f.u8(0))
 	n := int(f.u16(2))
 	if n != length {
 		b.WriteString("EAP fragment?")
@@ -70,7 +69,7 @@ func eapPrint(c *pctx, f fields, length int) {
 		b.WriteString(" (too short for EAP request/response)")
 		return
 	}
-	typ := f.u8(4)
+	typ := byte(f.u8(4))
 	fmt.Fprintf(b, "\n\t\t Type %s (%d)", tokOr(eapTypes, typ, "unknown"), typ)
 	tlsFlags := func(what string) bool {
 		if n < 6 {
@@ -98,7 +97,7 @@ func eapPrint(c *pctx, f fields, length int) {
 	case 1:
 		if n > 5 {
 			b.WriteString(", Identity: ")
-			printJNP(b, p[5:n])
+			printJNP(b, f[5:n])
 		}
 	case 2:
 		if n < 6 {
@@ -106,14 +105,14 @@ func eapPrint(c *pctx, f fields, length int) {
 			return
 		}
 		b.WriteString(", Notification: ")
-		printJNP(b, p[5:n])
+		printJNP(b, f[5:n])
 	case 3:
 		if n < 6 {
 			b.WriteString(" (too short for EAP Legacy NAK request/response)")
 			return
 		}
 		sep := ""
-		for _, t := range p[5:n] {
+		for _, t := range f[5:n] {
 			fmt.Fprintf(b, "%s %s (%d)", sep, tokOr(eapTypes, t, "unknown"), t)
 			sep = ","
 		}
@@ -126,7 +125,7 @@ func eapPrint(c *pctx, f fields, length int) {
 			b.WriteString(" (too short for EAP SIM/AKA request/response)")
 			return
 		}
-		st := f.u8(5)
+		st := byte(f.u8(5))
 		fmt.Fprintf(b, " subtype [%s] 0x%02x", tokOr(eapAKASubtypes, st, "unknown"), st)
 	}
 }

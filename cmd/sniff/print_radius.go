@@ -22,7 +22,7 @@ var radiusCodes = map[byte]string{1: "Access-Request", 2: "Access-Accept", 3: "A
 // printer, and the names of its values from first on.
 type radiusAttr struct {
 	name   string
-	print  func(c *pctx, f fields, n int, typ byte)
+	print  func(c *pctx, f ndBuf, n int, typ byte)
 	values []string
 	first  uint32
 }
@@ -152,34 +152,34 @@ func init() {
 func printRADIUS(c *pctx, p []byte) {
 	c.f["proto"] = "RADIUS"
 	b := c.b
-	c.guard(func() {
-		f := fields{p, "radius"}
-		f.need(0, 20)
-		n := int(f.u16(2))
-		if n < 20 {
-			panic(truncated("radius"))
-		}
-		n = min(n, c.length)
-		code := f.u8(0)
-		if !c.verbose {
-			fmt.Fprintf(b, "RADIUS, %s (%d), id: 0x%02x length: %d", tokOr(radiusCodes, code, "Unknown Command"), code, f.u8(1), n)
-			return
-		}
-		fmt.Fprintf(b, "RADIUS, length: %d\n\t%s (%d), id: 0x%02x, Authenticator: %x", n,
-			tokOr(radiusCodes, code, "Unknown Command"), code, f.u8(1), p[4:20])
-		if n > 20 {
-			radiusAttrsPrint(c, fields{p[20:], "radius"}, n-20)
-		}
-	})
+	proto := "radius"
+	defer ndCatch(c, &proto)
+	f := ndBuf(p)
+	f.need(0, 20)
+	n := int(f.u16(2))
+	if n < 20 {
+		panic(ndTrunc{})
+	}
+	n = min(n, c.length)
+	code := byte(f.u8(0))
+	if !c.verbose {
+		fmt.Fprintf(b, "RADIUS, %s (%d), id: 0x%02x length: %d", tokOr(radiusCodes, code, "Unknown Command"), code, f.u8(1), n)
+		return
+	}
+	fmt.Fprintf(b, "RADIUS, length: %d\n\t%s (%d), id: 0x%02x, Authenticator: %x", n,
+		tokOr(radiusCodes, code, "Unknown Command"), code, f.u8(1), p[4:20])
+	if n > 20 {
+		radiusAttrsPrint(c, f[20:], n-20)
+	}
 }
 
-func radiusAttrsPrint(c *pctx, f fields, length int) {
+func radiusAttrsPrint(c *pctx, f ndBuf, length int) {
 	b := c.b
 	for length > 0 {
 		if length < 2 {
-			panic(truncated(f.proto))
+			panic(ndTrunc{})
 		}
-		typ, n := f.u8(0), int(f.u8(1))
+		typ, n := byte(f.u8(0)), int(f.u8(1))
 		name := "Unknown"
 		if typ != 0 && int(typ) < len(radiusAttrs) {
 			name = radiusAttrs[typ].name
@@ -195,27 +195,27 @@ func radiusAttrsPrint(c *pctx, f fields, length int) {
 		}
 		b.WriteString(", Value: ")
 		if int(typ) < len(radiusAttrs) && n > 2 && radiusAttrs[typ].print != nil {
-			radiusAttrs[typ].print(c, fields{f.p[2:], f.proto}, n-2, typ)
+			radiusAttrs[typ].print(c, f[2:], n-2, typ)
 		}
 		if c.d.vv {
 			f.need(2, 0)
-			if len(f.p) < n {
+			if len(f) < n {
 				// tcpdump's print_unknown_data: what there is, then the mark.
-				hexLines(b, f.p[2:], "\n\t    ")
-				panic(truncated(f.proto))
+				hexLines(b, f[2:], "\n\t    ")
+				panic(ndTrunc{})
 			} else {
-				hexLines(b, f.p[2:n], "\n\t    ")
+				hexLines(b, f[2:n], "\n\t    ")
 			}
 		}
 		length -= n
-		f.p = f.p[min(n, len(f.p)):]
+		f = f[min(n, len(f)):]
 	}
 }
 
 // radString is tcpdump's print_attr_string: tags and salts of tunnel
 // attributes, EAP-Message as EAP, the rest as printable ASCII to the
 // first NUL.
-func radString(c *pctx, f fields, n int, typ byte) {
+func radString(c *pctx, f ndBuf, n int, typ byte) {
 	b := c.b
 	if radShort(b, f, n) {
 		return
@@ -223,25 +223,25 @@ func radString(c *pctx, f fields, n int, typ byte) {
 	switch typ {
 	case 69:
 		if n < 3 {
-			b.WriteString(" [|" + f.proto + "]")
+			b.WriteString(" [|radius]")
 			return
 		}
-		radTag(b, f.u8(0), true)
+		radTag(b, byte(f.u8(0)), true)
 		fmt.Fprintf(b, "Salt %d ", f.u16(1))
-		f.p, n = f.p[3:], n-3
+		f, n = f[3:], n-3
 	case 66, 67, 81, 82, 90, 91:
 		if f.u8(0) <= 0x1f {
-			radTag(b, f.u8(0), false)
-			f.p, n = f.p[1:], n-1
+			radTag(b, byte(f.u8(0)), false)
+			f, n = f[1:], n-1
 		}
 	case 58:
-		fmt.Fprintf(b, "%s (0x%02x) ", radTagged(f.u8(0)), f.u8(0))
-		f.p, n = f.p[1:], n-1
+		fmt.Fprintf(b, "%s (0x%02x) ", radTagged(byte(f.u8(0))), f.u8(0))
+		f, n = f[1:], n-1
 	case 79:
 		eapPrint(c, f, n)
 		return
 	}
-	for _, ch := range f.p[:n] {
+	for _, ch := range f[:n] {
 		if ch == 0 {
 			break
 		}
@@ -272,10 +272,10 @@ func radTagged(t byte) string {
 	return "Unknown tag"
 }
 
-func radVendor(c *pctx, f fields, n int, _ byte) {
+func radVendor(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if n < 4 {
-		b.WriteString(" [|" + f.proto + "]")
+		b.WriteString(" [|radius]")
 		return
 	}
 	id := f.u32(0)
@@ -292,11 +292,11 @@ func radVendor(c *pctx, f fields, n int, _ byte) {
 			return
 		}
 		o, vl, n = o+2, vl-2, n-2
-		if o+vl > len(f.p) {
-			b.WriteString(" [|" + f.proto + "]")
+		if o+vl > len(f) {
+			b.WriteString(" [|radius]")
 			return
 		}
-		v := f.p[o : o+vl]
+		v := f[o : o+vl]
 		fmt.Fprintf(b, "\n\t    Vendor Attribute: %d, Length: %d, Value: ", vt, vl)
 		for _, ch := range v {
 			if ch < 0x20 || ch > 0x7e {
@@ -308,7 +308,7 @@ func radVendor(c *pctx, f fields, n int, _ byte) {
 	}
 }
 
-func radNum(c *pctx, f fields, n int, typ byte) {
+func radNum(c *pctx, f ndBuf, n int, typ byte) {
 	b := c.b
 	if n != 4 {
 		fmt.Fprintf(b, "ERROR: length %d != 4", n)
@@ -318,7 +318,7 @@ func radNum(c *pctx, f fields, n int, typ byte) {
 	if len(a.values) > 0 {
 		var v uint32
 		if typ == 64 || typ == 65 {
-			radTag(b, f.u8(0), false)
+			radTag(b, byte(f.u8(0)), false)
 			v = f.u24(1)
 		} else {
 			v = f.u32(0)
@@ -360,16 +360,16 @@ func radNum(c *pctx, f fields, n int, typ byte) {
 			b.WriteString("NAS assigned")
 		}
 	case 83:
-		radTag(b, f.u8(0), false)
+		radTag(b, byte(f.u8(0)), false)
 		fmt.Fprintf(b, "%d", f.u24(1))
 	case 56:
-		fmt.Fprintf(b, "%s (0x%02x) %d", radTagged(f.u8(0)), f.u8(0), f.u24(1))
+		fmt.Fprintf(b, "%s (0x%02x) %d", radTagged(byte(f.u8(0))), f.u8(0), f.u24(1))
 	default:
 		fmt.Fprintf(b, "%d", v)
 	}
 }
 
-func radAddr(c *pctx, f fields, n int, typ byte) {
+func radAddr(c *pctx, f ndBuf, n int, typ byte) {
 	if n != 4 {
 		fmt.Fprintf(c.b, "ERROR: length %d != 4", n)
 		return
@@ -381,11 +381,11 @@ func radAddr(c *pctx, f fields, n int, typ byte) {
 	case (typ == 8 || typ == 14) && v == 0xfffffffe:
 		c.b.WriteString("NAS Select")
 	default:
-		c.b.WriteString(net.IP(f.p[:4]).String())
+		c.b.WriteString(net.IP(f[:4]).String())
 	}
 }
 
-func radAddr6(c *pctx, f fields, n int, _ byte) {
+func radAddr6(c *pctx, f ndBuf, n int, _ byte) {
 	if n != 16 {
 		fmt.Fprintf(c.b, "ERROR: length %d != 16", n)
 		return
@@ -393,7 +393,7 @@ func radAddr6(c *pctx, f fields, n int, _ byte) {
 	c.b.WriteString(net.IP(f.bytes(0, 16)).String())
 }
 
-func radPrefix6(c *pctx, f fields, n int, _ byte) {
+func radPrefix6(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if n < 2 || n > 18 {
 		fmt.Fprintf(b, "ERROR: length %d not in range (2..18)", n)
@@ -408,14 +408,14 @@ func radPrefix6(c *pctx, f fields, n int, _ byte) {
 		return
 	}
 	a := make(net.IP, 16)
-	copy(a, f.p[2:n])
+	copy(a, f[2:n])
 	fmt.Fprintf(b, "%s/%d", a, plen)
 	if plen > 8*(n-2) {
 		b.WriteString(" (inconsistent prefix length)")
 	}
 }
 
-func radHomeLinkPrefix(c *pctx, f fields, n int, _ byte) {
+func radHomeLinkPrefix(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if n != 17 {
 		fmt.Fprintf(b, "ERROR: length %d != 17", n)
@@ -428,10 +428,10 @@ func radHomeLinkPrefix(c *pctx, f fields, n int, _ byte) {
 		fmt.Fprintf(b, "ERROR: netmask %d not in range (0..128)", f.u8(0))
 		return
 	}
-	fmt.Fprintf(b, "%s/%d", net.IP(f.p[1:17]), f.u8(0))
+	fmt.Fprintf(b, "%s/%d", net.IP(f[1:17]), f.u8(0))
 }
 
-func radOperatorName(c *pctx, f fields, n int, _ byte) {
+func radOperatorName(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if radShort(b, f, n) {
 		return
@@ -440,16 +440,16 @@ func radOperatorName(c *pctx, f fields, n int, _ byte) {
 		fmt.Fprintf(b, "ERROR: length %d < 2", n)
 		return
 	}
-	ns := f.u8(0)
+	ns := byte(f.u8(0))
 	name := map[byte]string{0x30: "TADIG", 0x31: "REALM", 0x32: "E212", 0x33: "ICC"}[ns]
 	if name == "" {
 		name = fmt.Sprintf("unknown namespace %d", ns)
 	}
 	fmt.Fprintf(b, "[%s] ", name)
-	fnPrint(b, f.p[1:n])
+	fnPrint(b, f[1:n])
 }
 
-func radLocationInfo(c *pctx, f fields, n int, _ byte) {
+func radLocationInfo(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if radShort(b, f, n) {
 		return
@@ -458,7 +458,7 @@ func radLocationInfo(c *pctx, f fields, n int, _ byte) {
 		fmt.Fprintf(b, "ERROR: length %d < 21", n)
 		return
 	}
-	code, entity := f.u8(2), f.u8(3)
+	code, entity := byte(f.u8(2)), byte(f.u8(3))
 	cs := map[byte]string{0: "Civic", 1: "Geospatial"}[code]
 	if cs == "" {
 		cs = fmt.Sprintf("Unknown (%d)", code)
@@ -468,12 +468,12 @@ func radLocationInfo(c *pctx, f fields, n int, _ byte) {
 		es = fmt.Sprintf("Unknown (%d)", entity)
 	}
 	fmt.Fprintf(b, "index %d, code %s, entity %s, sighting time %s, time to live %s, method \"", f.u16(0), cs, es,
-		ntpTimeString(f.p[4:12]), ntpTimeString(f.p[12:20]))
-	fnPrint(b, f.p[20:n])
+		ntpTimeString(f[4:12]), ntpTimeString(f[12:20]))
+	fnPrint(b, f[20:n])
 	b.WriteByte('"')
 }
 
-func radLocationData(c *pctx, f fields, n int, _ byte) {
+func radLocationData(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if radShort(b, f, n) {
 		return
@@ -483,10 +483,10 @@ func radLocationData(c *pctx, f fields, n int, _ byte) {
 		return
 	}
 	fmt.Fprintf(b, "index %d, location", f.u16(0))
-	hexASCIILines(b, f.p[2:n], "\n\t    ")
+	hexASCIILines(b, f[2:n], "\n\t    ")
 }
 
-func radLocationRules(c *pctx, f fields, n int, _ byte) {
+func radLocationRules(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if radShort(b, f, n) {
 		return
@@ -498,15 +498,15 @@ func radLocationRules(c *pctx, f fields, n int, _ byte) {
 	names := []bitName{{0x0001, "MBZ-15"}, {0x0002, "MBZ-14"}, {0x0004, "MBZ-13"}, {0x0008, "MBZ-12"}, {0x0010, "MBZ-11"},
 		{0x0020, "MBZ-10"}, {0x0040, "MBZ-9"}, {0x0080, "MBZ-8"}, {0x0100, "MBZ-7"}, {0x0200, "MBZ-6"}, {0x0400, "MBZ-5"},
 		{0x0800, "MBZ-4"}, {0x1000, "MBZ-3"}, {0x2000, "MBZ-2"}, {0x4000, "MBZ-1"}, {0x8000, "Retransmission Allowed"}}
-	fmt.Fprintf(b, "flags [%s], retention expires %s", flagNames(uint32(f.u16(0)), names), ntpTimeString(f.p[2:10]))
+	fmt.Fprintf(b, "flags [%s], retention expires %s", flagNames(uint32(f.u16(0)), names), ntpTimeString(f[2:10]))
 	if n > 10 {
 		b.WriteString(", note well \"")
-		fnPrint(b, f.p[10:n])
+		fnPrint(b, f[10:n])
 		b.WriteByte('"')
 	}
 }
 
-func radTime(c *pctx, f fields, n int, _ byte) {
+func radTime(c *pctx, f ndBuf, n int, _ byte) {
 	if n != 4 {
 		fmt.Fprintf(c.b, "ERROR: length %d != 4", n)
 		return
@@ -514,7 +514,7 @@ func radTime(c *pctx, f fields, n int, _ byte) {
 	c.b.WriteString(time.Unix(int64(f.u32(0)), 0).Format("Mon Jan _2 15:04:05 2006"))
 }
 
-func radVector64(c *pctx, f fields, n int, _ byte) {
+func radVector64(c *pctx, f ndBuf, n int, _ byte) {
 	b := c.b
 	if n != 8 {
 		fmt.Fprintf(b, "ERROR: length %d != 8", n)
@@ -534,7 +534,7 @@ func radVector64(c *pctx, f fields, n int, _ byte) {
 
 // radStrange is tcpdump's print_attr_strange: ARAP's passwords, features
 // and challenge response in hex, Error-Cause by name.
-func radStrange(c *pctx, f fields, n int, typ byte) {
+func radStrange(c *pctx, f ndBuf, n int, typ byte) {
 	b := c.b
 	hex := func(o, k int) { fmt.Fprintf(b, "%X", f.bytes(o, k)) }
 	switch typ {
@@ -613,10 +613,10 @@ func ntpTimeString(p []byte) string {
 
 // radShort writes tcpdump's mark when fewer than n bytes were captured
 // (its ND_TCHECK_LEN, after which the next attribute is printed).
-func radShort(b *strings.Builder, f fields, n int) bool {
-	if n <= len(f.p) {
+func radShort(b *strings.Builder, f ndBuf, n int) bool {
+	if n <= len(f) {
 		return false
 	}
-	b.WriteString(" [|" + f.proto + "]")
+	b.WriteString(" [|radius]")
 	return true
 }
