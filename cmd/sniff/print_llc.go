@@ -233,72 +233,72 @@ var stpFlags = []bitName{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "
 func printSTP(c *pctx, p []byte) {
 	b := c.b
 	n := c.length - 3
-	f := fields{p, "stp"}
-	c.guardJmp(func() {
-		if n < 4 {
+	f := ndBuf(p)
+	proto := "stp"
+	defer ndCatchJmp(c, &proto)
+	if n < 4 {
+		b.WriteString(" (invalid)")
+		return
+	}
+	if f.u16(0) != 0 {
+		fmt.Fprintf(b, "unknown STP version, length %d", n)
+		return
+	}
+	c.f["proto"] = "STP"
+	ver := byte(f.u8(2))
+	protos := map[byte]string{0: "802.1d", 2: "802.1w", 3: "802.1s", 4: "802.1aq"}
+	name, ok := protos[ver]
+	if !ok {
+		fmt.Fprintf(b, "STP Unknown STP protocol (0x%02x)", ver)
+		return
+	}
+	b.WriteString("STP " + name)
+	switch typ := f.u8(3); typ {
+	case 0:
+		b.WriteString(", Config")
+	case 2:
+		b.WriteString(", Rapid STP")
+		if ver == 0 {
+			return
+		}
+		if ver != 2 {
+			printMSTP(c, f, n, ver)
+			return
+		}
+		if n < 36 {
 			b.WriteString(" (invalid)")
 			return
 		}
-		if f.u16(0) != 0 {
-			fmt.Fprintf(b, "unknown STP version, length %d", n)
-			return
-		}
-		c.f["proto"] = "STP"
-		ver := f.u8(2)
-		protos := map[byte]string{0: "802.1d", 2: "802.1w", 3: "802.1s", 4: "802.1aq"}
-		name, ok := protos[ver]
-		if !ok {
-			fmt.Fprintf(b, "STP Unknown STP protocol (0x%02x)", ver)
-			return
-		}
-		b.WriteString("STP " + name)
-		switch typ := f.u8(3); typ {
-		case 0:
-			b.WriteString(", Config")
-		case 2:
-			b.WriteString(", Rapid STP")
-			if ver == 0 {
-				return
-			}
-			if ver != 2 {
-				printMSTP(c, f, n, ver)
-				return
-			}
-			if n < 36 {
-				b.WriteString(" (invalid)")
-				return
-			}
-		case 0x80:
-			b.WriteString(", Topology Change")
-			return
-		default:
-			fmt.Fprintf(b, ", Unknown BPDU Type (0x%02x)", typ)
-			return
-		}
-		if n < 35 {
-			b.WriteString(" (invalid)")
-			return
-		}
-		// Each field as tcpdump's GET_ macros read it: a capture cut
-		// short ends the text with [|stp] where it ends.
-		flags := f.u8(4)
-		fmt.Fprintf(b, ", Flags [%s]", flagNames(uint32(flags), stpFlags))
-		fmt.Fprintf(b, ", bridge-id %s.%04x, length %d", bridgeID(f.bytes(17, 8)), f.u16(25), n)
-		if !c.verbose {
-			return
-		}
-		t := func(o int) float64 { return float64(f.u16(o)) / 256 }
-		fmt.Fprintf(b, "\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs", t(27), t(29), t(31), t(33))
-		fmt.Fprintf(b, "\n\troot-id %s, root-pathcost %d", bridgeID(f.bytes(5, 8)), f.u32(13))
-		if ver == 2 {
-			fmt.Fprintf(b, ", port-role %s", [...]string{"Unknown", "Alternate", "Root", "Designated"}[flags>>2&3])
-		}
-	})
+	case 0x80:
+		b.WriteString(", Topology Change")
+		return
+	default:
+		fmt.Fprintf(b, ", Unknown BPDU Type (0x%02x)", typ)
+		return
+	}
+	if n < 35 {
+		b.WriteString(" (invalid)")
+		return
+	}
+	// Each field as tcpdump's GET_ macros read it: a capture cut
+	// short ends the text with [|stp] where it ends.
+	flags := f.u8(4)
+	fmt.Fprintf(b, ", Flags [%s]", flagNames(uint32(flags), stpFlags))
+	fmt.Fprintf(b, ", bridge-id %s.%04x, length %d", bridgeID(f.bytes(17, 8)), f.u16(25), n)
+	if !c.verbose {
+		return
+	}
+	t := func(o int) float64 { return float64(f.u16(o)) / 256 }
+	fmt.Fprintf(b, "\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs", t(27), t(29), t(31), t(33))
+	fmt.Fprintf(b, "\n\troot-id %s, root-pathcost %d", bridgeID(f.bytes(5, 8)), f.u32(13))
+	if ver == 2 {
+		fmt.Fprintf(b, ", port-role %s", [...]string{"Unknown", "Alternate", "Root", "Designated"}[flags>>2&3])
+	}
 }
 
 // printMSTP prints an MSTP BPDU (tcpdump's stp_print_mstp_bpdu): the
 // CIST and, with -v, each MSTI. An SPB BPDU's own fields are not printed.
-func printMSTP(c *pctx, f fields, n int, ver byte) {
+func printMSTP(c *pctx, f ndBuf, n int, ver byte) {
 	b := c.b
 	if n < 102 || f.u8(35) != 0 {
 		b.WriteString(" (invalid)")
@@ -309,7 +309,7 @@ func printMSTP(c *pctx, f fields, n int, ver byte) {
 		b.WriteString(" (invalid)")
 		return
 	}
-	flags := f.u8(4)
+	flags := byte(f.u8(4))
 	fmt.Fprintf(b, ", CIST Flags [%s], length %d", flagNames(uint32(flags), stpFlags), n)
 	if c.verbose {
 		role := func(fl byte) string { return [...]string{"Unknown", "Alternate", "Root", "Designated"}[fl>>2&3] }
@@ -328,7 +328,7 @@ func printMSTP(c *pctx, f fields, n int, ver byte) {
 		fmt.Fprintf(b, "CIST remaining-hops %d", f.u8(101))
 		if v3 := int(f.u16(36)); v3 > 64 {
 			for l, o := v3-64, 102; l >= 16; l, o = l-16, o+16 {
-				fl := f.u8(o)
+				fl := byte(f.u8(o))
 				fmt.Fprintf(b, "\n\tMSTI %d, Flags [%s], port-role %s", f.u16(o+1)&0x0fff, flagNames(uint32(fl), stpFlags), role(fl))
 				fmt.Fprintf(b, "\n\t\tMSTI regional-root-id %s, pathcost %d", bridgeID(f.bytes(o+1, 8)), f.u32(o+9))
 				fmt.Fprintf(b, "\n\t\tMSTI bridge-prio %d, port-prio %d, hops %d", f.u8(o+13)>>4, f.u8(o+14)>>4, f.u8(o+15))

@@ -18,63 +18,63 @@ func printUDLD(c *pctx, p []byte) {
 	b := c.b
 	c.f["proto"] = "UDLD"
 	length := c.length
-	c.guardJmp(func() {
-		f := fields{p, "udld"}
-		o, n := 0, length
-		invalid := func() {
-			b.WriteString(" (invalid)")
-			f.need(o, n)
-		}
-		if length < 4 {
+	proto := "udld"
+	defer ndCatchJmp(c, &proto)
+	f := ndBuf(p)
+	o, n := 0, length
+	invalid := func() {
+		b.WriteString(" (invalid)")
+		f.need(o, n)
+	}
+	if length < 4 {
+		invalid()
+		return
+	}
+	code := byte(f.u8(0)) & 0x1f
+	fmt.Fprintf(b, "UDLDv%d, Code %s (%x), Flags [%s] (0x%02x), length %d", f.u8(0)>>5,
+		tokOr(udldCodes, code, "Reserved"), code, flagNames(uint32(f.u8(1)), udldFlags), f.u8(1), length)
+	if !c.verbose {
+		f.need(o, n)
+		return
+	}
+	fmt.Fprintf(b, "\n\tChecksum 0x%04x (unverified)", f.u16(2))
+	o, n = 4, n-4
+	for n > 0 {
+		if n < 4 {
 			invalid()
 			return
 		}
-		code := f.u8(0) & 0x1f
-		fmt.Fprintf(b, "UDLDv%d, Code %s (%x), Flags [%s] (0x%02x), length %d", f.u8(0)>>5,
-			tokOr(udldCodes, code, "Reserved"), code, flagNames(uint32(f.u8(1)), udldFlags), f.u8(1), length)
-		if !c.verbose {
-			f.need(o, n)
+		typ, tl := uint16(f.u16(o)), int(f.u16(o+2))
+		fmt.Fprintf(b, "\n\t%s (0x%04x) TLV, length %d", tokOr(udldTLVs, typ, "Unknown"), typ, tl)
+		if tl <= 4 || tl > n {
+			invalid()
 			return
 		}
-		fmt.Fprintf(b, "\n\tChecksum 0x%04x (unverified)", f.u16(2))
-		o, n = 4, n-4
-		for n > 0 {
-			if n < 4 {
+		o, n, tl = o+4, n-4, tl-4
+		switch typ {
+		case 1, 2, 6:
+			b.WriteString(", ")
+			f.jnp(b, o, tl)
+		case 3: // tcpdump's nd_printjn: each byte while the capture holds it
+			b.WriteString(", ")
+			for i := range tl {
+				fnPrint(b, []byte{byte(f.u8(o + i))})
+			}
+		case 4, 5:
+			if tl != 1 {
 				invalid()
 				return
 			}
-			typ, tl := f.u16(o), int(f.u16(o+2))
-			fmt.Fprintf(b, "\n\t%s (0x%04x) TLV, length %d", tokOr(udldTLVs, typ, "Unknown"), typ, tl)
-			if tl <= 4 || tl > n {
+			fmt.Fprintf(b, ", %ds", f.u8(o))
+		case 7:
+			if tl != 4 {
 				invalid()
 				return
 			}
-			o, n, tl = o+4, n-4, tl-4
-			switch typ {
-			case 1, 2, 6:
-				b.WriteString(", ")
-				f.jnp(b, o, tl)
-			case 3: // tcpdump's nd_printjn: each byte while the capture holds it
-				b.WriteString(", ")
-				for i := range tl {
-					fnPrint(b, []byte{f.u8(o + i)})
-				}
-			case 4, 5:
-				if tl != 1 {
-					invalid()
-					return
-				}
-				fmt.Fprintf(b, ", %ds", f.u8(o))
-			case 7:
-				if tl != 4 {
-					invalid()
-					return
-				}
-				fmt.Fprintf(b, ", %d", f.u32(o))
-			default:
-				f.need(o, tl)
-			}
-			o, n = o+tl, n-tl
+			fmt.Fprintf(b, ", %d", f.u32(o))
+		default:
+			f.need(o, tl)
 		}
-	})
+		o, n = o+tl, n-tl
+	}
 }
