@@ -89,6 +89,15 @@ func (p ndBuf) ip6(o int) string {
 	return netip.AddrFrom16([16]byte(p[o : o+16])).String()
 }
 
+// defaultPrint is the dump of bytes a printer cannot decode which
+// tcpdump's Ethernet printer leaves to -x and -X when they are given
+// (its ND_DEFAULTPRINT unless ndo_suppress_default_print).
+func (c *pctx) defaultPrint(p []byte) {
+	if !c.d.hexOut {
+		hexASCIILines(c.b, p, "\n\t")
+	}
+}
+
 // jnp writes the NUL-padded string of n bytes from o as tcpdump's
 // nd_printjnp: each byte as fn_print_char does up to the first NUL,
 // reading as far as the capture goes.
