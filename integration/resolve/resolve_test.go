@@ -84,14 +84,10 @@ func setup(t *testing.T) *env {
 
 	args := append([]string{"--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
 		"--listen-address=10.53.0.1", "--bind-interfaces", "--port=53", "--user=root", "--pid-file=", "--log-facility=-"}, zoneArgs...)
-	cmd := e.ns.Command(dnsmasq, args...)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	e.waitDNS(t, &logs)
+	// testenv.Start reads dnsmasq's log (--log-facility=-: stderr) into a
+	// LineLog, which waitDNS may read while dnsmasq still writes; its
+	// cleanup kills dnsmasq and waits for it.
+	e.waitDNS(t, testenv.Start(t, e.ns.Command(dnsmasq, args...)))
 	return e
 }
 
@@ -102,8 +98,9 @@ func (e *env) write(t *testing.T, name, data string) {
 	}
 }
 
-// waitDNS waits until dnsmasq answers a query for www.test.
-func (e *env) waitDNS(t *testing.T, logs *bytes.Buffer) {
+// waitDNS waits until dnsmasq, started as p, answers a query for
+// www.test; the test fails with dnsmasq's log if it exits first.
+func (e *env) waitDNS(t *testing.T, p *testenv.Proc) {
 	t.Helper()
 	q := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: 7, RecursionDesired: true})
 	q.StartQuestions()
@@ -112,6 +109,12 @@ func (e *env) waitDNS(t *testing.T, logs *bytes.Buffer) {
 	deadline := time.Now().Add(10 * time.Second)
 	err := e.ns.Do(func() error {
 		for time.Now().Before(deadline) {
+			select {
+			case <-p.Exited():
+				p.Stderr.Wait() // all of its log
+				return fmt.Errorf("dnsmasq exited (%v) before it answered", p.Wait())
+			default:
+			}
 			s, err := sockcore.New(unix.AF_INET, unix.SOCK_DGRAM, 0)
 			if err != nil {
 				return err
@@ -128,7 +131,7 @@ func (e *env) waitDNS(t *testing.T, logs *bytes.Buffer) {
 		return errors.New("dnsmasq did not answer within 10 s")
 	})
 	if err != nil {
-		t.Fatalf("%v: %s", err, logs.Bytes())
+		t.Fatalf("%v:\n%s", err, p.Stderr.Since(0))
 	}
 }
 

@@ -1,7 +1,6 @@
 package resolve_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -69,16 +68,12 @@ func startResolved(t *testing.T, e *nssEnv, llmnr string, netif map[int]string) 
 		{ [ -z "$2" ] || { mkdir /run/systemd/netif && cp -r "$2" /run/systemd/netif/links && chmod -R a+rX /run/systemd/netif; }; } &&
 		exec "$0"`, bin, e.hostname, links)
 	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=debug", "SYSTEMD_LOG_TARGET=console")
-	var logs bytes.Buffer
-	cmd.Stderr, cmd.Stdout = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := testenv.Start(t, cmd)
+	up := false // a start-up failure prints the log itself
 	t.Cleanup(func() {
-		cmd.Process.Signal(unix.SIGTERM)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("systemd-resolved:\n%s", logs.String())
+		p.Signal(unix.SIGTERM)
+		if up && t.Failed() {
+			t.Logf("systemd-resolved:\n%s%s", p.Stdout.Since(0), p.Stderr.Since(0))
 		}
 	})
 	// ip netns exec and unshare exec: the pid is resolved's.
@@ -94,12 +89,20 @@ func startResolved(t *testing.T, e *nssEnv, llmnr string, netif map[int]string) 
 		if err == nil {
 			break
 		}
-		if time.Now().After(deadline) || cmd.ProcessState != nil {
-			t.Fatalf("systemd-resolved's Varlink socket: %v\n%s", err, logs.String())
+		select {
+		case <-p.Exited():
+			p.Stdout.Wait() // all of what it printed
+			p.Stderr.Wait()
+			t.Fatalf("systemd-resolved exited (%v) before its Varlink socket answered (%v):\n%s%s", p.Wait(), err, p.Stdout.Since(0), p.Stderr.Since(0))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("systemd-resolved's Varlink socket: %v\n%s%s", err, p.Stdout.Since(0), p.Stderr.Since(0))
 		}
 		// Wait for the socket to appear: poll as waitDNS does.
 		unix.Poll(nil, 20)
 	}
+	up = true
 }
 
 // TestResolvedGetent compares resolve with glibc loading Debian's
