@@ -79,9 +79,17 @@ func TestKillNineMidTransfer(t *testing.T) {
 			t.Fatalf("echod ended without closing the connection: %s", d.stderr)
 		}
 		t.Logf("echod: %s", line)
-		after, err := testenv.SampleProc(d.cmd.Process.Pid)
-		if err != nil {
-			t.Fatal(err)
+		// echod logs "closed" as it closes: the descriptor may go a
+		// moment after the line, so the count is read until it is back
+		// (or 10 s have passed, which fails).
+		var after testenv.ProcSample
+		for end := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if after, err = testenv.SampleProc(d.cmd.Process.Pid); err != nil {
+				t.Fatal(err)
+			}
+			if after.FDs == base.FDs || time.Now().After(end) {
+				break
+			}
 		}
 		if after.FDs != base.FDs {
 			t.Errorf("echod has %d descriptors after the killed client, %d before it", after.FDs, base.FDs)
