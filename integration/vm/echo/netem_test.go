@@ -337,23 +337,9 @@ func TestPeerVanishes(t *testing.T) {
 		}
 		copied := make(chan struct{})
 		go func() { io.Copy(io.Discard, out); close(copied) }()
-		stop, stopped := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(stopped)
-			tick := time.NewTicker(100 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-					fmt.Fprintln(in, "meanwhile")
-				}
-			}
-		}()
+		stopTalking := keepTalking(in)
 		vanish(l.srv, l.cli)
-		close(stop)
-		<-stopped
+		stopTalking()
 		fmt.Fprintln(in, "after") // never acknowledged
 		guard(t, "echocat -i 3 after its peer vanished", func() { <-copied; err = cmd.Wait() })
 		t.Logf("echocat: %v; %s", err, e.String())
@@ -389,24 +375,10 @@ func TestPeerVanishes(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cl.Process.Kill(); cl.Wait() })
-		stop, stopped := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(stopped)
-			tick := time.NewTicker(100 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-					fmt.Fprintln(in, "meanwhile")
-				}
-			}
-		}()
+		stopTalking := keepTalking(in)
 		guard(t, "the client's first line at the server", func() { p.Stdout.WaitFor(0, "meanwhile") })
 		vanish(l.srv, l.cli)
-		close(stop)
-		<-stopped
+		stopTalking()
 		guard(t, "echocat -l -k -i 3 after its client vanished", func() { err = p.Wait() })
 		t.Logf("echocat -l: %v; %s", err, p.Stderr)
 		var ee *exec.ExitError
@@ -414,4 +386,25 @@ func TestPeerVanishes(t *testing.T) {
 			t.Errorf("echocat -l -k -i 3: %v, stderr %q; want exit 7 and no traffic for 3s with clients connected", err, p.Stderr)
 		}
 	})
+}
+
+// keepTalking writes a "meanwhile" line to in every 100 ms, so that an
+// idle timeout cannot fire while a fault is being set up, until the
+// returned function is called (it returns once the writer has stopped).
+func keepTalking(in io.Writer) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				fmt.Fprintln(in, "meanwhile")
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
