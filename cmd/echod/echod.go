@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.IntFlag{Name: "backlog", Value: sockcore.DefaultBacklog, Usage: "listen backlog"},
 		&ucli.Float64Flag{Name: "udp-rate", Value: 1000, Usage: "datagrams per second echoed to one source address (0: no limit)"},
 		&ucli.IntFlag{Name: "max-datagram", Value: 8192, Usage: "drop datagrams longer than `BYTES`"},
-		&ucli.StringFlag{Name: "io-uring", Value: defaultIOUring, Usage: "stream connections wait in io_uring (on), in epoll (off), or in io_uring where the kernel allows it (auto)"},
+		&ucli.StringFlag{Name: "io-uring", Value: defaultIOUring, Sources: ucli.EnvVars("ECHOD_IO_URING"), Usage: "stream connections wait in io_uring (on), in epoll (off), or in io_uring where the kernel allows it (auto)"},
 		&ucli.DurationFlag{Name: "stats-interval", Usage: "log the counters this often (SIGUSR1 logs them at once)"},
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},

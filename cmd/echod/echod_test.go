@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 
 	"path/filepath"
 	"strings"
@@ -37,14 +36,10 @@ type daemon struct {
 
 // start runs echod with args and waits for its "listening" lines, one per
 // --listen URL.
-//
-// ECHOD_TEST_IO_URING=on|off|auto runs every test on that backend
-// (--io-uring), so that the same tests cover both.
+// ECHOD_IO_URING=on|off (--io-uring from the environment) runs them all
+// on one reactor backend.
 func start(t testing.TB, args ...string) *daemon {
 	t.Helper()
-	if v := os.Getenv("ECHOD_TEST_IO_URING"); v != "" {
-		args = append([]string{"--io-uring", v}, args...)
-	}
 	n := 0
 	for _, a := range args {
 		if a == "--listen" {
