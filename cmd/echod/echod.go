@@ -151,6 +151,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// SIGUSR1 is watched before the listening lines: a script that
 		// waits for them and signals at once must not find it ignored.
 		srv.watchUSR1()
+		// The reactors before the listening lines: --io-uring on where
+		// the kernel refuses io_uring fails before echod says it serves.
+		if err := srv.startReactors(); err != nil {
+			srv.closeListeners()
+			return err
+		}
 		for _, l := range srv.listeners {
 			printBound(stdout, c.String("log-format"), l)
 		}
@@ -370,9 +376,11 @@ func (srv *server) inetd(ctx context.Context, idleGiven bool) error {
 
 // serve runs every listener until ctx ends, then drains.
 func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
-	if err := srv.startReactors(); err != nil {
-		srv.closeListeners()
-		return err
+	if srv.reactors == nil {
+		if err := srv.startReactors(); err != nil {
+			srv.closeListeners()
+			return err
+		}
 	}
 	defer srv.stopReactors()
 	var loops sync.WaitGroup
