@@ -377,6 +377,11 @@ func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
 		return
 	}
 	n := int(e.Res)
+	if now.Sub(c.last) < chattyGap {
+		c.quick++
+	} else {
+		c.quick = 0
+	}
 	c.last = now
 	c.in += int64(n)
 	srv.st.bytesIn.Add(uint64(n))
@@ -385,8 +390,11 @@ func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
 		r.recv(id, c)
 		return
 	}
-	if next(modeReactor, burst{n: n, sent: n, full: n == uringBufSize, peers: len(r.conns), home: true}) != modeReactor {
-		// Bulk: a goroutine of its own (splice).
+	if next(modeReactor, burst{n: n, sent: n, full: n == uringBufSize, quick: c.quick, peers: len(r.conns), home: true}) != modeReactor {
+		// Bulk, or a chatty connection with no others to batch with (a
+		// ring round trip alone costs more system calls and wakeups
+		// than a goroutine's: docs/bench/io_uring.md): a goroutine of its
+		// own.
 		pending := append([]byte(nil), r.ring.buf(bid)[:n]...)
 		r.ring.putBuf(bid)
 		r.leave(id, c, pending)

@@ -31,8 +31,7 @@ const (
 	ufeatNoDrop     = 1 << 1 // IORING_FEAT_NODROP
 	ufeatFastPoll   = 1 << 5 // IORING_FEAT_FAST_POLL
 
-	usetupCQSize   = 1 << 3 // IORING_SETUP_CQSIZE
-	usetupCoopTask = 1 << 8 // IORING_SETUP_COOP_TASKRUN
+	usetupCQSize = 1 << 3 // IORING_SETUP_CQSIZE
 
 	usqCQOverflow = 1 << 1 // IORING_SQ_CQ_OVERFLOW (sq_ring flags)
 
@@ -134,13 +133,14 @@ func uringErr(call string, e syscall.Errno) error {
 // newUring sets up a ring, or returns an error wrapping errUringUnavailable
 // when the kernel refuses one.
 func newUring() (_ *uring, err error) {
-	p := uparams{Flags: usetupCQSize | usetupCoopTask, CQEntries: uringCQ}
+	// Not IORING_SETUP_COOP_TASKRUN: with it the kernel does not interrupt
+	// the thread that submitted a request to complete it, and a Go thread
+	// running goroutines in user space would hold the completion until its
+	// next entry into the kernel (a tick at worst); without it, 16 and 256
+	// ping-pong connections cost the same system calls and context
+	// switches per round trip (docs/bench/io_uring.md).
+	p := uparams{Flags: usetupCQSize, CQEntries: uringCQ}
 	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uringSQ, uintptr(unsafe.Pointer(&p)), 0)
-	if e == unix.EINVAL {
-		// Before 5.19 (no COOP_TASKRUN): without it.
-		p = uparams{Flags: usetupCQSize, CQEntries: uringCQ}
-		fd, _, e = unix.Syscall(unix.SYS_IO_URING_SETUP, uringSQ, uintptr(unsafe.Pointer(&p)), 0)
-	}
 	if e != 0 {
 		return nil, uringErr("io_uring_setup", e)
 	}
