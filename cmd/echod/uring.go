@@ -18,7 +18,6 @@ import (
 
 const (
 	uopAsyncCancel = 14 // IORING_OP_ASYNC_CANCEL
-	uopRead        = 22 // IORING_OP_READ
 	uopSend        = 26 // IORING_OP_SEND
 	uopRecv        = 27 // IORING_OP_RECV
 
@@ -41,6 +40,7 @@ const (
 	uoffSQEs   = 0x10000000 // IORING_OFF_SQES
 
 	uregisterPbufRing = 22 // IORING_REGISTER_PBUF_RING
+	uregisterEventfd  = 4  // IORING_REGISTER_EVENTFD
 )
 
 type usqringOffsets struct {
@@ -112,8 +112,6 @@ var errUringUnavailable = errors.New("io_uring unavailable")
 // it (the reactor's loop); add and stop reach it only through wake.
 type uring struct {
 	fd                              int
-	file                            *os.File
-	rc                              syscall.RawConn
 	mem, sqeMem, bufRingMem, bufMem []byte
 
 	sqHead, sqTail, sqMask, sqArray, sqFlags unsafe.Pointer
@@ -191,17 +189,16 @@ func newUring() (_ *uring, err error) {
 	}
 	r.publishBufs()
 
-	// The ring's descriptor is readable while completions are queued: it
-	// waits in Go's runtime poller (non-blocking before NewFile, which
-	// registers it there), so no thread waits in io_uring_enter.
-	if err := unix.SetNonblock(r.fd, true); err != nil {
-		return nil, err
-	}
-	r.file = os.NewFile(uintptr(r.fd), "io_uring")
-	if r.rc, err = r.file.SyscallConn(); err != nil {
-		return nil, err
-	}
 	return r, nil
+}
+
+// notify has the kernel signal eventfd efd at every completion
+// (IORING_REGISTER_EVENTFD).
+func (r *uring) notify(efd int) error {
+	if _, _, e := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.fd), uregisterEventfd, uintptr(unsafe.Pointer(&efd)), 1, 0, 0); e != 0 {
+		return uringErr("io_uring_register EVENTFD", e)
+	}
+	return nil
 }
 
 // close tears the ring down; the kernel cancels what is still queued.
@@ -211,11 +208,7 @@ func (r *uring) close() {
 			unix.Munmap(m)
 		}
 	}
-	if r.file != nil {
-		r.file.Close()
-	} else {
-		unix.Close(r.fd)
-	}
+	unix.Close(r.fd)
 	// The buffers last: the kernel's last reference to them went with
 	// the ring.
 	for _, m := range [][]byte{r.bufRingMem, r.bufMem} {
