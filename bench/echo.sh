@@ -78,6 +78,16 @@ IDLE=$(( IDLE < hard - 100 ? IDLE : hard - 100 )) # the load generator's own lim
 procs_for() { echo $(( ($1 * IDLE + 100) / hard + 1 )); }
 
 start_ready echod "listening udp" "$tmp/echod.log" "$BIN/echod" --listen tcp://127.0.0.1:51001 --listen udp://127.0.0.1:51001 --udp-rate 0 --max-conns-per-source 0 --backlog 4096
+# echod on its io_uring reactor (--io-uring on), TCP only (UDP does not use
+# the reactor); left out where the kernel refuses io_uring.
+# (echod --io-uring on exits before its listening line there.)
+uring=1
+start_bg echodu "$tmp/echodu.log" "$BIN/echod" --io-uring on --listen tcp://127.0.0.1:51010 --max-conns-per-source 0 --backlog 4096
+for _ in $(seq 200); do
+	grep -q listening "$tmp/echodu.log" && break
+	kill -0 "$pid_echodu" 2>/dev/null || { uring=""; echo "bench echo: no echod-uring column: $(cat "$tmp/echodu.log")" >&2; break; }
+	sleep 0.05
+done
 start_ready socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
 start_ready socatx "listening on" "$tmp/socatx.log" socat -d -d TCP4-LISTEN:51007,reuseaddr,fork EXEC:cat
 start_ready socatxu "starting data transfer loop\|receiving on\|N opening\|listening" "$tmp/socatxu.log" socat -d -d UDP4-RECVFROM:51009,fork EXEC:cat || true
@@ -86,12 +96,12 @@ start_ready iocopy "listening" "$tmp/iocopy.log" "$tmp/iocopy" -addr 127.0.0.1:5
 declare -A idle_procs
 # TCP and UDP ports; socatx is socat's slow TCP form, socatxu its slow UDP
 # form, socat's UDP row is a UDP-LISTEN started for each measurement.
-declare -A port=([echod]=51001 [socat]=51002 [ncat]=51003 [iocopy]=51004 [socatx]=51007)
+declare -A port=([echod]=51001 [socat]=51002 [ncat]=51003 [iocopy]=51004 [socatx]=51007 [echodu]=51010)
 declare -A uport=([echod]=51001 [socat]=51008 [iocopy]=51004 [socatx]=51009)
-declare -A pid=([echod]=$pid_echod [socat]=$pid_socat [ncat]=$pid_ncat [iocopy]=$pid_iocopy [socatx]=$pid_socatx)
+declare -A pid=([echod]=$pid_echod [socat]=$pid_socat [ncat]=$pid_ncat [iocopy]=$pid_iocopy [socatx]=$pid_socatx [echodu]=${pid_echodu:-})
 declare -A upid=([echod]=$pid_echod [iocopy]=$pid_iocopy [socatx]=$pid_socatxu)
 # The peers' names in bench/out/echo.tsv.
-declare -A tsvname=([echod]=echod [socat]=socat-pipe [ncat]=ncat-exec-cat [iocopy]=iocopy [socatx]=socat-exec-cat)
+declare -A tsvname=([echod]=echod [socat]=socat-pipe [ncat]=ncat-exec-cat [iocopy]=iocopy [socatx]=socat-exec-cat [echodu]=echod-io-uring)
 declare -A idle_pids
 for s in echod iocopy; do
 	if [ $s = echod ]; then n=$(procs_for 1); else n=$(procs_for 3); fi
@@ -106,6 +116,7 @@ for s in echod iocopy; do
 	done
 done
 servers=(echod socat ncat iocopy socatx)
+[ -n "$uring" ] && servers+=(echodu)
 forks() { [ "$1" = socat ] || [ "$1" = ncat ] || [ "$1" = socatx ]; }
 
 lg() { inns "$tmp/loadgen" -duration "${SECS}s" "$@" 2>&1 | tail -1 || true; }
@@ -194,6 +205,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	[ "${BENCH_UDP:-1}" = 0 ] && continue
 	for s in "${ord[@]}"; do
 		[ "$s" = ncat ] && continue # ncat: no keep-open UDP echo
+		[ "$s" = echodu ] && continue # UDP does not use the reactor
 		if [ "$s" = socat ]; then
 			# UDP-LISTEN echoes the first peer only: a fresh one for
 			# every measurement.
@@ -250,11 +262,17 @@ row() { # label key hi|lo
 	printf "%-28s" "$1"
 	for s in "${servers[@]}"; do printf "%10s" "${R[$s,$2]:--}"; done
 	for s in socat ncat iocopy; do ratio "${R[echod,$2]:-}" "${R[$s,$2]:-}" "$3"; done
+	if [ -n "$uring" ]; then for s in socat iocopy echod; do ratio "${R[echodu,$2]:-}" "${R[$s,$2]:-}" "$3"; done; fi
 	echo
 }
 echo "echo servers, medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs; ratios are echod's advantage (>1 better)"
 echo "socat: fork PIPE (UDP: UDP-LISTEN PIPE); ncat: -k --exec /bin/cat; socat-exec (slow, not judged): fork EXEC:cat (UDP: UDP-RECVFROM fork EXEC:cat)"
-printf "%-28s%10s%10s%10s%10s%10s%9s %9s %9s\n" test echod socat ncat iocopy socat-exec "vs socat" "vs ncat" "vs iocopy"
+hdr=(test echod socat ncat iocopy socat-exec)
+[ -n "$uring" ] && hdr+=(echod-uring)
+printf "%-28s" "${hdr[0]}"; printf "%10s" "${hdr[@]:1}"; printf "%9s %9s %9s" "vs socat" "vs ncat" "vs iocopy"
+[ -n "$uring" ] && printf " %9s %9s %9s" "u/socat" "u/iocopy" "u/epoll"
+echo
+[ -n "$uring" ] && echo "(echod-uring: echod --io-uring on; u/socat, u/iocopy, u/epoll: its advantage over socat, io.Copy and echod on epoll)"
 for n in "${BULK[@]}"; do
 	row "TCP bulk $n conns (MB/s)" bulk$n hi
 	row "  CPU (us/MB)" bulk${n}cpu lo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/uringecho/ab.sh: the io_uring prototype (bench/uringecho) against
-# echod and the io.Copy server (bench/iocopy), 64-byte ping-pong driven by
+# bench/uringecho/ab.sh: echod on epoll and on io_uring (--io-uring on,
+# peer echod-uring) against the io_uring prototype (bench/uringecho; PROTO=0
+# leaves it out) and the io.Copy server (bench/iocopy), 64-byte ping-pong driven by
 # bench/loadgen, the peers interleaved in an order rotated each round; the
 # figures of docs/bench/io_uring.md. Not part of `make bench`.
 #
@@ -28,10 +29,13 @@ trap cleanup EXIT
 for b in loadgen iocopy uringecho; do go build -o "$tmp/$b" ./bench/$b; done
 go build -o "$tmp/echod" ./cmd/echod
 ulimit -Sn "$(ulimit -Hn)"
-declare -A port=([iocopy]=52171 [echod]=52172 [uring]=52173 [echod-old]=52174)
-peers=(iocopy echod uring)
+declare -A port=([iocopy]=52171 [echod]=52172 [uring]=52173 [echod-old]=52174 [echod-uring]=52175)
+peers=(iocopy echod echod-uring uring)
+[ "${PROTO:-1}" = 0 ] && peers=(iocopy echod echod-uring)
 GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:52172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
 pid[echod]=$!
+GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:52175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
+pid[echod-uring]=$!
 if [ -n "${ECHOD_OLD:-}" ]; then
 	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:52174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
 	pid[echod-old]=$!
@@ -39,8 +43,10 @@ if [ -n "${ECHOD_OLD:-}" ]; then
 fi
 "$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
 pid[iocopy]=$!
-"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
-pid[uring]=$!
+if [ "${PROTO:-1}" != 0 ]; then
+	"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
+	pid[uring]=$!
+fi
 for s in "${peers[@]}"; do
 	for _ in $(seq 100); do
 		grep -q listening "$tmp/$s.log" && break

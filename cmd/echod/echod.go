@@ -54,6 +54,7 @@ type config struct {
 	udpRate      float64
 	maxDatagram  int
 	verbose      bool
+	ioUring      string // auto, on or off: the reactor's backend
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.IntFlag{Name: "backlog", Value: sockcore.DefaultBacklog, Usage: "listen backlog"},
 		&ucli.Float64Flag{Name: "udp-rate", Value: 1000, Usage: "datagrams per second echoed to one source address (0: no limit)"},
 		&ucli.IntFlag{Name: "max-datagram", Value: 8192, Usage: "drop datagrams longer than `BYTES`"},
+		&ucli.StringFlag{Name: "io-uring", Value: defaultIOUring, Sources: ucli.EnvVars("ECHOD_IO_URING"), Usage: "stream connections wait in io_uring (on), in epoll (off), or in io_uring where the kernel allows it (auto)"},
 		&ucli.DurationFlag{Name: "stats-interval", Usage: "log the counters this often (SIGUSR1 logs them at once)"},
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every connection"},
@@ -90,6 +92,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			maxConns: c.Int("max-conns"), perSource: c.Int("max-conns-per-source"), idleTimeout: c.Duration("idle-timeout"), drainTimeout: c.Duration("drain-timeout"),
 			workers: c.Int("workers"), reusePort: c.Bool("reuse-port"), backlog: c.Int("backlog"),
 			udpRate: c.Float64("udp-rate"), maxDatagram: c.Int("max-datagram"), verbose: c.Bool("verbose"),
+			ioUring: c.String("io-uring"),
+		}
+		switch cfg.ioUring {
+		case "auto", "on", "off":
+		default:
+			return cli.Usagef("--io-uring %q: want auto, on or off", cfg.ioUring)
 		}
 		switch c.String("mode") {
 		case "echo":
@@ -143,6 +151,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// SIGUSR1 is watched before the listening lines: a script that
 		// waits for them and signals at once must not find it ignored.
 		srv.watchUSR1()
+		// The reactors before the listening lines: --io-uring on where
+		// the kernel refuses io_uring fails before echod says it serves.
+		if err := srv.startReactors(); err != nil {
+			srv.closeListeners()
+			return err
+		}
 		for _, l := range srv.listeners {
 			printBound(stdout, c.String("log-format"), l)
 		}
@@ -200,20 +214,21 @@ func (l *listener) stream() bool {
 
 // server holds the sockets, the open connections and the counters.
 type server struct {
-	cfg       config
-	log       *slog.Logger
-	st        stats
-	limiter   *rateLimiter
-	shortage  *shortage.Guard // accept out of descriptors
-	pipes     pipePool
-	hot       atomic.Int64 // connections holding a splice pipe while they wait
-	listeners []*listener
-	usr1      chan os.Signal // SIGUSR1: log the counters
-	reactors  []*reactor     // one for every two CPUs; none in inetd nowait mode
-	nextHome  atomic.Uint64
-	tlsCert   string      // --tls-cert
-	tlsKey    string      // --tls-key
-	tlsConfig *tls.Config // made at the first tls:// listener
+	cfg           config
+	log           *slog.Logger
+	st            stats
+	limiter       *rateLimiter
+	shortage      *shortage.Guard // accept out of descriptors
+	pipes         pipePool
+	hot           atomic.Int64 // connections holding a splice pipe while they wait
+	listeners     []*listener
+	usr1          chan os.Signal // SIGUSR1: log the counters
+	reactors      []reactorLoop  // one for every two CPUs; none in inetd nowait mode
+	nextHome      atomic.Uint64
+	uringFallback bool        // --io-uring auto found io_uring refused
+	tlsCert       string      // --tls-cert
+	tlsKey        string      // --tls-key
+	tlsConfig     *tls.Config // made at the first tls:// listener
 
 	mu        sync.Mutex
 	conns     map[*sockcore.Socket]netip.Addr // with the source key (zero: not an IP peer)
@@ -361,9 +376,11 @@ func (srv *server) inetd(ctx context.Context, idleGiven bool) error {
 
 // serve runs every listener until ctx ends, then drains.
 func (srv *server) serve(ctx context.Context, statsEvery time.Duration) error {
-	if err := srv.startReactors(); err != nil {
-		srv.closeListeners()
-		return err
+	if srv.reactors == nil {
+		if err := srv.startReactors(); err != nil {
+			srv.closeListeners()
+			return err
+		}
 	}
 	defer srv.stopReactors()
 	var loops sync.WaitGroup
@@ -493,7 +510,7 @@ func (srv *server) startReactors() error {
 		return nil
 	}
 	for range max(1, runtime.GOMAXPROCS(0)/2) {
-		r, err := newReactor(srv)
+		r, err := srv.newReactorLoop()
 		if err != nil {
 			srv.stopReactors()
 			return err
@@ -501,6 +518,36 @@ func (srv *server) startReactors() error {
 		srv.reactors = append(srv.reactors, r)
 	}
 	return nil
+}
+
+// newReactorLoop starts a reactor on the backend --io-uring chose: with
+// auto, io_uring where the kernel allows it, and the epoll reactor where it
+// refuses (io_uring_setup failing with ENOSYS or EPERM: kernels without it,
+// sysctl kernel.io_uring_disabled, seccomp filters of containers; kernels
+// without provided buffer rings).
+func (srv *server) newReactorLoop() (reactorLoop, error) {
+	if srv.cfg.ioUring == "on" || srv.cfg.ioUring == "auto" {
+		r, err := newUringReactor(srv)
+		switch {
+		case err == nil:
+			return r, nil
+		case srv.cfg.ioUring == "on":
+			return nil, cli.Exit(cli.ExitUnsupported, fmt.Errorf("--io-uring on: %w", err))
+		case !errors.Is(err, errUringUnavailable):
+			return nil, err
+		}
+		if !srv.uringFallback {
+			srv.uringFallback = true
+			if srv.cfg.verbose {
+				srv.log.Info("io_uring unavailable: using epoll", "err", err)
+			}
+		}
+	}
+	r, err := newReactor(srv)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func (srv *server) stopReactors() {

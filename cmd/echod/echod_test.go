@@ -36,6 +36,8 @@ type daemon struct {
 
 // start runs echod with args and waits for its "listening" lines, one per
 // --listen URL.
+// ECHOD_IO_URING=on|off (--io-uring from the environment) runs them all
+// on one reactor backend.
 func start(t testing.TB, args ...string) *daemon {
 	t.Helper()
 	n := 0

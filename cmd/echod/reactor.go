@@ -62,10 +62,19 @@ type conn struct {
 	peer    string           // set at accept, read-only after
 	start   time.Time        // set at accept, read-only after
 	in, out int64            // current owner
-	home    *reactor         // set at accept, read-only after: where it waits between bursts (nil: always in its goroutine)
+	home    reactorLoop      // set at accept, read-only after: where it waits between bursts (nil: always in its goroutine)
 	mode    mode             // current owner: the path serving it (see next)
 	last    time.Time        // reactor loop only: last activity it saw
 	quick   int              // reactor loop only: messages in a row within chattyGap of the one before
+	u       uconn            // ring reactor loop only (ureactor.go)
+}
+
+// reactorLoop is where a connection waits between bursts: the epoll
+// reactor below or the io_uring one of ureactor.go (--io-uring).
+type reactorLoop interface {
+	add(c *conn) // take c (finish it after closeAll)
+	closeAll()   // finish every connection, now and later
+	stop()       // closeAll and end the loop
 }
 
 type reactor struct {

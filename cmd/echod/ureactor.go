@@ -1,0 +1,451 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// uringReactor is the io_uring backend of the reactor (--io-uring): the
+// same hand-overs as the epoll reactor of reactor.go (add, closeAll,
+// stop; a connection leaves for a goroutine of its own on bulk data or a
+// peer that does not take its echo at once, and comes back through add),
+// but a connection waits in a receive queued in the ring, not in an epoll
+// set, and the receives and sends of a whole batch of connections go to
+// the kernel in one io_uring_enter.
+//
+// Each registered connection has exactly one operation in the ring at a
+// time: a receive drawing from the ring's provided buffers, then the send
+// of that buffer (MSG_DONTWAIT: it completes at once, whole, short or
+// EAGAIN), then the next receive. One operation at a time keeps the echo
+// in order and leaves nothing to cancel when a connection leaves: a short
+// send hands the rest to a goroutine (run), as the epoll reactor does, so
+// that a peer that does not read never holds one of the ring's buffers
+// while it waits. The idle sweep and closeAll cancel the one operation
+// (IORING_OP_ASYNC_CANCEL) and finish the connection at its completion.
+//
+// The loop goroutine waits in Go's runtime poller for an eventfd that the
+// kernel signals at every completion (IORING_REGISTER_EVENTFD) and add and
+// stop signal too, and calls io_uring_enter only to submit, without
+// waiting: no thread is parked where the scheduler cannot see it. (Waiting
+// for the ring's own descriptor to turn readable, as the prototype did,
+// missed wake-ups now and then: bench/echo.sh saw 16 connections served
+// once a second, at the idle sweep's deadline.)
+type uringReactor struct {
+	srv  *server
+	ring *uring
+	efd  int      // the eventfd
+	ef   *os.File // efd in the runtime poller
+	erc  syscall.RawConn
+
+	conns     map[uint64]*conn // owned by the loop goroutine
+	nextID    uint64
+	starved   []uint64 // receives that found no buffer (ENOBUFS): queued again after the batch
+	cancelled bool     // closeAll seen: every connection is ending
+
+	mu      sync.Mutex
+	adds    []*conn
+	closing bool
+	quit    bool
+	exited  bool // the loop closed efd
+	done    chan struct{}
+}
+
+// The kinds of operation, in the low bits of user_data; the connection's
+// id is above them.
+const (
+	ukRecv   = 1
+	ukSend   = 2
+	ukCancel = 3
+	ukBits   = 2
+)
+
+func ud(id uint64, kind uint64) uint64 { return id<<ukBits | kind }
+
+// uconn is a connection's state in a ring reactor (loop goroutine only).
+type uconn struct {
+	fd     int32
+	op     uint64 // user_data of its operation in the ring; 0: none
+	ending bool   // cancelled: finish it with end at the completion
+	end    outcome
+	bid    uint16 // the buffer being sent, bytes off to n
+	off, n int
+}
+
+func newUringReactor(srv *server) (*uringReactor, error) {
+	ring, err := newUring()
+	if err != nil {
+		return nil, err
+	}
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		ring.close()
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	if err := ring.notify(efd); err != nil {
+		ring.close()
+		unix.Close(efd)
+		return nil, err
+	}
+	r := &uringReactor{srv: srv, ring: ring, efd: efd, ef: os.NewFile(uintptr(efd), "io_uring-eventfd"), conns: map[uint64]*conn{}, done: make(chan struct{})}
+	if r.erc, err = r.ef.SyscallConn(); err != nil {
+		ring.close()
+		r.ef.Close()
+		return nil, err
+	}
+	go r.loop()
+	return r, nil
+}
+
+// poke wakes the loop (r.mu held).
+func (r *uringReactor) poke() {
+	if !r.exited {
+		one := [8]byte{1}
+		unix.Write(r.efd, one[:])
+	}
+}
+
+// wait waits for a completion or a poke (or the sweep's deadline).
+func (r *uringReactor) wait() error {
+	var b [8]byte
+	return r.erc.Read(func(fd uintptr) bool {
+		// Reset the count first: a completion or poke after the check
+		// below counts again and wakes the poller.
+		n, _ := unix.Read(int(fd), b[:])
+		return n == 8 || r.ring.ready()
+	})
+}
+
+func (r *uringReactor) add(c *conn) {
+	r.mu.Lock()
+	if r.closing {
+		r.mu.Unlock()
+		r.srv.finish(c, drained, nil)
+		return
+	}
+	r.adds = append(r.adds, c)
+	if len(r.adds) == 1 {
+		r.poke()
+	}
+	r.mu.Unlock()
+}
+
+func (r *uringReactor) closeAll() {
+	r.mu.Lock()
+	r.closing = true
+	r.poke()
+	r.mu.Unlock()
+}
+
+func (r *uringReactor) stop() {
+	r.mu.Lock()
+	r.closing, r.quit = true, true
+	r.poke()
+	r.mu.Unlock()
+	<-r.done
+}
+
+func (r *uringReactor) loop() {
+	defer close(r.done)
+	sweep := r.srv.cfg.idleTimeout > 0
+	every := r.srv.sweepEvery()
+	var nextSweep time.Time
+	if sweep {
+		nextSweep = time.Now().Add(every)
+		r.ef.SetReadDeadline(nextSweep)
+	}
+	for {
+		err := r.wait()
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			r.fail(err)
+			return
+		}
+		now := time.Now()
+		quit := r.takeAdds(now)
+		r.reap(now)
+		if sweep && !now.Before(nextSweep) {
+			r.sweep(now)
+			nextSweep = now.Add(every)
+			r.ef.SetReadDeadline(nextSweep)
+		}
+		for _, id := range r.starved {
+			if c, ok := r.conns[id]; ok && c.u.op == 0 && !c.u.ending {
+				r.recv(id, c)
+			}
+		}
+		r.starved = r.starved[:0]
+		r.ring.publishBufs()
+		if err := r.ring.submit(); err != nil {
+			r.fail(err)
+			return
+		}
+		if quit && len(r.conns) == 0 {
+			r.exit()
+			return
+		}
+	}
+}
+
+// exit closes the ring (the kernel cancels what it still holds) and the
+// eventfd.
+func (r *uringReactor) exit() {
+	r.ring.close()
+	r.mu.Lock()
+	r.exited = true
+	r.mu.Unlock()
+	r.ef.Close()
+}
+
+// fail ends the reactor on an error of the ring itself: closing the ring
+// cancels what it holds, then every connection is finished.
+func (r *uringReactor) fail(err error) {
+	r.srv.log.Error("io_uring", "err", err)
+	r.exit()
+	r.mu.Lock()
+	r.closing = true
+	adds := r.adds
+	r.adds = nil
+	r.mu.Unlock()
+	for _, c := range adds {
+		r.srv.finish(c, failed, err)
+	}
+	for id, c := range r.conns {
+		delete(r.conns, id)
+		r.srv.finish(c, failed, err)
+	}
+}
+
+// takeAdds registers the connections handed over, each with a receive, or
+// after closeAll ends every connection. It reports whether stop was asked.
+func (r *uringReactor) takeAdds(now time.Time) bool {
+	r.mu.Lock()
+	adds, closing, quit := r.adds, r.closing, r.quit
+	r.adds = nil
+	r.mu.Unlock()
+	if closing {
+		for _, c := range adds {
+			r.srv.finish(c, drained, nil)
+		}
+		if !r.cancelled {
+			r.cancelled = true
+			for id, c := range r.conns {
+				r.end(id, c, drained)
+			}
+		}
+		return quit
+	}
+	for _, c := range adds {
+		fd := c.s.Fileno()
+		if fd < 0 { // closed at the drain timeout meanwhile
+			r.srv.finish(c, drained, nil)
+			continue
+		}
+		r.nextID++
+		c.u = uconn{fd: int32(fd)}
+		c.last = now
+		c.mode = modeReactor
+		r.conns[r.nextID] = c
+		r.recv(r.nextID, c)
+	}
+	return false
+}
+
+// drop forgets connection id and finishes it.
+func (r *uringReactor) drop(id uint64, c *conn, o outcome, err error) {
+	delete(r.conns, id)
+	r.srv.finish(c, o, err)
+}
+
+// leave hands c to a goroutine of its own with pending, what it has still
+// to send.
+func (r *uringReactor) leave(id uint64, c *conn, pending []byte) {
+	delete(r.conns, id)
+	c.mode = modeSplice
+	go r.srv.run(c, pending)
+}
+
+// end finishes c with o: at once when it has no operation in the ring,
+// otherwise at the completion of the operation, which it cancels.
+func (r *uringReactor) end(id uint64, c *conn, o outcome) {
+	if c.u.ending {
+		return
+	}
+	if c.u.op == 0 {
+		r.drop(id, c, o, nil)
+		return
+	}
+	c.u.ending, c.u.end = true, o
+	s, err := r.ring.get()
+	if err != nil {
+		return // the completion, when it comes, finishes it
+	}
+	s.Opcode = uopAsyncCancel
+	s.Addr = c.u.op
+	s.UserData = ud(id, ukCancel)
+}
+
+func (r *uringReactor) recv(id uint64, c *conn) {
+	s, err := r.ring.get()
+	if err != nil {
+		r.drop(id, c, failed, err)
+		return
+	}
+	s.Opcode = uopRecv
+	s.Fd = c.u.fd
+	s.Flags = usqeBufferSelect
+	s.BufGroup = uringBgid
+	s.UserData = ud(id, ukRecv)
+	c.u.op = s.UserData
+}
+
+func (r *uringReactor) send(id uint64, c *conn) {
+	s, err := r.ring.get()
+	if err != nil {
+		r.ring.putBuf(c.u.bid)
+		r.drop(id, c, failed, err)
+		return
+	}
+	b := r.ring.buf(c.u.bid)[c.u.off:c.u.n]
+	s.Opcode = uopSend
+	s.Fd = c.u.fd
+	s.Addr = uint64(uintptr(unsafe.Pointer(&b[0])))
+	s.Len = uint32(len(b))
+	s.OpFlags = unix.MSG_NOSIGNAL | unix.MSG_DONTWAIT
+	s.UserData = ud(id, ukSend)
+	c.u.op = s.UserData
+}
+
+// reap handles the completions queued.
+func (r *uringReactor) reap(now time.Time) {
+	ring := r.ring
+	head := *(*uint32)(ring.cqHead)
+	tail := loadU32(ring.cqTail)
+	mask := *(*uint32)(ring.cqMask)
+	for ; head != tail; head++ {
+		r.complete(ring.cqes[head&mask], now)
+	}
+	storeU32(ring.cqHead, head)
+}
+
+func (r *uringReactor) complete(e ucqe, now time.Time) {
+	kind, id := e.UserData&(1<<ukBits-1), e.UserData>>ukBits
+	if kind == ukCancel {
+		return // the cancelled operation completes on its own
+	}
+	c, ok := r.conns[id]
+	if !ok || c.u.op != e.UserData {
+		if kind == ukRecv && e.Flags&ucqeFBuffer != 0 {
+			r.ring.putBuf(uint16(e.Flags >> ucqeBufShift))
+		}
+		return
+	}
+	c.u.op = 0
+	if c.u.ending {
+		if e.Flags&ucqeFBuffer != 0 {
+			r.ring.putBuf(uint16(e.Flags >> ucqeBufShift))
+		}
+		if kind == ukSend {
+			r.ring.putBuf(c.u.bid)
+		}
+		r.drop(id, c, c.u.end, nil)
+		return
+	}
+	if kind == ukRecv {
+		r.received(id, c, e, now)
+	} else {
+		r.sent(id, c, e)
+	}
+}
+
+func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
+	srv := r.srv
+	if e.Res < 0 {
+		switch errno := unix.Errno(-e.Res); errno {
+		case unix.ENOBUFS: // every buffer in use: again after the batch gives some back
+			r.starved = append(r.starved, id)
+		case unix.EINTR, unix.EAGAIN:
+			r.recv(id, c)
+		default:
+			r.drop(id, c, failed, errno)
+		}
+		return
+	}
+	bid := uint16(e.Flags >> ucqeBufShift)
+	if e.Res == 0 {
+		if e.Flags&ucqeFBuffer != 0 {
+			r.ring.putBuf(bid)
+		}
+		c.s.Shutdown(unix.SHUT_WR)
+		r.drop(id, c, closed, nil)
+		return
+	}
+	n := int(e.Res)
+	if now.Sub(c.last) < chattyGap {
+		c.quick++
+	} else {
+		c.quick = 0
+	}
+	c.last = now
+	c.in += int64(n)
+	srv.st.bytesIn.Add(uint64(n))
+	if srv.cfg.discard {
+		r.ring.putBuf(bid)
+		r.recv(id, c)
+		return
+	}
+	if next(modeReactor, burst{n: n, sent: n, full: n == uringBufSize, quick: c.quick, peers: len(r.conns), home: true}) != modeReactor {
+		// Bulk, or a chatty connection with no others to batch with (a
+		// ring round trip alone costs more system calls and wakeups
+		// than a goroutine's: docs/bench/io_uring.md): a goroutine of its
+		// own.
+		pending := append([]byte(nil), r.ring.buf(bid)[:n]...)
+		r.ring.putBuf(bid)
+		r.leave(id, c, pending)
+		return
+	}
+	c.u.bid, c.u.off, c.u.n = bid, 0, n
+	r.send(id, c)
+}
+
+func (r *uringReactor) sent(id uint64, c *conn, e ucqe) {
+	srv := r.srv
+	if e.Res < 0 {
+		if errno := unix.Errno(-e.Res); errno != unix.EAGAIN && errno != unix.EINTR {
+			r.ring.putBuf(c.u.bid)
+			r.drop(id, c, failed, errno)
+			return
+		}
+	} else {
+		c.u.off += int(e.Res)
+		c.out += int64(e.Res)
+		srv.st.bytesOut.Add(uint64(e.Res))
+	}
+	if c.u.off == c.u.n {
+		r.ring.putBuf(c.u.bid)
+		r.recv(id, c)
+		return
+	}
+	// A short send: the peer does not take its echo at once. A goroutine
+	// of its own, which may wait, sends the rest (the epoll reactor's rule,
+	// next), and the ring's buffer goes back at once.
+	pending := append([]byte(nil), r.ring.buf(c.u.bid)[c.u.off:c.u.n]...)
+	r.ring.putBuf(c.u.bid)
+	r.leave(id, c, pending)
+}
+
+// sweep ends the connections idle longer than --idle-timeout.
+func (r *uringReactor) sweep(now time.Time) {
+	for id, c := range r.conns {
+		if now.Sub(c.last) >= r.srv.cfg.idleTimeout {
+			r.end(id, c, idle)
+		}
+	}
+}
+
+// defaultIOUring is --io-uring's default.
+const defaultIOUring = "off"
