@@ -856,23 +856,14 @@ func TestRotationAtFileLimit(t *testing.T) {
 			began := time.Now()
 			p := start(t, e.sniffCmd(e.a, "-i", "lo", "--format", format, "-C", "1", "-w", f, "icmp"))
 			pid := p.cmd.Process.Pid
-			// The soft limit only: raising it back needs no CAP_SYS_RESOURCE.
-			var old unix.Rlimit
-			if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &old); err != nil {
-				t.Fatalf("prlimit: %v", err)
-			}
-			if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: 3, Max: old.Max}, nil); err != nil {
-				t.Fatalf("prlimit: %v", err)
-			}
+			restore := testenv.LowerFileLimit(t, pid, 3)
 			// 20 pings of 60,000 bytes: 2.4 MB, past the 1 MB of -C 1.
 			must(t, e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1"))
 			line, next := p.Stderr.WaitFor(p.stderr.from, "sniff: rotating to the next file: open "+f+"1: too many open files: writing on to "+f)
 			if line == "" {
 				t.Fatalf("no line saying sniff writes on to %s: exit %v; stderr %q", f, <-p.done, p.stderr.String())
 			}
-			if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &old, nil); err != nil {
-				t.Fatalf("prlimit: %v", err)
-			}
+			restore()
 			must(t, e.a.Command("ping", "-c", "2", "-i", "0.01", "-s", "60000", "127.0.0.1"))
 			if line, _ := p.Stderr.WaitFor(next, "sniff: rotated to "+f+"1 after ", "descriptors are back"); line == "" {
 				t.Fatalf("no line saying sniff rotated again: exit %v; stderr %q", <-p.done, p.stderr.String())
