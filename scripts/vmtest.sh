@@ -360,10 +360,11 @@ for pkg in "${KPKGS[@]}"; do
 	# package). With tsc=reliable the watchdog leaves the TSC alone, no code
 	# is patched at run time, and the guest clock stays the host's TSC.
 	# A guest kernel that panics all the same (seen under TCG: "IO-APIC +
-	# timer doesn't work" at boot) is booted once more with the reason
-	# printed, with noapic, and every package runs again.
+	# timer doesn't work" at boot) is booted once more, the reason printed
+	# and the console kept, and every package runs again; if that boot
+	# panics with the IO-APIC reason again, a third boot adds noapic.
 	append="console=ttyS0 quiet loglevel=3 panic=-1 oops=panic tsc=reliable ${VMTEST_APPEND:-}"
-	for attempt in 1 2; do
+	for attempt in 1 2 3; do
 	declare -A RC=()
 	t_start=$(usec "$EPOCHREALTIME")
 	t_first=
@@ -402,11 +403,17 @@ for pkg in "${KPKGS[@]}"; do
 	wait "$QEMU_PID" || qrc=$?
 	QEMU_PID=
 	t_end=$(usec "$EPOCHREALTIME")
-	if ((attempt == 1)) && grep -q 'Kernel panic' "$console"; then
+	if ((attempt < 3)) && grep -q -a 'Kernel panic' "$console"; then
 		reason=$(grep -m1 -a 'Kernel panic' "$console" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//')
-		say "kernel $ver panicked (${reason}; console kept in $console.1): booting again with noapic"
-		cp "$console" "$console.1"
-		append="$append noapic"
+		cp "$console" "$console.$attempt"
+		if ((attempt == 1)); then
+			say "kernel $ver panicked (${reason}; console kept in $console.1): booting again"
+		elif [[ $reason == *"IO-APIC + timer doesn't work"* ]]; then
+			say "kernel $ver panicked again (${reason}; console kept in $console.2): booting again with noapic"
+			append="$append noapic"
+		else
+			break
+		fi
 		unset RC
 		continue
 	fi

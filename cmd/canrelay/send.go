@@ -18,7 +18,8 @@ func sendCommand(e *env) *ucli.Command {
 		Name:  "send",
 		Usage: "send frames, as cansend does",
 		Description: "A full transmit queue (ENOBUFS) is waited out for up to 100ms a frame; a queue still " +
-			"full then ends the command, saying how many frames were sent.",
+			"full then ends the command, saying how many frames were sent. SIGINT or SIGTERM ends it at once " +
+			"(exit 130), saying the same.",
 		ArgsUsage: "IFACE FRAME...",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "repeat", Value: 1, Usage: "send the frames `N` times"},
@@ -49,6 +50,11 @@ func sendCommand(e *env) *ucli.Command {
 			total, sent := c.Int("repeat")*len(frames), 0
 			for i := 0; i < c.Int("repeat"); i++ {
 				for j := range frames {
+					if ctx.Err() != nil {
+						// SIGINT or SIGTERM: at most one full-queue wait
+						// (fullQueueWait) after it, never the rest of --repeat.
+						return cli.Exitf(cli.ExitInterrupted, "send on %s: interrupted: %d of %d frames sent, the rest not", args[0], sent, total)
+					}
 					if err := writeFrame(s, &frames[j], buf[:]); err != nil {
 						if errors.Is(err, unix.ENOBUFS) {
 							return fmt.Errorf("send %s on %s: %w: the transmit queue stayed full for %v; %d of %d frames sent, the rest not",

@@ -283,17 +283,25 @@ const pcapBufSize = 1 << 20
 // pcap file has nanosecond time stamps when nano is set, microsecond ones
 // otherwise.
 func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, nano bool, stdout io.Writer) (*fileSink, error) {
-	fs := &fileSink{lts: lts, nano: nano}
 	if path == "-" {
-		fs.w = stdout
-	} else {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		fs.f = f
-		fs.w = f
+		return newFileSinkOn(nil, stdout, format, names, lts, snaplen, nano)
 	}
+	f, err := createFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return newFileSinkOn(f, f, format, names, lts, snaplen, nano)
+}
+
+// createFile opens a -w file for writing, emptied.
+func createFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+}
+
+// newFileSinkOn writes to w, the file f (closed on error) or, f nil,
+// standard output.
+func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts []layers.LinkType, snaplen int, nano bool) (*fileSink, error) {
+	fs := &fileSink{lts: lts, nano: nano, f: f, w: w}
 	if format == "pcapng" {
 		fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
 		fs.cw = countWriter{w: fs.bw}

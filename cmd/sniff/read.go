@@ -26,7 +26,7 @@ type packetReader interface {
 
 // readFile reads a pcap or pcapng file (by its magic number), filters each
 // packet with prog in user space as tcpdump -r does, and hands it to out.
-func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer) (int, error) {
+func readFile(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	var r io.Reader = stdin
 	if o.read != "-" {
 		f, err := os.Open(o.read)
@@ -103,7 +103,7 @@ func readFile(ctx context.Context, o *options, stdin io.Reader, stdout io.Writer
 		}
 		if o.fileSizeMB > 0 || o.rotateSecs > 0 {
 			// Rotation by -G follows the packets' own time stamps.
-			if out, err = newRotator(o, wnames, lts, stdout, time.Time{}); err != nil {
+			if out, err = newRotator(o, wnames, lts, stdout, stderr, time.Time{}); err != nil {
 				return 0, cli.Exitf(cli.ExitCode(err), "%w", err)
 			}
 		} else if out, err = newFileSink(o.write, o.format, wnames, lts, o.snaplen, o.writeNano, stdout); err != nil {

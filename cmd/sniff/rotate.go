@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/sys/unix"
 
 	"github.com/sockcore/sockcore/internal/cli"
 )
@@ -16,21 +19,43 @@ import (
 // tcpdump names its files: FILE, FILE1, FILE2 … with -C; FILE0 … FILE(N-1),
 // reused in turn, with -C and -W; strftime(3) patterns in FILE with -G,
 // stopping after N files with -G and -W.
+//
+// The next file is opened before the current one is closed, so that a
+// rotation that finds no descriptor (the open-files limit, EMFILE, or the
+// system's, ENFILE) loses nothing: the current file stays open and takes
+// the packets on, the rotation is tried again at each packet, and the
+// complaint is one line when it starts, at most one per shortageEvery with
+// the count of failed rotations, and one when a rotation succeeds again.
+// tcpdump ends the capture there. Any other failure (read-only or full
+// directory) ends it as before, the files before complete.
 type rotator struct {
-	o      *options
-	names  []string
-	lts    []layers.LinkType
-	stdout io.Writer
-	cur    *fileSink
-	n      int // files opened so far
-	opened time.Time
+	o       *options
+	names   []string
+	lts     []layers.LinkType
+	stdout  io.Writer
+	stderr  io.Writer
+	cur     *fileSink
+	curName string
+	n       int // files opened so far
+	opened  time.Time
+
+	// The descriptor shortage: on while rotations fail for want of one.
+	short     bool
+	failed    uint64 // rotations failed since the last line
+	total     uint64 // rotations failed since the shortage began
+	lastLine  time.Time
+	shortFrom time.Time
 }
+
+// shortageEvery is the most often a descriptor shortage is said again
+// while it lasts (as echod's and echocat's accept shortages).
+var shortageEvery = 10 * time.Second
 
 // errRotationDone ends a -G -W capture after its last file.
 var errRotationDone = fmt.Errorf("-G with -W: the last file is written")
 
-func newRotator(o *options, names []string, lts []layers.LinkType, stdout io.Writer, now time.Time) (*rotator, error) {
-	r := &rotator{o: o, names: names, lts: lts, stdout: stdout}
+func newRotator(o *options, names []string, lts []layers.LinkType, stdout, stderr io.Writer, now time.Time) (*rotator, error) {
+	r := &rotator{o: o, names: names, lts: lts, stdout: stdout, stderr: stderr}
 	if now.IsZero() && o.rotateSecs > 0 {
 		// Reading a file: the first packet's time names the first file.
 		return r, nil
@@ -58,14 +83,37 @@ func (r *rotator) filename(t time.Time) string {
 }
 
 func (r *rotator) open(t time.Time) error {
-	if r.cur != nil {
+	name := r.filename(t)
+	if r.cur != nil && name == r.curName {
+		// A ring of one file (-W 1), or -G with no time in the name: the
+		// same file again. Close it first: its descriptor is the one the
+		// open takes.
 		if err := r.cur.close(); err != nil {
 			return err
 		}
 		r.cur = nil
 	}
-	name := r.filename(t)
-	fs, err := newFileSink(name, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano, r.stdout)
+	// The file is opened before the current one is closed, its buffer
+	// made after: one buffer at a time.
+	f, err := createFile(name)
+	if err != nil && r.cur != nil && (errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE)) {
+		r.noDescriptor(name, err)
+		return nil
+	}
+	if r.cur != nil {
+		if cerr := r.cur.close(); cerr != nil {
+			if f != nil {
+				f.Close()
+				os.Remove(name) // made empty for nothing
+			}
+			return cerr
+		}
+		r.cur = nil
+	}
+	var fs *fileSink
+	if err == nil {
+		fs, err = newFileSinkOn(f, f, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano)
+	}
 	if err != nil && r.n > 0 {
 		// The directory became read-only or full mid-capture: the files
 		// before this one are complete (closed above).
@@ -74,9 +122,36 @@ func (r *rotator) open(t time.Time) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	r.cur, r.opened = fs, t
+	if r.short {
+		fmt.Fprintf(r.stderr, "sniff: rotated to %s after %d failed rotation%s in %s: descriptors are back\n",
+			name, r.total, plural(int(r.total)), time.Since(r.shortFrom).Round(time.Millisecond))
+		r.short, r.failed, r.total = false, 0, 0
+	}
+	r.cur, r.curName, r.opened = fs, name, t
 	r.n++
 	return nil
+}
+
+// noDescriptor keeps the current file on when the next one cannot be
+// opened for want of a descriptor, and says so at most once per
+// shortageEvery.
+func (r *rotator) noDescriptor(name string, err error) {
+	now := time.Now()
+	r.failed++
+	r.total++
+	switch {
+	case !r.short:
+		r.short, r.shortFrom, r.lastLine = true, now, now
+		var lim unix.Rlimit
+		unix.Getrlimit(unix.RLIMIT_NOFILE, &lim)
+		fmt.Fprintf(r.stderr, "sniff: rotating to the next file: %v: writing on to %s, rotating when a descriptor frees up (open-files limit %d)\n",
+			err, r.curName, lim.Cur)
+		r.failed = 0
+	case now.Sub(r.lastLine) >= shortageEvery:
+		fmt.Fprintf(r.stderr, "sniff: still no descriptor for the next file: %d failed rotation%s in %s, writing on to %s\n",
+			r.failed, plural(int(r.failed)), now.Sub(r.lastLine).Round(time.Second), r.curName)
+		r.failed, r.lastLine = 0, now
+	}
 }
 
 func (r *rotator) write(p *pkt) error {

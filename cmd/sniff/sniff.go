@@ -180,7 +180,7 @@ func sniff(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	if o.read != "" {
-		_, err := readFile(ctx, o, stdin, stdout)
+		_, err := readFile(ctx, o, stdin, stdout, stderr)
 		return err
 	}
 	if o.dump && o.prog != nil {
@@ -273,7 +273,7 @@ func startOutput(o *options, names []string, lts []layers.LinkType, stdout, stde
 	var out sink
 	switch {
 	case o.fileSizeMB > 0 || o.rotateSecs > 0:
-		r, err := newRotator(o, names, lts, stdout, time.Now())
+		r, err := newRotator(o, names, lts, stdout, stderr, time.Now())
 		if err != nil {
 			return nil, cli.Exitf(cli.ExitCode(err), "%w", err)
 		}

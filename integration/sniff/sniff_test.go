@@ -840,3 +840,59 @@ func TestWriteOntoFullTmpfs(t *testing.T) {
 		})
 	}
 }
+
+// TestRotationAtFileLimit: sniff -C whose open-files limit is lowered
+// under it mid-capture (its soft limit set to 3 with prlimit: no descriptor left for the next
+// file) writes on to the file it has, says so in one line (at most one
+// more per 10 s, with the count of failed rotations), and rotates by
+// itself once the limit is raised again, saying that too: every packet
+// captured is in the files. Before, the capture ended at the failed
+// rotation ("rotating to the next file: … too many open files").
+func TestRotationAtFileLimit(t *testing.T) {
+	for _, format := range []string{"pcap", "pcapng"} {
+		t.Run(format, func(t *testing.T) {
+			e := newEnv(t)
+			f := filepath.Join(e.dir, "cap."+format)
+			began := time.Now()
+			p := start(t, e.sniffCmd(e.a, "-i", "lo", "--format", format, "-C", "1", "-w", f, "icmp"))
+			pid := p.cmd.Process.Pid
+			restore := testenv.LowerFileLimit(t, pid, 3)
+			// 20 pings of 60,000 bytes: 2.4 MB, past the 1 MB of -C 1.
+			must(t, e.a.Command("ping", "-c", "20", "-i", "0.01", "-s", "60000", "127.0.0.1"))
+			line, next := p.Stderr.WaitFor(p.stderr.from, "sniff: rotating to the next file: open "+f+"1: too many open files: writing on to "+f)
+			if line == "" {
+				t.Fatalf("no line saying sniff writes on to %s: exit %v; stderr %q", f, <-p.done, p.stderr.String())
+			}
+			restore()
+			must(t, e.a.Command("ping", "-c", "2", "-i", "0.01", "-s", "60000", "127.0.0.1"))
+			if line, _ := p.Stderr.WaitFor(next, "sniff: rotated to "+f+"1 after ", "descriptors are back"); line == "" {
+				t.Fatalf("no line saying sniff rotated again: exit %v; stderr %q", <-p.done, p.stderr.String())
+			}
+			stderr := p.stop(t)
+			elapsed := time.Since(began)
+			captured := -1
+			for _, l := range strings.Split(stderr, "\n") {
+				if strings.HasSuffix(l, " packets captured") {
+					fmt.Sscanf(l, "%d", &captured)
+				}
+			}
+			if captured < 0 {
+				t.Fatalf("no summary in %q", stderr)
+			}
+			// Not a timed assertion: the bound follows the time it took.
+			if n, max := strings.Count(stderr, "still no descriptor"), int(elapsed/(10*time.Second))+1; n > max {
+				t.Errorf("%d repeated complaints in %s, want at most one per 10 s: %q", n, elapsed, stderr)
+			}
+			var inFiles int
+			for _, name := range []string{f, f + "1", f + "2"} {
+				if _, err := os.Stat(name); err == nil {
+					inFiles += tcpdumpCount(t, name)
+				}
+			}
+			if inFiles != captured || captured < 44 {
+				t.Errorf("%d packets in the files, %d captured (want 44 or more, all in the files); stderr %q", inFiles, captured, stderr)
+			}
+			t.Logf("stderr: %q", stderr)
+		})
+	}
+}

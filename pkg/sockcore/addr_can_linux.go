@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -114,6 +115,11 @@ func (a *CANAddr) canIfindex() (int, error) {
 		return 0, fmt.Errorf("CAN interface name %q is %d bytes, the limit is %d", a.Interface, len(a.Interface), unix.IFNAMSIZ-1)
 	}
 	idx, err := ifNameToIndex(a.Interface)
+	if err != nil && !errors.Is(err, unix.ENODEV) {
+		// Not the name: the lookup itself failed (its socket at the
+		// open-files limit: EMFILE).
+		return 0, fmt.Errorf("CAN interface %q: %w", a.Interface, err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("CAN interface %q: %w", a.Interface, os.NewSyscallError("if_nametoindex", unix.ENODEV))
 	}
