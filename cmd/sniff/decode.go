@@ -94,6 +94,9 @@ type pctx struct {
 	// llc the frame from that header on.
 	llcCtrl uint8
 	llc     []byte
+	// ethSrc and ethDst: the outer Ethernet header's addresses, for the
+	// line of an ethertype sniff has no printer for.
+	ethSrc, ethDst net.HardwareAddr
 	// named: with -e, a link header within the line (802.11's LLC/SNAP)
 	// named the protocol, which then prints no "IP " or "ARP, " of its own.
 	named bool
