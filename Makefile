@@ -33,7 +33,7 @@ DISTDIR ?= dist
 # sniff links libpcap for its filter compiler; every other tool is static.
 CGO_TOOLS := sniff
 
-.PHONY: all build deps install man deb dist test unit integration vmtest vmtest-all bench lint vulncheck clean fuzz soak
+.PHONY: all build deps install man deb dist test unit integration vmtest vmtest-all bench lint vulncheck clean fuzz soak corpus
 
 all: build
 
@@ -102,6 +102,12 @@ SOAK ?= 10m
 soak: build
 	SOCKCORE_SOAK=$(SOAK) SOCKCORE_BIN=$(CURDIR)/bin $(GO) test -count=1 -p 1 -run '^TestSoak$$' -v -timeout 0 ./integration/echo ./integration/sniff
 	SOCKCORE_SOAK=$(SOAK) VMTEST_PACKAGES=./integration/vm/can VMTEST_ARGS='-test.run=^TestTunnelSoak$$' scripts/vmtest.sh
+
+# sniff against tcpdump 4.99.3 on two corpora kept outside the project:
+# tcpdump's regression captures and Wireshark's test captures, fetched from
+# Debian's source tarballs into .cache/extcorpus (scripts/extcorpus.sh).
+corpus: build
+	@scripts/extcorpus.sh
 
 bench: deps build
 	@bench/run.sh

@@ -94,6 +94,9 @@ type pctx struct {
 	// llc the frame from that header on.
 	llcCtrl uint8
 	llc     []byte
+	// ethSrc and ethDst: the outer Ethernet header's addresses, for the
+	// line of an ethertype sniff has no printer for.
+	ethSrc, ethDst net.HardwareAddr
 	// named: with -e, a link header within the line (802.11's LLC/SNAP)
 	// named the protocol, which then prints no "IP " or "ARP, " of its own.
 	named bool
@@ -120,7 +123,9 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 	c := &d.pc
 	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, data: p.data, length: p.len}
 	if !c.next(linkSpace, uint32(p.lt), p.data) {
-		fmt.Fprintf(c.b, "unsupported link type %d, length %d", p.lt, p.len)
+		// tcpdump's unsupported_if_print, whatever -x says.
+		c.b.WriteString("UNSUPPORTED")
+		hexASCIILines(c.b, p.data, "\n\t")
 	}
 	s.text = d.b.String()
 	return *s

@@ -343,3 +343,19 @@ func TestPcapMatchesGopacket(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsupportedLinkType: a link type sniff has no printer for prints as
+// tcpdump 4.99.3's unsupported_if_print: "UNSUPPORTED" and a dump of the
+// whole packet, with or without -x (a frame of LINKTYPE_DVB_CI, the link
+// type of Wireshark's dvb-ci_UV1_0000.pcap).
+func TestUnsupportedLinkType(t *testing.T) {
+	data := []byte{0x00, 0xff, 0x00, 0x05, 0x01, 0x00, 0xa0, 0x01, 0x90, 0x02, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}
+	want := "UNSUPPORTED\n\t0x0000:  00ff 0005 0100 a001 9002 0100 0000 0000  ................\n\t0x0010:  0001                                     .."
+	for _, hexOut := range []bool{false, true} {
+		d := newDecoder()
+		d.hexOut = hexOut
+		if s := d.decode(&pkt{data: data, len: len(data), lt: 235}, false); s.text != want {
+			t.Errorf("-x %v: %q, want %q", hexOut, s.text, want)
+		}
+	}
+}

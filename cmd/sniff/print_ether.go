@@ -79,9 +79,21 @@ func (c *pctx) etherNext(t layers.EthernetType, payload []byte) {
 	if c.depth == 0 {
 		c.s.payload = payload
 	}
-	if !c.next(etherSpace, uint32(t), payload) {
-		c.unknownEther(t)
+	if c.next(etherSpace, uint32(t), payload) {
+		return
 	}
+	if c.depth == 0 && c.ethSrc != nil {
+		// tcpdump's ether_print for an ethertype it has no printer for:
+		// without -e the addresses and the (last) ethertype, then a dump.
+		c.b.Reset()
+		if !c.link {
+			fmt.Fprintf(c.b, "%s > %s, ethertype %s (0x%04x), length %d: ", c.ethSrc, c.ethDst,
+				ethertypeName(t), uint16(t), c.wire)
+		}
+		c.defaultPrint(payload)
+		return
+	}
+	c.unknownEther(t)
 }
 
 // unknownEther is the line for a payload sniff has no printer for, or
@@ -139,6 +151,7 @@ func printEther(c *pctx, data []byte) {
 	if c.fields {
 		c.f["src_mac"], c.f["dst_mac"] = e.SrcMAC.String(), e.DstMAC.String()
 	}
+	c.ethSrc, c.ethDst = e.SrcMAC, e.DstMAC
 	if c.link {
 		c.s.link = fmt.Sprintf("%s > %s, ethertype %s (0x%04x), length %d: ", e.SrcMAC, e.DstMAC,
 			ethertypeName(e.EthernetType), uint16(e.EthernetType), c.wire)

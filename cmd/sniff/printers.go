@@ -46,6 +46,8 @@ var printers = []struct {
 	{linkSpace, uint32(linkTypeBTMon), printBTMon},
 	{linkSpace, uint32(layers.LinkTypeIEEE80211Radio), printRadiotap},
 	{linkSpace, uint32(layers.LinkTypeIEEE802_11), print80211},
+	{linkSpace, linkTypeNull, printNull},
+	{linkSpace, linkTypeLoop, printNull},
 
 	{etherSpace, uint32(layers.EthernetTypeIPv4), printIPv4},
 	{etherSpace, uint32(layers.EthernetTypeIPv6), printIPv6},

@@ -67,27 +67,15 @@ func corpusMatches(t *testing.T, dir string, floor map[string]float64, sameCount
 			if sameCount && len(w) != len(g) {
 				t.Errorf("%s %s: %d lines, tcpdump %d", f, mode.name, len(g), len(w))
 			}
-			n := 0
-			for i := range w {
-				wl := strings.Split(w[i], "\n")
-				ltotal += len(wl)
-				if i >= len(g) {
-					continue
-				}
-				gl := strings.Split(g[i], "\n")
-				for j := range min(len(wl), len(gl)) {
-					if wl[j] == gl[j] {
-						lsame++
-					}
-				}
-				if w[i] == g[i] {
-					n++
-				} else if testing.Verbose() {
+			m := compareLines(w, g, func(i int) {
+				if testing.Verbose() {
 					t.Logf("%s %s line %d:\n  tcpdump %s\n  sniff   %s", filepath.Base(f), mode.name, i+1, w[i], g[i])
 				}
-			}
-			same += n
-			total += len(w)
+			})
+			lsame += m.lines
+			ltotal += m.totalLines
+			same += m.packets
+			total += m.totalPackets
 		}
 		share := 100 * float64(lsame) / float64(max(ltotal, 1))
 		t.Logf("%s %s: %d of %d lines identical (%.1f%%), %d of %d packets printed identically (%.1f%%), %d files",
@@ -96,6 +84,39 @@ func corpusMatches(t *testing.T, dir string, floor map[string]float64, sameCount
 			t.Errorf("%s %s: %.1f%% of lines identical, below the floor of %.1f%%", dir, mode.name, share, floor[mode.name])
 		}
 	}
+}
+
+// match is how much of tcpdump's text sniff printed identically: lines
+// (tcpdump -v's continuation lines each counted) and packets (a line with its
+// continuation lines), each at the same place.
+type match struct{ lines, totalLines, packets, totalPackets int }
+
+// compareLines compares tcpdump's packets want with sniff's got, both as
+// lines returns them, line by line at the same place; differ is called with
+// the index of each of want's packets that sniff printed otherwise (got[i]
+// is there).
+func compareLines(want, got []string, differ func(i int)) match {
+	var m match
+	for i := range want {
+		wl := strings.Split(want[i], "\n")
+		m.totalLines += len(wl)
+		m.totalPackets++
+		if i >= len(got) {
+			continue
+		}
+		gl := strings.Split(got[i], "\n")
+		for j := range min(len(wl), len(gl)) {
+			if wl[j] == gl[j] {
+				m.lines++
+			}
+		}
+		if want[i] == got[i] {
+			m.packets++
+		} else if differ != nil {
+			differ(i)
+		}
+	}
+	return m
 }
 
 // lines splits text into lines, tcpdump -v's continuation lines (starting
