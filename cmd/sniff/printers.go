@@ -81,6 +81,7 @@ var printers = []struct {
 	{ipSpace, 89, printOSPF},
 	{ipSpace, 103, printPIM},
 	{ipSpace, 132, printSCTP},
+	{ipSpace, 33, printDCCP},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},

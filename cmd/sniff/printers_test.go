@@ -13,6 +13,7 @@ type printCase struct {
 	name    string
 	hex     string // the frame, Ethernet unless lt says otherwise
 	verbose bool
+	vv      bool // -vv, which is -v too
 	want    string
 	lt      layers.LinkType
 	wire    int // the length on the wire when the capture is cut short
@@ -24,7 +25,9 @@ func checkPrints(t *testing.T, cases []printCase) {
 	t.Helper()
 	for _, tc := range cases {
 		data, lt := tc.frame(t)
-		s := newDecoder().decode(&pkt{data: data, len: max(tc.wire, len(data)), lt: lt}, tc.verbose)
+		d := newDecoder()
+		d.vv = tc.vv
+		s := d.decode(&pkt{data: data, len: max(tc.wire, len(data)), lt: lt}, tc.verbose || tc.vv)
 		if s.text != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, s.text, tc.want)
 		}
