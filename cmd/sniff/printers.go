@@ -91,6 +91,8 @@ var printers = []struct {
 	{udpSpace, 546, printDHCP6},
 	{udpSpace, 547, printDHCP6},
 	{udpSpace, 123, printNTP},
+	{udpSpace, 88, printKRB},
+	{udpSpace, 750, printKRB},
 	{udpSpace, 161, printSNMP},
 	{udpSpace, 162, printSNMP},
 	{udpSpace, 514, printSyslog},
