@@ -20,6 +20,12 @@ func segment(contents, payload []byte, l4 int) []byte {
 // pseudoChecksum is the Internet checksum over seg and the IPv4 or IPv6
 // pseudo-header: 0 when seg's checksum field is right.
 func pseudoChecksum(src, dst net.IP, proto uint8, seg []byte) uint16 {
+	return pseudoChecksumLen(src, dst, proto, len(seg), seg)
+}
+
+// pseudoChecksumLen is pseudoChecksum over the first bytes of a segment
+// of n bytes (DCCP's partial checksum coverage).
+func pseudoChecksumLen(src, dst net.IP, proto uint8, n int, seg []byte) uint16 {
 	var sum uint32
 	add := func(b []byte) {
 		for len(b) >= 2 {
@@ -37,8 +43,7 @@ func pseudoChecksum(src, dst net.IP, proto uint8, seg []byte) uint16 {
 		add(src.To16())
 		add(dst.To16())
 	}
-	n := uint32(len(seg))
-	sum += uint32(proto) + n>>16 + n&0xffff
+	sum += uint32(proto) + uint32(n)>>16 + uint32(n)&0xffff
 	add(seg)
 	for sum>>16 != 0 {
 		sum = sum&0xffff + sum>>16

@@ -91,6 +91,12 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte{0, 0, 1, 0x23, 4, 0, 0, 0, 1, 2, 3, 4}, uint16(linkTypeCAN))
 	f.Add([]byte{0, 0, 0, 2, 0x09, 0x10, 0}, uint16(linkTypeBTMon))
+	for _, cases := range printSeeds {
+		for _, tc := range cases {
+			data, lt := tc.frame(f)
+			f.Add(data, uint16(lt))
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte, lt uint16) {
 		d := newDecoder()
 		s := d.decode(&pkt{data: data, len: len(data), lt: layers.LinkType(lt)}, true)
@@ -109,8 +115,12 @@ func FuzzDecode(f *testing.F) {
 			}
 			// BGP's cut-short and invalid messages start a line of their
 			// own, as tcpdump's do.
+			// LISP's records and a frame under OTV start with one space,
+			// and SOME/IP ends its line with a newline, as tcpdump's do.
 			if i > 0 && !strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, "    ") && !strings.Contains(lines[i-1], "VXLAN") &&
-				!strings.HasPrefix(l, "[|BGP ") && !strings.HasPrefix(l, "message length ") {
+				!strings.HasPrefix(l, "[|BGP ") && !strings.HasPrefix(l, "message length ") &&
+				!(strings.HasPrefix(l, " ") && (strings.Contains(s.text, "LISP-") || strings.Contains(s.text, "OTV, "))) &&
+				!(l == "" && i == len(lines)-1 && strings.Contains(s.text, "SOMEIP")) {
 				t.Fatalf("line %d of %q is not indented", i+1, s.text)
 			}
 		}

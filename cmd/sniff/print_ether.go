@@ -109,6 +109,10 @@ func (c *pctx) unknownEther(t layers.EthernetType) {
 
 func printEther(c *pctx, data []byte) {
 	e := &c.d.ly.eth
+	if c.depth > 0 && len(data) < 14 { // a frame in a tunnel: tcpdump's ether_common_print
+		c.b.WriteString(" [|ether]")
+		return
+	}
 	if e.DecodeFromBytes(data, nilDF) != nil {
 		fmt.Fprintf(c.b, "[|ether] length %d", c.wire)
 		return

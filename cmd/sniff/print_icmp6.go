@@ -28,7 +28,7 @@ func printICMP6(c *pctx, data []byte) {
 	sum := c.v6Checksum("icmp6", m.Checksum, m.Contents, m.Payload)
 	c.addrPair()
 	t := m.TypeCode.Type()
-	if c.verbose && t >= 133 && t <= 136 {
+	if c.verbose && (t >= 133 && t <= 137) {
 		fmt.Fprintf(c.b, "%sICMP6, ", sum)
 		ndVerbose(c.b, t, m.Payload, c.l4)
 		return
@@ -56,7 +56,11 @@ var icmp6Names = map[uint8]string{1: "destination unreachable", 2: "packet too b
 	4: "parameter problem", 128: "echo request", 129: "echo reply", 130: "multicast listener query",
 	131: "multicast listener report", 132: "multicast listener done", 133: "router solicitation",
 	134: "router advertisement", 135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect",
-	143: "multicast listener report v2"}
+	138: "router renumbering", 139: "who-are-you request", 140: "who-are-you reply",
+	141: "inverse neighbor solicitation", 142: "inverse neighbor advertisement",
+	143: "multicast listener report v2", 144: "ha discovery request", 145: "ha discovery reply",
+	146: "mobile router solicitation", 147: "mobile router advertisement", 155: "RPL",
+	200: "mtrace response", 201: "mtrace message"}
 
 func icmp6Name(t uint8) string {
 	if n, ok := icmp6Names[t]; ok {
@@ -68,7 +72,11 @@ func icmp6Name(t uint8) string {
 // icmp6Short: the capture ends before the fields sniff prints for the
 // message (tcpdump would stop there).
 func icmp6Short(p []byte) bool {
-	need := map[uint8]int{128: 8, 129: 8, 130: 24, 131: 24, 132: 24, 134: 16, 135: 24, 136: 24, 143: 8}[p[0]]
+	need := map[uint8]int{128: 8, 129: 8, 130: 24, 131: 24, 132: 24, 134: 16, 135: 24, 136: 24, 137: 40, 143: 8,
+		4: 48, 144: 6, 146: 6}[p[0]]
+	if p[0] == 3 && len(p) >= 2 && p[1] == 0 { // in transit: the quoted destination
+		need = 48
+	}
 	return len(p) < max(need, 4)
 }
 
@@ -122,11 +130,12 @@ func mld(b *strings.Builder, t uint8, p []byte, n int, verbose bool) {
 // fields and its options, each on a line of its own. p follows the
 // checksum.
 func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
-	names := map[uint8]string{133: "router solicitation", 134: "router advertisement",
-		135: "neighbor solicitation", 136: "neighbor advertisement"}
-	fmt.Fprintf(b, "%s, length %d", names[t], n)
+	fmt.Fprintf(b, "%s, length %d", icmp6Name(t), n)
 	var opts []byte
 	switch t {
+	case 137:
+		fmt.Fprintf(b, ", %s to %s", net.IP(p[4:20]), net.IP(p[20:36]))
+		opts = p[36:]
 	case 133:
 		if len(p) < 4 {
 			b.WriteString(" [|icmp6]")
@@ -306,6 +315,26 @@ func icmp6Text(c *layers.ICMPv6) string {
 		if len(p) >= 4 {
 			return fmt.Sprintf("packet too big, mtu %d", binary.BigEndian.Uint32(p))
 		}
+	case layers.ICMPv6TypeTimeExceeded:
+		switch c.TypeCode.Code() {
+		case 0:
+			return "time exceeded in-transit for " + net.IP(p[28:44]).String()
+		case 1:
+			return "time exceeded in-transit (reassembly)"
+		}
+		return fmt.Sprintf("time exceeded in-transit, unknown code (%d)", c.TypeCode.Code())
+	case layers.ICMPv6TypeParameterProblem:
+		kinds := []string{"erroneous", "next header", "option", "incomplete header chain"}
+		if code := int(c.TypeCode.Code()); code < len(kinds) {
+			return fmt.Sprintf("parameter problem, %s - octet %d", kinds[code], binary.BigEndian.Uint32(p))
+		}
+		return fmt.Sprintf("parameter problem, code-#%d", c.TypeCode.Code())
+	case layers.ICMPv6TypeRedirect:
+		return fmt.Sprintf("redirect, %s to %s", net.IP(p[4:20]), net.IP(p[20:36]))
+	case 141, 142, 145, 147:
+		return icmp6Name(uint8(c.TypeCode.Type()))
+	case 144, 146:
+		return fmt.Sprintf("%s, id 0x%04x", icmp6Name(uint8(c.TypeCode.Type())), binary.BigEndian.Uint16(p))
 	case 143:
 		if len(p) >= 4 {
 			return fmt.Sprintf("multicast listener report v2, %d group record(s)", binary.BigEndian.Uint16(p[2:]))

@@ -242,3 +242,28 @@ func printGRE(c *pctx, p []byte) {
 	}
 	c.encap(prot, q, length, fmt.Sprintf("gre-proto-0x%x", uint16(prot)))
 }
+
+// printOTV is Overlay Transport Virtualization on UDP port 8472
+// (tcpdump's print-otv.c): a VXLAN-like header, then the Ethernet frame
+// on a line of its own.
+func printOTV(c *pctx, p []byte) {
+	b := c.b
+	proto := "otv"
+	defer ndCatch(c, &proto)
+	f := ndBuf(p)
+	b.WriteString("OTV, ")
+	if c.length < 8 {
+		fmt.Fprintf(b, "[length %d < 8] (invalid)", c.length)
+		f.need(0, c.length)
+		return
+	}
+	flag := byte('.')
+	if f.u8(0)&0x08 != 0 {
+		flag = 'I'
+	}
+	fmt.Fprintf(b, "flags [%c] (0x%02x), ", flag, f.u8(0))
+	fmt.Fprintf(b, "overlay %d, ", f.u24(1))
+	fmt.Fprintf(b, "instance %d\n", f.u24(4))
+	f.need(7, 1)
+	c.encap(0x6558, p[8:], c.length-8, "")
+}
