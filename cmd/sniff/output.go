@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+	"golang.org/x/sys/unix"
 )
 
 // sink receives every packet that passed the filter, one goroutine at a time.
@@ -293,6 +296,9 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 		}
 		fs.f = f
 		fs.w = f
+		if rawWritable(f) {
+			fs.w = &rawFile{f: f, fd: f.Fd()}
+		}
 	}
 	if format == "pcapng" {
 		fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
@@ -333,6 +339,53 @@ func newFileSink(path, format string, names []string, lts []layers.LinkType, sna
 	}
 	fs.buf = append(make([]byte, 0, pcapBufSize), hdr.Bytes()...)
 	return fs, nil
+}
+
+// rawFile writes a file whose write(2) cannot wait for a reader (a regular
+// file, /dev/null) as a raw system call: the goroutine keeps its P, as
+// sockcore's RecvIntoNow does. Through os.File.Write every write of the
+// buffer entered the scheduler's system-call state, which wakes the
+// runtime's sysmon thread when all Ps were idle; sysmon then polled every
+// 20 µs until the reader waited again: under the bench's flood a third of
+// sniff's CPU (perf record, issue #17). Pipes, sockets and terminals can
+// wait for their reader and go through os.File.Write.
+type rawFile struct {
+	f  *os.File
+	fd uintptr
+}
+
+func (r *rawFile) Write(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		w, _, e := unix.RawSyscall(unix.SYS_WRITE, r.fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e != 0:
+			return n, &os.PathError{Op: "write", Path: r.f.Name(), Err: e}
+		case w == 0:
+			return n, &os.PathError{Op: "write", Path: r.f.Name(), Err: io.ErrShortWrite}
+		}
+		n += int(w)
+	}
+	runtime.KeepAlive(r.f)
+	return n, nil
+}
+
+// rawWritable reports whether f is a regular file or /dev/null (character
+// device 1:3), whose writes never wait for a reader.
+func rawWritable(f *os.File) bool {
+	var st unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil {
+		return false
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return true
+	case unix.S_IFCHR:
+		return unix.Major(st.Rdev) == 1 && unix.Minor(st.Rdev) == 3
+	}
+	return false
 }
 
 // countWriter counts the bytes written through it: the file's size for -C.
