@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+	"golang.org/x/sys/unix"
 )
 
 // sink receives every packet that passed the filter, one goroutine at a time.
@@ -274,9 +277,18 @@ type fileSink struct {
 	nano bool
 }
 
-// pcapBufSize is the pcap write buffer: the records of several ring blocks
-// go out in one write(2).
+// pcapBufSize is the pcap write buffer of a file that can wait for its
+// reader (a pipe, -w -): the records of several ring blocks go out in one
+// write(2), each of which wakes the runtime's sysmon thread.
 const pcapBufSize = 1 << 20
+
+// rawBufSize is the buffer of a file written by raw write(2)s (rawFile),
+// which cost no wakeup: 64 KiB stays in the CPU cache, where each pass over
+// a 1 MiB buffer fetched its lines from memory again. Under the bench's
+// flood (bench/sniff.sh) the CPU per packet was 0.81-0.87x the 1 MiB
+// buffer's in five interleaved rounds; 16 KiB, with four times the write(2)s,
+// was no better than 64 KiB.
+const rawBufSize = 64 << 10
 
 // newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
 // pcap holds one link type; pcapng one interface block per interface. A
@@ -302,6 +314,9 @@ func createFile(path string) (*os.File, error) {
 // standard output.
 func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts []layers.LinkType, snaplen int, nano bool) (*fileSink, error) {
 	fs := &fileSink{lts: lts, nano: nano, f: f, w: w}
+	if f != nil && rawWritable(f) {
+		fs.w = &rawFile{f: f, fd: f.Fd()}
+	}
 	if format == "pcapng" {
 		fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
 		fs.cw = countWriter{w: fs.bw}
@@ -339,8 +354,59 @@ func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts [
 		fs.closeFile()
 		return nil, err
 	}
-	fs.buf = append(make([]byte, 0, pcapBufSize), hdr.Bytes()...)
+	size := pcapBufSize
+	if _, ok := fs.w.(*rawFile); ok {
+		size = rawBufSize
+	}
+	fs.buf = append(make([]byte, 0, size), hdr.Bytes()...)
 	return fs, nil
+}
+
+// rawFile writes a file whose write(2) cannot wait for a reader (a regular
+// file, /dev/null) as a raw system call: the goroutine keeps its P, as
+// sockcore's RecvIntoNow does. Through os.File.Write every write of the
+// buffer entered the scheduler's system-call state, which wakes the
+// runtime's sysmon thread when all Ps were idle; sysmon then polled every
+// 20 µs until the reader waited again: under the bench's flood a third of
+// sniff's CPU (perf record, issue #17). Pipes, sockets and terminals can
+// wait for their reader and go through os.File.Write.
+type rawFile struct {
+	f  *os.File
+	fd uintptr
+}
+
+func (r *rawFile) Write(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		w, _, e := unix.RawSyscall(unix.SYS_WRITE, r.fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e != 0:
+			return n, &os.PathError{Op: "write", Path: r.f.Name(), Err: e}
+		case w == 0:
+			return n, &os.PathError{Op: "write", Path: r.f.Name(), Err: io.ErrShortWrite}
+		}
+		n += int(w)
+	}
+	runtime.KeepAlive(r.f)
+	return n, nil
+}
+
+// rawWritable reports whether f is a regular file or /dev/null (character
+// device 1:3), whose writes never wait for a reader.
+func rawWritable(f *os.File) bool {
+	var st unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil {
+		return false
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return true
+	case unix.S_IFCHR:
+		return unix.Major(st.Rdev) == 1 && unix.Minor(st.Rdev) == 3
+	}
+	return false
 }
 
 // countWriter counts the bytes written through it: the file's size for -C.
