@@ -85,7 +85,7 @@ uring=1
 start_bg echodu "$tmp/echodu.log" "$BIN/echod" --io-uring on --listen tcp://127.0.0.1:51010 --max-conns-per-source 0 --backlog 4096
 for _ in $(seq 200); do
 	grep -q listening "$tmp/echodu.log" && break
-	kill -0 "$pid_echodu" 2>/dev/null || { uring=""; echo "bench echo: no echod-uring column: $(cat "$tmp/echodu.log")" >&2; break; }
+	kill -0 "$pid_echodu" 2>/dev/null || { uring=""; echo "bench echo: no io_uring column: $(cat "$tmp/echodu.log")" >&2; break; }
 	sleep 0.05
 done
 start_ready socat "listening on" "$tmp/socat.log" socat -d -d TCP4-LISTEN:51002,reuseaddr,fork PIPE
@@ -268,11 +268,11 @@ row() { # label key hi|lo
 echo "echo servers, medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs; ratios are echod's advantage (>1 better)"
 echo "socat: fork PIPE (UDP: UDP-LISTEN PIPE); ncat: -k --exec /bin/cat; socat-exec (slow, not judged): fork EXEC:cat (UDP: UDP-RECVFROM fork EXEC:cat)"
 hdr=(test echod socat ncat iocopy socat-exec)
-[ -n "$uring" ] && hdr+=(echod-uring)
+[ -n "$uring" ] && hdr+=(io_uring)
 printf "%-28s" "${hdr[0]}"; printf "%10s" "${hdr[@]:1}"; printf "%9s %9s %9s" "vs socat" "vs ncat" "vs iocopy"
 [ -n "$uring" ] && printf " %9s %9s %9s" "u/socat" "u/iocopy" "u/epoll"
 echo
-[ -n "$uring" ] && echo "(echod-uring: echod --io-uring on; u/socat, u/iocopy, u/epoll: its advantage over socat, io.Copy and echod on epoll)"
+[ -n "$uring" ] && echo "(io_uring: echod --io-uring on; u/socat, u/iocopy, u/epoll: its advantage over socat, io.Copy and echod on epoll)"
 for n in "${BULK[@]}"; do
 	row "TCP bulk $n conns (MB/s)" bulk$n hi
 	row "  CPU (us/MB)" bulk${n}cpu lo
