@@ -76,7 +76,7 @@ dist:
 test: deps lint unit integration vmtest-all
 
 unit:
-	$(GO) test -race -count=1 ./pkg/... ./internal/... ./cmd/... ./bench/...
+	$(GO) test -race -count=1 -timeout 30m ./pkg/... ./internal/... ./cmd/... ./bench/...
 
 integration: build
 	@scripts/integration.sh
