@@ -242,3 +242,20 @@ func printGRE(c *pctx, p []byte) {
 	}
 	c.encap(prot, q, length, fmt.Sprintf("gre-proto-0x%x", uint16(prot)))
 }
+
+// printIPIP is IPv4 in IP (IP protocol 4) and printIP6inIP IPv6 in IP (41):
+// the outer addresses, then the inner packet through the printers again
+// (tcpdump's ip_demux_print).
+func printIPIP(c *pctx, p []byte)    { c.ipInIP(p, printIPv4) }
+func printIP6inIP(c *pctx, p []byte) { c.ipInIP(p, printIPv6) }
+
+func (c *pctx) ipInIP(p []byte, inner printer) {
+	c.addrPair()
+	if c.depth >= maxDepth {
+		c.b.WriteString(" [|encapsulation]")
+		return
+	}
+	c.depth++
+	inner(c, p)
+	c.depth--
+}
