@@ -114,7 +114,9 @@ func dhcp6Opts(c *pctx, p []byte, cut bool) {
 					bad()
 					break
 				}
-				fmt.Fprintf(b, " enterprise %d %x)", binary.BigEndian.Uint32(v[2:]), v[6:])
+				// tcpdump 4.99.3 prints the enterprise number and the
+				// identifier's first 4 bytes as one hex string.
+				fmt.Fprintf(b, " vid %x)", v[2:10])
 			case 3:
 				if n < 4 {
 					bad()

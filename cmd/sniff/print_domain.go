@@ -16,6 +16,10 @@ func printDNS(c *pctx, data []byte) {
 		c.udpLength()
 		return
 	}
+	if c.length < 12 {
+		fmt.Fprintf(c.b, "domain [length %d < 12] (invalid)", c.length)
+		return
+	}
 	if m.DecodeFromBytes(data, nilDF) != nil {
 		if len(data) < 12 {
 			c.b.WriteString(" [|domain]")
@@ -51,6 +55,28 @@ func printDNS(c *pctx, data []byte) {
 	}
 	dnsText(c.b, m, len(data), c.verbose)
 	c.f["dns_id"] = int(m.ID)
+}
+
+// printDNSTCP is DNS over TCP port 53: the two-byte length prefix, which
+// must give the rest of the segment, then the message as over UDP after a
+// space (tcpdump's domain_print with over_tcp).
+func printDNSTCP(c *pctx, data []byte) {
+	n := c.length
+	switch {
+	case n < 2:
+		fmt.Fprintf(c.b, " [DNS over TCP: length %d < 2] (invalid)", n)
+		return
+	case len(data) < 2:
+		c.b.WriteString(" [|domain]")
+		return
+	}
+	if p := int(binary.BigEndian.Uint16(data)); p != n-2 {
+		fmt.Fprintf(c.b, " [prefix length(%d) != length(%d)] (invalid)", p, n-2)
+		return
+	}
+	c.b.WriteByte(' ')
+	c.length = n - 2
+	printDNS(c, data[2:])
 }
 
 // dnsText is tcpdump's DNS text (print-domain.c's ns_print): a query's id,

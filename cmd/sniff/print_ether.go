@@ -233,9 +233,12 @@ func sll2Dir(t uint8) string {
 	return "?"
 }
 
-// printRawIP is LINKTYPE_RAW and LINKTYPE_IPV4: IPv4 or IPv6 by the
-// version nibble.
+// printRawIP is LINKTYPE_RAW, LINKTYPE_IPV4 and LINKTYPE_IPV6: IPv4 or
+// IPv6 by the version nibble (tcpdump's raw_if_print, "ip: " with -e).
 func printRawIP(c *pctx, data []byte) {
+	if c.link {
+		c.s.link = "ip: "
+	}
 	if len(data) > 0 && data[0]>>4 == 6 {
 		printIPv6(c, data)
 		return

@@ -54,3 +54,16 @@ func TestUnknownEthertype(t *testing.T) {
 		})
 	}
 }
+
+// TestRawIPLink: LINKTYPE_RAW, LINKTYPE_IPV4 and LINKTYPE_IPV6 choose IPv4
+// or IPv6 by the version nibble and print "ip: " as their -e header
+// (tcpdump's raw_if_print; Wireshark's ipoipoip.pcap with -e).
+func TestRawIPLink(t *testing.T) {
+	data, _ := hex.DecodeString("4500002000010000401100000a0000010a00000213882328000c000061626364")
+	for _, lt := range []layers.LinkType{layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6} {
+		s := newDecoder().decodeWith(&pkt{data: data, len: len(data), lt: lt}, false, true, false)
+		if want := "IP 10.0.0.1.5000 > 10.0.0.2.9000: UDP, length 4"; s.link != "ip: " || s.text != want {
+			t.Errorf("link type %d -e: %q %q, want %q %q", lt, s.link, s.text, "ip: ", want)
+		}
+	}
+}

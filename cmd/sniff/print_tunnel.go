@@ -267,3 +267,20 @@ func printOTV(c *pctx, p []byte) {
 	f.need(7, 1)
 	c.encap(0x6558, p[8:], c.length-8, "")
 }
+
+// printIPIP is IPv4 in IP (IP protocol 4) and printIP6inIP IPv6 in IP (41):
+// the outer addresses, then the inner packet through the printers again
+// (tcpdump's ip_demux_print).
+func printIPIP(c *pctx, p []byte)    { c.ipInIP(p, printIPv4) }
+func printIP6inIP(c *pctx, p []byte) { c.ipInIP(p, printIPv6) }
+
+func (c *pctx) ipInIP(p []byte, inner printer) {
+	c.addrPair()
+	if c.depth >= maxDepth {
+		c.b.WriteString(" [|encapsulation]")
+		return
+	}
+	c.depth++
+	inner(c, p)
+	c.depth--
+}

@@ -41,7 +41,7 @@ var printers = []struct {
 	{linkSpace, uint32(layers.LinkTypeLinuxSLL2), printSLL2},
 	{linkSpace, uint32(layers.LinkTypeRaw), printRawIP},
 	{linkSpace, uint32(layers.LinkTypeIPv4), printRawIP},
-	{linkSpace, uint32(layers.LinkTypeIPv6), printIPv6},
+	{linkSpace, uint32(layers.LinkTypeIPv6), printRawIP},
 	{linkSpace, uint32(linkTypeCAN), printCAN},
 	{linkSpace, uint32(linkTypeBTMon), printBTMon},
 	{linkSpace, uint32(layers.LinkTypeIEEE80211Radio), printRadiotap},
@@ -84,6 +84,8 @@ var printers = []struct {
 	{ipSpace, 103, printPIM},
 	{ipSpace, 132, printSCTP},
 	{ipSpace, 33, printDCCP},
+	{ipSpace, 4, printIPIP},
+	{ipSpace, 41, printIP6inIP},
 
 	{udpSpace, 53, printDNS},
 	{udpSpace, 5353, printDNS},
@@ -125,6 +127,7 @@ var printers = []struct {
 	{tcpSpace, 8080, printHTTP},
 	{tcpSpace, 554, printRTSP},
 	{tcpSpace, 8554, printRTSP},
+	{tcpSpace, 53, printDNSTCP},
 }
 
 // printerIndex finds a row of printers: its rank, which indexes
