@@ -34,7 +34,8 @@ type decoder struct {
 	// tcpSeq holds each TCP conversation's base sequence numbers for
 	// tcpdump's relative numbering (one entry for both directions).
 	tcpSeq map[tcpConv]tcpBase
-	inner  *decoder // for the datagram an ICMP error quotes
+	ike    *ikeCookies // IKEv1 exchanges seen, to tell initiator from responder
+	inner  *decoder    // for the datagram an ICMP error quotes
 	// isQuote: this decoder decodes a quoted datagram, whose own quote
 	// (an ICMP error quoting an ICMP error…) is not decoded again.
 	isQuote bool
