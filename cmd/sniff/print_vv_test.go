@@ -1,0 +1,18 @@
+package main
+
+import "testing"
+
+// -vv cases from integration/sniff/testdata/corpus, with the text
+// tcpdump 4.99.3 -n -vv prints for them.
+var vvCases = []printCase{
+	{name: "syslog -vv", vv: true,
+		hex:  "0277000000010277000000020800450000417c0d40004011aa020a4d00020a4d0001e6ba0202002d14db3c37383e4465632020372030313a30393a313520766d2063726f6e3a206a6f6220646f6e65",
+		want: "IP (tos 0x0, ttl 64, id 31757, offset 0, flags [DF], proto UDP (17), length 65)\n    10.77.0.2.59066 > 10.77.0.1.514: [bad udp cksum 0x14db -> 0xd8f9!] SYSLOG, length: 37\n\tFacility cron (9), Severity info (6)\n\tMsg: Dec  7 01:09:15 vm cron: job done\n\t0x0000:  3c37 383e 4465 6320 2037 2030 313a 3039\n\t0x0010:  3a31 3520 766d 2063 726f 6e3a 206a 6f62\n\t0x0020:  2064 6f6e 65"},
+	{name: "mldv2 query -vv", vv: true,
+		hex:  "33330000000102770000000286dd60039f1a002c3a01fe80000000000000007700fffe000002ff0200000000000000000000000000018200636a03e80000ff1500000000000000000000000012340a7d0001fd770000000000000000000000000009",
+		want: "IP6 (flowlabel 0x39f1a, hlim 1, next-header ICMPv6 (58) payload length: 44) fe80::77:ff:fe00:2 > ff02::1: [icmp6 sum ok] ICMP6, multicast listener query v2 [max resp delay=1000] [gaddr ff15::1234 sflag robustness=2 qqi=125 { fd77::9 }]"},
+}
+
+func init() { printSeeds = append(printSeeds, vvCases) }
+
+func TestVeryVerbose(t *testing.T) { checkPrints(t, vvCases) }
