@@ -30,7 +30,7 @@ func printICMP6(c *pctx, data []byte) {
 	t := m.TypeCode.Type()
 	if c.verbose && (t >= 133 && t <= 137) {
 		fmt.Fprintf(c.b, "%sICMP6, ", sum)
-		ndVerbose(c.b, t, m.Payload, c.l4)
+		ndVerbose(c.b, t, m.Payload, c.l4, c.d.vv)
 		return
 	}
 	if t >= 130 && t <= 132 {
@@ -135,7 +135,7 @@ func mld(b *strings.Builder, t uint8, p []byte, n int, verbose, vv bool) {
 // ndVerbose is a neighbor discovery message with -v: its length, its
 // fields and its options, each on a line of its own. p follows the
 // checksum.
-func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
+func ndVerbose(b *strings.Builder, t uint8, p []byte, n int, vv bool) {
 	fmt.Fprintf(b, "%s, length %d", icmp6Name(t), n)
 	var opts []byte
 	switch t {
@@ -170,7 +170,7 @@ func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
 		}
 		opts = p[20:]
 	}
-	ndOptions(b, opts)
+	ndOptions(b, opts, vv)
 }
 
 var (
@@ -183,8 +183,10 @@ var ndOptionNames = map[byte]string{1: "source link-address", 2: "destination li
 	4: "redirected header", 5: "mtu", 7: "advertisement interval", 8: "homeagent information",
 	24: "route info", 25: "rdnss", 31: "dnssl"}
 
-// ndOptions prints neighbor discovery options (tcpdump's icmp6_opt_print).
-func ndOptions(b *strings.Builder, o []byte) {
+// ndOptions prints neighbor discovery options (tcpdump's icmp6_opt_print):
+// with -vv (vv) each option's body again in hex; with -v only an unknown
+// option's, which ends the list.
+func ndOptions(b *strings.Builder, o []byte, vv bool) {
 	for len(o) > 0 {
 		if len(o) < 2 || o[1] == 0 || len(o) < int(o[1])*8 {
 			b.WriteString(" [|icmp6]")
@@ -232,7 +234,15 @@ func ndOptions(b *strings.Builder, o []byte) {
 				}
 			}
 		default:
-			hexLines(b, d, "\n\t  ")
+			if !vv {
+				hexLines(b, d, "\n\t  ")
+				if !ok {
+					return
+				}
+			}
+		}
+		if vv {
+			hexLines(b, d, "\n\t    ")
 		}
 		o = o[n:]
 	}

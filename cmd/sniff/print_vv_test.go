@@ -11,6 +11,9 @@ var vvCases = []printCase{
 	{name: "mldv2 query -vv", vv: true,
 		hex:  "33330000000102770000000286dd60039f1a002c3a01fe80000000000000007700fffe000002ff0200000000000000000000000000018200636a03e80000ff1500000000000000000000000012340a7d0001fd770000000000000000000000000009",
 		want: "IP6 (flowlabel 0x39f1a, hlim 1, next-header ICMPv6 (58) payload length: 44) fe80::77:ff:fe00:2 > ff02::1: [icmp6 sum ok] ICMP6, multicast listener query v2 [max resp delay=1000] [gaddr ff15::1234 sflag robustness=2 qqi=125 { fd77::9 }]"},
+	{name: "router solicitation -vv", vv: true,
+		hex:  "33330000000202770000000186dd6000000000103afffe80000000000000007700fffe000001ff02000000000000000000000000000285007a3e000000000101027700000001",
+		want: "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 16) fe80::77:ff:fe00:1 > ff02::2: [icmp6 sum ok] ICMP6, router solicitation, length 16\n\t  source link-address option (1), length 8 (1): 02:77:00:00:00:01\n\t    0x0000:  0277 0000 0001"},
 }
 
 func init() { printSeeds = append(printSeeds, vvCases) }
