@@ -14,6 +14,12 @@ var vvCases = []printCase{
 	{name: "router solicitation -vv", vv: true,
 		hex:  "33330000000202770000000186dd6000000000103afffe80000000000000007700fffe000001ff02000000000000000000000000000285007a3e000000000101027700000001",
 		want: "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 16) fe80::77:ff:fe00:1 > ff02::2: [icmp6 sum ok] ICMP6, router solicitation, length 16\n\t  source link-address option (1), length 8 (1): 02:77:00:00:00:01\n\t    0x0000:  0277 0000 0001"},
+	{name: "quoted udp -vv", vv: true,
+		hex:  "02770000000202770000000108004500006d664a00004011ff990a4d00010a4d0002df0f12b5005915070800000000002a00027800000002027800000001080045c0003bb50400004001ae5b0a5001010a5001020303e90f000000004500001f0715400040111d170a5001020a5001018ab00009000b16bf68690a",
+		want: "IP (tos 0x0, ttl 64, id 26186, offset 0, flags [none], proto UDP (17), length 109)\n    10.77.0.1.57103 > 10.77.0.2.4789: [bad udp cksum 0x1507 -> 0xb9e7!] VXLAN, flags [I] (0x08), vni 42\nIP (tos 0xc0, ttl 64, id 46340, offset 0, flags [none], proto ICMP (1), length 59)\n    10.80.1.1 > 10.80.1.2: ICMP 10.80.1.1 udp port 9 unreachable, length 39\n\tIP (tos 0x0, ttl 64, id 1813, offset 0, flags [DF], proto UDP (17), length 31)\n    10.80.1.2.35504 > 10.80.1.1.9: [bad udp cksum 0x16bf -> 0xec12!] UDP, length 3"},
+	{name: "geneve options -vv", vv: true,
+		hex:  "02770000000102770000000208004500006aa7eb400040117dfb0a4d00020a4d00019d2117c1005615040280655800002c00010280010000002a02780000000102780000000208004500003012344000400113f50a5100020a51000108004e9d00070001636f727075732d696e6e65722d7061796c6f6164",
+		want: "IP (tos 0x0, ttl 64, id 42987, offset 0, flags [DF], proto UDP (17), length 106)\n    10.77.0.2.40225 > 10.77.0.1.6081: [bad udp cksum 0x1504 -> 0x13ca!] Geneve, Flags [O], vni 0x2c, options [class Open Virtual Networking (OVN) (0x102) type 0x80(C) len 8 data 0000002a]\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 48)\n    10.81.0.2 > 10.81.0.1: ICMP echo request, id 7, seq 1, length 28"},
 }
 
 func init() { printSeeds = append(printSeeds, vvCases) }
