@@ -97,6 +97,9 @@ func printBOOTP(c *pctx, p []byte) {
 	} else {
 		b.WriteString(", Flags [none]")
 	}
+	if c.d.vv {
+		fmt.Fprintf(b, " (0x%04x)", binary.BigEndian.Uint16(p[10:]))
+	}
 	for i, name := range []string{"Client-IP", "Your-IP", "Server-IP", "Gateway-IP"} {
 		o := 12 + 4*i
 		if len(p) < o+4 {

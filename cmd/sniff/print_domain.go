@@ -53,7 +53,7 @@ func printDNS(c *pctx, data []byte) {
 		c.b.WriteString(" [|domain]")
 		return
 	}
-	dnsText(c.b, m, len(data), c.verbose)
+	dnsText(c.b, m, len(data), c.verbose, c.d.vv)
 	c.f["dns_id"] = int(m.ID)
 }
 
@@ -82,7 +82,19 @@ func printDNSTCP(c *pctx, data []byte) {
 // dnsText is tcpdump's DNS text (print-domain.c's ns_print): a query's id,
 // flags and questions; a response's id, opcode, rcode and flags, the
 // section counts and the answers (with -v each with its owner name).
-func dnsText(b *strings.Builder, m *layers.DNS, n int, verbose bool) {
+// dnsText prints a DNS message; with -vv (vv) also a response's questions
+// and the sections tcpdump prints only then.
+func dnsText(b *strings.Builder, m *layers.DNS, n int, verbose, vv bool) {
+	rrs := func(prefix string, l []layers.DNSResourceRecord) {
+		for i, rr := range l {
+			if i == 0 {
+				b.WriteString(prefix)
+			} else {
+				b.WriteByte(',')
+			}
+			dnsRR(b, &rr, verbose)
+		}
+	}
 	fmt.Fprintf(b, "%d%s", m.ID, dnsOp(m.OpCode))
 	if !m.QR {
 		if m.RD {
@@ -110,6 +122,11 @@ func dnsText(b *strings.Builder, m *layers.DNS, n int, verbose bool) {
 			}
 			b.WriteString("? " + dnsName(q.Name))
 		}
+		if vv {
+			rrs("", m.Answers)
+			rrs(" ns:", m.Authorities)
+			rrs(" ar:", m.Additionals)
+		}
 		fmt.Fprintf(b, " (%d)", n)
 		return
 	}
@@ -129,12 +146,23 @@ func dnsText(b *strings.Builder, m *layers.DNS, n int, verbose bool) {
 	if len(m.Questions) != 1 {
 		fmt.Fprintf(b, " [%dq]", len(m.Questions))
 	}
-	fmt.Fprintf(b, " %d/%d/%d", len(m.Answers), len(m.Authorities), len(m.Additionals))
-	for i, rr := range m.Answers {
-		if i > 0 {
-			b.WriteByte(',')
+	if vv {
+		for i, q := range m.Questions {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(" q: " + dnsTypeName(q.Type))
+			if q.Class != layers.DNSClassIN {
+				b.WriteString(" " + dnsClassName(q.Class))
+			}
+			b.WriteString("? " + dnsName(q.Name))
 		}
-		dnsRR(b, &rr, verbose)
+	}
+	fmt.Fprintf(b, " %d/%d/%d", len(m.Answers), len(m.Authorities), len(m.Additionals))
+	rrs("", m.Answers)
+	if vv {
+		rrs(" ns:", m.Authorities)
+		rrs(" ar:", m.Additionals)
 	}
 	fmt.Fprintf(b, " (%d)", n)
 }

@@ -60,7 +60,7 @@ func (d *decoder) quoted(b *strings.Builder, m *layers.ICMPv4) {
 	if d.tcpSeq == nil {
 		d.tcpSeq = map[tcpConv]tcpBase{}
 	}
-	d.inner.quiet, d.inner.absSeq, d.inner.tcpSeq = d.quiet, d.absSeq, d.tcpSeq
+	d.inner.quiet, d.inner.vv, d.inner.absSeq, d.inner.tcpSeq = d.quiet, d.vv, d.absSeq, d.tcpSeq
 	// Its length is the one its header gives, as tcpdump takes it: a
 	// quote is cut short by design.
 	in := d.inner.decodeWith(&pkt{data: q, len: int(binary.BigEndian.Uint16(q[2:])), lt: layers.LinkTypeIPv4}, true, false, false)

@@ -30,17 +30,17 @@ func printICMP6(c *pctx, data []byte) {
 	t := m.TypeCode.Type()
 	if c.verbose && (t >= 133 && t <= 137) {
 		fmt.Fprintf(c.b, "%sICMP6, ", sum)
-		ndVerbose(c.b, t, m.Payload, c.l4)
+		ndVerbose(c.b, t, m.Payload, c.l4, c.d.vv)
 		return
 	}
 	if t >= 130 && t <= 132 {
 		fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Name(t))
-		mld(c.b, t, m.Payload, c.l4, c.verbose)
+		mld(c.b, t, m.Payload, c.l4, c.verbose, c.d.vv)
 	} else {
 		fmt.Fprintf(c.b, "%sICMP6, %s", sum, icmp6Text(m))
 	}
 	if t == 143 && c.verbose {
-		mldv2Groups(c.b, m.Payload)
+		mldv2Groups(c.b, m.Payload, c.d.vv)
 	}
 	if !c.verbose { // -v shows the length in the IPv6 header instead
 		fmt.Fprintf(c.b, ", length %d", c.l4)
@@ -83,7 +83,7 @@ func icmp6Short(p []byte) bool {
 // mld prints an MLDv1 message or an MLDv2 query (tcpdump's mld6_print
 // and mldv2_query_print, whose MLDv1 text has no space after the name).
 // p follows the checksum; n is the message's length.
-func mld(b *strings.Builder, t uint8, p []byte, n int, verbose bool) {
+func mld(b *strings.Builder, t uint8, p []byte, n int, verbose, vv bool) {
 	if t != 130 || n < 28 {
 		if len(p) < 20 {
 			b.WriteString(" [|icmp6]")
@@ -119,6 +119,12 @@ func mld(b *strings.Builder, t uint8, p []byte, n int, verbose bool) {
 	if ns := int(binary.BigEndian.Uint16(p[22:])); ns > 0 {
 		if n < 28+16*ns {
 			b.WriteString(" [invalid number of sources]")
+		} else if vv && len(p) >= 24+16*ns { // -vv: the sources themselves
+			b.WriteString(" {")
+			for i := range ns {
+				b.WriteString(" " + net.IP(p[24+16*i:40+16*i]).String())
+			}
+			b.WriteString(" }")
 		} else {
 			fmt.Fprintf(b, ", %d source(s)", ns)
 		}
@@ -129,7 +135,7 @@ func mld(b *strings.Builder, t uint8, p []byte, n int, verbose bool) {
 // ndVerbose is a neighbor discovery message with -v: its length, its
 // fields and its options, each on a line of its own. p follows the
 // checksum.
-func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
+func ndVerbose(b *strings.Builder, t uint8, p []byte, n int, vv bool) {
 	fmt.Fprintf(b, "%s, length %d", icmp6Name(t), n)
 	var opts []byte
 	switch t {
@@ -164,7 +170,7 @@ func ndVerbose(b *strings.Builder, t uint8, p []byte, n int) {
 		}
 		opts = p[20:]
 	}
-	ndOptions(b, opts)
+	ndOptions(b, opts, vv)
 }
 
 var (
@@ -177,8 +183,10 @@ var ndOptionNames = map[byte]string{1: "source link-address", 2: "destination li
 	4: "redirected header", 5: "mtu", 7: "advertisement interval", 8: "homeagent information",
 	24: "route info", 25: "rdnss", 31: "dnssl"}
 
-// ndOptions prints neighbor discovery options (tcpdump's icmp6_opt_print).
-func ndOptions(b *strings.Builder, o []byte) {
+// ndOptions prints neighbor discovery options (tcpdump's icmp6_opt_print):
+// with -vv (vv) each option's body again in hex; with -v only an unknown
+// option's, which ends the list.
+func ndOptions(b *strings.Builder, o []byte, vv bool) {
 	for len(o) > 0 {
 		if len(o) < 2 || o[1] == 0 || len(o) < int(o[1])*8 {
 			b.WriteString(" [|icmp6]")
@@ -226,7 +234,15 @@ func ndOptions(b *strings.Builder, o []byte) {
 				}
 			}
 		default:
-			hexLines(b, d, "\n\t  ")
+			if !vv {
+				hexLines(b, d, "\n\t  ")
+				if !ok {
+					return
+				}
+			}
+		}
+		if vv {
+			hexLines(b, d, "\n\t    ")
 		}
 		o = o[n:]
 	}
@@ -255,8 +271,9 @@ func hexLines(b *strings.Builder, d []byte, indent string) {
 	}
 }
 
-// mldv2Groups prints the group records of an MLDv2 report, as -v does.
-func mldv2Groups(b *strings.Builder, p []byte) {
+// mldv2Groups prints the group records of an MLDv2 report, as -v does;
+// with -vv (vv) each record's sources instead of their count.
+func mldv2Groups(b *strings.Builder, p []byte, vv bool) {
 	if len(p) < 4 {
 		return
 	}
@@ -275,7 +292,15 @@ func mldv2Groups(b *strings.Builder, p []byte) {
 			fmt.Fprintf(b, "  [v2-report-#%d]", g[0])
 		}
 		srcs := int(binary.BigEndian.Uint16(g[2:]))
-		fmt.Fprintf(b, ", %d source(s)]", srcs)
+		if vv && len(g) >= 20+16*srcs {
+			b.WriteString(" {")
+			for i := range srcs {
+				b.WriteString(" " + net.IP(g[20+16*i:36+16*i]).String())
+			}
+			b.WriteString(" }]")
+		} else {
+			fmt.Fprintf(b, ", %d source(s)]", srcs)
+		}
 		skip := 20 + 16*srcs + int(g[1])*4
 		if len(g) < skip {
 			g = nil

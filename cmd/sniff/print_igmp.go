@@ -57,6 +57,12 @@ func printIGMP(c *pctx, p []byte) {
 			if ns := int(binary.BigEndian.Uint16(p[10:])); ns > 0 {
 				if n < 12+ns*4 {
 					b.WriteString(" [invalid number of sources]")
+				} else if c.d.vv && len(p) >= 12+ns*4 { // -vv: the sources themselves
+					b.WriteString(" {")
+					for i := range ns {
+						b.WriteString(" " + net.IP(p[12+4*i:16+4*i]).String())
+					}
+					b.WriteString(" }")
 				} else {
 					fmt.Fprintf(b, ", %d source(s)", ns)
 				}
@@ -114,7 +120,18 @@ func printIGMP(c *pctx, p []byte) {
 				fmt.Fprintf(b, " [invalid number of sources %d]", ns)
 				return
 			}
-			fmt.Fprintf(b, ", %d source(s)]", ns)
+			if c.d.vv { // -vv: the sources themselves
+				if !need(g + 8 + ns*4) {
+					return
+				}
+				b.WriteString(" {")
+				for i := range ns {
+					b.WriteString(" " + net.IP(p[g+8+4*i:g+12+4*i]).String())
+				}
+				b.WriteString(" }]")
+			} else {
+				fmt.Fprintf(b, ", %d source(s)]", ns)
+			}
 			g += 8 + ns*4
 		}
 	default:

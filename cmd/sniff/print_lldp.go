@@ -85,7 +85,7 @@ func printLLDP(c *pctx, p []byte) {
 			b.WriteString(" [|lldp]")
 			return
 		}
-		if c.verbose && hexdump {
+		if c.d.vv || (c.verbose && hexdump) { // -vv: every TLV's value in hex
 			hexLines(b, v, "\n\t  ")
 		}
 		tlen -= n
@@ -172,7 +172,7 @@ func lldpTLV(c *pctx, typ uint, v []byte) (hexdump, ok bool) {
 		case 0x0012bb:
 			return lldpTIA(b, v), true
 		case 0x001b21:
-			return lldpDCBX(b, v), true
+			return lldpDCBX(b, v, c.d.vv), true
 		}
 		return true, true
 	default:
@@ -599,8 +599,8 @@ func lldpTIALocation(b *strings.Builder, v []byte) bool {
 }
 
 // lldpDCBX prints DCBX 1.01's control and feature TLVs
-// (tcpdump's lldp_private_dcbx_print).
-func lldpDCBX(b *strings.Builder, v []byte) bool {
+// (tcpdump's lldp_private_dcbx_print); with -vv (vv) each one's value in hex.
+func lldpDCBX(b *strings.Builder, v []byte, vv bool) bool {
 	st, ok := lldpSubtype(b, v, 4, map[byte]string{1: "DCB Capability Exchange Protocol Rev 1", 2: "DCB Capability Exchange Protocol Rev 1.01"})
 	if !ok {
 		return false
@@ -686,6 +686,8 @@ func lldpDCBX(b *strings.Builder, v []byte) bool {
 			}
 		default:
 			hexdump = true
+		}
+		if vv || hexdump {
 			hexLines(b, t, "\n\t    ")
 		}
 		p = p[n:]

@@ -53,5 +53,9 @@ func printSyslog(c *pctx, p []byte) {
 	fnPrint(b, p[i:max(i, end)])
 	if end < n {
 		b.WriteString(" [|syslog]")
+		return
+	}
+	if c.d.vv { // -vv: the whole message again in hex
+		hexLines(b, p[:n], "\n\t")
 	}
 }

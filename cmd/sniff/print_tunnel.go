@@ -95,7 +95,7 @@ func printGeneve(c *pctx, p []byte) {
 	if optLen > 0 {
 		b.WriteString(", options [")
 		if c.verbose {
-			geneveOptions(b, p[8:8+optLen])
+			geneveOptions(b, p[8:8+optLen], c.d.vv)
 		} else {
 			fmt.Fprintf(b, "%d bytes", optLen)
 		}
@@ -109,7 +109,9 @@ func printGeneve(c *pctx, p []byte) {
 	c.encap(prot, p[8+optLen:], length-optLen, fmt.Sprintf("geneve-proto-0x%x", uint16(prot)))
 }
 
-func geneveOptions(b *strings.Builder, o []byte) {
+// geneveOptions prints Geneve's options; with -vv (vv) each one's data in
+// 32-bit words.
+func geneveOptions(b *strings.Builder, o []byte, vv bool) {
 	sep := ""
 	for len(o) >= 4 {
 		class, typ := binary.BigEndian.Uint16(o), o[2]
@@ -132,6 +134,12 @@ func geneveOptions(b *strings.Builder, o []byte) {
 		if n > len(o) {
 			b.WriteString(" [bad length]")
 			return
+		}
+		if vv && n > 4 {
+			b.WriteString(" data")
+			for i := 4; i+4 <= n; i += 4 {
+				fmt.Fprintf(b, " %08x", binary.BigEndian.Uint32(o[i:]))
+			}
 		}
 		o = o[n:]
 		sep = ", "

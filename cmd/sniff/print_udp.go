@@ -41,3 +41,16 @@ func (c *pctx) udpLength() {
 	var buf [32]byte
 	c.b.Write(strconv.AppendInt(append(buf[:0], "UDP, length "...), int64(c.ulen), 10))
 }
+
+// printRX is AFS Rx on UDP ports 7000-7009 (tcpdump's rx_print), so far
+// only a datagram too short for Rx's 28-byte header, as tcpdump marks it;
+// a longer one is still plain UDP here.
+func printRX(c *pctx, data []byte) {
+	if len(data) >= 28 {
+		c.udpLength()
+		return
+	}
+	c.b.WriteString(" [|rx] (")
+	c.b.WriteString(strconv.Itoa(c.ulen))
+	c.b.WriteByte(')')
+}
