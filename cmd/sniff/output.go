@@ -283,12 +283,13 @@ type fileSink struct {
 const pcapBufSize = 1 << 20
 
 // rawBufSize is the buffer of a file written by raw write(2)s (rawFile),
-// which cost no wakeup: 64 KiB stays in the CPU cache, where each pass over
-// a 1 MiB buffer fetched its lines from memory again. Under the bench's
-// flood (bench/sniff.sh) the CPU per packet was 0.81-0.87x the 1 MiB
-// buffer's in five interleaved rounds; 16 KiB, with four times the write(2)s,
-// was no better than 64 KiB.
-const rawBufSize = 64 << 10
+// which cost no wakeup. 64 KiB cost 0.81-0.87x the CPU per packet of 1 MiB
+// under the bench's flood (five interleaved rounds: a 1 MiB buffer's lines
+// come from memory on each pass), but with it sniff's RSS in the -C 1 soak
+// (integration/sniff TestSoak) climbed in steps for two minutes (17 to 29
+// MiB) where 1 MiB reaches its 32.7 MiB in 25 s and stays flat; until that
+// is understood the buffer stays 1 MiB.
+const rawBufSize = 1 << 20
 
 // newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
 // pcap holds one link type; pcapng one interface block per interface. A
