@@ -124,16 +124,18 @@ func recvN(t *testing.T, s *sockcore.Socket, n int, skip func(string) bool) []st
 
 // probe sends frame from s every 20 ms until seen returns true: it waits
 // for a process started in the background to be listening.
-func probe(t *testing.T, s *sockcore.Socket, frame string, seen func() bool) {
+func probe(t *testing.T, s *sockcore.Socket, frame string, seen func() bool) (sent int) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		send(t, s, frame)
+		sent++
 		if seen() {
-			return
+			return sent
 		}
 	}
 	t.Fatalf("nothing saw probe frame %s within %v", frame, timeout)
+	return sent
 }
 
 // seenOn returns a probe check: the next frame on s (within 20 ms) is want.
