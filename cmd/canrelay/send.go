@@ -48,14 +48,21 @@ func sendCommand(e *env) *ucli.Command {
 			var buf frameBuf
 			cpupin.Pin()
 			total, sent := c.Int("repeat")*len(frames), 0
+			// SIGINT or SIGTERM: at most one full-queue wait (fullQueueWait)
+			// after it, never the rest of --repeat; a wait that ends in
+			// ENOBUFS after the signal is the interruption too.
+			interrupted := func() error {
+				return cli.Exitf(cli.ExitInterrupted, "send on %s: interrupted: %d of %d frames sent, the rest not", args[0], sent, total)
+			}
 			for i := 0; i < c.Int("repeat"); i++ {
 				for j := range frames {
 					if ctx.Err() != nil {
-						// SIGINT or SIGTERM: at most one full-queue wait
-						// (fullQueueWait) after it, never the rest of --repeat.
-						return cli.Exitf(cli.ExitInterrupted, "send on %s: interrupted: %d of %d frames sent, the rest not", args[0], sent, total)
+						return interrupted()
 					}
 					if err := writeFrame(s, &frames[j], buf[:]); err != nil {
+						if ctx.Err() != nil {
+							return interrupted()
+						}
 						if errors.Is(err, unix.ENOBUFS) {
 							return fmt.Errorf("send %s on %s: %w: the transmit queue stayed full for %v; %d of %d frames sent, the rest not",
 								frames[j].Text(), args[0], err, fullQueueWait, sent, total)
