@@ -131,6 +131,9 @@ func session(ctx context.Context, o *options, l *link) error {
 				// at most peerEOFLinger, as socat's -t.
 				return lingerForInput(endC, done)
 			}
+			if errors.Is(err, unix.EPIPE) && !o.sendOnly {
+				return preferReset(err, done)
+			}
 			return err
 		case <-endC:
 			endC = nil
@@ -169,6 +172,28 @@ func session(ctx context.Context, o *options, l *link) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// resetWait bounds how long a send's EPIPE waits for the receive side's error.
+const resetWait = 200 * time.Millisecond
+
+// preferReset reports a reset connection as a reset. A reset peer sets one
+// pending error on the socket, and the first system call to see it takes it:
+// when that is the receive side, the send that follows gets a bare EPIPE
+// ("broken pipe"), and which of the two goroutines reports first is a race.
+// So a send's EPIPE waits briefly for the receive side, and its
+// ECONNRESET is the one reported.
+func preferReset(epipe error, done <-chan error) error {
+	t := time.NewTimer(resetWait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if errors.Is(err, unix.ECONNRESET) {
+			return err
+		}
+	case <-t.C:
+	}
+	return epipe
 }
 
 // peerEOFLinger bounds how long input is still sent after the peer closed
