@@ -285,11 +285,20 @@ const pcapBufSize = 1 << 20
 // rawBufSize is the buffer of a file written by raw write(2)s (rawFile),
 // which cost no wakeup. 64 KiB cost 0.81-0.87x the CPU per packet of 1 MiB
 // under the bench's flood (five interleaved rounds: a 1 MiB buffer's lines
-// come from memory on each pass), but with it sniff's RSS in the -C 1 soak
-// (integration/sniff TestSoak) climbed in steps for two minutes (17 to 29
-// MiB) where 1 MiB reaches its 32.7 MiB in 25 s and stays flat; until that
-// is understood the buffer stays 1 MiB.
-const rawBufSize = 1 << 20
+// come from memory on each pass); 16 KiB, with four times the write(2)s,
+// was no better.
+const rawBufSize = 64 << 10
+
+// sinkBufs are a file sink's buffers, handed from each rotated file to the
+// next (rotator) so that a rotation allocates none. A new 64 KiB buffer a
+// rotation (-C 1 under the soak's flood: one a second) was the only
+// garbage sniff made, and the Go heap's first collection waits for about
+// 8 MB (4 MB plus sniff's 5 MB of globals, GOGC=100): RSS climbed in steps
+// for two minutes until it came, then stayed.
+type sinkBufs struct {
+	pcap []byte
+	bw   *bufio.Writer // pcapng
+}
 
 // newFileSink creates path (or writes stdout for "-") as pcap or pcapng.
 // pcap holds one link type; pcapng one interface block per interface. A
@@ -297,13 +306,13 @@ const rawBufSize = 1 << 20
 // otherwise.
 func newFileSink(path, format string, names []string, lts []layers.LinkType, snaplen int, nano bool, stdout io.Writer) (*fileSink, error) {
 	if path == "-" {
-		return newFileSinkOn(nil, stdout, format, names, lts, snaplen, nano)
+		return newFileSinkOn(nil, stdout, format, names, lts, snaplen, nano, nil)
 	}
 	f, err := createFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return newFileSinkOn(f, f, format, names, lts, snaplen, nano)
+	return newFileSinkOn(f, f, format, names, lts, snaplen, nano, nil)
 }
 
 // createFile opens a -w file for writing, emptied.
@@ -312,14 +321,22 @@ func createFile(path string) (*os.File, error) {
 }
 
 // newFileSinkOn writes to w, the file f (closed on error) or, f nil,
-// standard output.
-func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts []layers.LinkType, snaplen int, nano bool) (*fileSink, error) {
+// standard output. It takes its buffers from spare when spare has them (a
+// rotation: the file before is closed); spare may be nil.
+func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts []layers.LinkType, snaplen int, nano bool, spare *sinkBufs) (*fileSink, error) {
 	fs := &fileSink{lts: lts, nano: nano, f: f, w: w}
 	if f != nil && rawWritable(f) {
 		fs.w = &rawFile{f: f, fd: f.Fd()}
 	}
+	if spare == nil {
+		spare = &sinkBufs{}
+	}
 	if format == "pcapng" {
-		fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
+		if fs.bw = spare.bw; fs.bw != nil {
+			fs.bw.Reset(fs.w)
+		} else {
+			fs.bw = bufio.NewWriterSize(fs.w, 256<<10)
+		}
 		fs.cw = countWriter{w: fs.bw}
 		intf := func(i int) pcapgo.NgInterface {
 			return pcapgo.NgInterface{Name: names[i], LinkType: lts[i], SnapLength: uint32(snaplen), TimestampResolution: 9, OS: "Linux"}
@@ -359,7 +376,11 @@ func newFileSinkOn(f *os.File, w io.Writer, format string, names []string, lts [
 	if _, ok := fs.w.(*rawFile); ok {
 		size = rawBufSize
 	}
-	fs.buf = append(make([]byte, 0, size), hdr.Bytes()...)
+	fs.buf = spare.pcap[:0]
+	if cap(fs.buf) != size {
+		fs.buf = make([]byte, 0, size)
+	}
+	fs.buf = append(fs.buf, hdr.Bytes()...)
 	return fs, nil
 }
 

@@ -36,7 +36,8 @@ type rotator struct {
 	stderr  io.Writer
 	cur     *fileSink
 	curName string
-	n       int // files opened so far
+	bufs    sinkBufs // the closed file's, for the next
+	n       int      // files opened so far
 	opened  time.Time
 
 	// The descriptor shortage: on while rotations fail for want of one.
@@ -88,10 +89,9 @@ func (r *rotator) open(t time.Time) error {
 		// A ring of one file (-W 1), or -G with no time in the name: the
 		// same file again. Close it first: its descriptor is the one the
 		// open takes.
-		if err := r.cur.close(); err != nil {
+		if err := r.closeCur(); err != nil {
 			return err
 		}
-		r.cur = nil
 	}
 	// The file is opened before the current one is closed, its buffer
 	// made after: one buffer at a time.
@@ -101,18 +101,18 @@ func (r *rotator) open(t time.Time) error {
 		return nil
 	}
 	if r.cur != nil {
-		if cerr := r.cur.close(); cerr != nil {
+		if cerr := r.closeCur(); cerr != nil {
 			if f != nil {
 				f.Close()
 				os.Remove(name) // made empty for nothing
 			}
 			return cerr
 		}
-		r.cur = nil
 	}
 	var fs *fileSink
 	if err == nil {
-		fs, err = newFileSinkOn(f, f, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano)
+		fs, err = newFileSinkOn(f, f, r.o.format, r.names, r.lts, r.o.snaplen, r.o.writeNano, &r.bufs)
+		r.bufs = sinkBufs{}
 	}
 	if err != nil && r.n > 0 {
 		// The directory became read-only or full mid-capture: the files
@@ -130,6 +130,14 @@ func (r *rotator) open(t time.Time) error {
 	r.cur, r.curName, r.opened = fs, name, t
 	r.n++
 	return nil
+}
+
+// closeCur closes the current file and keeps its buffers for the next.
+func (r *rotator) closeCur() error {
+	err := r.cur.close()
+	r.bufs = sinkBufs{pcap: r.cur.buf, bw: r.cur.bw}
+	r.cur = nil
+	return err
 }
 
 // noDescriptor keeps the current file on when the next one cannot be
