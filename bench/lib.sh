@@ -122,3 +122,32 @@ start_port() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 # val KEY TEXT: the number after KEY= in TEXT (bench/loadgen's summary line).
 val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+# The floods of bench/sniff.sh and scripts/sniff-ab.sh: iperf3 from one
+# network namespace to another over a veth pair, captured in the second.
+
+# flood_netns A B: as root, namespaces A (the sender, 10.9.0.1/24 on veth0)
+# and B (the receiver, 10.9.0.2/24 on veth1, where the captures run),
+# joined by a veth pair, lo up in both. flood_netns_del A B removes them.
+flood_netns() {
+	local a=$1 b=$2 v=fl$$
+	ip netns add "$a"
+	ip netns add "$b"
+	ip link add "${v}a" type veth peer name "${v}b"
+	ip link set "${v}a" netns "$a" name veth0
+	ip link set "${v}b" netns "$b" name veth1
+	ip -n "$a" addr add 10.9.0.1/24 dev veth0
+	ip -n "$b" addr add 10.9.0.2/24 dev veth1
+	ip -n "$a" link set lo up
+	ip -n "$b" link set lo up
+	ip -n "$a" link set veth0 up
+	ip -n "$b" link set veth1 up
+}
+flood_netns_del() { ip netns del "$1" 2>/dev/null || true; ip netns del "$2" 2>/dev/null || true; }
+
+# cpuns PID: nanoseconds on CPU of all of PID's threads: the first field of
+# /proc/PID/task/TID/schedstat (sum_exec_runtime), summed.
+cpuns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
+# num FILE TEXT: the count before TEXT in FILE (a capture's summary line,
+# "123 packets captured").
+num() { grep "$2" "$1" | awk '{print $1}'; }

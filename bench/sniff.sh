@@ -31,16 +31,9 @@ for p in iperf3 tcpdump ip; do command -v $p >/dev/null || { echo "bench sniff: 
 A=scb-a-$$ B=scb-b-$$ TMP=$(mktemp -d)
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; rm -rf "$TMP"; }
 trap cleanup EXIT
-ip netns add $A; ip netns add $B
-ip link add vb0-$$ type veth peer name vb1-$$
-ip link set vb0-$$ netns $A name veth0; ip link set vb1-$$ netns $B name veth1
-ip -n $A addr add 10.9.0.1/24 dev veth0; ip -n $B addr add 10.9.0.2/24 dev veth1
-for n in $A $B; do ip -n $n link set lo up; done
-ip -n $A link set veth0 up; ip -n $B link set veth1 up
-
-# cpuns PID: nanoseconds on CPU of all of PID's threads.
-cpuns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
-num() { grep "$2" "$1" | awk '{print $1}'; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh # flood_netns, cpuns, num
+flood_netns $A $B
 
 # flood CONF RATE SNIFF-ARGS... -- TCPDUMP-ARGS...: one flood (RATE packets
 # per second, 0: as fast as iperf3 goes) captured by both; appends
@@ -135,6 +128,4 @@ END {
 	emit("decode a capture to text (-n -r)", "sniff", "packets decoded per second", srate, "packets/s")
 	emit("decode a capture to text (-n -r)", "tcpdump", "packets decoded per second", trate, "packets/s")
 }' "$TMP/rounds"
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
 while IFS=$'\t' read -r b row peer metric v unit; do result "$b" "$row" "$peer" "$metric" "$v" "$unit"; done <"$TMP/res"

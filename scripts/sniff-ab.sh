@@ -12,17 +12,12 @@ set -euo pipefail
 SA=$1 SB=$2 R=${3:-5} DUR=${4:-6}
 shift $(($# < 4 ? $# : 4))
 [ "$(id -u)" = 0 ] || { echo "sniff-ab: needs root (network namespaces)" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../bench/lib.sh" # flood_netns, cpuns, num
 A=sab-a-$$ B=sab-b-$$ TMP=$(mktemp -d)
-cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; rm -rf "$TMP"; }
+cleanup() { flood_netns_del $A $B; rm -rf "$TMP"; }
 trap cleanup EXIT
-ip netns add $A; ip netns add $B
-ip link add va-$$ type veth peer name vb-$$
-ip link set va-$$ netns $A name veth0; ip link set vb-$$ netns $B name veth1
-ip -n $A addr add 10.9.0.1/24 dev veth0; ip -n $B addr add 10.9.0.2/24 dev veth1
-for n in $A $B; do ip -n $n link set lo up; done
-ip -n $A link set veth0 up; ip -n $B link set veth1 up
-cpuns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
-num() { grep "$2" "$1" | awk '{print $1}'; }
+flood_netns $A $B
 for r in $(seq 1 "$R"); do
 	ip netns exec $B iperf3 -s -1 -D >/dev/null
 	ip netns exec $B "$SA" "$@" -i veth1 -w /dev/null udp 2>"$TMP/a.err" & PA=$!
