@@ -10,7 +10,11 @@
 # A/B of two echod builds). Prints one line per measurement, then medians:
 # round trips/s, p50/p99 µs, the server's CPU µs per round trip and its
 # system calls and context switches per round trip within the window (perf
-# stat), and the garbage collections of echod during the run.
+# stat), and the garbage collections of echod during the run; then where
+# the tail comes from: the slowest round trip (max us), the time the
+# server's and the load generator's threads waited on a run queue per round
+# trip (srvq, lgq: schedstat) and tailc, how many connections were slow at
+# once around a slow round trip (bench/loadgen/tail.go).
 # Loopback in the current namespace, ports 52171-52175; io_uring must be
 # enabled (sysctl kernel.io_uring_disabled=0).
 set -euo pipefail
@@ -41,7 +45,7 @@ if [ -n "${ECHOD_OLD:-}" ]; then
 	pid[echod-old]=$!
 	peers+=(echod-old)
 fi
-"$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
 pid[iocopy]=$!
 if [ "${PROTO:-1}" != 0 ]; then
 	"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
@@ -87,11 +91,15 @@ function med(s,   a, n, i, j, t) {
 	sys[k] = sys[k] " " v["perf_raw_syscalls_sys_enter"] / rt
 	cs[k] = cs[k] " " v["perf_context-switches"] / rt
 	gc[k] = gc[k] " " v["gcs"]
+	srq[k] = srq[k] " " v["srv_runq_us"] / rt
+	lrq[k] = lrq[k] " " v["lg_runq_us"] / rt
+	tc[k] = tc[k] " " v["tail_conns"]
+	mx[k] = mx[k] " " v["max_us"]
 }
 END {
-	printf "%6s %-10s %9s %8s %8s %10s %8s %8s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "CPU us/rt", "sys/rt", "cs/rt", "GCs"
+	printf "%6s %-11s %9s %8s %8s %8s %10s %8s %8s %6s %9s %9s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "max us", "CPU us/rt", "sys/rt", "cs/rt", "GCs", "srvq us/rt", "lgq us/rt", "tailc"
 	for (k in keys) {
 		split(k, p, SUBSEP)
-		printf "%6d %-10s %9.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k])
+		printf "%6d %-11s %9.0f %8.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f %9.2f %9.2f %6.0f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(mx[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k]), med(srq[k]), med(lrq[k]), med(tc[k])
 	}
 }' "$tmp/raw.tsv" | sort -k1,1n -k2,2
