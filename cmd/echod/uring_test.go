@@ -355,3 +355,83 @@ func TestUringShortSendInRing(t *testing.T) {
 		t.Errorf("counted %d bytes in, %d out; want %d both", in, out, len(payload))
 	}
 }
+
+// TestUringCQOverflow forces completion queue overflow: a ring of 8
+// submission and 16 completion entries takes 200 connections in one batch,
+// each with a message already queued, so arming their receives completes
+// them at once, far more completions than the queue holds. The kernel keeps
+// the rest (IORING_FEAT_NODROP) and ends the multishot receives it could
+// not post; the reactor must flush, re-arm, and echo every message of every
+// connection, in order, with nothing lost.
+func TestUringCQOverflow(t *testing.T) {
+	needUring(t)
+	sq, cq := uringSQ, uringCQ
+	uringSQ, uringCQ = 8, 16
+	defer func() { uringSQ, uringCQ = sq, cq }()
+	const n, rounds = 200, 5
+	srv := newServer(config{drainTimeout: time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := newUringReactor(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uringSQ, uringCQ = sq, cq
+	var peers []*os.File
+	var cs []*conn
+	for i := range n {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sockcore.FromFD(fds[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer := os.NewFile(uintptr(fds[1]), "peer")
+		defer peer.Close()
+		if _, err := peer.Write(fmt.Appendf(nil, "conn %03d message 0", i)); err != nil {
+			t.Fatal(err)
+		}
+		srv.track(s, netip.Addr{})
+		peers = append(peers, peer)
+		cs = append(cs, &conn{s: s, peer: "pair", start: time.Now(), home: r})
+	}
+	// All of them in one batch of the loop.
+	r.mu.Lock()
+	r.adds = append(r.adds, cs...)
+	r.poke()
+	r.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i, peer := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range rounds {
+				msg := fmt.Appendf(nil, "conn %03d message %d", i, j)
+				if j > 0 {
+					if _, err := peer.Write(msg); err != nil {
+						errs <- err
+						return
+					}
+				}
+				got := make([]byte, len(msg))
+				if _, err := io.ReadFull(peer, got); err != nil || !bytes.Equal(got, msg) {
+					errs <- fmt.Errorf("conn %d: %q, %v; want %q", i, got, err, msg)
+					return
+				}
+			}
+			peer.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	srv.wg.Wait() // echod saw every end and closed its end
+	r.stop()
+	want := uint64(n * rounds * len("conn 000 message 0"))
+	if in, out := srv.st.bytesIn.Load(), srv.st.bytesOut.Load(); in != want || out != want {
+		t.Errorf("counted %d bytes in, %d out; want %d both", in, out, want)
+	}
+}
