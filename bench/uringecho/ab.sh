@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # bench/uringecho/ab.sh: echod on epoll and on io_uring (--io-uring on,
-# peer echod-uring) against the io_uring prototype (bench/uringecho; PROTO=0
-# leaves it out) and the io.Copy server (bench/iocopy), 64-byte ping-pong driven by
-# bench/loadgen, the peers interleaved in an order rotated each round; the
-# figures of docs/bench/io_uring.md. Not part of `make bench`.
+# peer echod-uring) against the io.Copy server (bench/iocopy), 64-byte
+# ping-pong driven by bench/loadgen, the peers interleaved in an order
+# rotated each round; the figures of docs/bench/io_uring.md. Not part of `make bench`.
 #
 # ROUNDS (default 5), SECS (window, default 2), CONNS (default "1 16 256
 # 4096"); ECHOD_OLD=path adds a second echod binary as peer echod-old (an
@@ -30,12 +29,14 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-for b in loadgen iocopy uringecho; do go build -o "$tmp/$b" ./bench/$b; done
+for b in loadgen iocopy; do go build -o "$tmp/$b" ./bench/$b; done
 go build -o "$tmp/echod" ./cmd/echod
 ulimit -Sn "$(ulimit -Hn)"
-declare -A port=([iocopy]=52171 [echod]=52172 [uring]=52173 [echod-old]=52174 [echod-uring]=52175)
-peers=(iocopy echod echod-uring uring)
-[ "${PROTO:-1}" = 0 ] && peers=(iocopy echod echod-uring)
+declare -A port=([iocopy]=52171 [echod]=52172 [echod-old]=52174 [echod-uring]=52175)
+# (The measuring prototype bench/uringecho, peer "uring", was retired once
+# echod's ring reactor had all it had, multishot receive included: PROTO
+# is ignored.)
+peers=(iocopy echod echod-uring)
 GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:52172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
 pid[echod]=$!
 GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:52175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
@@ -47,10 +48,6 @@ if [ -n "${ECHOD_OLD:-}" ]; then
 fi
 GODEBUG=gctrace=1 "$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
 pid[iocopy]=$!
-if [ "${PROTO:-1}" != 0 ]; then
-	"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
-	pid[uring]=$!
-fi
 for s in "${peers[@]}"; do
 	for _ in $(seq 100); do
 		grep -q listening "$tmp/$s.log" && break

@@ -13,7 +13,7 @@ import (
 
 // The io_uring system calls and structures echod's ring reactor uses
 // (ureactor.go), from include/uapi/linux/io_uring.h, after the measuring
-// prototype bench/uringecho. x/sys/unix has the system calls; the
+// prototype bench/uringecho (retired). x/sys/unix has the system calls; the
 // structures are a page of Go, so no dependency.
 
 const (
