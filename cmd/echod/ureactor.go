@@ -19,19 +19,26 @@ import (
 // set, and the receives and sends of a whole batch of connections go to
 // the kernel in one io_uring_enter.
 //
-// Each registered connection has a multishot receive
-// (IORING_RECV_MULTISHOT, 6.0) drawing from the ring's provided buffers,
-// armed once and left in the ring: every completion brings data, whose
-// echo is a send of that buffer (MSG_DONTWAIT: it completes at once,
-// whole, short or EAGAIN). One send at a time per connection keeps the
-// echo in order (data received meanwhile waits in its queue). A short send
-// hands the rest, and what came after it, to a goroutine (run), as the
-// epoll reactor does, so that a peer that does not read never holds one of
-// the ring's buffers while it waits; leaving cancels the receive
-// (IORING_OP_ASYNC_CANCEL) and the connection goes once its operations
-// have completed. The idle sweep and closeAll cancel the same way. Where
-// the kernel refuses a multishot receive (EINVAL) the reactor queues one
-// receive at a time instead, as before.
+// Each registered connection has one receive in the ring, drawing from
+// the ring's provided buffers; its data's echo is a send of that buffer
+// (MSG_DONTWAIT: it completes at once, whole, short or EAGAIN), and the
+// receive is queued again once the send has completed. One send at a time
+// per connection keeps the echo in order (data received meanwhile waits in
+// its queue). A short send hands the rest, and what came after it, to a
+// goroutine (run), as the epoll reactor does, so that a peer that does not
+// read never holds one of the ring's buffers while it waits; leaving
+// cancels the receive (IORING_OP_ASYNC_CANCEL) and the connection goes
+// once its operations have completed. The idle sweep and closeAll cancel
+// the same way.
+//
+// With uringMultishot the receive is a multishot one
+// (IORING_RECV_MULTISHOT, 6.0), armed once and left in the ring; it is off:
+// the kernel completes a receive in task work of the thread that queued
+// it, and a multishot receive keeps the thread that armed it, which in a
+// Go program is soon parked elsewhere: 16 ping-pong connections cost 3.7x
+// the futex calls, 2.3x the context switches and 1.4x the CPU per round
+// trip of a receive queued again by the loop each time
+// (docs/bench/io_uring.md, session 9).
 //
 // The loop goroutine waits in Go's runtime poller for an eventfd that the
 // kernel signals at every completion (IORING_REGISTER_EVENTFD) and add and
@@ -50,7 +57,7 @@ type uringReactor struct {
 	conns     map[uint64]*conn // owned by the loop goroutine
 	nextID    uint64
 	starved   []uint64 // receives that found no buffer (ENOBUFS): queued again after the batch
-	single    bool     // the kernel refused a multishot receive (before 6.0): one receive at a time
+	single    bool     // one receive at a time: multishot off (uringMultishot) or refused by the kernel (before 6.0)
 	cancelled bool     // closeAll seen: every connection is ending
 
 	mu      sync.Mutex
@@ -74,13 +81,12 @@ func ud(id uint64, kind uint64) uint64 { return id<<ukBits | kind }
 
 // uconn is a connection's state in a ring reactor (loop goroutine only).
 //
-// A connection has a multishot receive armed (recvOp) for as long as it
-// stays: each completion brings one provided buffer of data, which becomes
-// a send (sendOp; MSG_DONTWAIT, so it completes at once, whole, short or
-// EAGAIN). One send at a time keeps the echo in order: data received while
-// one is in the ring waits in queue. The receive is armed again when the
-// kernel ends it (out of buffers, or single-shot where multishot is
-// refused) once no send is in the ring.
+// A connection has a receive in the ring (recvOp): each completion brings
+// one provided buffer of data, which becomes a send (sendOp). One send at
+// a time keeps the echo in order: data received while one is in the ring
+// waits in queue. The receive is queued again when the kernel has ended it
+// (always, but for a multishot one: out of buffers, a full completion
+// queue) once no send is in the ring.
 type uconn struct {
 	fd     int32
 	recvOp uint64 // user_data of its receive in the ring; 0: none
@@ -122,7 +128,7 @@ func newUringReactor(srv *server) (*uringReactor, error) {
 		unix.Close(efd)
 		return nil, err
 	}
-	r := &uringReactor{srv: srv, ring: ring, efd: efd, ef: os.NewFile(uintptr(efd), "io_uring-eventfd"), conns: map[uint64]*conn{}, done: make(chan struct{})}
+	r := &uringReactor{srv: srv, ring: ring, single: !uringMultishot, efd: efd, ef: os.NewFile(uintptr(efd), "io_uring-eventfd"), conns: map[uint64]*conn{}, done: make(chan struct{})}
 	if r.erc, err = r.ef.SyscallConn(); err != nil {
 		ring.close()
 		r.ef.Close()
@@ -413,6 +419,10 @@ func (r *uringReactor) send(id uint64, c *conn) {
 	s.UserData = ud(id, ukSend)
 	c.u.sendOp = s.UserData
 }
+
+// uringMultishot arms multishot receives (IORING_RECV_MULTISHOT); off (see
+// uringReactor). A variable: the tests run the ring both ways.
+var uringMultishot = false
 
 // reap handles the completions queued.
 func (r *uringReactor) reap(now time.Time) {

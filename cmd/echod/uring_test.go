@@ -362,9 +362,21 @@ func TestUringShortSendInRing(t *testing.T) {
 // them at once, far more completions than the queue holds. The kernel keeps
 // the rest (IORING_FEAT_NODROP) and ends the multishot receives it could
 // not post; the reactor must flush, re-arm, and echo every message of every
-// connection, in order, with nothing lost.
+// connection, in order, with nothing lost. Both with single receives (the
+// default) and multishot ones.
 func TestUringCQOverflow(t *testing.T) {
 	needUring(t)
+	for _, multi := range []bool{false, true} {
+		t.Run(fmt.Sprintf("multishot=%v", multi), func(t *testing.T) {
+			ms := uringMultishot
+			uringMultishot = multi
+			defer func() { uringMultishot = ms }()
+			testUringCQOverflow(t)
+		})
+	}
+}
+
+func testUringCQOverflow(t *testing.T) {
 	sq, cq := uringSQ, uringCQ
 	uringSQ, uringCQ = 8, 16
 	defer func() { uringSQ, uringCQ = sq, cq }()
