@@ -291,6 +291,27 @@ func TestUringShutdownWithOpenConnections(t *testing.T) {
 	}
 }
 
+// unixPair is a UNIX stream pair: echod's end as a Socket (with a send
+// buffer of sndbuf bytes, the kernel's least, when sndbuf > 0) and the
+// peer's as a file, with its descriptor.
+func unixPair(t *testing.T, sndbuf int) (*sockcore.Socket, *os.File, int) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sndbuf > 0 {
+		if err := unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, sndbuf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := sockcore.FromFD(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, os.NewFile(uintptr(fds[1]), "peer"), fds[1]
+}
+
 // TestUringShortSendInRing drives the ring reactor directly over a UNIX
 // stream pair whose echod end has the smallest send buffer: an echo of a
 // few kilobytes (well under a ring buffer, so not bulk) cannot be sent
@@ -298,18 +319,7 @@ func TestUringShutdownWithOpenConnections(t *testing.T) {
 // through the connection's goroutine, in order.
 func TestUringShortSendInRing(t *testing.T) {
 	needUring(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, 1); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sockcore.FromFD(fds[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer := os.NewFile(uintptr(fds[1]), "peer")
+	s, peer, peerFD := unixPair(t, 1)
 	defer peer.Close()
 	srv := newServer(config{drainTimeout: time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r, err := newUringReactor(srv)
@@ -327,7 +337,7 @@ func TestUringShortSendInRing(t *testing.T) {
 	if _, err := peer.Write(payload[:msg]); err != nil {
 		t.Fatal(err)
 	}
-	pfd := []unix.PollFd{{Fd: int32(fds[1]), Events: unix.POLLIN}}
+	pfd := []unix.PollFd{{Fd: int32(peerFD), Events: unix.POLLIN}}
 	for {
 		if _, err := unix.Poll(pfd, -1); err != unix.EINTR {
 			break
@@ -390,15 +400,7 @@ func testUringCQOverflow(t *testing.T) {
 	var peers []*os.File
 	var cs []*conn
 	for i := range n {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := sockcore.FromFD(fds[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		peer := os.NewFile(uintptr(fds[1]), "peer")
+		s, peer, _ := unixPair(t, 0)
 		defer peer.Close()
 		if _, err := peer.Write(fmt.Appendf(nil, "conn %03d message 0", i)); err != nil {
 			t.Fatal(err)
