@@ -14,7 +14,9 @@
 # server's and the load generator's threads waited on a run queue per round
 # trip (srvq, lgq: schedstat) and tailc, how many connections were slow at
 # once around a slow round trip (bench/loadgen/tail.go).
-# Loopback in the current namespace, ports 52171-52175; io_uring must be
+# Loopback in the current namespace, ports 61171-61175 (above the ephemeral
+# range 32768-60999, where another program's outgoing connection in
+# TIME-WAIT made the bind fail on a busy machine); io_uring must be
 # enabled (sysctl kernel.io_uring_disabled=0).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,21 +34,21 @@ trap cleanup EXIT
 for b in loadgen iocopy; do go build -o "$tmp/$b" ./bench/$b; done
 go build -o "$tmp/echod" ./cmd/echod
 ulimit -Sn "$(ulimit -Hn)"
-declare -A port=([iocopy]=52171 [echod]=52172 [echod-old]=52174 [echod-uring]=52175)
+declare -A port=([iocopy]=61171 [echod]=61172 [echod-old]=61174 [echod-uring]=61175)
 # (The measuring prototype bench/uringecho, peer "uring", was retired once
 # echod's ring reactor had all it had, multishot receive included: PROTO
 # is ignored.)
 peers=(iocopy echod echod-uring)
-GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:52172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:61172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
 pid[echod]=$!
-GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:52175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:61175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
 pid[echod-uring]=$!
 if [ -n "${ECHOD_OLD:-}" ]; then
-	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:52174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
+	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:61174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
 	pid[echod-old]=$!
 	peers+=(echod-old)
 fi
-GODEBUG=gctrace=1 "$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/iocopy" -addr 127.0.0.1:61171 >"$tmp/iocopy.log" 2>&1 &
 pid[iocopy]=$!
 for s in "${peers[@]}"; do
 	for _ in $(seq 100); do
