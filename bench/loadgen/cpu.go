@@ -15,10 +15,18 @@ import (
 // which in a measurement window they all do (the connections are opened
 // before it and closed after it). 0 when pid is 0.
 func cpuTree(pid int) int64 {
+	cpu, _ := schedTree(pid)
+	return cpu
+}
+
+// schedTree is cpuTree and, beside it, the time in nanoseconds the same
+// threads waited on a CPU's run queue, runnable but not running (the
+// second field of schedstat): the scheduling delay the machine's load
+// adds to the server, which its latency tail includes.
+func schedTree(pid int) (cpu, wait int64) {
 	if pid == 0 {
-		return 0
+		return 0, 0
 	}
-	var total int64
 	for _, p := range treePIDs(pid) {
 		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(p) + "/task/[0-9]*/schedstat")
 		for _, t := range tasks {
@@ -27,13 +35,15 @@ func cpuTree(pid int) int64 {
 				continue
 			}
 			f := strings.Fields(string(b))
-			if len(f) > 0 {
+			if len(f) > 1 {
 				ns, _ := strconv.ParseInt(f[0], 10, 64)
-				total += ns
+				w, _ := strconv.ParseInt(f[1], 10, 64)
+				cpu += ns
+				wait += w
 			}
 		}
 	}
-	return total
+	return cpu, wait
 }
 
 // treePIDs is pid and all its descendants.

@@ -176,6 +176,7 @@ func bulk(addr string, conns, size int, dur time.Duration) {
 func pingpong(network, addr string, conns, size int, dur time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
+	var rts []rt // every round trip of the window, for tailFields
 	var wg sync.WaitGroup
 	// Connect them all first and echo once on each: at thousands of
 	// connections the dialling, and a server's accepting them (socat and
@@ -206,13 +207,14 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		c.SetDeadline(time.Time{})
 	}
 	w := newWindow(dur)
-	for _, c := range cs {
+	for ci, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			out := make([]byte, size)
 			in := make([]byte, size+1)
 			var mine []time.Duration
+			var myRTs []rt
 			for {
 				t0 := time.Now()
 				if !t0.Before(w.end) {
@@ -230,11 +232,14 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 					log.Fatal(err)
 				}
 				if w.in(t0) {
-					mine = append(mine, time.Since(t0))
+					d := time.Since(t0)
+					mine = append(mine, d)
+					myRTs = append(myRTs, rt{conn: ci, start: t0.Sub(w.start), d: d})
 				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			rts = append(rts, myRTs...)
 			mu.Unlock()
 		}()
 	}
@@ -248,7 +253,7 @@ func pingpong(network, addr string, conns, size int, dur time.Duration) {
 		log.Fatal("no round trip completed")
 	}
 	pct := func(p int) float64 { return float64(lat[min(len(lat)-1, len(lat)*p/100)].Microseconds()) }
-	fmt.Printf("rps=%.0f p50_us=%.0f p99_us=%.0f%s\n", float64(len(lat))/dur.Seconds(), pct(50), pct(99), cpu)
+	fmt.Printf("rps=%.0f p50_us=%.0f p99_us=%.0f%s%s\n", float64(len(lat))/dur.Seconds(), pct(50), pct(99), cpu, tailFields(rts, lat[min(len(lat)-1, len(lat)*99/100)], conns))
 }
 
 // idle opens conns connections, checks each with one echo, prints "ready"

@@ -153,14 +153,19 @@ func cpuwatch(pid int, events string) {
 		command("enable")
 	}
 	t0 := time.Now()
-	c0 := cpuTree(pid)
+	c0, q0 := schedTree(pid)
+	s0, sq0 := schedTree(os.Getppid())
 	time.Sleep(time.Until(time.Unix(0, to)))
-	c1 := cpuTree(pid)
+	c1, q1 := schedTree(pid)
+	s1, sq1 := schedTree(os.Getppid())
 	t1 := time.Now()
 	if perf != nil {
 		command("disable")
 	}
-	line := fmt.Sprintf("%d %d srv_cpu_us=%d", t0.UnixNano(), t1.UnixNano(), (c1-c0)/1000)
+	// srv_runq_us: the server's threads' time runnable but waiting for a
+	// CPU; lg_cpu_us and lg_runq_us: the same of the load generator (this
+	// process's parent, itself included).
+	line := fmt.Sprintf("%d %d srv_cpu_us=%d srv_runq_us=%d lg_cpu_us=%d lg_runq_us=%d", t0.UnixNano(), t1.UnixNano(), (c1-c0)/1000, (q1-q0)/1000, (s1-s0)/1000, (sq1-sq0)/1000)
 	if perf != nil {
 		perf.Process.Signal(os.Interrupt)
 		perf.Wait() // ends on the signal

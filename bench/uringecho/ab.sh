@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # bench/uringecho/ab.sh: echod on epoll and on io_uring (--io-uring on,
-# peer echod-uring) against the io_uring prototype (bench/uringecho; PROTO=0
-# leaves it out) and the io.Copy server (bench/iocopy), 64-byte ping-pong driven by
-# bench/loadgen, the peers interleaved in an order rotated each round; the
-# figures of docs/bench/io_uring.md. Not part of `make bench`.
+# peer echod-uring) against the io.Copy server (bench/iocopy), 64-byte
+# ping-pong driven by bench/loadgen, the peers interleaved in an order
+# rotated each round; the figures of docs/bench/io_uring.md. Not part of `make bench`.
 #
 # ROUNDS (default 5), SECS (window, default 2), CONNS (default "1 16 256
 # 4096"); ECHOD_OLD=path adds a second echod binary as peer echod-old (an
 # A/B of two echod builds). Prints one line per measurement, then medians:
 # round trips/s, p50/p99 µs, the server's CPU µs per round trip and its
 # system calls and context switches per round trip within the window (perf
-# stat), and the garbage collections of echod during the run.
-# Loopback in the current namespace, ports 52171-52175; io_uring must be
+# stat), and the garbage collections of echod during the run; then where
+# the tail comes from: the slowest round trip (max us), the time the
+# server's and the load generator's threads waited on a run queue per round
+# trip (srvq, lgq: schedstat) and tailc, how many connections were slow at
+# once around a slow round trip (bench/loadgen/tail.go).
+# Loopback in the current namespace, ports 61171-61175 (above the ephemeral
+# range 32768-60999, where another program's outgoing connection in
+# TIME-WAIT made the bind fail on a busy machine); io_uring must be
 # enabled (sysctl kernel.io_uring_disabled=0).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,27 +31,25 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-for b in loadgen iocopy uringecho; do go build -o "$tmp/$b" ./bench/$b; done
+for b in loadgen iocopy; do go build -o "$tmp/$b" ./bench/$b; done
 go build -o "$tmp/echod" ./cmd/echod
 ulimit -Sn "$(ulimit -Hn)"
-declare -A port=([iocopy]=52171 [echod]=52172 [uring]=52173 [echod-old]=52174 [echod-uring]=52175)
-peers=(iocopy echod echod-uring uring)
-[ "${PROTO:-1}" = 0 ] && peers=(iocopy echod echod-uring)
-GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:52172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
+declare -A port=([iocopy]=61171 [echod]=61172 [echod-old]=61174 [echod-uring]=61175)
+# (The measuring prototype bench/uringecho, peer "uring", was retired once
+# echod's ring reactor had all it had, multishot receive included: PROTO
+# is ignored.)
+peers=(iocopy echod echod-uring)
+GODEBUG=gctrace=1 "$tmp/echod" --listen tcp://127.0.0.1:61172 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod.log" 2>&1 &
 pid[echod]=$!
-GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:52175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:61175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
 pid[echod-uring]=$!
 if [ -n "${ECHOD_OLD:-}" ]; then
-	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:52174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
+	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:61174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
 	pid[echod-old]=$!
 	peers+=(echod-old)
 fi
-"$tmp/iocopy" -addr 127.0.0.1:52171 >"$tmp/iocopy.log" 2>&1 &
+GODEBUG=gctrace=1 "$tmp/iocopy" -addr 127.0.0.1:61171 >"$tmp/iocopy.log" 2>&1 &
 pid[iocopy]=$!
-if [ "${PROTO:-1}" != 0 ]; then
-	"$tmp/uringecho" -addr 127.0.0.1:52173 >"$tmp/uring.log" 2>&1 &
-	pid[uring]=$!
-fi
 for s in "${peers[@]}"; do
 	for _ in $(seq 100); do
 		grep -q listening "$tmp/$s.log" && break
@@ -87,11 +90,15 @@ function med(s,   a, n, i, j, t) {
 	sys[k] = sys[k] " " v["perf_raw_syscalls_sys_enter"] / rt
 	cs[k] = cs[k] " " v["perf_context-switches"] / rt
 	gc[k] = gc[k] " " v["gcs"]
+	srq[k] = srq[k] " " v["srv_runq_us"] / rt
+	lrq[k] = lrq[k] " " v["lg_runq_us"] / rt
+	tc[k] = tc[k] " " v["tail_conns"]
+	mx[k] = mx[k] " " v["max_us"]
 }
 END {
-	printf "%6s %-10s %9s %8s %8s %10s %8s %8s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "CPU us/rt", "sys/rt", "cs/rt", "GCs"
+	printf "%6s %-11s %9s %8s %8s %8s %10s %8s %8s %6s %9s %9s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "max us", "CPU us/rt", "sys/rt", "cs/rt", "GCs", "srvq us/rt", "lgq us/rt", "tailc"
 	for (k in keys) {
 		split(k, p, SUBSEP)
-		printf "%6d %-10s %9.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k])
+		printf "%6d %-11s %9.0f %8.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f %9.2f %9.2f %6.0f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(mx[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k]), med(srq[k]), med(lrq[k]), med(tc[k])
 	}
 }' "$tmp/raw.tsv" | sort -k1,1n -k2,2

@@ -19,15 +19,26 @@ import (
 // set, and the receives and sends of a whole batch of connections go to
 // the kernel in one io_uring_enter.
 //
-// Each registered connection has exactly one operation in the ring at a
-// time: a receive drawing from the ring's provided buffers, then the send
-// of that buffer (MSG_DONTWAIT: it completes at once, whole, short or
-// EAGAIN), then the next receive. One operation at a time keeps the echo
-// in order and leaves nothing to cancel when a connection leaves: a short
-// send hands the rest to a goroutine (run), as the epoll reactor does, so
-// that a peer that does not read never holds one of the ring's buffers
-// while it waits. The idle sweep and closeAll cancel the one operation
-// (IORING_OP_ASYNC_CANCEL) and finish the connection at its completion.
+// Each registered connection has one receive in the ring, drawing from
+// the ring's provided buffers; its data's echo is a send of that buffer
+// (MSG_DONTWAIT: it completes at once, whole, short or EAGAIN), and the
+// receive is queued again once the send has completed. One send at a time
+// per connection keeps the echo in order (data received meanwhile waits in
+// its queue). A short send hands the rest, and what came after it, to a
+// goroutine (run), as the epoll reactor does, so that a peer that does not
+// read never holds one of the ring's buffers while it waits; leaving
+// cancels the receive (IORING_OP_ASYNC_CANCEL) and the connection goes
+// once its operations have completed. The idle sweep and closeAll cancel
+// the same way.
+//
+// With uringMultishot the receive is a multishot one
+// (IORING_RECV_MULTISHOT, 6.0), armed once and left in the ring; it is off:
+// the kernel completes a receive in task work of the thread that queued
+// it, and a multishot receive keeps the thread that armed it, which in a
+// Go program is soon parked elsewhere: 16 ping-pong connections cost 3.7x
+// the futex calls, 2.3x the context switches and 1.4x the CPU per round
+// trip of a receive queued again by the loop each time
+// (docs/bench/io_uring.md, session 9).
 //
 // The loop goroutine waits in Go's runtime poller for an eventfd that the
 // kernel signals at every completion (IORING_REGISTER_EVENTFD) and add and
@@ -46,6 +57,7 @@ type uringReactor struct {
 	conns     map[uint64]*conn // owned by the loop goroutine
 	nextID    uint64
 	starved   []uint64 // receives that found no buffer (ENOBUFS): queued again after the batch
+	single    bool     // one receive at a time: multishot off (uringMultishot) or refused by the kernel (before 6.0)
 	cancelled bool     // closeAll seen: every connection is ending
 
 	mu      sync.Mutex
@@ -68,13 +80,37 @@ const (
 func ud(id uint64, kind uint64) uint64 { return id<<ukBits | kind }
 
 // uconn is a connection's state in a ring reactor (loop goroutine only).
+//
+// A connection has a receive in the ring (recvOp): each completion brings
+// one provided buffer of data, which becomes a send (sendOp). One send at
+// a time keeps the echo in order: data received while one is in the ring
+// waits in queue. The receive is queued again when the kernel has ended it
+// (always, but for a multishot one: out of buffers, a full completion
+// queue) once no send is in the ring.
 type uconn struct {
 	fd     int32
-	op     uint64 // user_data of its operation in the ring; 0: none
-	ending bool   // cancelled: finish it with end at the completion
-	end    outcome
+	recvOp uint64 // user_data of its receive in the ring; 0: none
+	sendOp uint64 // user_data of its send in the ring; 0: none
 	bid    uint16 // the buffer being sent, bytes off to n
 	off, n int
+	queue  []ubuf // received, waiting for the send in the ring
+	eof    bool   // the peer's end of stream came: close once the queue is sent
+	starve bool   // its receive found no buffer (ENOBUFS): armed again after the batch
+
+	// leaving: bound for a goroutine of its own (short send, bulk, chatty
+	// alone); its receive is cancelled, and what arrives until both
+	// operations have completed is kept in pend, sent by the goroutine.
+	leaving bool
+	pend    []byte
+	ending  bool // cancelled: finish it with end (err) once no operation is left
+	end     outcome
+	err     error
+}
+
+// ubuf is a received provided buffer: its id and length.
+type ubuf struct {
+	bid uint16
+	n   int
 }
 
 func newUringReactor(srv *server) (*uringReactor, error) {
@@ -92,7 +128,7 @@ func newUringReactor(srv *server) (*uringReactor, error) {
 		unix.Close(efd)
 		return nil, err
 	}
-	r := &uringReactor{srv: srv, ring: ring, efd: efd, ef: os.NewFile(uintptr(efd), "io_uring-eventfd"), conns: map[uint64]*conn{}, done: make(chan struct{})}
+	r := &uringReactor{srv: srv, ring: ring, single: !uringMultishot, efd: efd, ef: os.NewFile(uintptr(efd), "io_uring-eventfd"), conns: map[uint64]*conn{}, done: make(chan struct{})}
 	if r.erc, err = r.ef.SyscallConn(); err != nil {
 		ring.close()
 		r.ef.Close()
@@ -174,8 +210,9 @@ func (r *uringReactor) loop() {
 			r.ef.SetReadDeadline(nextSweep)
 		}
 		for _, id := range r.starved {
-			if c, ok := r.conns[id]; ok && c.u.op == 0 && !c.u.ending {
-				r.recv(id, c)
+			if c, ok := r.conns[id]; ok {
+				c.u.starve = false
+				r.settle(id, c)
 			}
 		}
 		r.starved = r.starved[:0]
@@ -234,7 +271,7 @@ func (r *uringReactor) takeAdds(now time.Time) bool {
 		if !r.cancelled {
 			r.cancelled = true
 			for id, c := range r.conns {
-				r.end(id, c, drained)
+				r.end(id, c, drained, nil)
 			}
 		}
 		return quit
@@ -269,45 +306,108 @@ func (r *uringReactor) leave(id uint64, c *conn, pending []byte) {
 	go r.srv.run(c, pending)
 }
 
-// end finishes c with o: at once when it has no operation in the ring,
-// otherwise at the completion of the operation, which it cancels.
-func (r *uringReactor) end(id uint64, c *conn, o outcome) {
+// end finishes c with o (and err): at once when it has no operation in
+// the ring, otherwise when they have completed, which it cancels.
+func (r *uringReactor) end(id uint64, c *conn, o outcome, err error) {
 	if c.u.ending {
 		return
 	}
-	if c.u.op == 0 {
-		r.drop(id, c, o, nil)
+	r.putQueue(c)
+	if c.u.recvOp == 0 && c.u.sendOp == 0 {
+		r.drop(id, c, o, err)
 		return
 	}
-	c.u.ending, c.u.end = true, o
+	c.u.ending, c.u.end, c.u.err = true, o, err
+	r.cancel(id, c.u.recvOp)
+	r.cancel(id, c.u.sendOp)
+}
+
+// cancel asks the kernel to end operation op (0: none) of connection id;
+// its completion, -ECANCELED or its own, follows.
+func (r *uringReactor) cancel(id, op uint64) {
+	if op == 0 {
+		return
+	}
 	s, err := r.ring.get()
 	if err != nil {
-		return // the completion, when it comes, finishes it
+		return // it completes on its own, or the ring's close ends it
 	}
 	s.Opcode = uopAsyncCancel
-	s.Addr = c.u.op
+	s.Addr = op
 	s.UserData = ud(id, ukCancel)
+}
+
+// putQueue gives back the buffers waiting in c's queue.
+func (r *uringReactor) putQueue(c *conn) {
+	for _, b := range c.u.queue {
+		r.ring.putBuf(b.bid)
+	}
+	c.u.queue = c.u.queue[:0]
+}
+
+// startLeaving cancels c's receive; c leaves for a goroutine of its own
+// with pend once no operation of it is left in the ring (settle).
+func (r *uringReactor) startLeaving(id uint64, c *conn) {
+	c.u.leaving = true
+	for _, b := range c.u.queue {
+		c.u.pend = append(c.u.pend, r.ring.buf(b.bid)[:b.n]...)
+	}
+	r.putQueue(c)
+	r.cancel(id, c.u.recvOp)
+}
+
+// settle moves c on once a completion has been handled: finished or
+// handed to a goroutine when its operations are done, its next send
+// queued, its receive armed again.
+func (r *uringReactor) settle(id uint64, c *conn) {
+	u := &c.u
+	switch {
+	case u.ending:
+		if u.recvOp == 0 && u.sendOp == 0 {
+			r.drop(id, c, u.end, u.err)
+		}
+	case u.leaving:
+		if u.recvOp == 0 && u.sendOp == 0 {
+			pending := u.pend
+			u.pend = nil
+			r.leave(id, c, pending)
+		}
+	case u.sendOp != 0:
+	case len(u.queue) > 0:
+		b := u.queue[0]
+		u.queue = append(u.queue[:0], u.queue[1:]...)
+		u.bid, u.off, u.n = b.bid, 0, b.n
+		r.send(id, c)
+	case u.eof:
+		c.s.Shutdown(unix.SHUT_WR)
+		r.end(id, c, closed, nil)
+	case u.recvOp == 0 && !u.starve:
+		r.recv(id, c)
+	}
 }
 
 func (r *uringReactor) recv(id uint64, c *conn) {
 	s, err := r.ring.get()
 	if err != nil {
-		r.drop(id, c, failed, err)
+		r.end(id, c, failed, err)
 		return
 	}
 	s.Opcode = uopRecv
 	s.Fd = c.u.fd
 	s.Flags = usqeBufferSelect
 	s.BufGroup = uringBgid
+	if !r.single {
+		s.Ioprio = urecvMultishot
+	}
 	s.UserData = ud(id, ukRecv)
-	c.u.op = s.UserData
+	c.u.recvOp = s.UserData
 }
 
 func (r *uringReactor) send(id uint64, c *conn) {
 	s, err := r.ring.get()
 	if err != nil {
 		r.ring.putBuf(c.u.bid)
-		r.drop(id, c, failed, err)
+		r.end(id, c, failed, err)
 		return
 	}
 	b := r.ring.buf(c.u.bid)[c.u.off:c.u.n]
@@ -317,8 +417,12 @@ func (r *uringReactor) send(id uint64, c *conn) {
 	s.Len = uint32(len(b))
 	s.OpFlags = unix.MSG_NOSIGNAL | unix.MSG_DONTWAIT
 	s.UserData = ud(id, ukSend)
-	c.u.op = s.UserData
+	c.u.sendOp = s.UserData
 }
+
+// uringMultishot arms multishot receives (IORING_RECV_MULTISHOT); off (see
+// uringReactor). A variable: the tests run the ring both ways.
+var uringMultishot = false
 
 // reap handles the completions queued.
 func (r *uringReactor) reap(now time.Time) {
@@ -338,40 +442,45 @@ func (r *uringReactor) complete(e ucqe, now time.Time) {
 		return // the cancelled operation completes on its own
 	}
 	c, ok := r.conns[id]
-	if !ok || c.u.op != e.UserData {
-		if kind == ukRecv && e.Flags&ucqeFBuffer != 0 {
-			r.ring.putBuf(uint16(e.Flags >> ucqeBufShift))
-		}
-		return
-	}
-	c.u.op = 0
-	if c.u.ending {
+	if !ok {
 		if e.Flags&ucqeFBuffer != 0 {
 			r.ring.putBuf(uint16(e.Flags >> ucqeBufShift))
 		}
-		if kind == ukSend {
-			r.ring.putBuf(c.u.bid)
-		}
-		r.drop(id, c, c.u.end, nil)
 		return
 	}
 	if kind == ukRecv {
+		if e.Flags&ucqeFMore == 0 {
+			c.u.recvOp = 0 // the kernel ended the receive
+		}
 		r.received(id, c, e, now)
 	} else {
+		c.u.sendOp = 0
 		r.sent(id, c, e)
+	}
+	if _, ok := r.conns[id]; ok {
+		r.settle(id, c)
 	}
 }
 
 func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
 	srv := r.srv
+	u := &c.u
 	if e.Res < 0 {
-		switch errno := unix.Errno(-e.Res); errno {
-		case unix.ENOBUFS: // every buffer in use: again after the batch gives some back
-			r.starved = append(r.starved, id)
-		case unix.EINTR, unix.EAGAIN:
-			r.recv(id, c)
+		switch errno := unix.Errno(-e.Res); {
+		case errno == unix.ECANCELED && (u.ending || u.leaving):
+		case u.ending || u.leaving:
+		case errno == unix.ENOBUFS: // every buffer in use: again after the batch gives some back
+			if u.recvOp == 0 && !u.starve {
+				u.starve = true
+				r.starved = append(r.starved, id)
+			}
+		case errno == unix.EINVAL && !r.single:
+			// A kernel before 6.0: no multishot receive. Single
+			// receives from now on (settle arms one).
+			r.single = true
+		case errno == unix.EINTR || errno == unix.EAGAIN || errno == unix.ECANCELED:
 		default:
-			r.drop(id, c, failed, errno)
+			r.end(id, c, failed, errno)
 		}
 		return
 	}
@@ -380,11 +489,22 @@ func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
 		if e.Flags&ucqeFBuffer != 0 {
 			r.ring.putBuf(bid)
 		}
-		c.s.Shutdown(unix.SHUT_WR)
-		r.drop(id, c, closed, nil)
+		u.eof = true // settle closes once the queue is sent
+		if u.leaving {
+			u.eof = false // the goroutine reads the end of stream itself
+		}
 		return
 	}
 	n := int(e.Res)
+	if u.ending {
+		r.ring.putBuf(bid)
+		return
+	}
+	if u.leaving {
+		u.pend = append(u.pend, r.ring.buf(bid)[:n]...)
+		r.ring.putBuf(bid)
+		return
+	}
 	if now.Sub(c.last) < chattyGap {
 		c.quick++
 	} else {
@@ -395,54 +515,57 @@ func (r *uringReactor) received(id uint64, c *conn, e ucqe, now time.Time) {
 	srv.st.bytesIn.Add(uint64(n))
 	if srv.cfg.discard {
 		r.ring.putBuf(bid)
-		r.recv(id, c)
 		return
 	}
 	if next(modeReactor, burst{n: n, sent: n, full: n == uringBufSize, quick: c.quick, peers: len(r.conns), home: true}) != modeReactor {
 		// Bulk, or a chatty connection with no others to batch with (a
 		// ring round trip alone costs more system calls and wakeups
 		// than a goroutine's: docs/bench/io_uring.md): a goroutine of its
-		// own.
-		pending := append([]byte(nil), r.ring.buf(bid)[:n]...)
-		r.ring.putBuf(bid)
-		r.leave(id, c, pending)
+		// own, once the receive is cancelled.
+		u.queue = append(u.queue, ubuf{bid, n})
+		r.startLeaving(id, c)
 		return
 	}
-	c.u.bid, c.u.off, c.u.n = bid, 0, n
-	r.send(id, c)
+	u.queue = append(u.queue, ubuf{bid, n}) // settle sends it
 }
 
 func (r *uringReactor) sent(id uint64, c *conn, e ucqe) {
 	srv := r.srv
+	u := &c.u
 	if e.Res < 0 {
-		if errno := unix.Errno(-e.Res); errno != unix.EAGAIN && errno != unix.EINTR {
-			r.ring.putBuf(c.u.bid)
-			r.drop(id, c, failed, errno)
+		if errno := unix.Errno(-e.Res); errno != unix.EAGAIN && errno != unix.EINTR && errno != unix.ECANCELED {
+			r.ring.putBuf(u.bid)
+			r.end(id, c, failed, errno)
 			return
 		}
 	} else {
-		c.u.off += int(e.Res)
+		u.off += int(e.Res)
 		c.out += int64(e.Res)
 		srv.st.bytesOut.Add(uint64(e.Res))
 	}
-	if c.u.off == c.u.n {
-		r.ring.putBuf(c.u.bid)
-		r.recv(id, c)
+	if u.off == u.n || u.ending {
+		r.ring.putBuf(u.bid)
 		return
 	}
 	// A short send: the peer does not take its echo at once. A goroutine
-	// of its own, which may wait, sends the rest (the epoll reactor's rule,
-	// next), and the ring's buffer goes back at once.
-	pending := append([]byte(nil), r.ring.buf(c.u.bid)[c.u.off:c.u.n]...)
-	r.ring.putBuf(c.u.bid)
-	r.leave(id, c, pending)
+	// of its own, which may wait, sends the rest and what came after it
+	// (the epoll reactor's rule, next), and the ring's buffer goes back at
+	// once.
+	rest := r.ring.buf(u.bid)[u.off:u.n]
+	if u.leaving {
+		u.pend = append(append([]byte(nil), rest...), u.pend...)
+	} else {
+		u.pend = append(u.pend[:0], rest...)
+		r.startLeaving(id, c)
+	}
+	r.ring.putBuf(u.bid)
 }
 
 // sweep ends the connections idle longer than --idle-timeout.
 func (r *uringReactor) sweep(now time.Time) {
 	for id, c := range r.conns {
 		if now.Sub(c.last) >= r.srv.cfg.idleTimeout {
-			r.end(id, c, idle)
+			r.end(id, c, idle, nil)
 		}
 	}
 }

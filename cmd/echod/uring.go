@@ -13,7 +13,7 @@ import (
 
 // The io_uring system calls and structures echod's ring reactor uses
 // (ureactor.go), from include/uapi/linux/io_uring.h, after the measuring
-// prototype bench/uringecho. x/sys/unix has the system calls; the
+// prototype bench/uringecho (retired). x/sys/unix has the system calls; the
 // structures are a page of Go, so no dependency.
 
 const (
@@ -23,7 +23,10 @@ const (
 
 	usqeBufferSelect = 1 << 5 // IOSQE_BUFFER_SELECT
 
+	urecvMultishot = 1 << 1 // IORING_RECV_MULTISHOT (sqe.ioprio)
+
 	ucqeFBuffer  = 1 << 0 // IORING_CQE_F_BUFFER
+	ucqeFMore    = 1 << 1 // IORING_CQE_F_MORE
 	ucqeBufShift = 16     // IORING_CQE_BUFFER_SHIFT
 
 	ufeatSingleMmap = 1 << 0 // IORING_FEAT_SINGLE_MMAP
@@ -99,8 +102,13 @@ const (
 	uringBufs    = 256 // a power of two
 	uringBufSize = 16 << 10
 	uringBgid    = 1
-	uringSQ      = 1024
-	uringCQ      = 32768 // completions queue here: more than any batch
+)
+
+// The ring's submission and completion queue entries (variables: the test
+// of completion queue overflow makes them small).
+var (
+	uringSQ uint32 = 1024
+	uringCQ uint32 = 32768 // completions queue here: more than any batch
 )
 
 // errUringUnavailable wraps every reason io_uring cannot serve: the
@@ -138,7 +146,7 @@ func newUring() (_ *uring, err error) {
 	// ping-pong connections cost the same system calls and context
 	// switches per round trip (docs/bench/io_uring.md).
 	p := uparams{Flags: usetupCQSize, CQEntries: uringCQ}
-	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uringSQ, uintptr(unsafe.Pointer(&p)), 0)
+	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(uringSQ), uintptr(unsafe.Pointer(&p)), 0)
 	if e != 0 {
 		return nil, uringErr("io_uring_setup", e)
 	}

@@ -291,6 +291,27 @@ func TestUringShutdownWithOpenConnections(t *testing.T) {
 	}
 }
 
+// unixPair is a UNIX stream pair: echod's end as a Socket (with a send
+// buffer of sndbuf bytes, the kernel's least, when sndbuf > 0) and the
+// peer's as a file, with its descriptor.
+func unixPair(t *testing.T, sndbuf int) (*sockcore.Socket, *os.File, int) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sndbuf > 0 {
+		if err := unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, sndbuf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := sockcore.FromFD(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, os.NewFile(uintptr(fds[1]), "peer"), fds[1]
+}
+
 // TestUringShortSendInRing drives the ring reactor directly over a UNIX
 // stream pair whose echod end has the smallest send buffer: an echo of a
 // few kilobytes (well under a ring buffer, so not bulk) cannot be sent
@@ -298,18 +319,7 @@ func TestUringShutdownWithOpenConnections(t *testing.T) {
 // through the connection's goroutine, in order.
 func TestUringShortSendInRing(t *testing.T) {
 	needUring(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, 1); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sockcore.FromFD(fds[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer := os.NewFile(uintptr(fds[1]), "peer")
+	s, peer, peerFD := unixPair(t, 1)
 	defer peer.Close()
 	srv := newServer(config{drainTimeout: time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r, err := newUringReactor(srv)
@@ -327,7 +337,7 @@ func TestUringShortSendInRing(t *testing.T) {
 	if _, err := peer.Write(payload[:msg]); err != nil {
 		t.Fatal(err)
 	}
-	pfd := []unix.PollFd{{Fd: int32(fds[1]), Events: unix.POLLIN}}
+	pfd := []unix.PollFd{{Fd: int32(peerFD), Events: unix.POLLIN}}
 	for {
 		if _, err := unix.Poll(pfd, -1); err != unix.EINTR {
 			break
@@ -353,5 +363,89 @@ func TestUringShortSendInRing(t *testing.T) {
 	r.stop()
 	if in, out := srv.st.bytesIn.Load(), srv.st.bytesOut.Load(); in != uint64(len(payload)) || out != in {
 		t.Errorf("counted %d bytes in, %d out; want %d both", in, out, len(payload))
+	}
+}
+
+// TestUringCQOverflow forces completion queue overflow: a ring of 8
+// submission and 16 completion entries takes 200 connections in one batch,
+// each with a message already queued, so arming their receives completes
+// them at once, far more completions than the queue holds. The kernel keeps
+// the rest (IORING_FEAT_NODROP) and ends the multishot receives it could
+// not post; the reactor must flush, re-arm, and echo every message of every
+// connection, in order, with nothing lost. Both with single receives (the
+// default) and multishot ones.
+func TestUringCQOverflow(t *testing.T) {
+	needUring(t)
+	for _, multi := range []bool{false, true} {
+		t.Run(fmt.Sprintf("multishot=%v", multi), func(t *testing.T) {
+			ms := uringMultishot
+			uringMultishot = multi
+			defer func() { uringMultishot = ms }()
+			testUringCQOverflow(t)
+		})
+	}
+}
+
+func testUringCQOverflow(t *testing.T) {
+	sq, cq := uringSQ, uringCQ
+	uringSQ, uringCQ = 8, 16
+	defer func() { uringSQ, uringCQ = sq, cq }()
+	const n, rounds = 200, 5
+	srv := newServer(config{drainTimeout: time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := newUringReactor(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uringSQ, uringCQ = sq, cq
+	var peers []*os.File
+	var cs []*conn
+	for i := range n {
+		s, peer, _ := unixPair(t, 0)
+		defer peer.Close()
+		if _, err := peer.Write(fmt.Appendf(nil, "conn %03d message 0", i)); err != nil {
+			t.Fatal(err)
+		}
+		srv.track(s, netip.Addr{})
+		peers = append(peers, peer)
+		cs = append(cs, &conn{s: s, peer: "pair", start: time.Now(), home: r})
+	}
+	// All of them in one batch of the loop.
+	r.mu.Lock()
+	r.adds = append(r.adds, cs...)
+	r.poke()
+	r.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i, peer := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range rounds {
+				msg := fmt.Appendf(nil, "conn %03d message %d", i, j)
+				if j > 0 {
+					if _, err := peer.Write(msg); err != nil {
+						errs <- err
+						return
+					}
+				}
+				got := make([]byte, len(msg))
+				if _, err := io.ReadFull(peer, got); err != nil || !bytes.Equal(got, msg) {
+					errs <- fmt.Errorf("conn %d: %q, %v; want %q", i, got, err, msg)
+					return
+				}
+			}
+			peer.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	srv.wg.Wait() // echod saw every end and closed its end
+	r.stop()
+	want := uint64(n * rounds * len("conn 000 message 0"))
+	if in, out := srv.st.bytesIn.Load(), srv.st.bytesOut.Load(); in != want || out != want {
+		t.Errorf("counted %d bytes in, %d out; want %d both", in, out, want)
 	}
 }
