@@ -25,6 +25,7 @@ type MMsgBatch struct {
 	namelens []uint32
 	hdrs     []unix.Mmsghdr
 	iovs     []unix.Iovec
+	used     int // leading headers changed since they were readied for recvmmsg
 }
 
 // NewMMsgBatch returns a batch of count messages of size bytes each.
@@ -119,8 +120,10 @@ func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (
 // that call as RecvMMsg does.
 //
 // fn runs while the socket's receive side is held, between receives: it
-// must not wait and must not receive on the socket (another goroutine's
-// receive waits until RecvMMsgLoop returns). It may send on the socket
+// must not wait, must not receive on the socket (another goroutine's
+// receive waits until RecvMMsgLoop returns) and must not replace b's
+// buffers (Bufs, Control, SetControlSize): they are readied for the next
+// receive once, when RecvMMsgLoop starts. It may send on the socket
 // with MSG_DONTWAIT (SendMMsg) and return false to leave what would wait
 // to its caller.
 func (s *Socket) RecvMMsgLoop(b *MMsgBatch, flags int, fn func(n int) bool) error {
@@ -132,6 +135,7 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
 		return err
 	}
+	b.prepRecv()
 	for {
 		w := s.wait(ctx, flags)
 		// A short batch proves the queue empty: recvmmsg(2) stops early
@@ -145,7 +149,6 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 		stop := false
 		err := s.ioRead("recvmmsg", w, func(fd, dw int) error {
 			for {
-				b.prepRecv()
 				got, err := b.recvmmsg(fd, s.recvMMsgFlags(b, flags, dw), flags)
 				if err != nil {
 					return err
@@ -154,6 +157,11 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 					stop = true
 					return nil
 				}
+				// Ready the headers this batch and fn's sends used for
+				// the next receive now, off the path from a datagram's
+				// arrival to its echo, and only those: a ping-pong's
+				// batch of one costs one header, not the batch's 32.
+				b.prepUsed()
 				if !chain {
 					return nil
 				}
@@ -186,7 +194,17 @@ func (s *Socket) recvMMsgFlags(b *MMsgBatch, flags, dw int) int {
 // prepRecv points every header at its message's buffer, name and control
 // buffer for recvmmsg.
 func (b *MMsgBatch) prepRecv() {
-	for i := range b.hdrs {
+	b.used = len(b.hdrs)
+	b.prepUsed()
+}
+
+// prepUsed readies for recvmmsg the headers that a receive or a send
+// changed since the last prepRecv or prepUsed (the first b.used); the
+// others still point where prepRecv pointed them.
+func (b *MMsgBatch) prepUsed() {
+	n := b.used
+	b.used = 0
+	for i := range n {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
 		if b.Control != nil && len(b.Control[i]) > 0 {
@@ -207,6 +225,7 @@ func (b *MMsgBatch) recvmmsg(fd, sysFlags, flags int) (int, error) {
 		return 0, e
 	}
 	got := int(r)
+	b.used = max(b.used, got)
 	for i := range got {
 		b.N[i] = int(b.hdrs[i].Len)
 		b.Flags[i] = int(b.hdrs[i].Hdr.Flags)
@@ -236,6 +255,7 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 	if len(idx) == 0 {
 		return 0, nil
 	}
+	b.used = max(b.used, len(idx))
 	for j, i := range idx {
 		b.setHdr(j, i, b.N[i])
 	}
