@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -26,6 +27,12 @@ type MMsgBatch struct {
 	hdrs     []unix.Mmsghdr
 	iovs     []unix.Iovec
 	used     int // leading headers changed since they were readied for recvmmsg
+
+	// While RecvMMsgLoop's callback runs on a socket waiting through the
+	// poller: that socket and its descriptor (held by the receive), for
+	// SendMMsg's direct path.
+	loopSock *Socket
+	loopFD   int
 }
 
 // NewMMsgBatch returns a batch of count messages of size bytes each.
@@ -125,7 +132,10 @@ func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (
 // buffers (Bufs, Control, SetControlSize): they are readied for the next
 // receive once, when RecvMMsgLoop starts. It may send on the socket
 // with MSG_DONTWAIT (SendMMsg) and return false to leave what would wait
-// to its caller.
+// to its caller. Such a SendMMsg of b on the same socket is made directly
+// on the descriptor the receive holds, without the poller's locks and
+// deadlines: it never waits, so it needs none (a batch of one in a
+// ping-pong pays for the send only what its system call costs).
 func (s *Socket) RecvMMsgLoop(b *MMsgBatch, flags int, fn func(n int) bool) error {
 	return s.RecvMMsgLoopContext(nil, b, flags, fn)
 }
@@ -153,7 +163,12 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 				if err != nil {
 					return err
 				}
-				if !fn(got) {
+				if !w.kernel {
+					b.loopSock, b.loopFD = s, fd
+				}
+				more := fn(got)
+				b.loopSock = nil
+				if !more {
 					stop = true
 					return nil
 				}
@@ -259,6 +274,9 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 	for j, i := range idx {
 		b.setHdr(j, i, b.N[i])
 	}
+	if b.loopSock == s && ctx == nil && flags&unix.MSG_DONTWAIT != 0 {
+		return b.sendNow(s, idx, flags)
+	}
 	var sent int
 	err := s.ioWrite("sendmmsg", s.wait(ctx, flags), func(fd, dw int) error {
 		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
@@ -271,6 +289,28 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 		return 0, err
 	}
 	return sent, nil
+}
+
+// sendNow is SendMMsg with MSG_DONTWAIT from inside RecvMMsgLoop's
+// callback: one sendmmsg on the descriptor the loop's receive holds (it
+// stays open until the receive returns, even if the Socket is closed
+// meanwhile), as the poller's path would make it once.
+func (b *MMsgBatch) sendNow(s *Socket, idx []int, flags int) (int, error) {
+	if s.fd.Load() < 0 {
+		return 0, os.NewSyscallError("sendmmsg", errClosed)
+	}
+	for {
+		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(b.loopFD), uintptr(unsafe.Pointer(&b.hdrs[0])),
+			uintptr(len(idx)), uintptr(s.sendFlags(flags)), 0, 0)
+		runtime.KeepAlive(b)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.EINTR:
+			continue
+		}
+		return 0, os.NewSyscallError("sendmmsg", e)
+	}
 }
 
 // setHdr points header j at message i's buffer (n bytes) and name.
