@@ -289,6 +289,7 @@ row "UDP ping-pong (rt/s)" udp hi
 row "  p50 (us)" udpp50 lo
 row "  p99 (us)" udpp99 lo
 row "  CPU (us/rt)" udpcpu lo
+if [ -n "${BENCH_PERF:-}" ]; then row "  system calls per rt" udpsys lo; row "  context switches per rt" udpcs lo; fi
 row "$IDLE idle conns (RSS MiB)" idle lo
 echo "(idle RSS sums ${idle_procs[echod]} echod and ${idle_procs[iocopy]} io.Copy processes sharing a port with SO_REUSEPORT: RLIMIT_NOFILE hard limit $hard;"
 echo " a connection costs echod 1 descriptor, io.Copy 3; socat and ncat fork a process per connection, measured up to $FORKMAX connections)"

@@ -2,6 +2,7 @@ package sockcore
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -25,6 +26,13 @@ type MMsgBatch struct {
 	namelens []uint32
 	hdrs     []unix.Mmsghdr
 	iovs     []unix.Iovec
+	used     int // leading headers changed since they were readied for recvmmsg
+
+	// While RecvMMsgLoop's callback runs on a socket waiting through the
+	// poller: that socket and its descriptor (held by the receive), for
+	// SendMMsg's direct path.
+	loopSock *Socket
+	loopFD   int
 }
 
 // NewMMsgBatch returns a batch of count messages of size bytes each.
@@ -119,10 +127,15 @@ func (s *Socket) RecvMMsgContext(ctx context.Context, b *MMsgBatch, flags int) (
 // that call as RecvMMsg does.
 //
 // fn runs while the socket's receive side is held, between receives: it
-// must not wait and must not receive on the socket (another goroutine's
-// receive waits until RecvMMsgLoop returns). It may send on the socket
+// must not wait, must not receive on the socket (another goroutine's
+// receive waits until RecvMMsgLoop returns) and must not replace b's
+// buffers (Bufs, Control, SetControlSize): they are readied for the next
+// receive once, when RecvMMsgLoop starts. It may send on the socket
 // with MSG_DONTWAIT (SendMMsg) and return false to leave what would wait
-// to its caller.
+// to its caller. Such a SendMMsg of b on the same socket is made directly
+// on the descriptor the receive holds, without the poller's locks and
+// deadlines: it never waits, so it needs none (a batch of one in a
+// ping-pong pays for the send only what its system call costs).
 func (s *Socket) RecvMMsgLoop(b *MMsgBatch, flags int, fn func(n int) bool) error {
 	return s.RecvMMsgLoopContext(nil, b, flags, fn)
 }
@@ -132,6 +145,7 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 	if err := checkCInt("recvmmsg", "flags", flags); err != nil {
 		return err
 	}
+	b.prepRecv()
 	for {
 		w := s.wait(ctx, flags)
 		// A short batch proves the queue empty: recvmmsg(2) stops early
@@ -145,15 +159,24 @@ func (s *Socket) RecvMMsgLoopContext(ctx context.Context, b *MMsgBatch, flags in
 		stop := false
 		err := s.ioRead("recvmmsg", w, func(fd, dw int) error {
 			for {
-				b.prepRecv()
 				got, err := b.recvmmsg(fd, s.recvMMsgFlags(b, flags, dw), flags)
 				if err != nil {
 					return err
 				}
-				if !fn(got) {
+				if !w.kernel {
+					b.loopSock, b.loopFD = s, fd
+				}
+				more := fn(got)
+				b.loopSock = nil
+				if !more {
 					stop = true
 					return nil
 				}
+				// Ready the headers this batch and fn's sends used for
+				// the next receive now, off the path from a datagram's
+				// arrival to its echo, and only those: a ping-pong's
+				// batch of one costs one header, not the batch's 32.
+				b.prepUsed()
 				if !chain {
 					return nil
 				}
@@ -186,7 +209,17 @@ func (s *Socket) recvMMsgFlags(b *MMsgBatch, flags, dw int) int {
 // prepRecv points every header at its message's buffer, name and control
 // buffer for recvmmsg.
 func (b *MMsgBatch) prepRecv() {
-	for i := range b.hdrs {
+	b.used = len(b.hdrs)
+	b.prepUsed()
+}
+
+// prepUsed readies for recvmmsg the headers that a receive or a send
+// changed since the last prepRecv or prepUsed (the first b.used); the
+// others still point where prepRecv pointed them.
+func (b *MMsgBatch) prepUsed() {
+	n := b.used
+	b.used = 0
+	for i := range n {
 		b.namelens[i] = uint32(len(b.names[i]))
 		b.setHdr(i, i, len(b.Bufs[i]))
 		if b.Control != nil && len(b.Control[i]) > 0 {
@@ -207,6 +240,7 @@ func (b *MMsgBatch) recvmmsg(fd, sysFlags, flags int) (int, error) {
 		return 0, e
 	}
 	got := int(r)
+	b.used = max(b.used, got)
 	for i := range got {
 		b.N[i] = int(b.hdrs[i].Len)
 		b.Flags[i] = int(b.hdrs[i].Hdr.Flags)
@@ -236,8 +270,12 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 	if len(idx) == 0 {
 		return 0, nil
 	}
+	b.used = max(b.used, len(idx))
 	for j, i := range idx {
 		b.setHdr(j, i, b.N[i])
+	}
+	if b.loopSock == s && ctx == nil && flags&unix.MSG_DONTWAIT != 0 {
+		return b.sendNow(s, idx, flags)
 	}
 	var sent int
 	err := s.ioWrite("sendmmsg", s.wait(ctx, flags), func(fd, dw int) error {
@@ -251,6 +289,28 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 		return 0, err
 	}
 	return sent, nil
+}
+
+// sendNow is SendMMsg with MSG_DONTWAIT from inside RecvMMsgLoop's
+// callback: one sendmmsg on the descriptor the loop's receive holds (it
+// stays open until the receive returns, even if the Socket is closed
+// meanwhile), as the poller's path would make it once.
+func (b *MMsgBatch) sendNow(s *Socket, idx []int, flags int) (int, error) {
+	if s.fd.Load() < 0 {
+		return 0, os.NewSyscallError("sendmmsg", errClosed)
+	}
+	for {
+		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(b.loopFD), uintptr(unsafe.Pointer(&b.hdrs[0])),
+			uintptr(len(idx)), uintptr(s.sendFlags(flags)), 0, 0)
+		runtime.KeepAlive(b)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.EINTR:
+			continue
+		}
+		return 0, os.NewSyscallError("sendmmsg", e)
+	}
 }
 
 // setHdr points header j at message i's buffer (n bytes) and name.

@@ -2,10 +2,12 @@ package sockcore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -347,5 +349,99 @@ func TestRecvMMsgLoopFullBatches(t *testing.T) {
 	}
 	if err := srv.RecvMMsgLoop(b, 1<<40, nil); err == nil {
 		t.Error("RecvMMsgLoop with flags beyond a C int: no error")
+	}
+}
+
+// TestRecvMMsgLoopHeaders: the loop readies for the next receive only the
+// headers a batch and its callback's sends used, so a send that pointed
+// header 0 at another message's buffer, cut to that message's length,
+// must not shape the next receive: a longer datagram after a short echo
+// comes whole, into Bufs[0], with its source. Sends from the callback go
+// directly on the loop's descriptor and report errors as the poller's
+// path does (a wrong address family, a closed socket).
+func TestRecvMMsgLoopHeaders(t *testing.T) {
+	srv, cli := udpPair(t)
+	srv.SetTimeout(Forever)
+	for _, m := range []string{"aaaaa", "bbbbbb", "ccccccc"} {
+		if _, err := cli.Send([]byte(m), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cliAddr, err := cli.SockName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := bytes.Repeat([]byte("L"), 40)
+	b := NewMMsgBatch(4, 64)
+	b.SetControlSize(32)
+	v6 := make([]byte, unix.SizeofSockaddrInet6)
+	binary.NativeEndian.PutUint16(v6, unix.AF_INET6)
+	round := 0
+	err = srv.RecvMMsgLoop(b, 0, func(n int) bool {
+		round++
+		switch round {
+		case 1:
+			if n != 3 {
+				t.Fatalf("first batch of %d, want 3", n)
+			}
+			// Echo only the third: header 0 now points at Bufs[2], 7 bytes.
+			if sent, err := srv.SendMMsg(b, []int{2}, unix.MSG_DONTWAIT); sent != 1 || err != nil {
+				t.Fatalf("SendMMsg = %d, %v", sent, err)
+			}
+			// The same error from the loop's direct send and from the
+			// poller's path.
+			saved := append([]byte(nil), b.Name(1)...)
+			b.SetName(1, v6)
+			_, errLoop := srv.SendMMsg(b, []int{1}, unix.MSG_DONTWAIT)
+			if !errnoIs(errLoop, unix.EAFNOSUPPORT) {
+				t.Errorf("SendMMsg to an IPv6 address from the callback: %v, want EAFNOSUPPORT", errLoop)
+			}
+			b.SetName(1, saved)
+			if _, err := cli.Send(long, 0); err != nil {
+				t.Fatal(err)
+			}
+			return true
+		case 2:
+			if n != 1 || b.N[0] != len(long) || !bytes.Equal(b.Bufs[0][:b.N[0]], long) || b.Flags[0]&unix.MSG_TRUNC != 0 {
+				t.Fatalf("second batch: n=%d, Bufs[0] %q, flags %#x; want 1 datagram %q", n, b.Bufs[0][:b.N[0]], b.Flags[0], long)
+			}
+			if from, err := b.From(0); err != nil || from.String() != cliAddr.String() {
+				t.Errorf("second batch from %v, %v; want %v", from, err, cliAddr)
+			}
+			if sent, err := srv.SendMMsg(b, []int{0}, unix.MSG_DONTWAIT); sent != 1 || err != nil {
+				t.Fatalf("SendMMsg = %d, %v", sent, err)
+			}
+			// Close from another goroutine marks the Socket closed at
+			// once and closes the descriptor when the loop's receive
+			// lets go of it.
+			closed := make(chan struct{})
+			go func() { srv.Close(); close(closed) }()
+			for srv.fd.Load() >= 0 {
+				runtime.Gosched()
+			}
+			t.Cleanup(func() { <-closed })
+			if _, err := srv.SendMMsg(b, []int{0}, unix.MSG_DONTWAIT); !errnoIs(err, unix.EBADF) {
+				t.Errorf("SendMMsg from the callback after Close: %v, want EBADF", err)
+			}
+			return false
+		}
+		t.Fatalf("callback round %d", round)
+		return false
+	})
+	if err != nil {
+		t.Fatalf("RecvMMsgLoop: %v", err)
+	}
+	for _, want := range [][]byte{[]byte("ccccccc"), long} {
+		got, err := cli.Recv(100, 0)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("echo %q, %v; want %q", got, err, want)
+		}
+	}
+	// Outside the loop, the poller's path gives the same error.
+	b2 := NewMMsgBatch(1, 8)
+	b2.SetName(0, v6)
+	other, _ := udpPair(t)
+	if _, err := other.SendMMsg(b2, []int{0}, unix.MSG_DONTWAIT); !errnoIs(err, unix.EAFNOSUPPORT) {
+		t.Errorf("SendMMsg to an IPv6 address: %v, want EAFNOSUPPORT", err)
 	}
 }
