@@ -52,6 +52,23 @@ func (srv *server) dgramLoop(l *listener, shared bool) error {
 		s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
 		b.SetControlSize(32)
 	}
+	// On a wildcard address the reply leaves from the address the
+	// datagram came to (IP_PKTINFO, IPV6_PKTINFO), not from the one
+	// routing would pick: a client that sent to a second address of the
+	// host, connected to it, takes only replies from it.
+	pktinfo := wildcardBound(s)
+	if pktinfo {
+		// IP_PKTINFO on an IPv6 socket too: for the IPv4 datagrams of a
+		// dual-stack socket it gives the kernel's local address for the
+		// datagram (an interface's own for a broadcast), where
+		// IPV6_PKTINFO gives the header's destination, broadcast or not.
+		s.SetsockoptInt(unix.SOL_IP, unix.IP_PKTINFO, 1)
+		if s.Family() == unix.AF_INET6 {
+			s.SetsockoptInt(unix.SOL_IPV6, unix.IPV6_RECVPKTINFO, 1)
+		}
+		b.SetControlSize(unix.CmsgSpace(4) + unix.CmsgSpace(unix.SizeofInet4Pktinfo) + unix.CmsgSpace(unix.SizeofInet6Pktinfo))
+		b.SetSendControlSize(unix.CmsgSpace(unix.SizeofInet6Pktinfo))
+	}
 	var kernelDrops uint32 // the socket's count when last seen
 	idxs := make([]int, 0, batchSize)
 	var idx []int // the echoes of the batch not yet sent: a tail of idxs
@@ -93,6 +110,11 @@ func (srv *server) dgramLoop(l *listener, shared bool) error {
 	}
 	echo := func(n int) bool {
 		idx = srv.admitDgrams(b, n, &kernelDrops, idxs[:0])
+		if pktinfo {
+			for _, i := range idx {
+				b.SendControl[i] = replySource(b.SendControl[i][:0], b.Control[i][:b.ControlN[i]])
+			}
+		}
 		if shared {
 			return false // send outside: the next loop may receive meanwhile
 		}
@@ -260,6 +282,94 @@ func (r *rateLimiter) allow(ip netip.Addr, now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// wildcardBound says whether s is an IPv4 or IPv6 socket bound to the
+// unspecified address.
+func wildcardBound(s *sockcore.Socket) bool {
+	a, err := s.SockName()
+	if err != nil {
+		return false
+	}
+	raw, err := sockcore.EncodeSockaddr(a)
+	if err != nil {
+		return false
+	}
+	var ip []byte
+	switch {
+	case s.Family() == unix.AF_INET && len(raw) >= 8:
+		ip = raw[4:8]
+	case s.Family() == unix.AF_INET6 && len(raw) >= 24:
+		ip = raw[8:24]
+	default:
+		return false
+	}
+	for _, c := range ip {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// replySource appends to dst (empty, with room for an IPv6 packet-info
+// message) the control message that makes a reply leave from the address
+// the datagram whose control messages are ctl came to: IP_PKTINFO with the
+// kernel's local address for it (ipi_spec_dst: the destination, or an
+// interface's own address for a broadcast), else IPV6_PKTINFO with the
+// destination and, for a link-local one, its interface. Nothing when ctl
+// has neither or the destination was multicast. The same cmsg(3) walk as
+// rxqOvfl.
+func replySource(dst, ctl []byte) []byte {
+	var v4, v6 []byte
+	for len(ctl) >= 16 {
+		l := int(binary.NativeEndian.Uint64(ctl))
+		if l < 16 || l > len(ctl) {
+			break
+		}
+		level, typ := int32(binary.NativeEndian.Uint32(ctl[8:])), int32(binary.NativeEndian.Uint32(ctl[12:]))
+		switch data := ctl[16:l]; {
+		case level == unix.SOL_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
+			v4 = data // struct in_pktinfo: ifindex, spec_dst, addr
+		case level == unix.SOL_IPV6 && typ == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
+			v6 = data // struct in6_pktinfo: addr, ifindex
+		}
+		ctl = ctl[min((l+7)&^7, len(ctl)):]
+	}
+	switch {
+	case v4 != nil:
+		return cmsg(dst, unix.SOL_IP, unix.IP_PKTINFO, unix.SizeofInet4Pktinfo, func(out []byte) {
+			copy(out[4:8], v4[4:8])
+		})
+	case v6 != nil:
+		addr := netip.AddrFrom16([16]byte(v6[:16]))
+		if addr.Unmap().IsMulticast() {
+			return dst
+		}
+		return cmsg(dst, unix.SOL_IPV6, unix.IPV6_PKTINFO, unix.SizeofInet6Pktinfo, func(out []byte) {
+			copy(out[:16], v6[:16])
+			if addr.IsLinkLocalUnicast() {
+				copy(out[16:20], v6[16:20])
+			}
+		})
+	}
+	return dst
+}
+
+// cmsg appends to dst a control message of n data bytes, zeroed, then
+// filled by fill.
+func cmsg(dst []byte, level, typ int32, n int, fill func(data []byte)) []byte {
+	space := unix.CmsgSpace(n)
+	if cap(dst)-len(dst) < space {
+		return dst
+	}
+	m := dst[len(dst) : len(dst)+space]
+	clear(m)
+	binary.NativeEndian.PutUint64(m, uint64(unix.CmsgLen(n)))
+	binary.NativeEndian.PutUint32(m[8:], uint32(level))
+	binary.NativeEndian.PutUint32(m[12:], uint32(typ))
+	fill(m[16 : 16+n])
+	return dst[:len(dst)+space]
 }
 
 // rxqOvfl finds the SO_RXQ_OVFL count among the control messages in ctl

@@ -18,9 +18,14 @@ type MMsgBatch struct {
 
 	// Control holds message i's control-message buffer for RecvMMsg
 	// (SetControlSize makes them; nil: none), ControlN how many bytes of
-	// it the kernel filled. SendMMsg sends no control messages.
+	// it the kernel filled.
 	Control  [][]byte
 	ControlN []int
+
+	// SendControl holds the control messages SendMMsg sends with message
+	// i (SetSendControlSize makes the buffers, empty: none), e.g. an
+	// IP_PKTINFO choosing the reply's source address.
+	SendControl [][]byte
 
 	names    []rawBuf
 	namelens []uint32
@@ -60,6 +65,21 @@ func (b *MMsgBatch) SetControlSize(n int) {
 	mem := make([]byte, len(b.Bufs)*n)
 	for i := range b.Control {
 		b.Control[i] = mem[i*n : (i+1)*n : (i+1)*n]
+	}
+}
+
+// SetSendControlSize gives every message a SendControl buffer with room
+// for n bytes, empty (SendControl[i] = SendControl[i][:k] fills it); n == 0
+// removes them.
+func (b *MMsgBatch) SetSendControlSize(n int) {
+	if n <= 0 {
+		b.SendControl = nil
+		return
+	}
+	b.SendControl = make([][]byte, len(b.Bufs))
+	mem := make([]byte, len(b.Bufs)*n)
+	for i := range b.SendControl {
+		b.SendControl[i] = mem[i*n : i*n : (i+1)*n]
 	}
 }
 
@@ -273,6 +293,10 @@ func (s *Socket) SendMMsgContext(ctx context.Context, b *MMsgBatch, idx []int, f
 	b.used = max(b.used, len(idx))
 	for j, i := range idx {
 		b.setHdr(j, i, b.N[i])
+		if b.SendControl != nil && len(b.SendControl[i]) > 0 {
+			b.hdrs[j].Hdr.Control = &b.SendControl[i][0]
+			b.hdrs[j].Hdr.SetControllen(len(b.SendControl[i]))
+		}
 	}
 	if b.loopSock == s && ctx == nil && flags&unix.MSG_DONTWAIT != 0 {
 		return b.sendNow(s, idx, flags)
