@@ -11,6 +11,20 @@
 # median of the rounds, and the median of the per-round ratios), and the
 # decode rate; appends the figures to bench/out/results.csv (bench/lib.sh).
 #
+# Decoding ordinary traffic: bench/mkmixed.py concatenates the records of
+# the project's Ethernet corpus (integration/sniff/testdata/corpus: DHCP,
+# DNS, HTTP, LLDP, STP, VRRP, NTP, SNMP, ... from real daemons), repeated
+# to MIXED packets (default 200000) in one file, so that process start-up
+# does not weigh; sniff and tcpdump decode it with -n and with -n -v, to
+# /dev/null, in turn, DROUNDS rounds (default 5). The rate is packets per
+# second of wall time and per second of CPU time (user + system, bash's
+# time: less swayed by a loaded machine); the ratio, sniff's rate over
+# tcpdump's, is the median of the rounds'. Start-up is its own row: a
+# 1-packet file. Where `make corpus` has unpacked Wireshark's captures
+# (.cache/extcorpus/wireshark), the same for their Ethernet pcaps and for
+# their 802.11 radiotap capture wpa-test-decode.pcap, each repeated to
+# MIXED packets. DECODE_ONLY=1 runs only these rows (no root needed).
+#
 # CPU time: the sum over a process's threads of the first field of
 # /proc/PID/task/TID/schedstat, the nanoseconds the scheduler ran the thread
 # (sum_exec_runtime, user and system together). It is read right before the
@@ -26,9 +40,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SNIFF=${SOCKCORE_BIN:-$PWD/bin}/sniff
 DUR=${DUR:-8} ROUNDS=${ROUNDS:-3} SETTLE=${SETTLE:-1.5}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT # the floods' cleanup replaces it
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+if [ "${DECODE_ONLY:-0}" = 0 ]; then
 [ "$(id -u)" = 0 ] || { echo "bench sniff: needs root (network namespaces)" >&2; exit 1; }
 for p in iperf3 tcpdump ip; do command -v $p >/dev/null || { echo "bench sniff: $p missing (make deps)" >&2; exit 1; }; done
-A=scb-a-$$ B=scb-b-$$ TMP=$(mktemp -d)
+A=scb-a-$$ B=scb-b-$$
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; rm -rf "$TMP"; }
 trap cleanup EXIT
 # shellcheck source=bench/lib.sh
@@ -129,3 +148,93 @@ END {
 	emit("decode a capture to text (-n -r)", "tcpdump", "packets decoded per second", trate, "packets/s")
 }' "$TMP/rounds"
 while IFS=$'\t' read -r b row peer metric v unit; do result "$b" "$row" "$peer" "$metric" "$v" "$unit"; done <"$TMP/res"
+fi
+
+# Decoding ordinary traffic (see the header).
+command -v tcpdump >/dev/null || { echo "bench sniff: tcpdump missing (make deps)" >&2; exit 1; }
+MIXED=${MIXED:-200000} DROUNDS=${DROUNDS:-5}
+# times CMD...: "wall cpu" seconds of CMD, its output dropped.
+times_of() {
+	local TIMEFORMAT='%R %U %S' t
+	t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+	awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
+}
+# decode ROW FILE PACKETS: DROUNDS rounds of sniff and tcpdump, -n and
+# -n -v, on FILE; prints and records the medians.
+decode() {
+	local row=$1 f=$2 n=$3 r mode s t i=0
+	for r in $(seq "$DROUNDS"); do
+		for mode in n v; do
+			local args=(-n -r "$f")
+			[ $mode = v ] && args=(-n -v -r "$f")
+			# who goes first alternates
+			if ((i++ % 2)); then
+				s=$(times_of "$SNIFF" "${args[@]}"); t=$(times_of tcpdump "${args[@]}")
+			else
+				t=$(times_of tcpdump "${args[@]}"); s=$(times_of "$SNIFF" "${args[@]}")
+			fi
+			echo "$mode $s $t"
+		done
+	done | awk -v n="$n" -v row="$row" -v res="$TMP/dres" '
+	function median(a, k,   i, j, t) {
+		for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return (k % 2) ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
+	}
+	function emit(r, peer, metric, v, unit) { printf "sniff\t%s\t%s\t%s\t%s\t%s\n", r, peer, metric, v, unit >res }
+	{
+		m = $1; k = ++kn[m]
+		sw[m, k] = n / ($2 > 0 ? $2 : 1e-3); sc[m, k] = n / ($3 > 0 ? $3 : 1e-3)
+		tw[m, k] = n / ($4 > 0 ? $4 : 1e-3); tc[m, k] = n / ($5 > 0 ? $5 : 1e-3)
+		rw[m, k] = sw[m, k] / tw[m, k]; rc[m, k] = sc[m, k] / tc[m, k]
+	}
+	END {
+		for (m in kn) {
+			k = kn[m]; r = row " (-n" (m == "v" ? " -v" : "") " -r)"
+			for (i = 1; i <= k; i++) { a[i] = sw[m, i]; b[i] = tw[m, i]; c[i] = rw[m, i]; d[i] = sc[m, i]; e[i] = tc[m, i]; f[i] = rc[m, i] }
+			printf "%-64s %12.0f %12.0f %8.2f\n", r ", packets/s", median(a, k), median(b, k), median(c, k)
+			printf "%-64s %12.0f %12.0f %8.2f\n", "  packets per CPU second", median(d, k), median(e, k), median(f, k)
+			for (i = 1; i <= k; i++) {
+				emit(r, "sniff", "packets decoded per second", sw[m, i], "packets/s")
+				emit(r, "tcpdump", "packets decoded per second", tw[m, i], "packets/s")
+				emit(r, "sniff / tcpdump", "packets decoded per second ratio", rw[m, i], "x")
+				emit(r, "sniff", "packets decoded per CPU second", sc[m, i], "packets/s")
+				emit(r, "tcpdump", "packets decoded per CPU second", tc[m, i], "packets/s")
+				emit(r, "sniff / tcpdump", "packets decoded per CPU second ratio", rc[m, i], "x")
+			}
+		}
+	}'
+}
+printf "%-64s %12s %12s %8s\n" "decoding to text (median of $DROUNDS rounds)" sniff tcpdump ratio
+corpus=(integration/sniff/testdata/corpus/*.pcap)
+python3 bench/mkmixed.py "$TMP/mixed.pcap" "$MIXED" "${corpus[@]}" >/dev/null
+decode "decode ordinary traffic, $MIXED packets" "$TMP/mixed.pcap" "$MIXED"
+rm -f "$TMP/mixed.pcap"
+ws=.cache/extcorpus/wireshark
+if [ -d "$ws" ]; then
+	python3 bench/mkmixed.py "$TMP/ws.pcap" "$MIXED" "$ws"/*.pcap >/dev/null
+	decode "decode Wireshark's Ethernet captures, $MIXED packets" "$TMP/ws.pcap" "$MIXED"
+	rm -f "$TMP/ws.pcap"
+	python3 bench/mkmixed.py -l 127 "$TMP/wifi.pcap" "$MIXED" "$ws/wpa-test-decode.pcap" >/dev/null
+	decode "decode 802.11 radiotap (wpa-test-decode), $MIXED packets" "$TMP/wifi.pcap" "$MIXED"
+	rm -f "$TMP/wifi.pcap"
+fi
+# Start-up: one packet; the time is the process's, wall and CPU.
+python3 bench/mkmixed.py "$TMP/one.pcap" 1 integration/sniff/testdata/corpus/icmp.pcap >/dev/null
+for r in $(seq "$DROUNDS"); do echo "$(times_of "$SNIFF" -n -r "$TMP/one.pcap") $(times_of tcpdump -n -r "$TMP/one.pcap")"; done |
+	awk -v res="$TMP/dres" '
+	function median(a, k,   i, j, t) {
+		for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return (k % 2) ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
+	}
+	{ k++; sw[k] = $1 * 1000; sc[k] = $2 * 1000; tw[k] = $3 * 1000; tc[k] = $4 * 1000 }
+	END {
+		printf "%-64s %12.1f %12.1f\n", "start-up: a 1-packet file, wall ms", median(sw, k), median(tw, k)
+		printf "%-64s %12.1f %12.1f\n", "  CPU ms", median(sc, k), median(tc, k)
+		for (i = 1; i <= k; i++) {
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\twall time\t%s\tms\n", sw[i] >res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\twall time\t%s\tms\n", tw[i] >res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\tCPU time\t%s\tms\n", sc[i] >res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\tCPU time\t%s\tms\n", tc[i] >res
+		}
+	}'
+while IFS=$'\t' read -r b row peer metric v unit; do result "$b" "$row" "$peer" "$metric" "$v" "$unit"; done <"$TMP/dres"

@@ -120,7 +120,11 @@ func (d *decoder) decodeWith(p *pkt, verbose, link, fields bool) summary {
 		s.fields = map[string]any{}
 		d.fields = s.fields
 	}
+	// The text is copied out before the next packet, but a Builder
+	// cannot be reused: one allocation a packet, of the last one's size.
+	n := d.b.Len()
 	d.b.Reset()
+	d.b.Grow(max(n, 128))
 	c := &d.pc
 	*c = pctx{d: d, s: s, b: &d.b, f: s.fields, verbose: verbose, link: link, fields: fields, wire: p.len, data: p.data, length: p.len}
 	if !c.next(linkSpace, uint32(p.lt), p.data) {

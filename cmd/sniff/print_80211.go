@@ -158,15 +158,15 @@ var htBandwidths = [4]string{"20 MHz", "40 MHz", "20 MHz (L)", "20 MHz (U)"}
 // unknown (its size unknown, the rest cannot be read).
 func (r *radiotap) print(bit int, present uint32) bool {
 	b := r.c.b
-	// the sizes of each part of a field, in order
-	sizes := map[int][]int{0: {8}, 1: {1}, 2: {1}, 3: {2, 2}, 4: {1, 1}, 5: {1}, 6: {1}, 7: {2}, 8: {2}, 9: {1},
-		10: {1}, 11: {1}, 12: {1}, 13: {1}, 14: {2}, 18: {4, 2, 1, 1}, 19: {1, 1, 1}, 20: {4, 2, 1, 1},
-		21: {2, 1, 1, 1, 1, 1, 1, 1, 1, 2}}[bit]
+	var sizes []int
+	if bit >= 0 && bit < len(radiotapSizes) {
+		sizes = radiotapSizes[bit]
+	}
 	if sizes == nil {
 		fmt.Fprintf(b, "[bit %d] ", bit)
 		return false
 	}
-	v := make([]uint64, len(sizes))
+	var v [10]uint64
 	for i, n := range sizes {
 		x, ok := r.field(n)
 		if !ok {
@@ -177,7 +177,8 @@ func (r *radiotap) print(bit int, present uint32) bool {
 	}
 	switch bit {
 	case 0:
-		fmt.Fprintf(b, "%dus tsft ", v[0])
+		writeUint(b, v[0])
+		b.WriteString("us tsft ")
 	case 1:
 		f := uint8(v[0])
 		r.flags = f
@@ -191,9 +192,13 @@ func (r *radiotap) print(bit int, present uint32) bool {
 		}
 	case 2:
 		if v[0] >= 0x80 && v[0] <= 0x8f {
-			fmt.Fprintf(b, "MCS %d ", v[0]&0x7f)
+			b.WriteString("MCS ")
+			writeUint(b, v[0]&0x7f)
+			b.WriteByte(' ')
 		} else {
-			fmt.Fprintf(b, "%2.1f Mb/s ", .5*float64(v[0]))
+			// %2.1f: the width never pads "0.5" and longer
+			writeFloat1(b, .5*float64(v[0]))
+			b.WriteString(" Mb/s ")
 		}
 	case 3:
 		if present&(1<<18) == 0 {
@@ -202,9 +207,11 @@ func (r *radiotap) print(bit int, present uint32) bool {
 	case 4:
 		fmt.Fprintf(b, "fhset %d fhpat %d ", v[0], v[1])
 	case 5:
-		fmt.Fprintf(b, "%ddBm signal ", int8(v[0]))
+		writeInt(b, int64(int8(v[0])))
+		b.WriteString("dBm signal ")
 	case 6:
-		fmt.Fprintf(b, "%ddBm noise ", int8(v[0]))
+		writeInt(b, int64(int8(v[0])))
+		b.WriteString("dBm noise ")
 	case 7:
 		fmt.Fprintf(b, "%d sq ", v[0])
 	case 8:
@@ -214,11 +221,15 @@ func (r *radiotap) print(bit int, present uint32) bool {
 	case 10:
 		fmt.Fprintf(b, "%ddBm tx power ", int8(v[0]))
 	case 11:
-		fmt.Fprintf(b, "antenna %d ", v[0])
+		b.WriteString("antenna ")
+		writeUint(b, v[0])
+		b.WriteByte(' ')
 	case 12:
-		fmt.Fprintf(b, "%ddB signal ", v[0])
+		writeUint(b, v[0])
+		b.WriteString("dB signal ")
 	case 13:
-		fmt.Fprintf(b, "%ddB noise ", v[0])
+		writeUint(b, v[0])
+		b.WriteString("dB noise ")
 	case 18:
 		chanInfo(b, uint16(v[1]), uint32(v[0]), present)
 	case 19:
@@ -245,13 +256,13 @@ func (r *radiotap) print(bit int, present uint32) bool {
 			b.WriteString(htBandwidths[flags&0x03] + " ")
 		}
 		if known&0x04 != 0 {
-			b.WriteString(map[bool]string{false: "long", true: "short"}[flags&0x04 != 0] + " GI ")
+			b.WriteString(pick(flags&0x04 != 0, "short GI ", "long GI "))
 		}
 		if known&0x08 != 0 {
-			b.WriteString(map[bool]string{false: "mixed", true: "greenfield"}[flags&0x08 != 0] + " ")
+			b.WriteString(pick(flags&0x08 != 0, "greenfield ", "mixed "))
 		}
 		if known&0x10 != 0 {
-			b.WriteString(map[bool]string{false: "BCC", true: "LDPC"}[flags&0x10 != 0] + " FEC ")
+			b.WriteString(pick(flags&0x10 != 0, "LDPC FEC ", "BCC FEC "))
 		}
 		if known&0x20 != 0 {
 			fmt.Fprintf(b, "RX-STBC%d ", (flags&0x60)>>5)
@@ -264,16 +275,46 @@ func (r *radiotap) print(bit int, present uint32) bool {
 				continue
 			}
 			fmt.Fprintf(b, "User %d MCS %d ", i, mcs)
-			b.WriteString(map[bool]string{false: "BCC", true: "LDPC"}[coding&(1<<i) != 0] + " FEC ")
+			b.WriteString(pick(coding&(1<<i) != 0, "LDPC FEC ", "BCC FEC "))
 		}
 		if known&0x40 != 0 {
 			b.WriteString(vhtBandwidth(int(bw&0x1f)) + " ")
 		}
 		if known&0x04 != 0 {
-			b.WriteString(map[bool]string{false: "long", true: "short"}[flags&0x04 != 0] + " GI ")
+			b.WriteString(pick(flags&0x04 != 0, "short GI ", "long GI "))
 		}
 	}
 	return true
+}
+
+// radiotapSizes: the sizes of each part of a radiotap field, in order, by
+// its bit; nil for a field whose size sniff does not know.
+var radiotapSizes = [...][]int{0: {8}, 1: {1}, 2: {1}, 3: {2, 2}, 4: {1, 1}, 5: {1}, 6: {1}, 7: {2}, 8: {2}, 9: {1},
+	10: {1}, 11: {1}, 12: {1}, 13: {1}, 14: {2}, 18: {4, 2, 1, 1}, 19: {1, 1, 1}, 20: {4, 2, 1, 1},
+	21: {2, 1, 1, 1, 1, 1, 1, 1, 1, 2}}
+
+// pick is a if cond, else b.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// writeUint, writeInt and writeFloat1 write %d and %.1f without fmt.
+func writeUint(b *strings.Builder, v uint64) {
+	var buf [20]byte
+	b.Write(strconv.AppendUint(buf[:0], v, 10))
+}
+
+func writeInt(b *strings.Builder, v int64) {
+	var buf [20]byte
+	b.Write(strconv.AppendInt(buf[:0], v, 10))
+}
+
+func writeFloat1(b *strings.Builder, v float64) {
+	var buf [32]byte
+	b.Write(strconv.AppendFloat(buf[:0], v, 'f', 1, 64))
 }
 
 func vhtBandwidth(i int) string {
@@ -289,7 +330,8 @@ func vhtBandwidth(i int) string {
 
 // chanInfo is print_chaninfo.
 func chanInfo(b *strings.Builder, freq uint16, flags, present uint32) {
-	fmt.Fprintf(b, "%d MHz", freq)
+	writeUint(b, uint64(freq))
+	b.WriteString(" MHz")
 	is := func(m uint32) bool { return flags&m == m }
 	if present&(1<<19) != 0 {
 		b.WriteString(" 11n")
@@ -688,7 +730,18 @@ func wepPrint(b *strings.Builder, p ndBuf) bool {
 		return false
 	}
 	iv := p.le32(0)
-	fmt.Fprintf(b, " IV:%3x Pad %x KeyID %x", iv&0xffffff, iv>>24&0x3f, iv>>30&3)
+	// " IV:%3x Pad %x KeyID %x"
+	var buf [8]byte
+	h := strconv.AppendUint(buf[:0], uint64(iv&0xffffff), 16)
+	b.WriteString(" IV:")
+	for i := len(h); i < 3; i++ {
+		b.WriteByte(' ')
+	}
+	b.Write(h)
+	b.WriteString(" Pad ")
+	b.Write(strconv.AppendUint(buf[:0], uint64(iv>>24&0x3f), 16))
+	b.WriteString(" KeyID ")
+	b.Write(strconv.AppendUint(buf[:0], uint64(iv>>30&3), 16))
 	return true
 }
 
@@ -834,7 +887,8 @@ func (m *mgmtBody) printRates(b *strings.Builder) {
 	}
 	sep := " ["
 	for _, r := range m.rates {
-		fmt.Fprintf(b, "%s%2.1f", sep, .5*float64(r&0x7f))
+		b.WriteString(sep)
+		writeFloat1(b, .5*float64(r&0x7f)) // %2.1f: "0.5" and longer
 		if r&0x80 != 0 {
 			b.WriteString("*")
 		}
@@ -845,7 +899,8 @@ func (m *mgmtBody) printRates(b *strings.Builder) {
 
 func (m *mgmtBody) printChannel(b *strings.Builder) {
 	if m.dsOK {
-		fmt.Fprintf(b, " CH: %d", m.ch)
+		b.WriteString(" CH: ")
+		writeInt(b, int64(m.ch))
 	}
 	if m.cap&0x10 != 0 {
 		b.WriteString(", PRIVACY")
@@ -908,7 +963,7 @@ func dot11Mgmt(c *pctx, fc uint32, src []byte, p ndBuf, length int) bool {
 		m.printSSID(b)
 		m.printRates(b)
 		if fc>>4&0xf == 8 {
-			b.WriteString(map[bool]string{true: " ESS", false: " IBSS"}[m.cap&1 != 0])
+			b.WriteString(pick(m.cap&1 != 0, " ESS", " IBSS"))
 		}
 		m.printChannel(b)
 		return ok

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gopacket/gopacket/layers"
@@ -58,9 +59,25 @@ func printIPv4(c *pctx, data []byte) {
 	}
 	if c.verbose {
 		ecn := [...]string{"", ",ECT(1)", ",ECT(0)", ",CE"}[ip.TOS&3]
-		fmt.Fprintf(b, "(tos 0x%x%s, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d",
-			ip.TOS, ecn, ip.TTL, ip.Id, int(ip.FragOffset)*8, flagNames(uint32(off), ipFragFlags),
-			ipProtoName(ip.Protocol), uint8(ip.Protocol), total)
+		// "(tos 0x%x%s, ttl %d, id %d, offset %d, flags [%s], proto %s (%d), length %d"
+		var buf [8]byte
+		b.WriteString("(tos 0x")
+		b.Write(strconv.AppendUint(buf[:0], uint64(ip.TOS), 16))
+		b.WriteString(ecn)
+		b.WriteString(", ttl ")
+		writeUint(b, uint64(ip.TTL))
+		b.WriteString(", id ")
+		writeUint(b, uint64(ip.Id))
+		b.WriteString(", offset ")
+		writeUint(b, uint64(ip.FragOffset)*8)
+		b.WriteString(", flags [")
+		b.WriteString(flagNames(uint32(off), ipFragFlags))
+		b.WriteString("], proto ")
+		b.WriteString(ipProtoName(ip.Protocol))
+		b.WriteString(" (")
+		writeUint(b, uint64(ip.Protocol))
+		b.WriteString("), length ")
+		writeUint(b, uint64(total))
 		if hlen > 20 {
 			if len(data) < hlen {
 				b.WriteString(" [|ip]")
