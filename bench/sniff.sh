@@ -43,15 +43,13 @@ DUR=${DUR:-8} ROUNDS=${ROUNDS:-3} SETTLE=${SETTLE:-1.5}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT # the floods' cleanup replaces it
 # shellcheck source=bench/lib.sh
-. bench/lib.sh
+. bench/lib.sh # flood_netns, cpuns, num
 if [ "${DECODE_ONLY:-0}" = 0 ]; then
 [ "$(id -u)" = 0 ] || { echo "bench sniff: needs root (network namespaces)" >&2; exit 1; }
 for p in iperf3 tcpdump ip; do command -v $p >/dev/null || { echo "bench sniff: $p missing (make deps)" >&2; exit 1; }; done
 A=scb-a-$$ B=scb-b-$$
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; rm -rf "$TMP"; }
 trap cleanup EXIT
-# shellcheck source=bench/lib.sh
-. bench/lib.sh # flood_netns, cpuns, num
 flood_netns $A $B
 
 # flood CONF RATE SNIFF-ARGS... -- TCPDUMP-ARGS...: one flood (RATE packets
