@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -492,7 +493,10 @@ type serverIdle struct {
 func newServerIdle(d time.Duration, active *atomic.Int64, ln interface{ Close() error }) *serverIdle {
 	si := &serverIdle{d: d, active: active, ln: ln}
 	si.touch()
-	si.t = time.AfterFunc(d, si.check)
+	// Armed once si.t is set: check resets it, and a timer armed at once
+	// may fire first (a short -i, a loaded machine).
+	si.t = time.AfterFunc(time.Duration(math.MaxInt64), si.check)
+	si.t.Reset(d)
 	return si
 }
 
