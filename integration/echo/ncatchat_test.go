@@ -20,8 +20,11 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-// startWithInput starts a server in ns with a standard input the test
-// writes, and waits for its port.
+// startWithInput starts a server (with -v) in ns with a standard input the
+// test writes, and waits for its "listening on" line: the test's first
+// client is its first connection. A probe of the port (waitPort) would be
+// a client too, which a loaded server may still count when the next one
+// joins (a --chat "already connected" it names).
 func startWithInput(t *testing.T, ns *testenv.NetNS, port string, name string, args ...string) (*proc, io.WriteCloser) {
 	t.Helper()
 	cmd := ns.Command(name, args...)
@@ -31,7 +34,13 @@ func startWithInput(t *testing.T, ns *testenv.NetNS, port string, name string, a
 	}
 	t.Cleanup(func() { in.Close() })
 	p := startCmd(t, cmd, 0)
-	waitPort(t, ns, port)
+	// ncat: "Listening on :::PORT", then "Listening on 0.0.0.0:PORT";
+	// echocat: "listening on tcp://[::]:PORT" (dual-stack).
+	if line, _ := p.stderr.WaitMatch(0, func(l string) bool {
+		return strings.Contains(l, "istening on ") && (strings.HasSuffix(l, " 0.0.0.0:"+port) || strings.HasSuffix(l, "[::]:"+port))
+	}); line == "" {
+		t.Fatalf("%s did not listen: %s", name, p.stderr)
+	}
 	return p, in
 }
 
@@ -107,9 +116,9 @@ func chatTranscript(t *testing.T, ns *testenv.NetNS, port string, in io.Writer) 
 func TestChatAgainstNcat(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	ncat := testenv.RequireProgram(t, "ncat", "ncat")
-	_, ncatIn := startWithInput(t, ns, "7901", ncat, "-l", "--chat", "7901")
+	_, ncatIn := startWithInput(t, ns, "7901", ncat, "-v", "-l", "--chat", "7901")
 	want := chatTranscript(t, ns, "7901", ncatIn)
-	_, ourIn := startWithInput(t, ns, "7902", testenv.Bin(t, "echocat"), "-l", "--chat", "7902")
+	_, ourIn := startWithInput(t, ns, "7902", testenv.Bin(t, "echocat"), "-v", "-l", "--chat", "7902")
 	got := chatTranscript(t, ns, "7902", ourIn)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ncat --chat against echocat --chat (-ncat +echocat):\n%s", diff)
@@ -134,10 +143,9 @@ func TestBrokerAgainstNcat(t *testing.T) {
 		b := &chatClient{s: nsDial(t, ns, "127.0.0.1", port)}
 		b.s.SetBlocking(true)
 		b.r = bufio.NewReader(b.s)
-		// -v: both joined once the server told of the third connection
-		// (the first is waitPort's).
+		// -v: both joined once the server told of the second connection.
 		from := 0
-		for range 3 {
+		for range 2 {
 			var line string
 			if line, from = p.stderr.waitFor(from, conn...); line == "" {
 				t.Fatalf("no connection line: %s", p.stderr)
