@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -38,10 +39,6 @@ func TestEchocatAgainstPeers(t *testing.T) {
 		{"socat PIPE, half-close", []string{"127.0.0.1", "7001"}, "to socat\n", "to socat\n"},
 		{"socat PIPE over IPv6", []string{"-6", "tcp://[::1]:7002"}, "to socat6\n", "to socat6\n"},
 		{"socat PIPE, -C", []string{"-C", "127.0.0.1", "7001"}, "crlf\n", "crlf\r\n"},
-		// ncat --exec closes the connection at the client's FIN,
-		// before cat's output is back: keep the write side open and
-		// let -q end the session.
-		{"ncat --exec cat", []string{"--no-shutdown", "-q", "1", "127.0.0.1", "7003"}, "to ncat\n", "to ncat\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(result{Stdout: tc.want}, echocat(t, ns, tc.in, tc.args...)); diff != "" {
@@ -49,6 +46,37 @@ func TestEchocatAgainstPeers(t *testing.T) {
 			}
 		})
 	}
+	// ncat --exec closes the connection at the client's FIN, before
+	// cat's output is back: keep the write side open, and end the input
+	// once the echo came (-q 0: quit then). A timed -q 1 lost the echo
+	// when ncat and cat took longer than a second to start.
+	t.Run("ncat --exec cat", func(t *testing.T) {
+		cmd := ns.Command(testenv.Bin(t, "echocat"), "--no-shutdown", "-q", "0", "127.0.0.1", "7003")
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		hang := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() }) // a bound on failure
+		defer hang.Stop()
+		io.WriteString(in, "to ncat\n")
+		line, err := bufio.NewReader(out).ReadString('\n')
+		in.Close()
+		if line != "to ncat\n" {
+			t.Errorf("echocat read %q, %v, want the echo", line, err)
+		}
+		if err := cmd.Wait(); err != nil || stderr.Len() != 0 {
+			t.Errorf("echocat: %v: %s", err, stderr.String())
+		}
+	})
 	for _, port := range []string{"7001", "7003"} {
 		v := echocat(t, ns, "", "--verify", "--count", "200", "--size", "512", "127.0.0.1", port)
 		if v.Code != 0 || !strings.Contains(v.Stdout, "corrupted 0") {
