@@ -125,19 +125,9 @@ func TestPeersAgainstEchod(t *testing.T) {
 		})
 	}
 	// ncat -u exits at the end of its input without waiting for replies:
-	// keep its input open until the echo is back.
+	// echoLine keeps its input open until the echo is back.
 	t.Run("ncat UDP", func(t *testing.T) {
-		cmd := ns.Command(ncat, "-u", "127.0.0.1", "50007")
-		in, _ := cmd.StdinPipe()
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Wait()
-		defer in.Close()
-		io.WriteString(in, "peer line\n")
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if line != "peer line\n" {
+		if line, err := echoLine(t, ns, "peer line\n", ncat, "-u", "127.0.0.1", "50007"); line != "peer line\n" || err != nil {
 			t.Errorf("ncat -u read %q, %v", line, err)
 		}
 	})
