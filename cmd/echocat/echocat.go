@@ -448,7 +448,7 @@ func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
 		}
 		if o.srv.execArgv != nil {
 			// The first datagram goes to the process first.
-			return runChildWith(ctx, o, plain(ln), buf[:n])
+			return runChildWith(ctx, o, plain(ln), buf[:n], nil)
 		}
 		o.dump("<", buf[:n])
 		if _, err := o.stdout.Write(buf[:n]); err != nil {

@@ -112,14 +112,17 @@ func envFor(scheme string, peer, local sockcore.Addr) []string {
 
 // runChild runs --exec/--sh-exec with the connection as its standard input
 // and output and waits for it; the connection is closed when it returns.
-func runChild(ctx context.Context, o *options, l *link) error { return runChildWith(ctx, o, l, nil) }
+func runChild(ctx context.Context, o *options, l *link) error {
+	return runChildWith(ctx, o, l, nil, nil)
+}
 
 // runChildWith is runChild with first given to the process before what the
-// connection brings (the datagram that started a -l -u session). A plain
+// connection brings (the datagram that started a -l -u session), and
+// started (nil: none) called once the process started or failed to. A plain
 // stream connection is the process's own descriptor; TLS and datagram
 // connections are relayed through pipes. Cancelling ctx sends the process
 // SIGTERM and waits for it.
-func runChildWith(ctx context.Context, o *options, l *link, first []byte) error {
+func runChildWith(ctx context.Context, o *options, l *link, first []byte, started func()) error {
 	argv := o.srv.execArgv
 	cmd := &exec.Cmd{Path: argv[0], Args: argv, Env: append(os.Environ(), childEnv(l.s)...), Stderr: childStderr(o.stderr)}
 	direct := l.tls == nil && first == nil && l.s.Type() != unix.SOCK_DGRAM
@@ -135,6 +138,9 @@ func runChildWith(ctx context.Context, o *options, l *link, first []byte) error 
 		unix.SetNonblock(int(f.Fd()), false)
 		cmd.Stdin, cmd.Stdout = f, f
 		err = cmd.Start()
+		if started != nil {
+			started()
+		}
 		f.Close()
 		l.Close()
 		if err != nil {
@@ -155,6 +161,9 @@ func runChildWith(ctx context.Context, o *options, l *link, first []byte) error 
 		}
 		cmd.Stdin, cmd.Stdout = inR, outW
 		err = cmd.Start()
+		if started != nil {
+			started()
+		}
 		inR.Close()
 		outW.Close()
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -132,6 +133,13 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 	// ends the server (ncat leaves its processes running then).
 	childCtx, endChildren := context.WithCancel(context.WithoutCancel(ctx))
 	stopEnding := context.AfterFunc(ctx, endChildren)
+	// Connections accepted whose process has not started yet: -i ending
+	// the server waits for them (ncat forks before it accepts again), so
+	// that no accepted client is dropped on its way to its process. A TLS
+	// handshake still going on then is ended (linkCtx): it could last.
+	var starting sync.WaitGroup
+	linkCtx, endLinks := context.WithCancel(ctx)
+	defer endLinks()
 	if o.srv.keepOpen && o.idleFlag == "-i" && o.idle > 0 && !o.srv.httpProxy {
 		idle = newServerIdle(o.idle, &active, ln)
 		defer idle.stop()
@@ -165,6 +173,8 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 				if stopEnding() {
 					waitAll = false
 				}
+				endLinks()
+				starting.Wait()
 				return cli.Exitf(cli.ExitTimeout, "no new connection for %s while processes ran (-i)", o.idle)
 			}
 			if ctx.Err() != nil {
@@ -224,19 +234,25 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 		}
 		active.Add(1)
 		wg.Add(1)
+		starting.Add(1)
 		go func() {
 			defer wg.Done()
 			defer active.Add(-1)
+			started := sync.OnceFunc(starting.Done)
+			defer started()
 			if m != nil {
+				started()
 				h.serve(m)
 				if o.verbose {
 					fmt.Fprintf(o.stderr, "echocat: %s closed\n", from)
 				}
 				return
 			}
-			l, err := o.serverLink(ctx, c, from)
+			l, err := o.serverLink(linkCtx, c, from)
 			if err != nil {
-				cli.Report(o.stderr, "echocat", err)
+				if !idle.expired() {
+					cli.Report(o.stderr, "echocat", err)
+				}
 				return
 			}
 			if o.srv.httpProxy {
@@ -244,11 +260,12 @@ func serve(ctx context.Context, o *options, ln *sockcore.Socket) error {
 				return
 			}
 			if h == nil {
-				if err := runChild(childCtx, o, l); err != nil && childCtx.Err() == nil {
+				if err := runChildWith(childCtx, o, l, nil, started); err != nil && childCtx.Err() == nil {
 					cli.Report(o.stderr, "echocat", err)
 				}
 				return
 			}
+			started()
 			h.serve(h.join(l))
 			if o.verbose {
 				fmt.Fprintf(o.stderr, "echocat: %s closed\n", from)
@@ -492,7 +509,10 @@ type serverIdle struct {
 func newServerIdle(d time.Duration, active *atomic.Int64, ln interface{ Close() error }) *serverIdle {
 	si := &serverIdle{d: d, active: active, ln: ln}
 	si.touch()
-	si.t = time.AfterFunc(d, si.check)
+	// Armed once si.t is set: check resets it, and a timer armed at once
+	// may fire first (a short -i, a loaded machine).
+	si.t = time.AfterFunc(time.Duration(math.MaxInt64), si.check)
+	si.t.Reset(d)
 	return si
 }
 

@@ -2,9 +2,11 @@ package echo
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,6 +21,39 @@ func startPeer(t *testing.T, ns *testenv.NetNS, ready string, name string, args 
 	if line, _ := p.stderr.waitFor(0, ready); line == "" {
 		t.Fatalf("%s did not start: %s", name, p.stderr)
 	}
+}
+
+// echoLine runs a client in ns, writes line to it and reads a line back
+// before it closes the client's input, then waits for the client's exit:
+// the echo is awaited, not left to the time a client gives replies after
+// the end of its input (socat's -t 0.5 s, nc -w, echocat -q), which a
+// loaded machine can exceed. A client that hangs is killed after 60 s
+// (a bound on failure).
+func echoLine(t *testing.T, ns *testenv.NetNS, line string, name string, args ...string) (got string, err error) {
+	t.Helper()
+	cmd := ns.Command(name, args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hang := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	defer hang.Stop()
+	io.WriteString(in, line)
+	got, rerr := bufio.NewReader(out).ReadString('\n')
+	in.Close()
+	if err := cmd.Wait(); err != nil || stderr.Len() != 0 {
+		return got, fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	return got, rerr
 }
 
 // TestEchocatAgainstPeers: echocat against socat's and ncat's echo servers.
@@ -38,10 +73,6 @@ func TestEchocatAgainstPeers(t *testing.T) {
 		{"socat PIPE, half-close", []string{"127.0.0.1", "7001"}, "to socat\n", "to socat\n"},
 		{"socat PIPE over IPv6", []string{"-6", "tcp://[::1]:7002"}, "to socat6\n", "to socat6\n"},
 		{"socat PIPE, -C", []string{"-C", "127.0.0.1", "7001"}, "crlf\n", "crlf\r\n"},
-		// ncat --exec closes the connection at the client's FIN,
-		// before cat's output is back: keep the write side open and
-		// let -q end the session.
-		{"ncat --exec cat", []string{"--no-shutdown", "-q", "1", "127.0.0.1", "7003"}, "to ncat\n", "to ncat\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(result{Stdout: tc.want}, echocat(t, ns, tc.in, tc.args...)); diff != "" {
@@ -49,6 +80,16 @@ func TestEchocatAgainstPeers(t *testing.T) {
 			}
 		})
 	}
+	// ncat --exec closes the connection at the client's FIN, before
+	// cat's output is back: keep the write side open, and end the input
+	// once the echo came (-q 0: quit then). A timed -q 1 lost the echo
+	// when ncat and cat took longer than a second to start.
+	t.Run("ncat --exec cat", func(t *testing.T) {
+		got, err := echoLine(t, ns, "to ncat\n", testenv.Bin(t, "echocat"), "--no-shutdown", "-q", "0", "127.0.0.1", "7003")
+		if got != "to ncat\n" || err != nil {
+			t.Errorf("echocat read %q, %v, want the echo", got, err)
+		}
+	})
 	for _, port := range []string{"7001", "7003"} {
 		v := echocat(t, ns, "", "--verify", "--count", "200", "--size", "512", "127.0.0.1", port)
 		if v.Code != 0 || !strings.Contains(v.Stdout, "corrupted 0") {
@@ -78,26 +119,15 @@ func TestPeersAgainstEchod(t *testing.T) {
 		{"nc -u", []string{nc, "-u", "-w", "1", "127.0.0.1", "50007"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := run(t, ns, "peer line\n", tc.cmd[0], tc.cmd[1:]...)
-			if got.Stdout != "peer line\n" {
-				t.Errorf("%v: %+v", tc.cmd, got)
+			if got, err := echoLine(t, ns, "peer line\n", tc.cmd[0], tc.cmd[1:]...); got != "peer line\n" || err != nil {
+				t.Errorf("%v: read %q, %v", tc.cmd, got, err)
 			}
 		})
 	}
 	// ncat -u exits at the end of its input without waiting for replies:
-	// keep its input open until the echo is back.
+	// echoLine keeps its input open until the echo is back.
 	t.Run("ncat UDP", func(t *testing.T) {
-		cmd := ns.Command(ncat, "-u", "127.0.0.1", "50007")
-		in, _ := cmd.StdinPipe()
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Wait()
-		defer in.Close()
-		io.WriteString(in, "peer line\n")
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if line != "peer line\n" {
+		if line, err := echoLine(t, ns, "peer line\n", ncat, "-u", "127.0.0.1", "50007"); line != "peer line\n" || err != nil {
 			t.Errorf("ncat -u read %q, %v", line, err)
 		}
 	})

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +20,11 @@ import (
 	"github.com/sockcore/sockcore/pkg/sockcore"
 )
 
-// startWithInput starts a server in ns with a standard input the test
-// writes, and waits for its port.
+// startWithInput starts a server (with -v) in ns with a standard input the
+// test writes, and waits for its "listening on" line: the test's first
+// client is its first connection. A probe of the port (waitPort) would be
+// a client too, which a loaded server may still count when the next one
+// joins (a --chat "already connected" it names).
 func startWithInput(t *testing.T, ns *testenv.NetNS, port string, name string, args ...string) (*proc, io.WriteCloser) {
 	t.Helper()
 	cmd := ns.Command(name, args...)
@@ -29,7 +34,13 @@ func startWithInput(t *testing.T, ns *testenv.NetNS, port string, name string, a
 	}
 	t.Cleanup(func() { in.Close() })
 	p := startCmd(t, cmd, 0)
-	waitPort(t, ns, port)
+	// ncat: "Listening on :::PORT", then "Listening on 0.0.0.0:PORT";
+	// echocat: "listening on tcp://[::]:PORT" (dual-stack).
+	if line, _ := p.stderr.WaitMatch(0, func(l string) bool {
+		return strings.Contains(l, "istening on ") && (strings.HasSuffix(l, " 0.0.0.0:"+port) || strings.HasSuffix(l, "[::]:"+port))
+	}); line == "" {
+		t.Fatalf("%s did not listen: %s", name, p.stderr)
+	}
 	return p, in
 }
 
@@ -105,9 +116,9 @@ func chatTranscript(t *testing.T, ns *testenv.NetNS, port string, in io.Writer) 
 func TestChatAgainstNcat(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	ncat := testenv.RequireProgram(t, "ncat", "ncat")
-	_, ncatIn := startWithInput(t, ns, "7901", ncat, "-l", "--chat", "7901")
+	_, ncatIn := startWithInput(t, ns, "7901", ncat, "-v", "-l", "--chat", "7901")
 	want := chatTranscript(t, ns, "7901", ncatIn)
-	_, ourIn := startWithInput(t, ns, "7902", testenv.Bin(t, "echocat"), "-l", "--chat", "7902")
+	_, ourIn := startWithInput(t, ns, "7902", testenv.Bin(t, "echocat"), "-v", "-l", "--chat", "7902")
 	got := chatTranscript(t, ns, "7902", ourIn)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ncat --chat against echocat --chat (-ncat +echocat):\n%s", diff)
@@ -132,10 +143,9 @@ func TestBrokerAgainstNcat(t *testing.T) {
 		b := &chatClient{s: nsDial(t, ns, "127.0.0.1", port)}
 		b.s.SetBlocking(true)
 		b.r = bufio.NewReader(b.s)
-		// -v: both joined once the server told of the third connection
-		// (the first is waitPort's).
+		// -v: both joined once the server told of the second connection.
 		from := 0
-		for range 3 {
+		for range 2 {
 			var line string
 			if line, from = p.stderr.waitFor(from, conn...); line == "" {
 				t.Fatalf("no connection line: %s", p.stderr)
@@ -161,15 +171,96 @@ func TestBrokerAgainstNcat(t *testing.T) {
 	}
 }
 
+// idleServer is a -l -k -i server of TestServerIdleAgainstNcat: its
+// standard error goes through a pipe of the test's own, read to its end
+// (the processes that outlive the server share it, and exec.Cmd would
+// close its end at the server's exit).
+type idleServer struct {
+	cmd    *exec.Cmd
+	exited chan error // the server's exit, put back once received
+	stderr *testenv.LineLog
+}
+
+// startIdleServer starts prog -v -l -k ARGS... 127.0.0.1 PORT [-e
+// /bin/cat] in ns and waits for its "listening on" line: the test's first
+// client is then the server's first connection.
+func startIdleServer(t *testing.T, ns *testenv.NetNS, prog, port string, exec bool, args ...string) *idleServer {
+	t.Helper()
+	args = append(append([]string{"-v", "-l", "-k"}, args...), "127.0.0.1", port)
+	if exec {
+		args = append(args, "-e", "/bin/cat")
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &idleServer{cmd: ns.Command(prog, args...), exited: make(chan error, 1), stderr: testenv.NewLineLog(errR)}
+	in, err := srv.cmd.StdinPipe() // open: no end of input
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	srv.cmd.Stderr = errW
+	err = srv.cmd.Start()
+	errW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { srv.exited <- srv.cmd.Wait() }()
+	t.Cleanup(func() {
+		srv.cmd.Process.Kill()
+		srv.exited <- <-srv.exited
+	})
+	// "Ncat: Listening on 127.0.0.1:PORT", "echocat: listening on
+	// tcp://127.0.0.1:PORT"
+	if !srv.findLine("istening on ", "127.0.0.1:"+port) {
+		t.Fatalf("%s did not listen: %s", prog, srv.stderr)
+	}
+	return srv
+}
+
+// findLine reports whether a line of standard error holds every one of
+// substrs, waiting 30 s at most for each next line (a bound on failure:
+// the stream ends once the server and its processes did).
+func (srv *idleServer) findLine(substrs ...string) bool {
+	for i := 0; ; i++ {
+		line, ok := srv.stderr.Next(i, 30*time.Second)
+		if !ok {
+			return false
+		}
+		if !slices.ContainsFunc(substrs, func(s string) bool { return !strings.Contains(line, s) }) {
+			return true
+		}
+	}
+}
+
+// wait waits for the server's exit, 30 s at most, and returns its code.
+func (srv *idleServer) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case err := <-srv.exited:
+		srv.exited <- err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the server did not end: %s", srv.stderr)
+	}
+	return srv.cmd.ProcessState.ExitCode()
+}
+
 // TestServerIdleAgainstNcat: -i on a -l -k server, as ncat 7.9x: with a
 // client connected and nothing happening for the time, the server ends
 // (ncat exits 2, echocat 7, its timeout code) and closes its clients; a
 // process under -e goes on serving its client after the server ended.
+//
+// The test's client is the servers' first connection: a probe of the port
+// (waitPort) would be a connection too, whose process under -e may still
+// run 300 ms later on a loaded machine, and the server would end before
+// the client came. Each case has its own port: ncat's -e processes inherit
+// its listening socket and hold it until their client leaves.
 func TestServerIdleAgainstNcat(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	ncat := testenv.RequireProgram(t, "ncat", "ncat")
 	echocatBin := testenv.Bin(t, "echocat")
-	for _, tc := range []struct {
+	for i, tc := range []struct {
 		name, prog string
 		exec       bool
 		code       int
@@ -181,37 +272,9 @@ func TestServerIdleAgainstNcat(t *testing.T) {
 		{"echocat -e", echocatBin, true, cli.ExitTimeout, "echocat: no new connection for 300ms while processes ran (-i)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := []string{"-l", "-k", "-i", "300ms", "127.0.0.1", "7910"}
-			if tc.exec {
-				args = append(args, "-e", "/bin/cat")
-			}
-			// Standard error to a file, read once the server ended: a
-			// pipe is shared with the processes that outlive it, and
-			// exec.Cmd closes its end at the exit.
-			errPath := filepath.Join(t.TempDir(), "stderr")
-			errFile, err := os.Create(errPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer errFile.Close()
-			cmd := ns.Command(tc.prog, args...)
-			in, err := cmd.StdinPipe() // open: no end of input
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer in.Close()
-			cmd.Stderr = errFile
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			t.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
-			})
-			waitPort(t, ns, "7910")
-			c := nsDial(t, ns, "127.0.0.1", "7910")
+			port := fmt.Sprint(7910 + i)
+			srv := startIdleServer(t, ns, tc.prog, port, tc.exec, "-i", "300ms")
+			c := nsDial(t, ns, "127.0.0.1", port)
 			c.SetBlocking(true)
 			c.SetTimeout(30 * time.Second)
 			c.SendAll([]byte("before\n"), 0)
@@ -219,17 +282,8 @@ func TestServerIdleAgainstNcat(t *testing.T) {
 			if tc.exec {
 				got, _ = c.Recv(100, 0)
 			}
-			select {
-			case err := <-exited:
-				exited <- err
-			case <-time.After(30 * time.Second):
-				t.Fatalf("the server did not end")
-			}
-			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+			if code := srv.wait(t); code != tc.code {
 				t.Errorf("exit %d, want %d", code, tc.code)
-			}
-			if b, _ := os.ReadFile(errPath); !strings.Contains(string(b), tc.msg) {
-				t.Errorf("no line saying %q: %s", tc.msg, b)
 			}
 			if tc.exec {
 				// No half-close: ncat's relay ends at the client's FIN,
@@ -246,7 +300,38 @@ func TestServerIdleAgainstNcat(t *testing.T) {
 				// "before" unread: either way nothing came.
 				t.Errorf("the client after the server ended: %q, %v", b, err)
 			}
-			c.Close()
+			c.Close() // the process under -e ends, and standard error with it
+			if !srv.findLine(tc.msg) {
+				t.Errorf("no line saying %q: %s", tc.msg, srv.stderr)
+			}
+		})
+	}
+}
+
+// TestServerIdleStartsAcceptedProcess: a -k -e server that -i ends right
+// after its first connection (-i 1ms) still starts that connection's
+// process, as ncat, which forks before it accepts again: the client gets
+// its echo, every time. echocat used to end before the process of a
+// connection it had accepted started, which dropped the client; with a
+// 300 ms idle time a loaded machine did the same.
+func TestServerIdleStartsAcceptedProcess(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	for _, prog := range []string{ncat, testenv.Bin(t, "echocat")} {
+		t.Run(filepath.Base(prog), func(t *testing.T) {
+			for round := range 10 {
+				port := fmt.Sprint(7920 + round)
+				srv := startIdleServer(t, ns, prog, port, true, "-i", "1ms")
+				c := nsDial(t, ns, "127.0.0.1", port)
+				c.SetTimeout(30 * time.Second)
+				c.SendAll([]byte("ping\n"), 0)
+				got := make([]byte, len("ping\n"))
+				if _, err := io.ReadFull(c, got); string(got) != "ping\n" {
+					t.Fatalf("round %d: the client read %q, %v: %s", round, got, err, srv.stderr)
+				}
+				srv.wait(t)
+				c.Close()
+			}
 		})
 	}
 }

@@ -242,14 +242,7 @@ func newFlood(t *testing.T, e *env) *flood {
 	binary.BigEndian.PutUint16(ip[2:], size-14)
 	copy(ip[12:], []byte{10, 0, 0, 1})
 	copy(ip[16:], []byte{10, 0, 0, 3})
-	var sum uint32
-	for i := 0; i < 20; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum&0xffff + sum>>16
-	}
-	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
+	binary.BigEndian.PutUint16(ip[10:], testenv.IPv4Checksum(ip))
 	udp := fr[34:42]
 	binary.BigEndian.PutUint16(udp[0:], 40000)
 	binary.BigEndian.PutUint16(udp[2:], 9)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sockcore/sockcore/internal/cli"
+	"github.com/sockcore/sockcore/internal/testenv"
 )
 
 var tools = []string{"afalg-hash", "canrelay", "echocat", "echod", "fdpass", "resolve", "sniff"}
@@ -462,14 +463,7 @@ func fourUDPPackets() []byte {
 		udp = append(udp, payload...)
 		ip := []byte{0x45, 0, 0, 0, 0, byte(i), 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}
 		binary.BigEndian.PutUint16(ip[2:], uint16(20+len(udp)))
-		var sum uint32
-		for j := 0; j < 20; j += 2 {
-			sum += uint32(binary.BigEndian.Uint16(ip[j:]))
-		}
-		for sum > 0xffff {
-			sum = sum&0xffff + sum>>16
-		}
-		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
+		binary.BigEndian.PutUint16(ip[10:], testenv.IPv4Checksum(ip))
 		eth := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00}
 		frame := append(append(eth, ip...), udp...)
 		rec := make([]byte, 16)
