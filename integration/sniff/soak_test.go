@@ -49,6 +49,10 @@ type soakCapture struct {
 }
 
 // seenAll says whether every capture has end marker m in a file.
+// markersFor bounds the end-marker phase of TestSoak: on an idle machine
+// the first marker is seen within 100 ms.
+const markersFor = 2 * time.Minute
+
 func seenAll(caps []*soakCapture, m int64) bool {
 	for _, c := range caps {
 		if c.lastEnd.Load() < m {
@@ -90,6 +94,7 @@ func TestSoak(t *testing.T) {
 	fl := newFlood(t, e)
 	stop := time.Now().Add(dur)
 	floodDone := make(chan struct{})
+	var markersSeen atomic.Bool
 	go func() {
 		defer close(floodDone)
 		cpupin.Pin() // frames leave in order through one CPU's backlog
@@ -105,18 +110,27 @@ func TestSoak(t *testing.T) {
 		// last one sent in a file: every frame sent before it has then been
 		// captured or counted as dropped. The next is sent when one is not
 		// seen within 100 ms (dropped, or a slow machine).
+		// Bounded (markersFor), so that a capture that stopped writing
+		// fails the test with its counts rather than hanging it.
 		w.endPhase.Store(true)
-		for m := int64(1); ; m++ {
+		giveUp := time.Now().Add(markersFor)
+		for m := int64(1); time.Now().Before(giveUp); m++ {
 			fl.send(m)
 			for range 20 {
 				<-tick.C
 				if seenAll(caps, m) {
+					markersSeen.Store(true)
 					return
 				}
 			}
 		}
 	}()
 	<-floodDone
+	if !markersSeen.Load() {
+		for i, c := range caps {
+			t.Errorf("capture %d: its files hold end marker %d, not the last one sent, %s after the flood", i, c.lastEnd.Load(), markersFor)
+		}
+	}
 	samples := make([][]testenv.ProcSample, len(caps))
 	for i, c := range caps {
 		samples[i] = c.smp.Stop(t)
