@@ -7,22 +7,16 @@ import (
 	"strings"
 )
 
-// cpuTree is the CPU time, in nanoseconds, that process pid and all its
+// schedTree is the CPU time, in nanoseconds, that process pid and all its
 // descendants have run: the sum of the first field of
 // /proc/PID/task/TID/schedstat over every thread (nanosecond resolution,
 // where /proc/PID/stat counts clock ticks). Forking servers (socat, ncat)
 // serve each connection in a child: those are counted while they live,
 // which in a measurement window they all do (the connections are opened
-// before it and closed after it). 0 when pid is 0.
-func cpuTree(pid int) int64 {
-	cpu, _ := schedTree(pid)
-	return cpu
-}
-
-// schedTree is cpuTree and, beside it, the time in nanoseconds the same
+// before it and closed after it). Beside it, wait is the time the same
 // threads waited on a CPU's run queue, runnable but not running (the
 // second field of schedstat): the scheduling delay the machine's load
-// adds to the server, which its latency tail includes.
+// adds to the server, which its latency tail includes. 0, 0 when pid is 0.
 func schedTree(pid int) (cpu, wait int64) {
 	if pid == 0 {
 		return 0, 0
