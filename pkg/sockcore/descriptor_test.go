@@ -161,6 +161,57 @@ func TestPeerClearsNonblock(t *testing.T) {
 		clear(t, ln)
 		wait(t, "peerAccept", func(ctx context.Context) error { return peerAccept(ctx, ln) })
 	})
+	// The other holder takes the connection between the readiness check
+	// and accept4 (two echods during a handover): accept4 must not run
+	// on the blocking description, or it waits in the kernel for the next
+	// connection, and closing the socket does not end it (an echod that
+	// never exits on SIGTERM, seen in CI). The flag is the peer's again
+	// afterwards.
+	t.Run("accept raced by the other holder", func(t *testing.T) {
+		ln := mustListen(t, unix.AF_INET, 8)
+		ln.SetTimeout(Forever)
+		clear(t, ln)
+		addr, err := ln.SockName()
+		if err != nil {
+			t.Fatal(err)
+		}
+		connect := func() {
+			c := mustNew(t, unix.AF_INET, unix.SOCK_STREAM, 0)
+			if err := c.Connect(addr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		connect()
+		first := true
+		testHookAccept4 = func(fd int) {
+			if !first {
+				return
+			}
+			first = false
+			fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+			if err != nil {
+				t.Error(err)
+			}
+			if fl&unix.O_NONBLOCK == 0 {
+				t.Error("accept4 runs on the description the peer made blocking")
+				defer connect() // so that the old accept4 ends, and the test with it
+			}
+			nfd, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC) // the other holder's
+			if err != nil {
+				t.Errorf("the other holder's accept: %v", err)
+				return
+			}
+			unix.Close(nfd)
+		}
+		defer func() { testHookAccept4 = nil }()
+		wait(t, "peerAccept", func(ctx context.Context) error { return peerAccept(ctx, ln) })
+		if first {
+			t.Error("accept4 was never called")
+		}
+		if _, nb := fdFlags(t, ln.Fileno()); nb {
+			t.Error("sockcore left O_NONBLOCK set under the peer")
+		}
+	})
 	t.Run("send", func(t *testing.T) {
 		a, _ := mustPair(t, unix.SOCK_STREAM)
 		a.SetTimeout(0)

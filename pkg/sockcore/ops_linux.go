@@ -115,6 +115,20 @@ func (s *Socket) accept(w wait) (*Socket, Addr, error) {
 			// at once) and its socket never polls readable.
 			return unix.EAGAIN
 		}
+		if dw != 0 && s.family != unix.AF_ALG {
+			// Readiness is only a hint where another process accepts on
+			// the same listener: it may take the connection first. If
+			// that process also cleared O_NONBLOCK (the systemd
+			// convention for a blocking program), this accept4 would
+			// then wait in the kernel, where closing the socket does not
+			// end it. The flag is set for the call and put back after.
+			if set, err := ensureNonblock(fd); err == nil && set {
+				defer clearNonblock(fd)
+			}
+		}
+		if testHookAccept4 != nil {
+			testHookAccept4(fd)
+		}
 		rl = uint32(len(raw))
 		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(rp),
 			uintptr(lp), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
@@ -271,6 +285,17 @@ func (s *Socket) connect(b []byte, w wait) syscall.Errno {
 		return unix.EWOULDBLOCK // timed out or cancelled
 	}
 	return syscall.Errno(soErr)
+}
+
+// testHookAccept4, when set (tests), runs just before accept's accept4.
+var testHookAccept4 func(fd int)
+
+// clearNonblock clears O_NONBLOCK on fd (back to the blocking mode another
+// holder of the open file description chose).
+func clearNonblock(fd int) {
+	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err == nil {
+		unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl&^unix.O_NONBLOCK)
+	}
 }
 
 // ensureNonblock sets O_NONBLOCK on fd if it is clear, and says so.
