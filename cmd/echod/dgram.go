@@ -150,9 +150,11 @@ func (srv *server) admitDgrams(b *sockcore.MMsgBatch, n int, kernelDrops *uint32
 	var now time.Time // read once a batch, when the rate limit needs it
 	for i := range n {
 		if b.Control != nil {
-			if v, ok := rxqOvfl(b.Control[i][:b.ControlN[i]]); ok && v != *kernelDrops {
-				srv.st.drops[dropRcvbuf].Add(uint64(v - *kernelDrops))
-				*kernelDrops = v
+			if d, ok := sockcore.FindControl(b.Control[i][:b.ControlN[i]], unix.SOL_SOCKET, unix.SO_RXQ_OVFL); ok && len(d) >= 4 {
+				if v := binary.NativeEndian.Uint32(d); v != *kernelDrops {
+					srv.st.drops[dropRcvbuf].Add(uint64(v - *kernelDrops))
+					*kernelDrops = v
+				}
 			}
 		}
 		bytes += uint64(b.N[i])
@@ -318,23 +320,16 @@ func wildcardBound(s *sockcore.Socket) bool {
 // kernel's local address for it (ipi_spec_dst: the destination, or an
 // interface's own address for a broadcast), else IPV6_PKTINFO with the
 // destination and, for a link-local one, its interface. Nothing when ctl
-// has neither or the destination was multicast. The same cmsg(3) walk as
-// rxqOvfl.
+// has neither or the destination was multicast.
 func replySource(dst, ctl []byte) []byte {
 	var v4, v6 []byte
-	for len(ctl) >= 16 {
-		l := int(binary.NativeEndian.Uint64(ctl))
-		if l < 16 || l > len(ctl) {
-			break
+	for m := range sockcore.ControlSeq(ctl) {
+		switch {
+		case m.Level == unix.SOL_IP && m.Type == unix.IP_PKTINFO && len(m.Data) >= unix.SizeofInet4Pktinfo:
+			v4 = m.Data // struct in_pktinfo: ifindex, spec_dst, addr
+		case m.Level == unix.SOL_IPV6 && m.Type == unix.IPV6_PKTINFO && len(m.Data) >= unix.SizeofInet6Pktinfo:
+			v6 = m.Data // struct in6_pktinfo: addr, ifindex
 		}
-		level, typ := int32(binary.NativeEndian.Uint32(ctl[8:])), int32(binary.NativeEndian.Uint32(ctl[12:]))
-		switch data := ctl[16:l]; {
-		case level == unix.SOL_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
-			v4 = data // struct in_pktinfo: ifindex, spec_dst, addr
-		case level == unix.SOL_IPV6 && typ == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
-			v6 = data // struct in6_pktinfo: addr, ifindex
-		}
-		ctl = ctl[min((l+7)&^7, len(ctl)):]
 	}
 	switch {
 	case v4 != nil:
@@ -370,22 +365,4 @@ func cmsg(dst []byte, level, typ int32, n int, fill func(data []byte)) []byte {
 	binary.NativeEndian.PutUint32(m[12:], uint32(typ))
 	fill(m[16 : 16+n])
 	return dst[:len(dst)+space]
-}
-
-// rxqOvfl finds the SO_RXQ_OVFL count among the control messages in ctl
-// (cmsg(3) layout: a 16-byte header, data, padded to 8 bytes), without the
-// allocations of sockcore.ParseControl on the per-datagram path.
-func rxqOvfl(ctl []byte) (uint32, bool) {
-	for len(ctl) >= 16 {
-		l := int(binary.NativeEndian.Uint64(ctl))
-		if l < 16 || l > len(ctl) {
-			return 0, false
-		}
-		level, typ := int32(binary.NativeEndian.Uint32(ctl[8:])), int32(binary.NativeEndian.Uint32(ctl[12:]))
-		if level == unix.SOL_SOCKET && typ == unix.SO_RXQ_OVFL && l >= 20 {
-			return binary.NativeEndian.Uint32(ctl[16:]), true
-		}
-		ctl = ctl[min((l+7)&^7, len(ctl)):]
-	}
-	return 0, false
 }

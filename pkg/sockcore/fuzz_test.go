@@ -3,6 +3,7 @@ package sockcore
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,6 +106,18 @@ func FuzzParseControl(f *testing.F) {
 			t.Fatalf("round trip (-parsed +rebuilt)\n%s", diff)
 		}
 		FDsOf(msgs) // never panics on any data length
+		// ControlSeq and FindControl see the same items, in place.
+		seq := slices.Collect(ControlSeq(g))
+		if diff := cmp.Diff(msgs, seq, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("ControlSeq against ParseControl (-parsed +seq)\n%s", diff)
+		}
+		for i, m := range msgs {
+			first := slices.IndexFunc(msgs, func(o ControlMessage) bool { return o.Level == m.Level && o.Type == m.Type })
+			d, ok := FindControl(g, m.Level, m.Type)
+			if !ok || (first == i && !slices.Equal(d, m.Data)) {
+				t.Fatalf("FindControl(%d, %d) = %v, %v; want item %d's %v", m.Level, m.Type, d, ok, first, msgs[first].Data)
+			}
+		}
 	})
 }
 

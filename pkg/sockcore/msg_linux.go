@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"unsafe"
 
@@ -81,8 +82,45 @@ func BuildControl(anc []ControlMessage) ([]byte, error) {
 // ParseControl parses the control buffer recvmsg(2) filled (b is exactly
 // msg_controllen bytes). As in Python, a last item whose cmsg_len runs past
 // the buffer is kept with the data that is there; truncated reports that. A
-// header too short to parse ends the list.
+// header too short to parse ends the list. Each item's Data is a copy;
+// ControlSeq and FindControl read b in place, allocating nothing.
 func ParseControl(b []byte) (msgs []ControlMessage, truncated bool) {
+	truncated = walkControl(b, func(level, typ int, data []byte) bool {
+		msgs = append(msgs, ControlMessage{Level: level, Type: typ, Data: append([]byte(nil), data...)})
+		return true
+	})
+	return msgs, truncated
+}
+
+// ControlSeq yields the control messages in b by ParseControl's rules
+// without copying: each Data is a slice of b, valid while b is not reused
+// (a batch's Control buffers until the next RecvMMsg). For the hot paths
+// that read a counter or an address from every datagram.
+func ControlSeq(b []byte) iter.Seq[ControlMessage] {
+	return func(yield func(ControlMessage) bool) {
+		walkControl(b, func(level, typ int, data []byte) bool {
+			return yield(ControlMessage{Level: level, Type: typ, Data: data})
+		})
+	}
+}
+
+// FindControl returns the data of the first control message in b of the
+// given level and type (a slice of b, not a copy), and whether there is one.
+func FindControl(b []byte, level, typ int) (data []byte, ok bool) {
+	walkControl(b, func(l, t int, d []byte) bool {
+		if l == level && t == typ {
+			data, ok = d, true
+			return false
+		}
+		return true
+	})
+	return data, ok
+}
+
+// walkControl calls fn with each control message in b, its data a slice of
+// b, until fn returns false; it reports whether the buffer ended inside an
+// item (see ParseControl).
+func walkControl(b []byte, fn func(level, typ int, data []byte) bool) (truncated bool) {
 	hl := alignCmsg(cmsgHdrLen)
 	off := 0
 	// Lengths are compared with what is left of b, never added to off: a
@@ -91,13 +129,8 @@ func ParseControl(b []byte) (msgs []ControlMessage, truncated bool) {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[off]))
 		rest := len(b) - off
 		cl := uint64(h.Len)
-		if cl < uint64(hl) {
-			truncated = true
-			break
-		}
-		if hl > rest {
-			truncated = true
-			break
+		if cl < uint64(hl) || hl > rest {
+			return true
 		}
 		l := rest
 		if cl < uint64(rest) {
@@ -105,16 +138,12 @@ func ParseControl(b []byte) (msgs []ControlMessage, truncated bool) {
 		} else if cl > uint64(rest) {
 			truncated = true
 		}
-		msgs = append(msgs, ControlMessage{
-			Level: int(h.Level), Type: int(h.Type),
-			Data: append([]byte(nil), b[off+hl:off+l]...),
-		})
-		if truncated || alignCmsg(l) >= rest {
-			break
+		if !fn(int(h.Level), int(h.Type), b[off+hl:off+l:off+l]) || truncated || alignCmsg(l) >= rest {
+			return truncated
 		}
 		off += alignCmsg(l)
 	}
-	return msgs, truncated
+	return truncated
 }
 
 // FDsOf returns the descriptors in the SCM_RIGHTS items of msgs.

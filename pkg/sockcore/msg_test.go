@@ -292,3 +292,35 @@ func TestBuildParseControl(t *testing.T) {
 		t.Errorf("FDsOf = %v", fds)
 	}
 }
+
+// TestControlSeqInPlace: ControlSeq and FindControl return slices of the
+// buffer itself and allocate nothing (they run once a datagram in echod
+// and canrelay's bridge).
+func TestControlSeqInPlace(t *testing.T) {
+	b, err := BuildControl([]ControlMessage{
+		{unix.SOL_SOCKET, unix.SO_RXQ_OVFL, []byte{7, 0, 0, 0}},
+		{unix.SOL_IP, unix.IP_TTL, []byte{64, 0, 0, 0}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := FindControl(b, unix.SOL_IP, unix.IP_TTL)
+	if !ok || len(d) != 4 || &d[0] != &b[len(b)-unix.CmsgSpace(4)+unix.CmsgLen(0)] {
+		t.Fatalf("FindControl(IP_TTL) = %v, %v: not the buffer's own bytes", d, ok)
+	}
+	if _, ok := FindControl(b, unix.SOL_IPV6, unix.IPV6_PKTINFO); ok {
+		t.Error("FindControl found an item that is not there")
+	}
+	n := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		for m := range ControlSeq(b) {
+			n += len(m.Data)
+		}
+		if d, ok := FindControl(b, unix.SOL_SOCKET, unix.SO_RXQ_OVFL); ok {
+			n += int(d[0])
+		}
+	})
+	if allocs != 0 || n == 0 {
+		t.Errorf("ControlSeq and FindControl: %v allocations a run, want 0", allocs)
+	}
+}
