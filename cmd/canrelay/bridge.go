@@ -186,13 +186,11 @@ func (d *bridgeDir) run(total *atomic.Int64, limit int64, errw io.Writer) error 
 		d.received.Add(uint64(n))
 		idx = idx[:0]
 		for i := range n {
-			if b.ControlN[i] > 0 {
-				anc, _ := b.ControlMessages(i)
-				for _, m := range anc {
-					if m.Level == unix.SOL_SOCKET && m.Type == unix.SO_RXQ_OVFL && len(m.Data) >= 4 {
-						d.overflows.Store(uint64(binary.NativeEndian.Uint32(m.Data)))
-					}
-				}
+			// Read in place: once the socket has dropped a frame, the
+			// count rides on every frame after, and ControlMessages
+			// would copy it for each just when the bridge is behind.
+			if m, ok := sockcore.FindControl(b.Control[i][:b.ControlN[i]], unix.SOL_SOCKET, unix.SO_RXQ_OVFL); ok && len(m) >= 4 {
+				d.overflows.Store(uint64(binary.NativeEndian.Uint32(m)))
 			}
 			if b.Flags[i]&unix.MSG_CONFIRM != 0 {
 				d.loops.Add(1)
