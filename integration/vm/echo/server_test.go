@@ -1,6 +1,7 @@
 // Package echo runs echocat's servers over the stream transports the host
-// kernel lacks (AF_VSOCK through vsock_loopback, SCTP) in the kernel VM;
-// echod over each family is a row of integration/vm/families.
+// kernel lacks (AF_VSOCK through vsock_loopback, SCTP) in the kernel VM, and
+// echod's io_uring reactor on the VM tier's kernels (uring_test.go); echod
+// over each family is a row of integration/vm/families.
 package echo
 
 import (
