@@ -67,6 +67,26 @@ func TestHotPathAllocs(t *testing.T) {
 		}
 		return nil
 	})
+	// SendAll and RecvInto, the calls of a goroutine per connection, in
+	// every timeout mode (they were five allocations each).
+	for _, mode := range []struct {
+		name    string
+		timeout time.Duration
+	}{{"non-blocking", 0}, {"timeout mode", time.Hour}, {"no deadline, through the poller", Forever}, {"blocking mode, in the kernel", -1}} {
+		a.SetTimeout(mode.timeout)
+		b.SetTimeout(mode.timeout)
+		check("SendAll and RecvInto, "+mode.name, func() error {
+			if err := a.SendAll(buf, 0); err != nil {
+				return err
+			}
+			if n, err := b.RecvInto(buf, 0); err != nil || n != len(buf) {
+				return fmt.Errorf("RecvInto: %d, %v", n, err)
+			}
+			return nil
+		})
+	}
+	a.SetTimeout(0)
+	b.SetTimeout(0)
 }
 
 // BenchmarkHotPath: one round trip of an event loop over a socket pair

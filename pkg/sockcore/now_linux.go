@@ -44,20 +44,74 @@ func (s *Socket) SendNow(b []byte, flags int) (int, error) {
 // was three allocations a call, and at 16 ping-pong connections echod's
 // reactor then ran the garbage collector twice a second (issue #17;
 // TestHotPathAllocs).
+//
+// The same calls serve RecvInto, Send and SendAll (bufCall), which may
+// wait: waitFn runs the call as the poller wants it, false to wait.
 type nowCall struct {
 	trap     uintptr
 	buf      unsafe.Pointer
 	n, flags int
+	nonblock bool // waitFn: never wait (non-blocking mode)
 	r        uintptr
 	e        unix.Errno
 	fn       func(fd uintptr) bool // c.run
+	waitFn   func(fd uintptr) bool // c.runWait
 }
 
 var nowCalls = sync.Pool{New: func() any {
 	c := &nowCall{}
-	c.fn = c.run
+	c.fn, c.waitFn = c.run, c.runWait
 	return c
 }}
+
+// runWait is run for the poller: Syscall6 (the scheduler is told, as for
+// every call that waits) with the flags that hold MSG_DONTWAIT.
+func (c *nowCall) runWait(fd uintptr) bool {
+	for {
+		c.r, _, c.e = unix.Syscall6(c.trap, fd, uintptr(c.buf), uintptr(c.n), uintptr(c.flags), 0, 0)
+		if c.e != unix.EINTR {
+			break
+		}
+	}
+	return c.nonblock || c.e != unix.EAGAIN
+}
+
+// bufCall is recvfrom(2) (trap SYS_RECVFROM) or sendto(2) (SYS_SENDTO)
+// of b with flags (for sendto, the socket's send flags already added)
+// and no address, waiting as w says: what io does, with a pooled call in
+// place of io's closures. Those were five allocations a call, and
+// RecvInto, Send and SendAll are the calls of echocat's and echod's
+// goroutines, once or twice each message.
+func (s *Socket) bufCall(op string, w wait, trap uintptr, b []byte, flags int) (int, error) {
+	c := nowCalls.Get().(*nowCall)
+	defer func() {
+		c.buf = nil
+		nowCalls.Put(c)
+	}()
+	c.trap, c.buf, c.n, c.nonblock = trap, nil, len(b), w.nonblock
+	if len(b) > 0 {
+		c.buf = unsafe.Pointer(&b[0])
+	}
+	write := trap == unix.SYS_SENDTO
+	if w.kernel {
+		fd, ok := s.acquire()
+		if !ok {
+			return 0, os.NewSyscallError(op, errClosed)
+		}
+		c.flags = flags
+		c.runWait(uintptr(fd)) // blocking mode: waits in the kernel
+		s.release()
+	} else {
+		c.flags = flags | unix.MSG_DONTWAIT
+		if err := s.ioPoll(op, w, write, c.waitFn); err != nil {
+			return 0, err
+		}
+	}
+	if c.e != 0 {
+		return 0, os.NewSyscallError(op, c.e)
+	}
+	return int(c.r), nil
+}
 
 func (c *nowCall) run(fd uintptr) bool {
 	for {

@@ -363,6 +363,9 @@ func (s *Socket) SendToContext(ctx context.Context, b []byte, flags int, to Addr
 }
 
 func (s *Socket) sendto(b []byte, flags int, raw []byte, w wait) (int, error) {
+	if raw == nil {
+		return s.bufCall("send", w, unix.SYS_SENDTO, b, s.sendFlags(flags))
+	}
 	p, n := sockaddrPtr(raw)
 	var bp unsafe.Pointer
 	if len(b) > 0 {
@@ -506,6 +509,10 @@ func (s *Socket) recvfrom(ctx context.Context, b []byte, flags int, wantAddr boo
 }
 
 func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool, w wait) (int, Addr, error) {
+	if !wantAddr {
+		n, err := s.bufCall("recv", w, unix.SYS_RECVFROM, b, flags)
+		return n, nil, err
+	}
 	var (
 		got int
 		raw rawBuf

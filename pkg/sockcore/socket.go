@@ -560,14 +560,6 @@ func (s *Socket) io(op string, w wait, write bool, fn func(fd, dw int) error) er
 	if w.kernel {
 		return s.inKernelCall(op, fn)
 	}
-	if s.fd.Load() < 0 {
-		return os.NewSyscallError(op, errClosed)
-	}
-	if w.ctx != nil {
-		if err := w.ctx.Err(); err != nil {
-			return os.NewSyscallError(op, err)
-		}
-	}
 	var opErr error
 	call := func(fd uintptr) bool {
 		for {
@@ -578,22 +570,36 @@ func (s *Socket) io(op string, w wait, write bool, fn func(fd, dw int) error) er
 		}
 		return w.nonblock || opErr != unix.EAGAIN
 	}
+	if err := s.ioPoll(op, w, write, call); err != nil {
+		return err
+	}
+	if opErr != nil {
+		return os.NewSyscallError(op, opErr)
+	}
+	return nil
+}
+
+// ioPoll runs call through the poller's raw access as w says: call makes
+// the system call with MSG_DONTWAIT and returns false to wait for
+// readiness and be run again. It returns the poller's errors (closed,
+// deadline, context) as the calls report them; call keeps its own.
+func (s *Socket) ioPoll(op string, w wait, write bool, call func(fd uintptr) bool) error {
+	if s.fd.Load() < 0 {
+		return os.NewSyscallError(op, errClosed)
+	}
+	if w.ctx != nil {
+		if err := w.ctx.Err(); err != nil {
+			return os.NewSyscallError(op, err)
+		}
+	}
 	// Also in non-blocking mode: a deadline left from timeout mode would
-	// make the poller report a timeout instead of running fn.
+	// make the poller report a timeout instead of running call.
 	if err := s.setDeadline(write, w.dl); err != nil {
 		return os.NewSyscallError(op, errClosed)
 	}
-	var stop func() bool
-	var done bool // under s.mu: the call returned, a late cancel must not touch the deadline
+	var cw *ctxWatch
 	if w.ctx != nil && !w.nonblock {
-		stop = context.AfterFunc(w.ctx, func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if done {
-				return
-			}
-			s.expireLocked(write)
-		})
+		cw = s.watch(w.ctx, write)
 	}
 	var err error
 	if write {
@@ -601,14 +607,12 @@ func (s *Socket) io(op string, w wait, write bool, fn func(fd, dw int) error) er
 	} else {
 		err = s.rc.Read(call)
 	}
-	if stop != nil {
-		s.mu.Lock()
-		done = true
-		s.mu.Unlock()
-		stop()
+	if cw != nil {
+		cw.end()
 	}
 	switch {
 	case err == nil:
+		return nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		if w.ctxDL {
 			// The poller's timer may fire before the context's.
@@ -625,10 +629,39 @@ func (s *Socket) io(op string, w wait, write bool, fn func(fd, dw int) error) er
 	default:
 		return err
 	}
-	if opErr != nil {
-		return os.NewSyscallError(op, opErr)
+}
+
+// ctxWatch ends a call waiting in the poller when its context ends, by
+// expiring the direction's deadline. It is made only for a call with a
+// context (its state escaping to the heap for every call was an
+// allocation each).
+type ctxWatch struct {
+	s     *Socket
+	write bool
+	done  bool // under s.mu: the call returned, a late cancel must not touch the deadline
+	stop  func() bool
+}
+
+func (s *Socket) watch(ctx context.Context, write bool) *ctxWatch {
+	cw := &ctxWatch{s: s, write: write}
+	cw.stop = context.AfterFunc(ctx, cw.expire)
+	return cw
+}
+
+func (cw *ctxWatch) expire() {
+	cw.s.mu.Lock()
+	defer cw.s.mu.Unlock()
+	if cw.done {
+		return
 	}
-	return nil
+	cw.s.expireLocked(cw.write)
+}
+
+func (cw *ctxWatch) end() {
+	cw.s.mu.Lock()
+	cw.done = true
+	cw.s.mu.Unlock()
+	cw.stop()
 }
 
 // expireLocked sets a deadline in the past for one direction, waking the
