@@ -178,7 +178,7 @@ decode() {
 		for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 		return (k % 2) ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
 	}
-	function emit(r, peer, metric, v, unit) { printf "sniff\t%s\t%s\t%s\t%s\t%s\n", r, peer, metric, v, unit >res }
+	function emit(r, peer, metric, v, unit) { printf "sniff\t%s\t%s\t%s\t%s\t%s\n", r, peer, metric, v, unit >>res }
 	{
 		m = $1; k = ++kn[m]
 		sw[m, k] = n / ($2 > 0 ? $2 : 1e-3); sc[m, k] = n / ($3 > 0 ? $3 : 1e-3)
@@ -229,10 +229,10 @@ for r in $(seq "$DROUNDS"); do echo "$(times_of "$SNIFF" -n -r "$TMP/one.pcap") 
 		printf "%-64s %12.1f %12.1f\n", "start-up: a 1-packet file, wall ms", median(sw, k), median(tw, k)
 		printf "%-64s %12.1f %12.1f\n", "  CPU ms", median(sc, k), median(tc, k)
 		for (i = 1; i <= k; i++) {
-			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\twall time\t%s\tms\n", sw[i] >res
-			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\twall time\t%s\tms\n", tw[i] >res
-			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\tCPU time\t%s\tms\n", sc[i] >res
-			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\tCPU time\t%s\tms\n", tc[i] >res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\twall time\t%s\tms\n", sw[i] >>res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\twall time\t%s\tms\n", tw[i] >>res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\tsniff\tCPU time\t%s\tms\n", sc[i] >>res
+			printf "sniff\tstart-up (-n -r of a 1-packet file)\ttcpdump\tCPU time\t%s\tms\n", tc[i] >>res
 		}
 	}'
 while IFS=$'\t' read -r b row peer metric v unit; do result "$b" "$row" "$peer" "$metric" "$v" "$unit"; done <"$TMP/dres"
