@@ -312,12 +312,12 @@ func TestReplayMatchesCanplayer(t *testing.T) {
 	}
 }
 
-// canrelay gen's frames, read by candump: the requested count, ids,
-// lengths and payloads.
 // probeFrame is TestGenReadByCandump's probe: an extended ID that none of
 // its cases generates.
 const probeFrame = "1FFFFFFE#"
 
+// canrelay gen's frames, read by candump: the requested count, ids,
+// lengths and payloads.
 func TestGenReadByCandump(t *testing.T) {
 	testenv.RequireVM(t)
 	testenv.RequireProgram(t, "candump", "can-utils")
