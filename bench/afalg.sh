@@ -6,8 +6,9 @@
 # kcapi-dgst.
 # Where the host kernel has no AF_ALG (this machine), the kernel backend
 # against kcapi-dgst runs in the kernel VM instead (AFALG_VM=0 skips it):
-# integration/vm/afalg's benchmarks, 64 MiB from the guest's page cache,
-# AFALG_VM_COUNT (3) runs of each, their median; the guest CPU under TCG
+# integration/vm/afalg's BenchmarkKernelAgainstKcapi, 64 MiB from the
+# guest's page cache, AFALG_VM_COUNT (3) iterations of the two interleaved,
+# the best run of each (below); the guest CPU under TCG
 # has no SHA-NI (sha256-generic), so only the ratios there mean anything.
 # Every run goes to bench/out/results.csv too (bench/lib.sh).
 set -euo pipefail
@@ -78,39 +79,38 @@ if [ -n "${mbps[kcapi-dgst -c sha256 --hex]:-}" ]; then
 fi
 
 # The VM tier: the kernel backend against kcapi-dgst where this kernel
-# cannot run them.
+# cannot run them. Each of AFALG_VM_COUNT iterations in one boot runs the
+# two in the order K C C K K C and gives each tool's best MB/s
+# (BenchmarkKernelAgainstKcapi: under TCG a run is only ever slowed); the
+# figure is the ratio of the two tools' best runs over all iterations, as
+# the host rows above take the best of RUNS.
 if [ "$kernel" != yes ] && [ "${AFALG_VM:-1}" != 0 ]; then
 	out=$(mktemp)
 	count=${AFALG_VM_COUNT:-3}
-	if ! VMTEST_PACKAGES=./integration/vm/afalg VMTEST_ARGS="-test.run=^\$ -test.bench=^Benchmark(KernelBackend|KcapiDgst)\$ -test.benchtime=2x -test.count=$count" \
+	if ! VMTEST_PACKAGES=./integration/vm/afalg VMTEST_ARGS="-test.run=^\$ -test.bench=^BenchmarkKernelAgainstKcapi\$ -test.benchtime=1x -test.count=$count" \
 		scripts/vmtest.sh >"$out" 2>&1; then
 		cat "$out" >&2
 		rm -f "$out"
 		echo "afalg.sh: the VM run failed" >&2
 		exit 1
 	fi
-	declare -A vlabel=([KernelBackend]="afalg-hash --backend kernel" [KcapiDgst]="kcapi-dgst -c sha256 --hex")
-	declare -A vm
-	while read -r name mbps; do
-		name=${name#Benchmark}
-		name=${name%-*}
-		vm[$name]+="$mbps "
-		result afalg "sha256, 64 MiB, kernel VM (qemu TCG)" "${vlabel[$name]}" "hash rate" "$mbps" MB/s
-	done < <(awk '/^Benchmark.*MB\/s/ { print $1, $(NF-1) }' "$out")
+	kbest=0 cbest=0 rs=()
+	while read -r k c r; do
+		rs+=("$r")
+		result afalg "sha256, 64 MiB, kernel VM (qemu TCG)" "afalg-hash --backend kernel" "hash rate" "$k" MB/s
+		result afalg "sha256, 64 MiB, kernel VM (qemu TCG)" "kcapi-dgst -c sha256 --hex" "hash rate" "$c" MB/s
+		kbest=$(awk -v a="$kbest" -v b="$k" 'BEGIN { print (b > a ? b : a) }')
+		cbest=$(awk -v a="$cbest" -v b="$c" 'BEGIN { print (b > a ? b : a) }')
+	done < <(awk '/^BenchmarkKernelAgainstKcapi.*kernel\/kcapi/ { for (i = 1; i < NF; i++) v[$(i+1)] = $i; print v["kernel-MB/s"], v["kcapi-MB/s"], v["kernel/kcapi"] }' "$out")
 	rm -f "$out"
-	med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-	echo "kernel VM (qemu TCG, sha256-generic), 64 MiB, median of $count runs of 2:"
-	printf '%-44s %10s %14s\n' "tool" "MB/s" "x kcapi-dgst"
-	# shellcheck disable=SC2086 # the runs' figures, one a word
-	k=$(med ${vm[KcapiDgst]:-})
-	for n in KernelBackend KcapiDgst; do
-		# shellcheck disable=SC2086
-		v=$(med ${vm[$n]:-})
-		printf '%-44s %10s %14s\n' "${vlabel[$n]}" "${v:--}" "$([ -n "$v" ] && [ -n "$k" ] && ratio "$v" "$k" || echo -)"
-	done
-	if [ -n "${vm[KernelBackend]:-}" ] && [ -n "$k" ]; then
-		# shellcheck disable=SC2086
-		r=$(ratio "$(med ${vm[KernelBackend]})" "$k")
-		echo "target: kernel backend >= 1.00x kcapi-dgst (VM): $r ($(awk -v r="$r" 'BEGIN { print (r >= 1 ? "met" : "NOT met") }'))"
+	if [ ${#rs[@]} -eq 0 ]; then
+		echo "afalg.sh: the VM run printed no BenchmarkKernelAgainstKcapi figures" >&2
+		exit 1
 	fi
+	r=$(ratio "$kbest" "$cbest")
+	echo "kernel VM (qemu TCG, sha256-generic), 64 MiB, best of $count iterations of K C C K K C in one boot:"
+	printf '%-44s %10s %14s\n' "tool" "MB/s" "x kcapi-dgst"
+	printf '%-44s %10s %14s\n' "afalg-hash --backend kernel" "$kbest" "$r"
+	printf '%-44s %10s %14s\n' "kcapi-dgst -c sha256 --hex" "$cbest" "1.00"
+	echo "target: kernel backend >= 1.00x kcapi-dgst (VM): $r (each iteration's best against best: ${rs[*]}) ($(awk -v r="$r" 'BEGIN { print (r >= 1 ? "met" : "NOT met") }'))"
 fi
