@@ -155,17 +155,21 @@ func cpuwatch(pid int, events string) {
 	t0 := time.Now()
 	c0, q0 := schedTree(pid)
 	s0, sq0 := schedTree(os.Getppid())
+	i0 := idleTicks()
 	time.Sleep(time.Until(time.Unix(0, to)))
 	c1, q1 := schedTree(pid)
 	s1, sq1 := schedTree(os.Getppid())
+	i1 := idleTicks()
 	t1 := time.Now()
 	if perf != nil {
 		command("disable")
 	}
 	// srv_runq_us: the server's threads' time runnable but waiting for a
 	// CPU; lg_cpu_us and lg_runq_us: the same of the load generator (this
-	// process's parent, itself included).
-	line := fmt.Sprintf("%d %d srv_cpu_us=%d srv_runq_us=%d lg_cpu_us=%d lg_runq_us=%d", t0.UnixNano(), t1.UnixNano(), (c1-c0)/1000, (q1-q0)/1000, (s1-s0)/1000, (sq1-sq0)/1000)
+	// process's parent, itself included); idle_us: the time the machine's
+	// CPUs, all of them together, were idle (a server that leaves CPUs idle
+	// while connections wait is bound by latency, not by its CPU cost).
+	line := fmt.Sprintf("%d %d srv_cpu_us=%d srv_runq_us=%d lg_cpu_us=%d lg_runq_us=%d idle_us=%d", t0.UnixNano(), t1.UnixNano(), (c1-c0)/1000, (q1-q0)/1000, (s1-s0)/1000, (sq1-sq0)/1000, (i1-i0)*1e6/clockTicks)
 	if perf != nil {
 		perf.Process.Signal(os.Interrupt)
 		perf.Wait() // ends on the signal
@@ -178,4 +182,25 @@ func cpuwatch(pid int, events string) {
 		}
 	}
 	fmt.Println(line)
+}
+
+// clockTicks is USER_HZ, the unit of /proc/stat's times (100 on every
+// Linux architecture Go runs on).
+const clockTicks = 100
+
+// idleTicks is the idle and iowait time of all CPUs together since boot,
+// in USER_HZ ticks (/proc/stat's cpu line); 0 when it cannot be read.
+func idleTicks() int64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0
+	}
+	idle, _ := strconv.ParseInt(f[4], 10, 64)
+	iowait, _ := strconv.ParseInt(f[5], 10, 64)
+	return idle + iowait
 }

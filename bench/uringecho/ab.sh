@@ -7,8 +7,9 @@
 # ROUNDS (default 5), SECS (window, default 2), CONNS (default "1 16 256
 # 4096"); ECHOD_OLD=path adds a second echod binary as peer echod-old (an
 # A/B of two echod builds). Prints one line per measurement, then medians:
-# round trips/s, p50/p99 µs, the server's CPU µs per round trip and its
-# system calls and context switches per round trip within the window (perf
+# round trips/s, p50/p99 µs, the server's CPU µs per round trip, the load
+# generator's (lg), the share of the machine's CPU time that was idle, and
+# the server's system calls and context switches per round trip within the window (perf
 # stat), and the garbage collections of echod during the run; then where
 # the tail comes from: the slowest round trip (max us), the time the
 # server's and the load generator's threads waited on a run queue per round
@@ -73,7 +74,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	done
 done
 echo "medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -F'\t' -v secs="$SECS" '
+awk -F'\t' -v secs="$SECS" -v ncpu="$(nproc)" '
 function med(s,   a, n, i, j, t) {
 	n = split(s, a, " ")
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
@@ -87,6 +88,8 @@ function med(s,   a, n, i, j, t) {
 	if (rt <= 0) next
 	rps[k] = rps[k] " " v["rps"]; p50[k] = p50[k] " " v["p50_us"]; p99[k] = p99[k] " " v["p99_us"]
 	cpu[k] = cpu[k] " " v["srv_cpu_us"] / rt
+	lcpu[k] = lcpu[k] " " v["lg_cpu_us"] / rt
+	idle[k] = idle[k] " " 100 * v["idle_us"] / (secs * 1e6 * ncpu)
 	sys[k] = sys[k] " " v["perf_raw_syscalls_sys_enter"] / rt
 	cs[k] = cs[k] " " v["perf_context-switches"] / rt
 	gc[k] = gc[k] " " v["gcs"]
@@ -96,9 +99,9 @@ function med(s,   a, n, i, j, t) {
 	mx[k] = mx[k] " " v["max_us"]
 }
 END {
-	printf "%6s %-11s %9s %8s %8s %8s %10s %8s %8s %6s %9s %9s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "max us", "CPU us/rt", "sys/rt", "cs/rt", "GCs", "srvq us/rt", "lgq us/rt", "tailc"
+	printf "%6s %-11s %9s %8s %8s %8s %10s %9s %6s %8s %8s %6s %9s %9s %6s\n", "conns", "peer", "rt/s", "p50 us", "p99 us", "max us", "CPU us/rt", "lg us/rt", "idle%", "sys/rt", "cs/rt", "GCs", "srvq us/rt", "lgq us/rt", "tailc"
 	for (k in keys) {
 		split(k, p, SUBSEP)
-		printf "%6d %-11s %9.0f %8.0f %8.0f %8.0f %10.2f %8.3f %8.3f %6.1f %9.2f %9.2f %6.0f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(mx[k]), med(cpu[k]), med(sys[k]), med(cs[k]), med(gc[k]), med(srq[k]), med(lrq[k]), med(tc[k])
+		printf "%6d %-11s %9.0f %8.0f %8.0f %8.0f %10.2f %9.2f %6.1f %8.3f %8.3f %6.1f %9.2f %9.2f %6.0f\n", p[1], p[2], med(rps[k]), med(p50[k]), med(p99[k]), med(mx[k]), med(cpu[k]), med(lcpu[k]), med(idle[k]), med(sys[k]), med(cs[k]), med(gc[k]), med(srq[k]), med(lrq[k]), med(tc[k])
 	}
 }' "$tmp/raw.tsv" | sort -k1,1n -k2,2
