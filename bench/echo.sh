@@ -252,16 +252,24 @@ for s in echod iocopy; do
 	wait $lpid || true
 done
 
-ratio() { # higher is better for $3=hi, lower for lo
+ratio() { # higher is better for $3=hi, lower for lo; one column, " %8.2fx"
 	local a=$1 b=$2
-	[ -z "$a" ] || [ -z "$b" ] && { printf "%9s" "-"; return; }
-	if [ "$3" = hi ]; then awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%8.2fx", a/b; else printf "%9s", "-" }'
-	else awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%8.2fx", b/a; else printf "%9s", "-" }'; fi
+	[ -z "$a" ] || [ -z "$b" ] && { printf " %9s" "-"; return; }
+	if [ "$3" = hi ]; then awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf " %8.2fx", a/b; else printf " %9s", "-" }'
+	else awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf " %8.2fx", b/a; else printf " %9s", "-" }'; fi
 }
-row() { # label key hi|lo
+# stalled: a bulk figure under 1 MB/s is a relay that all but stopped
+# (ncat --exec under full-duplex bulk, bench/tls.sh), not a rate: a ratio to
+# it, or to its CPU per MB, would only say how long it stalled.
+stalled() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { exit !(v < 1) }'; }
+row() { # label key hi|lo [bulk key: peers stalled there get no ratio]
+	local s
 	printf "%-28s" "$1"
-	for s in "${servers[@]}"; do printf "%10s" "${R[$s,$2]:--}"; done
-	for s in socat ncat iocopy; do ratio "${R[echod,$2]:-}" "${R[$s,$2]:-}" "$3"; done
+	for s in "${servers[@]}"; do printf " %10s" "${R[$s,$2]:--}"; done
+	for s in socat ncat iocopy; do
+		if [ -n "${4:-}" ] && stalled "${R[$s,$4]:-}"; then printf " %9s" stalled; continue; fi
+		ratio "${R[echod,$2]:-}" "${R[$s,$2]:-}" "$3"
+	done
 	if [ -n "$uring" ]; then for s in socat iocopy echod; do ratio "${R[echodu,$2]:-}" "${R[$s,$2]:-}" "$3"; done; fi
 	echo
 }
@@ -269,13 +277,13 @@ echo "echo servers, medians of $ROUNDS rounds of ${SECS}s, $(nproc) CPUs; ratios
 echo "socat: fork PIPE (UDP: UDP-LISTEN PIPE); ncat: -k --exec /bin/cat; socat-exec (slow, not judged): fork EXEC:cat (UDP: UDP-RECVFROM fork EXEC:cat)"
 hdr=(test echod socat ncat iocopy socat-exec)
 [ -n "$uring" ] && hdr+=(io_uring)
-printf "%-28s" "${hdr[0]}"; printf "%10s" "${hdr[@]:1}"; printf "%9s %9s %9s" "vs socat" "vs ncat" "vs iocopy"
+printf "%-28s" "${hdr[0]}"; printf " %10s" "${hdr[@]:1}"; printf " %9s %9s %9s" "vs socat" "vs ncat" "vs iocopy"
 [ -n "$uring" ] && printf " %9s %9s %9s" "u/socat" "u/iocopy" "u/epoll"
 echo
 [ -n "$uring" ] && echo "(io_uring: echod --io-uring on; u/socat, u/iocopy, u/epoll: its advantage over socat, io.Copy and echod on epoll)"
 for n in "${BULK[@]}"; do
-	row "TCP bulk $n conns (MB/s)" bulk$n hi
-	row "  CPU (us/MB)" bulk${n}cpu lo
+	row "TCP bulk $n conns (MB/s)" bulk$n hi bulk$n
+	row "  CPU (us/MB)" bulk${n}cpu lo bulk$n
 	if [ -n "${BENCH_PERF:-}" ]; then row "  system calls per MB" bulk${n}sys lo; row "  context switches per MB" bulk${n}cs lo; fi
 done
 for n in "${PP[@]}"; do
