@@ -6,7 +6,7 @@
 #
 # ROUNDS (default 5), SECS (window, default 2), CONNS (default "1 16 256
 # 4096"); ECHOD_OLD=path adds a second echod binary as peer echod-old (an
-# A/B of two echod builds). Prints one line per measurement, then medians:
+# A/B of two echod builds), run with the flags in ECHOD_OLD_ARGS if set. Prints one line per measurement, then medians:
 # round trips/s, p50/p99 µs, the server's CPU µs per round trip, the load
 # generator's (lg), the share of the machine's CPU time that was idle, and
 # the server's system calls and context switches per round trip within the window (perf
@@ -45,7 +45,8 @@ pid[echod]=$!
 GODEBUG=gctrace=1 "$tmp/echod" --io-uring on --listen tcp://127.0.0.1:61175 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-uring.log" 2>&1 &
 pid[echod-uring]=$!
 if [ -n "${ECHOD_OLD:-}" ]; then
-	GODEBUG=gctrace=1 "$ECHOD_OLD" --listen tcp://127.0.0.1:61174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
+	# shellcheck disable=SC2086 # ECHOD_OLD_ARGS: flags, split on spaces
+	GODEBUG=gctrace=1 "$ECHOD_OLD" ${ECHOD_OLD_ARGS:-} --listen tcp://127.0.0.1:61174 --max-conns-per-source 0 --backlog 4096 >"$tmp/echod-old.log" 2>&1 &
 	pid[echod-old]=$!
 	peers+=(echod-old)
 fi
