@@ -18,11 +18,8 @@ import (
 // loop of many short calls thereby spends less on the scheduler than with
 // RecvInto, which must assume the call can block.
 func (s *Socket) RecvIntoNow(b []byte, flags int) (int, error) {
-	c := nowCalls.Get().(*nowCall)
-	c.trap, c.buf, c.n, c.flags = unix.SYS_RECVFROM, nil, len(b), flags|unix.MSG_DONTWAIT
-	if len(b) > 0 {
-		c.buf = unsafe.Pointer(&b[0])
-	}
+	c := getCall(unix.SYS_RECVFROM, b)
+	c.flags = flags | unix.MSG_DONTWAIT
 	return s.now("recv", false, c)
 }
 
@@ -30,11 +27,8 @@ func (s *Socket) RecvIntoNow(b []byte, flags int) (int, error) {
 // MSG_DONTWAIT (and MSG_NOSIGNAL), EAGAIN or a short count rather than a
 // wait.
 func (s *Socket) SendNow(b []byte, flags int) (int, error) {
-	c := nowCalls.Get().(*nowCall)
-	c.trap, c.buf, c.n, c.flags = unix.SYS_SENDTO, nil, len(b), s.sendFlags(flags|unix.MSG_DONTWAIT)
-	if len(b) > 0 {
-		c.buf = unsafe.Pointer(&b[0])
-	}
+	c := getCall(unix.SYS_SENDTO, b)
+	c.flags = s.sendFlags(flags | unix.MSG_DONTWAIT)
 	return s.now("send", true, c)
 }
 
@@ -46,16 +40,51 @@ func (s *Socket) SendNow(b []byte, flags int) (int, error) {
 // TestHotPathAllocs).
 //
 // The same calls serve RecvInto, Send and SendAll (bufCall), which may
-// wait: waitFn runs the call as the poller wants it, false to wait.
+// wait, and RecvFrom and SendTo with an address (callWait): waitFn runs
+// the call as the poller wants it, false to wait.
 type nowCall struct {
 	trap     uintptr
 	buf      unsafe.Pointer
 	n, flags int
 	nonblock bool // waitFn: never wait (non-blocking mode)
-	r        uintptr
-	e        unix.Errno
-	fn       func(fd uintptr) bool // c.run
-	waitFn   func(fd uintptr) bool // c.runWait
+	// The address arguments: sendto's destination (addr, addrLen), or
+	// recvfrom's source, written into raw with its length in rl (addrOut).
+	addr    unsafe.Pointer
+	addrLen uintptr
+	addrOut bool
+	raw     rawBuf
+	rl      uint32
+	r       uintptr
+	e       unix.Errno
+	fn      func(fd uintptr) bool // c.run
+	waitFn  func(fd uintptr) bool // c.runWait
+}
+
+// getCall takes a call of trap on b from the pool, its address arguments
+// unset; put gives it back.
+func getCall(trap uintptr, b []byte) *nowCall {
+	c := nowCalls.Get().(*nowCall)
+	c.trap, c.buf, c.n = trap, nil, len(b)
+	if len(b) > 0 {
+		c.buf = unsafe.Pointer(&b[0])
+	}
+	return c
+}
+
+func (c *nowCall) put() {
+	c.buf, c.addr, c.addrLen, c.addrOut = nil, nil, 0, false
+	nowCalls.Put(c)
+}
+
+// syscall makes the call once, through sys (RawSyscall6 or Syscall6).
+func (c *nowCall) syscall(fd uintptr, sys func(trap, a1, a2, a3, a4, a5, a6 uintptr) (uintptr, uintptr, unix.Errno)) {
+	a6 := c.addrLen
+	if c.addrOut {
+		c.rl = uint32(len(c.raw))
+		c.addr = unsafe.Pointer(&c.raw[0])
+		a6 = uintptr(unsafe.Pointer(&c.rl))
+	}
+	c.r, _, c.e = sys(c.trap, fd, uintptr(c.buf), uintptr(c.n), uintptr(c.flags), uintptr(c.addr), a6)
 }
 
 var nowCalls = sync.Pool{New: func() any {
@@ -68,7 +97,7 @@ var nowCalls = sync.Pool{New: func() any {
 // every call that waits) with the flags that hold MSG_DONTWAIT.
 func (c *nowCall) runWait(fd uintptr) bool {
 	for {
-		c.r, _, c.e = unix.Syscall6(c.trap, fd, uintptr(c.buf), uintptr(c.n), uintptr(c.flags), 0, 0)
+		c.syscall(fd, unix.Syscall6)
 		if c.e != unix.EINTR {
 			break
 		}
@@ -83,16 +112,16 @@ func (c *nowCall) runWait(fd uintptr) bool {
 // RecvInto, Send and SendAll are the calls of echocat's and echod's
 // goroutines, once or twice each message.
 func (s *Socket) bufCall(op string, w wait, trap uintptr, b []byte, flags int) (int, error) {
-	c := nowCalls.Get().(*nowCall)
-	defer func() {
-		c.buf = nil
-		nowCalls.Put(c)
-	}()
-	c.trap, c.buf, c.n, c.nonblock = trap, nil, len(b), w.nonblock
-	if len(b) > 0 {
-		c.buf = unsafe.Pointer(&b[0])
-	}
-	write := trap == unix.SYS_SENDTO
+	c := getCall(trap, b)
+	defer c.put()
+	return s.callWait(op, w, c, flags)
+}
+
+// callWait makes c, a recvfrom or sendto with its buffer and address
+// arguments set, with flags, waiting as w says.
+func (s *Socket) callWait(op string, w wait, c *nowCall, flags int) (int, error) {
+	c.nonblock = w.nonblock
+	write := c.trap == unix.SYS_SENDTO
 	if w.kernel {
 		fd, ok := s.acquire()
 		if !ok {
@@ -115,7 +144,7 @@ func (s *Socket) bufCall(op string, w wait, trap uintptr, b []byte, flags int) (
 
 func (c *nowCall) run(fd uintptr) bool {
 	for {
-		c.r, _, c.e = unix.RawSyscall6(c.trap, fd, uintptr(c.buf), uintptr(c.n), uintptr(c.flags), 0, 0)
+		c.syscall(fd, unix.RawSyscall6)
 		if c.e != unix.EINTR {
 			return true
 		}
@@ -126,10 +155,7 @@ func (c *nowCall) run(fd uintptr) bool {
 // Close, through the poller's raw access without waiting for readiness,
 // and puts c back in the pool.
 func (s *Socket) now(op string, write bool, c *nowCall) (int, error) {
-	defer func() {
-		c.buf = nil
-		nowCalls.Put(c)
-	}()
+	defer c.put()
 	// A deadline left from timeout mode would make the poller report a
 	// timeout instead of running call.
 	if err := s.setDeadline(write, time.Time{}); err != nil {

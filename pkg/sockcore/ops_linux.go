@@ -366,22 +366,10 @@ func (s *Socket) sendto(b []byte, flags int, raw []byte, w wait) (int, error) {
 	if raw == nil {
 		return s.bufCall("send", w, unix.SYS_SENDTO, b, s.sendFlags(flags))
 	}
-	p, n := sockaddrPtr(raw)
-	var bp unsafe.Pointer
-	if len(b) > 0 {
-		bp = unsafe.Pointer(&b[0])
-	}
-	var sent int
-	err := s.ioWrite("send", w, func(fd, dw int) error {
-		r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(b)),
-			uintptr(s.sendFlags(flags|dw)), uintptr(p), n)
-		sent = int(r)
-		return errnoErr(e)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return sent, nil
+	c := getCall(unix.SYS_SENDTO, b)
+	defer c.put()
+	c.addr, c.addrLen = sockaddrPtr(raw)
+	return s.callWait("send", w, c, s.sendFlags(flags))
 }
 
 // SendAll sends all of b (socket.sendall). In timeout mode the timeout covers
@@ -513,33 +501,14 @@ func (s *Socket) recvfromOnce(b []byte, flags int, wantAddr bool, w wait) (int, 
 		n, err := s.bufCall("recv", w, unix.SYS_RECVFROM, b, flags)
 		return n, nil, err
 	}
-	var (
-		got int
-		raw rawBuf
-		rl  uint32
-	)
-	var bp unsafe.Pointer
-	if len(b) > 0 {
-		bp = unsafe.Pointer(&b[0])
-	}
-	err := s.ioRead("recv", w, func(fd, dw int) error {
-		var rp, lp unsafe.Pointer
-		if wantAddr {
-			rl = uint32(len(raw))
-			rp, lp = unsafe.Pointer(&raw[0]), unsafe.Pointer(&rl)
-		}
-		r, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(b)),
-			uintptr(flags|dw), uintptr(rp), uintptr(lp))
-		got = int(r)
-		return errnoErr(e)
-	})
+	c := getCall(unix.SYS_RECVFROM, b)
+	defer c.put()
+	c.addrOut = true
+	got, err := s.callWait("recv", w, c, flags)
 	if err != nil {
 		return 0, nil, err
 	}
-	if !wantAddr {
-		return got, nil, nil
-	}
-	a, err := DecodeSockaddr(raw[:min(int(rl), len(raw))])
+	a, err := DecodeSockaddr(c.raw[:min(int(c.rl), len(c.raw))])
 	return got, a, err
 }
 
