@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,14 +30,19 @@ func init() {
 type options struct {
 	alg                         string
 	check, tag, zero, binary    bool
+	text                        bool
 	quiet, status, strict, warn bool
-	ignoreMissing               bool
-	hmac                        bool
-	keyFile                     string
-	keyFD                       int
-	backend                     string
-	verbose, list, noZeroCopy   bool
-	jobs                        int
+	// lastMode and lastReport name the flag given last of -b/-t/--tag and
+	// of --status/--quiet/--warn: in each group the last one wins, as in
+	// coreutils.
+	lastMode, lastReport      string
+	ignoreMissing             bool
+	hmac                      bool
+	keyFile                   string
+	keyFD                     int
+	backend                   string
+	verbose, list, noZeroCopy bool
+	jobs                      int
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -48,14 +54,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.Flags = []ucli.Flag{
 		&ucli.StringFlag{Name: "algorithm", Aliases: []string{"a"}, Value: "sha256", Usage: "hash `ALG`: any hash in /proc/crypto (see --list); Go has md5, sha1, sha224, sha256, sha384, sha512, sha3-*, crc32c", Destination: &o.alg},
 		&ucli.BoolFlag{Name: "check", Aliases: []string{"c"}, Usage: "read checksums from the FILEs and check them", Destination: &o.check},
-		&ucli.BoolFlag{Name: "tag", Usage: "create a BSD-style checksum", Destination: &o.tag},
+		&lastFlag{Name: "tag", Usage: "create a BSD-style checksum", Destination: &o.tag, Config: lastConfig{&o.lastMode, "tag"}},
 		&ucli.BoolFlag{Name: "zero", Aliases: []string{"z"}, Usage: "end each output line with NUL, not newline, and do not escape file names", Destination: &o.zero},
-		&ucli.BoolFlag{Name: "binary", Aliases: []string{"b"}, Usage: "mark lines with '*' (binary mode)", Destination: &o.binary},
-		&ucli.BoolFlag{Name: "text", Aliases: []string{"t"}, Usage: "mark lines with ' ' (text mode, the default)"},
-		&ucli.BoolFlag{Name: "quiet", Usage: "with --check: do not print OK for each verified file", Destination: &o.quiet},
-		&ucli.BoolFlag{Name: "status", Usage: "with --check: print nothing, the exit status tells", Destination: &o.status},
+		&lastFlag{Name: "binary", Aliases: []string{"b"}, Usage: "mark lines with '*' (binary mode)", Destination: &o.binary, Config: lastConfig{&o.lastMode, "binary"}},
+		&lastFlag{Name: "text", Aliases: []string{"t"}, Usage: "mark lines with ' ' (text mode, the default)", Destination: &o.text, Config: lastConfig{&o.lastMode, "text"}},
+		&lastFlag{Name: "quiet", Usage: "with --check: do not print OK for each verified file", Destination: &o.quiet, Config: lastConfig{&o.lastReport, "quiet"}},
+		&lastFlag{Name: "status", Usage: "with --check: print nothing, the exit status tells", Destination: &o.status, Config: lastConfig{&o.lastReport, "status"}},
 		&ucli.BoolFlag{Name: "strict", Usage: "with --check: exit non-zero for improperly formatted lines", Destination: &o.strict},
-		&ucli.BoolFlag{Name: "warn", Aliases: []string{"w"}, Usage: "with --check: warn about improperly formatted lines", Destination: &o.warn},
+		&lastFlag{Name: "warn", Aliases: []string{"w"}, Usage: "with --check: warn about improperly formatted lines", Destination: &o.warn, Config: lastConfig{&o.lastReport, "warn"}},
 		&ucli.BoolFlag{Name: "ignore-missing", Usage: "with --check: do not fail or report status for missing files", Destination: &o.ignoreMissing},
 		&ucli.BoolFlag{Name: "hmac", Usage: "compute hmac(ALG) with the key of --key-file or --key-fd", Destination: &o.hmac},
 		&ucli.StringFlag{Name: "key-file", Usage: "read the HMAC key from `FILE` (its bytes, exactly)", Destination: &o.keyFile},
@@ -75,6 +81,50 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cli.Complete(app, cli.Completions{Flags: map[string]func() []string{"algorithm": algorithmNames, "a": algorithmNames}})
 	return cli.RunApp(ctx, app, args)
 }
+
+// lastFlag is a boolean flag of a group in which the last one given
+// wins, as in coreutils' option loop: setting it records its name in the
+// group's string, and validate keeps only that one of the group.
+type lastFlag = ucli.FlagBase[bool, lastConfig, lastValue]
+
+// lastConfig names the flag and its group's record of the last one set.
+type lastConfig struct {
+	last *string
+	name string
+}
+
+type lastValue struct {
+	dest *bool
+	c    lastConfig
+}
+
+func (lastValue) Create(v bool, p *bool, c lastConfig) ucli.Value {
+	*p = v
+	return &lastValue{dest: p, c: c}
+}
+
+func (lastValue) ToString(v bool) string { return strconv.FormatBool(v) }
+
+func (v *lastValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*v.dest = b
+	if b {
+		*v.c.last = v.c.name
+	} else if *v.c.last == v.c.name {
+		*v.c.last = ""
+	}
+	return nil
+}
+
+func (v *lastValue) Get() any { return *v.dest }
+
+func (v *lastValue) String() string { return strconv.FormatBool(v.dest != nil && *v.dest) }
+
+// IsBoolFlag makes the flag take no value, as a BoolFlag.
+func (v *lastValue) IsBoolFlag() bool { return true }
 
 func listAlgs(w io.Writer) error {
 	algs, err := readProcCrypto()
@@ -124,18 +174,24 @@ func validate(o *options) error {
 	if o.jobs < 1 {
 		return cli.Usagef("--jobs must be at least 1, not %d", o.jobs)
 	}
+	// coreutils: -b and --tag set binary mode, -t text mode, the last one
+	// wins; --tag stays on whatever follows it, but refuses text mode.
+	modeSet := o.lastMode != ""
+	o.binary = o.lastMode == "binary" || o.lastMode == "tag"
+	if o.tag && !o.binary {
+		return cli.Usagef("--tag does not support --text mode")
+	}
 	if o.zero && o.check {
 		return cli.Usagef("the --zero option is not supported when verifying checksums")
 	}
 	if o.tag && o.check {
 		return cli.Usagef("the --tag option is meaningless when verifying checksums")
 	}
-	if o.binary && o.check {
+	if modeSet && o.check {
 		return cli.Usagef("the --binary and --text options are meaningless when verifying checksums")
 	}
-	if o.tag && !o.binary {
-		o.binary = true // coreutils: --tag implies binary mode; its lines have no mode mark
-	}
+	// coreutils: of --status, --quiet and --warn only the last one counts.
+	o.status, o.quiet, o.warn = o.lastReport == "status", o.lastReport == "quiet", o.lastReport == "warn"
 	for _, f := range []struct {
 		set  bool
 		name string

@@ -492,3 +492,60 @@ func TestListBackend(t *testing.T) {
 		}
 	}
 }
+
+// usageAsOurs turns a coreutils usage failure into what afalg-hash prints
+// for it by design (docs/afalg-hash.md): exit 2, not 1, and the one line
+// of the diagnostic without "Try '... --help' for more information.".
+func usageAsOurs(o outcome) outcome {
+	if i := strings.Index(o.Stderr, "Try '"); i >= 0 && o.Code == 1 {
+		o.Stderr, o.Code = o.Stderr[:i], cli.ExitUsage
+	}
+	return o
+}
+
+// TestLastFlagWins: coreutils reads -b, -t and --tag into one binary/text
+// mode and --status, --quiet and --warn into one report mode, the last
+// flag given winning in each: "-b -t" writes text lines, "--status -w"
+// prints the OK lines and the warnings, "-w --quiet" neither. --tag
+// followed by -t, and -t with -c, are refused.
+func TestLastFlagWins(t *testing.T) {
+	corpus(t)
+	smallSum := "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+	sums := "garbage\n" + smallSum + "  small\n" + strings.Repeat("0", 64) + "  empty\n" + smallSum + "  gone\n"
+	if err := os.WriteFile("sums", []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := [][]string{
+		{"-b", "-t", "small"},
+		{"-t", "-b", "small"},
+		{"--binary", "--text", "small", "-"},
+		{"--tag", "-t", "small"},
+		{"-t", "--tag", "small"},
+		{"--tag", "-b", "-t", "small"},
+		{"-z", "--tag", "-t", "small"},
+		{"-t", "-c", "sums"},
+		{"-c", "sums", "--text"},
+		{"--tag", "-t", "-c", "sums"},
+		{"-c", "sums", "--status", "--quiet"},
+		{"-c", "sums", "--status", "-w"},
+		{"-c", "sums", "--quiet", "--status"},
+		{"-c", "sums", "--quiet", "-w"},
+		{"-c", "sums", "-w", "--status"},
+		{"-c", "sums", "-w", "--quiet"},
+		{"-c", "sums", "--status", "-w", "--quiet"},
+		{"-c", "sums", "--quiet", "--status", "--warn", "--strict"},
+		{"-c", "sums", "--warn", "--quiet", "--ignore-missing"},
+		{"--status", "--quiet", "small"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var want, got outcome
+			want.Stdout, want.Stderr, want.Code = runPeer(t, "stdin\n", "sha256sum", args...)
+			want = usageAsOurs(want)
+			got.Stdout, got.Stderr, got.Code = runTool(t, "stdin\n", args...)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("afalg-hash %q vs sha256sum (-want +got):\n%s", args, diff)
+			}
+		})
+	}
+}
