@@ -205,10 +205,18 @@ func checkFile(o *options, e *engine, op opener, cf string, prog *progress, writ
 		display = "standard input"
 		data, err = io.ReadAll(op.stdin)
 	} else {
-		data, err = os.ReadFile(cf)
+		var f *os.File
+		if f, err = os.Open(cf); err != nil {
+			write(result{errOut: fmt.Sprintf("%s: %s: %s\n", name, quotef(display), strerror(err))})
+			return false
+		}
+		data, err = io.ReadAll(f)
+		f.Close()
 	}
 	if err != nil {
-		write(result{errOut: fmt.Sprintf("%s: %s: %s\n", name, quotef(display), strerror(err))})
+		// coreutils names the reason when the open fails (above) but
+		// says only "read error" when reading fails: a directory, EIO.
+		write(result{errOut: fmt.Sprintf("%s: %s: read error\n", name, quotef(display))})
 		return false
 	}
 	raw := splitLines(data)

@@ -549,3 +549,32 @@ func TestLastFlagWins(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckFileUnreadable: a checksum file that opens but cannot be read
+// (a directory) is "NAME: read error" in coreutils, not the errno's text,
+// and the other checksum files are still checked.
+func TestCheckFileUnreadable(t *testing.T) {
+	corpus(t)
+	if err := os.Mkdir("dir", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sums := "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  small\n"
+	if err := os.WriteFile("sums", []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-c", "dir"},
+		{"-c", "dir", "sums", "missing.sums"},
+		{"-c", "--status", "sums", "dir"},
+		{"-c", "--ignore-missing", "dir"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var want, got outcome
+			want.Stdout, want.Stderr, want.Code = runPeer(t, "", "sha256sum", args...)
+			got.Stdout, got.Stderr, got.Code = runTool(t, "", args...)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("afalg-hash %q vs sha256sum (-want +got):\n%s", args, diff)
+			}
+		})
+	}
+}
