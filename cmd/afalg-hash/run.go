@@ -483,9 +483,12 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 	case err := <-finished:
 		mu.Lock()
 		defer mu.Unlock()
-		out.Flush()
+		ferr := out.Flush() // bufio keeps the first write error
 		if ctx.Err() != nil {
 			return cli.ErrInterrupted
+		}
+		if ferr != nil {
+			return writeError()
 		}
 		return err
 	case <-ctx.Done():
@@ -551,6 +554,14 @@ func hashAll(ctx context.Context, o *options, e *engine, op opener, files []stri
 		return cli.Quiet(cli.ExitFailure)
 	}
 	return nil
+}
+
+// writeError is sha256sum's failure to write standard output (a full
+// disk, an I/O error): exit 1 after the other diagnostics, in coreutils'
+// words ("write error", the reason unnamed, as sha256sum prints it for
+// ENOSPC).
+func writeError() error {
+	return cli.Exitf(cli.ExitFailure, "write error")
 }
 
 // hashErrorLine is the diagnostic for a file that could not be hashed:

@@ -578,3 +578,46 @@ func TestCheckFileUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteErrorMatchesCoreutils: standard output on a full disk
+// (/dev/full) makes sha256sum say "write error" and exit 1, after its
+// other diagnostics, when hashing and when checking; afalg-hash exited 0
+// with the lines lost, and a CI job writing SUMS would go on with it cut.
+func TestWriteErrorMatchesCoreutils(t *testing.T) {
+	corpus(t)
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	peer := testenv.RequireProgram(t, "sha256sum", "coreutils")
+	sums := "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  small\n"
+	if err := os.WriteFile("sums", []byte(sums), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"small"},
+		{"nope", "small", "empty"},
+		{"--tag", "small"},
+		{"-c", "sums"},
+		{"-c", "--quiet", "sums"}, // nothing written: no write error
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := testenv.Run(t, nil, "/bin/sh", append([]string{"-c", `exec "$0" "$@" >/dev/full`, peer}, args...)...)
+			want := outcome{Stderr: strings.ReplaceAll(r.Stderr, peer+": ", name+": "), Code: r.Code}
+			var errb bytes.Buffer
+			err := run(context.Background(), append([]string{name}, args...), strings.NewReader(""), full, &errb)
+			got := outcome{Code: cli.ExitCode(err)}
+			if err != nil {
+				var ee *cli.ExitError
+				if !errors.As(err, &ee) || ee.Err.Error() != fmt.Sprintf("exit status %d", got.Code) {
+					cli.Report(&errb, name, err)
+				}
+			}
+			got.Stderr = errb.String()
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("afalg-hash %q >/dev/full vs sha256sum (-want +got):\n%s", args, diff)
+			}
+		})
+	}
+}
