@@ -8,10 +8,12 @@ import (
 	"crypto/sha3"
 	"crypto/sha512"
 	"encoding/binary"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/blake2b"
@@ -62,6 +64,17 @@ func newBlake2b(size int) func() hash.Hash {
 	}
 }
 
+// blake2bBits reads "blake2b-N": a BLAKE2b of N bits, a multiple of 8 up
+// to 512, as b2sum -l N.
+func blake2bBits(name string) (int, bool) {
+	n, ok := strings.CutPrefix(name, "blake2b-")
+	if !ok || n == "" || n[0] == '0' || strings.Trim(n, "0123456789") != "" {
+		return 0, false
+	}
+	bits, err := strconv.Atoi(n)
+	return bits, err == nil && bits > 0 && bits%8 == 0 && bits <= 512
+}
+
 // coreutilsTags are the BSD tags the coreutils tools write.
 var coreutilsTags = map[string]string{
 	"md5": "MD5", "sha1": "SHA1", "sha224": "SHA224", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
@@ -107,6 +120,10 @@ func lookupAlgo(name string, withHMAC bool, key []byte) algo {
 	}
 	if g, ok := goAlgos[name]; ok {
 		a.GoName, a.newGo = g.pkg, g.new
+	} else if bits, ok := blake2bBits(name); ok {
+		// b2sum -l BITS: any whole number of bytes up to 64, in Go.
+		a.Tag = fmt.Sprintf("BLAKE2b-%d", bits)
+		a.GoName, a.newGo = "golang.org/x/crypto/blake2b", newBlake2b(bits/8)
 	}
 	return a
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -15,7 +16,9 @@ type checkLine struct {
 	ok      bool // properly formatted
 	digest  string
 	fname   string
-	comment bool // '#' or empty: skipped without counting
+	comment bool    // '#' or empty: skipped without counting
+	e       *engine // the engine for this line's digest (BLAKE2b: its length)
+	err     error   // no engine could be made for it
 }
 
 func isWhite(c byte) bool { return c == ' ' || c == '\t' }
@@ -71,6 +74,44 @@ type lineParser struct {
 	tag         string
 	hexLen      int
 	bsdReversed int // -1 undecided, 0 GNU seen, 1 reversed seen
+	// blake2b: as b2sum -c, each line's digest sets its length (any whole
+	// number of bytes up to 64; "BLAKE2b-N" tags N bits, "BLAKE2b" 512),
+	// whatever -a's length.
+	blake2b bool
+}
+
+// matchTag reports whether s starts with the BSD tag, how long the tag is
+// and how many hex digits its digest must have (-1: none will do).
+func (p *lineParser) matchTag(s string) (n, hexLen int, ok bool) {
+	if !p.blake2b {
+		return len(p.tag), p.hexLen, strings.HasPrefix(s, p.tag)
+	}
+	const tag = "BLAKE2b"
+	if !strings.HasPrefix(s, tag) {
+		return 0, 0, false
+	}
+	n = len(tag)
+	if n >= len(s) || s[n] != '-' {
+		return n, 128, true
+	}
+	k := n + 1
+	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
+		k++
+	}
+	bits, err := strconv.Atoi(s[n+1 : k])
+	if err != nil || bits <= 0 || bits%8 != 0 || bits > 512 {
+		return k, -1, true
+	}
+	return k, bits / 4, true
+}
+
+// validDigest reports whether d is a digest of the right length: b2sum's
+// any whole number of bytes up to 64, or exactly hexLen digits.
+func (p *lineParser) validDigest(d string) bool {
+	if p.blake2b {
+		return len(d)%2 == 0 && len(d) >= 2 && len(d) <= 128 && validHex(d, len(d))
+	}
+	return validHex(d, p.hexLen)
 }
 
 func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
@@ -83,13 +124,13 @@ func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
 		i++
 		escaped = true
 	}
-	if strings.HasPrefix(s[i:], p.tag) {
-		j := i + len(p.tag)
+	if n, hexLen, ok := p.matchTag(s[i:]); ok {
+		j := i + n
 		if j < len(s) && s[j] == ' ' {
 			j++
 		}
 		if j < len(s) && s[j] == '(' {
-			return p.parseBSD(s[j+1:], escaped)
+			return p.parseBSD(s[j+1:], escaped, hexLen)
 		}
 		return "", "", false
 	}
@@ -97,7 +138,11 @@ func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
 	if i < len(s) && s[i] == '\\' {
 		extra = 1
 	}
-	if len(s)-i < p.hexLen+2+extra {
+	minHex := p.hexLen
+	if p.blake2b {
+		minHex = 2
+	}
+	if len(s)-i < minHex+2+extra {
 		return "", "", false
 	}
 	k := i
@@ -109,7 +154,7 @@ func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
 	}
 	digest = s[i:k]
 	k++
-	if !validHex(digest, p.hexLen) {
+	if !p.validDigest(digest) {
 		return "", "", false
 	}
 	if len(s)-k == 1 || (k < len(s) && s[k] != ' ' && s[k] != '*') || k >= len(s) {
@@ -130,7 +175,7 @@ func (p *lineParser) parse(s string) (digest, fname string, ok bool) {
 	return digest, fname, true
 }
 
-func (p *lineParser) parseBSD(s string, escaped bool) (digest, fname string, ok bool) {
+func (p *lineParser) parseBSD(s string, escaped bool, hexLen int) (digest, fname string, ok bool) {
 	if s == "" {
 		return "", "", false
 	}
@@ -159,7 +204,7 @@ func (p *lineParser) parseBSD(s string, escaped bool) (digest, fname string, ok 
 		i++
 	}
 	digest = s[i:]
-	if !validHex(digest, p.hexLen) {
+	if !validHex(digest, hexLen) {
 		return "", "", false
 	}
 	return digest, fname, true
@@ -222,7 +267,12 @@ func checkFile(o *options, e *engine, op opener, cf string, prog *progress, writ
 	raw := splitLines(data)
 	lines := make([]checkLine, len(raw))
 	if e.parser == nil {
-		e.parser = &lineParser{tag: e.a.Tag, hexLen: 2 * e.size, bsdReversed: -1}
+		e.parser = &lineParser{tag: e.a.Tag, hexLen: 2 * e.size, bsdReversed: -1,
+			blake2b: strings.HasPrefix(e.a.Name, "blake2b-")}
+	}
+	tagName := e.a.Tag
+	if e.parser.blake2b {
+		tagName = "BLAKE2b" // b2sum's word, whatever the length
 	}
 	for n, l := range raw {
 		cl := checkLine{lineNo: n + 1}
@@ -242,7 +292,10 @@ func checkFile(o *options, e *engine, op opener, cf string, prog *progress, writ
 		if ok && isStdin && f == "-" {
 			ok = false
 		}
-		cl.ok, cl.digest, cl.fname = ok, d, f
+		cl.ok, cl.digest, cl.fname, cl.e = ok, d, f, e
+		if ok && len(d) != 2*e.size {
+			cl.e, cl.err = e.variant(o, len(d)/2)
+		}
 		lines[n] = cl
 	}
 	status := make([]checkStatus, len(lines))
@@ -255,11 +308,11 @@ func checkFile(o *options, e *engine, op opener, cf string, prog *progress, writ
 			status[i] = stMisformatted
 			if o.warn {
 				return result{errOut: fmt.Sprintf("%s: %s: %d: improperly formatted %s checksum line\n",
-					name, quotef(display), cl.lineNo, e.a.Tag)}
+					name, quotef(display), cl.lineNo, tagName)}
 			}
 			return result{}
 		}
-		st, r := verify(o, e, op, cl, prog)
+		st, r := verify(o, cl.e, op, cl, prog)
 		status[i] = st
 		return r
 	}, write)
@@ -316,6 +369,9 @@ func verify(o *options, e *engine, op opener, cl checkLine, prog *progress) (che
 			r.out = checkName(cl.fname) + ": FAILED open or read\n"
 		}
 		return stOpenFail, r
+	}
+	if cl.err != nil {
+		return failed(cl.err)
 	}
 	src, closeSrc, err := op.open(cl.fname)
 	if err != nil {

@@ -256,6 +256,38 @@ type engine struct {
 	why      string // why the kernel is not used, for -v
 	size     int    // digest size in bytes
 	parser   *lineParser
+	variants map[int]*engine // BLAKE2b engines of other sizes, for -c
+}
+
+// variant is the engine for BLAKE2b with a digest of size bytes, for a
+// checksum line of another length than -a's (b2sum -c reads the length
+// from each line); made once per size, in the order lines are parsed.
+func (e *engine) variant(o *options, size int) (*engine, error) {
+	if size == e.size {
+		return e, nil
+	}
+	if v, ok := e.variants[size]; ok {
+		return v, nil
+	}
+	v, err := choose(o, lookupAlgo(fmt.Sprintf("blake2b-%d", size*8), false, nil))
+	if err != nil {
+		return nil, err
+	}
+	if e.variants == nil {
+		e.variants = map[int]*engine{}
+	}
+	e.variants[size] = v
+	return v, nil
+}
+
+// close closes the kernel sockets of the engine and its variants.
+func (e *engine) close() {
+	for _, v := range e.variants {
+		v.close()
+	}
+	if k, ok := e.primary.(*kernelHasher); ok {
+		k.Close()
+	}
 }
 
 // choose picks the backend: the kernel when asked or available, else Go.
@@ -437,9 +469,7 @@ func execute(ctx context.Context, o *options, files []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	if k, ok := e.primary.(*kernelHasher); ok {
-		defer k.Close()
-	}
+	defer e.close()
 	if o.verbose {
 		switch k, ok := e.primary.(*kernelHasher); {
 		case e.why != "":

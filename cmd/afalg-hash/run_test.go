@@ -621,3 +621,59 @@ func TestWriteErrorMatchesCoreutils(t *testing.T) {
 		})
 	}
 }
+
+// TestB2sumCheckReadsLength: b2sum -c takes each line's digest length from
+// the line ("b2sum -l 256" lines, "BLAKE2b-256 (f) = ..." tags), whatever
+// -l says, and b2sum -l N hashes any whole number of bytes; afalg-hash -c
+// with a BLAKE2b took only -a's length and called the rest improperly
+// formatted, and -a blake2b-128 was an unknown algorithm.
+func TestB2sumCheckReadsLength(t *testing.T) {
+	names := corpus(t)
+	var all string
+	for _, l := range []string{"8", "128", "160", "256", "512"} {
+		for _, tag := range [][]string{nil, {"--tag"}} {
+			out, _, _ := runPeer(t, "", "b2sum", append(append([]string{"-l", l}, tag...), "small", "empty", `b\c`)...)
+			all += out
+		}
+	}
+	small512, _, _ := runPeer(t, "", "b2sum", "small")
+	files := map[string]string{
+		"all.sums": all,
+		"bad.sums": "BLAKE2b-12 (small) = abc\n" + // not whole bytes
+			"BLAKE2b-256 (small) = " + small512[:128] + "\n" + // tag and length disagree
+			small512[:63] + "  small\n" + // odd length
+			"BLAKE2b-520 (small) = " + strings.Repeat("0", 130) + "\n" + // too long
+			small512,
+	}
+	for n, s := range files {
+		if err := os.WriteFile(n, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		alg  string
+		peer []string
+	}{
+		{"blake2b-512", []string{"-c", "all.sums"}},
+		{"blake2b-512", []string{"-c", "-w", "bad.sums"}},
+		{"blake2b-256", []string{"-l", "256", "-c", "all.sums"}},
+		{"blake2b-160", []string{"-l", "160", "-c", "--strict", "-w", "bad.sums", "all.sums"}},
+		{"blake2b-128", []string{"-l", "128", "small", "empty"}},
+		{"blake2b-8", []string{"-l", "8", "--tag", "small"}},
+		{"blake2b-504", append([]string{"-l", "504", "-z"}, names...)},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.peer, " "), func(t *testing.T) {
+			args := tc.peer
+			if args[0] == "-l" {
+				args = args[2:]
+			}
+			var want, got outcome
+			want.Stdout, want.Stderr, want.Code = runPeer(t, "", "b2sum", tc.peer...)
+			got.Stdout, got.Stderr, got.Code = runTool(t, "", append([]string{"-a", tc.alg}, args...)...)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("afalg-hash -a %s %q vs b2sum %q (-want +got):\n%s", tc.alg, args, tc.peer, diff)
+			}
+		})
+	}
+}
