@@ -196,12 +196,14 @@ func (r *Resolver) filesLeftover(family int) *HostEnt {
 	return nil
 }
 
-// digitsDots is the numeric part of __nss_hostname_digits_dots: an
-// address in inet_aton form for AF_INET (no trailing dot), an IPv6
-// address for AF_INET6.
+// digitsDots is the numeric part of __nss_hostname_digits_dots: for
+// AF_INET a name of decimal digits and dots only (no trailing dot) in
+// inet_aton form, so octal "0177.0.0.1" answers itself but hexadecimal
+// "0x7f.1" goes to the NSS sources as a name, as gethostbyname2 and getent
+// hosts do (getaddrinfo takes both); an IPv6 address for AF_INET6.
 func digitsDots(name string, family int) (netip.Addr, bool) {
 	if family == unix.AF_INET {
-		if strings.HasSuffix(name, ".") || strings.Trim(name, "0123456789.xXabcdefABCDEF") != "" || !isDigit(name[0]) {
+		if strings.HasSuffix(name, ".") || strings.Trim(name, "0123456789.") != "" || !isDigit(name[0]) {
 			return netip.Addr{}, false
 		}
 		return inetAtonExact(name)

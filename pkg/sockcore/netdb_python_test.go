@@ -208,7 +208,7 @@ func TestPythonNetdbDifferential(t *testing.T) {
 		pbn = append(pbn, p.Aliases...)
 	}
 	pbn = append(pbn, "nosuchproto", "TCP")
-	hbx := []string{"localhost", "127.0.0.1", "1", ""}
+	hbx := []string{"localhost", "127.0.0.1", "1", "", "0x7f.1", "0X7F.0.0.1", "127.0x0.0.1", "0177.0.0.1", "127.1"}
 	hbn := []string{"localhost", "127.0.0.1", "", "<broadcast>", "0x7f.1"}
 	for n, f := range hostsNames(t) {
 		if f[0] {
