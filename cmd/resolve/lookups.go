@@ -103,6 +103,19 @@ func checkPort(p string) error {
 
 func portRangeErr(p string) error { return cli.Usagef("port %s is out of range (0-65535)", p) }
 
+// keyErr is the answer for a key no lookup can answer (an empty name, a
+// name or label too long for DNS, a port over 65535): err, a usage error,
+// in resolve's own formats; with --format getent, getent's answer to such
+// a key, a silent "not found" (exit 2), as getent hosts "" and getent
+// services 65536 give it, so that a script's "$name" that came out empty
+// exits as any other unknown name.
+func keyErr(c *ucli.Command, err error) answer {
+	if c.String("format") == "getent" {
+		return answer{err: errGetentNotFound}
+	}
+	return answer{err: err}
+}
+
 // resolve's text output names families and types by sockcore's names
 // (FamilyName, TypeName) without the AF_/SOCK_ prefix, as ip(8) and getent
 // spell them: "inet", "stream" in text, "STREAM" in getent's format. These
@@ -205,7 +218,7 @@ func lookupAddrInfo(c *ucli.Command, r *sockcore.Resolver, args []string) answer
 		}
 	}
 	if err := checkHostName(host); err != nil {
-		return answer{err: err}
+		return keyErr(c, err)
 	}
 	family := unix.AF_UNSPEC
 	if c.Bool("4") && c.Bool("6") {
@@ -337,7 +350,7 @@ func lookupHost(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	}
 	name := args[0]
 	if err := checkHostName(name); err != nil {
-		return answer{err: err}
+		return keyErr(c, err)
 	}
 	if c.String("format") == "getent" {
 		h, err := getentHostsKey(r, name)
@@ -515,9 +528,13 @@ func lookupService(c *ucli.Command, r *sockcore.Resolver, args []string) answer 
 		}
 	} else if k, p, ok := strings.Cut(key, "/"); ok {
 		key, proto = k, p // getent's NAME/PROTO form
+		if p == "" {
+			// "http/" asks for protocol "", which no entry has.
+			return answer{err: cli.Exitf(cli.ExitResolve, "service %s: not found in %s", args[0], file), explain: filesExplain(file)}
+		}
 	}
 	if key == "" {
-		return answer{err: cli.Usagef("empty service name")}
+		return keyErr(c, cli.Usagef("empty service name"))
 	}
 	var s sockcore.ServEnt
 	var ok bool
@@ -527,7 +544,7 @@ func lookupService(c *ucli.Command, r *sockcore.Resolver, args []string) answer 
 	}
 	if n, isNumber, err := sockcore.ParsePort(key); isNumber {
 		if err != nil {
-			return answer{err: portRangeErr(key)}
+			return keyErr(c, portRangeErr(key))
 		}
 		s, ok = r.ServByPort(n, proto)
 	} else {
@@ -575,7 +592,7 @@ func lookupProto(c *ucli.Command, r *sockcore.Resolver, args []string) answer {
 	}
 	key := args[0]
 	if key == "" {
-		return answer{err: cli.Usagef("empty protocol name")}
+		return keyErr(c, cli.Usagef("empty protocol name"))
 	}
 	var p sockcore.ProtoEnt
 	var ok bool

@@ -49,7 +49,12 @@ func TestBadInput(t *testing.T) {
 		{"numeric host required", []string{"addrinfo", "--flags", "numerichost", "not-an-address"}, cli.ExitResolve, "resolve: not-an-address: Name or service not known (EAI_NONAME)\n"},
 		{"wrong family", []string{"addrinfo", "-4", "::1"}, cli.ExitResolve, "resolve: ::1: Address family for hostname not supported (EAI_ADDRFAMILY)\n"},
 		{"bad type", []string{"addrinfo", "--type", "sideways", "127.0.0.1"}, cli.ExitUsage, "resolve: --type \"sideways\": use stream, dgram, raw, seqpacket or a number\n"},
-		{"getent: usage is 1", []string{"addrinfo", "--format", "getent", ""}, 1, "resolve: empty host name (give a name or an address)\n"},
+		{"getent: usage is 1", []string{"addrinfo", "--format", "getent", "--type", "sideways", "127.0.0.1"}, 1, "resolve: --type \"sideways\": use stream, dgram, raw, seqpacket or a number\n"},
+		{"getent: empty name is not found", []string{"addrinfo", "--format", "getent", ""}, 2, ""},
+		{"getent: label over 63 bytes is not found", []string{"host", "--format", "getent", label}, 2, ""},
+		{"getent: port 65536 is not found", []string{"service", "--format", "getent", "65536"}, 2, ""},
+		{"getent: empty protocol is not found", []string{"proto", "--format", "getent", ""}, 2, ""},
+		{"service NAME/ is not found", []string{"service", "http/"}, cli.ExitResolve, "resolve: service http/: not found in /etc/services\n"},
 		{"getent: not found is 2, silently", []string{"service", "--format", "getent", "nosuchservice"}, 2, ""},
 		{"getent: no such database", []string{"iface", "--format", "getent"}, 1, "resolve: getent has no database for interfaces: use the text or json format\n"},
 	}

@@ -653,3 +653,46 @@ func hasAnyByte(s, set string) bool {
 	}
 	return false
 }
+
+// TestGetentOddKeys compares getent with resolve --format getent on keys a
+// script passes when a variable comes out wrong: an empty key, a name or
+// label too long for DNS, a port over 65535, NAME/ with no protocol,
+// /PROTO with no name, and inet_aton's hexadecimal form, which
+// gethostbyname2 (getent hosts) takes as a name while getaddrinfo
+// (getent ahosts) takes it as an address. getent answers each with its
+// "not found" (exit 2), or with the address; never with its usage exit 1.
+func TestGetentOddKeys(t *testing.T) {
+	e := setup(t)
+	long := strings.Repeat("a.", 127) + "ab"
+	label := strings.Repeat("x", 64) + ".test"
+	cases := []struct {
+		getent []string
+		args   []string
+	}{
+		{[]string{"hosts", ""}, []string{"host", "--format", "getent", ""}},
+		{[]string{"ahosts", ""}, []string{"addrinfo", "--format", "getent", ""}},
+		{[]string{"ahostsv4", ""}, []string{"addrinfo", "-4", "--format", "getent", ""}},
+		{[]string{"hosts", long}, []string{"host", "--format", "getent", long}},
+		{[]string{"ahosts", long}, []string{"addrinfo", "--format", "getent", long}},
+		{[]string{"hosts", label}, []string{"host", "--format", "getent", label}},
+		{[]string{"ahostsv6", label}, []string{"addrinfo", "-6", "--format", "getent", label}},
+		{[]string{"hosts", "0x7f.1"}, []string{"host", "--format", "getent", "0x7f.1"}},
+		{[]string{"hosts", "0X7F.0.0.1"}, []string{"host", "--format", "getent", "0X7F.0.0.1"}},
+		{[]string{"hosts", "0177.0.0.1"}, []string{"host", "--format", "getent", "0177.0.0.1"}},
+		{[]string{"ahosts", "0x7f.1"}, []string{"addrinfo", "--format", "getent", "0x7f.1"}},
+		{[]string{"services", ""}, []string{"service", "--format", "getent", ""}},
+		{[]string{"services", "65536"}, []string{"service", "--format", "getent", "65536"}},
+		{[]string{"services", "65558/tcp"}, []string{"service", "--format", "getent", "65558/tcp"}},
+		{[]string{"services", "http/"}, []string{"service", "--format", "getent", "http/"}},
+		{[]string{"services", "80/"}, []string{"service", "--format", "getent", "80/"}},
+		{[]string{"services", "/tcp"}, []string{"service", "--format", "getent", "/tcp"}},
+		{[]string{"protocols", ""}, []string{"proto", "--format", "getent", ""}},
+	}
+	for _, c := range cases {
+		want, wantCode := e.run(t, "", "getent", c.getent...)
+		got, gotCode := e.run(t, "", e.resolve, c.args...)
+		if want != got || wantCode != gotCode {
+			t.Errorf("getent %q: exit %d, resolve %q: exit %d (-getent +resolve):\n%s", c.getent, wantCode, c.args, gotCode, cmp.Diff(want, got))
+		}
+	}
+}
