@@ -124,6 +124,15 @@ func lookupCommand(name, argsUsage, usage string, flags []ucli.Flag, fn lookupFu
 			if len(args) == 1 && args[0] == "-" {
 				return batch(ctx, c, fn, o)
 			}
+			if o.format == "getent" && len(args) > 1 && getentKeys[name] {
+				// getent DATABASE KEY...: each key on its own, the
+				// answers in order, exit 2 if any was not found.
+				queries := make([][]string, len(args))
+				for i, a := range args {
+					queries[i] = []string{a}
+				}
+				return runQueries(ctx, c, fn, o, queries)
+			}
 			a := runLookup(ctx, c, fn, args, o)
 			if err := ctx.Err(); err != nil {
 				return err // SIGINT or SIGTERM during the lookup: exit 130
@@ -151,6 +160,12 @@ func runLookup(ctx context.Context, c *ucli.Command, fn lookupFunc, args []strin
 	return a
 }
 
+// getentKeys are the commands that take one key and, with --format
+// getent, several, as getent DATABASE KEY... does (getent(1)); the others
+// give their second argument another meaning (addrinfo's PORT, service's
+// PROTO).
+var getentKeys = map[string]bool{"host": true, "addr": true, "proto": true}
+
 // batch resolves one query per line of stdin, up to o.jobs at once, and
 // prints the answers in input order.
 func batch(ctx context.Context, c *ucli.Command, fn lookupFunc, o *options) error {
@@ -167,6 +182,12 @@ func batch(ctx context.Context, c *ucli.Command, fn lookupFunc, o *options) erro
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading queries from stdin: %w", err)
 	}
+	return runQueries(ctx, c, fn, o, queries)
+}
+
+// runQueries resolves queries, up to o.jobs at once, and prints the
+// answers in order.
+func runQueries(ctx context.Context, c *ucli.Command, fn lookupFunc, o *options, queries [][]string) error {
 	answers := make([]answer, len(queries))
 	done := make([]chan struct{}, len(queries))
 	sem := make(chan struct{}, o.jobs)

@@ -696,3 +696,28 @@ func TestGetentOddKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestGetentSeveralKeys compares getent DATABASE KEY... with resolve's
+// commands that take several keys with --format getent: every answer in
+// order, exit 2 when any key is not found.
+func TestGetentSeveralKeys(t *testing.T) {
+	e := setup(t)
+	cases := []struct {
+		getent []string
+		args   []string
+	}{
+		{[]string{"hosts", "www.test", "filehost", "localhost"}, []string{"host", "--format", "getent", "www.test", "filehost", "localhost"}},
+		{[]string{"hosts", "filehost", "nosuch.test", "10.53.1.10", "", "v6.test"}, []string{"host", "--format", "getent", "filehost", "nosuch.test", "10.53.1.10", "", "v6.test"}},
+		{[]string{"hosts", "10.53.9.9", "fd53::10", "10.53.8.8"}, []string{"addr", "--format", "getent", "10.53.9.9", "fd53::10", "10.53.8.8"}},
+		{[]string{"hosts", "10.53.9.9", "127.0.0.1"}, []string{"addr", "10.53.9.9", "127.0.0.1", "--format", "getent"}},
+		{[]string{"protocols", "tcp", "17", "nosuchproto", "ipv6-icmp"}, []string{"proto", "--format", "getent", "tcp", "17", "nosuchproto", "ipv6-icmp"}},
+		{[]string{"protocols", "udp", "tcp"}, []string{"proto", "--format", "getent", "udp", "tcp"}},
+	}
+	for _, c := range cases {
+		want, wantCode := e.run(t, "", "getent", c.getent...)
+		got, gotCode := e.run(t, "", e.resolve, c.args...)
+		if want != got || wantCode != gotCode {
+			t.Errorf("getent %q: exit %d, resolve %q: exit %d (-getent +resolve):\n%s", c.getent, wantCode, c.args, gotCode, cmp.Diff(want, got))
+		}
+	}
+}
