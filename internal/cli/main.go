@@ -87,6 +87,8 @@ func NewApp(name, usage string, stdin io.Reader, stdout, stderr io.Writer) *ucli
 //   - a tool with subcommands has `help [CMD]` (help on stdout, exit 0) and
 //     says `unknown command "X"` for anything else;
 //   - options may come before or after operands, `--` ends them;
+//   - a one-letter option's value may be attached, as getopt(3) takes it:
+//     -w1, -zvw1 and -p8080 are -w 1, -zv -w 1 and -p 8080;
 //   - `TOOL --man-page` prints the man page (the Makefile's man target) and
 //     `TOOL completion bash|zsh|fish` the shell completion script.
 func RunApp(ctx context.Context, app *ucli.Command, args []string) error {
@@ -96,6 +98,7 @@ func RunApp(ctx context.Context, app *ucli.Command, args []string) error {
 	var notFound string
 	prepare(app, &notFound)
 	args = digitFlags(app, args)
+	args = attachedValues(app, args)
 	err := app.Run(ctx, args)
 	if notFound != "" {
 		return Usagef("unknown command %q", notFound)
@@ -188,6 +191,100 @@ func digitFlags(app *ucli.Command, args []string) []string {
 		out = append(out, a)
 	}
 	return out
+}
+
+// attachedValues splits a one-letter option's attached value from it, as
+// getopt(3) reads it and as nc, ncat and tcpdump users type it: -w1 is
+// -w 1, -zvw1 is -zv -w 1 (the letters before the option that takes the
+// value are boolean options). urfave/cli takes bundled boolean letters but
+// reads "-w1" as an unknown option named "w1". A token whose letters are
+// not all options of the command at that point is left for urfave/cli to
+// report; the value of an option given in the next token, operands after
+// a command's StopOnNthArg, and everything after "--" are left alone.
+func attachedValues(app *ucli.Command, args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	chain := []*ucli.Command{app} // the command and its ancestors, innermost last
+	lookup := func(name string) ucli.Flag {
+		for i := len(chain) - 1; i >= 0; i-- {
+			for _, f := range chain[i].Flags {
+				for _, n := range f.Names() {
+					if n == name {
+						return f
+					}
+				}
+			}
+		}
+		return nil
+	}
+	takesValue := func(f ucli.Flag) bool {
+		tv, ok := f.(interface{ TakesValue() bool })
+		return ok && tv.TakesValue()
+	}
+	out := []string{args[0]}
+	operands := 0
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		cur := chain[len(chain)-1]
+		if a == "--" || cur.StopOnNthArg != nil && operands >= *cur.StopOnNthArg {
+			return append(out, args[i:]...)
+		}
+		switch {
+		case strings.HasPrefix(a, "--"):
+			out = append(out, a)
+			if f := lookup(strings.TrimPrefix(a, "--")); f != nil && takesValue(f) && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+		case len(a) >= 2 && a[0] == '-':
+			split, valueNext := splitAttached(a[1:], lookup, takesValue)
+			out = append(out, split...)
+			if valueNext && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+		default:
+			out = append(out, a)
+			if operands == 0 {
+				if sub := cur.Command(a); sub != nil {
+					chain = append(chain, sub)
+					continue
+				}
+			}
+			operands++
+		}
+	}
+	return out
+}
+
+// splitAttached reads the letters of one "-letters" token: ["-zv" "-w"
+// "1"] for "zvw1" where z and v are boolean options and w takes a value.
+// valueNext says that the token ends with an option whose value is the
+// next token. Anything else comes back as the token unchanged.
+func splitAttached(letters string, lookup func(string) ucli.Flag, takesValue func(ucli.Flag) bool) (split []string, valueNext bool) {
+	whole := []string{"-" + letters}
+	if name, _, eq := strings.Cut(letters, "="); lookup(name) != nil {
+		// -w, -nodns, -w=1: one option's name, as urfave/cli takes it
+		return whole, !eq && takesValue(lookup(name))
+	}
+	for j := 0; j < len(letters); j++ {
+		f := lookup(letters[j : j+1])
+		switch {
+		case f == nil:
+			return whole, false
+		case !takesValue(f):
+			continue
+		case j == len(letters)-1:
+			return whole, true
+		case letters[j+1] == '=':
+			return whole, false // -w=1: urfave/cli's own form
+		case j == 0:
+			return []string{"-" + letters[:1], letters[1:]}, false
+		}
+		return []string{"-" + letters[:j], "-" + letters[j:j+1], letters[j+1:]}, false
+	}
+	return whole, false
 }
 
 // OperandsOnly is a Command's StopOnNthArg for commands that run a program:

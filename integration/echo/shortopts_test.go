@@ -1,0 +1,58 @@
+package echo
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sockcore/sockcore/internal/testenv"
+)
+
+// TestAttachedOptionValuesAgainstPeers: the forms CI scripts type with
+// nc and ncat, a one-letter option's value attached (getopt(3): -w1,
+// -zw1, -zvw1), options after the operands too, give echocat the same
+// exit code and echo as both peers. echocat said "flag provided but not
+// defined: -zw1" (exit 2) to every one of them.
+func TestAttachedOptionValuesAgainstPeers(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	nc := testenv.RequireProgram(t, "nc.openbsd", "netcat-openbsd")
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	startEchod(t, ns, 1, "--listen", "tcp://127.0.0.1:50007")
+	const open, closed = "50007", "50006"
+	for _, tc := range []struct {
+		name string
+		in   string
+		args []string
+		code int
+		echo bool // the peers' standard output is compared too
+	}{
+		{"-zw1 open", "", []string{"-zw1", "127.0.0.1", open}, 0, false},
+		{"-zw1 closed", "", []string{"-zw1", "127.0.0.1", closed}, 1, false},
+		{"-zvw1 open", "", []string{"-zvw1", "127.0.0.1", open}, 0, false},
+		{"-w1 -z closed", "", []string{"-w1", "-z", "127.0.0.1", closed}, 1, false},
+		{"-zw1 after operands", "", []string{"127.0.0.1", open, "-zw1"}, 0, false},
+		{"-w1 client", "hello\n", []string{"-w1", "127.0.0.1", open}, 0, true},
+		{"-vw1 client after operands", "hello\n", []string{"127.0.0.1", open, "-vw1"}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ours := echocat(t, ns, tc.in, tc.args...)
+			for _, peer := range []string{nc, ncat} {
+				theirs := run(t, ns, tc.in, peer, tc.args...)
+				if theirs.Code != tc.code {
+					t.Fatalf("%s %q: exit %d, want %d (stderr %q)", peer, tc.args, theirs.Code, tc.code, theirs.Stderr)
+				}
+				if ours.Code != theirs.Code {
+					t.Errorf("echocat %q: exit %d, %s: %d (echocat's stderr %q)", tc.args, ours.Code, peer, theirs.Code, ours.Stderr)
+				}
+				if tc.echo {
+					if diff := cmp.Diff(theirs.Stdout, ours.Stdout); diff != "" {
+						t.Errorf("echocat %q against %s: stdout (-%s +echocat):\n%s", tc.args, peer, peer, diff)
+					}
+				}
+			}
+			if tc.echo && ours.Stdout != tc.in {
+				t.Errorf("echocat %q: stdout %q, want the echo %q", tc.args, ours.Stdout, tc.in)
+			}
+		})
+	}
+}
