@@ -23,32 +23,33 @@ import (
 )
 
 type options struct {
-	family     int
-	noShutdown bool
-	quit       time.Duration // -q; < 0: not set
-	wait       time.Duration // -w; 0: not set
-	idle       time.Duration // -i, or -w when -i is not given; 0: none
-	idleFlag   string        // the flag idle came from, for messages
-	sendOnly   bool
-	waitFor    time.Duration // --wait-for; 0: one try
-	waitUntil  time.Time     // -z --wait-for: the end of the wait for every port
-	tlsServer  *tls.Config   // -l --ssl
-	tlsClient  *tls.Config   // --ssl
-	proxy      *proxyConfig  // --proxy
-	srv        serverConfig
-	noStdin    bool
-	recvCount  int
-	verbose    bool
-	numeric    bool
-	crlf       bool
-	hexdump    bool
-	sockopts   []sockopt
-	sendFile   string
-	source     string
-	sourcePort string
-	stdin      io.Reader
-	stdout     io.Writer
-	stderr     io.Writer
+	family      int
+	noShutdown  bool
+	quit        time.Duration // -q; < 0: not set
+	wait        time.Duration // -w; 0: not set
+	idle        time.Duration // -i, or -w when -i is not given; 0: none
+	idleFlag    string        // the flag idle came from, for messages
+	sendOnly    bool
+	waitFor     time.Duration // --wait-for; 0: one try
+	waitUntil   time.Time     // -z --wait-for: the end of the wait for every port
+	tlsServer   *tls.Config   // -l --ssl
+	tlsClient   *tls.Config   // --ssl
+	proxy       *proxyConfig  // --proxy
+	srv         serverConfig
+	noStdin     bool
+	recvCount   int
+	dgramListen bool // -l over datagrams: the end of input waits for no replies
+	verbose     bool
+	numeric     bool
+	crlf        bool
+	hexdump     bool
+	sockopts    []sockopt
+	sendFile    string
+	source      string
+	sourcePort  string
+	stdin       io.Reader
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -455,6 +456,7 @@ func listen(ctx context.Context, o *options, e *cli.Endpoint) error {
 			ln.Close()
 			return err
 		}
+		o.dgramListen = true
 		return session(ctx, o, plain(ln))
 	}
 	return serve(ctx, o, ln)

@@ -29,7 +29,9 @@ const defaultReplyWait = 2 * time.Second
 //   - -w SECS ends it after SECS without traffic either way, exit 7.
 //   - A datagram socket ends, after end of input, once --recv-count replies
 //     (default: one per datagram sent) have arrived, exit 0, or after -w
-//     (default 2) seconds without them, exit 7.
+//     (default 2) seconds without them, exit 7. Not with -l: a datagram
+//     listener goes on receiving after end of input, as nc -ul and ncat
+//     -ul, until -q, -w/-i or a signal ends it.
 //   - TIPC and SCTP streams cannot half-close (TIPC's shutdown(2) takes only
 //     SHUT_RDWR, SCTP's SHUTDOWN ends both directions): they end, after end
 //     of input, once as many bytes came back as were sent, exit 0, or after
@@ -43,6 +45,10 @@ func session(ctx context.Context, o *options, l *link) error {
 	// state (a SHUTDOWN stops the peer's data too, RFC 9260 9.2).
 	halfClose := stream && s.Family() != unix.AF_TIPC && s.Proto() != unix.IPPROTO_SCTP
 	counted := stream && !halfClose // waits for the bytes it sent to come back
+	// Replies are waited for after end of input (a datagram client, a
+	// stream that cannot half-close); a datagram listener (nc -ul) just
+	// goes on receiving.
+	awaitReplies := !halfClose && !(o.dgramListen && !stream)
 	done := make(chan error, 2)
 	var last atomic.Int64
 	touch := func() { last.Store(time.Now().UnixNano()) }
@@ -120,7 +126,7 @@ func session(ctx context.Context, o *options, l *link) error {
 	target := int64(-1) // datagram replies to wait for, once known
 	endC := (<-chan struct{})(inputEnd)
 	for {
-		if !halfClose && inputDone && received.Load() >= target {
+		if awaitReplies && inputDone && received.Load() >= target {
 			return nil
 		}
 		select {
@@ -144,7 +150,7 @@ func session(ctx context.Context, o *options, l *link) error {
 			if o.quit >= 0 {
 				quitC = time.After(o.quit)
 			}
-			if !halfClose {
+			if awaitReplies {
 				target = int64(o.recvCount)
 				if target == 0 || counted {
 					target = sent.Load()
@@ -162,7 +168,7 @@ func session(ctx context.Context, o *options, l *link) error {
 				if counted && inputDone {
 					return cli.Exitf(cli.ExitTimeout, "%d of %d bytes came back within %s", received.Load(), target, idle)
 				}
-				if !stream && inputDone {
+				if !stream && inputDone && awaitReplies {
 					return cli.Exitf(cli.ExitTimeout, "%d of %d datagram replies arrived within %s", received.Load(), target, idle)
 				}
 				return cli.Exitf(cli.ExitTimeout, "no traffic for %s (%s)", idle, o.idleFlag)
