@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "bind to source `ADDR` first"},
 		&ucli.StringFlag{Name: "source-port", Aliases: []string{"p"}, Usage: "bind to source `PORT` first (with -l: the port to listen on)"},
 		&ucli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after end of input"},
+		&ucli.BoolFlag{Name: "N", Usage: "as nc -N: shut down the write side after end of input (echocat's default)"},
 		&ucli.Float64Flag{Name: "quit", Aliases: []string{"q"}, Value: -1, Usage: "quit `SECS` after end of input (default: when the peer closes)"},
 		&ucli.Float64Flag{Name: "wait", Aliases: []string{"w"}, Usage: "connect timeout and idle timeout in `SECS` (default: none; 2 for datagram replies and -z)"},
 		&ucli.BoolFlag{Name: "no-stdin", Aliases: []string{"d"}, Usage: "do not read standard input"},
@@ -140,6 +141,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if c.Bool("listen") {
 				return cli.Usagef("--wait-for waits for a server: not with -l")
 			}
+		}
+		if c.Bool("N") && (o.noShutdown || c.Bool("recv-only")) {
+			return cli.Usagef("-N (shut down the write side at end of input) and --no-shutdown or --recv-only exclude each other")
 		}
 		if c.Bool("recv-only") {
 			if o.sendOnly {

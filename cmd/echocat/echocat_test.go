@@ -381,6 +381,7 @@ func TestBadInput(t *testing.T) {
 		{"refused", []string{"127.0.0.1", refused}, cli.ExitNetwork, "connection refused"},
 		{"no address", nil, cli.ExitUsage, "missing address"},
 		{"-4 and -6", []string{"-4", "-6", "::1", "7"}, cli.ExitUsage, "exclude"},
+		{"-N and --no-shutdown", []string{"-N", "--no-shutdown", "127.0.0.1", "7"}, cli.ExitUsage, "exclude"},
 		{"missing file", []string{"--send-file", "/nonexistent", "127.0.0.1", refused}, cli.ExitNetwork, "refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

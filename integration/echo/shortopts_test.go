@@ -1,6 +1,7 @@
 package echo
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -54,5 +55,31 @@ func TestAttachedOptionValuesAgainstPeers(t *testing.T) {
 				t.Errorf("echocat %q: stdout %q, want the echo %q", tc.args, ours.Stdout, tc.in)
 			}
 		})
+	}
+}
+
+// TestShutdownFlagAgainstNc: `nc -N HOST PORT < FILE`, the OpenBSD nc
+// habit for a server that answers once the input ends, works with
+// echocat unchanged: the whole file comes back and both exit 0. echocat
+// half-closes at end of input anyway, but refused -N as an unknown flag
+// (exit 2, nothing sent).
+func TestShutdownFlagAgainstNc(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	nc := testenv.RequireProgram(t, "nc.openbsd", "netcat-openbsd")
+	startEchod(t, ns, 1, "--listen", "tcp://127.0.0.1:50007")
+	in := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	for _, args := range [][]string{
+		{"-N", "127.0.0.1", "50007"},
+		{"-Nw5", "127.0.0.1", "50007"},
+		{"127.0.0.1", "50007", "-N"},
+	} {
+		theirs := run(t, ns, in, nc, args...)
+		ours := echocat(t, ns, in, args...)
+		if theirs.Code != 0 || theirs.Stdout != in {
+			t.Fatalf("nc %q: exit %d, %d of %d bytes back (stderr %q)", args, theirs.Code, len(theirs.Stdout), len(in), theirs.Stderr)
+		}
+		if ours.Code != theirs.Code || ours.Stdout != theirs.Stdout {
+			t.Errorf("echocat %q: exit %d, %d bytes back (stderr %q); nc: exit 0, the whole %d bytes", args, ours.Code, len(ours.Stdout), ours.Stderr, len(in))
+		}
 	}
 }
