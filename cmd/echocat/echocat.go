@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "4", Usage: "IPv4 addresses only"},
 		&ucli.BoolFlag{Name: "6", Usage: "IPv6 addresses only"},
 		&ucli.BoolFlag{Name: "udp", Aliases: []string{"u"}, Usage: "UDP instead of TCP for HOST PORT"},
-		&ucli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "bind to source `ADDR` first"},
+		&ucli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "bind to source `ADDR` first (with -l: the address to listen on)"},
 		&ucli.StringFlag{Name: "source-port", Aliases: []string{"p"}, Usage: "bind to source `PORT` first (with -l: the port to listen on)"},
 		&ucli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after end of input"},
 		&ucli.BoolFlag{Name: "N", Usage: "as nc -N: shut down the write side after end of input (echocat's default)"},
@@ -179,7 +179,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case c.Bool("zero"):
 			return probe(ctx, o, scheme, args)
 		case c.Bool("listen"):
-			e, err := listenEndpoint(scheme, args, o.sourcePort)
+			e, err := listenEndpoint(scheme, args, o.source, o.sourcePort)
 			if err != nil {
 				return err
 			}
@@ -314,15 +314,21 @@ func ncatTransport(c *ucli.Command, scheme string, args []string) (string, []str
 	return "", nil, cli.Usagef("--vsock wants CID PORT (with -l: PORT), not %q", args)
 }
 
-// listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT.
-func listenEndpoint(scheme string, args []string, port string) (*cli.Endpoint, error) {
+// listenEndpoint reads URL, [HOST] PORT, or nothing with -p PORT. -s ADDR
+// is the address to listen on, as nc -l -s ADDR -p PORT takes it; with a
+// HOST or a URL, which name the address too, it is a usage error (as nc's
+// and ncat's), never ignored: the listener would take every address.
+func listenEndpoint(scheme string, args []string, source, port string) (*cli.Endpoint, error) {
+	if source != "" && (len(args) > 1 || len(args) == 1 && strings.Contains(args[0], "://")) {
+		return nil, cli.Usagef("-s %s and %q both name the address to listen on: give one", source, strings.Join(args, " "))
+	}
 	switch {
 	case len(args) == 1 && strings.Contains(args[0], "://"):
 		return cli.ParseURL(args[0])
 	case len(args) == 1:
-		return cli.NewInetEndpoint(scheme, "", args[0])
+		return cli.NewInetEndpoint(scheme, source, args[0])
 	case len(args) == 0 && port != "":
-		return cli.NewInetEndpoint(scheme, "", port)
+		return cli.NewInetEndpoint(scheme, source, port)
 	}
 	return connectEndpoint(scheme, args)
 }

@@ -381,6 +381,8 @@ func TestBadInput(t *testing.T) {
 		{"refused", []string{"127.0.0.1", refused}, cli.ExitNetwork, "connection refused"},
 		{"no address", nil, cli.ExitUsage, "missing address"},
 		{"-4 and -6", []string{"-4", "-6", "::1", "7"}, cli.ExitUsage, "exclude"},
+		{"-l -s and HOST", []string{"-l", "-s", "127.0.0.1", "127.0.0.2", "0"}, cli.ExitUsage, "both name the address to listen on"},
+		{"-l -s and URL", []string{"-l", "-s", "127.0.0.1", "tcp://127.0.0.1:0"}, cli.ExitUsage, "both name the address to listen on"},
 		{"-N and --no-shutdown", []string{"-N", "--no-shutdown", "127.0.0.1", "7"}, cli.ExitUsage, "exclude"},
 		{"missing file", []string{"--send-file", "/nonexistent", "127.0.0.1", refused}, cli.ExitNetwork, "refused"},
 	} {
