@@ -88,21 +88,31 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 	if err != nil {
 		return nil, err
 	}
-	var src Addr
+	var srcInfos []AddrInfo
 	if cfg.srcHost != nil {
-		srcInfos, err := GetAddrInfo(cfg.srcHost, cfg.srcPort, cfg.family, cfg.typ, 0, AI_PASSIVE|cfg.flags)
+		// As Python's bind, host "" is the any address of each socket's
+		// family (getaddrinfo's NULL host with AI_PASSIVE: 0.0.0.0, ::).
+		srcHost := cfg.srcHost
+		if *srcHost == "" {
+			srcHost = nil
+		}
+		srcInfos, err = GetAddrInfo(srcHost, cfg.srcPort, cfg.family, cfg.typ, 0, AI_PASSIVE|cfg.flags)
 		if err != nil {
 			return nil, fmt.Errorf("source address %s: %w", *cfg.srcHost, err)
 		}
-		src = srcInfos[0].Addr
 	}
 	cerr := &ConnectError{Host: host, Port: port}
 	for _, ai := range infos {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if src != nil && src.Family() != ai.Family {
-			continue
+		var src Addr
+		if srcInfos != nil {
+			// The source's first address of the destination's family;
+			// none: this destination cannot be reached from the source.
+			if src = sourceOf(srcInfos, ai.Family); src == nil {
+				continue
+			}
 		}
 		s, err := connectOne(ctx, ai, src, &cfg)
 		if err == nil {
@@ -119,6 +129,16 @@ func CreateConnection(ctx context.Context, host, port string, opts ...ConnOption
 		return nil, fmt.Errorf("connect to %s: %w", cerr.Tried[0], cerr.Errs[0])
 	}
 	return nil, cerr
+}
+
+// sourceOf is the first address of family among the source's addresses.
+func sourceOf(srcs []AddrInfo, family int) Addr {
+	for _, si := range srcs {
+		if si.Family == family {
+			return si.Addr
+		}
+	}
+	return nil
 }
 
 // resolveConnect is the lookup CreateConnection uses; tests replace it to

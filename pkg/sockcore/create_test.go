@@ -3,6 +3,7 @@ package sockcore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -107,6 +108,31 @@ func TestCreateConnection(t *testing.T) {
 		a.Close()
 		if got := from.(*InetAddr).IP; got != netip.MustParseAddr("127.0.0.2") {
 			t.Errorf("server saw the client at %v; want 127.0.0.2", from)
+		}
+	})
+	t.Run("source port alone", func(t *testing.T) {
+		// Python: source_address=("", PORT) binds the any address.
+		src := func() string {
+			tmp, err := CreateServer("127.0.0.1", "0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tmp.Close()
+			a, _ := tmp.SockName()
+			return fmt.Sprint(a.(*InetAddr).Port)
+		}()
+		s, err := CreateConnection(context.Background(), "127.0.0.1", port, WithSource("", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		a, from, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		if got := fmt.Sprint(from.(*InetAddr).Port); got != src {
+			t.Errorf("server saw the client at %v; want port %s", from, src)
 		}
 	})
 	t.Run("source of another family", func(t *testing.T) {
