@@ -222,8 +222,15 @@ func lingerForInput(inputEnd <-chan struct{}, done <-chan error) error {
 	}
 }
 
-// sendInput sends standard input (each read one datagram on a datagram
-// socket) or --send-file, then returns at its end.
+// maxDatagramInput bounds one read of standard input on a datagram
+// socket, so one datagram, as ncat's 8192 (OpenBSD nc: 16384). A 64 KiB
+// read of a file or pipe is more than a UDP datagram holds (65,507 bytes
+// over IPv4): send(2) failed with EMSGSIZE and nothing was sent.
+const maxDatagramInput = 8192
+
+// sendInput sends standard input (each read, at most maxDatagramInput
+// bytes, one datagram on a datagram socket) or --send-file, then returns
+// at its end.
 func sendInput(o *options, l *link, stream bool, touch func(), sent *atomic.Int64) error {
 	s := l.s
 	if o.sendFile != "" {
@@ -250,6 +257,9 @@ func sendInput(o *options, l *link, stream bool, touch func(), sent *atomic.Int6
 		return nil
 	}
 	buf := make([]byte, 64<<10)
+	if !stream {
+		buf = buf[:maxDatagramInput]
+	}
 	for {
 		n, err := o.stdin.Read(buf)
 		if n > 0 {
