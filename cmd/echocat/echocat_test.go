@@ -264,6 +264,13 @@ func TestProbe(t *testing.T) {
 	if got := echocat(t, "", "-z", "127.0.0.1", open); got.Code != 0 {
 		t.Errorf("all open: exit %d", got.Code)
 	}
+	// Ports as several operands (OpenBSD nc's "HOST http 20 22-23"): one
+	// list, in the order given.
+	got = echocat(t, "", "-z", "127.0.0.1", closed, open)
+	want.Stdout = "tcp://127.0.0.1:" + closed + " closed: connection refused\ntcp://127.0.0.1:" + open + " open\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("-z HOST PORT PORT: (-want +got):\n%s", diff)
+	}
 }
 
 func TestParsePorts(t *testing.T) {

@@ -21,9 +21,11 @@ const defaultProbeWait = 2 * time.Second
 // maxProbePorts bounds a -z port list.
 const maxProbePorts = 65536
 
-// probe runs -z: HOST PORTS, where PORTS is a list of ports and ranges
-// ("22,80,8000-8010"), or a single URL. One line per port on standard
-// output; exit 0 only if every port is open.
+// probe runs -z: HOST PORTS..., where each PORTS is a list of ports and
+// ranges ("22,80,8000-8010"; several operands, as OpenBSD nc's
+// "HOST http 20 22-23", are one list in their order), or a single URL.
+// One line per port on standard output; exit 0 only if every port is
+// open.
 func probe(ctx context.Context, o *options, scheme string, args []string) error {
 	var eps []*cli.Endpoint
 	switch {
@@ -33,12 +35,12 @@ func probe(ctx context.Context, o *options, scheme string, args []string) error 
 			return err
 		}
 		eps = append(eps, e)
-	case len(args) == 2:
+	case len(args) >= 2 && !strings.Contains(strings.Join(args, " "), "://"):
 		proto := "tcp"
 		if scheme == "udp" {
 			proto = "udp"
 		}
-		ports, err := parsePorts(args[1], proto)
+		ports, err := parsePorts(strings.Join(args[1:], ","), proto)
 		if err != nil {
 			return err
 		}
@@ -50,7 +52,7 @@ func probe(ctx context.Context, o *options, scheme string, args []string) error 
 			eps = append(eps, e)
 		}
 	default:
-		return cli.Usagef("-z wants HOST PORTS (22,80,8000-8010) or a URL")
+		return cli.Usagef("-z wants HOST PORTS (22,80,8000-8010, or 22 80 8000-8010) or a URL")
 	}
 	if o.wait <= 0 {
 		o.wait = defaultProbeWait

@@ -1,6 +1,7 @@
 package echo
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,6 +81,36 @@ func TestShutdownFlagAgainstNc(t *testing.T) {
 		}
 		if ours.Code != theirs.Code || ours.Stdout != theirs.Stdout {
 			t.Errorf("echocat %q: exit %d, %d bytes back (stderr %q); nc: exit 0, the whole %d bytes", args, ours.Code, len(ours.Stdout), ours.Stderr, len(in))
+		}
+	}
+}
+
+// TestProbePortOperandsAgainstNc: `-z HOST PORT PORT...` (OpenBSD nc's
+// "nc -zv host http 20 22-23") probes every port operand in the order
+// given: the same ports in the same order as nc's -v lines, and exit 0
+// when all are open, as nc. echocat took one PORTS operand only ("-z
+// wants HOST PORTS", exit 2).
+func TestProbePortOperandsAgainstNc(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	nc := testenv.RequireProgram(t, "nc.openbsd", "netcat-openbsd")
+	startEchod(t, ns, 1, "--listen", "tcp://127.0.0.1:50007", "--listen", "tcp://127.0.0.1:50009")
+	ports := regexp.MustCompile(`\b5000[0-9]\b`)
+	for _, tc := range []struct {
+		args []string
+		code int // echocat's: 0 only if every port is open (docs/echocat.md)
+	}{
+		{[]string{"127.0.0.1", "50009", "50007"}, 0},
+		{[]string{"127.0.0.1", "50009", "50006-50007", "50008"}, 1},
+	} {
+		theirs := run(t, ns, "", nc, append([]string{"-zv"}, tc.args...)...)
+		ours := echocat(t, ns, "", append([]string{"-zv"}, tc.args...)...)
+		want := ports.FindAllString(theirs.Stderr, -1)
+		if diff := cmp.Diff(want, ports.FindAllString(ours.Stdout, -1)); diff != "" || ours.Code != tc.code {
+			t.Errorf("echocat -zv %q: exit %d, want %d; ports probed (-nc +echocat):\n%s\nechocat's stdout %q, stderr %q",
+				tc.args, ours.Code, tc.code, diff, ours.Stdout, ours.Stderr)
+		}
+		if tc.code == 0 && theirs.Code != 0 {
+			t.Errorf("nc -zv %q: exit %d, want 0 (all open)", tc.args, theirs.Code)
 		}
 	}
 }
