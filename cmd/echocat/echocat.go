@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&ucli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after end of input"},
 		&ucli.BoolFlag{Name: "N", Usage: "as nc -N: shut down the write side after end of input (echocat's default)"},
 		&ucli.Float64Flag{Name: "quit", Aliases: []string{"q"}, Value: -1, Usage: "quit `SECS` after end of input (default: when the peer closes)"},
-		&ucli.Float64Flag{Name: "wait", Aliases: []string{"w"}, Usage: "connect timeout and idle timeout in `SECS` (default: none; 2 for datagram replies and -z)"},
+		&ucli.StringFlag{Name: "wait", Aliases: []string{"w"}, Usage: "connect timeout and idle timeout, `TIME` in seconds or as ncat's 500ms, 2s, 1m (default: none; 2 for datagram replies and -z)"},
 		&ucli.BoolFlag{Name: "no-stdin", Aliases: []string{"d"}, Usage: "do not read standard input"},
 		&ucli.IntFlag{Name: "recv-count", Usage: "datagram sockets: exit after `N` replies (default: as many as were sent)"},
 		&ucli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "accept one connection (or the first datagram's sender) instead of connecting"},
@@ -123,8 +123,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if o.quit, err = seconds("-q", c.Float64("quit"), true); err != nil {
 			return err
 		}
-		if o.wait, err = seconds("-w", c.Float64("wait"), false); err != nil {
-			return err
+		if v := c.String("wait"); v != "" {
+			// ncat's time values: seconds (1, 0.5) or 500ms, 2s, 1m, 1h.
+			if o.wait, err = parseTime("-w", v); err != nil {
+				return err
+			}
 		}
 		o.idle, o.idleFlag = o.wait, "-w"
 		if v := c.String("idle-timeout"); v != "" {

@@ -390,6 +390,8 @@ func TestBadInput(t *testing.T) {
 		{"-4 and -6", []string{"-4", "-6", "::1", "7"}, cli.ExitUsage, "exclude"},
 		{"-l -s and HOST", []string{"-l", "-s", "127.0.0.1", "127.0.0.2", "0"}, cli.ExitUsage, "both name the address to listen on"},
 		{"-l -s and URL", []string{"-l", "-s", "127.0.0.1", "tcp://127.0.0.1:0"}, cli.ExitUsage, "both name the address to listen on"},
+		{"-w not a time", []string{"-w", "soon", "127.0.0.1", "7"}, cli.ExitUsage, `-w "soon": want a time`},
+		{"-w negative", []string{"-w", "-1", "127.0.0.1", "7"}, cli.ExitUsage, `-w "-1": want a time`},
 		{"-N and --no-shutdown", []string{"-N", "--no-shutdown", "127.0.0.1", "7"}, cli.ExitUsage, "exclude"},
 		{"missing file", []string{"--send-file", "/nonexistent", "127.0.0.1", refused}, cli.ExitNetwork, "refused"},
 	} {

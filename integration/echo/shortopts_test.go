@@ -114,3 +114,29 @@ func TestProbePortOperandsAgainstNc(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitTimeUnitsAgainstNcat: -w takes ncat's time values ("Options
+// taking a time assume seconds. Append 'ms' for milliseconds, 's' for
+// seconds, 'm' for minutes, or 'h' for hours"): -w 500ms, -zw1s and -w 2s
+// give echocat ncat's exit code and echo. echocat's -w took only a
+// number ("invalid value \"500ms\" for flag -w", exit 2).
+func TestWaitTimeUnitsAgainstNcat(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	ncat := testenv.RequireProgram(t, "ncat", "ncat")
+	startEchod(t, ns, 1, "--listen", "tcp://127.0.0.1:50007")
+	for _, tc := range []struct {
+		in   string
+		args []string
+	}{
+		{"", []string{"-z", "-w", "500ms", "127.0.0.1", "50007"}},
+		{"", []string{"-zw1s", "127.0.0.1", "50006"}},
+		{"hello\n", []string{"-w", "2s", "127.0.0.1", "50007"}},
+		{"hello\n", []string{"-w", "0.5", "127.0.0.1", "50007"}},
+	} {
+		theirs := run(t, ns, tc.in, ncat, tc.args...)
+		ours := echocat(t, ns, tc.in, tc.args...)
+		if ours.Code != theirs.Code || ours.Stdout != theirs.Stdout && tc.in != "" {
+			t.Errorf("echocat %q: exit %d, stdout %q, stderr %q; ncat: exit %d, stdout %q", tc.args, ours.Code, ours.Stdout, ours.Stderr, theirs.Code, theirs.Stdout)
+		}
+	}
+}
