@@ -107,7 +107,7 @@ func TestUsageErrors(t *testing.T) {
 		{"echod", []string{"--stats-interval", "x"}, "invalid value"},
 		{"echocat", []string{"--nosuchflag", "localhost", "7"}, "flag provided but not defined"},
 		{"echocat", []string{}, "missing address"},
-		{"echocat", []string{"localhost", "7", "-w", "x"}, `invalid value "x" for flag -w`},
+		{"echocat", []string{"localhost", "7", "-w", "x"}, `-w "x": want a time such as 30, 30s, 500ms or 2m`},
 		{"sniff", []string{"--nosuchflag"}, "flag provided but not defined"},
 		{"sniff", []string{"-c", "x"}, `invalid value "x" for flag -c`},
 		{"resolve", []string{"addrinfo", "--nosuchflag", "localhost"}, "flag provided but not defined"},
