@@ -38,6 +38,27 @@ func transferring(t *testing.T, url string) *testenv.Proc {
 	return p
 }
 
+// nonPipeFDs counts pid's open descriptors but its pipes. echod keeps up
+// to 64 empty splice pipes for the next connections (cmd/echod's
+// pipePool): the killed connection's pipe goes back there when the reset
+// ends its receive, and is closed when it ends a send (the pipe may hold
+// bytes then), so two more descriptors after the kill are no leak. (The
+// count with pipes failed 1 run in a few: 15 after, 13 before.)
+func nonPipeFDs(pid int) (int, error) {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if l, err := os.Readlink(dir + "/" + e.Name()); err == nil && !strings.HasPrefix(l, "pipe:") {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // wchar is what a process has written so far (/proc/PID/io), 0 if gone.
 func wchar(pid int) int {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
@@ -72,7 +93,7 @@ func TestKillNineMidTransfer(t *testing.T) {
 			t.Fatalf("echocat: %+v", r)
 		}
 		_, from := d.stderr.waitFor(0, "closed")
-		base, err := testenv.SampleProc(d.cmd.Process.Pid)
+		base, err := nonPipeFDs(d.cmd.Process.Pid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,17 +107,17 @@ func TestKillNineMidTransfer(t *testing.T) {
 		// echod logs "closed" as it closes: the descriptor may go a
 		// moment after the line, so the count is read until it is back
 		// (or 10 s have passed, which fails).
-		var after testenv.ProcSample
+		var after int
 		for end := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			if after, err = testenv.SampleProc(d.cmd.Process.Pid); err != nil {
+			if after, err = nonPipeFDs(d.cmd.Process.Pid); err != nil {
 				t.Fatal(err)
 			}
-			if after.FDs == base.FDs || time.Now().After(end) {
+			if after == base || time.Now().After(end) {
 				break
 			}
 		}
-		if after.FDs != base.FDs {
-			t.Errorf("echod has %d descriptors after the killed client, %d before it", after.FDs, base.FDs)
+		if after != base {
+			t.Errorf("echod has %d descriptors (pipes aside) after the killed client, %d before it", after, base)
 		}
 		if r := echocat(t, nil, "again\n", url); r.Code != 0 || r.Stdout != "again\n" {
 			t.Errorf("the next client: %+v", r)
