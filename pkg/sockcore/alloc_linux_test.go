@@ -70,10 +70,7 @@ func TestHotPathAllocs(t *testing.T) {
 	})
 	// SendAll and RecvInto, the calls of a goroutine per connection, in
 	// every timeout mode (they were five allocations each).
-	for _, mode := range []struct {
-		name    string
-		timeout time.Duration
-	}{{"non-blocking", 0}, {"timeout mode", time.Hour}, {"no deadline, through the poller", Forever}, {"blocking mode, in the kernel", -1}} {
+	for _, mode := range timeoutModes {
 		a.SetTimeout(mode.timeout)
 		b.SetTimeout(mode.timeout)
 		check("SendAll and RecvInto, "+mode.name, func() error {
@@ -121,10 +118,7 @@ func TestDatagramAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 64)
-	for _, mode := range []struct {
-		name    string
-		timeout time.Duration
-	}{{"non-blocking", 0}, {"timeout mode", time.Hour}, {"no deadline, through the poller", Forever}, {"blocking mode, in the kernel", -1}} {
+	for _, mode := range timeoutModes {
 		a.SetTimeout(mode.timeout)
 		b.SetTimeout(mode.timeout)
 		var ferr error
@@ -152,6 +146,13 @@ func TestDatagramAllocs(t *testing.T) {
 		}
 	}
 }
+
+// timeoutModes are a Socket's four ways of waiting, for the tests that
+// run a call in each (SetTimeout's argument).
+var timeoutModes = []struct {
+	name    string
+	timeout time.Duration
+}{{"non-blocking", 0}, {"timeout mode", time.Hour}, {"no deadline, through the poller", Forever}, {"blocking mode, in the kernel", -1}}
 
 // BenchmarkHotPath: one round trip of an event loop over a socket pair
 // (SendNow, Poll, RecvIntoNow), with its allocations.
