@@ -215,6 +215,13 @@ func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'
 func script(ex example, bin string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "set +e\nexec 0</dev/null\n__st() { echo \"$1 $2\" >&3; }\n")
+	if bin == "/tmp" || strings.HasPrefix(bin, "/tmp/") {
+		// The tmpfs mounted on /tmp next would hide the tools of a
+		// checkout under /tmp ("command not found"): their directory is
+		// bound to /mnt first, in this mount namespace only.
+		fmt.Fprintf(&b, "mount --bind %s /mnt || exit 99\n", shq(bin))
+		bin = "/mnt"
+	}
 	fmt.Fprintf(&b, "ip link set lo up || exit 99\nmount -t tmpfs tmpfs /tmp || exit 99\nmkdir /tmp/example && cd /tmp/example || exit 99\n")
 	fmt.Fprintf(&b, "export PATH=%s:$PATH\n", shq(bin))
 	for _, s := range ex.setup {
