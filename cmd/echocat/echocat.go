@@ -120,7 +120,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			o.family = unix.AF_INET6
 		}
 		var err error
-		if o.quit, err = seconds("-q", c.Float64("quit"), true); err != nil {
+		if o.quit, err = seconds("-q", c.Float64("quit")); err != nil {
 			return err
 		}
 		if v := c.String("wait"); v != "" {
@@ -230,9 +230,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return err
 }
 
-// seconds converts a -q/-w value; negative means unset where allowed.
-func seconds(flag string, v float64, negUnset bool) (time.Duration, error) {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v > 1e6 || (v < 0 && !negUnset) {
+// seconds converts -q's value; negative means unset (-1). (-w, -i and
+// --wait-for take ncat's time values: parseTime.)
+func seconds(flag string, v float64) (time.Duration, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v > 1e6 {
 		return 0, cli.Usagef("%s %v: want a number of seconds", flag, v)
 	}
 	if v < 0 {
